@@ -1,0 +1,236 @@
+//! Kolada's JSON documents.
+//!
+//! Data, API v2 (`/v2/data/kpi/…`): `{"count": n, "values": [...], "next_page": url?}`.
+//! Data, API v3 (`/v3/data/kpi/…`): `{"values": [...], "next_url": url?}`.
+//! Each value is `{"kpi", "municipality", "period", "values": [{"gender", "status",
+//! "value", "count"}]}`. A `null` value is missing; Kolada's status codes mark other
+//! kinds of absence and preliminary figures.
+//!
+//! Metadata (`/v2/kpi`, `/v3/kpi`): `{"values": [{"id", "title", "description",
+//! "operating_area", "is_divided_by_gender", …}]}`.
+
+use crate::{IngestError, Known, Place};
+use etablera_domain::{Direction, Indicator, IndicatorId, IndicatorSource, MeasureUnit, ObsStatus, Observation, Period, Sex, UnitCode};
+use serde::Deserialize;
+use std::borrow::Cow;
+
+#[derive(Deserialize)]
+struct DataDoc<'a> {
+    #[serde(borrow)]
+    values: Vec<DataValue<'a>>,
+    #[serde(default)]
+    next_page: Option<String>,
+    #[serde(default)]
+    next_url: Option<String>,
+    #[serde(default)]
+    count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct DataValue<'a> {
+    #[serde(borrow)]
+    kpi: Cow<'a, str>,
+    #[serde(borrow, alias = "municipality_id", alias = "ou")]
+    municipality: Cow<'a, str>,
+    period: PeriodField<'a>,
+    #[serde(borrow)]
+    values: Vec<GenderValue<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PeriodField<'a> {
+    Int(i64),
+    #[serde(borrow)]
+    Str(Cow<'a, str>),
+}
+
+#[derive(Deserialize)]
+struct GenderValue<'a> {
+    #[serde(borrow)]
+    gender: Cow<'a, str>,
+    #[serde(default, borrow)]
+    status: Option<Cow<'a, str>>,
+    value: Option<f64>,
+}
+
+/// One page of a Kolada data response.
+#[derive(Debug)]
+pub struct DataPage {
+    pub observations: Vec<Observation>,
+    /// The next page's address, if any (v2 `next_page` or v3 `next_url`).
+    pub next: Option<String>,
+    /// v2's stated total count of values, if given.
+    pub count: Option<u64>,
+}
+
+/// Kolada status codes (as in the API documentation) to ours. An empty status is a final
+/// figure when a value is present and missing when it is not.
+fn status_of(code: &str, has_value: bool) -> Option<ObsStatus> {
+    let s = match code.trim() {
+        "" => {
+            if has_value {
+                ObsStatus::Final
+            } else {
+                ObsStatus::Missing
+            }
+        }
+        "M" | "Missing" | "missing" => ObsStatus::Missing,
+        "P" | "prel" | "Preliminary" | "preliminary" => ObsStatus::Preliminary,
+        "X" | "S" | "Secret" | "secret" | "suppressed" => ObsStatus::Suppressed,
+        "-" | "NA" | "not_applicable" => ObsStatus::NotApplicable,
+        _ => return None,
+    };
+    Some(s)
+}
+
+/// Reads a data document of either API version.
+pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, IngestError> {
+    let doc: DataDoc = serde_json::from_slice(bytes).map_err(|e| json_error(file, &e))?;
+    let mut out = Vec::with_capacity(doc.values.len() * 3);
+    for (i, v) in doc.values.iter().enumerate() {
+        let place = |field: &str| Place { field: Some(format!("values[{i}].{field}")), ..Place::file(file) };
+        let indicator = IndicatorId::parse(&v.kpi).map_err(|e| IngestError::invalid(place("kpi"), e.to_string()))?;
+        known.check_indicator(&indicator, || place("kpi"))?;
+        let unit = UnitCode::parse(&v.municipality).map_err(|e| IngestError::invalid(place("municipality"), e.to_string()))?;
+        if known.units.get(unit.as_str()).is_none() {
+            return Err(IngestError::invalid(place("municipality"), format!("unknown municipality or region `{unit}`")));
+        }
+        let period = match &v.period {
+            PeriodField::Int(n) => Period::parse(&n.to_string()),
+            PeriodField::Str(s) => Period::parse(s),
+        }
+        .map_err(|e| IngestError::invalid(place("period"), e.to_string()))?;
+        for (j, g) in v.values.iter().enumerate() {
+            let gplace = |field: &str| Place { field: Some(format!("values[{i}].values[{j}].{field}")), ..Place::file(file) };
+            let sex = Sex::parse(&g.gender).map_err(|e| IngestError::invalid(gplace("gender"), e.to_string()))?;
+            let code = g.status.as_deref().unwrap_or("");
+            let status = status_of(code, g.value.is_some())
+                .ok_or_else(|| IngestError::invalid(gplace("status"), format!("unknown Kolada status `{code}`")))?;
+            // A status of absence wins over a stray value; a final status without a value is missing.
+            let (value, status) = match (g.value, status.has_value()) {
+                (Some(v), true) => (Some(v), status),
+                (None, true) => (None, ObsStatus::Missing),
+                (_, false) => (None, status),
+            };
+            let o = Observation::new(indicator.clone(), unit.clone(), period, sex, value, status)
+                .map_err(|e| IngestError::invalid(gplace("value"), e.to_string()))?;
+            out.push(o);
+        }
+    }
+    Ok(DataPage { observations: out, next: doc.next_page.or(doc.next_url).filter(|s| !s.is_empty()), count: doc.count })
+}
+
+#[derive(Deserialize)]
+struct KpiDoc {
+    values: Vec<KpiValue>,
+    #[serde(default)]
+    next_page: Option<String>,
+    #[serde(default)]
+    next_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct KpiValue {
+    id: String,
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    operating_area: Option<String>,
+    #[serde(default)]
+    is_divided_by_gender: Option<serde_json::Value>,
+}
+
+/// A page of KPI metadata.
+#[derive(Debug)]
+pub struct KpiPage {
+    pub indicators: Vec<Indicator>,
+    pub next: Option<String>,
+}
+
+/// Reads a KPI metadata document (the catalogue).
+pub fn parse_kpis(file: &str, bytes: &[u8]) -> Result<KpiPage, IngestError> {
+    let doc: KpiDoc = serde_json::from_slice(bytes).map_err(|e| json_error(file, &e))?;
+    let mut out = Vec::with_capacity(doc.values.len());
+    for (i, v) in doc.values.into_iter().enumerate() {
+        let place = |field: &str| Place { field: Some(format!("values[{i}].{field}")), ..Place::file(file) };
+        let id = IndicatorId::parse(&v.id).map_err(|e| IngestError::invalid(place("id"), e.to_string()))?;
+        if v.title.trim().is_empty() {
+            return Err(IngestError::invalid(place("title"), format!("KPI `{id}` has no title")));
+        }
+        let divided = match &v.is_divided_by_gender {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
+            _ => false,
+        };
+        out.push(Indicator {
+            unit: MeasureUnit::from_kolada_title(&v.title),
+            direction: Direction::Neutral,
+            source: IndicatorSource::Kolada,
+            divided_by_sex: divided,
+            description: v.description.unwrap_or_default(),
+            area: v.operating_area.filter(|s| !s.is_empty()),
+            title: v.title,
+            id,
+        });
+    }
+    Ok(KpiPage { indicators: out, next: doc.next_page.or(doc.next_url).filter(|s| !s.is_empty()) })
+}
+
+fn json_error(file: &str, e: &serde_json::Error) -> IngestError {
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => "the JSON ends too early (is the file truncated?)".to_string(),
+        serde_json::error::Category::Syntax => format!("the JSON is malformed: {e}"),
+        serde_json::error::Category::Data => format!("the JSON does not have Kolada's shape: {e}"),
+        serde_json::error::Category::Io => format!("could not read: {e}"),
+    };
+    // serde_json's message ends with "at line L column C"; keep the line in the place too.
+    let msg = what.split(" at line ").next().unwrap_or(&what).to_string();
+    IngestError::invalid(Place { line: Some(e.line()), column: Some(e.column().to_string()), ..Place::file(file) }, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use etablera_domain::Units;
+
+    const V2: &str = r#"{"count": 2, "values": [
+        {"kpi": "N00973", "municipality": "2380", "period": 2019, "values": [
+            {"count": 1, "gender": "T", "status": "", "value": 54.0},
+            {"count": 1, "gender": "K", "status": "", "value": null},
+            {"count": 1, "gender": "M", "status": "X", "value": null}]}],
+        "next_page": null}"#;
+    const V3: &str = r#"{"values": [
+        {"kpi": "N00973", "municipality": "2380", "period": 2019, "values": [
+            {"gender": "T", "status": "", "value": 54.0},
+            {"gender": "K", "status": "", "value": null},
+            {"gender": "M", "status": "X", "value": null}]}],
+        "next_url": "http://x/v3/page2"}"#;
+
+    #[test]
+    fn both_shapes_give_the_same_observations() {
+        let units = Units::sweden();
+        let k = Known::units(&units);
+        let a = parse_data("a.json", V2.as_bytes(), &k).unwrap();
+        let b = parse_data("b.json", V3.as_bytes(), &k).unwrap();
+        assert_eq!(a.observations, b.observations);
+        assert_eq!(a.observations[1].status(), ObsStatus::Missing);
+        assert_eq!(a.observations[2].status(), ObsStatus::Suppressed);
+        assert_eq!(a.next, None);
+        assert_eq!(b.next.as_deref(), Some("http://x/v3/page2"));
+    }
+
+    #[test]
+    fn truncated_and_unknown() {
+        let units = Units::sweden();
+        let k = Known::units(&units);
+        let e = parse_data("cut.json", &V2.as_bytes()[..120], &k).unwrap_err();
+        assert!(e.to_string().starts_with("cut.json, line 3, column"), "{e}");
+        assert!(e.to_string().contains("truncated"), "{e}");
+        let e = parse_data("u.json", V2.replace("2380", "9999").as_bytes(), &k).unwrap_err();
+        assert_eq!(e.to_string(), "u.json, field `values[0].municipality`: unknown municipality or region `9999`");
+        let e = parse_data("s.json", V2.replace("\"X\"", "\"Q\"").as_bytes(), &k).unwrap_err();
+        assert_eq!(e.to_string(), "s.json, field `values[0].values[2].status`: unknown Kolada status `Q`");
+    }
+}

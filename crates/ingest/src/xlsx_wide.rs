@@ -1,0 +1,130 @@
+//! The wide spreadsheet analysts keep: a row per unit and indicator, a column per year.
+//!
+//! | Kommun | Indikator | Kön | 2016 | 2017 | 2018 |
+//! |---|---|---|---|---|---|
+//! | Östersund | N00973 | T | 41,2 | 45 | 48,1 |
+//!
+//! The first sheet is read. The header row is the first row; it must have a unit column
+//! (`Kommun`, `Enhet`, `Kommunkod`, `Unit`), an indicator column (`Indikator`, `KPI`,
+//! `Indicator`), optionally a sex column (`Kön`, `Sex`), and period columns (`2016`,
+//! `2019Q1`, …). Empty cells are skipped; `..` or `x` mark missing and suppressed values.
+
+use crate::{parse_number, IngestError, Known, Place};
+use calamine::{Data, Reader, Xlsx};
+use etablera_domain::{IndicatorId, ObsStatus, Observation, Period, Sex};
+use std::io::Cursor;
+
+fn col_name(c: usize) -> String {
+    let mut n = c + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        s.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| IngestError::invalid(Place::file(file), format!("not a readable xlsx workbook: {e}")))?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| IngestError::invalid(Place::file(file), "the workbook has no sheets"))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| IngestError::invalid(Place::file(file), format!("sheet `{sheet}` cannot be read: {e}")))?;
+    let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
+    let mut rows = range.rows();
+    let file_sheet = format!("{file}, sheet `{sheet}`");
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| IngestError::invalid(Place::file(&file_sheet), "the sheet is empty"))?
+        .iter()
+        .map(cell_text)
+        .collect();
+    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.to_lowercase().as_str()));
+    let hplace = |field: &str| Place { row: Some(r0 + 1), field: Some(field.into()), ..Place::file(&file_sheet) };
+    let c_unit = find(&["kommun", "enhet", "kommunkod", "unit", "municipality"])
+        .ok_or_else(|| IngestError::invalid(hplace("Kommun"), "the header row has no unit column (Kommun, Enhet, Kommunkod)"))?;
+    let c_ind = find(&["indikator", "kpi", "indicator", "nyckeltal"])
+        .ok_or_else(|| IngestError::invalid(hplace("Indikator"), "the header row has no indicator column (Indikator, KPI)"))?;
+    let c_sex = find(&["kön", "sex", "gender"]);
+    let periods: Vec<(usize, Period)> =
+        header.iter().enumerate().filter_map(|(i, h)| Period::parse(h).ok().map(|p| (i, p))).collect();
+    if periods.is_empty() {
+        return Err(IngestError::invalid(hplace("2019"), "the header row has no period columns (2019, 2019Q1, …)"));
+    }
+    let mut out = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let rownum = r0 + i + 2;
+        let at = |c: usize, field: &str| Place {
+            row: Some(rownum),
+            column: Some(col_name(c0 + c)),
+            field: Some(field.to_string()),
+            ..Place::file(&file_sheet)
+        };
+        let get = |c: usize| row.get(c).map(cell_text).unwrap_or_default();
+        if row.iter().all(|d| matches!(d, Data::Empty)) {
+            continue;
+        }
+        let unit_text = get(c_unit);
+        let unit = known
+            .units
+            .find(&unit_text)
+            .ok_or_else(|| IngestError::invalid(at(c_unit, &header[c_unit]), format!("unknown municipality `{unit_text}`")))?
+            .code
+            .clone();
+        let indicator = IndicatorId::parse(&get(c_ind)).map_err(|e| IngestError::invalid(at(c_ind, &header[c_ind]), e.to_string()))?;
+        known.check_indicator(&indicator, || at(c_ind, &header[c_ind]))?;
+        let sex = match c_sex {
+            Some(c) => Sex::parse(&get(c)).map_err(|e| IngestError::invalid(at(c, &header[c]), e.to_string()))?,
+            None => Sex::Total,
+        };
+        for (c, period) in &periods {
+            let cell = row.get(*c).unwrap_or(&Data::Empty);
+            let (value, status) = match cell {
+                Data::Empty => continue,
+                Data::Float(f) => (Some(*f), ObsStatus::Final),
+                Data::Int(n) => (Some(*n as f64), ObsStatus::Final),
+                Data::String(s) if s.trim().is_empty() => continue,
+                Data::String(s) => match ObsStatus::parse(s).filter(|st| !st.has_value()) {
+                    Some(st) => (None, st),
+                    None => (
+                        Some(parse_number(s).ok_or_else(|| IngestError::invalid(at(*c, &header[*c]), format!("`{}` is not a number", s.trim())))?),
+                        ObsStatus::Final,
+                    ),
+                },
+                other => return Err(IngestError::invalid(at(*c, &header[*c]), format!("`{other}` is not a number"))),
+            };
+            let o = Observation::new(indicator.clone(), unit.clone(), *period, sex, value, status)
+                .map_err(|e| IngestError::invalid(at(*c, &header[*c]), e.to_string()))?;
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn column_names() {
+        assert_eq!(super::col_name(0), "A");
+        assert_eq!(super::col_name(25), "Z");
+        assert_eq!(super::col_name(26), "AA");
+    }
+}
