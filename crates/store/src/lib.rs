@@ -1,1 +1,267 @@
+//! Storage: one [`Store`] trait, with SQLite (the embedded default) and PostgreSQL behind it.
+//!
+//! This is the only crate that speaks SQL. Each backend has its own migrations folder
+//! (`migrations/sqlite`, `migrations/postgres`), applied in order and never edited once
+//! shipped.
+//!
+//! Observations are versioned: every import that changes something is a dated
+//! [`Batch`], and a figure's current value is its version in the latest batch. Asking
+//! for the data [`ObsQuery::as_of`] a date reproduces it as it stood then. Imports are
+//! one transaction each and idempotent: the same file twice, or the same figures in
+//! another file, change nothing.
+//!
+//! ```
+//! use etablera_store::{open, Store};
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut store = open(dir.path().join("e.db").to_str().unwrap()).unwrap();
+//! store.migrate().unwrap();
+//! assert_eq!(store.counts().unwrap().observations, 0);
+//! ```
 
+mod pg;
+mod sqlite;
+pub mod testing;
+
+pub use pg::PgStore;
+pub use sqlite::SqliteStore;
+
+use etablera_domain::{Indicator, IndicatorId, ObsStatus, Observation, Period, Sex, Strategy, Unit, UnitCode, UnitGroup};
+use std::collections::{HashMap, HashSet};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("unknown indicator `{0}`; import its metadata first")]
+    UnknownIndicator(String),
+    #[error("unknown unit `{0}`")]
+    UnknownUnit(String),
+    #[error("the stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("`{0}` is not a database address; give a file path for SQLite or a postgres:// URL")]
+    BadAddress(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A batch about to be imported.
+#[derive(Debug, Clone)]
+pub struct NewBatch {
+    /// `kolada`, `csv`, `xlsx`, `manual`, `demo`, …
+    pub source: String,
+    pub file_name: Option<String>,
+    pub content_sha256: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub imported_at: String,
+}
+
+/// A stored batch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Batch {
+    pub id: i64,
+    pub source: String,
+    pub file_name: Option<String>,
+    pub content_sha256: String,
+    pub imported_at: String,
+    pub row_count: i64,
+    pub changed_count: i64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// A new batch with this many changed figures out of the rows read.
+    Imported { batch_id: i64, rows: usize, changed: usize },
+    /// Every figure was already stored with the same value and status.
+    Unchanged { rows: usize },
+    /// This very file was imported before, as that batch.
+    AlreadyImported { batch_id: i64 },
+}
+
+/// Which observations to read.
+#[derive(Debug, Clone, Default)]
+pub struct ObsQuery {
+    pub indicators: Vec<IndicatorId>,
+    /// Empty means every unit.
+    pub units: Vec<UnitCode>,
+    /// Only batches imported at or before this (an ISO date or timestamp).
+    pub as_of: Option<String>,
+}
+
+/// A stored figure with the batch it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredObservation {
+    pub observation: Observation,
+    pub batch_id: i64,
+}
+
+/// Row counts, for checks and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub units: i64,
+    pub indicators: i64,
+    pub batches: i64,
+    pub observations: i64,
+    pub strategies: i64,
+}
+
+/// A strategy in a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategySummary {
+    pub id: String,
+    pub owner: UnitCode,
+    pub title: String,
+    pub updated_at: String,
+}
+
+/// The repository: everything Etablera stores.
+pub trait Store {
+    /// Applies the migrations not yet applied.
+    fn migrate(&mut self) -> Result<()>;
+    /// Inserts or updates units (reference data and groups' own rows).
+    fn upsert_units(&mut self, units: &[Unit]) -> Result<usize>;
+    fn units(&mut self) -> Result<Vec<Unit>>;
+    /// Stores a group (a unit of kind group) and its members, replacing earlier members.
+    fn save_group(&mut self, group: &UnitGroup) -> Result<()>;
+    fn groups(&mut self) -> Result<Vec<UnitGroup>>;
+    /// Inserts new and updates changed indicators in one transaction; returns how many changed.
+    fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize>;
+    fn indicators(&mut self) -> Result<Vec<Indicator>>;
+    /// Imports observations as one batch, in one transaction.
+    fn import_observations(&mut self, batch: &NewBatch, obs: &[Observation], progress: &mut dyn FnMut(u64)) -> Result<ImportOutcome>;
+    /// The latest version of each matching figure (as of a date, if asked).
+    fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
+    fn batches(&mut self) -> Result<Vec<Batch>>;
+    /// Stores a strategy, replacing an earlier one with the same id, in one transaction.
+    fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()>;
+    fn strategy(&mut self, id: &str) -> Result<Option<Strategy>>;
+    fn strategies(&mut self) -> Result<Vec<StrategySummary>>;
+    fn counts(&mut self) -> Result<Counts>;
+}
+
+/// Opens a store: a `postgres://` or `postgresql://` URL for PostgreSQL, anything else is
+/// an SQLite file path (created if missing).
+pub fn open(address: &str) -> Result<Box<dyn Store>> {
+    if address.starts_with("postgres://") || address.starts_with("postgresql://") {
+        Ok(Box::new(PgStore::connect(address)?))
+    } else if address.trim().is_empty() {
+        Err(StoreError::BadAddress(address.to_string()))
+    } else {
+        Ok(Box::new(SqliteStore::open(address)?))
+    }
+}
+
+/// Searches indicators by id or by all words of the query in the title or description,
+/// case-insensitively; exact id matches first, then title matches.
+pub fn search_indicators<'a>(all: &'a [Indicator], query: &str, limit: usize) -> Vec<&'a Indicator> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return all.iter().take(limit).collect();
+    }
+    let words: Vec<&str> = q.split_whitespace().collect();
+    let mut hits: Vec<(u8, &Indicator)> = all
+        .iter()
+        .filter_map(|i| {
+            let id = i.id.as_str().to_lowercase();
+            if id == q {
+                return Some((0, i));
+            }
+            let title = i.title.to_lowercase();
+            if words.iter().all(|w| title.contains(w) || id.contains(w)) {
+                return Some((1, i));
+            }
+            let desc = i.description.to_lowercase();
+            words.iter().all(|w| title.contains(w) || desc.contains(w)).then_some((2, i))
+        })
+        .collect();
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    hits.into_iter().take(limit).map(|(_, i)| i).collect()
+}
+
+type Key = (IndicatorId, UnitCode, Period, Sex);
+
+/// The rows of an import that differ from what is stored, after removing repeats within
+/// the import (the last one wins). Shared by both backends so they agree exactly.
+pub(crate) fn changed_rows<'a>(obs: &'a [Observation], current: &HashMap<Key, (Option<f64>, ObsStatus)>) -> Vec<&'a Observation> {
+    let mut last: HashMap<Key, usize> = HashMap::with_capacity(obs.len());
+    for (i, o) in obs.iter().enumerate() {
+        last.insert((o.indicator.clone(), o.unit.clone(), o.period, o.sex), i);
+    }
+    let mut idx: Vec<usize> = last
+        .into_iter()
+        .filter(|(k, i)| {
+            let o = &obs[*i];
+            match current.get(k) {
+                Some((v, s)) => *s != o.status() || !same_value(*v, o.value()),
+                None => true,
+            }
+        })
+        .map(|(_, i)| i)
+        .collect();
+    idx.sort_unstable();
+    idx.into_iter().map(|i| &obs[i]).collect()
+}
+
+fn same_value(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Checks that every indicator and unit of an import is known.
+pub(crate) fn check_known(obs: &[Observation], indicators: &HashSet<String>, units: &HashSet<String>) -> Result<()> {
+    let mut seen_i: HashSet<&str> = HashSet::new();
+    let mut seen_u: HashSet<&str> = HashSet::new();
+    for o in obs {
+        if seen_i.insert(o.indicator.as_str()) && !indicators.contains(o.indicator.as_str()) {
+            return Err(StoreError::UnknownIndicator(o.indicator.to_string()));
+        }
+        if seen_u.insert(o.unit.as_str()) && !units.contains(o.unit.as_str()) {
+            return Err(StoreError::UnknownUnit(o.unit.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Turns stored rows, ordered by key and newest batch first, into the latest per key.
+pub(crate) fn latest_per_key(rows: Vec<(String, String, String, String, Option<f64>, String, i64)>) -> Result<Vec<StoredObservation>> {
+    let mut out: Vec<StoredObservation> = Vec::new();
+    let mut prev: Option<(String, String, String, String)> = None;
+    for (ind, unit, period, sex, value, status, batch_id) in rows {
+        let key = (ind, unit, period, sex);
+        if prev.as_ref() == Some(&key) {
+            continue;
+        }
+        let bad = |what: &str| StoreError::Corrupt(format!("{what} in stored observation {key:?}"));
+        let o = Observation::new(
+            IndicatorId::parse(&key.0).map_err(|_| bad("bad indicator id"))?,
+            UnitCode::parse(&key.1).map_err(|_| bad("bad unit code"))?,
+            Period::parse(&key.2).map_err(|_| bad("bad period"))?,
+            Sex::parse(&key.3).map_err(|_| bad("bad sex"))?,
+            value,
+            ObsStatus::parse(&status).ok_or_else(|| bad("bad status"))?,
+        )
+        .map_err(|e| bad(&e.to_string()))?;
+        out.push(StoredObservation { observation: o, batch_id });
+        prev = Some(key);
+    }
+    Ok(out)
+}
+
+/// The upper bound for `imported_at` of an as-of date: a bare date covers its whole day.
+pub(crate) fn as_of_bound(as_of: &str) -> String {
+    if as_of.len() == 10 {
+        format!("{as_of}T23:59:59Z")
+    } else {
+        as_of.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests;

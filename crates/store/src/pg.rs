@@ -1,0 +1,307 @@
+//! The PostgreSQL backend, for municipalities that run a database server.
+
+use crate::sqlite::indicator_from_row;
+use crate::*;
+use etablera_domain::UnitKind;
+use postgres::{Client, NoTls};
+use std::io::Write;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+
+/// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
+/// schema, which the tests use to give each test its own.
+pub struct PgStore {
+    client: Client,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgStore")
+    }
+}
+
+type Row7 = (String, String, String, String, Option<f64>, String, i64);
+
+impl PgStore {
+    pub fn connect(url: &str) -> Result<PgStore> {
+        Ok(PgStore { client: Client::connect(url, NoTls)? })
+    }
+
+    /// Runs SQL directly; for tests and set-up (creating a schema).
+    pub fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.client.batch_execute(sql)?)
+    }
+
+    fn known_sets(&mut self) -> Result<(HashSet<String>, HashSet<String>)> {
+        let ind = self.client.query("select id from indicator", &[])?.iter().map(|r| r.get::<_, String>(0)).collect();
+        let units = self.client.query("select code from unit", &[])?.iter().map(|r| r.get::<_, String>(0)).collect();
+        Ok((ind, units))
+    }
+
+    fn latest_rows(&mut self, q: &ObsQuery) -> Result<Vec<Row7>> {
+        let inds: Vec<String> = q.indicators.iter().map(|i| i.to_string()).collect();
+        let units: Vec<String> = q.units.iter().map(|u| u.to_string()).collect();
+        let as_of = q.as_of.as_deref().map(as_of_bound);
+        let rows = self.client.query(
+            "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
+             from observation o join batch b on b.id = o.batch_id
+             where (cardinality($1::text[]) = 0 or o.indicator_id = any($1))
+               and (cardinality($2::text[]) = 0 or o.unit_code = any($2))
+               and ($3::text is null or b.imported_at <= $3)
+             order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc",
+            &[&inds, &units, &as_of],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6))).collect())
+    }
+}
+
+impl Store for PgStore {
+    fn migrate(&mut self) -> Result<()> {
+        self.client.batch_execute(
+            "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",
+        )?;
+        for (version, sql) in MIGRATIONS {
+            let done = self.client.query_opt("select version from schema_migration where version = $1", &[version])?;
+            if done.is_none() {
+                let mut tx = self.client.transaction()?;
+                tx.batch_execute(sql)?;
+                tx.execute("insert into schema_migration (version) values ($1)", &[version])?;
+                tx.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn upsert_units(&mut self, units: &[Unit]) -> Result<usize> {
+        let mut tx = self.client.transaction()?;
+        let st = tx.prepare(
+            "insert into unit (code, name, kind, county) values ($1, $2, $3, $4)
+             on conflict (code) do update set name = excluded.name, kind = excluded.kind, county = excluded.county
+             where unit.name is distinct from excluded.name or unit.kind is distinct from excluded.kind
+               or unit.county is distinct from excluded.county",
+        )?;
+        let mut n = 0;
+        for u in units {
+            n += tx.execute(&st, &[&u.code.as_str(), &u.name, &u.kind.as_str(), &u.county])? as usize;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn units(&mut self) -> Result<Vec<Unit>> {
+        let rows = self.client.query("select code, name, kind, county from unit order by code", &[])?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.get(2);
+                Ok(Unit {
+                    code: UnitCode::parse(r.get(0)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    name: r.get(1),
+                    kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unit kind `{kind}`")))?,
+                    county: r.get(3),
+                })
+            })
+            .collect()
+    }
+
+    fn save_group(&mut self, g: &UnitGroup) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "insert into unit (code, name, kind) values ($1, $2, 'group') on conflict (code) do update set name = excluded.name",
+            &[&g.code.as_str(), &g.name],
+        )?;
+        tx.execute("delete from unit_group_member where group_code = $1", &[&g.code.as_str()])?;
+        for m in &g.members {
+            if tx.query_opt("select code from unit where code = $1", &[&m.as_str()])?.is_none() {
+                return Err(StoreError::UnknownUnit(m.to_string()));
+            }
+            tx.execute("insert into unit_group_member (group_code, member_code) values ($1, $2)", &[&g.code.as_str(), &m.as_str()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn groups(&mut self) -> Result<Vec<UnitGroup>> {
+        let rows = self.client.query(
+            "select u.code, u.name, m.member_code from unit u left join unit_group_member m on m.group_code = u.code
+             where u.kind = 'group' order by u.code, m.member_code",
+            &[],
+        )?;
+        let mut out: Vec<UnitGroup> = Vec::new();
+        for r in rows {
+            let code: String = r.get(0);
+            if out.last().map(|g| g.code.as_str() != code).unwrap_or(true) {
+                out.push(UnitGroup { code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?, name: r.get(1), members: vec![] });
+            }
+            if let (Some(m), Some(g)) = (r.get::<_, Option<String>>(2), out.last_mut()) {
+                g.members.push(UnitCode::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize> {
+        let mut tx = self.client.transaction()?;
+        let st = tx.prepare(
+            "insert into indicator (id, title, measure_unit, direction, source, divided_by_sex, description, area)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)
+             on conflict (id) do update set title = excluded.title, measure_unit = excluded.measure_unit,
+               direction = excluded.direction, source = excluded.source, divided_by_sex = excluded.divided_by_sex,
+               description = excluded.description, area = excluded.area
+             where (indicator.title, indicator.measure_unit, indicator.direction, indicator.source, indicator.divided_by_sex,
+                    indicator.description, indicator.area)
+               is distinct from (excluded.title, excluded.measure_unit, excluded.direction, excluded.source,
+                    excluded.divided_by_sex, excluded.description, excluded.area)",
+        )?;
+        let mut n = 0;
+        for i in indicators {
+            n += tx.execute(
+                &st,
+                &[&i.id.as_str(), &i.title, &i.unit.as_str(), &i.direction.as_str(), &i.source.as_str(), &i.divided_by_sex, &i.description, &i.area],
+            )? as usize;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn indicators(&mut self) -> Result<Vec<Indicator>> {
+        let rows = self.client.query(
+            "select id, title, measure_unit, direction, source, divided_by_sex, description, area from indicator order by id",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| indicator_from_row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)))
+            .collect()
+    }
+
+    fn import_observations(&mut self, batch: &NewBatch, obs: &[Observation], progress: &mut dyn FnMut(u64)) -> Result<ImportOutcome> {
+        if let Some(r) = self.client.query_opt("select id from batch where content_sha256 = $1", &[&batch.content_sha256])? {
+            return Ok(ImportOutcome::AlreadyImported { batch_id: r.get(0) });
+        }
+        let (known_ind, known_units) = self.known_sets()?;
+        check_known(obs, &known_ind, &known_units)?;
+        let inds: Vec<IndicatorId> = obs.iter().map(|o| o.indicator.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let current: HashMap<_, _> = if inds.is_empty() {
+            HashMap::new()
+        } else {
+            latest_per_key(self.latest_rows(&ObsQuery { indicators: inds, ..Default::default() })?)?
+                .into_iter()
+                .map(|s| {
+                    let o = s.observation;
+                    ((o.indicator.clone(), o.unit.clone(), o.period, o.sex), (o.value(), o.status()))
+                })
+                .collect()
+        };
+        let changed = changed_rows(obs, &current);
+        if changed.is_empty() {
+            return Ok(ImportOutcome::Unchanged { rows: obs.len() });
+        }
+        let mut tx = self.client.transaction()?;
+        let batch_id: i64 = tx
+            .query_one(
+                "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count)
+                 values ($1, $2, $3, $4, $5, $6) returning id",
+                &[&batch.source, &batch.file_name, &batch.content_sha256, &batch.imported_at, &(obs.len() as i64), &(changed.len() as i64)],
+            )?
+            .get(0);
+        {
+            // COPY in text format: tab-separated, \N for null. Ids and codes are checked
+            // types without tabs, backslashes or newlines, so no escaping is needed.
+            let mut w = tx.copy_in("copy observation (indicator_id, unit_code, period, sex, batch_id, value, status) from stdin")?;
+            let mut buf = Vec::with_capacity(1 << 20);
+            for (n, o) in changed.iter().enumerate() {
+                let v = match o.value() {
+                    Some(v) => format!("{v:?}"),
+                    None => "\\N".to_string(),
+                };
+                let _ = writeln!(buf, "{}\t{}\t{}\t{}\t{}\t{}\t{}", o.indicator, o.unit, o.period, o.sex.code(), batch_id, v, o.status().as_str());
+                if buf.len() > (1 << 20) - 256 {
+                    w.write_all(&buf).map_err(|e| StoreError::Corrupt(format!("copy: {e}")))?;
+                    buf.clear();
+                    progress(n as u64);
+                }
+            }
+            w.write_all(&buf).map_err(|e| StoreError::Corrupt(format!("copy: {e}")))?;
+            w.finish()?;
+            progress(changed.len() as u64);
+        }
+        tx.commit()?;
+        Ok(ImportOutcome::Imported { batch_id, rows: obs.len(), changed: changed.len() })
+    }
+
+    fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {
+        let rows = self.latest_rows(q)?;
+        latest_per_key(rows)
+    }
+
+    fn batches(&mut self) -> Result<Vec<Batch>> {
+        let rows = self.client.query(
+            "select id, source, file_name, content_sha256, imported_at, row_count, changed_count from batch order by id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Batch {
+                id: r.get(0),
+                source: r.get(1),
+                file_name: r.get(2),
+                content_sha256: r.get(3),
+                imported_at: r.get(4),
+                row_count: r.get(5),
+                changed_count: r.get(6),
+            })
+            .collect())
+    }
+
+    fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()> {
+        let doc = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (known_ind, _) = self.known_sets()?;
+        for i in s.indicators() {
+            if !known_ind.contains(i.as_str()) {
+                return Err(StoreError::UnknownIndicator(i.to_string()));
+            }
+        }
+        let mut tx = self.client.transaction()?;
+        tx.execute("delete from strategy_indicator where strategy_id = $1", &[&s.id])?;
+        tx.execute(
+            "insert into strategy (id, owner_code, title, document, updated_at) values ($1, $2, $3, $4, $5)
+             on conflict (id) do update set owner_code = excluded.owner_code, title = excluded.title,
+               document = excluded.document, updated_at = excluded.updated_at",
+            &[&s.id, &s.owner.as_str(), &s.title, &doc, &updated_at],
+        )?;
+        for i in s.indicators() {
+            tx.execute("insert into strategy_indicator (strategy_id, indicator_id) values ($1, $2)", &[&s.id, &i.as_str()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn strategy(&mut self, id: &str) -> Result<Option<Strategy>> {
+        let row = self.client.query_opt("select document from strategy where id = $1", &[&id])?;
+        row.map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))).transpose()
+    }
+
+    fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
+        let rows = self.client.query("select id, owner_code, title, updated_at from strategy order by id", &[])?;
+        rows.iter()
+            .map(|r| {
+                Ok(StrategySummary {
+                    id: r.get(0),
+                    owner: UnitCode::parse(r.get(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    title: r.get(2),
+                    updated_at: r.get(3),
+                })
+            })
+            .collect()
+    }
+
+    fn counts(&mut self) -> Result<Counts> {
+        let mut c = |sql: &str| -> Result<i64> { Ok(self.client.query_one(sql, &[])?.get(0)) };
+        Ok(Counts {
+            units: c("select count(*) from unit")?,
+            indicators: c("select count(*) from indicator")?,
+            batches: c("select count(*) from batch")?,
+            observations: c("select count(*) from observation")?,
+            strategies: c("select count(*) from strategy")?,
+        })
+    }
+}

@@ -1,0 +1,359 @@
+//! The SQLite backend: the embedded default, one file.
+
+use crate::*;
+use etablera_domain::{Direction, IndicatorSource, MeasureUnit, UnitKind};
+use rusqlite::{params, Connection, OptionalExtension};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+
+/// A store in an SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    pub fn open(path: &str) -> Result<SqliteStore> {
+        let conn = Connection::open(path)?;
+        // WAL keeps readers going during an import; NORMAL sync is durable at each commit
+        // boundary in WAL mode except on power loss, which is acceptable for re-importable data.
+        conn.execute_batch(
+            "pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on; pragma busy_timeout = 5000;",
+        )?;
+        Ok(SqliteStore { conn })
+    }
+
+    fn known_sets(&self) -> Result<(HashSet<String>, HashSet<String>)> {
+        let mut ind = HashSet::new();
+        let mut st = self.conn.prepare("select id from indicator")?;
+        for r in st.query_map([], |r| r.get::<_, String>(0))? {
+            ind.insert(r?);
+        }
+        let mut units = HashSet::new();
+        let mut st = self.conn.prepare("select code from unit")?;
+        for r in st.query_map([], |r| r.get::<_, String>(0))? {
+            units.insert(r?);
+        }
+        Ok((ind, units))
+    }
+
+    fn latest_rows(&self, q: &ObsQuery) -> Result<Vec<(String, String, String, String, Option<f64>, String, i64)>> {
+        let mut sql = String::from(
+            "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
+             from observation o join batch b on b.id = o.batch_id where 1 = 1",
+        );
+        let mut args: Vec<String> = Vec::new();
+        if !q.indicators.is_empty() {
+            sql.push_str(&format!(" and o.indicator_id in ({})", placeholders(args.len(), q.indicators.len())));
+            args.extend(q.indicators.iter().map(|i| i.to_string()));
+        }
+        if !q.units.is_empty() {
+            sql.push_str(&format!(" and o.unit_code in ({})", placeholders(args.len(), q.units.len())));
+            args.extend(q.units.iter().map(|u| u.to_string()));
+        }
+        if let Some(a) = &q.as_of {
+            args.push(as_of_bound(a));
+            sql.push_str(&format!(" and b.imported_at <= ?{}", args.len()));
+        }
+        sql.push_str(" order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+}
+
+fn placeholders(start: usize, n: usize) -> String {
+    (start + 1..=start + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",")
+}
+
+impl Store for SqliteStore {
+    fn migrate(&mut self) -> Result<()> {
+        self.conn.execute_batch("create table if not exists schema_migration (version integer primary key, applied_at text not null default current_timestamp)")?;
+        for (version, sql) in MIGRATIONS {
+            let done: Option<i64> =
+                self.conn.query_row("select version from schema_migration where version = ?1", [version], |r| r.get(0)).optional()?;
+            if done.is_none() {
+                let tx = self.conn.transaction()?;
+                tx.execute_batch(sql)?;
+                tx.execute("insert into schema_migration (version) values (?1)", [version])?;
+                tx.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn upsert_units(&mut self, units: &[Unit]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut st = tx.prepare(
+                "insert into unit (code, name, kind, county) values (?1, ?2, ?3, ?4)
+                 on conflict (code) do update set name = excluded.name, kind = excluded.kind, county = excluded.county
+                 where unit.name is not excluded.name or unit.kind is not excluded.kind or unit.county is not excluded.county",
+            )?;
+            for u in units {
+                n += st.execute(params![u.code.as_str(), u.name, u.kind.as_str(), u.county])?;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn units(&mut self) -> Result<Vec<Unit>> {
+        let mut st = self.conn.prepare("select code, name, kind, county from unit order by code")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (code, name, kind, county) = r?;
+            out.push(Unit {
+                code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                name,
+                kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unit kind `{kind}`")))?,
+                county,
+            });
+        }
+        Ok(out)
+    }
+
+    fn save_group(&mut self, g: &UnitGroup) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "insert into unit (code, name, kind) values (?1, ?2, 'group') on conflict (code) do update set name = excluded.name",
+            params![g.code.as_str(), g.name],
+        )?;
+        tx.execute("delete from unit_group_member where group_code = ?1", [g.code.as_str()])?;
+        for m in &g.members {
+            let known: Option<String> = tx.query_row("select code from unit where code = ?1", [m.as_str()], |r| r.get(0)).optional()?;
+            if known.is_none() {
+                return Err(StoreError::UnknownUnit(m.to_string()));
+            }
+            tx.execute("insert into unit_group_member (group_code, member_code) values (?1, ?2)", params![g.code.as_str(), m.as_str()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn groups(&mut self) -> Result<Vec<UnitGroup>> {
+        let mut st = self.conn.prepare(
+            "select u.code, u.name, m.member_code from unit u left join unit_group_member m on m.group_code = u.code
+             where u.kind = 'group' order by u.code, m.member_code",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        let mut out: Vec<UnitGroup> = Vec::new();
+        for r in rows {
+            let (code, name, member) = r?;
+            if out.last().map(|g| g.code.as_str() != code).unwrap_or(true) {
+                out.push(UnitGroup { code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?, name, members: vec![] });
+            }
+            if let (Some(m), Some(g)) = (member, out.last_mut()) {
+                g.members.push(UnitCode::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut st = tx.prepare(
+                "insert into indicator (id, title, measure_unit, direction, source, divided_by_sex, description, area)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 on conflict (id) do update set title = excluded.title, measure_unit = excluded.measure_unit,
+                   direction = excluded.direction, source = excluded.source, divided_by_sex = excluded.divided_by_sex,
+                   description = excluded.description, area = excluded.area
+                 where indicator.title is not excluded.title or indicator.measure_unit is not excluded.measure_unit
+                   or indicator.direction is not excluded.direction or indicator.source is not excluded.source
+                   or indicator.divided_by_sex is not excluded.divided_by_sex or indicator.description is not excluded.description
+                   or indicator.area is not excluded.area",
+            )?;
+            for i in indicators {
+                n += st.execute(params![
+                    i.id.as_str(),
+                    i.title,
+                    i.unit.as_str(),
+                    i.direction.as_str(),
+                    i.source.as_str(),
+                    i.divided_by_sex as i64,
+                    i.description,
+                    i.area
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn indicators(&mut self) -> Result<Vec<Indicator>> {
+        let mut st = self
+            .conn
+            .prepare("select id, title, measure_unit, direction, source, divided_by_sex, description, area from indicator order by id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)? != 0,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, title, unit, dir, src, div, desc, area) = r?;
+            out.push(indicator_from_row(id, title, unit, dir, src, div, desc, area)?);
+        }
+        Ok(out)
+    }
+
+    fn import_observations(&mut self, batch: &NewBatch, obs: &[Observation], progress: &mut dyn FnMut(u64)) -> Result<ImportOutcome> {
+        let existing: Option<i64> = self
+            .conn
+            .query_row("select id from batch where content_sha256 = ?1", [&batch.content_sha256], |r| r.get(0))
+            .optional()?;
+        if let Some(batch_id) = existing {
+            return Ok(ImportOutcome::AlreadyImported { batch_id });
+        }
+        let (known_ind, known_units) = self.known_sets()?;
+        check_known(obs, &known_ind, &known_units)?;
+        let inds: Vec<IndicatorId> = obs.iter().map(|o| o.indicator.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let current: HashMap<_, _> = if inds.is_empty() {
+            HashMap::new()
+        } else {
+            latest_per_key(self.latest_rows(&ObsQuery { indicators: inds, ..Default::default() })?)?
+                .into_iter()
+                .map(|s| {
+                    let o = s.observation;
+                    ((o.indicator.clone(), o.unit.clone(), o.period, o.sex), (o.value(), o.status()))
+                })
+                .collect()
+        };
+        let changed = changed_rows(obs, &current);
+        if changed.is_empty() {
+            return Ok(ImportOutcome::Unchanged { rows: obs.len() });
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count) values (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![batch.source, batch.file_name, batch.content_sha256, batch.imported_at, obs.len() as i64, changed.len() as i64],
+        )?;
+        let batch_id = tx.last_insert_rowid();
+        {
+            let mut st = tx.prepare(
+                "insert into observation (indicator_id, unit_code, period, sex, batch_id, value, status) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut period_buf = String::new();
+            for (n, o) in changed.iter().enumerate() {
+                use std::fmt::Write;
+                period_buf.clear();
+                let _ = write!(period_buf, "{}", o.period);
+                st.execute(params![o.indicator.as_str(), o.unit.as_str(), period_buf, o.sex.code(), batch_id, o.value(), o.status().as_str()])?;
+                if n % 50_000 == 0 {
+                    progress(n as u64);
+                }
+            }
+            progress(changed.len() as u64);
+        }
+        tx.commit()?;
+        Ok(ImportOutcome::Imported { batch_id, rows: obs.len(), changed: changed.len() })
+    }
+
+    fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {
+        latest_per_key(self.latest_rows(q)?)
+    }
+
+    fn batches(&mut self) -> Result<Vec<Batch>> {
+        let mut st = self.conn.prepare(
+            "select id, source, file_name, content_sha256, imported_at, row_count, changed_count from batch order by id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Batch {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                file_name: r.get(2)?,
+                content_sha256: r.get(3)?,
+                imported_at: r.get(4)?,
+                row_count: r.get(5)?,
+                changed_count: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()> {
+        let doc = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (known_ind, _) = self.known_sets()?;
+        for i in s.indicators() {
+            if !known_ind.contains(i.as_str()) {
+                return Err(StoreError::UnknownIndicator(i.to_string()));
+            }
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute("delete from strategy_indicator where strategy_id = ?1", [&s.id])?;
+        tx.execute(
+            "insert into strategy (id, owner_code, title, document, updated_at) values (?1, ?2, ?3, ?4, ?5)
+             on conflict (id) do update set owner_code = excluded.owner_code, title = excluded.title,
+               document = excluded.document, updated_at = excluded.updated_at",
+            params![s.id, s.owner.as_str(), s.title, doc, updated_at],
+        )?;
+        for i in s.indicators() {
+            tx.execute("insert into strategy_indicator (strategy_id, indicator_id) values (?1, ?2)", params![s.id, i.as_str()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn strategy(&mut self, id: &str) -> Result<Option<Strategy>> {
+        let doc: Option<String> = self.conn.query_row("select document from strategy where id = ?1", [id], |r| r.get(0)).optional()?;
+        doc.map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))).transpose()
+    }
+
+    fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
+        let mut st = self.conn.prepare("select id, owner_code, title, updated_at from strategy order by id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, owner, title, updated_at) = r?;
+            out.push(StrategySummary { id, owner: UnitCode::parse(&owner).map_err(|e| StoreError::Corrupt(e.to_string()))?, title, updated_at });
+        }
+        Ok(out)
+    }
+
+    fn counts(&mut self) -> Result<Counts> {
+        let c = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok(Counts {
+            units: c("select count(*) from unit")?,
+            indicators: c("select count(*) from indicator")?,
+            batches: c("select count(*) from batch")?,
+            observations: c("select count(*) from observation")?,
+            strategies: c("select count(*) from strategy")?,
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn indicator_from_row(
+    id: String,
+    title: String,
+    unit: String,
+    dir: String,
+    src: String,
+    divided: bool,
+    description: String,
+    area: Option<String>,
+) -> Result<Indicator> {
+    Ok(Indicator {
+        id: IndicatorId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        title,
+        unit: MeasureUnit::parse(&unit),
+        direction: Direction::parse(&dir).ok_or_else(|| StoreError::Corrupt(format!("direction `{dir}`")))?,
+        source: IndicatorSource::parse(&src).ok_or_else(|| StoreError::Corrupt(format!("source `{src}`")))?,
+        divided_by_sex: divided,
+        description,
+        area,
+    })
+}
