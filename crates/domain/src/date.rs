@@ -31,7 +31,9 @@ impl Date {
     }
 
     pub fn parse(s: &str) -> Result<Date, DateError> {
-        let err = || DateError { input: s.to_string() };
+        let err = || DateError {
+            input: s.to_string(),
+        };
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(err());
@@ -65,12 +67,20 @@ impl Date {
         let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
         let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
         let y = if m <= 2 { y + 1 } else { y };
-        Date { year: y as i32, month: m, day: d }
+        Date {
+            year: y as i32,
+            month: m,
+            day: d,
+        }
     }
 
     /// Days since 1970-01-01.
     pub fn to_unix_days(self) -> i64 {
-        let y = if self.month <= 2 { self.year as i64 - 1 } else { self.year as i64 };
+        let y = if self.month <= 2 {
+            self.year as i64 - 1
+        } else {
+            self.year as i64
+        };
         let era = y.div_euclid(400);
         let yoe = y.rem_euclid(400);
         let m = self.month as i64;

@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(number(999.0, 0, Lang::Sv), "999");
         assert_eq!(number(-1234.0, 0, Lang::Sv), "−1\u{a0}234");
         assert_eq!(number(f64::NAN, 1, Lang::Sv), "–");
-        assert_eq!(difference(2.0, &MeasureUnit::Percent, Lang::Sv), "+2,0\u{a0}procentenheter");
+        assert_eq!(
+            difference(2.0, &MeasureUnit::Percent, Lang::Sv),
+            "+2,0\u{a0}procentenheter"
+        );
         assert_eq!(difference(-2.0, &MeasureUnit::Count, Lang::Sv), "−2");
     }
 }

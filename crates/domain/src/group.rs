@@ -44,5 +44,9 @@ pub fn group_mean(values: impl IntoIterator<Item = Option<f64>>) -> Option<Group
             n += 1;
         }
     }
-    (n > 0).then(|| GroupValue { mean: sum / n as f64, with_value: n, members })
+    (n > 0).then(|| GroupValue {
+        mean: sum / n as f64,
+        with_value: n,
+        members,
+    })
 }

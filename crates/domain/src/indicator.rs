@@ -23,7 +23,8 @@ impl IndicatorId {
         let t = s.trim();
         let ok = !t.is_empty()
             && t.len() <= 40
-            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
         if ok {
             Ok(IndicatorId(t.to_string()))
         } else {
@@ -88,7 +89,9 @@ impl MeasureUnit {
     /// "…, andel (%)", "…, antal", "…, antal/1000 inv", "…, kr/inv".
     pub fn from_kolada_title(title: &str) -> MeasureUnit {
         let t = title.to_lowercase();
-        let t = t.trim_end_matches(|c: char| c == ')' || c.is_ascii_digit() || c == '-' || c == '(' || c == ' ');
+        let t = t.trim_end_matches(|c: char| {
+            c == ')' || c.is_ascii_digit() || c == '-' || c == '(' || c == ' '
+        });
         let t_full = title.to_lowercase();
         if t_full.contains("(%)") || t_full.contains("andel") || t_full.contains("procent") {
             MeasureUnit::Percent
@@ -100,7 +103,10 @@ impl MeasureUnit {
             MeasureUnit::Count
         } else if t_full.contains("dagar") {
             MeasureUnit::Days
-        } else if t_full.contains("index") || t_full.contains("balanstal") || t_full.contains("meritvärde") {
+        } else if t_full.contains("index")
+            || t_full.contains("balanstal")
+            || t_full.contains("meritvärde")
+        {
             MeasureUnit::Index
         } else if t_full.contains(" kr") {
             MeasureUnit::Kronor
@@ -154,7 +160,10 @@ impl MeasureUnit {
     /// How many decimals a value is shown with: counts as integers, shares with one.
     pub fn decimals_for(&self, v: f64) -> usize {
         match self {
-            MeasureUnit::Count | MeasureUnit::Kronor | MeasureUnit::KrPerInhabitant | MeasureUnit::Days => {
+            MeasureUnit::Count
+            | MeasureUnit::Kronor
+            | MeasureUnit::KrPerInhabitant
+            | MeasureUnit::Days => {
                 if v.fract().abs() < 1e-9 || v.abs() >= 100.0 {
                     0
                 } else {
@@ -231,9 +240,17 @@ impl IndicatorSource {
     pub fn citation(self, lang: Lang) -> &'static str {
         match self {
             IndicatorSource::Kolada => lang.pick("Källa: Kolada", "Source: Kolada"),
-            IndicatorSource::File => lang.pick("Källa: kommunens egen uppgift (fil)", "Source: the municipality's own data (file)"),
-            IndicatorSource::Manual => lang.pick("Källa: kommunens egen uppgift", "Source: the municipality's own data"),
-            IndicatorSource::Computed => lang.pick("Källa: beräknad i Etablera", "Source: computed by Etablera"),
+            IndicatorSource::File => lang.pick(
+                "Källa: kommunens egen uppgift (fil)",
+                "Source: the municipality's own data (file)",
+            ),
+            IndicatorSource::Manual => lang.pick(
+                "Källa: kommunens egen uppgift",
+                "Source: the municipality's own data",
+            ),
+            IndicatorSource::Computed => {
+                lang.pick("Källa: beräknad i Etablera", "Source: computed by Etablera")
+            }
         }
     }
 }
@@ -259,16 +276,26 @@ mod tests {
 
     #[test]
     fn units_from_kolada_titles() {
-        assert_eq!(MeasureUnit::from_kolada_title("Utrikes födda, andel (%)"), MeasureUnit::Percent);
         assert_eq!(
-            MeasureUnit::from_kolada_title("Kommunmottagna i flyktingmottagandet med uppehållstillstånd, antal"),
+            MeasureUnit::from_kolada_title("Utrikes födda, andel (%)"),
+            MeasureUnit::Percent
+        );
+        assert_eq!(
+            MeasureUnit::from_kolada_title(
+                "Kommunmottagna i flyktingmottagandet med uppehållstillstånd, antal"
+            ),
             MeasureUnit::Count
         );
         assert_eq!(
-            MeasureUnit::from_kolada_title("Kommunmottagna i flyktingmottagandet med uppehållstillstånd, antal/1000 inv"),
+            MeasureUnit::from_kolada_title(
+                "Kommunmottagna i flyktingmottagandet med uppehållstillstånd, antal/1000 inv"
+            ),
             MeasureUnit::PerThousand
         );
-        assert_eq!(MeasureUnit::from_kolada_title("Nettokostnad, kr/inv"), MeasureUnit::KrPerInhabitant);
+        assert_eq!(
+            MeasureUnit::from_kolada_title("Nettokostnad, kr/inv"),
+            MeasureUnit::KrPerInhabitant
+        );
     }
 
     #[test]

@@ -92,11 +92,24 @@ impl Observation {
             (Some(_), false) => return Err(ObservationError::ValueNotAllowed(status.as_str())),
             _ => {}
         }
-        Ok(Observation { indicator, unit, period, sex, value, status })
+        Ok(Observation {
+            indicator,
+            unit,
+            period,
+            sex,
+            value,
+            status,
+        })
     }
 
     /// A final value.
-    pub fn value_of(indicator: IndicatorId, unit: UnitCode, period: Period, sex: Sex, value: f64) -> Result<Observation, ObservationError> {
+    pub fn value_of(
+        indicator: IndicatorId,
+        unit: UnitCode,
+        period: Period,
+        sex: Sex,
+        value: f64,
+    ) -> Result<Observation, ObservationError> {
         Observation::new(indicator, unit, period, sex, Some(value), ObsStatus::Final)
     }
 
@@ -118,9 +131,27 @@ mod tests {
         let id = IndicatorId::parse("N00973").unwrap();
         let u = UnitCode::parse("2380").unwrap();
         let p = Period::Year(2020);
-        assert!(Observation::new(id.clone(), u.clone(), p, Sex::Total, None, ObsStatus::Suppressed).is_ok());
-        assert!(Observation::new(id.clone(), u.clone(), p, Sex::Total, Some(0.0), ObsStatus::Suppressed).is_err());
-        assert!(Observation::new(id.clone(), u.clone(), p, Sex::Total, None, ObsStatus::Final).is_err());
+        assert!(Observation::new(
+            id.clone(),
+            u.clone(),
+            p,
+            Sex::Total,
+            None,
+            ObsStatus::Suppressed
+        )
+        .is_ok());
+        assert!(Observation::new(
+            id.clone(),
+            u.clone(),
+            p,
+            Sex::Total,
+            Some(0.0),
+            ObsStatus::Suppressed
+        )
+        .is_err());
+        assert!(
+            Observation::new(id.clone(), u.clone(), p, Sex::Total, None, ObsStatus::Final).is_err()
+        );
         assert!(Observation::new(id, u, p, Sex::Total, Some(f64::NAN), ObsStatus::Final).is_err());
     }
 }

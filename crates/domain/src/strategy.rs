@@ -140,94 +140,195 @@ impl Strategy {
     /// All problems, in file order; empty when the strategy is consistent.
     pub fn validate(&self) -> Vec<StrategyError> {
         let mut errs = Vec::new();
-        let mut err = |item, field, problem: String| errs.push(StrategyError { item, field, problem });
+        let mut err = |item, field, problem: String| {
+            errs.push(StrategyError {
+                item,
+                field,
+                problem,
+            })
+        };
         if self.title.trim().is_empty() {
             err(Item::Strategy, "title", "the strategy has no title".into());
         }
         if !valid_id(&self.id) {
-            err(Item::Strategy, "id", format!("strategy id `{}` must be 1–60 lowercase letters, digits or `-`", self.id));
+            err(
+                Item::Strategy,
+                "id",
+                format!(
+                    "strategy id `{}` must be 1–60 lowercase letters, digits or `-`",
+                    self.id
+                ),
+            );
         }
         if !self.owner.is_municipality() && !self.owner.is_region() {
-            err(Item::Strategy, "owner", format!("the owner `{}` must be a municipality or a region", self.owner));
+            err(
+                Item::Strategy,
+                "owner",
+                format!(
+                    "the owner `{}` must be a municipality or a region",
+                    self.owner
+                ),
+            );
         }
         if self.period_from > self.period_to {
-            err(Item::Strategy, "period_to", format!("the period ends ({}) before it starts ({})", self.period_to, self.period_from));
+            err(
+                Item::Strategy,
+                "period_to",
+                format!(
+                    "the period ends ({}) before it starts ({})",
+                    self.period_to, self.period_from
+                ),
+            );
         }
         let mut area_ids = HashSet::new();
         for (i, a) in self.areas.iter().enumerate() {
             if !area_ids.insert(a.id.as_str()) {
-                err(Item::Area(i), "id", format!("area id `{}` is used twice", a.id));
+                err(
+                    Item::Area(i),
+                    "id",
+                    format!("area id `{}` is used twice", a.id),
+                );
             }
         }
         let mut goal_ids: HashMap<&str, usize> = HashMap::new();
         for (i, g) in self.goals.iter().enumerate() {
             if goal_ids.insert(g.id.as_str(), i).is_some() {
-                err(Item::Goal(i), "id", format!("goal id `{}` is used twice", g.id));
+                err(
+                    Item::Goal(i),
+                    "id",
+                    format!("goal id `{}` is used twice", g.id),
+                );
             }
             if g.title.trim().is_empty() {
-                err(Item::Goal(i), "title", format!("goal `{}` has no title", g.id));
+                err(
+                    Item::Goal(i),
+                    "title",
+                    format!("goal `{}` has no title", g.id),
+                );
             }
         }
         for (i, g) in self.goals.iter().enumerate() {
             if let Some(p) = &g.parent {
                 if !goal_ids.contains_key(p.as_str()) {
-                    err(Item::Goal(i), "parent", format!("goal `{}` names parent `{p}`, which is not a goal of this strategy", g.id));
+                    err(
+                        Item::Goal(i),
+                        "parent",
+                        format!(
+                            "goal `{}` names parent `{p}`, which is not a goal of this strategy",
+                            g.id
+                        ),
+                    );
                 } else {
                     // Walk up; a path longer than the number of goals is a cycle.
                     let mut cur = Some(p.as_str());
                     let mut steps = 0;
                     while let Some(c) = cur {
                         if c == g.id || steps > self.goals.len() {
-                            err(Item::Goal(i), "parent", format!("goal `{}` is its own ancestor", g.id));
+                            err(
+                                Item::Goal(i),
+                                "parent",
+                                format!("goal `{}` is its own ancestor", g.id),
+                            );
                             break;
                         }
                         steps += 1;
-                        cur = goal_ids.get(c).and_then(|&j| self.goals[j].parent.as_deref());
+                        cur = goal_ids
+                            .get(c)
+                            .and_then(|&j| self.goals[j].parent.as_deref());
                     }
                 }
             }
             if let Some(a) = &g.area {
                 if !area_ids.contains(a.as_str()) {
-                    err(Item::Goal(i), "area", format!("goal `{}` names area `{a}`, which is not an area of this strategy", g.id));
+                    err(
+                        Item::Goal(i),
+                        "area",
+                        format!(
+                            "goal `{}` names area `{a}`, which is not an area of this strategy",
+                            g.id
+                        ),
+                    );
                 }
             }
         }
         let mut target_ids = HashSet::new();
         for (i, t) in self.targets.iter().enumerate() {
             if !target_ids.insert(t.id.as_str()) {
-                err(Item::Target(i), "id", format!("target id `{}` is used twice", t.id));
+                err(
+                    Item::Target(i),
+                    "id",
+                    format!("target id `{}` is used twice", t.id),
+                );
             }
             if !goal_ids.contains_key(t.goal.as_str()) {
-                err(Item::Target(i), "goal", format!("target `{}` names goal `{}`, which is not a goal of this strategy", t.id, t.goal));
+                err(
+                    Item::Target(i),
+                    "goal",
+                    format!(
+                        "target `{}` names goal `{}`, which is not a goal of this strategy",
+                        t.id, t.goal
+                    ),
+                );
             }
             if let Some(b) = t.baseline_year {
                 if b >= t.target_year {
-                    err(Item::Target(i), "baseline_year", format!("target `{}` has its baseline year {b} at or after its target year {}", t.id, t.target_year));
+                    err(
+                        Item::Target(i),
+                        "baseline_year",
+                        format!(
+                            "target `{}` has its baseline year {b} at or after its target year {}",
+                            t.id, t.target_year
+                        ),
+                    );
                 }
             }
             if !(1990..=2100).contains(&t.target_year) {
-                err(Item::Target(i), "target_year", format!("target `{}` has an implausible target year {}", t.id, t.target_year));
+                err(
+                    Item::Target(i),
+                    "target_year",
+                    format!(
+                        "target `{}` has an implausible target year {}",
+                        t.id, t.target_year
+                    ),
+                );
             }
             match &t.kind {
-                TargetKind::Threshold { value, .. } | TargetKind::Flow { per_year: value, .. } if !value.is_finite() => {
-                    err(Item::Target(i), "value", format!("target `{}` has a value that is not a number", t.id))
-                }
+                TargetKind::Threshold { value, .. }
+                | TargetKind::Flow {
+                    per_year: value, ..
+                } if !value.is_finite() => err(
+                    Item::Target(i),
+                    "value",
+                    format!("target `{}` has a value that is not a number", t.id),
+                ),
                 TargetKind::Direction { .. } if t.baseline_year.is_none() => err(
                     Item::Target(i),
                     "baseline_year",
-                    format!("target `{}` says a value shall change, so it needs a baseline year", t.id),
+                    format!(
+                        "target `{}` says a value shall change, so it needs a baseline year",
+                        t.id
+                    ),
                 ),
                 TargetKind::Gap { .. } if t.baseline_year.is_none() => err(
                     Item::Target(i),
                     "baseline_year",
-                    format!("target `{}` says a gap shall shrink, so it needs a baseline year", t.id),
+                    format!(
+                        "target `{}` says a gap shall shrink, so it needs a baseline year",
+                        t.id
+                    ),
                 ),
-                TargetKind::Relative { reference, .. } | TargetKind::Gap { other: reference, .. }
-                    if reference.indicator == t.series.indicator
-                        && reference.unit_or(&self.owner) == t.series.unit_or(&self.owner)
-                        && reference.sex == t.series.sex =>
+                TargetKind::Relative { reference, .. }
+                | TargetKind::Gap {
+                    other: reference, ..
+                } if reference.indicator == t.series.indicator
+                    && reference.unit_or(&self.owner) == t.series.unit_or(&self.owner)
+                    && reference.sex == t.series.sex =>
                 {
-                    err(Item::Target(i), "reference", format!("target `{}` compares its series with itself", t.id))
+                    err(
+                        Item::Target(i),
+                        "reference",
+                        format!("target `{}` compares its series with itself", t.id),
+                    )
                 }
                 _ => {}
             }
@@ -235,11 +336,22 @@ impl Strategy {
         for (i, a) in self.activities.iter().enumerate() {
             if let Some(g) = &a.goal {
                 if !goal_ids.contains_key(g.as_str()) {
-                    err(Item::Activity(i), "goal", format!("activity `{}` names goal `{g}`, which is not a goal of this strategy", a.id));
+                    err(
+                        Item::Activity(i),
+                        "goal",
+                        format!(
+                            "activity `{}` names goal `{g}`, which is not a goal of this strategy",
+                            a.id
+                        ),
+                    );
                 }
             }
             if a.responsible.trim().is_empty() {
-                err(Item::Activity(i), "responsible", format!("activity `{}` has no responsible department", a.id));
+                err(
+                    Item::Activity(i),
+                    "responsible",
+                    format!("activity `{}` has no responsible department", a.id),
+                );
             }
         }
         errs
@@ -249,8 +361,16 @@ impl Strategy {
     pub fn indicators(&self) -> Vec<IndicatorId> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        let from_targets = self.targets.iter().flat_map(|t| t.series_used().into_iter().map(|s| &s.indicator));
-        for id in self.areas.iter().flat_map(|a| a.indicators.iter()).chain(from_targets) {
+        let from_targets = self
+            .targets
+            .iter()
+            .flat_map(|t| t.series_used().into_iter().map(|s| &s.indicator));
+        for id in self
+            .areas
+            .iter()
+            .flat_map(|a| a.indicators.iter())
+            .chain(from_targets)
+        {
             if seen.insert(id.clone()) {
                 out.push(id.clone());
             }
@@ -268,7 +388,9 @@ impl Strategy {
     }
 
     pub fn children<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Goal> + 'a {
-        self.goals.iter().filter(move |g| g.parent.as_deref() == Some(id))
+        self.goals
+            .iter()
+            .filter(move |g| g.parent.as_deref() == Some(id))
     }
 
     /// The root goal a goal belongs to.
@@ -285,5 +407,8 @@ impl Strategy {
 }
 
 fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 60 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.len() <= 60
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

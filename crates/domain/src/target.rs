@@ -30,7 +30,11 @@ fn total() -> Sex {
 
 impl SeriesRef {
     pub fn new(indicator: IndicatorId, unit: Option<UnitCode>, sex: Sex) -> SeriesRef {
-        SeriesRef { indicator, unit, sex }
+        SeriesRef {
+            indicator,
+            unit,
+            sex,
+        }
     }
 
     /// The unit, with the strategy's owner standing in when none is named.

@@ -29,7 +29,9 @@ impl UnitCode {
         let group = t.len() >= 2
             && t.len() <= 40
             && t.starts_with('G')
-            && t[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && t[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if digits || group {
             Ok(UnitCode(t.to_string()))
         } else {
@@ -139,6 +141,7 @@ const COUNTIES_CSV: &str = include_str!("../../../data/reference/counties.csv");
 #[derive(Debug, Clone)]
 pub struct Units {
     list: Vec<Unit>,
+    official: HashMap<String, String>,
     by_code: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
 }
@@ -152,7 +155,11 @@ impl Units {
             kind: UnitKind::Nation,
             county: None,
         }];
-        for line in COUNTIES_CSV.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        for line in COUNTIES_CSV
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+        {
             let f: Vec<&str> = line.split(',').collect();
             list.push(Unit {
                 code: UnitCode(format!("00{}", f[0])),
@@ -161,7 +168,11 @@ impl Units {
                 county: Some(f[0].to_string()),
             });
         }
-        for line in MUNICIPALITIES_CSV.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        for line in MUNICIPALITIES_CSV
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+        {
             let f: Vec<&str> = line.split(',').collect();
             list.push(Unit {
                 code: UnitCode(f[0].to_string()),
@@ -170,7 +181,27 @@ impl Units {
                 county: Some(f[3].to_string()),
             });
         }
-        Units::from_list(list)
+        let mut units = Units::from_list(list);
+        for line in MUNICIPALITIES_CSV
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+        {
+            let f: Vec<&str> = line.split(',').collect();
+            units
+                .official
+                .insert(f[0].to_string(), fix_official_name(f[1], f[2]));
+        }
+        units
+    }
+
+    /// The name to use in a heading: "Östersunds kommun", "Region Jämtland Härjedalen" is
+    /// not in the reference data, so regions get their county's name.
+    pub fn official_name(&self, code: &str) -> Option<String> {
+        self.official
+            .get(code)
+            .cloned()
+            .or_else(|| self.get(code).map(|u| u.name.clone()))
     }
 
     pub fn from_list(list: Vec<Unit>) -> Units {
@@ -183,7 +214,12 @@ impl Units {
                 by_name.insert(normalise(&format!("{} kommun", u.name)), i);
             }
         }
-        Units { list, by_code, by_name }
+        Units {
+            list,
+            by_code,
+            by_name,
+            official: HashMap::new(),
+        }
     }
 
     /// Adds a group so that it can be named in imports and targets.
@@ -204,12 +240,17 @@ impl Units {
 
     /// Finds a unit by its code or by its name ("Östersund", "östersunds kommun").
     pub fn find(&self, code_or_name: &str) -> Option<&Unit> {
-        self.get(code_or_name)
-            .or_else(|| self.by_name.get(&normalise(code_or_name)).map(|&i| &self.list[i]))
+        self.get(code_or_name).or_else(|| {
+            self.by_name
+                .get(&normalise(code_or_name))
+                .map(|&i| &self.list[i])
+        })
     }
 
     pub fn municipalities(&self) -> impl Iterator<Item = &Unit> {
-        self.list.iter().filter(|u| u.kind == UnitKind::Municipality)
+        self.list
+            .iter()
+            .filter(|u| u.kind == UnitKind::Municipality)
     }
 
     /// The municipalities of a county, the members of its county group.
@@ -221,8 +262,39 @@ impl Units {
     }
 }
 
+/// The reference file has some wrong full names ("Malmö kommun", "Kalmars kommun"); the
+/// municipalities that call themselves "stad" are named so, and a genitive is not doubled.
+fn fix_official_name(full: &str, short: &str) -> String {
+    const STAD: [&str; 13] = [
+        "Stockholm",
+        "Göteborg",
+        "Malmö",
+        "Solna",
+        "Sundbyberg",
+        "Västerås",
+        "Vaxholm",
+        "Mölndal",
+        "Haninge",
+        "Lidingö",
+        "Landskrona",
+        "Trollhättan",
+        "Borås",
+    ];
+    if STAD.contains(&short) {
+        return format!("{short}s stad");
+    }
+    if full.ends_with("ss kommun") && !short.ends_with('s') {
+        return format!("{short}s kommun");
+    }
+    full.to_string()
+}
+
 fn normalise(s: &str) -> String {
-    s.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    s.trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -233,7 +305,13 @@ mod tests {
     fn sweden_has_every_unit() {
         let u = Units::sweden();
         assert_eq!(u.municipalities().count(), 290);
-        assert_eq!(u.all().iter().filter(|u| u.kind == UnitKind::Region).count(), 21);
+        assert_eq!(
+            u.all()
+                .iter()
+                .filter(|u| u.kind == UnitKind::Region)
+                .count(),
+            21
+        );
         assert_eq!(u.find("Östersund").unwrap().code.as_str(), "2380");
         assert_eq!(u.find("östersund kommun").unwrap().code.as_str(), "2380");
         assert_eq!(u.find("1984").unwrap().name, "Arboga");

@@ -39,19 +39,56 @@ impl Dataset {
 
     /// Adds (or replaces) one observation.
     pub fn insert(&mut self, o: &Observation) {
-        let key = SeriesKey { indicator: o.indicator.clone(), unit: o.unit.clone(), sex: o.sex };
-        self.series.entry(key).or_default().insert(o.period, Reading { value: o.value(), status: o.status() });
+        let key = SeriesKey {
+            indicator: o.indicator.clone(),
+            unit: o.unit.clone(),
+            sex: o.sex,
+        };
+        self.series.entry(key).or_default().insert(
+            o.period,
+            Reading {
+                value: o.value(),
+                status: o.status(),
+            },
+        );
     }
 
     /// Adds a plain value (used by tests and benchmarks).
-    pub fn insert_value(&mut self, indicator: &IndicatorId, unit: &UnitCode, sex: Sex, period: Period, value: Option<f64>) {
-        let key = SeriesKey { indicator: indicator.clone(), unit: unit.clone(), sex };
-        let status = if value.is_some() { ObsStatus::Final } else { ObsStatus::Missing };
-        self.series.entry(key).or_default().insert(period, Reading { value, status });
+    pub fn insert_value(
+        &mut self,
+        indicator: &IndicatorId,
+        unit: &UnitCode,
+        sex: Sex,
+        period: Period,
+        value: Option<f64>,
+    ) {
+        let key = SeriesKey {
+            indicator: indicator.clone(),
+            unit: unit.clone(),
+            sex,
+        };
+        let status = if value.is_some() {
+            ObsStatus::Final
+        } else {
+            ObsStatus::Missing
+        };
+        self.series
+            .entry(key)
+            .or_default()
+            .insert(period, Reading { value, status });
     }
 
-    pub fn series(&self, indicator: &IndicatorId, unit: &UnitCode, sex: Sex) -> Option<&BTreeMap<Period, Reading>> {
-        self.series.get(&SeriesKey { indicator: indicator.clone(), unit: unit.clone(), sex })
+    pub fn series(
+        &self,
+        indicator: &IndicatorId,
+        unit: &UnitCode,
+        sex: Sex,
+    ) -> Option<&BTreeMap<Period, Reading>> {
+        self.series.get(&SeriesKey {
+            indicator: indicator.clone(),
+            unit: unit.clone(),
+            sex,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -65,16 +102,28 @@ impl Dataset {
     /// The values of a series (those that exist) as `(period, value)`, in time order.
     pub fn values(&self, indicator: &IndicatorId, unit: &UnitCode, sex: Sex) -> Vec<(Period, f64)> {
         self.series(indicator, unit, sex)
-            .map(|s| s.iter().filter_map(|(p, r)| r.value.map(|v| (*p, v))).collect())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|(p, r)| r.value.map(|v| (*p, v)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// A group's series: for each period, the unweighted mean of the members with a value
     /// and how many they were, as Kolada computes group values.
-    pub fn group_values(&self, indicator: &IndicatorId, group: &UnitGroup, sex: Sex) -> BTreeMap<Period, etablera_domain::GroupValue> {
+    pub fn group_values(
+        &self,
+        indicator: &IndicatorId,
+        group: &UnitGroup,
+        sex: Sex,
+    ) -> BTreeMap<Period, etablera_domain::GroupValue> {
         let mut periods: BTreeMap<Period, Vec<Option<f64>>> = BTreeMap::new();
-        let members: Vec<Option<&BTreeMap<Period, Reading>>> =
-            group.members.iter().map(|m| self.series(indicator, m, sex)).collect();
+        let members: Vec<Option<&BTreeMap<Period, Reading>>> = group
+            .members
+            .iter()
+            .map(|m| self.series(indicator, m, sex))
+            .collect();
         for s in members.iter().flatten() {
             for p in s.keys() {
                 periods.entry(*p).or_default();

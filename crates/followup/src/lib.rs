@@ -61,12 +61,12 @@ pub use data::{Dataset, Reading};
 use etablera_domain::format::{difference, value as fmt_value};
 use etablera_domain::target::Change;
 use etablera_domain::{
-    Bound, GroupValue, Indicator, IndicatorId, Lang, MeasureUnit, Period, SeriesRef, Sex, Strategy, Target,
-    TargetKind, UnitCode, UnitGroup,
+    Bound, GroupValue, Indicator, IndicatorId, Lang, MeasureUnit, Period, SeriesRef, Sex, Strategy,
+    Target, TargetKind, UnitCode, UnitGroup,
 };
 use serde::Serialize;
-use std::collections::HashMap;
 use stats::{theil_sen, Line};
+use std::collections::HashMap;
 
 /// The verdict on a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -85,7 +85,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Status::Achieved, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::NoData];
+    pub const ALL: [Status; 5] = [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::NoData,
+    ];
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -258,15 +264,34 @@ pub struct Options {
 
 impl Options {
     pub fn for_year(year: i32) -> Options {
-        Options { year, trend_years: 5, unit: None, group: None }
+        Options {
+            year,
+            trend_years: 5,
+            unit: None,
+            group: None,
+        }
     }
 }
 
 /// Judges every target of `strategy`.
-pub fn follow_up(strategy: &Strategy, indicators: &HashMap<IndicatorId, Indicator>, data: &Dataset, opts: &Options) -> FollowUp {
+pub fn follow_up(
+    strategy: &Strategy,
+    indicators: &HashMap<IndicatorId, Indicator>,
+    data: &Dataset,
+    opts: &Options,
+) -> FollowUp {
     let unit = opts.unit.clone().unwrap_or_else(|| strategy.owner.clone());
-    let results = strategy.targets.iter().map(|t| judge(strategy, t, indicators, data, opts, &unit)).collect();
-    FollowUp { strategy_id: strategy.id.clone(), unit, year: opts.year, results }
+    let results = strategy
+        .targets
+        .iter()
+        .map(|t| judge(strategy, t, indicators, data, opts, &unit))
+        .collect();
+    FollowUp {
+        strategy_id: strategy.id.clone(),
+        unit,
+        year: opts.year,
+        results,
+    }
 }
 
 /// The points of a series up to and including the reporting year.
@@ -291,7 +316,14 @@ fn series_unit(s: &SeriesRef, strategy_owner: &UnitCode, followed: &UnitCode) ->
 /// Pairs up two series by period and maps each pair.
 fn combine(a: &[Point], b: &[Point], f: impl Fn(f64, f64) -> f64) -> Vec<Point> {
     let bm: HashMap<Period, f64> = b.iter().map(|p| (p.period, p.value)).collect();
-    a.iter().filter_map(|p| bm.get(&p.period).map(|bv| Point { period: p.period, value: f(p.value, *bv) })).collect()
+    a.iter()
+        .filter_map(|p| {
+            bm.get(&p.period).map(|bv| Point {
+                period: p.period,
+                value: f(p.value, *bv),
+            })
+        })
+        .collect()
 }
 
 fn value_in_year(points: &[Point], year: i32) -> Option<Point> {
@@ -303,14 +335,25 @@ fn value_in_year(points: &[Point], year: i32) -> Option<Point> {
 }
 
 fn trend_of(points: &[Point], year: i32, window: i32) -> Option<(Trend, Line)> {
-    let recent: Vec<&Point> = points.iter().filter(|p| p.period.year() > year - window).collect();
+    let recent: Vec<&Point> = points
+        .iter()
+        .filter(|p| p.period.year() > year - window)
+        .collect();
     if recent.len() < 3 {
         return None;
     }
-    let xy: Vec<(f64, f64)> = recent.iter().map(|p| (p.period.midpoint(), p.value)).collect();
+    let xy: Vec<(f64, f64)> = recent
+        .iter()
+        .map(|p| (p.period.midpoint(), p.value))
+        .collect();
     let line = theil_sen(&xy)?;
     Some((
-        Trend { slope: line.slope, points: recent.len(), from: recent[0].period, to: recent[recent.len() - 1].period },
+        Trend {
+            slope: line.slope,
+            points: recent.len(),
+            from: recent[0].period,
+            to: recent[recent.len() - 1].period,
+        },
         line,
     ))
 }
@@ -341,7 +384,9 @@ impl Ctx<'_> {
     }
     fn d(&self, x: f64, lang: Lang) -> String {
         if self.lang_unit_pp {
-            difference(x, self.unit, lang).trim_start_matches('+').to_string()
+            difference(x, self.unit, lang)
+                .trim_start_matches('+')
+                .to_string()
         } else {
             fmt_value(x, self.unit, lang)
         }
@@ -365,16 +410,27 @@ fn judge_threshold(
     ctx: &Ctx,
     what: &Text,
     text: &mut Text,
-) -> (Status, Option<f64>, Option<Point>, Option<(Trend, Line)>, Option<Projection>) {
+) -> (
+    Status,
+    Option<f64>,
+    Option<Point>,
+    Option<(Trend, Line)>,
+    Option<Projection>,
+) {
     let Some(last) = pts.last().copied() else {
         text.push(
-            format!("Det finns inget värde för {} till och med {}.", what.sv, opts.year),
+            format!(
+                "Det finns inget värde för {} till och med {}.",
+                what.sv, opts.year
+            ),
             format!("There is no value for {} up to {}.", what.en, opts.year),
         );
         return (Status::NoData, None, None, None, None);
     };
     let tr = trend_of(pts, opts.year, opts.trend_years);
-    let projection = tr.as_ref().and_then(|(_, l)| project(l, &last, target_year));
+    let projection = tr
+        .as_ref()
+        .and_then(|(_, l)| project(l, &last, target_year));
     let baseline = baseline_year.and_then(|b| value_in_year(pts, b));
     let bword = |l: Lang| match bound {
         Bound::AtLeast => l.pick("minst", "at least"),
@@ -408,17 +464,22 @@ fn judge_threshold(
                 "{} {} {}, {} {} {} {}.",
                 l.pick("Värdet för", "The value for"),
                 last.period.label(l),
-                l.pick("är", "is") .to_string() + " " + &ctx.v(last.value, l),
+                l.pick("är", "is").to_string() + " " + &ctx.v(last.value, l),
                 l.pick("men målet var", "but the target was"),
                 bword(l),
                 ctx.v(limit, l),
-                l.pick(&format!("år {target_year}; målåret har passerat"), &format!("in {target_year}; the target year has passed")),
+                l.pick(
+                    &format!("år {target_year}; målåret har passerat"),
+                    &format!("in {target_year}; the target year has passed")
+                ),
             )
         });
         text.push(sv, en);
         return (Status::OffTrack, None, baseline, tr, projection);
     }
-    if let Some(b) = baseline.filter(|b| last.period.midpoint() > b.period.midpoint() && baseline_year.is_some()) {
+    if let Some(b) =
+        baseline.filter(|b| last.period.midpoint() > b.period.midpoint() && baseline_year.is_some())
+    {
         let by = baseline_year.unwrap_or(b.period.year()) as f64;
         let frac = ((last.period.midpoint() - by) / (target_year as f64 - by)).clamp(0.0, 1.0);
         let expected = b.value + (limit - b.value) * frac;
@@ -438,13 +499,17 @@ fn judge_threshold(
         let (sv, en) = both(|l| {
             let verdict = match status {
                 Status::OnTrack => l.pick("i nivå med eller före", "level with or ahead of"),
-                Status::AtRisk => l.pick("efter men mer än halvvägs mot", "behind but more than halfway to"),
+                Status::AtRisk => l.pick(
+                    "efter men mer än halvvägs mot",
+                    "behind but more than halfway to",
+                ),
                 _ => l.pick("långt efter", "far behind"),
             };
             format!(
-                "{} {} {} ({} {}). {} {} {} {} {}, {} {}; {} {}.",
-                l.pick("Värdet", "The value"),
+                "{} {} {} {} ({} {}). {} {} {} {} {}, {} {}; {} {}.",
+                l.pick("Värdet", "The value for"),
                 last.period.label(l),
+                l.pick("är", "is"),
                 ctx.v(last.value, l),
                 l.pick("utgångsläge", "baseline"),
                 format!("{} {}", b.period.label(l), ctx.v(b.value, l)),
@@ -478,7 +543,10 @@ fn judge_threshold(
             let (sv, en) = both(|l| {
                 format!(
                     "{} {} {} {}. {} {} {} {} ({} {}–{}); {} {} {}.",
-                    l.pick("Inget utgångsvärde finns, så trenden avgör. Värdet", "There is no baseline value, so the trend decides. The value"),
+                    l.pick(
+                        "Inget utgångsvärde finns, så trenden avgör. Värdet",
+                        "There is no baseline value, so the trend decides. The value"
+                    ),
                     last.period.label(l),
                     l.pick("är", "is"),
                     ctx.v(last.value, l),
@@ -531,7 +599,10 @@ fn judge_direction(
 ) -> (Status, Option<Point>, Option<(Trend, Line)>) {
     let Some(last) = pts.last().copied() else {
         text.push(
-            format!("Det finns inget värde för {} till och med {}.", what.sv, opts.year),
+            format!(
+                "Det finns inget värde för {} till och med {}.",
+                what.sv, opts.year
+            ),
             format!("There is no value for {} up to {}.", what.en, opts.year),
         );
         return (Status::NoData, None, None);
@@ -539,20 +610,35 @@ fn judge_direction(
     let tr = trend_of(pts, opts.year, opts.trend_years);
     let Some(b) = baseline_year.and_then(|by| value_in_year(pts, by)) else {
         text.push(
-            format!("Det saknas ett värde för utgångsåret {}, så förändringen kan inte bedömas.", baseline_year.unwrap_or(0)),
-            format!("There is no value for the baseline year {}, so the change cannot be judged.", baseline_year.unwrap_or(0)),
+            format!(
+                "Det saknas ett värde för utgångsåret {}, så förändringen kan inte bedömas.",
+                baseline_year.unwrap_or(0)
+            ),
+            format!(
+                "There is no value for the baseline year {}, so the change cannot be judged.",
+                baseline_year.unwrap_or(0)
+            ),
         );
         return (Status::NoData, None, tr);
     };
     if last.period.midpoint() <= b.period.midpoint() {
         text.push(
-            format!("Det finns ännu inget värde efter utgångsåret {}.", b.period.label(Lang::Sv)),
-            format!("There is no value after the baseline year {} yet.", b.period.label(Lang::En)),
+            format!(
+                "Det finns ännu inget värde efter utgångsåret {}.",
+                b.period.label(Lang::Sv)
+            ),
+            format!(
+                "There is no value after the baseline year {} yet.",
+                b.period.label(Lang::En)
+            ),
         );
         return (Status::NoData, Some(b), tr);
     }
     let d = change.sign() * (last.value - b.value);
-    let against = tr.as_ref().map(|(t, _)| change.sign() * t.slope < 0.0).unwrap_or(false);
+    let against = tr
+        .as_ref()
+        .map(|(t, _)| change.sign() * t.slope < 0.0)
+        .unwrap_or(false);
     let status = if d.abs() < 1e-9 {
         Status::AtRisk
     } else if d < 0.0 {
@@ -574,7 +660,11 @@ fn judge_direction(
         } else {
             format!(
                 "{} {}",
-                if last.value > b.value { l.pick("har ökat med", "has increased by") } else { l.pick("har minskat med", "has decreased by") },
+                if last.value > b.value {
+                    l.pick("har ökat med", "has increased by")
+                } else {
+                    l.pick("har minskat med", "has decreased by")
+                },
                 ctx.d((last.value - b.value).abs(), l)
             )
         };
@@ -590,7 +680,10 @@ fn judge_direction(
             want(l),
         );
         if against && d > 0.0 {
-            s.push_str(l.pick(" Men trenden de senaste åren går åt fel håll.", " But the trend of recent years runs the wrong way."));
+            s.push_str(l.pick(
+                " Men trenden de senaste åren går åt fel håll.",
+                " But the trend of recent years runs the wrong way.",
+            ));
         }
         s
     });
@@ -607,7 +700,13 @@ fn sex_gap(data: &Dataset, ind: &IndicatorId, unit: &UnitCode, opts: &Options) -
     let women = w.iter().find(|p| p.period == last.period)?.value;
     let men = m.iter().find(|p| p.period == last.period)?.value;
     let gap_trend = trend_of(&gaps, opts.year, opts.trend_years).map(|(t, _)| t.slope);
-    Some(SexGap { period: last.period, women, men, gap: last.value, gap_trend })
+    Some(SexGap {
+        period: last.period,
+        women,
+        men,
+        gap: last.value,
+        gap_trend,
+    })
 }
 
 fn judge(
@@ -623,13 +722,24 @@ fn judge(
     let own = points_until(data, &t.series, &unit, opts.year);
     let default_unit = MeasureUnit::Index;
     let munit = indicator.map(|i| &i.unit).unwrap_or(&default_unit);
-    let ctx = Ctx { unit: munit, lang_unit_pp: *munit == MeasureUnit::Percent };
-    let title = indicator.map(|i| i.title.clone()).unwrap_or_else(|| t.series.indicator.to_string());
-    let what = Text { sv: format!("«{title}»"), en: format!("“{title}”") };
+    let ctx = Ctx {
+        unit: munit,
+        lang_unit_pp: *munit == MeasureUnit::Percent,
+    };
+    let title = indicator
+        .map(|i| i.title.clone())
+        .unwrap_or_else(|| t.series.indicator.to_string());
+    let what = Text {
+        sv: format!("«{title}»"),
+        en: format!("“{title}”"),
+    };
     let mut text = Text::default();
     let mut chart = vec![ChartSeries {
         key: "own",
-        label: Text { sv: format!("{title} ({})", t.series.sex.label(Lang::Sv)), en: format!("{title} ({})", t.series.sex.label(Lang::En)) },
+        label: Text {
+            sv: format!("{title} ({})", t.series.sex.label(Lang::Sv)),
+            en: format!("{title} ({})", t.series.sex.label(Lang::En)),
+        },
         points: own.clone(),
     }];
     let mut target_value = None;
@@ -643,7 +753,17 @@ fn judge(
     match &t.kind {
         TargetKind::Threshold { bound, value } => {
             target_value = Some(*value);
-            let (s, e, b, tr, pr) = judge_threshold(&own, *bound, *value, t.baseline_year, t.target_year, opts, &ctx, &what, &mut text);
+            let (s, e, b, tr, pr) = judge_threshold(
+                &own,
+                *bound,
+                *value,
+                t.baseline_year,
+                t.target_year,
+                opts,
+                &ctx,
+                &what,
+                &mut text,
+            );
             status = s;
             expected_now = e;
             baseline = b;
@@ -651,19 +771,38 @@ fn judge(
             projection = pr;
         }
         TargetKind::Direction { change } => {
-            let (s, b, tr) = judge_direction(&own, *change, t.baseline_year, t.target_year, opts, &ctx, &what, &mut text);
+            let (s, b, tr) = judge_direction(
+                &own,
+                *change,
+                t.baseline_year,
+                t.target_year,
+                opts,
+                &ctx,
+                &what,
+                &mut text,
+            );
             status = s;
             baseline = b;
             trend = tr.map(|x| x.0);
             if let Some(l) = trend_of(&own, opts.year, opts.trend_years) {
-                projection = own.last().and_then(|last| project(&l.1, last, t.target_year));
+                projection = own
+                    .last()
+                    .and_then(|last| project(&l.1, last, t.target_year));
             }
         }
-        TargetKind::Relative { bound, reference, margin } => {
+        TargetKind::Relative {
+            bound,
+            reference,
+            margin,
+        } => {
             let runit = series_unit(reference, &strategy.owner, followed);
             let refpts = points_until(data, reference, &runit, opts.year);
             let rtitle = reference_label(reference, &runit, &t.series, indicators);
-            chart.push(ChartSeries { key: "reference", label: rtitle.clone(), points: refpts.clone() });
+            chart.push(ChartSeries {
+                key: "reference",
+                label: rtitle.clone(),
+                points: refpts.clone(),
+            });
             // The distance in the favourable direction: ≥ 0 means met.
             let sign = bound.sign();
             let dist = combine(&own, &refpts, |a, r| sign * (a - (r + margin)));
@@ -671,17 +810,50 @@ fn judge(
                 sv: format!("avståndet mellan {} och {}", what.sv, rtitle.sv),
                 en: format!("the distance between {} and {}", what.en, rtitle.en),
             };
-            if let (Some(o), Some(r)) = (own.last(), refpts.iter().rev().find(|r| Some(r.period) == own.last().map(|o| o.period))) {
+            if let (Some(o), Some(r)) = (
+                own.last(),
+                refpts
+                    .iter()
+                    .rev()
+                    .find(|r| Some(r.period) == own.last().map(|o| o.period)),
+            ) {
                 target_value = Some(r.value + margin);
                 text.push(
-                    format!("{} {} är {}; jämförelsevärdet ({}) är {}.", what.sv, o.period.label(Lang::Sv), ctx.v(o.value, Lang::Sv), rtitle.sv, ctx.v(r.value, Lang::Sv)),
-                    format!("{} for {} is {}; the reference ({}) is {}.", what.en, o.period.label(Lang::En), ctx.v(o.value, Lang::En), rtitle.en, ctx.v(r.value, Lang::En)),
+                    format!(
+                        "{} {} är {}; jämförelsevärdet ({}) är {}.",
+                        what.sv,
+                        o.period.label(Lang::Sv),
+                        ctx.v(o.value, Lang::Sv),
+                        rtitle.sv,
+                        ctx.v(r.value, Lang::Sv)
+                    ),
+                    format!(
+                        "{} for {} is {}; the reference ({}) is {}.",
+                        what.en,
+                        o.period.label(Lang::En),
+                        ctx.v(o.value, Lang::En),
+                        rtitle.en,
+                        ctx.v(r.value, Lang::En)
+                    ),
                 );
             } else if let Some(r) = refpts.last() {
                 target_value = Some(r.value + margin);
             }
-            let dctx = Ctx { unit: munit, lang_unit_pp: ctx.lang_unit_pp };
-            let (s, e, b, tr, pr) = judge_threshold(&dist, Bound::AtLeast, 0.0, t.baseline_year, t.target_year, opts, &dctx, &rwhat, &mut Text::default());
+            let dctx = Ctx {
+                unit: munit,
+                lang_unit_pp: ctx.lang_unit_pp,
+            };
+            let (s, e, b, tr, pr) = judge_threshold(
+                &dist,
+                Bound::AtLeast,
+                0.0,
+                t.baseline_year,
+                t.target_year,
+                opts,
+                &dctx,
+                &rwhat,
+                &mut Text::default(),
+            );
             status = s;
             expected_now = e.map(|e| e * sign);
             baseline = b.and_then(|b| own.iter().find(|p| p.period == b.period).copied());
@@ -701,23 +873,51 @@ fn judge(
             let ounit = series_unit(other, &strategy.owner, followed);
             let opts_pts = points_until(data, other, &ounit, opts.year);
             let otitle = reference_label(other, &ounit, &t.series, indicators);
-            chart.push(ChartSeries { key: "other", label: otitle.clone(), points: opts_pts.clone() });
+            chart.push(ChartSeries {
+                key: "other",
+                label: otitle.clone(),
+                points: opts_pts.clone(),
+            });
             let gaps = combine(&own, &opts_pts, |a, b| (a - b).abs());
             let gwhat = Text {
                 sv: format!("Skillnaden mellan {} och {}", what.sv, otitle.sv),
                 en: format!("The gap between {} and {}", what.en, otitle.en),
             };
             judged = gaps.last().copied();
-            let gctx = Ctx { unit: munit, lang_unit_pp: ctx.lang_unit_pp };
+            let gctx = Ctx {
+                unit: munit,
+                lang_unit_pp: ctx.lang_unit_pp,
+            };
             let (s, b, tr, e, pr) = match at_most {
                 Some(limit) => {
                     target_value = Some(*limit);
-                    let (s, e, b, tr, pr) = judge_threshold(&gaps, Bound::AtMost, *limit, t.baseline_year, t.target_year, opts, &gctx, &gwhat, &mut text);
+                    let (s, e, b, tr, pr) = judge_threshold(
+                        &gaps,
+                        Bound::AtMost,
+                        *limit,
+                        t.baseline_year,
+                        t.target_year,
+                        opts,
+                        &gctx,
+                        &gwhat,
+                        &mut text,
+                    );
                     (s, b, tr, e, pr)
                 }
                 None => {
-                    let (s, b, tr) = judge_direction(&gaps, Change::Decrease, t.baseline_year, t.target_year, opts, &gctx, &gwhat, &mut text);
-                    let pr = tr.as_ref().and_then(|(_, l)| gaps.last().and_then(|g| project(l, g, t.target_year)));
+                    let (s, b, tr) = judge_direction(
+                        &gaps,
+                        Change::Decrease,
+                        t.baseline_year,
+                        t.target_year,
+                        opts,
+                        &gctx,
+                        &gwhat,
+                        &mut text,
+                    );
+                    let pr = tr
+                        .as_ref()
+                        .and_then(|(_, l)| gaps.last().and_then(|g| project(l, g, t.target_year)));
                     (s, b, tr, None, pr)
                 }
             };
@@ -735,8 +935,14 @@ fn judge(
                 None => {
                     status = Status::NoData;
                     text.push(
-                        format!("Det finns inget årsvärde för {} till och med {}.", what.sv, opts.year),
-                        format!("There is no yearly value for {} up to {}.", what.en, opts.year),
+                        format!(
+                            "Det finns inget årsvärde för {} till och med {}.",
+                            what.sv, opts.year
+                        ),
+                        format!(
+                            "There is no yearly value for {} up to {}.",
+                            what.en, opts.year
+                        ),
                     );
                 }
                 Some(last) => {
@@ -752,11 +958,20 @@ fn judge(
                         Status::OffTrack
                     };
                     let from = t.baseline_year.unwrap_or(strategy.period_from);
-                    let in_period: Vec<&Point> = yearly.iter().filter(|p| p.period.year() >= from && p.period.year() <= t.target_year.max(opts.year)).collect();
-                    let met = in_period.iter().filter(|p| bound.holds(p.value, *per_year)).count();
+                    let in_period: Vec<&Point> = yearly
+                        .iter()
+                        .filter(|p| {
+                            p.period.year() >= from
+                                && p.period.year() <= t.target_year.max(opts.year)
+                        })
+                        .collect();
+                    let met = in_period
+                        .iter()
+                        .filter(|p| bound.holds(p.value, *per_year))
+                        .count();
                     let (sv, en) = both(|l| {
                         format!(
-                            "{} {} {}: {} {} {} {}. {} {} {} {} {} {}.",
+                            "{} {} {} {} {} {} {}. {} {} {} {} {} {}.",
                             l.pick("Värdet", "The value"),
                             last.period.label(l),
                             l.pick("är", "is"),
@@ -785,8 +1000,20 @@ fn judge(
     let years_behind = observed.map(|o| opts.year - o.period.year());
     if let Some(yb) = years_behind.filter(|y| *y > 0) {
         text.push(
-            format!("Senaste värdet avser {}, {} år före uppföljningsåret.", observed.map(|o| o.period.label(Lang::Sv)).unwrap_or_default(), yb),
-            format!("The latest value is for {}, {} year(s) before the reporting year.", observed.map(|o| o.period.label(Lang::En)).unwrap_or_default(), yb),
+            format!(
+                "Senaste värdet avser {}, {} år före uppföljningsåret.",
+                observed
+                    .map(|o| o.period.label(Lang::Sv))
+                    .unwrap_or_default(),
+                yb
+            ),
+            format!(
+                "The latest value is for {}, {} year(s) before the reporting year.",
+                observed
+                    .map(|o| o.period.label(Lang::En))
+                    .unwrap_or_default(),
+                yb
+            ),
         );
     }
 
@@ -794,7 +1021,14 @@ fn judge(
     let nation = observed.and_then(|o| {
         let n = points_until(data, &t.series, &UnitCode::nation(), opts.year);
         if !unit.is_nation() {
-            chart.push(ChartSeries { key: "nation", label: Text { sv: "Riket".into(), en: "Sweden".into() }, points: n.clone() });
+            chart.push(ChartSeries {
+                key: "nation",
+                label: Text {
+                    sv: "Riket".into(),
+                    en: "Sweden".into(),
+                },
+                points: n.clone(),
+            });
         }
         n.into_iter().find(|p| p.period == o.period)
     });
@@ -802,32 +1036,86 @@ fn judge(
         let gv = data.group_values(&t.series.indicator, g, t.series.sex);
         chart.push(ChartSeries {
             key: "group",
-            label: Text { sv: g.name.clone(), en: g.name.clone() },
-            points: gv.iter().filter(|(p, _)| p.year() <= opts.year).map(|(p, v)| Point { period: *p, value: v.mean }).collect(),
+            label: Text {
+                sv: g.name.clone(),
+                en: g.name.clone(),
+            },
+            points: gv
+                .iter()
+                .filter(|(p, _)| p.year() <= opts.year)
+                .map(|(p, v)| Point {
+                    period: *p,
+                    value: v.mean,
+                })
+                .collect(),
         });
         let o = observed?;
-        gv.get(&o.period).map(|v| GroupPoint { code: g.code.clone(), name: g.name.clone(), period: o.period, value: *v })
+        // A group mean that rests on the followed unit alone says nothing new.
+        gv.get(&o.period)
+            .filter(|v| v.with_value >= 2)
+            .map(|v| GroupPoint {
+                code: g.code.clone(),
+                name: g.name.clone(),
+                period: o.period,
+                value: *v,
+            })
     });
     let divided = indicator.map(|i| i.divided_by_sex).unwrap_or(false);
-    let sex_gap = if divided && t.series.sex == Sex::Total { sex_gap(data, &t.series.indicator, &unit, opts) } else { None };
+    let sex_gap = if divided && t.series.sex == Sex::Total {
+        sex_gap(data, &t.series.indicator, &unit, opts)
+    } else {
+        None
+    };
     if divided && t.series.sex == Sex::Total {
         for (sex, key) in [(Sex::Women, "women"), (Sex::Men, "men")] {
-            let pts = points_until(data, &SeriesRef::new(t.series.indicator.clone(), None, sex), &unit, opts.year);
+            let pts = points_until(
+                data,
+                &SeriesRef::new(t.series.indicator.clone(), None, sex),
+                &unit,
+                opts.year,
+            );
             if !pts.is_empty() {
-                chart.push(ChartSeries { key, label: Text { sv: sex.label(Lang::Sv).to_string(), en: sex.label(Lang::En).to_string() }, points: pts });
+                chart.push(ChartSeries {
+                    key,
+                    label: Text {
+                        sv: sex.label(Lang::Sv).to_string(),
+                        en: sex.label(Lang::En).to_string(),
+                    },
+                    points: pts,
+                });
             }
         }
     }
     if let (Some(o), Some(n)) = (observed, nation) {
         text.push(
-            format!("Riket: {} ({}).", ctx.v(n.value, Lang::Sv), o.period.label(Lang::Sv)),
-            format!("Sweden: {} ({}).", ctx.v(n.value, Lang::En), o.period.label(Lang::En)),
+            format!(
+                "Riket: {} ({}).",
+                ctx.v(n.value, Lang::Sv),
+                o.period.label(Lang::Sv)
+            ),
+            format!(
+                "Sweden: {} ({}).",
+                ctx.v(n.value, Lang::En),
+                o.period.label(Lang::En)
+            ),
         );
     }
     if let Some(g) = &group {
         text.push(
-            format!("{}: {} (medel av {} av {} kommuner).", g.name, ctx.v(g.value.mean, Lang::Sv), g.value.with_value, g.value.members),
-            format!("{}: {} (mean of {} of {} municipalities).", g.name, ctx.v(g.value.mean, Lang::En), g.value.with_value, g.value.members),
+            format!(
+                "{}: {} (medel av {} av {} kommuner).",
+                g.name,
+                ctx.v(g.value.mean, Lang::Sv),
+                g.value.with_value,
+                g.value.members
+            ),
+            format!(
+                "{}: {} (mean of {} of {} municipalities).",
+                g.name,
+                ctx.v(g.value.mean, Lang::En),
+                g.value.with_value,
+                g.value.members
+            ),
         );
     }
     if let Some(sg) = &sex_gap {
@@ -884,11 +1172,19 @@ fn judge(
     }
 }
 
-fn reference_label(r: &SeriesRef, unit: &UnitCode, own: &SeriesRef, indicators: &HashMap<IndicatorId, Indicator>) -> Text {
+fn reference_label(
+    r: &SeriesRef,
+    unit: &UnitCode,
+    own: &SeriesRef,
+    indicators: &HashMap<IndicatorId, Indicator>,
+) -> Text {
     let mut sv = Vec::new();
     let mut en = Vec::new();
     if r.indicator != own.indicator {
-        let t = indicators.get(&r.indicator).map(|i| i.title.clone()).unwrap_or_else(|| r.indicator.to_string());
+        let t = indicators
+            .get(&r.indicator)
+            .map(|i| i.title.clone())
+            .unwrap_or_else(|| r.indicator.to_string());
         sv.push(t.clone());
         en.push(t);
     }
@@ -903,7 +1199,10 @@ fn reference_label(r: &SeriesRef, unit: &UnitCode, own: &SeriesRef, indicators: 
         sv.push(r.sex.label(Lang::Sv).to_string());
         en.push(r.sex.label(Lang::En).to_string());
     }
-    Text { sv: sv.join(", "), en: en.join(", ") }
+    Text {
+        sv: sv.join(", "),
+        en: en.join(", "),
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,11 @@ pub fn median(v: &mut [f64]) -> Option<f64> {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
 }
 
 /// The `q`-quantile (0..=1) of sorted values by linear interpolation.
@@ -67,9 +71,19 @@ pub fn theil_sen(points: &[(f64, f64)]) -> Option<Line> {
     let slope_high = quantile_sorted(&slopes, 0.9);
     let mut icpt: Vec<f64> = points.iter().map(|(t, y)| y - slope * t).collect();
     let intercept = median(&mut icpt)?;
-    let mut resid: Vec<f64> = points.iter().map(|(t, y)| (y - (intercept + slope * t)).abs()).collect();
+    let mut resid: Vec<f64> = points
+        .iter()
+        .map(|(t, y)| (y - (intercept + slope * t)).abs())
+        .collect();
     let resid_sd = 1.4826 * median(&mut resid)?;
-    Some(Line { slope, intercept, slope_low, slope_high, resid_sd, n: points.len() })
+    Some(Line {
+        slope,
+        intercept,
+        slope_low,
+        slope_high,
+        resid_sd,
+        n: points.len(),
+    })
 }
 
 #[cfg(test)]

@@ -82,7 +82,14 @@ fn data(series: &[(&str, &str, Sex, &[(i32, f64)])]) -> Dataset {
 }
 
 fn run(t: Target, d: &Dataset, year: i32) -> TargetResult {
-    follow_up(&strategy(vec![t]), &indicators(false), d, &Options::for_year(year)).results.remove(0)
+    follow_up(
+        &strategy(vec![t]),
+        &indicators(false),
+        d,
+        &Options::for_year(year),
+    )
+    .results
+    .remove(0)
 }
 
 fn threshold(bound: Bound, value: f64) -> TargetKind {
@@ -92,7 +99,11 @@ fn threshold(bound: Bound, value: f64) -> TargetKind {
 #[test]
 fn threshold_met_is_achieved() {
     let d = data(&[("N1", "2380", Sex::Total, &[(2015, 8.0), (2018, 10.5)])]);
-    let r = run(target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020), &d, 2018);
+    let r = run(
+        target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020),
+        &d,
+        2018,
+    );
     assert_eq!(r.status, Status::Achieved);
     assert!(r.explanation.sv.contains("10,5"), "{}", r.explanation.sv);
     assert!(r.explanation.sv.contains("före målåret"));
@@ -103,7 +114,11 @@ fn threshold_statuses_at_the_path_boundaries() {
     // Baseline 2015 = 0, target 10 in 2020: the straight path expects 6 in 2018.
     let at = |v: f64| {
         let d = data(&[("N1", "2380", Sex::Total, &[(2015, 0.0), (2018, v)])]);
-        let r = run(target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020), &d, 2018);
+        let r = run(
+            target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020),
+            &d,
+            2018,
+        );
         if r.status != Status::Achieved {
             assert!((r.expected_now.unwrap() - 6.0).abs() < 1e-9);
         }
@@ -122,7 +137,12 @@ fn threshold_at_most_mirrors() {
     // Baseline 20, target at most 10 in 2020; path expects 14 in 2018.
     let at = |v: f64| {
         let d = data(&[("N1", "2380", Sex::Total, &[(2015, 20.0), (2018, v)])]);
-        run(target(threshold(Bound::AtMost, 10.0), Some(2015), 2020), &d, 2018).status
+        run(
+            target(threshold(Bound::AtMost, 10.0), Some(2015), 2020),
+            &d,
+            2018,
+        )
+        .status
     };
     assert_eq!(at(14.0), Status::OnTrack);
     assert_eq!(at(17.0), Status::AtRisk);
@@ -133,29 +153,54 @@ fn threshold_at_most_mirrors() {
 #[test]
 fn threshold_after_target_year_not_met_is_off_track() {
     let d = data(&[("N1", "2380", Sex::Total, &[(2015, 0.0), (2020, 9.9)])]);
-    let r = run(target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020), &d, 2021);
+    let r = run(
+        target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020),
+        &d,
+        2021,
+    );
     assert_eq!(r.status, Status::OffTrack);
     assert_eq!(r.years_behind, Some(1));
-    assert!(r.explanation.sv.contains("målåret har passerat"), "{}", r.explanation.sv);
+    assert!(
+        r.explanation.sv.contains("målåret har passerat"),
+        "{}",
+        r.explanation.sv
+    );
 }
 
 #[test]
 fn threshold_without_baseline_uses_the_projection() {
     // No 2015 value; a steady +1 a year from 5 in 2016 reaches 9 in 2020 < 10.
-    let d = data(&[("N1", "2380", Sex::Total, &[(2016, 5.0), (2017, 6.0), (2018, 7.0)])]);
-    let r = run(target(threshold(Bound::AtLeast, 9.0), Some(2015), 2020), &d, 2018);
+    let d = data(&[(
+        "N1",
+        "2380",
+        Sex::Total,
+        &[(2016, 5.0), (2017, 6.0), (2018, 7.0)],
+    )]);
+    let r = run(
+        target(threshold(Bound::AtLeast, 9.0), Some(2015), 2020),
+        &d,
+        2018,
+    );
     assert_eq!(r.status, Status::OnTrack);
     let p = r.projection.unwrap();
     assert!((p.value - 9.0).abs() < 1e-9);
     assert!(p.low <= p.value && p.value <= p.high);
-    let r = run(target(threshold(Bound::AtLeast, 15.0), Some(2015), 2020), &d, 2018);
+    let r = run(
+        target(threshold(Bound::AtLeast, 15.0), Some(2015), 2020),
+        &d,
+        2018,
+    );
     assert_eq!(r.status, Status::OffTrack);
 }
 
 #[test]
 fn one_value_and_no_baseline_cannot_be_judged() {
     let d = data(&[("N1", "2380", Sex::Total, &[(2018, 5.0)])]);
-    let r = run(target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020), &d, 2018);
+    let r = run(
+        target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020),
+        &d,
+        2018,
+    );
     assert_eq!(r.status, Status::NoData);
     assert_eq!(r.observed.unwrap().value, 5.0);
 }
@@ -163,7 +208,11 @@ fn one_value_and_no_baseline_cannot_be_judged() {
 #[test]
 fn no_values_is_no_data_and_later_values_are_ignored() {
     let d = data(&[("N1", "2380", Sex::Total, &[(2019, 50.0)])]);
-    let r = run(target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020), &d, 2018);
+    let r = run(
+        target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020),
+        &d,
+        2018,
+    );
     assert_eq!(r.status, Status::NoData);
     assert!(r.observed.is_none());
 }
@@ -173,7 +222,11 @@ fn missing_years_are_skipped() {
     let mut d = data(&[("N1", "2380", Sex::Total, &[(2015, 0.0), (2016, 2.0)])]);
     d.insert_value(&id("N1"), &u("2380"), Sex::Total, Period::Year(2017), None);
     d.insert_value(&id("N1"), &u("2380"), Sex::Total, Period::Year(2018), None);
-    let r = run(target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020), &d, 2018);
+    let r = run(
+        target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020),
+        &d,
+        2018,
+    );
     assert_eq!(r.observed.unwrap().period, Period::Year(2016));
     assert_eq!(r.years_behind, Some(2));
     // On path for 2016: expects 2.
@@ -182,8 +235,21 @@ fn missing_years_are_skipped() {
 
 #[test]
 fn direction_increase() {
-    let t = || target(TargetKind::Direction { change: Change::Increase }, Some(2016), 2020);
-    let up = data(&[("N1", "2380", Sex::Total, &[(2016, 50.0), (2017, 51.0), (2018, 52.0)])]);
+    let t = || {
+        target(
+            TargetKind::Direction {
+                change: Change::Increase,
+            },
+            Some(2016),
+            2020,
+        )
+    };
+    let up = data(&[(
+        "N1",
+        "2380",
+        Sex::Total,
+        &[(2016, 50.0), (2017, 51.0), (2018, 52.0)],
+    )]);
     assert_eq!(run(t(), &up, 2018).status, Status::OnTrack);
     assert_eq!(run(t(), &up, 2018).baseline.unwrap().value, 50.0);
     let flat = data(&[("N1", "2380", Sex::Total, &[(2016, 50.0), (2018, 50.0)])]);
@@ -193,7 +259,12 @@ fn direction_increase() {
     let done = data(&[("N1", "2380", Sex::Total, &[(2016, 50.0), (2020, 51.0)])]);
     assert_eq!(run(t(), &done, 2020).status, Status::Achieved);
     // Above the baseline but falling for three years: risk.
-    let turning = data(&[("N1", "2380", Sex::Total, &[(2016, 50.0), (2017, 60.0), (2018, 58.0), (2019, 55.0)])]);
+    let turning = data(&[(
+        "N1",
+        "2380",
+        Sex::Total,
+        &[(2016, 50.0), (2017, 60.0), (2018, 58.0), (2019, 55.0)],
+    )]);
     assert_eq!(run(t(), &turning, 2019).status, Status::AtRisk);
     let no_base = data(&[("N1", "2380", Sex::Total, &[(2017, 50.0), (2018, 55.0)])]);
     assert_eq!(run(t(), &no_base, 2018).status, Status::NoData);
@@ -203,7 +274,11 @@ fn direction_increase() {
 fn relative_at_most_the_reference() {
     // Foreign-born youth unemployment (N1) shall be at most that of natives (N2) by 2020.
     let mut t = target(
-        TargetKind::Relative { bound: Bound::AtMost, reference: SeriesRef::new(id("N2"), None, Sex::Total), margin: 0.0 },
+        TargetKind::Relative {
+            bound: Bound::AtMost,
+            reference: SeriesRef::new(id("N2"), None, Sex::Total),
+            margin: 0.0,
+        },
         Some(2015),
         2020,
     );
@@ -222,11 +297,21 @@ fn relative_at_most_the_reference() {
     ]);
     assert_eq!(run(t.clone(), &d2, 2018).status, Status::Achieved);
     // Reference with no value in the same period: no data.
-    let d3 = data(&[("N1", "2380", Sex::Total, &[(2015, 20.0), (2018, 7.0)]), ("N2", "2380", Sex::Total, &[(2016, 8.0)])]);
+    let d3 = data(&[
+        ("N1", "2380", Sex::Total, &[(2015, 20.0), (2018, 7.0)]),
+        ("N2", "2380", Sex::Total, &[(2016, 8.0)]),
+    ]);
     assert_eq!(run(t.clone(), &d3, 2018).status, Status::NoData);
     // "motsvara riksgenomsnittet": at least the nation.
-    t.kind = TargetKind::Relative { bound: Bound::AtLeast, reference: SeriesRef::new(id("N1"), Some(u("0000")), Sex::Total), margin: 0.0 };
-    let d4 = data(&[("N1", "2380", Sex::Total, &[(2015, 40.0), (2018, 54.0)]), ("N1", "0000", Sex::Total, &[(2015, 45.0), (2018, 47.7)])]);
+    t.kind = TargetKind::Relative {
+        bound: Bound::AtLeast,
+        reference: SeriesRef::new(id("N1"), Some(u("0000")), Sex::Total),
+        margin: 0.0,
+    };
+    let d4 = data(&[
+        ("N1", "2380", Sex::Total, &[(2015, 40.0), (2018, 54.0)]),
+        ("N1", "0000", Sex::Total, &[(2015, 45.0), (2018, 47.7)]),
+    ]);
     let r = run(t, &d4, 2018);
     assert_eq!(r.status, Status::Achieved);
     assert_eq!(r.nation.unwrap().value, 47.7);
@@ -234,7 +319,14 @@ fn relative_at_most_the_reference() {
 
 #[test]
 fn gap_shall_shrink() {
-    let t = target(TargetKind::Gap { other: SeriesRef::new(id("N2"), None, Sex::Total), at_most: None }, Some(2016), 2020);
+    let t = target(
+        TargetKind::Gap {
+            other: SeriesRef::new(id("N2"), None, Sex::Total),
+            at_most: None,
+        },
+        Some(2016),
+        2020,
+    );
     let shrinking = data(&[
         ("N1", "2380", Sex::Total, &[(2016, 60.0), (2018, 65.0)]),
         ("N2", "2380", Sex::Total, &[(2016, 75.0), (2018, 75.0)]),
@@ -248,17 +340,41 @@ fn gap_shall_shrink() {
     ]);
     assert_eq!(run(t.clone(), &growing, 2018).status, Status::OffTrack);
     // Women against men with a largest gap of 5.
-    let mut wm = target(TargetKind::Gap { other: SeriesRef::new(id("N1"), None, Sex::Men), at_most: Some(5.0) }, Some(2016), 2020);
+    let mut wm = target(
+        TargetKind::Gap {
+            other: SeriesRef::new(id("N1"), None, Sex::Men),
+            at_most: Some(5.0),
+        },
+        Some(2016),
+        2020,
+    );
     wm.series.sex = Sex::Women;
-    let d = data(&[("N1", "2380", Sex::Women, &[(2016, 30.0), (2018, 41.0)]), ("N1", "2380", Sex::Men, &[(2016, 50.0), (2018, 52.0)])]);
+    let d = data(&[
+        ("N1", "2380", Sex::Women, &[(2016, 30.0), (2018, 41.0)]),
+        ("N1", "2380", Sex::Men, &[(2016, 50.0), (2018, 52.0)]),
+    ]);
     // Gap 20 → 11; the path to 5 expects 11 in 2018 → on track.
     assert_eq!(run(wm, &d, 2018).status, Status::OnTrack);
 }
 
 #[test]
 fn flow_per_year() {
-    let t = || target(TargetKind::Flow { bound: Bound::AtLeast, per_year: 300.0 }, None, 2020);
-    let d = data(&[("N1", "2380", Sex::Total, &[(2016, 320.0), (2017, 310.0), (2018, 280.0)])]);
+    let t = || {
+        target(
+            TargetKind::Flow {
+                bound: Bound::AtLeast,
+                per_year: 300.0,
+            },
+            None,
+            2020,
+        )
+    };
+    let d = data(&[(
+        "N1",
+        "2380",
+        Sex::Total,
+        &[(2016, 320.0), (2017, 310.0), (2018, 280.0)],
+    )]);
     let r = run(t(), &d, 2018);
     assert_eq!(r.status, Status::AtRisk);
     assert!(r.explanation.sv.contains("2 av 3"), "{}", r.explanation.sv);
@@ -272,31 +388,67 @@ fn flow_per_year() {
 #[test]
 fn sex_gap_nation_and_group() {
     let d = data(&[
-        ("N1", "2380", Sex::Total, &[(2016, 40.0), (2017, 45.0), (2018, 50.0)]),
-        ("N1", "2380", Sex::Women, &[(2016, 30.0), (2017, 36.0), (2018, 42.0)]),
-        ("N1", "2380", Sex::Men, &[(2016, 50.0), (2017, 54.0), (2018, 58.0)]),
+        (
+            "N1",
+            "2380",
+            Sex::Total,
+            &[(2016, 40.0), (2017, 45.0), (2018, 50.0)],
+        ),
+        (
+            "N1",
+            "2380",
+            Sex::Women,
+            &[(2016, 30.0), (2017, 36.0), (2018, 42.0)],
+        ),
+        (
+            "N1",
+            "2380",
+            Sex::Men,
+            &[(2016, 50.0), (2017, 54.0), (2018, 58.0)],
+        ),
         ("N1", "0000", Sex::Total, &[(2018, 47.7)]),
         ("N1", "2361", Sex::Total, &[(2018, 30.0)]),
         ("N1", "2326", Sex::Total, &[(2018, 40.0)]),
     ]);
-    let s = strategy(vec![target(threshold(Bound::AtLeast, 60.0), Some(2016), 2020)]);
+    let s = strategy(vec![target(
+        threshold(Bound::AtLeast, 60.0),
+        Some(2016),
+        2020,
+    )]);
     let mut opts = Options::for_year(2018);
-    opts.group = Some(UnitGroup { code: u("Gpeer"), name: "Jämförelsegrupp".into(), members: vec![u("2361"), u("2326"), u("2309")] });
-    let r = follow_up(&s, &indicators(true), &d, &opts).results.remove(0);
+    opts.group = Some(UnitGroup {
+        code: u("Gpeer"),
+        name: "Jämförelsegrupp".into(),
+        members: vec![u("2361"), u("2326"), u("2309")],
+    });
+    let r = follow_up(&s, &indicators(true), &d, &opts)
+        .results
+        .remove(0);
     let sg = r.sex_gap.unwrap();
     assert_eq!(sg.gap, -16.0);
     assert_eq!(sg.gap_trend, Some(2.0));
-    assert!(r.explanation.sv.contains("den minskar"), "{}", r.explanation.sv);
+    assert!(
+        r.explanation.sv.contains("den minskar"),
+        "{}",
+        r.explanation.sv
+    );
     assert_eq!(r.nation.unwrap().value, 47.7);
     let g = r.group.unwrap();
-    assert_eq!((g.value.mean, g.value.with_value, g.value.members), (35.0, 2, 3));
+    assert_eq!(
+        (g.value.mean, g.value.with_value, g.value.members),
+        (35.0, 2, 3)
+    );
     assert!(r.chart.iter().any(|c| c.key == "women") && r.chart.iter().any(|c| c.key == "men"));
 }
 
 #[test]
 fn follows_up_another_unit_with_the_same_strategy() {
     let d = data(&[("N1", "1864", Sex::Total, &[(2015, 0.0), (2018, 10.0)])]);
-    let s = strategy(vec![target(threshold(Bound::AtLeast, 10.0), Some(2015), 2020)]);
+    let s = strategy(vec![target(
+        threshold(Bound::AtLeast, 10.0),
+        Some(2015),
+        2020,
+    )]);
     let mut o = Options::for_year(2018);
     o.unit = Some(u("1864"));
     let f = follow_up(&s, &indicators(false), &d, &o);
@@ -306,18 +458,30 @@ fn follows_up_another_unit_with_the_same_strategy() {
 
 fn kinds() -> impl proptest::strategy::Strategy<Value = TargetKind> {
     prop_oneof![
-        (prop::bool::ANY, -50.0f64..150.0).prop_map(|(b, v)| threshold(if b { Bound::AtLeast } else { Bound::AtMost }, v)),
-        prop::bool::ANY.prop_map(|b| TargetKind::Direction { change: if b { Change::Increase } else { Change::Decrease } }),
+        (prop::bool::ANY, -50.0f64..150.0)
+            .prop_map(|(b, v)| threshold(if b { Bound::AtLeast } else { Bound::AtMost }, v)),
+        prop::bool::ANY.prop_map(|b| TargetKind::Direction {
+            change: if b {
+                Change::Increase
+            } else {
+                Change::Decrease
+            }
+        }),
         prop::bool::ANY.prop_map(|b| TargetKind::Relative {
             bound: if b { Bound::AtLeast } else { Bound::AtMost },
             reference: SeriesRef::new(id("N2"), None, Sex::Total),
             margin: 0.0
         }),
-        (prop::option::of(0.0f64..20.0)).prop_map(|m| TargetKind::Gap { other: SeriesRef::new(id("N2"), None, Sex::Total), at_most: m }),
-        (-10.0f64..400.0).prop_map(|v| TargetKind::Flow { bound: Bound::AtLeast, per_year: v }),
+        (prop::option::of(0.0f64..20.0)).prop_map(|m| TargetKind::Gap {
+            other: SeriesRef::new(id("N2"), None, Sex::Total),
+            at_most: m
+        }),
+        (-10.0f64..400.0).prop_map(|v| TargetKind::Flow {
+            bound: Bound::AtLeast,
+            per_year: v
+        }),
     ]
 }
-
 
 proptest! {
     /// A missing, not-applicable or suppressed reading anywhere changes nothing: the engine

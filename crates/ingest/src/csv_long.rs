@@ -14,21 +14,44 @@ use crate::{parse_number, IngestError, Known, Place};
 use etablera_domain::{IndicatorId, ObsStatus, Observation, Period, Sex};
 
 fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
-    headers.iter().position(|h| names.contains(&h.trim().trim_start_matches('\u{feff}').to_lowercase().as_str()))
+    headers.iter().position(|h| {
+        names.contains(
+            &h.trim()
+                .trim_start_matches('\u{feff}')
+                .to_lowercase()
+                .as_str(),
+        )
+    })
 }
 
 pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let delimiter = if first_line.contains(&b';') { b';' } else { b',' };
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).from_reader(bytes);
+    let delimiter = if first_line.contains(&b';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(bytes);
     let headers = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
     let need = |names: &[&str], field: &str| {
         column(&headers, names).ok_or_else(|| {
-            IngestError::invalid(Place { row: Some(1), ..Place::file(file) }, format!("the header has no `{field}` column"))
+            IngestError::invalid(
+                Place {
+                    row: Some(1),
+                    ..Place::file(file)
+                },
+                format!("the header has no `{field}` column"),
+            )
         })
     };
     let c_ind = need(&["indicator", "indikator", "kpi"], "indicator")?;
-    let c_unit = need(&["unit", "enhet", "kommun", "municipality", "kommunkod"], "unit")?;
+    let c_unit = need(
+        &["unit", "enhet", "kommun", "municipality", "kommunkod"],
+        "unit",
+    )?;
     let c_per = need(&["period", "year", "år"], "period")?;
     let c_val = need(&["value", "värde"], "value")?;
     let c_sex = column(&headers, &["sex", "kön", "gender"]);
@@ -39,35 +62,52 @@ pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>
         let rec = rec.map_err(|e| csv_error(file, e))?;
         let at = |field: &str| Place::row(file, row, field);
         let get = |c: usize| rec.get(c).unwrap_or("").trim();
-        let indicator = IndicatorId::parse(get(c_ind)).map_err(|e| IngestError::invalid(at("indicator"), e.to_string()))?;
+        let indicator = IndicatorId::parse(get(c_ind))
+            .map_err(|e| IngestError::invalid(at("indicator"), e.to_string()))?;
         known.check_indicator(&indicator, || at("indicator"))?;
         let unit = known
             .units
             .find(get(c_unit))
-            .ok_or_else(|| IngestError::invalid(at("unit"), format!("unknown municipality or unit `{}`", get(c_unit))))?
+            .ok_or_else(|| {
+                IngestError::invalid(
+                    at("unit"),
+                    format!("unknown municipality or unit `{}`", get(c_unit)),
+                )
+            })?
             .code
             .clone();
-        let period = Period::parse(get(c_per)).map_err(|e| IngestError::invalid(at("period"), e.to_string()))?;
+        let period = Period::parse(get(c_per))
+            .map_err(|e| IngestError::invalid(at("period"), e.to_string()))?;
         let sex = match c_sex {
-            Some(c) => Sex::parse(get(c)).map_err(|e| IngestError::invalid(at("sex"), e.to_string()))?,
+            Some(c) => {
+                Sex::parse(get(c)).map_err(|e| IngestError::invalid(at("sex"), e.to_string()))?
+            }
             None => Sex::Total,
         };
         let raw = get(c_val);
         let stated = match c_status.map(get) {
-            Some(s) if !s.is_empty() => {
-                Some(ObsStatus::parse(s).ok_or_else(|| IngestError::invalid(at("status"), format!("unknown status `{s}`")))?)
-            }
+            Some(s) if !s.is_empty() => Some(ObsStatus::parse(s).ok_or_else(|| {
+                IngestError::invalid(at("status"), format!("unknown status `{s}`"))
+            })?),
             _ => None,
         };
         let (value, status) = if raw.is_empty() {
-            (None, stated.filter(|s| !s.has_value()).unwrap_or(ObsStatus::Missing))
+            (
+                None,
+                stated
+                    .filter(|s| !s.has_value())
+                    .unwrap_or(ObsStatus::Missing),
+            )
         } else if let Some(st) = ObsStatus::parse(raw).filter(|s| !s.has_value()) {
             (None, st)
         } else {
-            let v = parse_number(raw).ok_or_else(|| IngestError::invalid(at("value"), format!("`{raw}` is not a number")))?;
+            let v = parse_number(raw).ok_or_else(|| {
+                IngestError::invalid(at("value"), format!("`{raw}` is not a number"))
+            })?;
             (Some(v), stated.unwrap_or(ObsStatus::Final))
         };
-        let o = Observation::new(indicator, unit, period, sex, value, status).map_err(|e| IngestError::invalid(at("value"), e.to_string()))?;
+        let o = Observation::new(indicator, unit, period, sex, value, status)
+            .map_err(|e| IngestError::invalid(at("value"), e.to_string()))?;
         out.push(o);
     }
     Ok(out)
@@ -76,13 +116,21 @@ pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>
 fn csv_error(file: &str, e: csv::Error) -> IngestError {
     let row = e.position().map(|p| p.line() as usize);
     let msg = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("the row has {len} fields but the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_string(),
         _ => e.to_string(),
     };
-    IngestError::invalid(Place { row, ..Place::file(file) }, msg)
+    IngestError::invalid(
+        Place {
+            row,
+            ..Place::file(file)
+        },
+        msg,
+    )
 }
 
 #[cfg(test)]
@@ -106,11 +154,30 @@ mod tests {
     fn errors_name_the_row() {
         let units = Units::sweden();
         let k = Known::units(&units);
-        let e = parse("r.csv", b"indicator,unit,period,value\nN1,2380,2019,1\nN1,2380,2019\n", &k).unwrap_err();
-        assert_eq!(e.to_string(), "r.csv, row 3: the row has 3 fields but the header has 4");
-        let e = parse("u.csv", b"indicator,unit,period,value\nN1,Gotham,2019,1\n", &k).unwrap_err();
-        assert_eq!(e.to_string(), "u.csv, row 2, field `unit`: unknown municipality or unit `Gotham`");
+        let e = parse(
+            "r.csv",
+            b"indicator,unit,period,value\nN1,2380,2019,1\nN1,2380,2019\n",
+            &k,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "r.csv, row 3: the row has 3 fields but the header has 4"
+        );
+        let e = parse(
+            "u.csv",
+            b"indicator,unit,period,value\nN1,Gotham,2019,1\n",
+            &k,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "u.csv, row 2, field `unit`: unknown municipality or unit `Gotham`"
+        );
         let e = parse("h.csv", b"indicator,unit,value\n", &k).unwrap_err();
-        assert_eq!(e.to_string(), "h.csv, row 1: the header has no `period` column");
+        assert_eq!(
+            e.to_string(),
+            "h.csv, row 1: the header has no `period` column"
+        );
     }
 }

@@ -46,22 +46,35 @@ const MAX_PAGES: usize = 10_000;
 const MAX_BODY: u64 = 512 * 1024 * 1024;
 
 fn get(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, IngestError> {
-    let resp = agent.get(url).call().map_err(|e| IngestError::Http { url: url.to_string(), message: e.to_string() })?;
+    let resp = agent.get(url).call().map_err(|e| IngestError::Http {
+        url: url.to_string(),
+        message: e.to_string(),
+    })?;
     let mut body = Vec::new();
     resp.into_reader()
         .take(MAX_BODY)
         .read_to_end(&mut body)
-        .map_err(|e| IngestError::Http { url: url.to_string(), message: format!("could not read the response: {e}") })?;
+        .map_err(|e| IngestError::Http {
+            url: url.to_string(),
+            message: format!("could not read the response: {e}"),
+        })?;
     Ok(body)
 }
 
 fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(10)).timeout_read(Duration::from_secs(120)).build()
+    ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_secs(10))
+        .timeout_read(Duration::from_secs(120))
+        .build()
 }
 
 /// Fetches data from `first_url` and every following page. `progress` is told the number
 /// of values read so far and, when Kolada states it, the total.
-pub fn fetch_data(first_url: &str, known: &Known, mut progress: impl FnMut(u64, Option<u64>)) -> Result<Parsed, IngestError> {
+pub fn fetch_data(
+    first_url: &str,
+    known: &Known,
+    mut progress: impl FnMut(u64, Option<u64>),
+) -> Result<Parsed, IngestError> {
     let agent = agent();
     let mut url = first_url.to_string();
     let mut observations = Vec::new();
@@ -76,11 +89,17 @@ pub fn fetch_data(first_url: &str, known: &Known, mut progress: impl FnMut(u64, 
             Some(next) if next != url => url = next,
             _ => {
                 let parts: Vec<&[u8]> = bodies.iter().map(|b| b.as_slice()).collect();
-                return Ok(Parsed { observations, sha256: sha256_hex(&parts) });
+                return Ok(Parsed {
+                    observations,
+                    sha256: sha256_hex(&parts),
+                });
             }
         }
     }
-    Err(IngestError::Http { url, message: format!("more than {MAX_PAGES} pages; stopping") })
+    Err(IngestError::Http {
+        url,
+        message: format!("more than {MAX_PAGES} pages; stopping"),
+    })
 }
 
 /// Fetches KPI metadata from `first_url` and every following page.
@@ -97,7 +116,10 @@ pub fn fetch_kpis(first_url: &str) -> Result<Vec<Indicator>, IngestError> {
             _ => return Ok(out),
         }
     }
-    Err(IngestError::Http { url, message: format!("more than {MAX_PAGES} pages; stopping") })
+    Err(IngestError::Http {
+        url,
+        message: format!("more than {MAX_PAGES} pages; stopping"),
+    })
 }
 
 #[cfg(test)]
@@ -107,7 +129,12 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(
-            data_url("https://api.kolada.se/v3/", &["N00973".into(), "N01986".into()], &["2380".into()], &[2019, 2020]),
+            data_url(
+                "https://api.kolada.se/v3/",
+                &["N00973".into(), "N01986".into()],
+                &["2380".into()],
+                &[2019, 2020]
+            ),
             "https://api.kolada.se/v3/data/kpi/N00973,N01986/municipality/2380/year/2019,2020"
         );
         assert_eq!(ApiVersion::of("https://api.kolada.se/v2"), ApiVersion::V2);

@@ -10,7 +10,10 @@
 //! "operating_area", "is_divided_by_gender", …}]}`.
 
 use crate::{IngestError, Known, Place};
-use etablera_domain::{Direction, Indicator, IndicatorId, IndicatorSource, MeasureUnit, ObsStatus, Observation, Period, Sex, UnitCode};
+use etablera_domain::{
+    Direction, Indicator, IndicatorId, IndicatorSource, MeasureUnit, ObsStatus, Observation,
+    Period, Sex, UnitCode,
+};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -89,12 +92,20 @@ pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, I
     let doc: DataDoc = serde_json::from_slice(bytes).map_err(|e| json_error(file, &e))?;
     let mut out = Vec::with_capacity(doc.values.len() * 3);
     for (i, v) in doc.values.iter().enumerate() {
-        let place = |field: &str| Place { field: Some(format!("values[{i}].{field}")), ..Place::file(file) };
-        let indicator = IndicatorId::parse(&v.kpi).map_err(|e| IngestError::invalid(place("kpi"), e.to_string()))?;
+        let place = |field: &str| Place {
+            field: Some(format!("values[{i}].{field}")),
+            ..Place::file(file)
+        };
+        let indicator = IndicatorId::parse(&v.kpi)
+            .map_err(|e| IngestError::invalid(place("kpi"), e.to_string()))?;
         known.check_indicator(&indicator, || place("kpi"))?;
-        let unit = UnitCode::parse(&v.municipality).map_err(|e| IngestError::invalid(place("municipality"), e.to_string()))?;
+        let unit = UnitCode::parse(&v.municipality)
+            .map_err(|e| IngestError::invalid(place("municipality"), e.to_string()))?;
         if known.units.get(unit.as_str()).is_none() {
-            return Err(IngestError::invalid(place("municipality"), format!("unknown municipality or region `{unit}`")));
+            return Err(IngestError::invalid(
+                place("municipality"),
+                format!("unknown municipality or region `{unit}`"),
+            ));
         }
         let period = match &v.period {
             PeriodField::Int(n) => Period::parse(&n.to_string()),
@@ -102,11 +113,16 @@ pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, I
         }
         .map_err(|e| IngestError::invalid(place("period"), e.to_string()))?;
         for (j, g) in v.values.iter().enumerate() {
-            let gplace = |field: &str| Place { field: Some(format!("values[{i}].values[{j}].{field}")), ..Place::file(file) };
-            let sex = Sex::parse(&g.gender).map_err(|e| IngestError::invalid(gplace("gender"), e.to_string()))?;
+            let gplace = |field: &str| Place {
+                field: Some(format!("values[{i}].values[{j}].{field}")),
+                ..Place::file(file)
+            };
+            let sex = Sex::parse(&g.gender)
+                .map_err(|e| IngestError::invalid(gplace("gender"), e.to_string()))?;
             let code = g.status.as_deref().unwrap_or("");
-            let status = status_of(code, g.value.is_some())
-                .ok_or_else(|| IngestError::invalid(gplace("status"), format!("unknown Kolada status `{code}`")))?;
+            let status = status_of(code, g.value.is_some()).ok_or_else(|| {
+                IngestError::invalid(gplace("status"), format!("unknown Kolada status `{code}`"))
+            })?;
             // A status of absence wins over a stray value; a final status without a value is missing.
             let (value, status) = match (g.value, status.has_value()) {
                 (Some(v), true) => (Some(v), status),
@@ -118,7 +134,11 @@ pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, I
             out.push(o);
         }
     }
-    Ok(DataPage { observations: out, next: doc.next_page.or(doc.next_url).filter(|s| !s.is_empty()), count: doc.count })
+    Ok(DataPage {
+        observations: out,
+        next: doc.next_page.or(doc.next_url).filter(|s| !s.is_empty()),
+        count: doc.count,
+    })
 }
 
 #[derive(Deserialize)]
@@ -154,10 +174,17 @@ pub fn parse_kpis(file: &str, bytes: &[u8]) -> Result<KpiPage, IngestError> {
     let doc: KpiDoc = serde_json::from_slice(bytes).map_err(|e| json_error(file, &e))?;
     let mut out = Vec::with_capacity(doc.values.len());
     for (i, v) in doc.values.into_iter().enumerate() {
-        let place = |field: &str| Place { field: Some(format!("values[{i}].{field}")), ..Place::file(file) };
-        let id = IndicatorId::parse(&v.id).map_err(|e| IngestError::invalid(place("id"), e.to_string()))?;
+        let place = |field: &str| Place {
+            field: Some(format!("values[{i}].{field}")),
+            ..Place::file(file)
+        };
+        let id = IndicatorId::parse(&v.id)
+            .map_err(|e| IngestError::invalid(place("id"), e.to_string()))?;
         if v.title.trim().is_empty() {
-            return Err(IngestError::invalid(place("title"), format!("KPI `{id}` has no title")));
+            return Err(IngestError::invalid(
+                place("title"),
+                format!("KPI `{id}` has no title"),
+            ));
         }
         let divided = match &v.is_divided_by_gender {
             Some(serde_json::Value::Bool(b)) => *b,
@@ -175,19 +202,31 @@ pub fn parse_kpis(file: &str, bytes: &[u8]) -> Result<KpiPage, IngestError> {
             id,
         });
     }
-    Ok(KpiPage { indicators: out, next: doc.next_page.or(doc.next_url).filter(|s| !s.is_empty()) })
+    Ok(KpiPage {
+        indicators: out,
+        next: doc.next_page.or(doc.next_url).filter(|s| !s.is_empty()),
+    })
 }
 
 fn json_error(file: &str, e: &serde_json::Error) -> IngestError {
     let what = match e.classify() {
-        serde_json::error::Category::Eof => "the JSON ends too early (is the file truncated?)".to_string(),
+        serde_json::error::Category::Eof => {
+            "the JSON ends too early (is the file truncated?)".to_string()
+        }
         serde_json::error::Category::Syntax => format!("the JSON is malformed: {e}"),
         serde_json::error::Category::Data => format!("the JSON does not have Kolada's shape: {e}"),
         serde_json::error::Category::Io => format!("could not read: {e}"),
     };
     // serde_json's message ends with "at line L column C"; keep the line in the place too.
     let msg = what.split(" at line ").next().unwrap_or(&what).to_string();
-    IngestError::invalid(Place { line: Some(e.line()), column: Some(e.column().to_string()), ..Place::file(file) }, msg)
+    IngestError::invalid(
+        Place {
+            line: Some(e.line()),
+            column: Some(e.column().to_string()),
+            ..Place::file(file)
+        },
+        msg,
+    )
 }
 
 #[cfg(test)]
@@ -229,8 +268,14 @@ mod tests {
         assert!(e.to_string().starts_with("cut.json, line 3, column"), "{e}");
         assert!(e.to_string().contains("truncated"), "{e}");
         let e = parse_data("u.json", V2.replace("2380", "9999").as_bytes(), &k).unwrap_err();
-        assert_eq!(e.to_string(), "u.json, field `values[0].municipality`: unknown municipality or region `9999`");
+        assert_eq!(
+            e.to_string(),
+            "u.json, field `values[0].municipality`: unknown municipality or region `9999`"
+        );
         let e = parse_data("s.json", V2.replace("\"X\"", "\"Q\"").as_bytes(), &k).unwrap_err();
-        assert_eq!(e.to_string(), "s.json, field `values[0].values[2].status`: unknown Kolada status `Q`");
+        assert_eq!(
+            e.to_string(),
+            "s.json, field `values[0].values[2].status`: unknown Kolada status `Q`"
+        );
     }
 }

@@ -46,10 +46,18 @@ pub struct Place {
 
 impl Place {
     pub fn file(file: &str) -> Place {
-        Place { file: file.to_string(), ..Place::default() }
+        Place {
+            file: file.to_string(),
+            ..Place::default()
+        }
     }
     pub fn row(file: &str, row: usize, field: &str) -> Place {
-        Place { file: file.to_string(), row: Some(row), field: Some(field.to_string()), ..Place::default() }
+        Place {
+            file: file.to_string(),
+            row: Some(row),
+            field: Some(field.to_string()),
+            ..Place::default()
+        }
     }
 }
 
@@ -90,7 +98,10 @@ pub enum IngestError {
 
 impl IngestError {
     pub fn invalid(place: Place, message: impl Into<String>) -> IngestError {
-        IngestError::Invalid { place, message: message.into() }
+        IngestError::Invalid {
+            place,
+            message: message.into(),
+        }
     }
     /// The place, when the error is about one.
     pub fn place(&self) -> Option<&Place> {
@@ -111,10 +122,17 @@ pub struct Known<'a> {
 
 impl<'a> Known<'a> {
     pub fn units(units: &'a Units) -> Known<'a> {
-        Known { units, indicators: None }
+        Known {
+            units,
+            indicators: None,
+        }
     }
 
-    fn check_indicator(&self, id: &IndicatorId, place: impl FnOnce() -> Place) -> Result<(), IngestError> {
+    fn check_indicator(
+        &self,
+        id: &IndicatorId,
+        place: impl FnOnce() -> Place,
+    ) -> Result<(), IngestError> {
         match self.indicators {
             Some(set) if !set.contains(id) => Err(IngestError::invalid(
                 place(),
@@ -127,12 +145,20 @@ impl<'a> Known<'a> {
 
 /// A parsed number as analysts write it: `47,7`, `47.7`, `1 234`, `1 234,5`.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let t: String = s.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
     let t = t.trim_end_matches('%');
     if t.is_empty() {
         return None;
     }
-    let t = if t.contains(',') && !t.contains('.') { t.replace(',', ".") } else { t.to_string() };
+    let t = if t.contains(',') && !t.contains('.') {
+        t.replace(',', ".")
+    } else {
+        t.to_string()
+    };
     let v: f64 = t.parse().ok()?;
     v.is_finite().then_some(v)
 }
@@ -159,7 +185,13 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<FileKind> {
         // Data documents have "kpi" in their values; metadata documents have "title".
         let head = &bytes[..bytes.len().min(4096)];
         let head = String::from_utf8_lossy(head);
-        return Some(if head.contains("\"title\"") && !head.contains("\"period\"") { FileKind::KoladaKpi } else { FileKind::KoladaData });
+        return Some(
+            if head.contains("\"title\"") && !head.contains("\"period\"") {
+                FileKind::KoladaKpi
+            } else {
+                FileKind::KoladaData
+            },
+        );
     }
     None
 }

@@ -16,20 +16,42 @@ pub struct StrategyFileErrors(pub Vec<IngestError>);
 
 /// Parses and validates a strategy file. With `indicators`, every indicator it names must
 /// be in that set (the catalogue).
-pub fn load(file: &str, src: &str, units: &Units, indicators: Option<&HashSet<IndicatorId>>) -> Result<Strategy, StrategyFileErrors> {
+pub fn load(
+    file: &str,
+    src: &str,
+    units: &Units,
+    indicators: Option<&HashSet<IndicatorId>>,
+) -> Result<Strategy, StrategyFileErrors> {
     let strategy: Strategy = toml::from_str(src).map_err(|e| {
         let line = e.span().map(|s| line_of(src, s.start));
         let msg = e.message().trim().to_string();
-        StrategyFileErrors(vec![IngestError::invalid(Place { line, ..Place::file(file) }, msg)])
+        StrategyFileErrors(vec![IngestError::invalid(
+            Place {
+                line,
+                ..Place::file(file)
+            },
+            msg,
+        )])
     })?;
     let mut errs = Vec::new();
     for e in strategy.validate() {
         let line = locate(src, e.item, e.field);
-        errs.push(IngestError::invalid(Place { line, field: Some(e.field.to_string()), ..Place::file(file) }, e.problem));
+        errs.push(IngestError::invalid(
+            Place {
+                line,
+                field: Some(e.field.to_string()),
+                ..Place::file(file)
+            },
+            e.problem,
+        ));
     }
     if units.get(strategy.owner.as_str()).is_none() {
         errs.push(IngestError::invalid(
-            Place { line: locate(src, Item::Strategy, "owner"), field: Some("owner".into()), ..Place::file(file) },
+            Place {
+                line: locate(src, Item::Strategy, "owner"),
+                field: Some("owner".into()),
+                ..Place::file(file)
+            },
             format!("unknown municipality `{}`", strategy.owner),
         ));
     }
@@ -38,7 +60,11 @@ pub fn load(file: &str, src: &str, units: &Units, indicators: Option<&HashSet<In
             if let Some(u) = &s.unit {
                 if units.get(u.as_str()).is_none() && !u.is_group() {
                     errs.push(IngestError::invalid(
-                        Place { line: locate(src, Item::Target(i), "series"), field: Some("unit".into()), ..Place::file(file) },
+                        Place {
+                            line: locate(src, Item::Target(i), "series"),
+                            field: Some("unit".into()),
+                            ..Place::file(file)
+                        },
                         format!("target `{}` names unknown unit `{u}`", t.id),
                     ));
                 }
@@ -49,9 +75,16 @@ pub fn load(file: &str, src: &str, units: &Units, indicators: Option<&HashSet<In
         let mut reported = HashSet::new();
         for id in strategy.indicators() {
             if !known.contains(&id) && reported.insert(id.clone()) {
-                let line = src.lines().position(|l| l.contains(&format!("\"{id}\""))).map(|i| i + 1);
+                let line = src
+                    .lines()
+                    .position(|l| l.contains(&format!("\"{id}\"")))
+                    .map(|i| i + 1);
                 errs.push(IngestError::invalid(
-                    Place { line, field: Some("indicator".into()), ..Place::file(file) },
+                    Place {
+                        line,
+                        field: Some("indicator".into()),
+                        ..Place::file(file)
+                    },
                     format!("unknown indicator `{id}`; it is not in the catalogue"),
                 ));
             }
@@ -67,15 +100,23 @@ pub fn load(file: &str, src: &str, units: &Units, indicators: Option<&HashSet<In
 
 /// Writes a strategy as a strategy file.
 pub fn export(strategy: &Strategy) -> Result<String, IngestError> {
-    let body = toml::to_string(strategy)
-        .map_err(|e| IngestError::invalid(Place::file(&strategy.id), format!("could not write the strategy: {e}")))?;
+    let body = toml::to_string(strategy).map_err(|e| {
+        IngestError::invalid(
+            Place::file(&strategy.id),
+            format!("could not write the strategy: {e}"),
+        )
+    })?;
     Ok(format!(
         "# Strategy file for Etablera; schema: docs/strategy-file.md\n# Exported from the database; edit and load with `etablera strategy load`.\n\n{body}"
     ))
 }
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 /// The line of `field` within an item, found from the `[[goals]]`-style headers; the
@@ -92,7 +133,12 @@ fn locate(src: &str, item: Item, field: &str) -> Option<usize> {
     let start = if header.is_empty() {
         0
     } else {
-        lines.iter().enumerate().filter(|(_, l)| l.trim() == header).nth(index).map(|(n, _)| n)?
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == header)
+            .nth(index)
+            .map(|(n, _)| n)?
     };
     let mut n = start + usize::from(!header.is_empty());
     while n < lines.len() {
@@ -162,12 +208,20 @@ target_year = 2020
         assert!(e.starts_with("s.toml, line "), "{e}");
         let bad = GOOD.replace("parent = \"g1\"", "parent = \"g1a\"");
         let e = load("s.toml", &bad, &units, None).unwrap_err().to_string();
-        assert_eq!(e, "s.toml, line 17, field `parent`: goal `g1a` is its own ancestor");
+        assert_eq!(
+            e,
+            "s.toml, line 17, field `parent`: goal `g1a` is its own ancestor"
+        );
         let bad = GOOD.replace("owner = \"2380\"", "owner = \"2399\"");
         let e = load("s.toml", &bad, &units, None).unwrap_err().to_string();
-        assert_eq!(e, "s.toml, line 3, field `owner`: unknown municipality `2399`");
+        assert_eq!(
+            e,
+            "s.toml, line 3, field `owner`: unknown municipality `2399`"
+        );
         let known: HashSet<IndicatorId> = HashSet::new();
-        let e = load("s.toml", GOOD, &units, Some(&known)).unwrap_err().to_string();
+        let e = load("s.toml", GOOD, &units, Some(&known))
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "s.toml, line 23, field `indicator`: unknown indicator `N02926`; it is not in the catalogue");
     }
 }

@@ -38,17 +38,27 @@ fn cell_text(d: &Data) -> String {
 }
 
 pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| IngestError::invalid(Place::file(file), format!("not a readable xlsx workbook: {e}")))?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        IngestError::invalid(
+            Place::file(file),
+            format!("not a readable xlsx workbook: {e}"),
+        )
+    })?;
     let sheet = wb
         .sheet_names()
         .first()
         .cloned()
         .ok_or_else(|| IngestError::invalid(Place::file(file), "the workbook has no sheets"))?;
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| IngestError::invalid(Place::file(file), format!("sheet `{sheet}` cannot be read: {e}")))?;
-    let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
+    let range = wb.worksheet_range(&sheet).map_err(|e| {
+        IngestError::invalid(
+            Place::file(file),
+            format!("sheet `{sheet}` cannot be read: {e}"),
+        )
+    })?;
+    let (r0, c0) = range
+        .start()
+        .map(|(r, c)| (r as usize, c as usize))
+        .unwrap_or((0, 0));
     let mut rows = range.rows();
     let file_sheet = format!("{file}, sheet `{sheet}`");
     let header: Vec<String> = rows
@@ -57,17 +67,40 @@ pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>
         .iter()
         .map(cell_text)
         .collect();
-    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.to_lowercase().as_str()));
-    let hplace = |field: &str| Place { row: Some(r0 + 1), field: Some(field.into()), ..Place::file(&file_sheet) };
-    let c_unit = find(&["kommun", "enhet", "kommunkod", "unit", "municipality"])
-        .ok_or_else(|| IngestError::invalid(hplace("Kommun"), "the header row has no unit column (Kommun, Enhet, Kommunkod)"))?;
-    let c_ind = find(&["indikator", "kpi", "indicator", "nyckeltal"])
-        .ok_or_else(|| IngestError::invalid(hplace("Indikator"), "the header row has no indicator column (Indikator, KPI)"))?;
+    let find = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.contains(&h.to_lowercase().as_str()))
+    };
+    let hplace = |field: &str| Place {
+        row: Some(r0 + 1),
+        field: Some(field.into()),
+        ..Place::file(&file_sheet)
+    };
+    let c_unit =
+        find(&["kommun", "enhet", "kommunkod", "unit", "municipality"]).ok_or_else(|| {
+            IngestError::invalid(
+                hplace("Kommun"),
+                "the header row has no unit column (Kommun, Enhet, Kommunkod)",
+            )
+        })?;
+    let c_ind = find(&["indikator", "kpi", "indicator", "nyckeltal"]).ok_or_else(|| {
+        IngestError::invalid(
+            hplace("Indikator"),
+            "the header row has no indicator column (Indikator, KPI)",
+        )
+    })?;
     let c_sex = find(&["kön", "sex", "gender"]);
-    let periods: Vec<(usize, Period)> =
-        header.iter().enumerate().filter_map(|(i, h)| Period::parse(h).ok().map(|p| (i, p))).collect();
+    let periods: Vec<(usize, Period)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| Period::parse(h).ok().map(|p| (i, p)))
+        .collect();
     if periods.is_empty() {
-        return Err(IngestError::invalid(hplace("2019"), "the header row has no period columns (2019, 2019Q1, …)"));
+        return Err(IngestError::invalid(
+            hplace("2019"),
+            "the header row has no period columns (2019, 2019Q1, …)",
+        ));
     }
     let mut out = Vec::new();
     for (i, row) in rows.enumerate() {
@@ -86,13 +119,20 @@ pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>
         let unit = known
             .units
             .find(&unit_text)
-            .ok_or_else(|| IngestError::invalid(at(c_unit, &header[c_unit]), format!("unknown municipality `{unit_text}`")))?
+            .ok_or_else(|| {
+                IngestError::invalid(
+                    at(c_unit, &header[c_unit]),
+                    format!("unknown municipality `{unit_text}`"),
+                )
+            })?
             .code
             .clone();
-        let indicator = IndicatorId::parse(&get(c_ind)).map_err(|e| IngestError::invalid(at(c_ind, &header[c_ind]), e.to_string()))?;
+        let indicator = IndicatorId::parse(&get(c_ind))
+            .map_err(|e| IngestError::invalid(at(c_ind, &header[c_ind]), e.to_string()))?;
         known.check_indicator(&indicator, || at(c_ind, &header[c_ind]))?;
         let sex = match c_sex {
-            Some(c) => Sex::parse(&get(c)).map_err(|e| IngestError::invalid(at(c, &header[c]), e.to_string()))?,
+            Some(c) => Sex::parse(&get(c))
+                .map_err(|e| IngestError::invalid(at(c, &header[c]), e.to_string()))?,
             None => Sex::Total,
         };
         for (c, period) in &periods {
@@ -105,11 +145,21 @@ pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>
                 Data::String(s) => match ObsStatus::parse(s).filter(|st| !st.has_value()) {
                     Some(st) => (None, st),
                     None => (
-                        Some(parse_number(s).ok_or_else(|| IngestError::invalid(at(*c, &header[*c]), format!("`{}` is not a number", s.trim())))?),
+                        Some(parse_number(s).ok_or_else(|| {
+                            IngestError::invalid(
+                                at(*c, &header[*c]),
+                                format!("`{}` is not a number", s.trim()),
+                            )
+                        })?),
                         ObsStatus::Final,
                     ),
                 },
-                other => return Err(IngestError::invalid(at(*c, &header[*c]), format!("`{other}` is not a number"))),
+                other => {
+                    return Err(IngestError::invalid(
+                        at(*c, &header[*c]),
+                        format!("`{other}` is not a number"),
+                    ))
+                }
             };
             let o = Observation::new(indicator.clone(), unit.clone(), *period, sex, value, status)
                 .map_err(|e| IngestError::invalid(at(*c, &header[*c]), e.to_string()))?;

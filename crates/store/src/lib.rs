@@ -25,7 +25,10 @@ pub mod testing;
 pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 
-use etablera_domain::{Indicator, IndicatorId, ObsStatus, Observation, Period, Sex, Strategy, Unit, UnitCode, UnitGroup};
+use etablera_domain::{
+    Indicator, IndicatorId, ObsStatus, Observation, Period, Sex, Strategy, Unit, UnitCode,
+    UnitGroup,
+};
 use std::collections::{HashMap, HashSet};
 
 /// Why a storage operation failed.
@@ -75,7 +78,11 @@ pub struct Batch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {
     /// A new batch with this many changed figures out of the rows read.
-    Imported { batch_id: i64, rows: usize, changed: usize },
+    Imported {
+        batch_id: i64,
+        rows: usize,
+        changed: usize,
+    },
     /// Every figure was already stored with the same value and status.
     Unchanged { rows: usize },
     /// This very file was imported before, as that batch.
@@ -132,7 +139,12 @@ pub trait Store {
     fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize>;
     fn indicators(&mut self) -> Result<Vec<Indicator>>;
     /// Imports observations as one batch, in one transaction.
-    fn import_observations(&mut self, batch: &NewBatch, obs: &[Observation], progress: &mut dyn FnMut(u64)) -> Result<ImportOutcome>;
+    fn import_observations(
+        &mut self,
+        batch: &NewBatch,
+        obs: &[Observation],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome>;
     /// The latest version of each matching figure (as of a date, if asked).
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
     fn batches(&mut self) -> Result<Vec<Batch>>;
@@ -157,7 +169,11 @@ pub fn open(address: &str) -> Result<Box<dyn Store>> {
 
 /// Searches indicators by id or by all words of the query in the title or description,
 /// case-insensitively; exact id matches first, then title matches.
-pub fn search_indicators<'a>(all: &'a [Indicator], query: &str, limit: usize) -> Vec<&'a Indicator> {
+pub fn search_indicators<'a>(
+    all: &'a [Indicator],
+    query: &str,
+    limit: usize,
+) -> Vec<&'a Indicator> {
     let q = query.trim().to_lowercase();
     if q.is_empty() {
         return all.iter().take(limit).collect();
@@ -175,7 +191,10 @@ pub fn search_indicators<'a>(all: &'a [Indicator], query: &str, limit: usize) ->
                 return Some((1, i));
             }
             let desc = i.description.to_lowercase();
-            words.iter().all(|w| title.contains(w) || desc.contains(w)).then_some((2, i))
+            words
+                .iter()
+                .all(|w| title.contains(w) || desc.contains(w))
+                .then_some((2, i))
         })
         .collect();
     hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
@@ -186,7 +205,10 @@ type Key = (IndicatorId, UnitCode, Period, Sex);
 
 /// The rows of an import that differ from what is stored, after removing repeats within
 /// the import (the last one wins). Shared by both backends so they agree exactly.
-pub(crate) fn changed_rows<'a>(obs: &'a [Observation], current: &HashMap<Key, (Option<f64>, ObsStatus)>) -> Vec<&'a Observation> {
+pub(crate) fn changed_rows<'a>(
+    obs: &'a [Observation],
+    current: &HashMap<Key, (Option<f64>, ObsStatus)>,
+) -> Vec<&'a Observation> {
     let mut last: HashMap<Key, usize> = HashMap::with_capacity(obs.len());
     for (i, o) in obs.iter().enumerate() {
         last.insert((o.indicator.clone(), o.unit.clone(), o.period, o.sex), i);
@@ -215,7 +237,11 @@ fn same_value(a: Option<f64>, b: Option<f64>) -> bool {
 }
 
 /// Checks that every indicator and unit of an import is known.
-pub(crate) fn check_known(obs: &[Observation], indicators: &HashSet<String>, units: &HashSet<String>) -> Result<()> {
+pub(crate) fn check_known(
+    obs: &[Observation],
+    indicators: &HashSet<String>,
+    units: &HashSet<String>,
+) -> Result<()> {
     let mut seen_i: HashSet<&str> = HashSet::new();
     let mut seen_u: HashSet<&str> = HashSet::new();
     for o in obs {
@@ -230,7 +256,9 @@ pub(crate) fn check_known(obs: &[Observation], indicators: &HashSet<String>, uni
 }
 
 /// Turns stored rows, ordered by key and newest batch first, into the latest per key.
-pub(crate) fn latest_per_key(rows: Vec<(String, String, String, String, Option<f64>, String, i64)>) -> Result<Vec<StoredObservation>> {
+pub(crate) fn latest_per_key(
+    rows: Vec<(String, String, String, String, Option<f64>, String, i64)>,
+) -> Result<Vec<StoredObservation>> {
     let mut out: Vec<StoredObservation> = Vec::new();
     let mut prev: Option<(String, String, String, String)> = None;
     for (ind, unit, period, sex, value, status, batch_id) in rows {
@@ -248,7 +276,10 @@ pub(crate) fn latest_per_key(rows: Vec<(String, String, String, String, Option<f
             ObsStatus::parse(&status).ok_or_else(|| bad("bad status"))?,
         )
         .map_err(|e| bad(&e.to_string()))?;
-        out.push(StoredObservation { observation: o, batch_id });
+        out.push(StoredObservation {
+            observation: o,
+            batch_id,
+        });
         prev = Some(key);
     }
     Ok(out)

@@ -24,7 +24,9 @@ type Row7 = (String, String, String, String, Option<f64>, String, i64);
 
 impl PgStore {
     pub fn connect(url: &str) -> Result<PgStore> {
-        Ok(PgStore { client: Client::connect(url, NoTls)? })
+        Ok(PgStore {
+            client: Client::connect(url, NoTls)?,
+        })
     }
 
     /// Runs SQL directly; for tests and set-up (creating a schema).
@@ -33,8 +35,18 @@ impl PgStore {
     }
 
     fn known_sets(&mut self) -> Result<(HashSet<String>, HashSet<String>)> {
-        let ind = self.client.query("select id from indicator", &[])?.iter().map(|r| r.get::<_, String>(0)).collect();
-        let units = self.client.query("select code from unit", &[])?.iter().map(|r| r.get::<_, String>(0)).collect();
+        let ind = self
+            .client
+            .query("select id from indicator", &[])?
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect();
+        let units = self
+            .client
+            .query("select code from unit", &[])?
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect();
         Ok((ind, units))
     }
 
@@ -51,7 +63,20 @@ impl PgStore {
              order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc",
             &[&inds, &units, &as_of],
         )?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                )
+            })
+            .collect())
     }
 }
 
@@ -61,11 +86,17 @@ impl Store for PgStore {
             "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",
         )?;
         for (version, sql) in MIGRATIONS {
-            let done = self.client.query_opt("select version from schema_migration where version = $1", &[version])?;
+            let done = self.client.query_opt(
+                "select version from schema_migration where version = $1",
+                &[version],
+            )?;
             if done.is_none() {
                 let mut tx = self.client.transaction()?;
                 tx.batch_execute(sql)?;
-                tx.execute("insert into schema_migration (version) values ($1)", &[version])?;
+                tx.execute(
+                    "insert into schema_migration (version) values ($1)",
+                    &[version],
+                )?;
                 tx.commit()?;
             }
         }
@@ -82,21 +113,29 @@ impl Store for PgStore {
         )?;
         let mut n = 0;
         for u in units {
-            n += tx.execute(&st, &[&u.code.as_str(), &u.name, &u.kind.as_str(), &u.county])? as usize;
+            n += tx.execute(
+                &st,
+                &[&u.code.as_str(), &u.name, &u.kind.as_str(), &u.county],
+            )? as usize;
         }
         tx.commit()?;
         Ok(n)
     }
 
     fn units(&mut self) -> Result<Vec<Unit>> {
-        let rows = self.client.query("select code, name, kind, county from unit order by code", &[])?;
+        let rows = self.client.query(
+            "select code, name, kind, county from unit order by code",
+            &[],
+        )?;
         rows.iter()
             .map(|r| {
                 let kind: String = r.get(2);
                 Ok(Unit {
-                    code: UnitCode::parse(r.get(0)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    code: UnitCode::parse(r.get(0))
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     name: r.get(1),
-                    kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unit kind `{kind}`")))?,
+                    kind: UnitKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unit kind `{kind}`")))?,
                     county: r.get(3),
                 })
             })
@@ -109,12 +148,21 @@ impl Store for PgStore {
             "insert into unit (code, name, kind) values ($1, $2, 'group') on conflict (code) do update set name = excluded.name",
             &[&g.code.as_str(), &g.name],
         )?;
-        tx.execute("delete from unit_group_member where group_code = $1", &[&g.code.as_str()])?;
+        tx.execute(
+            "delete from unit_group_member where group_code = $1",
+            &[&g.code.as_str()],
+        )?;
         for m in &g.members {
-            if tx.query_opt("select code from unit where code = $1", &[&m.as_str()])?.is_none() {
+            if tx
+                .query_opt("select code from unit where code = $1", &[&m.as_str()])?
+                .is_none()
+            {
                 return Err(StoreError::UnknownUnit(m.to_string()));
             }
-            tx.execute("insert into unit_group_member (group_code, member_code) values ($1, $2)", &[&g.code.as_str(), &m.as_str()])?;
+            tx.execute(
+                "insert into unit_group_member (group_code, member_code) values ($1, $2)",
+                &[&g.code.as_str(), &m.as_str()],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -130,10 +178,15 @@ impl Store for PgStore {
         for r in rows {
             let code: String = r.get(0);
             if out.last().map(|g| g.code.as_str() != code).unwrap_or(true) {
-                out.push(UnitGroup { code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?, name: r.get(1), members: vec![] });
+                out.push(UnitGroup {
+                    code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    name: r.get(1),
+                    members: vec![],
+                });
             }
             if let (Some(m), Some(g)) = (r.get::<_, Option<String>>(2), out.last_mut()) {
-                g.members.push(UnitCode::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+                g.members
+                    .push(UnitCode::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string()))?);
             }
         }
         Ok(out)
@@ -156,7 +209,16 @@ impl Store for PgStore {
         for i in indicators {
             n += tx.execute(
                 &st,
-                &[&i.id.as_str(), &i.title, &i.unit.as_str(), &i.direction.as_str(), &i.source.as_str(), &i.divided_by_sex, &i.description, &i.area],
+                &[
+                    &i.id.as_str(),
+                    &i.title,
+                    &i.unit.as_str(),
+                    &i.direction.as_str(),
+                    &i.source.as_str(),
+                    &i.divided_by_sex,
+                    &i.description,
+                    &i.area,
+                ],
             )? as usize;
         }
         tx.commit()?;
@@ -169,27 +231,57 @@ impl Store for PgStore {
             &[],
         )?;
         rows.iter()
-            .map(|r| indicator_from_row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)))
+            .map(|r| {
+                indicator_from_row(
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                    r.get(7),
+                )
+            })
             .collect()
     }
 
-    fn import_observations(&mut self, batch: &NewBatch, obs: &[Observation], progress: &mut dyn FnMut(u64)) -> Result<ImportOutcome> {
-        if let Some(r) = self.client.query_opt("select id from batch where content_sha256 = $1", &[&batch.content_sha256])? {
+    fn import_observations(
+        &mut self,
+        batch: &NewBatch,
+        obs: &[Observation],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome> {
+        if let Some(r) = self.client.query_opt(
+            "select id from batch where content_sha256 = $1",
+            &[&batch.content_sha256],
+        )? {
             return Ok(ImportOutcome::AlreadyImported { batch_id: r.get(0) });
         }
         let (known_ind, known_units) = self.known_sets()?;
         check_known(obs, &known_ind, &known_units)?;
-        let inds: Vec<IndicatorId> = obs.iter().map(|o| o.indicator.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let inds: Vec<IndicatorId> = obs
+            .iter()
+            .map(|o| o.indicator.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let current: HashMap<_, _> = if inds.is_empty() {
             HashMap::new()
         } else {
-            latest_per_key(self.latest_rows(&ObsQuery { indicators: inds, ..Default::default() })?)?
-                .into_iter()
-                .map(|s| {
-                    let o = s.observation;
-                    ((o.indicator.clone(), o.unit.clone(), o.period, o.sex), (o.value(), o.status()))
-                })
-                .collect()
+            latest_per_key(self.latest_rows(&ObsQuery {
+                indicators: inds,
+                ..Default::default()
+            })?)?
+            .into_iter()
+            .map(|s| {
+                let o = s.observation;
+                (
+                    (o.indicator.clone(), o.unit.clone(), o.period, o.sex),
+                    (o.value(), o.status()),
+                )
+            })
+            .collect()
         };
         let changed = changed_rows(obs, &current);
         if changed.is_empty() {
@@ -213,19 +305,35 @@ impl Store for PgStore {
                     Some(v) => format!("{v:?}"),
                     None => "\\N".to_string(),
                 };
-                let _ = writeln!(buf, "{}\t{}\t{}\t{}\t{}\t{}\t{}", o.indicator, o.unit, o.period, o.sex.code(), batch_id, v, o.status().as_str());
+                let _ = writeln!(
+                    buf,
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    o.indicator,
+                    o.unit,
+                    o.period,
+                    o.sex.code(),
+                    batch_id,
+                    v,
+                    o.status().as_str()
+                );
                 if buf.len() > (1 << 20) - 256 {
-                    w.write_all(&buf).map_err(|e| StoreError::Corrupt(format!("copy: {e}")))?;
+                    w.write_all(&buf)
+                        .map_err(|e| StoreError::Corrupt(format!("copy: {e}")))?;
                     buf.clear();
                     progress(n as u64);
                 }
             }
-            w.write_all(&buf).map_err(|e| StoreError::Corrupt(format!("copy: {e}")))?;
+            w.write_all(&buf)
+                .map_err(|e| StoreError::Corrupt(format!("copy: {e}")))?;
             w.finish()?;
             progress(changed.len() as u64);
         }
         tx.commit()?;
-        Ok(ImportOutcome::Imported { batch_id, rows: obs.len(), changed: changed.len() })
+        Ok(ImportOutcome::Imported {
+            batch_id,
+            rows: obs.len(),
+            changed: changed.len(),
+        })
     }
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {
@@ -261,7 +369,10 @@ impl Store for PgStore {
             }
         }
         let mut tx = self.client.transaction()?;
-        tx.execute("delete from strategy_indicator where strategy_id = $1", &[&s.id])?;
+        tx.execute(
+            "delete from strategy_indicator where strategy_id = $1",
+            &[&s.id],
+        )?;
         tx.execute(
             "insert into strategy (id, owner_code, title, document, updated_at) values ($1, $2, $3, $4, $5)
              on conflict (id) do update set owner_code = excluded.owner_code, title = excluded.title,
@@ -269,24 +380,37 @@ impl Store for PgStore {
             &[&s.id, &s.owner.as_str(), &s.title, &doc, &updated_at],
         )?;
         for i in s.indicators() {
-            tx.execute("insert into strategy_indicator (strategy_id, indicator_id) values ($1, $2)", &[&s.id, &i.as_str()])?;
+            tx.execute(
+                "insert into strategy_indicator (strategy_id, indicator_id) values ($1, $2)",
+                &[&s.id, &i.as_str()],
+            )?;
         }
         tx.commit()?;
         Ok(())
     }
 
     fn strategy(&mut self, id: &str) -> Result<Option<Strategy>> {
-        let row = self.client.query_opt("select document from strategy where id = $1", &[&id])?;
-        row.map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))).transpose()
+        let row = self
+            .client
+            .query_opt("select document from strategy where id = $1", &[&id])?;
+        row.map(|r| {
+            serde_json::from_str(r.get::<_, &str>(0))
+                .map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))
+        })
+        .transpose()
     }
 
     fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
-        let rows = self.client.query("select id, owner_code, title, updated_at from strategy order by id", &[])?;
+        let rows = self.client.query(
+            "select id, owner_code, title, updated_at from strategy order by id",
+            &[],
+        )?;
         rows.iter()
             .map(|r| {
                 Ok(StrategySummary {
                     id: r.get(0),
-                    owner: UnitCode::parse(r.get(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    owner: UnitCode::parse(r.get(1))
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     title: r.get(2),
                     updated_at: r.get(3),
                 })

@@ -37,18 +37,27 @@ impl SqliteStore {
         Ok((ind, units))
     }
 
-    fn latest_rows(&self, q: &ObsQuery) -> Result<Vec<(String, String, String, String, Option<f64>, String, i64)>> {
+    fn latest_rows(
+        &self,
+        q: &ObsQuery,
+    ) -> Result<Vec<(String, String, String, String, Option<f64>, String, i64)>> {
         let mut sql = String::from(
             "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
              from observation o join batch b on b.id = o.batch_id where 1 = 1",
         );
         let mut args: Vec<String> = Vec::new();
         if !q.indicators.is_empty() {
-            sql.push_str(&format!(" and o.indicator_id in ({})", placeholders(args.len(), q.indicators.len())));
+            sql.push_str(&format!(
+                " and o.indicator_id in ({})",
+                placeholders(args.len(), q.indicators.len())
+            ));
             args.extend(q.indicators.iter().map(|i| i.to_string()));
         }
         if !q.units.is_empty() {
-            sql.push_str(&format!(" and o.unit_code in ({})", placeholders(args.len(), q.units.len())));
+            sql.push_str(&format!(
+                " and o.unit_code in ({})",
+                placeholders(args.len(), q.units.len())
+            ));
             args.extend(q.units.iter().map(|u| u.to_string()));
         }
         if let Some(a) = &q.as_of {
@@ -58,26 +67,46 @@ impl SqliteStore {
         sql.push_str(" order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })?;
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }
 }
 
 fn placeholders(start: usize, n: usize) -> String {
-    (start + 1..=start + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",")
+    (start + 1..=start + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl Store for SqliteStore {
     fn migrate(&mut self) -> Result<()> {
         self.conn.execute_batch("create table if not exists schema_migration (version integer primary key, applied_at text not null default current_timestamp)")?;
         for (version, sql) in MIGRATIONS {
-            let done: Option<i64> =
-                self.conn.query_row("select version from schema_migration where version = ?1", [version], |r| r.get(0)).optional()?;
+            let done: Option<i64> = self
+                .conn
+                .query_row(
+                    "select version from schema_migration where version = ?1",
+                    [version],
+                    |r| r.get(0),
+                )
+                .optional()?;
             if done.is_none() {
                 let tx = self.conn.transaction()?;
                 tx.execute_batch(sql)?;
-                tx.execute("insert into schema_migration (version) values (?1)", [version])?;
+                tx.execute(
+                    "insert into schema_migration (version) values (?1)",
+                    [version],
+                )?;
                 tx.commit()?;
             }
         }
@@ -102,15 +131,25 @@ impl Store for SqliteStore {
     }
 
     fn units(&mut self) -> Result<Vec<Unit>> {
-        let mut st = self.conn.prepare("select code, name, kind, county from unit order by code")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)))?;
+        let mut st = self
+            .conn
+            .prepare("select code, name, kind, county from unit order by code")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for r in rows {
             let (code, name, kind, county) = r?;
             out.push(Unit {
                 code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 name,
-                kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unit kind `{kind}`")))?,
+                kind: UnitKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unit kind `{kind}`")))?,
                 county,
             });
         }
@@ -123,13 +162,23 @@ impl Store for SqliteStore {
             "insert into unit (code, name, kind) values (?1, ?2, 'group') on conflict (code) do update set name = excluded.name",
             params![g.code.as_str(), g.name],
         )?;
-        tx.execute("delete from unit_group_member where group_code = ?1", [g.code.as_str()])?;
+        tx.execute(
+            "delete from unit_group_member where group_code = ?1",
+            [g.code.as_str()],
+        )?;
         for m in &g.members {
-            let known: Option<String> = tx.query_row("select code from unit where code = ?1", [m.as_str()], |r| r.get(0)).optional()?;
+            let known: Option<String> = tx
+                .query_row("select code from unit where code = ?1", [m.as_str()], |r| {
+                    r.get(0)
+                })
+                .optional()?;
             if known.is_none() {
                 return Err(StoreError::UnknownUnit(m.to_string()));
             }
-            tx.execute("insert into unit_group_member (group_code, member_code) values (?1, ?2)", params![g.code.as_str(), m.as_str()])?;
+            tx.execute(
+                "insert into unit_group_member (group_code, member_code) values (?1, ?2)",
+                params![g.code.as_str(), m.as_str()],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -140,15 +189,26 @@ impl Store for SqliteStore {
             "select u.code, u.name, m.member_code from unit u left join unit_group_member m on m.group_code = u.code
              where u.kind = 'group' order by u.code, m.member_code",
         )?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
         let mut out: Vec<UnitGroup> = Vec::new();
         for r in rows {
             let (code, name, member) = r?;
             if out.last().map(|g| g.code.as_str() != code).unwrap_or(true) {
-                out.push(UnitGroup { code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?, name, members: vec![] });
+                out.push(UnitGroup {
+                    code: UnitCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    name,
+                    members: vec![],
+                });
             }
             if let (Some(m), Some(g)) = (member, out.last_mut()) {
-                g.members.push(UnitCode::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+                g.members
+                    .push(UnitCode::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string()))?);
             }
         }
         Ok(out)
@@ -205,32 +265,54 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for r in rows {
             let (id, title, unit, dir, src, div, desc, area) = r?;
-            out.push(indicator_from_row(id, title, unit, dir, src, div, desc, area)?);
+            out.push(indicator_from_row(
+                id, title, unit, dir, src, div, desc, area,
+            )?);
         }
         Ok(out)
     }
 
-    fn import_observations(&mut self, batch: &NewBatch, obs: &[Observation], progress: &mut dyn FnMut(u64)) -> Result<ImportOutcome> {
+    fn import_observations(
+        &mut self,
+        batch: &NewBatch,
+        obs: &[Observation],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome> {
         let existing: Option<i64> = self
             .conn
-            .query_row("select id from batch where content_sha256 = ?1", [&batch.content_sha256], |r| r.get(0))
+            .query_row(
+                "select id from batch where content_sha256 = ?1",
+                [&batch.content_sha256],
+                |r| r.get(0),
+            )
             .optional()?;
         if let Some(batch_id) = existing {
             return Ok(ImportOutcome::AlreadyImported { batch_id });
         }
         let (known_ind, known_units) = self.known_sets()?;
         check_known(obs, &known_ind, &known_units)?;
-        let inds: Vec<IndicatorId> = obs.iter().map(|o| o.indicator.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let inds: Vec<IndicatorId> = obs
+            .iter()
+            .map(|o| o.indicator.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let current: HashMap<_, _> = if inds.is_empty() {
             HashMap::new()
         } else {
-            latest_per_key(self.latest_rows(&ObsQuery { indicators: inds, ..Default::default() })?)?
-                .into_iter()
-                .map(|s| {
-                    let o = s.observation;
-                    ((o.indicator.clone(), o.unit.clone(), o.period, o.sex), (o.value(), o.status()))
-                })
-                .collect()
+            latest_per_key(self.latest_rows(&ObsQuery {
+                indicators: inds,
+                ..Default::default()
+            })?)?
+            .into_iter()
+            .map(|s| {
+                let o = s.observation;
+                (
+                    (o.indicator.clone(), o.unit.clone(), o.period, o.sex),
+                    (o.value(), o.status()),
+                )
+            })
+            .collect()
         };
         let changed = changed_rows(obs, &current);
         if changed.is_empty() {
@@ -251,7 +333,15 @@ impl Store for SqliteStore {
                 use std::fmt::Write;
                 period_buf.clear();
                 let _ = write!(period_buf, "{}", o.period);
-                st.execute(params![o.indicator.as_str(), o.unit.as_str(), period_buf, o.sex.code(), batch_id, o.value(), o.status().as_str()])?;
+                st.execute(params![
+                    o.indicator.as_str(),
+                    o.unit.as_str(),
+                    period_buf,
+                    o.sex.code(),
+                    batch_id,
+                    o.value(),
+                    o.status().as_str()
+                ])?;
                 if n % 50_000 == 0 {
                     progress(n as u64);
                 }
@@ -259,7 +349,11 @@ impl Store for SqliteStore {
             progress(changed.len() as u64);
         }
         tx.commit()?;
-        Ok(ImportOutcome::Imported { batch_id, rows: obs.len(), changed: changed.len() })
+        Ok(ImportOutcome::Imported {
+            batch_id,
+            rows: obs.len(),
+            changed: changed.len(),
+        })
     }
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {
@@ -293,7 +387,10 @@ impl Store for SqliteStore {
             }
         }
         let tx = self.conn.transaction()?;
-        tx.execute("delete from strategy_indicator where strategy_id = ?1", [&s.id])?;
+        tx.execute(
+            "delete from strategy_indicator where strategy_id = ?1",
+            [&s.id],
+        )?;
         tx.execute(
             "insert into strategy (id, owner_code, title, document, updated_at) values (?1, ?2, ?3, ?4, ?5)
              on conflict (id) do update set owner_code = excluded.owner_code, title = excluded.title,
@@ -301,24 +398,50 @@ impl Store for SqliteStore {
             params![s.id, s.owner.as_str(), s.title, doc, updated_at],
         )?;
         for i in s.indicators() {
-            tx.execute("insert into strategy_indicator (strategy_id, indicator_id) values (?1, ?2)", params![s.id, i.as_str()])?;
+            tx.execute(
+                "insert into strategy_indicator (strategy_id, indicator_id) values (?1, ?2)",
+                params![s.id, i.as_str()],
+            )?;
         }
         tx.commit()?;
         Ok(())
     }
 
     fn strategy(&mut self, id: &str) -> Result<Option<Strategy>> {
-        let doc: Option<String> = self.conn.query_row("select document from strategy where id = ?1", [id], |r| r.get(0)).optional()?;
-        doc.map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))).transpose()
+        let doc: Option<String> = self
+            .conn
+            .query_row("select document from strategy where id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        doc.map(|d| {
+            serde_json::from_str(&d)
+                .map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))
+        })
+        .transpose()
     }
 
     fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
-        let mut st = self.conn.prepare("select id, owner_code, title, updated_at from strategy order by id")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+        let mut st = self
+            .conn
+            .prepare("select id, owner_code, title, updated_at from strategy order by id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for r in rows {
             let (id, owner, title, updated_at) = r?;
-            out.push(StrategySummary { id, owner: UnitCode::parse(&owner).map_err(|e| StoreError::Corrupt(e.to_string()))?, title, updated_at });
+            out.push(StrategySummary {
+                id,
+                owner: UnitCode::parse(&owner).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                title,
+                updated_at,
+            });
         }
         Ok(out)
     }
@@ -350,8 +473,10 @@ pub(crate) fn indicator_from_row(
         id: IndicatorId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         title,
         unit: MeasureUnit::parse(&unit),
-        direction: Direction::parse(&dir).ok_or_else(|| StoreError::Corrupt(format!("direction `{dir}`")))?,
-        source: IndicatorSource::parse(&src).ok_or_else(|| StoreError::Corrupt(format!("source `{src}`")))?,
+        direction: Direction::parse(&dir)
+            .ok_or_else(|| StoreError::Corrupt(format!("direction `{dir}`")))?,
+        source: IndicatorSource::parse(&src)
+            .ok_or_else(|| StoreError::Corrupt(format!("source `{src}`")))?,
         divided_by_sex: divided,
         description,
         area,

@@ -41,21 +41,43 @@ pub fn sqlite() -> TestStore {
     let address = dir.path().join("test.db").to_string_lossy().into_owned();
     let mut store: Box<dyn Store> = Box::new(SqliteStore::open(&address).expect("open sqlite"));
     store.migrate().expect("migrate sqlite");
-    TestStore { backend: "sqlite", address, store, _dir: Some(dir), pg: None }
+    TestStore {
+        backend: "sqlite",
+        address,
+        store,
+        _dir: Some(dir),
+        pg: None,
+    }
 }
 
 /// A fresh PostgreSQL store in its own schema, when the environment names a server.
 pub fn postgres() -> Option<TestStore> {
     let url = std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())?;
-    let n: u64 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-    let schema = format!("etablera_test_{}_{}", std::process::id(), n % 1_000_000_000_000);
+    let n: u64 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let schema = format!(
+        "etablera_test_{}_{}",
+        std::process::id(),
+        n % 1_000_000_000_000
+    );
     let mut admin = PgStore::connect(&url).expect("connect to the test PostgreSQL server");
-    admin.execute_batch(&format!("create schema {schema}")).expect("create schema");
+    admin
+        .execute_batch(&format!("create schema {schema}"))
+        .expect("create schema");
     let sep = if url.contains('?') { '&' } else { '?' };
     let address = format!("{url}{sep}options=-csearch_path%3D{schema}");
-    let mut store: Box<dyn Store> = Box::new(PgStore::connect(&address).expect("connect with schema"));
+    let mut store: Box<dyn Store> =
+        Box::new(PgStore::connect(&address).expect("connect with schema"));
     store.migrate().expect("migrate postgres");
-    Some(TestStore { backend: "postgres", address, store, _dir: None, pg: Some((url, schema)) })
+    Some(TestStore {
+        backend: "postgres",
+        address,
+        store,
+        _dir: None,
+        pg: Some((url, schema)),
+    })
 }
 
 /// One fresh store per available backend. When `ETABLERA_REQUIRE_POSTGRES` is set, a
@@ -64,7 +86,9 @@ pub fn all() -> Vec<TestStore> {
     let mut v = vec![sqlite()];
     match postgres() {
         Some(p) => v.push(p),
-        None if std::env::var("ETABLERA_REQUIRE_POSTGRES").is_ok() => panic!("{PG_ENV} is not set but ETABLERA_REQUIRE_POSTGRES is"),
+        None if std::env::var("ETABLERA_REQUIRE_POSTGRES").is_ok() => {
+            panic!("{PG_ENV} is not set but ETABLERA_REQUIRE_POSTGRES is")
+        }
         None => {}
     }
     v

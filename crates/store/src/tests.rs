@@ -6,12 +6,19 @@ use etablera_domain::Units;
 use etablera_ingest::{kolada, Known};
 
 fn shared(path: &str) -> Vec<u8> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(path);
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(path);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn batch(sha: &str, at: &str) -> NewBatch {
-    NewBatch { source: "test".into(), file_name: Some("f".into()), content_sha256: sha.into(), imported_at: at.into() }
+    NewBatch {
+        source: "test".into(),
+        file_name: Some("f".into()),
+        content_sha256: sha.into(),
+        imported_at: at.into(),
+    }
 }
 
 #[test]
@@ -22,28 +29,49 @@ fn scenario_on_every_backend() {
         s.migrate().unwrap();
         let units = Units::sweden();
         assert_eq!(s.upsert_units(units.all()).unwrap(), 312, "{b}");
-        assert_eq!(s.upsert_units(units.all()).unwrap(), 0, "{b}: units again change nothing");
+        assert_eq!(
+            s.upsert_units(units.all()).unwrap(),
+            0,
+            "{b}: units again change nothing"
+        );
 
-        let kpis = kolada::parse_kpis("kpi.json", &shared("kolada/kpi.json")).unwrap().indicators;
+        let kpis = kolada::parse_kpis("kpi.json", &shared("kolada/kpi.json"))
+            .unwrap()
+            .indicators;
         assert_eq!(kpis.len(), 5604);
         assert_eq!(s.upsert_indicators(&kpis).unwrap(), 5604, "{b}");
-        assert_eq!(s.upsert_indicators(&kpis).unwrap(), 0, "{b}: the catalogue again changes nothing");
+        assert_eq!(
+            s.upsert_indicators(&kpis).unwrap(),
+            0,
+            "{b}: the catalogue again changes nothing"
+        );
 
         let v2 = shared("kolada/data-N00945-v2.json");
-        let obs = kolada::parse_data("v2", &v2, &Known::units(&units)).unwrap().observations;
-        let first = s.import_observations(&batch("sha-v2", "2024-01-10T10:00:00Z"), &obs, &mut |_| {}).unwrap();
-        let ImportOutcome::Imported { batch_id, changed, .. } = first else { panic!("{b}: {first:?}") };
+        let obs = kolada::parse_data("v2", &v2, &Known::units(&units))
+            .unwrap()
+            .observations;
+        let first = s
+            .import_observations(&batch("sha-v2", "2024-01-10T10:00:00Z"), &obs, &mut |_| {})
+            .unwrap();
+        let ImportOutcome::Imported {
+            batch_id, changed, ..
+        } = first
+        else {
+            panic!("{b}: {first:?}")
+        };
         assert_eq!(changed, obs.len());
         let c1 = s.counts().unwrap();
         assert_eq!(c1.observations as usize, obs.len(), "{b}");
         assert_eq!(
-            s.import_observations(&batch("sha-v2", "2024-01-11T10:00:00Z"), &obs, &mut |_| {}).unwrap(),
+            s.import_observations(&batch("sha-v2", "2024-01-11T10:00:00Z"), &obs, &mut |_| {})
+                .unwrap(),
             ImportOutcome::AlreadyImported { batch_id },
             "{b}"
         );
         // The same figures from another file change nothing either.
         assert_eq!(
-            s.import_observations(&batch("sha-v3", "2024-01-11T10:00:00Z"), &obs, &mut |_| {}).unwrap(),
+            s.import_observations(&batch("sha-v3", "2024-01-11T10:00:00Z"), &obs, &mut |_| {})
+                .unwrap(),
             ImportOutcome::Unchanged { rows: obs.len() },
             "{b}"
         );
@@ -53,34 +81,95 @@ fn scenario_on_every_backend() {
         let mut revised = obs.clone();
         let i = revised.iter().position(|o| o.value().is_some()).unwrap();
         let old = revised[i].clone();
-        revised[i] = Observation::new(old.indicator.clone(), old.unit.clone(), old.period, old.sex, Some(old.value().unwrap() + 1.0), ObsStatus::Preliminary).unwrap();
-        let r = s.import_observations(&batch("sha-rev", "2024-06-01T08:00:00Z"), &revised, &mut |_| {}).unwrap();
-        assert!(matches!(r, ImportOutcome::Imported { changed: 1, .. }), "{b}: {r:?}");
-        let q = ObsQuery { indicators: vec![old.indicator.clone()], units: vec![old.unit.clone()], as_of: None };
+        revised[i] = Observation::new(
+            old.indicator.clone(),
+            old.unit.clone(),
+            old.period,
+            old.sex,
+            Some(old.value().unwrap() + 1.0),
+            ObsStatus::Preliminary,
+        )
+        .unwrap();
+        let r = s
+            .import_observations(
+                &batch("sha-rev", "2024-06-01T08:00:00Z"),
+                &revised,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert!(
+            matches!(r, ImportOutcome::Imported { changed: 1, .. }),
+            "{b}: {r:?}"
+        );
+        let q = ObsQuery {
+            indicators: vec![old.indicator.clone()],
+            units: vec![old.unit.clone()],
+            as_of: None,
+        };
         let now = s.observations(&q).unwrap();
-        let find = |v: &[StoredObservation]| v.iter().find(|x| x.observation.period == old.period && x.observation.sex == old.sex).unwrap().observation.clone();
+        let find = |v: &[StoredObservation]| {
+            v.iter()
+                .find(|x| x.observation.period == old.period && x.observation.sex == old.sex)
+                .unwrap()
+                .observation
+                .clone()
+        };
         assert_eq!(find(&now).value(), Some(old.value().unwrap() + 1.0), "{b}");
         assert_eq!(find(&now).status(), ObsStatus::Preliminary, "{b}");
-        let then = s.observations(&ObsQuery { as_of: Some("2024-05-31".into()), ..q.clone() }).unwrap();
+        let then = s
+            .observations(&ObsQuery {
+                as_of: Some("2024-05-31".into()),
+                ..q.clone()
+            })
+            .unwrap();
         assert_eq!(find(&then), old, "{b}");
         assert_eq!(now.len(), then.len(), "{b}");
 
         // A failing import leaves everything as it was.
         let before = s.counts().unwrap();
         let mut bad = obs.clone();
-        bad.push(Observation::value_of(IndicatorId::parse("X99999").unwrap(), UnitCode::parse("2380").unwrap(), Period::Year(2020), Sex::Total, 1.0).unwrap());
-        let e = s.import_observations(&batch("sha-bad", "2024-07-01T00:00:00Z"), &bad, &mut |_| {}).unwrap_err();
-        assert_eq!(e.to_string(), "unknown indicator `X99999`; import its metadata first", "{b}");
+        bad.push(
+            Observation::value_of(
+                IndicatorId::parse("X99999").unwrap(),
+                UnitCode::parse("2380").unwrap(),
+                Period::Year(2020),
+                Sex::Total,
+                1.0,
+            )
+            .unwrap(),
+        );
+        let e = s
+            .import_observations(&batch("sha-bad", "2024-07-01T00:00:00Z"), &bad, &mut |_| {})
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown indicator `X99999`; import its metadata first",
+            "{b}"
+        );
         assert_eq!(s.counts().unwrap(), before, "{b}");
 
         // Groups.
-        let g = UnitGroup { code: UnitCode::parse("Gjamt").unwrap(), name: "Jämtlands län".into(), members: units.county_members("23") };
+        let g = UnitGroup {
+            code: UnitCode::parse("Gjamt").unwrap(),
+            name: "Jämtlands län".into(),
+            members: units.county_members("23"),
+        };
         s.save_group(&g).unwrap();
         s.save_group(&g).unwrap();
         assert_eq!(s.groups().unwrap(), vec![g.clone()], "{b}");
-        let bad_group = UnitGroup { members: vec![UnitCode::parse("9999").unwrap()], ..g.clone() };
-        assert!(matches!(s.save_group(&bad_group), Err(StoreError::UnknownUnit(_))), "{b}");
-        assert_eq!(s.groups().unwrap(), vec![g], "{b}: a failed group save changes nothing");
+        let bad_group = UnitGroup {
+            members: vec![UnitCode::parse("9999").unwrap()],
+            ..g.clone()
+        };
+        assert!(
+            matches!(s.save_group(&bad_group), Err(StoreError::UnknownUnit(_))),
+            "{b}"
+        );
+        assert_eq!(
+            s.groups().unwrap(),
+            vec![g],
+            "{b}: a failed group save changes nothing"
+        );
 
         // Strategies round-trip and are listed.
         let strat: Strategy = serde_json::from_str(
@@ -96,11 +185,29 @@ fn scenario_on_every_backend() {
         assert_eq!(s.strategy("nope").unwrap(), None, "{b}");
         let mut unknown = strat.clone();
         unknown.targets[0].series.indicator = IndicatorId::parse("X00001").unwrap();
-        assert!(matches!(s.save_strategy(&unknown, "2024-01-03T00:00:00Z"), Err(StoreError::UnknownIndicator(_))), "{b}");
+        assert!(
+            matches!(
+                s.save_strategy(&unknown, "2024-01-03T00:00:00Z"),
+                Err(StoreError::UnknownIndicator(_))
+            ),
+            "{b}"
+        );
         assert_eq!(s.strategy("t").unwrap(), Some(strat), "{b}");
 
-        let found = search_indicators(&s.indicators().unwrap(), "kommunmottagna flyktingmottagandet", 50).into_iter().map(|i| i.id.to_string()).collect::<Vec<_>>();
+        let found = search_indicators(
+            &s.indicators().unwrap(),
+            "kommunmottagna flyktingmottagandet",
+            50,
+        )
+        .into_iter()
+        .map(|i| i.id.to_string())
+        .collect::<Vec<_>>();
         assert!(found.contains(&"N01986".to_string()), "{b}: {found:?}");
-        assert_eq!(search_indicators(&s.indicators().unwrap(), "n00973", 5)[0].id.as_str(), "N00973");
+        assert_eq!(
+            search_indicators(&s.indicators().unwrap(), "n00973", 5)[0]
+                .id
+                .as_str(),
+            "N00973"
+        );
     }
 }

@@ -1,0 +1,444 @@
+//! What the `etablera` command does, as library functions the binary calls and tests use.
+//!
+//! Each function takes an open [`Store`] and plain values; the binary only parses
+//! arguments, opens the store and prints.
+
+pub mod demo;
+
+use anyhow::{anyhow, bail, Context, Result};
+use etablera_domain::{
+    Indicator, IndicatorId, Lang, Strategy, UnitCode, UnitGroup, UnitKind, Units,
+};
+use etablera_followup::{follow_up, Dataset, FollowUp, Options};
+use etablera_ingest::{detect, kolada, strategy_file, FileKind, Known};
+use etablera_report::{BatchRef, ReportInput};
+use etablera_store::{ImportOutcome, NewBatch, ObsQuery, Store};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+/// Kolada's KPI catalogue as shipped (`data/kolada/kpi.json`, CC BY 4.0, "Källa: Kolada").
+pub const KOLADA_KPI_JSON: &[u8] = include_bytes!("../../../data/kolada/kpi.json");
+
+/// The default SQLite file.
+pub const DEFAULT_DATABASE: &str = "etablera.db";
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let date = etablera_domain::Date::from_unix_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// What `init` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InitReport {
+    pub units: usize,
+    pub indicators_changed: usize,
+    pub indicators_total: usize,
+}
+
+/// Creates or updates the schema and the reference data: units, county groups, Kolada's
+/// catalogue and the curated integration set. Safe to run again.
+pub fn init(store: &mut dyn Store) -> Result<InitReport> {
+    store.migrate().context("could not migrate the database")?;
+    let units = Units::sweden();
+    let n_units = store.upsert_units(units.all())?;
+    for c in units.all().iter().filter(|u| u.kind == UnitKind::Region) {
+        let county = c.county.clone().unwrap_or_default();
+        let g = UnitGroup {
+            code: UnitCode::parse(&format!("GL{county}")).map_err(|e| anyhow!(e))?,
+            name: format!("Kommunerna i {}", c.name),
+            members: units.county_members(&county),
+        };
+        store.save_group(&g)?;
+    }
+    let kolada = kolada::parse_kpis("data/kolada/kpi.json", KOLADA_KPI_JSON)?.indicators;
+    let by_id: HashMap<IndicatorId, Indicator> =
+        kolada.iter().map(|i| (i.id.clone(), i.clone())).collect();
+    let curated = etablera_ingest::catalogue::curated(&by_id)?;
+    let curated_ids: HashSet<&IndicatorId> = curated.iter().map(|i| &i.id).collect();
+    let mut all: Vec<Indicator> = kolada
+        .iter()
+        .filter(|i| !curated_ids.contains(&i.id))
+        .cloned()
+        .collect();
+    all.extend(curated.iter().cloned());
+    let changed = store.upsert_indicators(&all)?;
+    Ok(InitReport {
+        units: n_units,
+        indicators_changed: changed,
+        indicators_total: all.len(),
+    })
+}
+
+/// The units the store knows, groups included.
+pub fn units_of(store: &mut dyn Store) -> Result<Units> {
+    let mut units = Units::sweden();
+    for g in store
+        .units()?
+        .into_iter()
+        .filter(|u| u.kind == UnitKind::Group)
+    {
+        units.add(g);
+    }
+    Ok(units)
+}
+
+fn indicator_set(store: &mut dyn Store) -> Result<HashSet<IndicatorId>> {
+    Ok(store.indicators()?.into_iter().map(|i| i.id).collect())
+}
+
+/// What an import did, for printing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportReport {
+    Observations(ImportOutcome),
+    Indicators { read: usize, changed: usize },
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportReport::Observations(ImportOutcome::Imported {
+                batch_id,
+                rows,
+                changed,
+            }) => {
+                write!(
+                    f,
+                    "imported batch {batch_id}: {rows} values read, {changed} new or changed"
+                )
+            }
+            ImportReport::Observations(ImportOutcome::Unchanged { rows }) => {
+                write!(f, "nothing changed: all {rows} values were already stored")
+            }
+            ImportReport::Observations(ImportOutcome::AlreadyImported { batch_id }) => {
+                write!(
+                    f,
+                    "nothing changed: this file was already imported as batch {batch_id}"
+                )
+            }
+            ImportReport::Indicators { read, changed } => write!(
+                f,
+                "indicator metadata: {read} read, {changed} new or changed"
+            ),
+        }
+    }
+}
+
+/// Imports one file (Kolada JSON data or metadata, long CSV, wide xlsx) as one batch.
+pub fn import_file(
+    store: &mut dyn Store,
+    path: &Path,
+    source: Option<&str>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportReport> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("{name}: could not read the file"))?;
+    import_bytes(store, &name, &bytes, source, progress)
+}
+
+/// Imports file contents; `name` is used in messages and the batch record.
+pub fn import_bytes(
+    store: &mut dyn Store,
+    name: &str,
+    bytes: &[u8],
+    source: Option<&str>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportReport> {
+    let kind = detect(name, bytes).ok_or_else(|| {
+        anyhow!("{name}: unknown kind of file; expected .json (Kolada), .csv or .xlsx")
+    })?;
+    if kind == FileKind::KoladaKpi {
+        let mut page = kolada::parse_kpis(name, bytes)?;
+        // Kolada has no notion of which direction is better, nor of SKR's integration
+        // areas: keep what the curated set (or a user) stored for those.
+        let stored: HashMap<IndicatorId, Indicator> = store
+            .indicators()?
+            .into_iter()
+            .map(|i| (i.id.clone(), i))
+            .collect();
+        for i in &mut page.indicators {
+            if let Some(old) = stored.get(&i.id) {
+                i.direction = old.direction;
+                if old
+                    .area
+                    .as_deref()
+                    .is_some_and(|a| etablera_ingest::catalogue::SKR_AREAS.contains(&a))
+                {
+                    i.area = old.area.clone();
+                }
+            }
+        }
+        let changed = store.upsert_indicators(&page.indicators)?;
+        return Ok(ImportReport::Indicators {
+            read: page.indicators.len(),
+            changed,
+        });
+    }
+    let units = units_of(store)?;
+    let known_ind = indicator_set(store)?;
+    let known = Known {
+        units: &units,
+        indicators: Some(&known_ind),
+    };
+    let (obs, src) = match kind {
+        FileKind::KoladaData => (
+            kolada::parse_data(name, bytes, &known)?.observations,
+            "kolada",
+        ),
+        FileKind::Csv => (
+            etablera_ingest::csv_long::parse(name, bytes, &known)?,
+            "csv",
+        ),
+        FileKind::Xlsx => (
+            etablera_ingest::xlsx_wide::parse(name, bytes, &known)?,
+            "xlsx",
+        ),
+        FileKind::KoladaKpi => unreachable!("handled above"),
+    };
+    let batch = NewBatch {
+        source: source.unwrap_or(src).to_string(),
+        file_name: Some(
+            Path::new(name)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| name.to_string()),
+        ),
+        content_sha256: etablera_ingest::sha256_hex(&[bytes]),
+        imported_at: now_utc(),
+    };
+    let outcome = store
+        .import_observations(&batch, &obs, progress)
+        .with_context(|| format!("{name}: the import was not stored"))?;
+    Ok(ImportReport::Observations(outcome))
+}
+
+/// Fetches from Kolada (or a mirror) over HTTP, following the pages, and imports it as one batch.
+pub fn import_url(
+    store: &mut dyn Store,
+    url: &str,
+    progress: &mut dyn FnMut(u64, Option<u64>),
+) -> Result<ImportReport> {
+    let units = units_of(store)?;
+    let known_ind = indicator_set(store)?;
+    let known = Known {
+        units: &units,
+        indicators: Some(&known_ind),
+    };
+    let parsed = etablera_ingest::http::fetch_data(url, &known, progress)?;
+    let batch = NewBatch {
+        source: "kolada".into(),
+        file_name: Some(url.to_string()),
+        content_sha256: parsed.sha256,
+        imported_at: now_utc(),
+    };
+    Ok(ImportReport::Observations(store.import_observations(
+        &batch,
+        &parsed.observations,
+        &mut |_| {},
+    )?))
+}
+
+/// Loads and validates a strategy file and stores it.
+pub fn load_strategy(store: &mut dyn Store, path: &Path) -> Result<Strategy> {
+    let name = path.display().to_string();
+    let src = std::fs::read_to_string(path)
+        .with_context(|| format!("{name}: could not read the file"))?;
+    load_strategy_str(store, &name, &src)
+}
+
+pub fn load_strategy_str(store: &mut dyn Store, name: &str, src: &str) -> Result<Strategy> {
+    let units = units_of(store)?;
+    let known = indicator_set(store)?;
+    let s = strategy_file::load(name, src, &units, Some(&known))?;
+    store.save_strategy(&s, &now_utc())?;
+    Ok(s)
+}
+
+pub fn get_strategy(store: &mut dyn Store, id: &str) -> Result<Strategy> {
+    store.strategy(id)?.ok_or_else(|| {
+        let known = store
+            .strategies()
+            .map(|v| v.into_iter().map(|s| s.id).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default();
+        anyhow!(
+            "no strategy `{id}`; stored strategies: {}",
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known
+            }
+        )
+    })
+}
+
+/// Everything a follow-up run produced, with what the report needs.
+#[derive(Debug, Clone)]
+pub struct FollowUpRun {
+    pub strategy: Strategy,
+    pub followup: FollowUp,
+    pub indicators: HashMap<IndicatorId, Indicator>,
+    pub batches: Vec<BatchRef>,
+    pub fictitious: BTreeSet<IndicatorId>,
+    pub owner_name: String,
+}
+
+/// Reads what a strategy needs from the store and runs the engine.
+pub fn run_followup(
+    store: &mut dyn Store,
+    strategy_id: &str,
+    year: i32,
+    group: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<FollowUpRun> {
+    let strategy = get_strategy(store, strategy_id)?;
+    let indicators: HashMap<IndicatorId, Indicator> = store
+        .indicators()?
+        .into_iter()
+        .map(|i| (i.id.clone(), i))
+        .collect();
+    let ids = strategy.indicators();
+    let group = match group {
+        Some(code) => Some(
+            store
+                .groups()?
+                .into_iter()
+                .find(|g| g.code.as_str() == code)
+                .ok_or_else(|| anyhow!("no group `{code}`; see `etablera group list`"))?,
+        ),
+        None => {
+            // The owner's county is the default comparison, as Kolada offers.
+            let county = strategy.owner.county().map(|c| format!("GL{c}"));
+            store
+                .groups()?
+                .into_iter()
+                .find(|g| Some(g.code.as_str()) == county.as_deref())
+        }
+    };
+    let stored = store.observations(&ObsQuery {
+        indicators: ids,
+        units: vec![],
+        as_of: as_of.map(str::to_string),
+    })?;
+    let all_batches = store.batches()?;
+    let used: HashSet<i64> = stored.iter().map(|s| s.batch_id).collect();
+    let demo_batches: HashSet<i64> = all_batches
+        .iter()
+        .filter(|b| b.source == "demo")
+        .map(|b| b.id)
+        .collect();
+    let fictitious = stored
+        .iter()
+        .filter(|s| demo_batches.contains(&s.batch_id))
+        .map(|s| s.observation.indicator.clone())
+        .collect();
+    let data = Dataset::from_observations(stored.iter().map(|s| &s.observation));
+    let mut opts = Options::for_year(year);
+    opts.group = group;
+    let followup = follow_up(&strategy, &indicators, &data, &opts);
+    let batches = all_batches
+        .into_iter()
+        .filter(|b| used.contains(&b.id))
+        .map(|b| BatchRef {
+            id: b.id,
+            source: b.source,
+            file_name: b.file_name,
+            imported_at: b.imported_at,
+        })
+        .collect();
+    let owner_name = Units::sweden()
+        .official_name(strategy.owner.as_str())
+        .unwrap_or_else(|| strategy.owner.to_string());
+    Ok(FollowUpRun {
+        strategy,
+        followup,
+        indicators,
+        batches,
+        fictitious,
+        owner_name,
+    })
+}
+
+/// The report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+}
+
+/// Renders a follow-up run as a report.
+pub fn render_report(run: &FollowUpRun, format: Format, lang: Lang, as_of: Option<&str>) -> String {
+    let input = ReportInput {
+        strategy: &run.strategy,
+        owner_name: run.owner_name.clone(),
+        followup: &run.followup,
+        indicators: &run.indicators,
+        batches: run.batches.clone(),
+        fictitious: run.fictitious.clone(),
+        made_on: now_utc()[..10].to_string(),
+        as_of: as_of.map(str::to_string),
+        lang,
+    };
+    match format {
+        Format::Html => etablera_report::render_html(&input),
+        Format::Markdown => etablera_report::render_markdown(&input),
+    }
+}
+
+/// A terminal table of a follow-up.
+pub fn followup_table(run: &FollowUpRun, lang: Lang) -> String {
+    let mut out = String::new();
+    let f = &run.followup;
+    out.push_str(&format!(
+        "{} – {} ({}), {}\n\n",
+        run.owner_name, run.strategy.title, run.strategy.id, f.year
+    ));
+    for r in &f.results {
+        let t = run.strategy.targets.iter().find(|t| t.id == r.target_id);
+        let unit = run
+            .indicators
+            .get(&r.indicator)
+            .map(|i| i.unit.clone())
+            .unwrap_or(etablera_domain::MeasureUnit::Index);
+        let observed = r
+            .observed
+            .map(|o| {
+                format!(
+                    "{} ({})",
+                    etablera_domain::format::value(o.value, &unit, lang),
+                    o.period.label(lang)
+                )
+            })
+            .unwrap_or_else(|| "–".into());
+        out.push_str(&format!(
+            "{} {:<11} {:<32} {}\n    {}\n",
+            r.status.icon(),
+            r.status.label(lang),
+            r.target_id,
+            observed,
+            t.map(|t| t.text.as_str()).unwrap_or("")
+        ));
+        out.push_str(&format!("    {}\n\n", r.explanation.get(lang)));
+    }
+    let counts: Vec<String> = etablera_followup::Status::ALL
+        .iter()
+        .map(|s| format!("{} {}", s.label(lang), f.count(*s)))
+        .collect();
+    out.push_str(&counts.join(" · "));
+    out.push('\n');
+    out
+}
+
+/// Checks an address before opening it, so a typo does not silently create a new file
+/// in the wrong place for commands that need an initialised database.
+pub fn require_initialised(store: &mut dyn Store) -> Result<()> {
+    store.migrate()?;
+    if store.counts()?.units == 0 {
+        bail!("the database has no reference data; run `etablera init` first");
+    }
+    Ok(())
+}

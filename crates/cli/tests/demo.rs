@@ -1,0 +1,61 @@
+//! `etablera demo` run as the real binary: the report shows all four of Östersund's
+//! long-term goals and every quantitative target, each with a status, an explanation and a chart.
+
+use std::process::Command;
+
+#[test]
+fn demo_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_etablera"))
+        .args(["demo", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report = dir.path().join("uppfoljning-ostersund-2020-2018.html");
+    assert!(stdout.contains(&report.display().to_string()), "{stdout}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    for goal in [
+        "Fler nya Östersundare",
+        "Bättre tillvarata ny kompetens och skapa förutsättningar för ökat deltagande i arbetslivet",
+        "Kvalitativ service, stöd och utbildning för alla",
+        "Ökad social sammanhållning",
+    ] {
+        assert!(html.contains(&format!(">{goal}</h2>")), "goal {goal}");
+    }
+    let strategy = include_str!("../../../data/strategies/ostersund-2020.toml");
+    let targets: Vec<&str> = strategy
+        .lines()
+        .filter_map(|l| l.strip_prefix("text = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .collect();
+    assert_eq!(targets.len(), 10);
+    for t in targets {
+        let at = html
+            .find(&format!(">{t}</h3>"))
+            .unwrap_or_else(|| panic!("target {t}"));
+        let article = &html[at..at + html[at..].find("</article>").unwrap()];
+        assert!(article.contains("class=\"status "), "status for {t}");
+        assert!(
+            article.contains("<svg")
+                && article.contains("role=\"img\"")
+                && article.contains("<title"),
+            "chart for {t}"
+        );
+        assert!(article.contains("<table>"), "data table for {t}");
+        assert!(
+            article.contains("Fiktiva demodata"),
+            "fictitious label for {t}"
+        );
+    }
+    assert!(html.contains("Källa: Kolada"));
+    assert!(html.contains("\u{a0}%"), "Swedish percent form");
+    let md =
+        std::fs::read_to_string(dir.path().join("uppfoljning-ostersund-2020-2018.md")).unwrap();
+    assert!(md.contains("# Uppföljning av integrationsstrategin 2018"));
+}

@@ -1,0 +1,225 @@
+//! Imports end to end through the library the binary calls, on every backend: good files
+//! import once, bad files fail with an error that names the place and change nothing.
+
+use etablera_store::testing;
+use std::io::Write;
+
+fn data(path: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(path);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A minimal xlsx with one sheet of inline strings and numbers, written the way Excel lays
+/// out a workbook, so the reader is tested against a real zip container.
+fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let cell = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if v.is_empty() {
+                continue;
+            } else if v.parse::<f64>().is_ok() {
+                sheet.push_str(&format!(r#"<c r="{cell}"><v>{v}</v></c>"#));
+            } else {
+                sheet.push_str(&format!(
+                    r#"<c r="{cell}" t="inlineStr"><is><t>{v}</t></is></c>"#
+                ));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, body) in files {
+            z.start_file(name, opts).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// The v2 file rewritten in the v3 shape: no count, `next_url` instead of `next_page`.
+fn as_v3(v2: &[u8]) -> Vec<u8> {
+    let mut doc: serde_json::Value = serde_json::from_slice(v2).unwrap();
+    let o = doc.as_object_mut().unwrap();
+    o.remove("count");
+    o.remove("next_page");
+    o.insert("next_url".into(), serde_json::Value::Null);
+    serde_json::to_vec(&doc).unwrap()
+}
+
+#[test]
+fn imports_on_every_backend() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera::init(s).unwrap();
+        let kpi = data("kolada/kpi.json");
+        let r = etablera::import_bytes(s, "kpi.json", &kpi, None, &mut |_| {}).unwrap();
+        assert_eq!(
+            r,
+            etablera::ImportReport::Indicators {
+                read: 5604,
+                changed: 0
+            },
+            "{b}: init already loaded the catalogue"
+        );
+        let after_kpi = s.counts().unwrap();
+        etablera::import_bytes(s, "kpi.json", &kpi, None, &mut |_| {}).unwrap();
+        assert_eq!(s.counts().unwrap(), after_kpi, "{b}");
+        // The curated direction survives a re-import of Kolada's catalogue.
+        let dir = s
+            .indicators()
+            .unwrap()
+            .into_iter()
+            .find(|i| i.id.as_str() == "N00973")
+            .unwrap()
+            .direction;
+        assert_eq!(dir, etablera_domain::Direction::HigherIsBetter, "{b}");
+
+        let v2 = data("kolada/data-N00945-v2.json");
+        let r = etablera::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
+        assert!(r.to_string().starts_with("imported batch"), "{b}: {r}");
+        let once = s.counts().unwrap();
+        assert_eq!(once.observations, 75, "{b}");
+        let r = etablera::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
+        assert!(r.to_string().contains("already imported"), "{b}: {r}");
+        let r = etablera::import_bytes(s, "data-N00945-v3.json", &as_v3(&v2), None, &mut |_| {})
+            .unwrap();
+        assert!(
+            r.to_string().contains("all 75 values were already stored"),
+            "{b}: {r}"
+        );
+        assert_eq!(
+            s.counts().unwrap(),
+            once,
+            "{b}: twice, and in the v3 shape, the same rows"
+        );
+
+        // Bad inputs: each names its place and leaves the database as it was.
+        let truncated = &v2[..v2.len() / 2];
+        let e = etablera::import_bytes(s, "truncated.json", truncated, None, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("truncated.json, line ")
+                && e.contains("column")
+                && e.contains("truncated"),
+            "{b}: {e}"
+        );
+        assert_eq!(s.counts().unwrap(), once, "{b}");
+
+        let csv =
+            b"indicator,unit,period,sex,value\nN00973,2380,2019,T,54.0\nN00973,2380,2020,T,5x.1\n";
+        let e = etablera::import_bytes(s, "bad.csv", csv, None, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e, "bad.csv, row 3, field `value`: `5x.1` is not a number",
+            "{b}"
+        );
+        assert_eq!(s.counts().unwrap(), once, "{b}");
+
+        let book = xlsx(&[
+            vec!["Kommun", "Indikator", "Kön", "2018", "2019"],
+            vec!["Östersund", "N00973", "T", "45.5", "48.0"],
+            vec!["Ankeborg", "N00973", "T", "40", "41"],
+        ]);
+        let e = etablera::import_bytes(s, "bad.xlsx", &book, None, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "bad.xlsx, sheet `Blad1`, row 3, column A, field `Kommun`: unknown municipality `Ankeborg`", "{b}");
+        assert_eq!(s.counts().unwrap(), once, "{b}");
+
+        let bad_ind = b"indicator,unit,period,value\nN99999,2380,2019,1\n";
+        let e = etablera::import_bytes(s, "ind.csv", bad_ind, None, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("ind.csv, row 2, field `indicator`: unknown indicator `N99999`"),
+            "{b}: {e}"
+        );
+        assert_eq!(s.counts().unwrap(), once, "{b}");
+
+        // A good xlsx and a good CSV import.
+        let good = xlsx(&[
+            vec!["Kommun", "Indikator", "Kön", "2018", "2019"],
+            vec!["2380", "N00973", "K", "41,5", ".."],
+        ]);
+        let r = etablera::import_bytes(s, "good.xlsx", &good, None, &mut |_| {}).unwrap();
+        assert!(
+            r.to_string().contains("2 values read, 2 new or changed"),
+            "{b}: {r}"
+        );
+        let r = etablera::import_bytes(
+            s,
+            "good.csv",
+            "indicator;unit;period;sex;value\nN00973;Östersund;2019Q1;T;54\n".as_bytes(),
+            None,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert!(r.to_string().contains("1 new or changed"), "{b}: {r}");
+    }
+}
+
+#[test]
+fn strategies_load_and_follow_up_on_every_backend() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera::init(s).unwrap();
+        for (name, src) in etablera::demo::STRATEGIES {
+            etablera::load_strategy_str(s, name, src)
+                .unwrap_or_else(|e| panic!("{b}: {name}: {e}"));
+        }
+        let before = s.counts().unwrap();
+        let bad = etablera::demo::STRATEGIES[0]
+            .1
+            .replace("goal = \"m2-d8\"", "goal = \"m9\"");
+        let e = etablera::load_strategy_str(s, "bad.toml", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("bad.toml, line ") && e.contains("names goal `m9`"),
+            "{b}: {e}"
+        );
+        assert_eq!(s.counts().unwrap(), before, "{b}");
+        let exported = etablera_ingest::strategy_file::export(
+            &etablera::get_strategy(s, "ostersund-2020").unwrap(),
+        )
+        .unwrap();
+        let again = etablera::load_strategy_str(s, "exported.toml", &exported).unwrap();
+        assert_eq!(
+            again,
+            etablera::get_strategy(s, "ostersund-2020").unwrap(),
+            "{b}"
+        );
+        let run = etablera::run_followup(s, "ostersund-2020", 2018, None, None).unwrap();
+        assert_eq!(run.followup.results.len(), 10, "{b}");
+        assert!(
+            run.followup
+                .results
+                .iter()
+                .all(|r| r.status == etablera_followup::Status::NoData),
+            "{b}: no data yet"
+        );
+    }
+}
