@@ -163,12 +163,10 @@ impl MeasureUnit {
             MeasureUnit::Count
             | MeasureUnit::Kronor
             | MeasureUnit::KrPerInhabitant
-            | MeasureUnit::Days => {
-                if v.fract().abs() < 1e-9 || v.abs() >= 100.0 {
-                    0
-                } else {
-                    1
-                }
+            | MeasureUnit::Days
+                if (v.fract().abs() < 1e-9 || v.abs() >= 100.0) =>
+            {
+                0
             }
             MeasureUnit::PerThousand => 2,
             _ => 1,

@@ -330,7 +330,7 @@ fn value_in_year(points: &[Point], year: i32) -> Option<Point> {
     points
         .iter()
         .find(|p| p.period == Period::Year(year))
-        .or_else(|| points.iter().filter(|p| p.period.year() == year).last())
+        .or_else(|| points.iter().rfind(|p| p.period.year() == year))
         .copied()
 }
 

@@ -85,7 +85,7 @@ impl fmt::Display for Place {
 #[non_exhaustive]
 pub enum IngestError {
     #[error("{place}: {message}")]
-    Invalid { place: Place, message: String },
+    Invalid { place: Box<Place>, message: String },
     #[error("{file}: could not read the file: {source}")]
     Io {
         file: String,
@@ -99,14 +99,14 @@ pub enum IngestError {
 impl IngestError {
     pub fn invalid(place: Place, message: impl Into<String>) -> IngestError {
         IngestError::Invalid {
-            place,
+            place: Box::new(place),
             message: message.into(),
         }
     }
     /// The place, when the error is about one.
     pub fn place(&self) -> Option<&Place> {
         match self {
-            IngestError::Invalid { place, .. } => Some(place),
+            IngestError::Invalid { place, .. } => Some(place.as_ref()),
             _ => None,
         }
     }

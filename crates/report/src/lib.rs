@@ -99,7 +99,7 @@ fn sources_of(input: &ReportInput, r: &TargetResult, t: &etablera_domain::Target
 }
 
 /// The targets of a goal and of all its sub-goals, in strategy order.
-fn targets_under<'a>(s: &'a Strategy, root: &str) -> Vec<usize> {
+fn targets_under(s: &Strategy, root: &str) -> Vec<usize> {
     s.targets
         .iter()
         .enumerate()
@@ -556,7 +556,7 @@ pub fn render_html(input: &ReportInput) -> String {
             escape(&b.imported_at)
         );
     }
-    let _ = write!(o, "</tbody></table></section></main></body></html>\n");
+    let _ = writeln!(o, "</tbody></table></section></main></body></html>");
     o
 }
 
