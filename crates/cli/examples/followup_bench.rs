@@ -10,7 +10,9 @@ use etablera_followup::{follow_up, Dataset, Options, Status};
 use std::collections::HashMap;
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: followup_bench DATA.csv");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: followup_bench DATA.csv");
     let text = std::fs::read_to_string(&path).expect("read the data");
     let mut data = Dataset::new();
     let mut units = Vec::new();
@@ -22,7 +24,13 @@ fn main() {
         }
         let ind = IndicatorId::parse(f[1]).unwrap();
         let v: f64 = f[3].parse().unwrap();
-        data.insert_value(&ind, &unit, Sex::Total, Period::Year(f[2].parse().unwrap()), Some(v));
+        data.insert_value(
+            &ind,
+            &unit,
+            Sex::Total,
+            Period::Year(f[2].parse().unwrap()),
+            Some(v),
+        );
     }
     let mut indicators = HashMap::new();
     let targets: Vec<Target> = (1..=30)
@@ -46,7 +54,10 @@ fn main() {
                 goal: "g".into(),
                 text: String::new(),
                 series: SeriesRef::new(id, None, Sex::Total),
-                kind: TargetKind::Threshold { bound: Bound::AtLeast, value: 50.0 },
+                kind: TargetKind::Threshold {
+                    bound: Bound::AtLeast,
+                    value: 50.0,
+                },
                 baseline_year: Some(2015),
                 target_year: 2025,
                 note: None,
@@ -93,5 +104,13 @@ fn main() {
         best = best.min(t.elapsed().as_secs_f64() * 1000.0);
         checksum = counts;
     }
-    println!("{best:.2} {} {}", units.len(), checksum.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","));
+    println!(
+        "{best:.2} {} {}",
+        units.len(),
+        checksum
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
 }

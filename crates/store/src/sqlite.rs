@@ -81,6 +81,15 @@ impl SqliteStore {
     }
 }
 
+const SEX: [&str; 3] = ["T", "K", "M"];
+const STATUS: [&str; 5] = [
+    "final",
+    "preliminary",
+    "missing",
+    "not_applicable",
+    "suppressed",
+];
+
 fn placeholders(start: usize, n: usize) -> String {
     (start + 1..=start + n)
         .map(|i| format!("?{i}"))
@@ -314,7 +323,14 @@ impl Store for SqliteStore {
             })
             .collect()
         };
-        let changed = changed_rows(obs, &current);
+        // With nothing stored for these indicators every row is new; repeats within the
+        // file are then resolved by `insert or replace` (the last wins, as in changed_rows),
+        // which saves building a map of a million keys.
+        let changed: Vec<&Observation> = if current.is_empty() {
+            obs.iter().collect()
+        } else {
+            changed_rows(obs, &current)
+        };
         if changed.is_empty() {
             return Ok(ImportOutcome::Unchanged { rows: obs.len() });
         }
@@ -325,25 +341,54 @@ impl Store for SqliteStore {
         )?;
         let batch_id = tx.last_insert_rowid();
         {
-            let mut st = tx.prepare(
-                "insert into observation (indicator_id, unit_code, period, sex, batch_id, value, status) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            let mut period_buf = String::new();
-            for (n, o) in changed.iter().enumerate() {
-                use std::fmt::Write;
-                period_buf.clear();
-                let _ = write!(period_buf, "{}", o.period);
-                st.execute(params![
-                    o.indicator.as_str(),
-                    o.unit.as_str(),
-                    period_buf,
-                    o.sex.code(),
-                    batch_id,
-                    o.value(),
-                    o.status().as_str()
-                ])?;
-                if n % 50_000 == 0 {
-                    progress(n as u64);
+            // Multi-row statements: one statement per 64 rows cuts the per-statement cost.
+            const CHUNK: usize = 64;
+            let sql = |n: usize| {
+                let rows: Vec<String> = (0..n)
+                    .map(|r| {
+                        let b = r * 7;
+                        format!(
+                            "(?{},?{},?{},?{},?{},?{},?{})",
+                            b + 1,
+                            b + 2,
+                            b + 3,
+                            b + 4,
+                            b + 5,
+                            b + 6,
+                            b + 7
+                        )
+                    })
+                    .collect();
+                format!(
+                    "insert or replace into observation (indicator_id, unit_code, period, sex, batch_id, value, status) values {}",
+                    rows.join(",")
+                )
+            };
+            let mut full = tx.prepare(&sql(CHUNK))?;
+            let periods: Vec<String> = changed.iter().map(|o| o.period.to_string()).collect();
+            for (c, chunk) in changed.chunks(CHUNK).enumerate() {
+                let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 7);
+                let values: Vec<Option<f64>> = chunk.iter().map(|o| o.value()).collect();
+                let keys: Vec<[&str; 2]> = chunk
+                    .iter()
+                    .map(|o| [o.indicator.as_str(), o.unit.as_str()])
+                    .collect();
+                for (i, o) in chunk.iter().enumerate() {
+                    args.push(&keys[i][0] as &dyn rusqlite::ToSql);
+                    args.push(&keys[i][1]);
+                    args.push(&periods[c * CHUNK + i]);
+                    args.push(&SEX[o.sex as usize]);
+                    args.push(&batch_id);
+                    args.push(&values[i]);
+                    args.push(&STATUS[o.status() as usize]);
+                }
+                if chunk.len() == CHUNK {
+                    full.execute(args.as_slice())?;
+                } else {
+                    tx.execute(&sql(chunk.len()), args.as_slice())?;
+                }
+                if c % 1000 == 0 {
+                    progress((c * CHUNK) as u64);
                 }
             }
             progress(changed.len() as u64);
