@@ -84,7 +84,7 @@ fn ind_title(input: &ReportInput, id: &IndicatorId) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-fn sources_of(input: &ReportInput, r: &TargetResult, t: &etablera_domain::Target) -> String {
+fn sources_of(input: &ReportInput, t: &etablera_domain::Target) -> String {
     let mut cites: BTreeSet<&str> = BTreeSet::new();
     for s in t.series_used() {
         let src = input
@@ -94,7 +94,6 @@ fn sources_of(input: &ReportInput, r: &TargetResult, t: &etablera_domain::Target
             .unwrap_or(IndicatorSource::Manual);
         cites.insert(src.citation(input.lang));
     }
-    let _ = r;
     cites.into_iter().collect::<Vec<_>>().join(". ")
 }
 
@@ -417,7 +416,7 @@ pub fn render_html(input: &ReportInput) -> String {
                     lang,
                     &hid.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
                 ),
-                escape(&sources_of(input, r, t)),
+                escape(&sources_of(input, t)),
                 if t.series_used()
                     .iter()
                     .any(|s| input.fictitious.contains(&s.indicator))
@@ -652,7 +651,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
             let _ = writeln!(
                 o,
                 "\n_{}{}_",
-                sources_of(input, r, t),
+                sources_of(input, t),
                 if fict {
                     lang.pick(". Fiktiva demodata.", ". Fictitious demo data.")
                 } else {

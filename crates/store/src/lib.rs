@@ -236,6 +236,50 @@ fn same_value(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
+/// A stored observation row: indicator, unit, period, sex, value, status, batch id.
+pub(crate) type Row = (String, String, String, String, Option<f64>, String, i64);
+
+/// The rows an import must write; empty when everything is already stored. Both backends
+/// plan an import here so they agree exactly. `latest` reads the stored rows of the given
+/// indicators. When nothing is stored for them and `repeats_resolved_by_backend` is set,
+/// every row is new and repeats within the import are left to the backend's
+/// insert-or-replace, which saves building a map of every key of a large import.
+pub(crate) fn plan_import<'a>(
+    obs: &'a [Observation],
+    known_indicators: &HashSet<String>,
+    known_units: &HashSet<String>,
+    repeats_resolved_by_backend: bool,
+    latest: impl FnOnce(ObsQuery) -> Result<Vec<Row>>,
+) -> Result<Vec<&'a Observation>> {
+    check_known(obs, known_indicators, known_units)?;
+    let indicators: Vec<IndicatorId> = obs
+        .iter()
+        .map(|o| o.indicator.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if indicators.is_empty() {
+        return Ok(Vec::new());
+    }
+    let current: HashMap<Key, (Option<f64>, ObsStatus)> = latest_per_key(latest(ObsQuery {
+        indicators,
+        ..Default::default()
+    })?)?
+    .into_iter()
+    .map(|s| {
+        let o = s.observation;
+        (
+            (o.indicator.clone(), o.unit.clone(), o.period, o.sex),
+            (o.value(), o.status()),
+        )
+    })
+    .collect();
+    if current.is_empty() && repeats_resolved_by_backend {
+        return Ok(obs.iter().collect());
+    }
+    Ok(changed_rows(obs, &current))
+}
+
 /// Checks that every indicator and unit of an import is known.
 pub(crate) fn check_known(
     obs: &[Observation],

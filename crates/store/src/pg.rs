@@ -20,8 +20,6 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
-type Row7 = (String, String, String, String, Option<f64>, String, i64);
-
 impl PgStore {
     pub fn connect(url: &str) -> Result<PgStore> {
         Ok(PgStore {
@@ -50,7 +48,7 @@ impl PgStore {
         Ok((ind, units))
     }
 
-    fn latest_rows(&mut self, q: &ObsQuery) -> Result<Vec<Row7>> {
+    fn latest_rows(&mut self, q: &ObsQuery) -> Result<Vec<Row>> {
         let inds: Vec<String> = q.indicators.iter().map(|i| i.to_string()).collect();
         let units: Vec<String> = q.units.iter().map(|u| u.to_string()).collect();
         let as_of = q.as_of.as_deref().map(as_of_bound);
@@ -259,31 +257,9 @@ impl Store for PgStore {
             return Ok(ImportOutcome::AlreadyImported { batch_id: r.get(0) });
         }
         let (known_ind, known_units) = self.known_sets()?;
-        check_known(obs, &known_ind, &known_units)?;
-        let inds: Vec<IndicatorId> = obs
-            .iter()
-            .map(|o| o.indicator.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let current: HashMap<_, _> = if inds.is_empty() {
-            HashMap::new()
-        } else {
-            latest_per_key(self.latest_rows(&ObsQuery {
-                indicators: inds,
-                ..Default::default()
-            })?)?
-            .into_iter()
-            .map(|s| {
-                let o = s.observation;
-                (
-                    (o.indicator.clone(), o.unit.clone(), o.period, o.sex),
-                    (o.value(), o.status()),
-                )
-            })
-            .collect()
-        };
-        let changed = changed_rows(obs, &current);
+        let changed = plan_import(obs, &known_ind, &known_units, false, |q| {
+            self.latest_rows(&q)
+        })?;
         if changed.is_empty() {
             return Ok(ImportOutcome::Unchanged { rows: obs.len() });
         }

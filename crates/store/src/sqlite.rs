@@ -37,10 +37,7 @@ impl SqliteStore {
         Ok((ind, units))
     }
 
-    fn latest_rows(
-        &self,
-        q: &ObsQuery,
-    ) -> Result<Vec<(String, String, String, String, Option<f64>, String, i64)>> {
+    fn latest_rows(&self, q: &ObsQuery) -> Result<Vec<Row>> {
         let mut sql = String::from(
             "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
              from observation o join batch b on b.id = o.batch_id where 1 = 1",
@@ -299,38 +296,9 @@ impl Store for SqliteStore {
             return Ok(ImportOutcome::AlreadyImported { batch_id });
         }
         let (known_ind, known_units) = self.known_sets()?;
-        check_known(obs, &known_ind, &known_units)?;
-        let inds: Vec<IndicatorId> = obs
-            .iter()
-            .map(|o| o.indicator.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let current: HashMap<_, _> = if inds.is_empty() {
-            HashMap::new()
-        } else {
-            latest_per_key(self.latest_rows(&ObsQuery {
-                indicators: inds,
-                ..Default::default()
-            })?)?
-            .into_iter()
-            .map(|s| {
-                let o = s.observation;
-                (
-                    (o.indicator.clone(), o.unit.clone(), o.period, o.sex),
-                    (o.value(), o.status()),
-                )
-            })
-            .collect()
-        };
-        // With nothing stored for these indicators every row is new; repeats within the
-        // file are then resolved by `insert or replace` (the last wins, as in changed_rows),
-        // which saves building a map of a million keys.
-        let changed: Vec<&Observation> = if current.is_empty() {
-            obs.iter().collect()
-        } else {
-            changed_rows(obs, &current)
-        };
+        let changed = plan_import(obs, &known_ind, &known_units, true, |q| {
+            self.latest_rows(&q)
+        })?;
         if changed.is_empty() {
             return Ok(ImportOutcome::Unchanged { rows: obs.len() });
         }
