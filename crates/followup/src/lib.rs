@@ -139,8 +139,45 @@ impl Text {
             Lang::En => &self.en,
         }
     }
+}
+
+/// The chart series being collected, or not collected when they are not wanted.
+#[derive(Debug)]
+struct Charts {
+    list: Vec<ChartSeries>,
+    enabled: bool,
+}
+
+impl Charts {
+    fn push_with(&mut self, f: impl FnOnce() -> ChartSeries) {
+        if self.enabled {
+            self.list.push(f());
+        }
+    }
+}
+
+/// An explanation being written, or not written when it is not wanted.
+#[derive(Debug)]
+struct Explain {
+    text: Text,
+    enabled: bool,
+}
+
+impl Explain {
+    fn new(enabled: bool) -> Explain {
+        Explain { text: Text::default(), enabled }
+    }
+    fn push_with(&mut self, f: impl FnOnce() -> (String, String)) {
+        if self.enabled {
+            let (sv, en) = f();
+            self.push(sv, en);
+        }
+    }
     fn push(&mut self, sv: impl AsRef<str>, en: impl AsRef<str>) {
-        for (s, add) in [(&mut self.sv, sv.as_ref()), (&mut self.en, en.as_ref())] {
+        if !self.enabled {
+            return;
+        }
+        for (s, add) in [(&mut self.text.sv, sv.as_ref()), (&mut self.text.en, en.as_ref())] {
             if !s.is_empty() {
                 s.push(' ');
             }
@@ -260,6 +297,9 @@ pub struct Options {
     pub unit: Option<UnitCode>,
     /// A group to compare with (peer group, county).
     pub group: Option<UnitGroup>,
+    /// Whether to build the explanations and the chart series. Reports want them; a
+    /// comparison of many units that only needs statuses and values does not.
+    pub detail: bool,
 }
 
 impl Options {
@@ -269,6 +309,7 @@ impl Options {
             trend_years: 5,
             unit: None,
             group: None,
+            detail: true,
         }
     }
 }
@@ -393,8 +434,13 @@ impl Ctx<'_> {
     }
 }
 
-fn both(f: impl Fn(Lang) -> String) -> (String, String) {
-    (f(Lang::Sv), f(Lang::En))
+/// The same sentence in both languages, built only when explanations are wanted.
+fn both(text: &Explain, f: impl Fn(Lang) -> String) -> (String, String) {
+    if text.enabled {
+        (f(Lang::Sv), f(Lang::En))
+    } else {
+        (String::new(), String::new())
+    }
 }
 
 /// Judges "value shall reach `limit` (by `bound`) in `target_year`" on a series.
@@ -409,7 +455,7 @@ fn judge_threshold(
     opts: &Options,
     ctx: &Ctx,
     what: &Text,
-    text: &mut Text,
+    text: &mut Explain,
 ) -> (
     Status,
     Option<f64>,
@@ -418,13 +464,13 @@ fn judge_threshold(
     Option<Projection>,
 ) {
     let Some(last) = pts.last().copied() else {
-        text.push(
+        text.push_with(|| (
             format!(
                 "Det finns inget värde för {} till och med {}.",
                 what.sv, opts.year
             ),
             format!("There is no value for {} up to {}.", what.en, opts.year),
-        );
+        ));
         return (Status::NoData, None, None, None, None);
     };
     let tr = trend_of(pts, opts.year, opts.trend_years);
@@ -438,7 +484,7 @@ fn judge_threshold(
     };
     if bound.holds(last.value, limit) {
         let early = last.period.year() < target_year;
-        text.push(
+        text.push_with(|| (
             format!(
                 "Värdet {} är {}, vilket når målet {} {}{}.",
                 last.period.label(Lang::Sv),
@@ -455,11 +501,11 @@ fn judge_threshold(
                 ctx.v(limit, Lang::En),
                 if early { " before the target year" } else { "" }
             ),
-        );
+        ));
         return (Status::Achieved, None, baseline, tr, projection);
     }
     if last.period.year() >= target_year {
-        let (sv, en) = both(|l| {
+        let (sv, en) = both(&*text, |l| {
             format!(
                 "{} {} {}, {} {} {} {}.",
                 l.pick("Värdet för", "The value for"),
@@ -496,7 +542,7 @@ fn judge_threshold(
                 Status::OffTrack
             }
         };
-        let (sv, en) = both(|l| {
+        let (sv, en) = both(&*text, |l| {
             let verdict = match status {
                 Status::OnTrack => l.pick("i nivå med eller före", "level with or ahead of"),
                 Status::AtRisk => l.pick(
@@ -540,7 +586,7 @@ fn judge_threshold(
             } else {
                 Status::OffTrack
             };
-            let (sv, en) = both(|l| {
+            let (sv, en) = both(&*text, |l| {
                 format!(
                     "{} {} {} {}. {} {} {} {} ({} {}–{}); {} {} {}.",
                     l.pick(
@@ -566,7 +612,7 @@ fn judge_threshold(
             (status, None, None, tr, projection)
         }
         None => {
-            text.push(
+            text.push_with(|| (
                 format!(
                     "Värdet {} är {}, men utan utgångsvärde för {} och med färre än tre värden går utvecklingen inte att bedöma.",
                     last.period.label(Lang::Sv),
@@ -579,7 +625,7 @@ fn judge_threshold(
                     ctx.v(last.value, Lang::En),
                     baseline_year.map(|b| b.to_string()).unwrap_or_else(|| "the baseline year".into())
                 ),
-            );
+            ));
             (Status::NoData, None, None, tr, None)
         }
     }
@@ -595,21 +641,21 @@ fn judge_direction(
     opts: &Options,
     ctx: &Ctx,
     what: &Text,
-    text: &mut Text,
+    text: &mut Explain,
 ) -> (Status, Option<Point>, Option<(Trend, Line)>) {
     let Some(last) = pts.last().copied() else {
-        text.push(
+        text.push_with(|| (
             format!(
                 "Det finns inget värde för {} till och med {}.",
                 what.sv, opts.year
             ),
             format!("There is no value for {} up to {}.", what.en, opts.year),
-        );
+        ));
         return (Status::NoData, None, None);
     };
     let tr = trend_of(pts, opts.year, opts.trend_years);
     let Some(b) = baseline_year.and_then(|by| value_in_year(pts, by)) else {
-        text.push(
+        text.push_with(|| (
             format!(
                 "Det saknas ett värde för utgångsåret {}, så förändringen kan inte bedömas.",
                 baseline_year.unwrap_or(0)
@@ -618,11 +664,11 @@ fn judge_direction(
                 "There is no value for the baseline year {}, so the change cannot be judged.",
                 baseline_year.unwrap_or(0)
             ),
-        );
+        ));
         return (Status::NoData, None, tr);
     };
     if last.period.midpoint() <= b.period.midpoint() {
-        text.push(
+        text.push_with(|| (
             format!(
                 "Det finns ännu inget värde efter utgångsåret {}.",
                 b.period.label(Lang::Sv)
@@ -631,7 +677,7 @@ fn judge_direction(
                 "There is no value after the baseline year {} yet.",
                 b.period.label(Lang::En)
             ),
-        );
+        ));
         return (Status::NoData, Some(b), tr);
     }
     let d = change.sign() * (last.value - b.value);
@@ -654,7 +700,7 @@ fn judge_direction(
         Change::Increase => l.pick("öka", "increase"),
         Change::Decrease => l.pick("minska", "decrease"),
     };
-    let (sv, en) = both(|l| {
+    let (sv, en) = both(&*text, |l| {
         let moved = if d.abs() < 1e-9 {
             l.pick("är oförändrat", "is unchanged").to_string()
         } else {
@@ -733,15 +779,16 @@ fn judge(
         sv: format!("«{title}»"),
         en: format!("“{title}”"),
     };
-    let mut text = Text::default();
-    let mut chart = vec![ChartSeries {
+    let mut text = Explain::new(opts.detail);
+    let mut chart = Charts { list: Vec::new(), enabled: opts.detail };
+    chart.push_with(|| ChartSeries {
         key: "own",
         label: Text {
             sv: format!("{title} ({})", t.series.sex.label(Lang::Sv)),
             en: format!("{title} ({})", t.series.sex.label(Lang::En)),
         },
         points: own.clone(),
-    }];
+    });
     let mut target_value = None;
     let mut expected_now = None;
     let mut baseline = None;
@@ -798,7 +845,7 @@ fn judge(
             let runit = series_unit(reference, &strategy.owner, followed);
             let refpts = points_until(data, reference, &runit, opts.year);
             let rtitle = reference_label(reference, &runit, &t.series, indicators);
-            chart.push(ChartSeries {
+            chart.push_with(|| ChartSeries {
                 key: "reference",
                 label: rtitle.clone(),
                 points: refpts.clone(),
@@ -818,7 +865,7 @@ fn judge(
                     .find(|r| Some(r.period) == own.last().map(|o| o.period)),
             ) {
                 target_value = Some(r.value + margin);
-                text.push(
+                text.push_with(|| (
                     format!(
                         "{} {} är {}; jämförelsevärdet ({}) är {}.",
                         what.sv,
@@ -835,7 +882,7 @@ fn judge(
                         rtitle.en,
                         ctx.v(r.value, Lang::En)
                     ),
-                );
+                ));
             } else if let Some(r) = refpts.last() {
                 target_value = Some(r.value + margin);
             }
@@ -852,7 +899,7 @@ fn judge(
                 opts,
                 &dctx,
                 &rwhat,
-                &mut Text::default(),
+                &mut Explain::new(false),
             );
             status = s;
             expected_now = e.map(|e| e * sign);
@@ -873,7 +920,7 @@ fn judge(
             let ounit = series_unit(other, &strategy.owner, followed);
             let opts_pts = points_until(data, other, &ounit, opts.year);
             let otitle = reference_label(other, &ounit, &t.series, indicators);
-            chart.push(ChartSeries {
+            chart.push_with(|| ChartSeries {
                 key: "other",
                 label: otitle.clone(),
                 points: opts_pts.clone(),
@@ -934,7 +981,7 @@ fn judge(
             match yearly.last() {
                 None => {
                     status = Status::NoData;
-                    text.push(
+                    text.push_with(|| (
                         format!(
                             "Det finns inget årsvärde för {} till och med {}.",
                             what.sv, opts.year
@@ -943,7 +990,7 @@ fn judge(
                             "There is no yearly value for {} up to {}.",
                             what.en, opts.year
                         ),
-                    );
+                    ));
                 }
                 Some(last) => {
                     let near = match bound {
@@ -969,7 +1016,7 @@ fn judge(
                         .iter()
                         .filter(|p| bound.holds(p.value, *per_year))
                         .count();
-                    let (sv, en) = both(|l| {
+                    let (sv, en) = both(&text, |l| {
                         format!(
                             "{} {} {} {} {} {} {}. {} {} {} {} {} {}.",
                             l.pick("Värdet", "The value"),
@@ -999,7 +1046,7 @@ fn judge(
     let observed = own.last().copied();
     let years_behind = observed.map(|o| opts.year - o.period.year());
     if let Some(yb) = years_behind.filter(|y| *y > 0) {
-        text.push(
+        text.push_with(|| (
             format!(
                 "Senaste värdet avser {}, {} år före uppföljningsåret.",
                 observed
@@ -1014,14 +1061,14 @@ fn judge(
                     .unwrap_or_default(),
                 yb
             ),
-        );
+        ));
     }
 
     // Comparisons at the observed period.
     let nation = observed.and_then(|o| {
         let n = points_until(data, &t.series, &UnitCode::nation(), opts.year);
         if !unit.is_nation() {
-            chart.push(ChartSeries {
+            chart.push_with(|| ChartSeries {
                 key: "nation",
                 label: Text {
                     sv: "Riket".into(),
@@ -1034,7 +1081,7 @@ fn judge(
     });
     let group = opts.group.as_ref().and_then(|g| {
         let gv = data.group_values(&t.series.indicator, g, t.series.sex);
-        chart.push(ChartSeries {
+        chart.push_with(|| ChartSeries {
             key: "group",
             label: Text {
                 sv: g.name.clone(),
@@ -1075,7 +1122,7 @@ fn judge(
                 opts.year,
             );
             if !pts.is_empty() {
-                chart.push(ChartSeries {
+                chart.push_with(|| ChartSeries {
                     key,
                     label: Text {
                         sv: sex.label(Lang::Sv).to_string(),
@@ -1087,7 +1134,7 @@ fn judge(
         }
     }
     if let (Some(o), Some(n)) = (observed, nation) {
-        text.push(
+        text.push_with(|| (
             format!(
                 "Riket: {} ({}).",
                 ctx.v(n.value, Lang::Sv),
@@ -1098,10 +1145,10 @@ fn judge(
                 ctx.v(n.value, Lang::En),
                 o.period.label(Lang::En)
             ),
-        );
+        ));
     }
     if let Some(g) = &group {
-        text.push(
+        text.push_with(|| (
             format!(
                 "{}: {} (medel av {} av {} kommuner).",
                 g.name,
@@ -1116,7 +1163,7 @@ fn judge(
                 g.value.with_value,
                 g.value.members
             ),
-        );
+        ));
     }
     if let Some(sg) = &sex_gap {
         let trend_sv = match sg.gap_trend {
@@ -1131,7 +1178,7 @@ fn judge(
             Some(_) => ", and it is growing".to_string(),
             None => String::new(),
         };
-        text.push(
+        text.push_with(|| (
             format!(
                 "Kvinnor {}, män {}: skillnaden är {}{}.",
                 ctx.v(sg.women, Lang::Sv),
@@ -1146,7 +1193,7 @@ fn judge(
                 ctx.d(sg.gap.abs(), Lang::En),
                 trend_en
             ),
-        );
+        ));
     }
 
     TargetResult {
@@ -1167,8 +1214,8 @@ fn judge(
         nation,
         group,
         years_behind,
-        explanation: text,
-        chart,
+        explanation: text.text,
+        chart: chart.list,
     }
 }
 

@@ -532,6 +532,21 @@ proptest! {
         }
     }
 
+    /// Leaving out explanations and charts changes no judgement.
+    #[test]
+    fn detail_changes_no_judgement(kind in kinds(), own in proptest::collection::vec(prop::option::of(0.0f64..100.0), 0..10), year in 2010i32..2024) {
+        let s = strategy(vec![target(kind, Some(2012), 2020)]);
+        let mut d = Dataset::new();
+        for (i, v) in own.iter().enumerate() {
+            d.insert_value(&id("N1"), &u("2380"), Sex::Total, Period::Year(2010 + i as i32), *v);
+            d.insert_value(&id("N2"), &u("2380"), Sex::Total, Period::Year(2010 + i as i32), v.map(|v| 90.0 - v));
+        }
+        let full = follow_up(&s, &indicators(true), &d, &Options::for_year(year)).results.remove(0);
+        let lean = follow_up(&s, &indicators(true), &d, &Options { detail: false, ..Options::for_year(year) }).results.remove(0);
+        prop_assert!(lean.explanation.sv.is_empty() && lean.chart.is_empty());
+        prop_assert_eq!(TargetResult { explanation: Text::default(), chart: vec![], ..full }, lean);
+    }
+
     /// Every verdict has an explanation in both languages, whatever the data.
     #[test]
     fn every_verdict_is_explained(kind in kinds(), own in proptest::collection::vec(prop::option::of(0.0f64..100.0), 0..10), year in 2010i32..2024) {
