@@ -97,7 +97,11 @@ fn main() {
             let t = std::time::Instant::now();
             let mut counts = [0usize; 5];
             for u in &units {
-                let o = Options { unit: Some(u.clone()), detail, ..Options::for_year(2024) };
+                let o = Options {
+                    unit: Some(u.clone()),
+                    detail,
+                    ..Options::for_year(2024)
+                };
                 let f = follow_up(&strategy, &indicators, &data, &o);
                 for r in &f.results {
                     counts[Status::ALL.iter().position(|s| *s == r.status).unwrap()] += 1;

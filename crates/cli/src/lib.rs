@@ -185,22 +185,7 @@ pub fn import_bytes(
         units: &units,
         indicators: Some(&known_ind),
     };
-    let (obs, src) = match kind {
-        FileKind::KoladaData => (
-            kolada::parse_data(name, bytes, &known)?.observations,
-            "kolada",
-        ),
-        FileKind::Csv => (
-            etablera_ingest::csv_long::parse(name, bytes, &known)?,
-            "csv",
-        ),
-        FileKind::Xlsx => (
-            etablera_ingest::xlsx_wide::parse(name, bytes, &known)?,
-            "xlsx",
-        ),
-        FileKind::KoladaKpi => unreachable!("handled above"),
-    };
-    let batch = NewBatch {
+    let batch = |src: &str| NewBatch {
         source: source.unwrap_or(src).to_string(),
         file_name: Some(
             Path::new(name)
@@ -211,8 +196,47 @@ pub fn import_bytes(
         content_sha256: etablera_ingest::sha256_hex(&[bytes]),
         imported_at: now_utc(),
     };
+    if kind == FileKind::KoladaData {
+        // Read and store at once: the reader hands over chunks while the store writes the
+        // previous one, so a large file costs about the longer of the two, not their sum.
+        let batch = batch("kolada");
+        let (tx, rx) = std::sync::mpsc::sync_channel::<
+            std::result::Result<Vec<etablera_domain::Observation>, String>,
+        >(4);
+        let (read, stored) = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                let sent = kolada::parse_data_chunked(name, bytes, &known, 50_000, |chunk| {
+                    // A closed channel means the store stopped (already imported, or an
+                    // error); the store's answer is what counts then.
+                    let _ = tx.send(Ok(chunk));
+                    Ok(())
+                });
+                if let Err(e) = &sent {
+                    let _ = tx.send(Err(e.to_string()));
+                }
+                sent
+            });
+            let stored = store.import_stream(&batch, &mut rx.into_iter(), progress);
+            (reader.join(), stored)
+        });
+        let read = read.map_err(|_| anyhow!("{name}: the reader stopped unexpectedly"))?;
+        read?;
+        let outcome = stored.with_context(|| format!("{name}: the import was not stored"))?;
+        return Ok(ImportReport::Observations(outcome));
+    }
+    let (obs, src) = match kind {
+        FileKind::Csv => (
+            etablera_ingest::csv_long::parse(name, bytes, &known)?,
+            "csv",
+        ),
+        FileKind::Xlsx => (
+            etablera_ingest::xlsx_wide::parse(name, bytes, &known)?,
+            "xlsx",
+        ),
+        FileKind::KoladaData | FileKind::KoladaKpi => unreachable!("handled above"),
+    };
     let outcome = store
-        .import_observations(&batch, &obs, progress)
+        .import_observations(&batch(src), &obs, progress)
         .with_context(|| format!("{name}: the import was not stored"))?;
     Ok(ImportReport::Observations(outcome))
 }

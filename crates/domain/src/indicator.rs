@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An indicator id: a Kolada KPI id or a local id of letters, digits, `-`, `_` and `.`.
+/// Shared (`Arc<str>`), so the million observations of a large import share a few ids.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct IndicatorId(String);
+pub struct IndicatorId(std::sync::Arc<str>);
 
 /// Why a text is not an indicator id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,7 +27,7 @@ impl IndicatorId {
             && t.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
         if ok {
-            Ok(IndicatorId(t.to_string()))
+            Ok(IndicatorId(t.into()))
         } else {
             Err(IndicatorIdError(s.to_string()))
         }
@@ -51,7 +52,7 @@ impl TryFrom<String> for IndicatorId {
 }
 impl From<IndicatorId> for String {
     fn from(i: IndicatorId) -> String {
-        i.0
+        i.0.to_string()
     }
 }
 impl fmt::Display for IndicatorId {

@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 
-/// A unit's code, checked to have one of the forms above.
+/// A unit's code, checked to have one of the forms above. Shared (`Arc<str>`) so that
+/// observations can carry it cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct UnitCode(String);
+pub struct UnitCode(std::sync::Arc<str>);
 
 /// Why a text is not a unit code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,14 +34,14 @@ impl UnitCode {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if digits || group {
-            Ok(UnitCode(t.to_string()))
+            Ok(UnitCode(t.into()))
         } else {
             Err(UnitCodeError(s.to_string()))
         }
     }
 
     pub fn nation() -> UnitCode {
-        UnitCode(Self::NATION.to_string())
+        UnitCode(Self::NATION.into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -48,7 +49,7 @@ impl UnitCode {
     }
 
     pub fn is_nation(&self) -> bool {
-        self.0 == Self::NATION
+        &*self.0 == Self::NATION
     }
 
     pub fn is_region(&self) -> bool {
@@ -84,7 +85,7 @@ impl TryFrom<String> for UnitCode {
 
 impl From<UnitCode> for String {
     fn from(c: UnitCode) -> String {
-        c.0
+        c.0.to_string()
     }
 }
 
@@ -162,7 +163,7 @@ impl Units {
         {
             let f: Vec<&str> = line.split(',').collect();
             list.push(Unit {
-                code: UnitCode(format!("00{}", f[0])),
+                code: UnitCode(format!("00{}", f[0]).into()),
                 name: f[1].to_string(),
                 kind: UnitKind::Region,
                 county: Some(f[0].to_string()),
@@ -175,7 +176,7 @@ impl Units {
         {
             let f: Vec<&str> = line.split(',').collect();
             list.push(Unit {
-                code: UnitCode(f[0].to_string()),
+                code: UnitCode(f[0].into()),
                 name: f[2].to_string(),
                 kind: UnitKind::Municipality,
                 county: Some(f[3].to_string()),
@@ -208,7 +209,7 @@ impl Units {
         let mut by_code = HashMap::new();
         let mut by_name = HashMap::new();
         for (i, u) in list.iter().enumerate() {
-            by_code.insert(u.code.0.clone(), i);
+            by_code.insert(u.code.0.to_string(), i);
             by_name.insert(normalise(&u.name), i);
             if u.kind == UnitKind::Municipality {
                 by_name.insert(normalise(&format!("{} kommun", u.name)), i);
@@ -225,7 +226,7 @@ impl Units {
     /// Adds a group so that it can be named in imports and targets.
     pub fn add(&mut self, unit: Unit) {
         let i = self.list.len();
-        self.by_code.insert(unit.code.0.clone(), i);
+        self.by_code.insert(unit.code.0.to_string(), i);
         self.by_name.insert(normalise(&unit.name), i);
         self.list.push(unit);
     }

@@ -165,7 +165,10 @@ struct Explain {
 
 impl Explain {
     fn new(enabled: bool) -> Explain {
-        Explain { text: Text::default(), enabled }
+        Explain {
+            text: Text::default(),
+            enabled,
+        }
     }
     fn push_with(&mut self, f: impl FnOnce() -> (String, String)) {
         if self.enabled {
@@ -177,7 +180,10 @@ impl Explain {
         if !self.enabled {
             return;
         }
-        for (s, add) in [(&mut self.text.sv, sv.as_ref()), (&mut self.text.en, en.as_ref())] {
+        for (s, add) in [
+            (&mut self.text.sv, sv.as_ref()),
+            (&mut self.text.en, en.as_ref()),
+        ] {
             if !s.is_empty() {
                 s.push(' ');
             }
@@ -464,13 +470,15 @@ fn judge_threshold(
     Option<Projection>,
 ) {
     let Some(last) = pts.last().copied() else {
-        text.push_with(|| (
-            format!(
-                "Det finns inget värde för {} till och med {}.",
-                what.sv, opts.year
-            ),
-            format!("There is no value for {} up to {}.", what.en, opts.year),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Det finns inget värde för {} till och med {}.",
+                    what.sv, opts.year
+                ),
+                format!("There is no value for {} up to {}.", what.en, opts.year),
+            )
+        });
         return (Status::NoData, None, None, None, None);
     };
     let tr = trend_of(pts, opts.year, opts.trend_years);
@@ -484,24 +492,26 @@ fn judge_threshold(
     };
     if bound.holds(last.value, limit) {
         let early = last.period.year() < target_year;
-        text.push_with(|| (
-            format!(
-                "Värdet {} är {}, vilket når målet {} {}{}.",
-                last.period.label(Lang::Sv),
-                ctx.v(last.value, Lang::Sv),
-                bword(Lang::Sv),
-                ctx.v(limit, Lang::Sv),
-                if early { " före målåret" } else { "" }
-            ),
-            format!(
-                "The value for {} is {}, which meets the target of {} {}{}.",
-                last.period.label(Lang::En),
-                ctx.v(last.value, Lang::En),
-                bword(Lang::En),
-                ctx.v(limit, Lang::En),
-                if early { " before the target year" } else { "" }
-            ),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Värdet {} är {}, vilket når målet {} {}{}.",
+                    last.period.label(Lang::Sv),
+                    ctx.v(last.value, Lang::Sv),
+                    bword(Lang::Sv),
+                    ctx.v(limit, Lang::Sv),
+                    if early { " före målåret" } else { "" }
+                ),
+                format!(
+                    "The value for {} is {}, which meets the target of {} {}{}.",
+                    last.period.label(Lang::En),
+                    ctx.v(last.value, Lang::En),
+                    bword(Lang::En),
+                    ctx.v(limit, Lang::En),
+                    if early { " before the target year" } else { "" }
+                ),
+            )
+        });
         return (Status::Achieved, None, baseline, tr, projection);
     }
     if last.period.year() >= target_year {
@@ -644,40 +654,46 @@ fn judge_direction(
     text: &mut Explain,
 ) -> (Status, Option<Point>, Option<(Trend, Line)>) {
     let Some(last) = pts.last().copied() else {
-        text.push_with(|| (
-            format!(
-                "Det finns inget värde för {} till och med {}.",
-                what.sv, opts.year
-            ),
-            format!("There is no value for {} up to {}.", what.en, opts.year),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Det finns inget värde för {} till och med {}.",
+                    what.sv, opts.year
+                ),
+                format!("There is no value for {} up to {}.", what.en, opts.year),
+            )
+        });
         return (Status::NoData, None, None);
     };
     let tr = trend_of(pts, opts.year, opts.trend_years);
     let Some(b) = baseline_year.and_then(|by| value_in_year(pts, by)) else {
-        text.push_with(|| (
-            format!(
-                "Det saknas ett värde för utgångsåret {}, så förändringen kan inte bedömas.",
-                baseline_year.unwrap_or(0)
-            ),
-            format!(
-                "There is no value for the baseline year {}, so the change cannot be judged.",
-                baseline_year.unwrap_or(0)
-            ),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Det saknas ett värde för utgångsåret {}, så förändringen kan inte bedömas.",
+                    baseline_year.unwrap_or(0)
+                ),
+                format!(
+                    "There is no value for the baseline year {}, so the change cannot be judged.",
+                    baseline_year.unwrap_or(0)
+                ),
+            )
+        });
         return (Status::NoData, None, tr);
     };
     if last.period.midpoint() <= b.period.midpoint() {
-        text.push_with(|| (
-            format!(
-                "Det finns ännu inget värde efter utgångsåret {}.",
-                b.period.label(Lang::Sv)
-            ),
-            format!(
-                "There is no value after the baseline year {} yet.",
-                b.period.label(Lang::En)
-            ),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Det finns ännu inget värde efter utgångsåret {}.",
+                    b.period.label(Lang::Sv)
+                ),
+                format!(
+                    "There is no value after the baseline year {} yet.",
+                    b.period.label(Lang::En)
+                ),
+            )
+        });
         return (Status::NoData, Some(b), tr);
     }
     let d = change.sign() * (last.value - b.value);
@@ -780,7 +796,10 @@ fn judge(
         en: format!("“{title}”"),
     };
     let mut text = Explain::new(opts.detail);
-    let mut chart = Charts { list: Vec::new(), enabled: opts.detail };
+    let mut chart = Charts {
+        list: Vec::new(),
+        enabled: opts.detail,
+    };
     chart.push_with(|| ChartSeries {
         key: "own",
         label: Text {
@@ -865,24 +884,26 @@ fn judge(
                     .find(|r| Some(r.period) == own.last().map(|o| o.period)),
             ) {
                 target_value = Some(r.value + margin);
-                text.push_with(|| (
-                    format!(
-                        "{} {} är {}; jämförelsevärdet ({}) är {}.",
-                        what.sv,
-                        o.period.label(Lang::Sv),
-                        ctx.v(o.value, Lang::Sv),
-                        rtitle.sv,
-                        ctx.v(r.value, Lang::Sv)
-                    ),
-                    format!(
-                        "{} for {} is {}; the reference ({}) is {}.",
-                        what.en,
-                        o.period.label(Lang::En),
-                        ctx.v(o.value, Lang::En),
-                        rtitle.en,
-                        ctx.v(r.value, Lang::En)
-                    ),
-                ));
+                text.push_with(|| {
+                    (
+                        format!(
+                            "{} {} är {}; jämförelsevärdet ({}) är {}.",
+                            what.sv,
+                            o.period.label(Lang::Sv),
+                            ctx.v(o.value, Lang::Sv),
+                            rtitle.sv,
+                            ctx.v(r.value, Lang::Sv)
+                        ),
+                        format!(
+                            "{} for {} is {}; the reference ({}) is {}.",
+                            what.en,
+                            o.period.label(Lang::En),
+                            ctx.v(o.value, Lang::En),
+                            rtitle.en,
+                            ctx.v(r.value, Lang::En)
+                        ),
+                    )
+                });
             } else if let Some(r) = refpts.last() {
                 target_value = Some(r.value + margin);
             }
@@ -981,16 +1002,18 @@ fn judge(
             match yearly.last() {
                 None => {
                     status = Status::NoData;
-                    text.push_with(|| (
-                        format!(
-                            "Det finns inget årsvärde för {} till och med {}.",
-                            what.sv, opts.year
-                        ),
-                        format!(
-                            "There is no yearly value for {} up to {}.",
-                            what.en, opts.year
-                        ),
-                    ));
+                    text.push_with(|| {
+                        (
+                            format!(
+                                "Det finns inget årsvärde för {} till och med {}.",
+                                what.sv, opts.year
+                            ),
+                            format!(
+                                "There is no yearly value for {} up to {}.",
+                                what.en, opts.year
+                            ),
+                        )
+                    });
                 }
                 Some(last) => {
                     let near = match bound {
@@ -1046,22 +1069,24 @@ fn judge(
     let observed = own.last().copied();
     let years_behind = observed.map(|o| opts.year - o.period.year());
     if let Some(yb) = years_behind.filter(|y| *y > 0) {
-        text.push_with(|| (
-            format!(
-                "Senaste värdet avser {}, {} år före uppföljningsåret.",
-                observed
-                    .map(|o| o.period.label(Lang::Sv))
-                    .unwrap_or_default(),
-                yb
-            ),
-            format!(
-                "The latest value is for {}, {} year(s) before the reporting year.",
-                observed
-                    .map(|o| o.period.label(Lang::En))
-                    .unwrap_or_default(),
-                yb
-            ),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Senaste värdet avser {}, {} år före uppföljningsåret.",
+                    observed
+                        .map(|o| o.period.label(Lang::Sv))
+                        .unwrap_or_default(),
+                    yb
+                ),
+                format!(
+                    "The latest value is for {}, {} year(s) before the reporting year.",
+                    observed
+                        .map(|o| o.period.label(Lang::En))
+                        .unwrap_or_default(),
+                    yb
+                ),
+            )
+        });
     }
 
     // Comparisons at the observed period.
@@ -1134,36 +1159,40 @@ fn judge(
         }
     }
     if let (Some(o), Some(n)) = (observed, nation) {
-        text.push_with(|| (
-            format!(
-                "Riket: {} ({}).",
-                ctx.v(n.value, Lang::Sv),
-                o.period.label(Lang::Sv)
-            ),
-            format!(
-                "Sweden: {} ({}).",
-                ctx.v(n.value, Lang::En),
-                o.period.label(Lang::En)
-            ),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Riket: {} ({}).",
+                    ctx.v(n.value, Lang::Sv),
+                    o.period.label(Lang::Sv)
+                ),
+                format!(
+                    "Sweden: {} ({}).",
+                    ctx.v(n.value, Lang::En),
+                    o.period.label(Lang::En)
+                ),
+            )
+        });
     }
     if let Some(g) = &group {
-        text.push_with(|| (
-            format!(
-                "{}: {} (medel av {} av {} kommuner).",
-                g.name,
-                ctx.v(g.value.mean, Lang::Sv),
-                g.value.with_value,
-                g.value.members
-            ),
-            format!(
-                "{}: {} (mean of {} of {} municipalities).",
-                g.name,
-                ctx.v(g.value.mean, Lang::En),
-                g.value.with_value,
-                g.value.members
-            ),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "{}: {} (medel av {} av {} kommuner).",
+                    g.name,
+                    ctx.v(g.value.mean, Lang::Sv),
+                    g.value.with_value,
+                    g.value.members
+                ),
+                format!(
+                    "{}: {} (mean of {} of {} municipalities).",
+                    g.name,
+                    ctx.v(g.value.mean, Lang::En),
+                    g.value.with_value,
+                    g.value.members
+                ),
+            )
+        });
     }
     if let Some(sg) = &sex_gap {
         let trend_sv = match sg.gap_trend {
@@ -1178,22 +1207,24 @@ fn judge(
             Some(_) => ", and it is growing".to_string(),
             None => String::new(),
         };
-        text.push_with(|| (
-            format!(
-                "Kvinnor {}, män {}: skillnaden är {}{}.",
-                ctx.v(sg.women, Lang::Sv),
-                ctx.v(sg.men, Lang::Sv),
-                ctx.d(sg.gap.abs(), Lang::Sv),
-                trend_sv
-            ),
-            format!(
-                "Women {}, men {}: the gap is {}{}.",
-                ctx.v(sg.women, Lang::En),
-                ctx.v(sg.men, Lang::En),
-                ctx.d(sg.gap.abs(), Lang::En),
-                trend_en
-            ),
-        ));
+        text.push_with(|| {
+            (
+                format!(
+                    "Kvinnor {}, män {}: skillnaden är {}{}.",
+                    ctx.v(sg.women, Lang::Sv),
+                    ctx.v(sg.men, Lang::Sv),
+                    ctx.d(sg.gap.abs(), Lang::Sv),
+                    trend_sv
+                ),
+                format!(
+                    "Women {}, men {}: the gap is {}{}.",
+                    ctx.v(sg.women, Lang::En),
+                    ctx.v(sg.men, Lang::En),
+                    ctx.d(sg.gap.abs(), Lang::En),
+                    trend_en
+                ),
+            )
+        });
     }
 
     TargetResult {

@@ -16,18 +16,7 @@ use etablera_domain::{
 };
 use serde::Deserialize;
 use std::borrow::Cow;
-
-#[derive(Deserialize)]
-struct DataDoc<'a> {
-    #[serde(borrow)]
-    values: Vec<DataValue<'a>>,
-    #[serde(default)]
-    next_page: Option<String>,
-    #[serde(default)]
-    next_url: Option<String>,
-    #[serde(default)]
-    count: Option<u64>,
-}
+use std::collections::HashMap;
 
 #[derive(Deserialize)]
 struct DataValue<'a> {
@@ -89,25 +78,110 @@ fn status_of(code: &str, has_value: bool) -> Option<ObsStatus> {
 
 /// Reads a data document of either API version.
 pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, IngestError> {
-    let doc: DataDoc = serde_json::from_slice(bytes).map_err(|e| json_error(file, &e))?;
-    let mut out = Vec::with_capacity(doc.values.len() * 3);
-    for (i, v) in doc.values.iter().enumerate() {
+    let mut observations = Vec::new();
+    let meta = parse_data_chunked(file, bytes, known, usize::MAX, |chunk| {
+        observations.extend(chunk);
+        Ok(())
+    })?;
+    Ok(DataPage {
+        observations,
+        next: meta.next,
+        count: meta.count,
+    })
+}
+
+/// What a data document says besides its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataMeta {
+    pub next: Option<String>,
+    pub count: Option<u64>,
+}
+
+/// Reads a data document and hands its observations to `on_chunk` in chunks of about
+/// `chunk` values as it goes, so a caller can store one chunk while the next is read.
+/// When `on_chunk` fails, reading stops with that error.
+pub fn parse_data_chunked(
+    file: &str,
+    bytes: &[u8],
+    known: &Known,
+    chunk: usize,
+    on_chunk: impl FnMut(Vec<Observation>) -> Result<(), IngestError>,
+) -> Result<DataMeta, IngestError> {
+    let mut state = ChunkState {
+        file,
+        known,
+        chunk,
+        on_chunk,
+        buf: Vec::new(),
+        index: 0,
+        indicators: HashMap::new(),
+        units: HashMap::new(),
+        failure: None,
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result = serde::de::DeserializeSeed::deserialize(DocSeed(&mut state), &mut de)
+        .and_then(|meta| de.end().map(|_| meta));
+    if let Some(e) = state.failure.take() {
+        return Err(e);
+    }
+    let meta = result.map_err(|e| json_error(file, &e))?;
+    if !state.buf.is_empty() {
+        let rest = std::mem::take(&mut state.buf);
+        (state.on_chunk)(rest)?;
+    }
+    Ok(meta)
+}
+
+struct ChunkState<'k, 'f, F> {
+    file: &'f str,
+    known: &'k Known<'k>,
+    chunk: usize,
+    on_chunk: F,
+    buf: Vec<Observation>,
+    index: usize,
+    // A large response repeats a few KPI ids and units many times: parse and check each once.
+    indicators: HashMap<String, IndicatorId>,
+    units: HashMap<String, UnitCode>,
+    /// The first error that is not about JSON syntax; serde only carries a message.
+    failure: Option<IngestError>,
+}
+
+impl<F: FnMut(Vec<Observation>) -> Result<(), IngestError>> ChunkState<'_, '_, F> {
+    fn add(&mut self, v: DataValue) -> Result<(), IngestError> {
+        let i = self.index;
+        self.index += 1;
+        let file = self.file;
         let place = |field: &str| Place {
             field: Some(format!("values[{i}].{field}")),
             ..Place::file(file)
         };
-        let indicator = IndicatorId::parse(&v.kpi)
-            .map_err(|e| IngestError::invalid(place("kpi"), e.to_string()))?;
-        known.check_indicator(&indicator, || place("kpi"))?;
-        let unit = UnitCode::parse(&v.municipality)
-            .map_err(|e| IngestError::invalid(place("municipality"), e.to_string()))?;
-        if known.units.get(unit.as_str()).is_none() {
-            return Err(IngestError::invalid(
-                place("municipality"),
-                format!("unknown municipality or region `{unit}`"),
-            ));
-        }
+        let indicator = match self.indicators.get(v.kpi.as_ref()) {
+            Some(id) => id.clone(),
+            None => {
+                let id = IndicatorId::parse(&v.kpi)
+                    .map_err(|e| IngestError::invalid(place("kpi"), e.to_string()))?;
+                self.known.check_indicator(&id, || place("kpi"))?;
+                self.indicators.insert(v.kpi.to_string(), id.clone());
+                id
+            }
+        };
+        let unit = match self.units.get(v.municipality.as_ref()) {
+            Some(u) => u.clone(),
+            None => {
+                let unit = UnitCode::parse(&v.municipality)
+                    .map_err(|e| IngestError::invalid(place("municipality"), e.to_string()))?;
+                if self.known.units.get(unit.as_str()).is_none() {
+                    return Err(IngestError::invalid(
+                        place("municipality"),
+                        format!("unknown municipality or region `{unit}`"),
+                    ));
+                }
+                self.units.insert(v.municipality.to_string(), unit.clone());
+                unit
+            }
+        };
         let period = match &v.period {
+            PeriodField::Int(n) if (1900..=2200).contains(n) => Ok(Period::Year(*n as i32)),
             PeriodField::Int(n) => Period::parse(&n.to_string()),
             PeriodField::Str(s) => Period::parse(s),
         }
@@ -131,14 +205,95 @@ pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, I
             };
             let o = Observation::new(indicator.clone(), unit.clone(), period, sex, value, status)
                 .map_err(|e| IngestError::invalid(gplace("value"), e.to_string()))?;
-            out.push(o);
+            self.buf.push(o);
         }
+        if self.buf.len() >= self.chunk {
+            let full = std::mem::take(&mut self.buf);
+            (self.on_chunk)(full)?;
+        }
+        Ok(())
     }
-    Ok(DataPage {
-        observations: out,
-        next: doc.next_page.or(doc.next_url).filter(|s| !s.is_empty()),
-        count: doc.count,
-    })
+}
+
+struct DocSeed<'s, 'k, 'f, F>(&'s mut ChunkState<'k, 'f, F>);
+
+impl<'de, F: FnMut(Vec<Observation>) -> Result<(), IngestError>> serde::de::DeserializeSeed<'de>
+    for DocSeed<'_, '_, '_, F>
+{
+    type Value = DataMeta;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<DataMeta, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Vec<Observation>) -> Result<(), IngestError>> serde::de::Visitor<'de>
+    for DocSeed<'_, '_, '_, F>
+{
+    type Value = DataMeta;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a Kolada data document, an object with `values`")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<DataMeta, A::Error> {
+        let mut meta = DataMeta {
+            next: None,
+            count: None,
+        };
+        let mut saw_values = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "values" => {
+                    map.next_value_seed(ValuesSeed(&mut *self.0))?;
+                    saw_values = true;
+                }
+                "next_page" | "next_url" => {
+                    if let Some(n) = map
+                        .next_value::<Option<String>>()?
+                        .filter(|s| !s.is_empty())
+                    {
+                        meta.next = Some(n);
+                    }
+                }
+                "count" => meta.count = map.next_value()?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !saw_values {
+            return Err(serde::de::Error::missing_field("values"));
+        }
+        Ok(meta)
+    }
+}
+
+struct ValuesSeed<'s, 'k, 'f, F>(&'s mut ChunkState<'k, 'f, F>);
+
+impl<'de, F: FnMut(Vec<Observation>) -> Result<(), IngestError>> serde::de::DeserializeSeed<'de>
+    for ValuesSeed<'_, '_, '_, F>
+{
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Vec<Observation>) -> Result<(), IngestError>> serde::de::Visitor<'de>
+    for ValuesSeed<'_, '_, '_, F>
+{
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of Kolada values")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<DataValue<'de>>()? {
+            if let Err(e) = self.0.add(v) {
+                let msg = e.to_string();
+                self.0.failure = Some(e);
+                return Err(serde::de::Error::custom(msg));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]

@@ -45,6 +45,8 @@ pub enum StoreError {
     UnknownUnit(String),
     #[error("the stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error("the import was stopped: {0}")]
+    Aborted(String),
     #[error("`{0}` is not a database address; give a file path for SQLite or a postgres:// URL")]
     BadAddress(String),
 }
@@ -145,6 +147,21 @@ pub trait Store {
         obs: &[Observation],
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportOutcome>;
+    /// Imports observations that arrive in chunks (while a large file is still being
+    /// read) as one batch, in one transaction. An `Err` chunk aborts the import and
+    /// leaves the store as it was. The default collects the chunks first.
+    fn import_stream(
+        &mut self,
+        batch: &NewBatch,
+        chunks: &mut dyn Iterator<Item = std::result::Result<Vec<Observation>, String>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome> {
+        let mut all = Vec::new();
+        for c in chunks {
+            all.extend(c.map_err(StoreError::Aborted)?);
+        }
+        self.import_observations(batch, &all, progress)
+    }
     /// The latest version of each matching figure (as of a date, if asked).
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
     fn batches(&mut self) -> Result<Vec<Batch>>;

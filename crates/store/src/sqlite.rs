@@ -36,45 +36,81 @@ impl SqliteStore {
         }
         Ok((ind, units))
     }
+}
 
-    fn latest_rows(&self, q: &ObsQuery) -> Result<Vec<Row>> {
-        let mut sql = String::from(
-            "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
-             from observation o join batch b on b.id = o.batch_id where 1 = 1",
-        );
-        let mut args: Vec<String> = Vec::new();
-        if !q.indicators.is_empty() {
-            sql.push_str(&format!(
-                " and o.indicator_id in ({})",
-                placeholders(args.len(), q.indicators.len())
-            ));
-            args.extend(q.indicators.iter().map(|i| i.to_string()));
+/// Writes observation rows with multi-row statements: one statement per 64 rows cuts
+/// the per-statement cost, which dominates a large import.
+struct RowWriter<'t> {
+    tx: &'t rusqlite::Transaction<'t>,
+    full: rusqlite::Statement<'t>,
+    batch_id: i64,
+    // Periods are few and repeat: write each as text once.
+    period_text: HashMap<Period, String>,
+}
+
+const ROWS_PER_STATEMENT: usize = 64;
+
+fn insert_sql(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|r| {
+            let b = r * 7;
+            format!(
+                "(?{},?{},?{},?{},?{},?{},?{})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            )
+        })
+        .collect();
+    format!(
+        "insert or replace into observation (indicator_id, unit_code, period, sex, batch_id, value, status) values {}",
+        rows.join(",")
+    )
+}
+
+impl<'t> RowWriter<'t> {
+    fn new(tx: &'t rusqlite::Transaction<'t>, batch_id: i64) -> Result<RowWriter<'t>> {
+        Ok(RowWriter {
+            tx,
+            full: tx.prepare(&insert_sql(ROWS_PER_STATEMENT))?,
+            batch_id,
+            period_text: HashMap::new(),
+        })
+    }
+
+    fn write(&mut self, rows: &[&Observation]) -> Result<()> {
+        for o in rows {
+            self.period_text
+                .entry(o.period)
+                .or_insert_with(|| o.period.to_string());
         }
-        if !q.units.is_empty() {
-            sql.push_str(&format!(
-                " and o.unit_code in ({})",
-                placeholders(args.len(), q.units.len())
-            ));
-            args.extend(q.units.iter().map(|u| u.to_string()));
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let values: Vec<Option<f64>> = chunk.iter().map(|o| o.value()).collect();
+            let keys: Vec<[&str; 2]> = chunk
+                .iter()
+                .map(|o| [o.indicator.as_str(), o.unit.as_str()])
+                .collect();
+            let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 7);
+            for (i, o) in chunk.iter().enumerate() {
+                args.push(&keys[i][0]);
+                args.push(&keys[i][1]);
+                args.push(&self.period_text[&o.period]);
+                args.push(&SEX[o.sex as usize]);
+                args.push(&self.batch_id);
+                args.push(&values[i]);
+                args.push(&STATUS[o.status() as usize]);
+            }
+            if chunk.len() == ROWS_PER_STATEMENT {
+                self.full.execute(args.as_slice())?;
+            } else {
+                self.tx.execute(&insert_sql(chunk.len()), args.as_slice())?;
+            }
         }
-        if let Some(a) = &q.as_of {
-            args.push(as_of_bound(a));
-            sql.push_str(&format!(" and b.imported_at <= ?{}", args.len()));
-        }
-        sql.push_str(" order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc");
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?;
-        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+        Ok(())
     }
 }
 
@@ -86,6 +122,47 @@ const STATUS: [&str; 5] = [
     "not_applicable",
     "suppressed",
 ];
+
+/// Every stored version of the matching figures, ordered by key and newest batch first.
+fn latest_rows(conn: &Connection, q: &ObsQuery) -> Result<Vec<Row>> {
+    let mut sql = String::from(
+        "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
+         from observation o join batch b on b.id = o.batch_id where 1 = 1",
+    );
+    let mut args: Vec<String> = Vec::new();
+    if !q.indicators.is_empty() {
+        sql.push_str(&format!(
+            " and o.indicator_id in ({})",
+            placeholders(args.len(), q.indicators.len())
+        ));
+        args.extend(q.indicators.iter().map(|i| i.to_string()));
+    }
+    if !q.units.is_empty() {
+        sql.push_str(&format!(
+            " and o.unit_code in ({})",
+            placeholders(args.len(), q.units.len())
+        ));
+        args.extend(q.units.iter().map(|u| u.to_string()));
+    }
+    if let Some(a) = &q.as_of {
+        args.push(as_of_bound(a));
+        sql.push_str(&format!(" and b.imported_at <= ?{}", args.len()));
+    }
+    sql.push_str(" order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc");
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ))
+    })?;
+    Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+}
 
 fn placeholders(start: usize, n: usize) -> String {
     (start + 1..=start + n)
@@ -284,6 +361,20 @@ impl Store for SqliteStore {
         obs: &[Observation],
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportOutcome> {
+        let mut one = std::iter::once(Ok(obs.to_vec()));
+        self.import_stream(batch, &mut one, progress)
+    }
+
+    /// Stores chunks as they arrive, in one transaction. An indicator with nothing stored
+    /// yet has only new rows, which are written at once; rows of indicators with stored
+    /// values are kept and compared with them at the end. Repeats within the import are
+    /// resolved by `insert or replace`, the last one winning, as in the shared planner.
+    fn import_stream(
+        &mut self,
+        batch: &NewBatch,
+        chunks: &mut dyn Iterator<Item = std::result::Result<Vec<Observation>, String>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome> {
         let existing: Option<i64> = self
             .conn
             .query_row(
@@ -296,81 +387,82 @@ impl Store for SqliteStore {
             return Ok(ImportOutcome::AlreadyImported { batch_id });
         }
         let (known_ind, known_units) = self.known_sets()?;
-        let changed = plan_import(obs, &known_ind, &known_units, true, |q| {
-            self.latest_rows(&q)
-        })?;
-        if changed.is_empty() {
-            return Ok(ImportOutcome::Unchanged { rows: obs.len() });
-        }
         let tx = self.conn.transaction()?;
         tx.execute(
-            "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count) values (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![batch.source, batch.file_name, batch.content_sha256, batch.imported_at, obs.len() as i64, changed.len() as i64],
+            "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count) values (?1, ?2, ?3, ?4, 0, 0)",
+            params![batch.source, batch.file_name, batch.content_sha256, batch.imported_at],
         )?;
         let batch_id = tx.last_insert_rowid();
-        {
-            // Multi-row statements: one statement per 64 rows cuts the per-statement cost.
-            const CHUNK: usize = 64;
-            let sql = |n: usize| {
-                let rows: Vec<String> = (0..n)
-                    .map(|r| {
-                        let b = r * 7;
-                        format!(
-                            "(?{},?{},?{},?{},?{},?{},?{})",
-                            b + 1,
-                            b + 2,
-                            b + 3,
-                            b + 4,
-                            b + 5,
-                            b + 6,
-                            b + 7
-                        )
-                    })
-                    .collect();
-                format!(
-                    "insert or replace into observation (indicator_id, unit_code, period, sex, batch_id, value, status) values {}",
-                    rows.join(",")
-                )
-            };
-            let mut full = tx.prepare(&sql(CHUNK))?;
-            let periods: Vec<String> = changed.iter().map(|o| o.period.to_string()).collect();
-            for (c, chunk) in changed.chunks(CHUNK).enumerate() {
-                let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 7);
-                let values: Vec<Option<f64>> = chunk.iter().map(|o| o.value()).collect();
-                let keys: Vec<[&str; 2]> = chunk
-                    .iter()
-                    .map(|o| [o.indicator.as_str(), o.unit.as_str()])
-                    .collect();
-                for (i, o) in chunk.iter().enumerate() {
-                    args.push(&keys[i][0] as &dyn rusqlite::ToSql);
-                    args.push(&keys[i][1]);
-                    args.push(&periods[c * CHUNK + i]);
-                    args.push(&SEX[o.sex as usize]);
-                    args.push(&batch_id);
-                    args.push(&values[i]);
-                    args.push(&STATUS[o.status() as usize]);
-                }
-                if chunk.len() == CHUNK {
-                    full.execute(args.as_slice())?;
+        let mut writer = RowWriter::new(&tx, batch_id)?;
+        let mut fresh: HashMap<IndicatorId, bool> = HashMap::new();
+        let mut pending: Vec<Observation> = Vec::new();
+        let (mut rows, mut written) = (0usize, 0usize);
+        for chunk in chunks {
+            let chunk = chunk.map_err(StoreError::Aborted)?;
+            check_known(&chunk, &known_ind, &known_units)?;
+            rows += chunk.len();
+            let mut new_rows: Vec<&Observation> = Vec::with_capacity(chunk.len());
+            for o in &chunk {
+                let is_fresh = match fresh.get(&o.indicator) {
+                    Some(f) => *f,
+                    None => {
+                        let stored: Option<i64> = tx
+                            .query_row(
+                                "select 1 from observation where indicator_id = ?1 limit 1",
+                                [o.indicator.as_str()],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        fresh.insert(o.indicator.clone(), stored.is_none());
+                        stored.is_none()
+                    }
+                };
+                if is_fresh {
+                    new_rows.push(o);
                 } else {
-                    tx.execute(&sql(chunk.len()), args.as_slice())?;
-                }
-                if c % 1000 == 0 {
-                    progress((c * CHUNK) as u64);
+                    pending.push(o.clone());
                 }
             }
-            progress(changed.len() as u64);
+            writer.write(&new_rows)?;
+            written += new_rows.len();
+            progress(written as u64);
         }
+        if !pending.is_empty() {
+            let mut indicators: Vec<IndicatorId> =
+                pending.iter().map(|o| o.indicator.clone()).collect();
+            indicators.sort();
+            indicators.dedup();
+            let current = latest_rows(
+                &tx,
+                &ObsQuery {
+                    indicators,
+                    ..Default::default()
+                },
+            )?;
+            let changed = plan_import(&pending, &known_ind, &known_units, false, |_| Ok(current))?;
+            writer.write(&changed)?;
+            written += changed.len();
+            progress(written as u64);
+        }
+        drop(writer);
+        if written == 0 {
+            // Dropping the transaction rolls back the batch row.
+            return Ok(ImportOutcome::Unchanged { rows });
+        }
+        tx.execute(
+            "update batch set row_count = ?1, changed_count = ?2 where id = ?3",
+            params![rows as i64, written as i64, batch_id],
+        )?;
         tx.commit()?;
         Ok(ImportOutcome::Imported {
             batch_id,
-            rows: obs.len(),
-            changed: changed.len(),
+            rows,
+            changed: written,
         })
     }
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {
-        latest_per_key(self.latest_rows(q)?)
+        latest_per_key(latest_rows(&self.conn, q)?)
     }
 
     fn batches(&mut self) -> Result<Vec<Batch>> {

@@ -148,6 +148,75 @@ fn scenario_on_every_backend() {
         );
         assert_eq!(s.counts().unwrap(), before, "{b}");
 
+        // A streamed import that fails half-way leaves everything as it was.
+        let before = s.counts().unwrap();
+        let mut chunks = vec![
+            Ok(obs[..10].to_vec()),
+            Err("the file ends too early".to_string()),
+        ]
+        .into_iter();
+        let e = s
+            .import_stream(
+                &batch("sha-stream-bad", "2024-07-02T00:00:00Z"),
+                &mut chunks,
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the import was stopped: the file ends too early",
+            "{b}"
+        );
+        assert_eq!(s.counts().unwrap(), before, "{b}");
+
+        // A streamed import mixing a stored indicator (compared) and a new one (written at
+        // once, a repeat within the import resolved to its last value).
+        let fresh = |v: f64, y: i32| {
+            Observation::value_of(
+                IndicatorId::parse("N00973").unwrap(),
+                UnitCode::parse("2380").unwrap(),
+                Period::Year(y),
+                Sex::Total,
+                v,
+            )
+            .unwrap()
+        };
+        let mut chunks = vec![
+            Ok(revised[..20].to_vec()),
+            Ok(vec![fresh(40.0, 2019), fresh(41.0, 2020)]),
+            Ok(vec![fresh(42.0, 2020)]),
+        ]
+        .into_iter();
+        let r = s
+            .import_stream(
+                &batch("sha-stream", "2024-07-03T00:00:00Z"),
+                &mut chunks,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert!(
+            matches!(r, ImportOutcome::Imported { rows: 23, .. }),
+            "{b}: {r:?}"
+        );
+        let now = s
+            .observations(&ObsQuery {
+                indicators: vec![IndicatorId::parse("N00973").unwrap()],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            now.iter()
+                .map(|o| o.observation.value())
+                .collect::<Vec<_>>(),
+            vec![Some(40.0), Some(42.0)],
+            "{b}"
+        );
+        assert_eq!(
+            s.counts().unwrap().observations,
+            before.observations + 2,
+            "{b}: the 20 stored rows were unchanged"
+        );
+
         // Groups.
         let g = UnitGroup {
             code: UnitCode::parse("Gjamt").unwrap(),
