@@ -113,10 +113,29 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
+/// A progress line for long imports: values stored so far, and a bar once the total is
+/// known (Kolada states it in its responses). It draws only on a terminal.
 fn progress_bar(label: &str) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {msg}: {human_pos} values stored ({elapsed})",
+    ) {
+        pb.set_style(style);
+    }
     pb.set_message(label.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
     pb
+}
+
+fn with_total(pb: &indicatif::ProgressBar, total: u64) {
+    if pb.length() != Some(total) {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {human_pos}/{human_len} values ({eta} left)",
+        ) {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_length(total);
+    }
 }
 
 fn main() -> Result<()> {
@@ -150,7 +169,7 @@ fn main() -> Result<()> {
                 let pb = progress_bar(&url);
                 let r = etablera::import_url(store, &url, &mut |n, total| {
                     if let Some(t) = total {
-                        pb.set_length(t);
+                        with_total(&pb, t);
                     }
                     pb.set_position(n);
                 })?;

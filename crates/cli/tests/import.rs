@@ -223,3 +223,33 @@ fn strategies_load_and_follow_up_on_every_backend() {
         );
     }
 }
+
+#[test]
+fn imports_from_a_kolada_server_on_every_backend() {
+    // The real v2 file split in two pages, served locally.
+    let v2: serde_json::Value =
+        serde_json::from_slice(&data("kolada/data-N00945-v2.json")).unwrap();
+    let values = v2["values"].as_array().unwrap();
+    let (a, b) = values.split_at(40);
+    let page1 =
+        serde_json::json!({"count": 75, "values": a, "next_page": "{base}/v2/page2"}).to_string();
+    let page2 = serde_json::json!({"count": 75, "values": b, "next_page": null}).to_string();
+    let base = etablera_ingest::http::mock::serve(vec![
+        ("/v2/data/kpi/N00945".into(), page1),
+        ("/v2/page2".into(), page2),
+    ]);
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera::init(s).unwrap();
+        let url = format!("{base}/v2/data/kpi/N00945");
+        let r = etablera::import_url(s, &url, &mut |_, _| {}).unwrap();
+        assert!(
+            r.to_string().contains("75 values read, 75 new or changed"),
+            "{b}: {r}"
+        );
+        let r = etablera::import_url(s, &url, &mut |_, _| {}).unwrap();
+        assert!(r.to_string().contains("already imported"), "{b}: {r}");
+        assert_eq!(s.counts().unwrap().observations, 75, "{b}");
+    }
+}

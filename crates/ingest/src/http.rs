@@ -140,3 +140,124 @@ mod tests {
         assert_eq!(ApiVersion::of("https://api.kolada.se/v2"), ApiVersion::V2);
     }
 }
+
+/// A local HTTP server with canned responses, for tests of paging (no test needs the internet).
+pub mod mock {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    /// Serves `pages` (path → body, with `{base}` replaced by the server's address) on
+    /// 127.0.0.1 at a free port, answering 404 for other paths, until the process ends.
+    /// Returns the base address, `http://127.0.0.1:PORT`.
+    pub fn serve(pages: Vec<(String, String)>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let pages: Vec<(String, String)> = pages
+            .into_iter()
+            .map(|(p, b)| (p, b.replace("{base}", &base)))
+            .collect();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                // Skip the headers.
+                let mut line = String::new();
+                while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
+                    line.clear();
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let (status, body) = match pages.iter().find(|(p, _)| *p == path) {
+                    Some((_, b)) => ("200 OK", b.clone()),
+                    None => ("404 Not Found", "{\"error\": \"not found\"}".to_string()),
+                };
+                let mut s = &stream;
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        base
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+    use etablera_domain::Units;
+
+    fn page(unit: &str, next: Option<&str>, version: ApiVersion) -> String {
+        let values = format!(
+            r#"[{{"kpi": "N00973", "municipality": "{unit}", "period": 2019, "values": [{{"gender": "T", "status": "", "value": 54.0}}]}}]"#
+        );
+        match (version, next) {
+            (ApiVersion::V2, n) => format!(
+                r#"{{"count": 2, "values": {values}, "next_page": {}}}"#,
+                n.map(|n| format!("\"{n}\"")).unwrap_or("null".into())
+            ),
+            (ApiVersion::V3, n) => format!(
+                r#"{{"values": {values}, "next_url": {}}}"#,
+                n.map(|n| format!("\"{n}\"")).unwrap_or("null".into())
+            ),
+        }
+    }
+
+    #[test]
+    fn follows_the_pages_in_both_versions() {
+        let units = Units::sweden();
+        let known = Known::units(&units);
+        for v in [ApiVersion::V2, ApiVersion::V3] {
+            let base = mock::serve(vec![
+                (
+                    "/data/kpi/N00973".into(),
+                    page("2380", Some("{base}/page2"), v),
+                ),
+                ("/page2".into(), page("1864", None, v)),
+            ]);
+            let mut seen = Vec::new();
+            let parsed = fetch_data(&format!("{base}/data/kpi/N00973"), &known, |n, total| {
+                seen.push((n, total))
+            })
+            .unwrap();
+            let units: Vec<&str> = parsed
+                .observations
+                .iter()
+                .map(|o| o.unit.as_str())
+                .collect();
+            assert_eq!(units, vec!["2380", "1864"]);
+            assert_eq!(seen.len(), 2, "progress per page");
+            assert_eq!(parsed.sha256.len(), 64);
+        }
+    }
+
+    #[test]
+    fn a_bad_page_names_its_address() {
+        let units = Units::sweden();
+        let known = Known::units(&units);
+        let base = mock::serve(vec![
+            (
+                "/first".into(),
+                page("2380", Some("{base}/broken"), ApiVersion::V3),
+            ),
+            ("/broken".into(), "{\"values\": [".into()),
+        ]);
+        let e = fetch_data(&format!("{base}/first"), &known, |_, _| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(&format!("{base}/broken, line 1")) && e.contains("truncated"),
+            "{e}"
+        );
+        let e = fetch_data(&format!("{base}/missing"), &known, |_, _| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(&format!("{base}/missing: ")) && e.contains("404"),
+            "{e}"
+        );
+    }
+}
