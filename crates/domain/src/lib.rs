@@ -13,6 +13,7 @@
 //! assert!(UnitCode::parse("2380").unwrap().is_municipality());
 //! ```
 
+pub mod access;
 pub mod date;
 pub mod format;
 pub mod group;

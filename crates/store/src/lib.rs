@@ -45,6 +45,9 @@ pub enum StoreError {
     UnknownUnit(String),
     #[error("the stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A unique key is taken (a username, a token); the message says which, for the user.
+    #[error("{0}")]
+    Conflict(String),
     #[error("the import was stopped: {0}")]
     Aborted(String),
     #[error("`{0}` is not a database address; give a file path for SQLite or a postgres:// URL")]
@@ -125,6 +128,90 @@ pub struct StrategySummary {
     pub owner: UnitCode,
     pub title: String,
     pub updated_at: String,
+    /// Whether its overview and target pages are open to the public.
+    pub published: bool,
+}
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// An argon2id PHC string; `None` for accounts that log in through an identity provider.
+    pub password_hash: Option<String>,
+    pub system_admin: bool,
+    pub disabled: bool,
+}
+
+/// A user account to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+    pub system_admin: bool,
+}
+
+/// A server-side session. Only the hash of the session id is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+}
+
+/// One line of the audit log: who did what, when, to what, and the value before and after.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    /// Assigned by the store; 0 for an entry not yet stored.
+    pub id: i64,
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub object: String,
+    pub unit_code: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl AuditEntry {
+    pub fn new(
+        at: &str,
+        user_id: Option<i64>,
+        action: &str,
+        object: &str,
+        unit: Option<&UnitCode>,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: 0,
+            at: at.to_string(),
+            user_id,
+            action: action.to_string(),
+            object: object.to_string(),
+            unit_code: unit.map(|u| u.to_string()),
+            before: None,
+            after: None,
+        }
+    }
+    pub fn change(mut self, before: Option<String>, after: Option<String>) -> AuditEntry {
+        self.before = before;
+        self.after = after;
+        self
+    }
+}
+
+/// Which audit entries to read, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub user_id: Option<i64>,
+    /// Only these municipalities; `None` for all.
+    pub units: Option<Vec<String>>,
+    pub action: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
 }
 
 /// The repository: everything Etablera stores.
@@ -170,6 +257,44 @@ pub trait Store {
     fn strategy(&mut self, id: &str) -> Result<Option<Strategy>>;
     fn strategies(&mut self) -> Result<Vec<StrategySummary>>;
     fn counts(&mut self) -> Result<Counts>;
+
+    // Accounts, sessions and the audit log. Writes that change accounts take the audit
+    // entry and store it in the same transaction.
+    /// Creates a user; a taken username is a [`StoreError::Conflict`].
+    fn create_user(&mut self, user: &NewUser, audit: &AuditEntry) -> Result<i64>;
+    fn user(&mut self, id: i64) -> Result<Option<User>>;
+    fn user_by_name(&mut self, username: &str) -> Result<Option<User>>;
+    fn users(&mut self) -> Result<Vec<User>>;
+    fn set_password(&mut self, user_id: i64, password_hash: &str, audit: &AuditEntry)
+        -> Result<()>;
+    /// Gives a user a role in a municipality, or removes it with `None`.
+    fn set_role(
+        &mut self,
+        user_id: i64,
+        unit: &UnitCode,
+        role: Option<etablera_domain::access::Role>,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    fn memberships(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::Role)>>;
+    fn create_session(&mut self, s: &SessionRow) -> Result<()>;
+    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRow>>;
+    fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<()>;
+    fn delete_session(&mut self, id_hash: &str) -> Result<()>;
+    fn record_login(&mut self, username: &str, at: &str, success: bool) -> Result<()>;
+    /// Failed logins for a username at or after `since`.
+    fn failed_logins_since(&mut self, username: &str, since: &str) -> Result<i64>;
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<()>;
+    fn audit_log(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    /// Opens or closes a strategy's public pages. An unknown strategy is `Ok(false)`.
+    fn set_published(
+        &mut self,
+        strategy_id: &str,
+        published: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool>;
 }
 
 /// Opens a store: a `postgres://` or `postgresql://` URL for PostgreSQL, anything else is

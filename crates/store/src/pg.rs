@@ -6,7 +6,10 @@ use etablera_domain::UnitKind;
 use postgres::{Client, NoTls};
 use std::io::Write;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_accounts.sql")),
+];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
 /// schema, which the tests use to give each test its own.
@@ -76,6 +79,28 @@ impl PgStore {
             })
             .collect())
     }
+}
+
+const USER_SELECT: &str =
+    "select id, username, display_name, password_hash, is_system_admin, disabled from app_user";
+
+fn user_row(r: &postgres::Row) -> User {
+    User {
+        id: r.get(0),
+        username: r.get(1),
+        display_name: r.get(2),
+        password_hash: r.get(3),
+        system_admin: r.get(4),
+        disabled: r.get(5),
+    }
+}
+
+fn insert_audit(tx: &mut postgres::Transaction, e: &AuditEntry) -> Result<()> {
+    tx.execute(
+        "insert into audit_log (at, user_id, action, object, unit_code, before, after) values ($1, $2, $3, $4, $5, $6, $7)",
+        &[&e.at, &e.user_id, &e.action, &e.object, &e.unit_code, &e.before, &e.after],
+    )?;
+    Ok(())
 }
 
 impl Store for PgStore {
@@ -378,7 +403,7 @@ impl Store for PgStore {
 
     fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
         let rows = self.client.query(
-            "select id, owner_code, title, updated_at from strategy order by id",
+            "select id, owner_code, title, updated_at, published from strategy order by id",
             &[],
         )?;
         rows.iter()
@@ -389,6 +414,7 @@ impl Store for PgStore {
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     title: r.get(2),
                     updated_at: r.get(3),
+                    published: r.get(4),
                 })
             })
             .collect()
@@ -403,5 +429,210 @@ impl Store for PgStore {
             observations: c("select count(*) from observation")?,
             strategies: c("select count(*) from strategy")?,
         })
+    }
+
+    fn create_user(&mut self, u: &NewUser, audit: &AuditEntry) -> Result<i64> {
+        let mut tx = self.client.transaction()?;
+        let r = tx.query_one(
+            "insert into app_user (username, display_name, password_hash, is_system_admin, created_at) values ($1, $2, $3, $4, $5) returning id",
+            &[&u.username, &u.display_name, &u.password_hash, &u.system_admin, &audit.at],
+        );
+        let id: i64 = match r {
+            Ok(row) => row.get(0),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                return Err(StoreError::Conflict(format!(
+                    "the username `{}` is taken",
+                    u.username
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn user(&mut self, id: i64) -> Result<Option<User>> {
+        Ok(self
+            .client
+            .query_opt(&format!("{USER_SELECT} where id = $1"), &[&id])?
+            .map(|r| user_row(&r)))
+    }
+
+    fn user_by_name(&mut self, username: &str) -> Result<Option<User>> {
+        Ok(self
+            .client
+            .query_opt(&format!("{USER_SELECT} where username = $1"), &[&username])?
+            .map(|r| user_row(&r)))
+    }
+
+    fn users(&mut self) -> Result<Vec<User>> {
+        Ok(self
+            .client
+            .query(&format!("{USER_SELECT} order by username"), &[])?
+            .iter()
+            .map(user_row)
+            .collect())
+    }
+
+    fn set_password(
+        &mut self,
+        user_id: i64,
+        password_hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "update app_user set password_hash = $1 where id = $2",
+            &[&password_hash, &user_id],
+        )?;
+        // A new password ends every session of the account.
+        tx.execute("delete from app_session where user_id = $1", &[&user_id])?;
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_role(
+        &mut self,
+        user_id: i64,
+        unit: &UnitCode,
+        role: Option<etablera_domain::access::Role>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        match role {
+            Some(r) => tx.execute(
+                "insert into membership (user_id, unit_code, role) values ($1, $2, $3) on conflict (user_id, unit_code) do update set role = excluded.role",
+                &[&user_id, &unit.as_str(), &r.as_str()],
+            )?,
+            None => tx.execute("delete from membership where user_id = $1 and unit_code = $2", &[&user_id, &unit.as_str()])?,
+        };
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn memberships(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::Role)>> {
+        let rows = self.client.query(
+            "select unit_code, role from membership where user_id = $1 order by unit_code",
+            &[&user_id],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.get(1);
+                Ok((
+                    UnitCode::parse(r.get(0)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    etablera_domain::access::Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
+                ))
+            })
+            .collect()
+    }
+
+    fn create_session(&mut self, s: &SessionRow) -> Result<()> {
+        self.client.execute(
+            "insert into app_session (id_hash, user_id, csrf_token, created_at, last_seen_at) values ($1, $2, $3, $4, $5)",
+            &[&s.id_hash, &s.user_id, &s.csrf_token, &s.created_at, &s.last_seen_at],
+        )?;
+        Ok(())
+    }
+
+    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRow>> {
+        Ok(self
+            .client
+            .query_opt("select id_hash, user_id, csrf_token, created_at, last_seen_at from app_session where id_hash = $1", &[&id_hash])?
+            .map(|r| SessionRow { id_hash: r.get(0), user_id: r.get(1), csrf_token: r.get(2), created_at: r.get(3), last_seen_at: r.get(4) }))
+    }
+
+    fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<()> {
+        self.client.execute(
+            "update app_session set last_seen_at = $1 where id_hash = $2",
+            &[&at, &id_hash],
+        )?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, id_hash: &str) -> Result<()> {
+        self.client
+            .execute("delete from app_session where id_hash = $1", &[&id_hash])?;
+        Ok(())
+    }
+
+    fn record_login(&mut self, username: &str, at: &str, success: bool) -> Result<()> {
+        self.client.execute(
+            "insert into login_attempt (username, at, success) values ($1, $2, $3)",
+            &[&username, &at, &success],
+        )?;
+        Ok(())
+    }
+
+    fn failed_logins_since(&mut self, username: &str, since: &str) -> Result<i64> {
+        Ok(self
+            .client
+            .query_one("select count(*) from login_attempt where username = $1 and at >= $2 and not success", &[&username, &since])?
+            .get(0))
+    }
+
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        insert_audit(&mut tx, entry)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn audit_log(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let units: Option<Vec<String>> = f.units.clone();
+        if units.as_ref().is_some_and(|u| u.is_empty()) {
+            return Ok(Vec::new());
+        }
+        let rows = self.client.query(
+            "select id, at, user_id, action, object, unit_code, before, after from audit_log
+             where ($1::bigint is null or user_id = $1) and ($2::text is null or action = $2)
+               and ($3::text[] is null or unit_code = any($3))
+             order by id desc limit $4 offset $5",
+            &[
+                &f.user_id,
+                &f.action,
+                &units,
+                &f.limit.clamp(1, 1000),
+                &f.offset.max(0),
+            ],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                id: r.get(0),
+                at: r.get(1),
+                user_id: r.get(2),
+                action: r.get(3),
+                object: r.get(4),
+                unit_code: r.get(5),
+                before: r.get(6),
+                after: r.get(7),
+            })
+            .collect())
+    }
+
+    fn set_published(
+        &mut self,
+        strategy_id: &str,
+        published: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let mut tx = self.client.transaction()?;
+        let n = tx.execute(
+            "update strategy set published = $1 where id = $2",
+            &[&published, &strategy_id],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(true)
     }
 }

@@ -4,7 +4,10 @@ use crate::*;
 use etablera_domain::{Direction, IndicatorSource, MeasureUnit, UnitKind};
 use rusqlite::{params, Connection, OptionalExtension};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_accounts.sql")),
+];
 
 /// A store in an SQLite file.
 #[derive(Debug)]
@@ -122,6 +125,28 @@ const STATUS: [&str; 5] = [
     "not_applicable",
     "suppressed",
 ];
+
+const USER_SELECT: &str =
+    "select id, username, display_name, password_hash, is_system_admin, disabled from app_user";
+
+fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        password_hash: r.get(3)?,
+        system_admin: r.get(4)?,
+        disabled: r.get(5)?,
+    })
+}
+
+fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
+    conn.execute(
+        "insert into audit_log (at, user_id, action, object, unit_code, before, after) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![e.at, e.user_id, e.action, e.object, e.unit_code, e.before, e.after],
+    )?;
+    Ok(())
+}
 
 /// Every stored version of the matching figures, ordered by key and newest batch first.
 fn latest_rows(conn: &Connection, q: &ObsQuery) -> Result<Vec<Row>> {
@@ -527,25 +552,27 @@ impl Store for SqliteStore {
     }
 
     fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
-        let mut st = self
-            .conn
-            .prepare("select id, owner_code, title, updated_at from strategy order by id")?;
+        let mut st = self.conn.prepare(
+            "select id, owner_code, title, updated_at, published from strategy order by id",
+        )?;
         let rows = st.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for r in rows {
-            let (id, owner, title, updated_at) = r?;
+            let (id, owner, title, updated_at, published) = r?;
             out.push(StrategySummary {
                 id,
                 owner: UnitCode::parse(&owner).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 title,
                 updated_at,
+                published,
             });
         }
         Ok(out)
@@ -560,6 +587,229 @@ impl Store for SqliteStore {
             observations: c("select count(*) from observation")?,
             strategies: c("select count(*) from strategy")?,
         })
+    }
+
+    fn create_user(&mut self, u: &NewUser, audit: &AuditEntry) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let r = tx.execute(
+            "insert into app_user (username, display_name, password_hash, is_system_admin, created_at) values (?1, ?2, ?3, ?4, ?5)",
+            params![u.username, u.display_name, u.password_hash, u.system_admin, audit.at],
+        );
+        if let Err(rusqlite::Error::SqliteFailure(e, _)) = &r {
+            if e.code == rusqlite::ErrorCode::ConstraintViolation {
+                return Err(StoreError::Conflict(format!(
+                    "the username `{}` is taken",
+                    u.username
+                )));
+            }
+        }
+        r?;
+        let id = tx.last_insert_rowid();
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn user(&mut self, id: i64) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(&format!("{USER_SELECT} where id = ?1"), [id], user_row)
+            .optional()?)
+    }
+
+    fn user_by_name(&mut self, username: &str) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{USER_SELECT} where username = ?1"),
+                [username],
+                user_row,
+            )
+            .optional()?)
+    }
+
+    fn users(&mut self) -> Result<Vec<User>> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{USER_SELECT} order by username"))?;
+        let rows = st.query_map([], user_row)?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    fn set_password(
+        &mut self,
+        user_id: i64,
+        password_hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "update app_user set password_hash = ?1 where id = ?2",
+            params![password_hash, user_id],
+        )?;
+        // A new password ends every session of the account.
+        tx.execute("delete from app_session where user_id = ?1", [user_id])?;
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_role(
+        &mut self,
+        user_id: i64,
+        unit: &UnitCode,
+        role: Option<etablera_domain::access::Role>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        match role {
+            Some(r) => tx.execute(
+                "insert into membership (user_id, unit_code, role) values (?1, ?2, ?3) on conflict (user_id, unit_code) do update set role = excluded.role",
+                params![user_id, unit.as_str(), r.as_str()],
+            )?,
+            None => tx.execute("delete from membership where user_id = ?1 and unit_code = ?2", params![user_id, unit.as_str()])?,
+        };
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn memberships(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::Role)>> {
+        let mut st = self.conn.prepare(
+            "select unit_code, role from membership where user_id = ?1 order by unit_code",
+        )?;
+        let rows = st.query_map([user_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (u, role) = r?;
+            out.push((
+                UnitCode::parse(&u).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                etablera_domain::access::Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn create_session(&mut self, s: &SessionRow) -> Result<()> {
+        self.conn.execute(
+            "insert into app_session (id_hash, user_id, csrf_token, created_at, last_seen_at) values (?1, ?2, ?3, ?4, ?5)",
+            params![s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at],
+        )?;
+        Ok(())
+    }
+
+    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "select id_hash, user_id, csrf_token, created_at, last_seen_at from app_session where id_hash = ?1",
+                [id_hash],
+                |r| Ok(SessionRow { id_hash: r.get(0)?, user_id: r.get(1)?, csrf_token: r.get(2)?, created_at: r.get(3)?, last_seen_at: r.get(4)? }),
+            )
+            .optional()?)
+    }
+
+    fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<()> {
+        self.conn.execute(
+            "update app_session set last_seen_at = ?1 where id_hash = ?2",
+            params![at, id_hash],
+        )?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, id_hash: &str) -> Result<()> {
+        self.conn
+            .execute("delete from app_session where id_hash = ?1", [id_hash])?;
+        Ok(())
+    }
+
+    fn record_login(&mut self, username: &str, at: &str, success: bool) -> Result<()> {
+        self.conn.execute(
+            "insert into login_attempt (username, at, success) values (?1, ?2, ?3)",
+            params![username, at, success],
+        )?;
+        Ok(())
+    }
+
+    fn failed_logins_since(&mut self, username: &str, since: &str) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "select count(*) from login_attempt where username = ?1 and at >= ?2 and success = 0",
+            params![username, since],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<()> {
+        insert_audit(&self.conn, entry)
+    }
+
+    fn audit_log(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut sql = String::from("select id, at, user_id, action, object, unit_code, before, after from audit_log where 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(u) = f.user_id {
+            args.push(u.into());
+            sql.push_str(&format!(" and user_id = ?{}", args.len()));
+        }
+        if let Some(a) = &f.action {
+            args.push(a.clone().into());
+            sql.push_str(&format!(" and action = ?{}", args.len()));
+        }
+        if let Some(units) = &f.units {
+            if units.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(
+                " and unit_code in ({})",
+                placeholders(args.len(), units.len())
+            ));
+            args.extend(units.iter().map(|u| u.clone().into()));
+        }
+        args.push(f.limit.clamp(1, 1000).into());
+        args.push(f.offset.max(0).into());
+        sql.push_str(&format!(
+            " order by id desc limit ?{} offset ?{}",
+            args.len() - 1,
+            args.len()
+        ));
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                user_id: r.get(2)?,
+                action: r.get(3)?,
+                object: r.get(4)?,
+                unit_code: r.get(5)?,
+                before: r.get(6)?,
+                after: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    fn set_published(
+        &mut self,
+        strategy_id: &str,
+        published: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "update strategy set published = ?1 where id = ?2",
+            params![published, strategy_id],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(true)
     }
 }
 

@@ -280,3 +280,134 @@ fn scenario_on_every_backend() {
         );
     }
 }
+
+#[test]
+fn accounts_on_every_backend() {
+    use etablera_domain::access::Role;
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = &mut t.store;
+        s.upsert_units(Units::sweden().all()).unwrap();
+        let at = "2026-01-01T10:00:00Z";
+        let new = NewUser {
+            username: "anna".into(),
+            display_name: "Anna Strateg".into(),
+            password_hash: Some("$argon2id$x".into()),
+            system_admin: false,
+        };
+        let id = s
+            .create_user(
+                &new,
+                &AuditEntry::new(at, None, "user.create", "user:anna", None),
+            )
+            .unwrap();
+        let e = s
+            .create_user(
+                &new,
+                &AuditEntry::new(at, None, "user.create", "user:anna", None),
+            )
+            .unwrap_err();
+        assert_eq!(e.to_string(), "the username `anna` is taken", "{b}");
+        assert_eq!(s.user_by_name("anna").unwrap().unwrap().id, id, "{b}");
+        assert_eq!(
+            s.user(id).unwrap().unwrap().display_name,
+            "Anna Strateg",
+            "{b}"
+        );
+        let osd = UnitCode::parse("2380").unwrap();
+        s.set_role(
+            id,
+            &osd,
+            Some(Role::Viewer),
+            &AuditEntry::new(at, None, "role.set", "user:anna", Some(&osd)),
+        )
+        .unwrap();
+        s.set_role(
+            id,
+            &osd,
+            Some(Role::Strategist),
+            &AuditEntry::new(at, None, "role.set", "user:anna", Some(&osd)),
+        )
+        .unwrap();
+        assert_eq!(
+            s.memberships(id).unwrap(),
+            vec![(osd.clone(), Role::Strategist)],
+            "{b}"
+        );
+        s.create_session(&SessionRow {
+            id_hash: "h1".into(),
+            user_id: id,
+            csrf_token: "c".into(),
+            created_at: at.into(),
+            last_seen_at: at.into(),
+        })
+        .unwrap();
+        s.touch_session("h1", "2026-01-01T10:05:00Z").unwrap();
+        assert_eq!(
+            s.session("h1").unwrap().unwrap().last_seen_at,
+            "2026-01-01T10:05:00Z",
+            "{b}"
+        );
+        s.set_password(
+            id,
+            "$argon2id$y",
+            &AuditEntry::new(at, Some(id), "user.password", "user:anna", None),
+        )
+        .unwrap();
+        assert!(
+            s.session("h1").unwrap().is_none(),
+            "{b}: a new password ends the sessions"
+        );
+        s.record_login("anna", "2026-01-01T10:00:00Z", false)
+            .unwrap();
+        s.record_login("anna", "2026-01-01T10:01:00Z", false)
+            .unwrap();
+        s.record_login("anna", "2026-01-01T10:02:00Z", true)
+            .unwrap();
+        assert_eq!(
+            s.failed_logins_since("anna", "2026-01-01T10:00:30Z")
+                .unwrap(),
+            1,
+            "{b}"
+        );
+        let log = s
+            .audit_log(&AuditFilter {
+                units: Some(vec!["2380".into()]),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(log.len(), 2, "{b}");
+        assert_eq!(log[0].action, "role.set", "{b}");
+        assert!(
+            s.audit_log(&AuditFilter {
+                units: Some(vec![]),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .is_empty(),
+            "{b}"
+        );
+        assert_eq!(
+            s.audit_log(&AuditFilter {
+                user_id: Some(id),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+            1,
+            "{b}"
+        );
+        assert!(
+            !s.set_published(
+                "nope",
+                true,
+                &AuditEntry::new(at, Some(id), "strategy.publish", "strategy:nope", None)
+            )
+            .unwrap(),
+            "{b}"
+        );
+    }
+}
