@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use etablera::{Format, DEFAULT_DATABASE};
+use etablera_app::{Format, DEFAULT_DATABASE};
 use etablera_domain::Lang;
 use std::path::PathBuf;
 
@@ -71,11 +71,55 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Build the demo database and reports.
+    /// Build the demo database and reports, then serve the web application on it.
     Demo {
         #[arg(long, default_value = "demo-output")]
         out: PathBuf,
+        /// Only build; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
     },
+    /// Serve the web application until Ctrl-C or SIGTERM.
+    Serve {
+        #[arg(long, env = "ETABLERA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Mark cookies Secure and send HSTS (set when served over TLS, also behind a proxy).
+        #[arg(long, env = "ETABLERA_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Manage accounts. Passwords are read from standard input (one line).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account: `echo "$PASSWORD" | etablera user add anna --name "Anna Svensson"`.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// A system administrator may do everything.
+        #[arg(long)]
+        system_admin: bool,
+    },
+    /// Set a new password (read from standard input); ends the account's sessions.
+    Passwd { username: String },
+    /// Give a role in a municipality (code or name), or remove it with `--remove`.
+    Role {
+        username: String,
+        municipality: String,
+        #[arg(value_parser = ["viewer", "strategist", "admin"], required_unless_present = "remove")]
+        role: Option<String>,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// List accounts with their roles.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -91,6 +135,12 @@ enum StrategyCommand {
         id: String,
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Open a strategy's overview and target pages to the public (or close them with --off).
+    Publish {
+        id: String,
+        #[arg(long)]
+        off: bool,
     },
 }
 
@@ -138,36 +188,87 @@ fn with_total(pb: &indicatif::ProgressBar, total: u64) {
     }
 }
 
+fn read_password() -> Result<etablera_web::auth::Password> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("could not read the password from standard input")?;
+    Ok(etablera_web::auth::Password::new(line.trim_end_matches(['\n', '\r'])))
+}
+
+fn web(e: etablera_web::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{}", e.message(Lang::En))
+}
+
+fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("could not start the runtime")?;
+    rt.block_on(etablera_web::serve(config, addr, etablera_web::shutdown_signal()))
+}
+
+/// Demo accounts: (username, name, password, system admin, roles).
+const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 4] = [
+    ("admin", "Systemadministratör", "demo-admin-lösenord", true, &[]),
+    ("strateg", "Sara Strateg (Östersund)", "demo-strateg-lösenord", false, &[("2380", "strategist")]),
+    ("lasare", "Lars Läsare (Östersund)", "demo-läsare-lösenord", false, &[("2380", "viewer")]),
+    ("ljusnarsberg", "Lina Admin (Ljusnarsberg)", "demo-ljusnarsberg-lösenord", false, &[("1864", "admin")]),
+];
+
+fn demo_accounts(db: &str) -> Result<()> {
+    let mut store = etablera_store::open(db)?;
+    let s = store.as_mut();
+    for (user, name, pw, sysadm, roles) in DEMO_ACCOUNTS {
+        etablera_web::accounts::add_user(s, user, name, &etablera_web::auth::Password::new(pw), sysadm, None).map_err(web)?;
+        for (unit, role) in roles {
+            etablera_web::accounts::set_role(s, user, unit, etablera_domain::access::Role::parse(role), None).map_err(web)?;
+        }
+    }
+    // Östersund and Luleå publish their follow-up; Ljusnarsberg's is for its users only.
+    etablera_web::accounts::publish(s, "ostersund-2020", true, None).map_err(web)?;
+    etablera_web::accounts::publish(s, "lulea-2019", true, None).map_err(web)?;
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    if let Command::Demo { out } = &cli.command {
-        let d = etablera::demo::run(out)?;
+    if let Command::Demo { out, no_serve, addr } = &cli.command {
+        let d = etablera_app::demo::run(out)?;
         for line in &d.summary {
             println!("{line}");
         }
+        let db = d.database.to_string_lossy().into_owned();
+        demo_accounts(&db)?;
         println!("\nDemo database: {}", d.database.display());
         println!("Reports (the figures marked «Fiktiva demodata» are fictitious):");
         for r in &d.reports {
             println!("  {}", r.display());
         }
+        if !no_serve {
+            println!("\nServing Etablera at http://{addr}/ (Ctrl-C to stop). Demo accounts (username / password):");
+            for (user, name, pw, _, _) in DEMO_ACCOUNTS {
+                println!("  {user:<13} {pw:<28} {name}");
+            }
+            run_server(etablera_web::Config { database: db, ..Default::default() }, *addr)?;
+        }
         return Ok(());
+    }
+    if let Command::Serve { addr, secure_cookies } = &cli.command {
+        println!("Serving Etablera at http://{addr}/ on {} (Ctrl-C to stop)", cli.database);
+        return run_server(etablera_web::Config { database: cli.database.clone(), secure_cookies: *secure_cookies, ..Default::default() }, *addr);
     }
     let mut store = etablera_store::open(&cli.database)
         .with_context(|| format!("could not open the database `{}`", cli.database))?;
     let store = store.as_mut();
     match cli.command {
         Command::Init => {
-            let r = etablera::init(store)?;
+            let r = etablera_app::init(store)?;
             println!(
                 "{}: {} units updated, {} of {} indicators new or changed",
                 cli.database, r.units, r.indicators_changed, r.indicators_total
             );
         }
         Command::Import { files, url } => {
-            etablera::require_initialised(store)?;
+            etablera_app::require_initialised(store)?;
             if let Some(url) = url {
                 let pb = progress_bar(&url);
-                let r = etablera::import_url(store, &url, &mut |n, total| {
+                let r = etablera_app::import_url(store, &url, &mut |n, total| {
                     if let Some(t) = total {
                         with_total(&pb, t);
                     }
@@ -178,16 +279,16 @@ fn main() -> Result<()> {
             }
             for f in files {
                 let pb = progress_bar(&f.display().to_string());
-                let r = etablera::import_file(store, &f, None, &mut |n| pb.set_position(n))?;
+                let r = etablera_app::import_file(store, &f, None, &mut |n| pb.set_position(n))?;
                 pb.finish_and_clear();
                 println!("{}: {r}", f.display());
             }
         }
         Command::Strategy { command } => {
-            etablera::require_initialised(store)?;
+            etablera_app::require_initialised(store)?;
             match command {
                 StrategyCommand::Load { file } => {
-                    let s = etablera::load_strategy(store, &file)?;
+                    let s = etablera_app::load_strategy(store, &file)?;
                     println!(
                         "loaded strategy {}: {} goals, {} targets, {} activities",
                         s.id,
@@ -199,7 +300,7 @@ fn main() -> Result<()> {
                 StrategyCommand::Check { file } => {
                     let src = std::fs::read_to_string(&file)
                         .with_context(|| format!("{}: could not read the file", file.display()))?;
-                    let units = etablera::units_of(store)?;
+                    let units = etablera_app::units_of(store)?;
                     let known = store.indicators()?.into_iter().map(|i| i.id).collect();
                     let s = etablera_ingest::strategy_file::load(
                         &file.display().to_string(),
@@ -223,7 +324,7 @@ fn main() -> Result<()> {
                     }
                 }
                 StrategyCommand::Show { id: Some(id) } => {
-                    let s = etablera::get_strategy(store, &id)?;
+                    let s = etablera_app::get_strategy(store, &id)?;
                     println!(
                         "{} ({}–{}), {}",
                         s.title, s.period_from, s.period_to, s.owner
@@ -238,8 +339,12 @@ fn main() -> Result<()> {
                         }
                     }
                 }
+                StrategyCommand::Publish { id, off } => {
+                    etablera_web::accounts::publish(store, &id, !off, None).map_err(web)?;
+                    println!("{id}: {}", if off { "not published" } else { "published" });
+                }
                 StrategyCommand::Export { id, output } => {
-                    let s = etablera::get_strategy(store, &id)?;
+                    let s = etablera_app::get_strategy(store, &id)?;
                     let text = etablera_ingest::strategy_file::export(&s)?;
                     match output {
                         Some(p) => std::fs::write(&p, text)
@@ -250,7 +355,7 @@ fn main() -> Result<()> {
             }
         }
         Command::Indicators { query } => {
-            etablera::require_initialised(store)?;
+            etablera_app::require_initialised(store)?;
             let all = store.indicators()?;
             for i in etablera_store::search_indicators(&all, &query.join(" "), 50) {
                 println!("{:<20} {}", i.id, i.title);
@@ -264,13 +369,13 @@ fn main() -> Result<()> {
             json,
             lang: l,
         } => {
-            etablera::require_initialised(store)?;
+            etablera_app::require_initialised(store)?;
             let run =
-                etablera::run_followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
+                etablera_app::run_followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&run.followup)?);
             } else {
-                print!("{}", etablera::followup_table(&run, lang(l)));
+                print!("{}", etablera_app::followup_table(&run, lang(l)));
             }
         }
         Command::Report {
@@ -282,9 +387,9 @@ fn main() -> Result<()> {
             as_of,
             output,
         } => {
-            etablera::require_initialised(store)?;
+            etablera_app::require_initialised(store)?;
             let run =
-                etablera::run_followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
+                etablera_app::run_followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
             let (fmt, ext) = match format {
                 FormatArg::Html => (Format::Html, "html"),
                 FormatArg::Md => (Format::Markdown, "md"),
@@ -293,12 +398,38 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| PathBuf::from(format!("uppfoljning-{strategy}-{year}.{ext}")));
             std::fs::write(
                 &path,
-                etablera::render_report(&run, fmt, lang(l), as_of.as_deref()),
+                etablera_app::render_report(&run, fmt, lang(l), as_of.as_deref()),
             )
             .with_context(|| format!("could not write {}", path.display()))?;
             println!("report written to {}", path.display());
         }
-        Command::Demo { .. } => unreachable!("handled above"),
+        Command::Demo { .. } | Command::Serve { .. } => unreachable!("handled above"),
+        Command::User { command } => {
+            etablera_app::require_initialised(store)?;
+            match command {
+                UserCommand::Add { username, name, system_admin } => {
+                    let pw = read_password()?;
+                    let id = etablera_web::accounts::add_user(store, &username, &name, &pw, system_admin, None).map_err(web)?;
+                    println!("created user {username} (id {id})");
+                }
+                UserCommand::Passwd { username } => {
+                    let pw = read_password()?;
+                    etablera_web::accounts::set_password(store, &username, &pw, None).map_err(web)?;
+                    println!("password changed for {username}; their sessions have ended");
+                }
+                UserCommand::Role { username, municipality, role, remove } => {
+                    let role = if remove { None } else { role.as_deref().and_then(etablera_domain::access::Role::parse) };
+                    etablera_web::accounts::set_role(store, &username, &municipality, role, None).map_err(web)?;
+                    println!("{username}: {}", role.map(|r| format!("{} in {municipality}", r.as_str())).unwrap_or_else(|| format!("no role in {municipality}")));
+                }
+                UserCommand::List => {
+                    for u in store.users()? {
+                        let roles: Vec<String> = store.memberships(u.id)?.into_iter().map(|(c, r)| format!("{c}:{}", r.as_str())).collect();
+                        println!("{:<20} {:<30} {}{}", u.username, u.display_name, if u.system_admin { "system admin " } else { "" }, roles.join(" "));
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }

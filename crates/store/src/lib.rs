@@ -203,6 +203,21 @@ impl AuditEntry {
     }
 }
 
+/// An API token for a machine client. Only the hash of the token is stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    #[serde(skip)]
+    pub token_hash: String,
+    pub user_id: i64,
+    pub unit_code: String,
+    /// `read` or `write`.
+    pub scope: String,
+    pub name: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 /// Which audit entries to read, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -215,7 +230,7 @@ pub struct AuditFilter {
 }
 
 /// The repository: everything Etablera stores.
-pub trait Store {
+pub trait Store: Send {
     /// Applies the migrations not yet applied.
     fn migrate(&mut self) -> Result<()>;
     /// Inserts or updates units (reference data and groups' own rows).
@@ -288,6 +303,12 @@ pub trait Store {
     fn failed_logins_since(&mut self, username: &str, since: &str) -> Result<i64>;
     fn append_audit(&mut self, entry: &AuditEntry) -> Result<()>;
     fn audit_log(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    /// Stores a new API token (its hash); `token.id` is ignored.
+    fn create_token(&mut self, token: &ApiToken, audit: &AuditEntry) -> Result<i64>;
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>>;
+    fn tokens(&mut self, user_id: i64) -> Result<Vec<ApiToken>>;
+    /// Revokes a token of a user; `Ok(false)` when there is no such token.
+    fn revoke_token(&mut self, user_id: i64, token_id: i64, audit: &AuditEntry) -> Result<bool>;
     /// Opens or closes a strategy's public pages. An unknown strategy is `Ok(false)`.
     fn set_published(
         &mut self,

@@ -95,6 +95,21 @@ fn user_row(r: &postgres::Row) -> User {
     }
 }
 
+const TOKEN_SELECT: &str = "select id, token_hash, user_id, unit_code, scope, name, created_at, revoked_at from api_token";
+
+fn token_row(r: &postgres::Row) -> ApiToken {
+    ApiToken {
+        id: r.get(0),
+        token_hash: r.get(1),
+        user_id: r.get(2),
+        unit_code: r.get(3),
+        scope: r.get(4),
+        name: r.get(5),
+        created_at: r.get(6),
+        revoked_at: r.get(7),
+    }
+}
+
 fn insert_audit(tx: &mut postgres::Transaction, e: &AuditEntry) -> Result<()> {
     tx.execute(
         "insert into audit_log (at, user_id, action, object, unit_code, before, after) values ($1, $2, $3, $4, $5, $6, $7)",
@@ -615,6 +630,41 @@ impl Store for PgStore {
                 after: r.get(7),
             })
             .collect())
+    }
+
+    fn create_token(&mut self, t: &ApiToken, audit: &AuditEntry) -> Result<i64> {
+        let mut tx = self.client.transaction()?;
+        let id: i64 = tx
+            .query_one(
+                "insert into api_token (token_hash, user_id, unit_code, scope, name, created_at) values ($1, $2, $3, $4, $5, $6) returning id",
+                &[&t.token_hash, &t.user_id, &t.unit_code, &t.scope, &t.name, &t.created_at],
+            )?
+            .get(0);
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
+        Ok(self.client.query_opt(&format!("{TOKEN_SELECT} where token_hash = $1"), &[&token_hash])?.map(|r| token_row(&r)))
+    }
+
+    fn tokens(&mut self, user_id: i64) -> Result<Vec<ApiToken>> {
+        Ok(self.client.query(&format!("{TOKEN_SELECT} where user_id = $1 order by id"), &[&user_id])?.iter().map(token_row).collect())
+    }
+
+    fn revoke_token(&mut self, user_id: i64, token_id: i64, audit: &AuditEntry) -> Result<bool> {
+        let mut tx = self.client.transaction()?;
+        let n = tx.execute(
+            "update api_token set revoked_at = $1 where id = $2 and user_id = $3 and revoked_at is null",
+            &[&audit.at, &token_id, &user_id],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     fn set_published(

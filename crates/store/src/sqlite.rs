@@ -140,6 +140,21 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
     })
 }
 
+const TOKEN_SELECT: &str = "select id, token_hash, user_id, unit_code, scope, name, created_at, revoked_at from api_token";
+
+fn token_row(r: &rusqlite::Row) -> rusqlite::Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.get(0)?,
+        token_hash: r.get(1)?,
+        user_id: r.get(2)?,
+        unit_code: r.get(3)?,
+        scope: r.get(4)?,
+        name: r.get(5)?,
+        created_at: r.get(6)?,
+        revoked_at: r.get(7)?,
+    })
+}
+
 fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
     conn.execute(
         "insert into audit_log (at, user_id, action, object, unit_code, before, after) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -791,6 +806,42 @@ impl Store for SqliteStore {
             })
         })?;
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    fn create_token(&mut self, t: &ApiToken, audit: &AuditEntry) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "insert into api_token (token_hash, user_id, unit_code, scope, name, created_at) values (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![t.token_hash, t.user_id, t.unit_code, t.scope, t.name, t.created_at],
+        )?;
+        let id = tx.last_insert_rowid();
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
+        Ok(self.conn.query_row(&format!("{TOKEN_SELECT} where token_hash = ?1"), [token_hash], token_row).optional()?)
+    }
+
+    fn tokens(&mut self, user_id: i64) -> Result<Vec<ApiToken>> {
+        let mut st = self.conn.prepare(&format!("{TOKEN_SELECT} where user_id = ?1 order by id"))?;
+        let rows = st.query_map([user_id], token_row)?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    fn revoke_token(&mut self, user_id: i64, token_id: i64, audit: &AuditEntry) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "update api_token set revoked_at = ?1 where id = ?2 and user_id = ?3 and revoked_at is null",
+            params![audit.at, token_id, user_id],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     fn set_published(

@@ -78,3 +78,16 @@ create table target_revision (
     changed_at text not null
 );
 create index target_revision_by_target on target_revision (strategy_id, target_id, changed_at);
+
+-- tokens for machine clients: scoped to one municipality, read or write, revocable; only
+-- the sha-256 of the token is stored.
+create table api_token (
+    id integer primary key,
+    token_hash text not null unique,
+    user_id integer not null references app_user(id) on delete cascade,
+    unit_code text not null references unit(code),
+    scope text not null check (scope in ('read', 'write')),
+    name text not null,
+    created_at text not null,
+    revoked_at text
+);

@@ -70,19 +70,19 @@ fn imports_on_every_backend() {
     for mut t in testing::all() {
         let b = t.backend;
         let s = t.store.as_mut();
-        etablera::init(s).unwrap();
+        etablera_app::init(s).unwrap();
         let kpi = data("kolada/kpi.json");
-        let r = etablera::import_bytes(s, "kpi.json", &kpi, None, &mut |_| {}).unwrap();
+        let r = etablera_app::import_bytes(s, "kpi.json", &kpi, None, &mut |_| {}).unwrap();
         assert_eq!(
             r,
-            etablera::ImportReport::Indicators {
+            etablera_app::ImportReport::Indicators {
                 read: 5604,
                 changed: 0
             },
             "{b}: init already loaded the catalogue"
         );
         let after_kpi = s.counts().unwrap();
-        etablera::import_bytes(s, "kpi.json", &kpi, None, &mut |_| {}).unwrap();
+        etablera_app::import_bytes(s, "kpi.json", &kpi, None, &mut |_| {}).unwrap();
         assert_eq!(s.counts().unwrap(), after_kpi, "{b}");
         // The curated direction survives a re-import of Kolada's catalogue.
         let dir = s
@@ -95,13 +95,13 @@ fn imports_on_every_backend() {
         assert_eq!(dir, etablera_domain::Direction::HigherIsBetter, "{b}");
 
         let v2 = data("kolada/data-N00945-v2.json");
-        let r = etablera::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
+        let r = etablera_app::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
         assert!(r.to_string().starts_with("imported batch"), "{b}: {r}");
         let once = s.counts().unwrap();
         assert_eq!(once.observations, 75, "{b}");
-        let r = etablera::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
+        let r = etablera_app::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
         assert!(r.to_string().contains("already imported"), "{b}: {r}");
-        let r = etablera::import_bytes(s, "data-N00945-v3.json", &as_v3(&v2), None, &mut |_| {})
+        let r = etablera_app::import_bytes(s, "data-N00945-v3.json", &as_v3(&v2), None, &mut |_| {})
             .unwrap();
         assert!(
             r.to_string().contains("all 75 values were already stored"),
@@ -115,7 +115,7 @@ fn imports_on_every_backend() {
 
         // Bad inputs: each names its place and leaves the database as it was.
         let truncated = &v2[..v2.len() / 2];
-        let e = etablera::import_bytes(s, "truncated.json", truncated, None, &mut |_| {})
+        let e = etablera_app::import_bytes(s, "truncated.json", truncated, None, &mut |_| {})
             .unwrap_err()
             .to_string();
         assert!(
@@ -128,7 +128,7 @@ fn imports_on_every_backend() {
 
         let csv =
             b"indicator,unit,period,sex,value\nN00973,2380,2019,T,54.0\nN00973,2380,2020,T,5x.1\n";
-        let e = etablera::import_bytes(s, "bad.csv", csv, None, &mut |_| {})
+        let e = etablera_app::import_bytes(s, "bad.csv", csv, None, &mut |_| {})
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -142,14 +142,14 @@ fn imports_on_every_backend() {
             vec!["Östersund", "N00973", "T", "45.5", "48.0"],
             vec!["Ankeborg", "N00973", "T", "40", "41"],
         ]);
-        let e = etablera::import_bytes(s, "bad.xlsx", &book, None, &mut |_| {})
+        let e = etablera_app::import_bytes(s, "bad.xlsx", &book, None, &mut |_| {})
             .unwrap_err()
             .to_string();
         assert_eq!(e, "bad.xlsx, sheet `Blad1`, row 3, column A, field `Kommun`: unknown municipality `Ankeborg`", "{b}");
         assert_eq!(s.counts().unwrap(), once, "{b}");
 
         let bad_ind = b"indicator,unit,period,value\nN99999,2380,2019,1\n";
-        let e = etablera::import_bytes(s, "ind.csv", bad_ind, None, &mut |_| {})
+        let e = etablera_app::import_bytes(s, "ind.csv", bad_ind, None, &mut |_| {})
             .unwrap_err()
             .to_string();
         assert!(
@@ -163,12 +163,12 @@ fn imports_on_every_backend() {
             vec!["Kommun", "Indikator", "Kön", "2018", "2019"],
             vec!["2380", "N00973", "K", "41,5", ".."],
         ]);
-        let r = etablera::import_bytes(s, "good.xlsx", &good, None, &mut |_| {}).unwrap();
+        let r = etablera_app::import_bytes(s, "good.xlsx", &good, None, &mut |_| {}).unwrap();
         assert!(
             r.to_string().contains("2 values read, 2 new or changed"),
             "{b}: {r}"
         );
-        let r = etablera::import_bytes(
+        let r = etablera_app::import_bytes(
             s,
             "good.csv",
             "indicator;unit;period;sex;value\nN00973;Östersund;2019Q1;T;54\n".as_bytes(),
@@ -185,16 +185,16 @@ fn strategies_load_and_follow_up_on_every_backend() {
     for mut t in testing::all() {
         let b = t.backend;
         let s = t.store.as_mut();
-        etablera::init(s).unwrap();
-        for (name, src) in etablera::demo::STRATEGIES {
-            etablera::load_strategy_str(s, name, src)
+        etablera_app::init(s).unwrap();
+        for (name, src) in etablera_app::demo::STRATEGIES {
+            etablera_app::load_strategy_str(s, name, src)
                 .unwrap_or_else(|e| panic!("{b}: {name}: {e}"));
         }
         let before = s.counts().unwrap();
-        let bad = etablera::demo::STRATEGIES[0]
+        let bad = etablera_app::demo::STRATEGIES[0]
             .1
             .replace("goal = \"m2-d8\"", "goal = \"m9\"");
-        let e = etablera::load_strategy_str(s, "bad.toml", &bad)
+        let e = etablera_app::load_strategy_str(s, "bad.toml", &bad)
             .unwrap_err()
             .to_string();
         assert!(
@@ -203,16 +203,16 @@ fn strategies_load_and_follow_up_on_every_backend() {
         );
         assert_eq!(s.counts().unwrap(), before, "{b}");
         let exported = etablera_ingest::strategy_file::export(
-            &etablera::get_strategy(s, "ostersund-2020").unwrap(),
+            &etablera_app::get_strategy(s, "ostersund-2020").unwrap(),
         )
         .unwrap();
-        let again = etablera::load_strategy_str(s, "exported.toml", &exported).unwrap();
+        let again = etablera_app::load_strategy_str(s, "exported.toml", &exported).unwrap();
         assert_eq!(
             again,
-            etablera::get_strategy(s, "ostersund-2020").unwrap(),
+            etablera_app::get_strategy(s, "ostersund-2020").unwrap(),
             "{b}"
         );
-        let run = etablera::run_followup(s, "ostersund-2020", 2018, None, None).unwrap();
+        let run = etablera_app::run_followup(s, "ostersund-2020", 2018, None, None).unwrap();
         assert_eq!(run.followup.results.len(), 10, "{b}");
         assert!(
             run.followup
@@ -241,14 +241,14 @@ fn imports_from_a_kolada_server_on_every_backend() {
     for mut t in testing::all() {
         let b = t.backend;
         let s = t.store.as_mut();
-        etablera::init(s).unwrap();
+        etablera_app::init(s).unwrap();
         let url = format!("{base}/v2/data/kpi/N00945");
-        let r = etablera::import_url(s, &url, &mut |_, _| {}).unwrap();
+        let r = etablera_app::import_url(s, &url, &mut |_, _| {}).unwrap();
         assert!(
             r.to_string().contains("75 values read, 75 new or changed"),
             "{b}: {r}"
         );
-        let r = etablera::import_url(s, &url, &mut |_, _| {}).unwrap();
+        let r = etablera_app::import_url(s, &url, &mut |_, _| {}).unwrap();
         assert!(r.to_string().contains("already imported"), "{b}: {r}");
         assert_eq!(s.counts().unwrap().observations, 75, "{b}");
     }

@@ -1,7 +1,8 @@
-//! What the `etablera` command does, as library functions the binary calls and tests use.
+//! What Etablera does, as functions over an open [`Store`]: set up the reference data,
+//! import files, load strategies, run a follow-up, render a report, build the demo.
 //!
-//! Each function takes an open [`Store`] and plain values; the binary only parses
-//! arguments, opens the store and prints.
+//! The command line (`etablera`) and the web application call these; they only parse
+//! their input, open the store and present the result.
 
 pub mod demo;
 
@@ -22,15 +23,21 @@ pub const KOLADA_KPI_JSON: &[u8] = include_bytes!("../../../data/kolada/kpi.json
 /// The default SQLite file.
 pub const DEFAULT_DATABASE: &str = "etablera.db";
 
-/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+/// Seconds since 1970-01-01 UTC, now.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// A time as `YYYY-MM-DDTHH:MM:SSZ`, the form stored everywhere; such strings sort in time order.
+pub fn iso_utc(secs: i64) -> String {
     let date = etablera_domain::Date::from_unix_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now_utc() -> String {
+    iso_utc(now_secs())
 }
 
 /// What `init` did.
@@ -319,12 +326,33 @@ pub fn run_followup(
     group: Option<&str>,
     as_of: Option<&str>,
 ) -> Result<FollowUpRun> {
-    let strategy = get_strategy(store, strategy_id)?;
+    run_followup_with(store, strategy_id, year, group, as_of, None)
+}
+
+/// As [`run_followup`], for women or men: every target whose series is the total of an
+/// indicator divided by sex follows that sex instead.
+pub fn run_followup_with(
+    store: &mut dyn Store,
+    strategy_id: &str,
+    year: i32,
+    group: Option<&str>,
+    as_of: Option<&str>,
+    sex: Option<etablera_domain::Sex>,
+) -> Result<FollowUpRun> {
+    let mut strategy = get_strategy(store, strategy_id)?;
     let indicators: HashMap<IndicatorId, Indicator> = store
         .indicators()?
         .into_iter()
         .map(|i| (i.id.clone(), i))
         .collect();
+    if let Some(sex) = sex {
+        for t in &mut strategy.targets {
+            let divided = indicators.get(&t.series.indicator).is_some_and(|i| i.divided_by_sex);
+            if divided && t.series.sex == etablera_domain::Sex::Total {
+                t.series.sex = sex;
+            }
+        }
+    }
     let ids = strategy.indicators();
     let group = match group {
         Some(code) => Some(

@@ -1,0 +1,406 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
+//!
+//! Callers authenticate with the session cookie or with `Authorization: Bearer <token>`; a
+//! token is scoped to one municipality and to reading or writing. Lists are paginated
+//! (`page`, `per_page`, at most 500) and answer `{items, page, per_page, total}`. Errors are
+//! `{"error": {"status", "code", "message"}}`.
+
+use crate::auth::{random_token, sha256_hex, Ctx};
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use etablera_domain::access::{allowed, Action, Principal, Role};
+use etablera_domain::{IndicatorId, IndicatorSource, Period, Sex, UnitCode};
+use etablera_store::{ApiToken, AuditEntry, ObsQuery, Store, User};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/units", get(units))
+        .route("/indicators", get(indicators))
+        .route("/observations", get(observations))
+        .route("/strategies", get(strategies))
+        .route("/strategies/{id}", get(strategy))
+        .route("/strategies/{id}/followup", get(followup))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{id}/revoke", post(revoke_token))
+        .fallback(not_found)
+}
+
+async fn not_found() -> Response {
+    ApiError(AppError::NotFound).into_response()
+}
+
+/// The principal a bearer token stands for: the token's user, limited to the token's
+/// municipality and scope. `None` for unknown or revoked tokens and disabled users.
+pub fn principal_for_token(store: &mut dyn Store, token: &str) -> Result<Option<(User, Principal)>, AppError> {
+    let Some(t) = store.token_by_hash(&sha256_hex(token))?.filter(|t| t.revoked_at.is_none()) else { return Ok(None) };
+    let Some(user) = store.user(t.user_id)?.filter(|u| !u.disabled) else { return Ok(None) };
+    let unit = UnitCode::parse(&t.unit_code).map_err(AppError::internal)?;
+    let ceiling = if t.scope == "write" { Role::Strategist } else { Role::Viewer };
+    let role = if user.system_admin { Some(ceiling) } else { store.memberships(user.id)?.into_iter().find(|(u, _)| *u == unit).map(|(_, r)| r.min(ceiling)) };
+    Ok(role.map(|r| (user.clone(), Principal { user_id: user.id, system_admin: false, memberships: vec![(unit, r)] })))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageParams {
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+struct Paging {
+    page: usize,
+    per_page: usize,
+}
+
+fn paging(p: &PageParams) -> Result<Paging, AppError> {
+    let num = |v: &Option<String>, name: &str, default: usize, max: usize| -> Result<usize, AppError> {
+        match v.as_deref() {
+            None | Some("") => Ok(default),
+            Some(s) => match s.parse::<usize>() {
+                Ok(n) if n >= 1 && n <= max => Ok(n),
+                _ => Err(AppError::BadRequest(format!("`{name}` must be a whole number from 1 to {max}"))),
+            },
+        }
+    };
+    Ok(Paging { page: num(&p.page, "page", 1, 1_000_000)?, per_page: num(&p.per_page, "per_page", 50, 500)? })
+}
+
+fn page_of<T: serde::Serialize>(all: Vec<T>, p: &Paging) -> Value {
+    let total = all.len();
+    let items: Vec<T> = all.into_iter().skip((p.page - 1).saturating_mul(p.per_page)).take(p.per_page).collect();
+    json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": total })
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+fn query<T: Default + serde::de::DeserializeOwned>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(v)| v).map_err(|e| AppError::BadRequest(format!("bad query parameters: {}", e.body_text())))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct UnitParams {
+    kind: Option<String>,
+    #[serde(flatten)]
+    paging: PageParams,
+}
+
+async fn units(State(state): State<AppState>, q: Result<Query<UnitParams>, axum::extract::rejection::QueryRejection>) -> ApiResult {
+    let q = query(q)?;
+    let p = paging(&q.paging)?;
+    let kind = q.kind.filter(|k| !k.is_empty());
+    if let Some(k) = &kind {
+        if etablera_domain::UnitKind::parse(k).is_none() {
+            return Err(AppError::BadRequest(format!("`kind` must be nation, region, municipality or group, not `{k}`")).into());
+        }
+    }
+    let all = state.db.run(|s| Ok(s.units()?)).await?;
+    let items: Vec<_> = all.into_iter().filter(|u| kind.as_deref().is_none_or(|k| u.kind.as_str() == k)).collect();
+    Ok(Json(page_of(items, &p)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct IndicatorParams {
+    q: Option<String>,
+    #[serde(flatten)]
+    paging: PageParams,
+}
+
+async fn indicators(State(state): State<AppState>, q: Result<Query<IndicatorParams>, axum::extract::rejection::QueryRejection>) -> ApiResult {
+    let q = query(q)?;
+    let p = paging(&q.paging)?;
+    let text = q.q.unwrap_or_default();
+    if text.len() > 200 {
+        return Err(AppError::BadRequest("`q` is longer than 200 characters".into()).into());
+    }
+    let all = state.db.run(|s| Ok(s.indicators()?)).await?;
+    let found: Vec<_> = etablera_store::search_indicators(&all, &text, usize::MAX).into_iter().cloned().collect();
+    Ok(Json(page_of(found, &p)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ObservationParams {
+    indicator: Option<String>,
+    unit: Option<String>,
+    period: Option<String>,
+    sex: Option<String>,
+    as_of: Option<String>,
+    #[serde(flatten)]
+    paging: PageParams,
+}
+
+async fn observations(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    q: Result<Query<ObservationParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let p = paging(&q.paging)?;
+    let principal = ctx.require_login()?.clone();
+    let indicator = IndicatorId::parse(q.indicator.as_deref().unwrap_or("")).map_err(|e| AppError::BadRequest(format!("`indicator`: {e}")))?;
+    let unit = UnitCode::parse(q.unit.as_deref().unwrap_or("")).map_err(|e| AppError::BadRequest(format!("`unit`: {e}")))?;
+    let period = match q.period.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(Period::parse(s).map_err(|e| AppError::BadRequest(format!("`period`: {e}")))?),
+        None => None,
+    };
+    let sex = match q.sex.as_deref().filter(|s| !s.is_empty()) {
+        Some(s @ ("T" | "K" | "M")) => Some(Sex::parse(s).map_err(|e| AppError::BadRequest(e.to_string()))?),
+        Some(s) => return Err(AppError::BadRequest(format!("`sex` must be T, K or M, not `{s}`")).into()),
+        None => None,
+    };
+    let as_of = match q.as_of.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(etablera_domain::Date::parse(s).map_err(|e| AppError::BadRequest(format!("`as_of`: {e}")))?.to_string()),
+        None => None,
+    };
+    let items = state
+        .db
+        .run(move |s| {
+            let ind = s.indicators()?.into_iter().find(|i| i.id == indicator).ok_or(AppError::NotFound)?;
+            if s.units()?.iter().all(|u| u.code != unit) {
+                return Err(AppError::NotFound);
+            }
+            // Kolada's figures are public; a municipality's own figures are its members'.
+            let public = ind.source == IndicatorSource::Kolada || !unit.is_municipality();
+            if !public && !allowed(Some(&principal), Action::Read, &unit, false) {
+                return Err(AppError::Forbidden);
+            }
+            let stored = s.observations(&ObsQuery { indicators: vec![indicator], units: vec![unit], as_of })?;
+            Ok(stored
+                .into_iter()
+                .map(|x| x.observation)
+                .filter(|o| period.is_none_or(|p| o.period == p) && sex.is_none_or(|x| o.sex == x))
+                .map(|o| json!({"indicator": o.indicator, "unit": o.unit, "period": o.period, "sex": o.sex, "value": o.value(), "status": o.status()}))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(Json(page_of(items, &p)))
+}
+
+async fn strategies(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, q: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>) -> ApiResult {
+    let p = paging(&query(q)?)?;
+    let who = ctx.principal.clone();
+    let items = state
+        .db
+        .run(move |s| {
+            Ok(s.strategies()?
+                .into_iter()
+                .filter(|x| allowed(who.as_ref(), Action::ReadPublic, &x.owner, x.published))
+                .map(|x| json!({"id": x.id, "owner": x.owner, "title": x.title, "updated_at": x.updated_at, "published": x.published}))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(Json(page_of(items, &p)))
+}
+
+/// The strategy if the caller may read it (404 for unpublished strategies of others).
+fn readable_strategy(s: &mut dyn Store, who: Option<&Principal>, id: &str) -> Result<etablera_domain::Strategy, AppError> {
+    let summary = s.strategies()?.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)?;
+    if !allowed(who, Action::ReadPublic, &summary.owner, summary.published) {
+        return Err(if who.is_none() { AppError::Unauthorized } else { AppError::NotFound });
+    }
+    s.strategy(id)?.ok_or(AppError::NotFound)
+}
+
+async fn strategy(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<String>) -> ApiResult {
+    let who = ctx.principal.clone();
+    let s = state.db.run(move |s| readable_strategy(s, who.as_ref(), &id)).await?;
+    Ok(Json(serde_json::to_value(s).map_err(AppError::internal)?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct FollowupParams {
+    year: Option<String>,
+    sex: Option<String>,
+}
+
+async fn followup(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    q: Result<Query<FollowupParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let year = match q.year.as_deref().filter(|s| !s.is_empty()) {
+        Some(y) => Some(y.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(|| AppError::BadRequest("`year` must be a year from 1990 to 2100".into()))?),
+        None => None,
+    };
+    let sex = match q.sex.as_deref().filter(|s| !s.is_empty()) {
+        Some("K") => Some(Sex::Women),
+        Some("M") => Some(Sex::Men),
+        Some("T") => None,
+        Some(s) => return Err(AppError::BadRequest(format!("`sex` must be T, K or M, not `{s}`")).into()),
+        None => None,
+    };
+    let (run, _, _) = crate::pages::load_run(&state, &ctx, id, year, sex, Action::ReadPublic).await.map_err(|e| match e {
+        AppError::Forbidden => AppError::NotFound,
+        other => other,
+    })?;
+    Ok(Json(serde_json::to_value(&run.followup).map_err(AppError::internal)?))
+}
+
+async fn list_tokens(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> ApiResult {
+    let user = ctx.user.clone().filter(|_| ctx.session.is_some()).ok_or(AppError::Unauthorized)?;
+    let items = state.db.run(move |s| Ok(s.tokens(user.id)?)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewToken {
+    unit: String,
+    scope: String,
+    name: String,
+}
+
+/// Creates a token; only with a session (a token cannot make tokens). The token is shown
+/// once, in this answer.
+async fn create_token(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, body: Result<Json<NewToken>, axum::extract::rejection::JsonRejection>) -> Result<Response, ApiError> {
+    let user = ctx.user.clone().filter(|_| ctx.session.is_some()).ok_or(AppError::Unauthorized)?;
+    let principal = ctx.require_login()?.clone();
+    let Json(b) = body.map_err(|e| AppError::BadRequest(format!("the body must be JSON {{unit, scope, name}}: {}", e.body_text())))?;
+    let unit = UnitCode::parse(&b.unit).map_err(|e| AppError::BadRequest(format!("`unit`: {e}")))?;
+    let need = match b.scope.as_str() {
+        "read" => Action::Read,
+        "write" => Action::Write,
+        other => return Err(AppError::BadRequest(format!("`scope` must be read or write, not `{other}`")).into()),
+    };
+    let name = b.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::BadRequest("`name` must have 1 to 100 characters".into()).into());
+    }
+    if !allowed(Some(&principal), need, &unit, false) {
+        return Err(AppError::Forbidden.into());
+    }
+    let secret = random_token();
+    let hash = sha256_hex(&secret);
+    let scope = b.scope.clone();
+    let id = state
+        .db
+        .run(move |s| {
+            let now = etablera_app::now_utc();
+            let t = ApiToken { id: 0, token_hash: hash, user_id: user.id, unit_code: unit.to_string(), scope: scope.clone(), name: name.clone(), created_at: now.clone(), revoked_at: None };
+            let audit = AuditEntry::new(&now, Some(user.id), "token.create", &format!("token:{name}"), Some(&unit)).change(None, Some(format!("scope={scope}")));
+            Ok(s.create_token(&t, &audit)?)
+        })
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id, "token": secret, "scope": b.scope }))).into_response())
+}
+
+async fn revoke_token(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<String>) -> ApiResult {
+    let user = ctx.user.clone().filter(|_| ctx.session.is_some()).ok_or(AppError::Unauthorized)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let done = state
+        .db
+        .run(move |s| {
+            let audit = AuditEntry::new(&etablera_app::now_utc(), Some(user.id), "token.revoke", &format!("token:{id}"), None);
+            Ok(s.revoke_token(user.id, id, &audit)?)
+        })
+        .await?;
+    if !done {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(Json(json!({ "id": id, "revoked": true })))
+}
+
+/// The OpenAPI 3 document; a test checks that it names exactly the routes above.
+async fn openapi() -> Json<Value> {
+    Json(openapi_document())
+}
+
+fn page_schema(item: &str) -> Value {
+    json!({
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{item}") } },
+            "page": { "type": "integer", "minimum": 1 },
+            "per_page": { "type": "integer", "minimum": 1 },
+            "total": { "type": "integer", "minimum": 0 }
+        }
+    })
+}
+
+fn param(name: &str, location: &str, schema: Value, required: bool) -> Value {
+    json!({ "name": name, "in": location, "required": required, "schema": schema })
+}
+
+fn responses(ok: Value, extra: &[u16]) -> Value {
+    let mut r: HashMap<String, Value> = HashMap::new();
+    r.insert("200".into(), json!({ "description": "OK", "content": { "application/json": { "schema": ok } } }));
+    for code in extra {
+        r.insert(code.to_string(), json!({ "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }));
+    }
+    serde_json::to_value(r).unwrap_or_default()
+}
+
+pub fn openapi_document() -> Value {
+    let paging = || vec![
+        param("page", "query", json!({"type": "integer", "minimum": 1, "maximum": 1000000}), false),
+        param("per_page", "query", json!({"type": "integer", "minimum": 1, "maximum": 500}), false),
+    ];
+    let mut unit_params = vec![param("kind", "query", json!({"type": "string", "enum": ["nation", "region", "municipality", "group"]}), false)];
+    unit_params.extend(paging());
+    let mut ind_params = vec![param("q", "query", json!({"type": "string", "maxLength": 200}), false)];
+    ind_params.extend(paging());
+    let mut obs_params = vec![
+        param("indicator", "query", json!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}), true),
+        param("unit", "query", json!({"type": "string", "pattern": "^([0-9]{4}|G[A-Za-z0-9_-]{1,39})$"}), true),
+        param("period", "query", json!({"type": "string"}), false),
+        param("sex", "query", json!({"type": "string", "enum": ["T", "K", "M"]}), false),
+        param("as_of", "query", json!({"type": "string", "format": "date"}), false),
+    ];
+    obs_params.extend(paging());
+    let id_param = param("id", "path", json!({"type": "string"}), true);
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Etablera API", "version": "1", "description": "Municipal integration strategies, indicators and their follow-up. Kolada figures: Källa: Kolada (RKA), CC BY 4.0." },
+        "servers": [{ "url": "/api/v1" }],
+        "security": [{ "session": [] }, { "token": [] }, {}],
+        "paths": {
+            "/units": { "get": { "summary": "Units: the nation, regions, municipalities and groups", "parameters": unit_params, "responses": responses(page_schema("Unit"), &[422]) } },
+            "/indicators": { "get": { "summary": "The indicator catalogue, searchable by id or words", "parameters": ind_params, "responses": responses(page_schema("Indicator"), &[422]) } },
+            "/observations": { "get": { "summary": "The latest (or as-of) figures of an indicator for a unit", "parameters": obs_params, "responses": responses(page_schema("Observation"), &[401, 403, 404, 422]) } },
+            "/strategies": { "get": { "summary": "Strategies the caller may read", "parameters": paging(), "responses": responses(page_schema("StrategySummary"), &[422]) } },
+            "/strategies/{id}": { "get": { "summary": "A strategy", "parameters": [id_param.clone()], "responses": responses(json!({"type": "object"}), &[401, 404]) } },
+            "/strategies/{id}/followup": { "get": { "summary": "The follow-up of a strategy for a year", "parameters": [
+                id_param.clone(),
+                param("year", "query", json!({"type": "integer", "minimum": 1990, "maximum": 2100}), false),
+                param("sex", "query", json!({"type": "string", "enum": ["T", "K", "M"]}), false)
+            ], "responses": responses(json!({"$ref": "#/components/schemas/FollowUp"}), &[401, 404, 422]) } },
+            "/tokens": {
+                "get": { "summary": "The caller's API tokens (session only)", "responses": responses(json!({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}}), &[401]) },
+                "post": { "summary": "Create an API token for a municipality (session only); the token is shown once",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                        "type": "object", "required": ["unit", "scope", "name"],
+                        "properties": { "unit": {"type": "string"}, "scope": {"type": "string", "enum": ["read", "write"]}, "name": {"type": "string", "minLength": 1, "maxLength": 100} } } } } },
+                    "responses": {
+                        "201": { "description": "Created", "content": { "application/json": { "schema": { "type": "object", "required": ["id", "token", "scope"], "properties": { "id": {"type": "integer"}, "token": {"type": "string"}, "scope": {"type": "string"} } } } } },
+                        "401": { "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                        "403": { "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                        "422": { "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    } }
+            },
+            "/tokens/{id}/revoke": { "post": { "summary": "Revoke one of the caller's tokens", "parameters": [id_param], "responses": responses(json!({"type": "object", "properties": {"id": {"type": "integer"}, "revoked": {"type": "boolean"}}}), &[401, 404]) } }
+        },
+        "components": {
+            "securitySchemes": {
+                "session": { "type": "apiKey", "in": "cookie", "name": "etablera_session" },
+                "token": { "type": "http", "scheme": "bearer" }
+            },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": { "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"} } } } },
+                "Unit": { "type": "object", "required": ["code", "name", "kind"], "properties": { "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}, "county": {"type": "string", "nullable": true} } },
+                "Indicator": { "type": "object", "required": ["id", "title", "unit", "direction", "source", "divided_by_sex", "description"], "properties": { "id": {"type": "string"}, "title": {"type": "string"}, "unit": {}, "direction": {"type": "string"}, "source": {"type": "string"}, "divided_by_sex": {"type": "boolean"}, "description": {"type": "string"}, "area": {"type": "string", "nullable": true} } },
+                "Observation": { "type": "object", "required": ["indicator", "unit", "period", "sex", "value", "status"], "properties": { "indicator": {"type": "string"}, "unit": {"type": "string"}, "period": {"type": "string"}, "sex": {"type": "string"}, "value": {"type": "number", "nullable": true}, "status": {"type": "string"} } },
+                "StrategySummary": { "type": "object", "required": ["id", "owner", "title", "updated_at", "published"], "properties": { "id": {"type": "string"}, "owner": {"type": "string"}, "title": {"type": "string"}, "updated_at": {"type": "string"}, "published": {"type": "boolean"} } },
+                "FollowUp": { "type": "object", "required": ["strategy_id", "unit", "year", "results"], "properties": { "strategy_id": {"type": "string"}, "unit": {"type": "string"}, "year": {"type": "integer"}, "results": {"type": "array", "items": {"type": "object"}} } },
+                "Token": { "type": "object", "required": ["id", "user_id", "unit_code", "scope", "name", "created_at"], "properties": { "id": {"type": "integer"}, "user_id": {"type": "integer"}, "unit_code": {"type": "string"}, "scope": {"type": "string"}, "name": {"type": "string"}, "created_at": {"type": "string"}, "revoked_at": {"type": "string", "nullable": true} } }
+            }
+        }
+    })
+}

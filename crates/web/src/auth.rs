@@ -1,0 +1,304 @@
+//! Accounts, sessions and the request context.
+//!
+//! Passwords are hashed with Argon2id. A session is a random id in an HttpOnly,
+//! SameSite=Lax cookie (Secure when served over TLS); the database keeps only its SHA-256,
+//! and a new id is made at every login. Sessions end after 30 minutes without use and 8
+//! hours after login. Forms carry a per-session CSRF token; the login form, which comes
+//! before any session, uses a double-submit cookie.
+//!
+//! Login is a [`Authenticator`] step that ends in [`start_session`]: an OpenID Connect
+//! provider (Sweden Connect, Freja) is added by another authenticator that finds the
+//! account through `user_identity` and starts the session the same way.
+
+use crate::error::AppError;
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use etablera_app::{iso_utc, now_secs};
+use etablera_domain::access::Principal;
+use etablera_domain::Lang;
+use etablera_store::{AuditEntry, SessionRow, Store, User};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "etablera_session";
+pub const LOGIN_CSRF_COOKIE: &str = "etablera_login_csrf";
+pub const LANG_COOKIE: &str = "etablera_lang";
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 8 * 3600;
+/// Failed logins for one username within [`THROTTLE_WINDOW_SECS`] before login is refused.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+
+/// A password, which never prints.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(s: impl Into<String>) -> Password {
+        Password(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Why a password is not accepted.
+pub fn check_password_rules(p: &Password) -> Result<(), String> {
+    let n = p.expose().chars().count();
+    if n < 12 {
+        return Err(format!("the password has {n} characters; use at least 12"));
+    }
+    if n > 256 {
+        return Err("the password is longer than 256 characters".into());
+    }
+    Ok(())
+}
+
+/// An Argon2id hash in PHC form.
+pub fn hash_password(p: &Password) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default().hash_password(p.expose().as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
+}
+
+pub fn verify_password(hash: &str, p: &Password) -> bool {
+    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(p.expose().as_bytes(), &h).is_ok()).unwrap_or(false)
+}
+
+/// 32 random bytes as hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who is asking, in which language: put into every request by [`context`].
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub principal: Option<Principal>,
+    pub session: Option<SessionRow>,
+    /// Set when the session cookie must be cleared (expired or unknown).
+    pub clear_cookie: bool,
+}
+
+impl Ctx {
+    pub fn csrf(&self) -> &str {
+        self.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("")
+    }
+
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        match &self.session {
+            Some(s) if same_secret(&s.csrf_token, token) => Ok(()),
+            Some(_) => Err(AppError::BadRequest(self.lang.pick("Formuläret har gått ut. Ladda om sidan och försök igen.", "The form has expired. Reload the page and try again.").into())),
+            None => Err(AppError::Unauthorized),
+        }
+    }
+
+    pub fn require_login(&self) -> Result<&Principal, AppError> {
+        self.principal.as_ref().ok_or(AppError::Unauthorized)
+    }
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value with the attributes every cookie of ours has.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool, http_only: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+fn principal_for(store: &mut dyn Store, user: &User) -> Result<Principal, AppError> {
+    Ok(Principal { user_id: user.id, system_admin: user.system_admin, memberships: store.memberships(user.id)? })
+}
+
+/// Loads the session (if any) and the language into the request as a [`Ctx`].
+pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let lang = cookie(headers, LANG_COOKIE).and_then(|l| l.parse().ok()).unwrap_or_default();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let sid = cookie(headers, SESSION_COOKIE);
+    let mut ctx = Ctx { lang, user: None, principal: None, session: None, clear_cookie: false };
+    if let Some(sid) = sid.filter(|s| s.len() == 64) {
+        let loaded = state
+            .db
+            .run(move |store| {
+                let hash = sha256_hex(&sid);
+                let Some(s) = store.session(&hash)? else { return Ok(None) };
+                let now = now_secs();
+                let idle_limit = iso_utc(now - IDLE_TIMEOUT_SECS);
+                let absolute_limit = iso_utc(now - ABSOLUTE_TIMEOUT_SECS);
+                if s.last_seen_at < idle_limit || s.created_at < absolute_limit {
+                    store.delete_session(&hash)?;
+                    return Ok(None);
+                }
+                let Some(user) = store.user(s.user_id)?.filter(|u| !u.disabled) else {
+                    store.delete_session(&hash)?;
+                    return Ok(None);
+                };
+                // Note use at most once a minute, to keep reads from writing.
+                if s.last_seen_at < iso_utc(now - 60) {
+                    store.touch_session(&hash, &iso_utc(now))?;
+                }
+                let p = principal_for(store, &user)?;
+                Ok(Some((s, user, p)))
+            })
+            .await;
+        match loaded {
+            Ok(Some((s, u, p))) => {
+                ctx.session = Some(s);
+                ctx.user = Some(u);
+                ctx.principal = Some(p);
+            }
+            Ok(None) => ctx.clear_cookie = true,
+            Err(e) => {
+                e.log();
+            }
+        }
+    } else if let Some(token) = bearer {
+        match state.db.run(move |store| crate::api::principal_for_token(store, &token)).await {
+            Ok(Some((u, p))) => {
+                ctx.user = Some(u);
+                ctx.principal = Some(p);
+            }
+            Ok(None) => {}
+            Err(e) => e.log(),
+        }
+    }
+    let clear = ctx.clear_cookie;
+    req.extensions_mut().insert(ctx);
+    let mut resp = next.run(req).await;
+    if clear && !resp.headers().contains_key(header::SET_COOKIE) {
+        resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies, true));
+    }
+    resp
+}
+
+/// How a login was proven. Local passwords now; an identity provider later.
+pub trait Authenticator {
+    /// The account the credentials prove, or why not.
+    fn authenticate(&self, store: &mut dyn Store) -> Result<User, AppError>;
+}
+
+/// A username and password checked against the stored Argon2id hash, with throttling.
+#[derive(Debug)]
+pub struct PasswordLogin {
+    pub username: String,
+    pub password: Password,
+    pub lang: Lang,
+}
+
+impl Authenticator for PasswordLogin {
+    fn authenticate(&self, store: &mut dyn Store) -> Result<User, AppError> {
+        let now = now_secs();
+        let name = self.username.trim().to_lowercase();
+        if store.failed_logins_since(&name, &iso_utc(now - THROTTLE_WINDOW_SECS))? >= MAX_FAILED_LOGINS {
+            return Err(AppError::TooManyRequests(
+                self.lang
+                    .pick(
+                        "För många misslyckade inloggningar. Vänta en kvart och försök igen.",
+                        "Too many failed logins. Wait a quarter of an hour and try again.",
+                    )
+                    .into(),
+            ));
+        }
+        let user = store.user_by_name(&name)?;
+        let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
+            Some(h) => verify_password(h, &self.password),
+            None => {
+                // Spend the same time on unknown names, so timing does not tell which exist.
+                let _ = verify_password(DUMMY_HASH, &self.password);
+                false
+            }
+        };
+        let user = user.filter(|u| ok && !u.disabled);
+        store.record_login(&name, &iso_utc(now), user.is_some())?;
+        user.ok_or_else(|| AppError::BadRequest(self.lang.pick("Fel användarnamn eller lösenord.", "Wrong username or password.").into()))
+    }
+}
+
+/// An Argon2id hash of a random password, verified against for unknown usernames.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2bH8oWsJ8o3b0S7wO0rGvXl2tA3kB1v7d5bR2eYc6jM";
+
+/// Starts a session for a proven account: a fresh id (never one the client chose), a CSRF
+/// token, and an audit entry. Returns the session id for the cookie.
+pub fn start_session(store: &mut dyn Store, user: &User) -> Result<String, AppError> {
+    let sid = random_token();
+    let now = iso_utc(now_secs());
+    store.create_session(&SessionRow {
+        id_hash: sha256_hex(&sid),
+        user_id: user.id,
+        csrf_token: random_token(),
+        created_at: now.clone(),
+        last_seen_at: now.clone(),
+    })?;
+    store.append_audit(&AuditEntry::new(&now, Some(user.id), "session.login", &format!("user:{}", user.username), None))?;
+    Ok(sid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords() {
+        let p = Password::new("korrekt häst batteri");
+        let h = hash_password(&p).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, &p));
+        assert!(!verify_password(&h, &Password::new("fel")));
+        assert!(!verify_password("not a hash", &p));
+        assert_eq!(format!("{p:?}"), "[redacted]");
+        assert!(check_password_rules(&Password::new("kort")).is_err());
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+    }
+}

@@ -1,0 +1,60 @@
+//! The stores the web application works with: a few open connections, handed to blocking
+//! tasks so the synchronous drivers never hold up the async runtime.
+
+use crate::error::AppError;
+use etablera_store::Store;
+use std::sync::{Arc, Mutex};
+
+/// A small pool of open stores for one database address.
+pub struct Db {
+    address: String,
+    idle: Mutex<Vec<Box<dyn Store>>>,
+    max_idle: usize,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("max_idle", &self.max_idle).finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Opens one store to check the address and migrates the database.
+    pub fn open(address: &str, max_idle: usize) -> anyhow::Result<Arc<Db>> {
+        let mut first = etablera_store::open(address)?;
+        first.migrate()?;
+        Ok(Arc::new(Db { address: address.to_string(), idle: Mutex::new(vec![first]), max_idle: max_idle.max(1) }))
+    }
+
+    fn take(&self) -> Result<Box<dyn Store>, AppError> {
+        if let Some(s) = self.idle.lock().map_err(|_| AppError::internal("the store pool is poisoned"))?.pop() {
+            return Ok(s);
+        }
+        etablera_store::open(&self.address).map_err(|e| AppError::internal(format!("could not open the database: {e}")))
+    }
+
+    fn give(&self, s: Box<dyn Store>) {
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < self.max_idle {
+                idle.push(s);
+            }
+        }
+    }
+
+    /// Runs `f` with a store on a blocking thread.
+    pub async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Store) -> Result<T, AppError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut s = db.take()?;
+            let r = f(s.as_mut());
+            db.give(s);
+            r
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("a database task failed: {e}")))?
+    }
+}

@@ -1,0 +1,127 @@
+//! The web application: server-rendered pages, the JSON API under `/api/v1`, accounts,
+//! sessions and roles.
+//!
+//! Each resource module exposes its routes; [`router`] merges them and wraps them in the
+//! request context ([`auth::context`]) and the security headers. Handlers check access with
+//! the domain's rule ([`etablera_domain::access::allowed`]) and call the store on blocking
+//! threads ([`db::Db::run`]).
+//!
+//! ```no_run
+//! # async fn f() -> anyhow::Result<()> {
+//! let config = etablera_web::Config { database: "etablera.db".into(), ..Default::default() };
+//! etablera_web::serve(config, "127.0.0.1:8080".parse()?, std::future::pending()).await
+//! # }
+//! ```
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod pages;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// How the application runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// SQLite path or PostgreSQL URL.
+    pub database: String,
+    /// Mark cookies Secure and send HSTS: set when the app is served over TLS (directly or
+    /// behind a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// Largest accepted upload, in bytes.
+    pub max_upload: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { database: etablera_app::DEFAULT_DATABASE.into(), secure_cookies: false, max_upload: 20 * 1024 * 1024 }
+    }
+}
+
+/// What every handler gets.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Arc<db::Db>,
+    pub config: Arc<Config>,
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(axum::extract::State(state): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if state.config.secure_cookies {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_upload;
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Opens the database and builds the state.
+pub fn state(config: Config) -> anyhow::Result<AppState> {
+    let db = db::Db::open(&config.database, 8)?;
+    Ok(AppState { db, config: Arc::new(config) })
+}
+
+/// Serves on `addr` until `shutdown` completes, then lets running requests finish.
+pub async fn serve(config: Config, addr: SocketAddr, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(config, listener, shutdown).await
+}
+
+/// Serves on a bound listener (tests bind `127.0.0.1:0`).
+pub async fn serve_on(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = tokio::task::spawn_blocking(move || state(config)).await??;
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM, for graceful shutdown.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

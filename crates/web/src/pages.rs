@@ -1,0 +1,593 @@
+//! Server-rendered pages. They work without JavaScript, use semantic HTML with labelled
+//! forms, carry status as text and icon as well as colour, and come in Swedish (default)
+//! and English.
+
+use crate::auth::{self, Ctx, Password, PasswordLogin, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use etablera_app::FollowUpRun;
+use etablera_domain::access::{allowed, Action};
+use etablera_domain::format::value as fmt_value;
+use etablera_domain::{Lang, MeasureUnit, Sex, Target};
+use etablera_followup::{Status, TargetResult};
+use etablera_store::StrategySummary;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde::Deserialize;
+
+const CSS: &str = include_str!("../static/app.css");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{lang}", get(set_lang))
+        .route("/s/{id}", get(overview))
+        .route("/s/{id}/t/{target}", get(target_page))
+        .route("/tillganglighet", get(accessibility))
+        .route("/static/app.css", get(css))
+}
+
+async fn css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS).into_response()
+}
+
+fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    lang.pick(sv, en)
+}
+
+/// The page around every page's content.
+pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
+    let lang = ctx.lang;
+    let (other, other_label) = match lang {
+        Lang::Sv => ("en", "English"),
+        Lang::En => ("sv", "Svenska"),
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.pick("sv", "en")) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Etablera" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                a.skip href="#main" { (t(lang, "Hoppa till innehållet", "Skip to content")) }
+                header.site {
+                    a.brand href="/" { "Etablera" }
+                    nav aria-label=(t(lang, "Huvudmeny", "Main menu")) {
+                        ul {
+                            li { a href="/" { (t(lang, "Start", "Home")) } }
+                            li { a href={ "/lang/" (other) "?next=" (urlencode(path)) } lang=(other) { (other_label) } }
+                            @if let Some(u) = &ctx.user {
+                                li { span { (t(lang, "Inloggad som ", "Logged in as ")) (u.display_name) } }
+                                li {
+                                    form method="post" action="/logout" {
+                                        input type="hidden" name="csrf" value=(ctx.csrf());
+                                        button type="submit" { (t(lang, "Logga ut", "Log out")) }
+                                    }
+                                }
+                            } @else {
+                                li { a href={ "/login?next=" (urlencode(path)) } { (t(lang, "Logga in", "Log in")) } }
+                            }
+                        }
+                    }
+                }
+                main id="main" tabindex="-1" { (body) }
+                footer.site {
+                    p {
+                        a href="/tillganglighet" { (t(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) }
+                        " · " (t(lang, "Källa för nyckeltal: Kolada (RKA), CC BY 4.0", "Source of KPIs: Kolada (RKA), CC BY 4.0"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+/// Only same-site paths are followed after login or a language switch.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+pub fn error_page(e: &AppError, lang: Lang) -> Response {
+    let ctx = Ctx { lang, user: None, principal: None, session: None, clear_cookie: false };
+    let title = match e.status() {
+        StatusCode::NOT_FOUND => t(lang, "Sidan finns inte", "Page not found"),
+        StatusCode::UNAUTHORIZED => t(lang, "Inloggning krävs", "Login required"),
+        StatusCode::FORBIDDEN => t(lang, "Ingen behörighet", "Not allowed"),
+        StatusCode::TOO_MANY_REQUESTS => t(lang, "För många försök", "Too many attempts"),
+        StatusCode::INTERNAL_SERVER_ERROR => t(lang, "Något gick fel", "Something went wrong"),
+        _ => t(lang, "Uppgifterna behöver rättas", "The input needs correcting"),
+    };
+    let body = html! {
+        h1 { (title) }
+        p role="alert" { (e.message(lang)) }
+        @if e.status() == StatusCode::UNAUTHORIZED {
+            p { a href="/login" { (t(lang, "Logga in", "Log in")) } }
+        }
+        p { a href="/" { (t(lang, "Till startsidan", "To the home page")) } }
+    };
+    (e.status(), Html(layout(&ctx, title, "/", body).into_string())).into_response()
+}
+
+/// An error shown in the visitor's language.
+fn fail(ctx: &Ctx, e: AppError) -> Response {
+    e.log();
+    error_page(&e, ctx.lang)
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn set_lang(State(state): State<AppState>, Path(lang): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang: Lang = lang.parse().unwrap_or_default();
+    let mut resp = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(LANG_COOKIE, lang.pick("sv", "en"), Some(365 * 86_400), state.config.secure_cookies, false),
+    );
+    resp
+}
+
+/// Strategies the visitor may see: published ones, and those of their municipalities.
+async fn home(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
+    let p = ctx.principal.clone();
+    let list = state
+        .db
+        .run(move |s| {
+            let units = etablera_app::units_of(s)?;
+            Ok(s.strategies()?
+                .into_iter()
+                .filter(|x| allowed(p.as_ref(), Action::ReadPublic, &x.owner, x.published))
+                .map(|x| {
+                    let name = units.official_name(x.owner.as_str()).unwrap_or_else(|| x.owner.to_string());
+                    (x, name)
+                })
+                .collect::<Vec<(StrategySummary, String)>>())
+        })
+        .await;
+    let list = match list {
+        Ok(l) => l,
+        Err(e) => return fail(&ctx, e),
+    };
+    let lang = ctx.lang;
+    let body = html! {
+        h1 { (t(lang, "Integrationsstrategier", "Integration strategies")) }
+        @if list.is_empty() {
+            p { (t(lang, "Det finns inga strategier att visa.", "There are no strategies to show."))
+                @if ctx.user.is_none() { " " a href="/login" { (t(lang, "Logga in", "Log in")) } (t(lang, " för att se din kommuns.", " to see your municipality's.")) } }
+        } @else {
+            ul.cards {
+                @for (s, name) in &list {
+                    li {
+                        a href={ "/s/" (s.id) } { (s.title) }
+                        " – " (name)
+                        @if s.published { " " span.badge { (t(lang, "publicerad", "published")) } }
+                    }
+                }
+            }
+        }
+    };
+    Html(layout(&ctx, t(lang, "Start", "Home"), "/", body).into_string()).into_response()
+}
+
+async fn login_form(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<NextQuery>) -> Response {
+    login_page(&state, &ctx, q.next.as_deref(), None, StatusCode::OK)
+}
+
+fn login_page(state: &AppState, ctx: &Ctx, next: Option<&str>, error: Option<String>, status: StatusCode) -> Response {
+    let lang = ctx.lang;
+    let token = auth::random_token();
+    let next = safe_next(next);
+    let body = html! {
+        h1 { (t(lang, "Logga in", "Log in")) }
+        @if let Some(e) = &error {
+            div.error role="alert" id="login-error" { (e) }
+        }
+        form method="post" action="/login" {
+            input type="hidden" name="csrf" value=(token);
+            input type="hidden" name="next" value=(next);
+            p {
+                label for="username" { (t(lang, "Användarnamn", "Username")) }
+                input id="username" name="username" type="text" autocomplete="username" required
+                    aria-describedby=[error.as_ref().map(|_| "login-error")];
+            }
+            p {
+                label for="password" { (t(lang, "Lösenord", "Password")) }
+                input id="password" name="password" type="password" autocomplete="current-password" required;
+            }
+            p { button type="submit" { (t(lang, "Logga in", "Log in")) } }
+        }
+    };
+    let mut resp = (status, Html(layout(ctx, t(lang, "Logga in", "Log in"), "/login", body).into_string())).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), state.config.secure_cookies, true));
+    resp
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn login(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let lang = ctx.lang;
+    let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &f.csrf) {
+        let msg = t(lang, "Formuläret har gått ut. Försök igen.", "The form has expired. Please try again.").to_string();
+        return login_page(&state, &ctx, f.next.as_deref(), Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let attempt = PasswordLogin { username: f.username.clone(), password: Password::new(f.password), lang };
+    let old_session = auth::cookie(&headers, SESSION_COOKIE);
+    let result = state
+        .db
+        .run(move |s| {
+            use auth::Authenticator;
+            let user = attempt.authenticate(s)?;
+            // A new session id at login: the old one (if any) is ended.
+            if let Some(old) = old_session {
+                s.delete_session(&auth::sha256_hex(&old))?;
+            }
+            auth::start_session(s, &user)
+        })
+        .await;
+    match result {
+        Ok(sid) => {
+            let mut resp = Redirect::to(&safe_next(f.next.as_deref())).into_response();
+            let secure = state.config.secure_cookies;
+            resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &sid, None, secure, true));
+            resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure, true));
+            resp
+        }
+        Err(e @ (AppError::BadRequest(_) | AppError::TooManyRequests(_))) => {
+            let status = e.status();
+            login_page(&state, &ctx, f.next.as_deref(), Some(e.message(lang)), status)
+        }
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Form(f): Form<CsrfForm>) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return fail(&ctx, e);
+    }
+    if let (Some(s), Some(u)) = (ctx.session.clone(), ctx.user.clone()) {
+        let r = state
+            .db
+            .run(move |st| {
+                st.delete_session(&s.id_hash)?;
+                st.append_audit(&etablera_store::AuditEntry::new(&etablera_app::now_utc(), Some(u.id), "session.logout", &format!("user:{}", u.username), None))?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = r {
+            return fail(&ctx, e);
+        }
+    }
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies, true));
+    resp
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct OverviewQuery {
+    year: Option<i32>,
+    area: Option<String>,
+    status: Option<String>,
+    sex: Option<String>,
+}
+
+/// Loads a strategy's follow-up for a year after checking that the visitor may see it.
+/// Without a year, the latest year with data. Also returns the previous year's run.
+pub(crate) async fn load_run(
+    state: &AppState,
+    ctx: &Ctx,
+    id: String,
+    year: Option<i32>,
+    sex: Option<Sex>,
+    action: Action,
+) -> Result<(FollowUpRun, Option<FollowUpRun>, bool), AppError> {
+    let p = ctx.principal.clone();
+    state
+        .db
+        .run(move |s| {
+            let summary = s.strategies()?.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)?;
+            if !allowed(p.as_ref(), action, &summary.owner, summary.published) {
+                // Unpublished strategies of other municipalities do not exist for the visitor.
+                return Err(if p.is_some() && allowed(p.as_ref(), Action::ReadPublic, &summary.owner, summary.published) {
+                    AppError::Forbidden
+                } else if p.is_some() {
+                    AppError::NotFound
+                } else {
+                    AppError::Unauthorized
+                });
+            }
+            let pick_year = |s: &mut dyn etablera_store::Store| -> Result<i32, AppError> {
+                match year {
+                    Some(y) if (1990..=2100).contains(&y) => Ok(y),
+                    Some(y) => Err(AppError::BadRequest(format!("the year {y} is out of range"))),
+                    None => {
+                        let probe = etablera_app::run_followup(s, &id, 2100, None, None)?;
+                        let latest = probe.followup.results.iter().filter_map(|r| r.observed.map(|o| o.period.year())).max();
+                        Ok(latest.unwrap_or(probe.strategy.period_to))
+                    }
+                }
+            };
+            let y = pick_year(s)?;
+            let mut run = etablera_app::run_followup_with(s, &id, y, None, None, sex)?;
+            let prev = etablera_app::run_followup_with(s, &id, y - 1, None, None, sex).ok();
+            run.followup.year = y;
+            Ok((run, prev, summary.published))
+        })
+        .await
+}
+
+fn parse_sex(s: Option<&str>) -> Option<Sex> {
+    match s {
+        Some("K") => Some(Sex::Women),
+        Some("M") => Some(Sex::Men),
+        _ => None,
+    }
+}
+
+fn status_badge(s: Status, lang: Lang) -> Markup {
+    html! { span class={ "status " (s.code()) } { span aria-hidden="true" { (s.icon()) } " " (s.label(lang)) } }
+}
+
+fn sparkline(r: &TargetResult) -> Markup {
+    let pts: Vec<(f64, f64)> = r.chart.first().map(|c| c.points.iter().map(|p| (p.period.midpoint(), p.value)).collect()).unwrap_or_default();
+    if pts.len() < 2 {
+        return html! {};
+    }
+    let (x0, x1) = (pts[0].0, pts[pts.len() - 1].0);
+    let (y0, y1) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let dy = if (y1 - y0).abs() < 1e-9 { 1.0 } else { y1 - y0 };
+    let dx = if (x1 - x0).abs() < 1e-9 { 1.0 } else { x1 - x0 };
+    let line: Vec<String> = pts.iter().map(|(x, y)| format!("{:.1},{:.1}", 2.0 + (x - x0) / dx * 76.0, 18.0 - (y - y0) / dy * 16.0)).collect();
+    html! {
+        svg.spark width="80" height="20" viewBox="0 0 80 20" aria-hidden="true" focusable="false" {
+            polyline points=(line.join(" ")) fill="none" stroke="currentColor" stroke-width="1.5" {}
+        }
+    }
+}
+
+fn trend_text(r: &TargetResult, lang: Lang) -> Markup {
+    match r.trend {
+        Some(tr) if tr.slope > 1e-9 => html! { span aria-hidden="true" { "↑" } " " (t(lang, "ökar", "rising")) },
+        Some(tr) if tr.slope < -1e-9 => html! { span aria-hidden="true" { "↓" } " " (t(lang, "minskar", "falling")) },
+        Some(_) => html! { span aria-hidden="true" { "→" } " " (t(lang, "oförändrad", "flat")) },
+        None => html! { "–" },
+    }
+}
+
+fn unit_of(run: &FollowUpRun, t: &Target) -> MeasureUnit {
+    run.indicators.get(&t.series.indicator).map(|i| i.unit.clone()).unwrap_or(MeasureUnit::Index)
+}
+
+async fn overview(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<String>, Query(q): Query<OverviewQuery>) -> Response {
+    let lang = ctx.lang;
+    let sex = parse_sex(q.sex.as_deref());
+    let (run, prev, published) = match load_run(&state, &ctx, id.clone(), q.year, sex, Action::ReadPublic).await {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
+    let s = &run.strategy;
+    let f = &run.followup;
+    let area_of = |t: &Target| s.goal(s.root_of(&t.goal)).and_then(|g| g.area.clone());
+    let prev_status = |tid: &str| prev.as_ref().and_then(|p| p.followup.results.iter().find(|r| r.target_id == tid)).map(|r| r.status);
+    let changed: Vec<(&Target, Status, Status)> = s
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let now = f.results.iter().find(|r| r.target_id == t.id)?.status;
+            let before = prev_status(&t.id)?;
+            (now != before).then_some((t, before, now))
+        })
+        .collect();
+    let path = format!("/s/{id}");
+    let body = html! {
+        p.lead { (run.owner_name) }
+        h1 { (s.title) " – " (t(lang, "uppföljning", "follow-up")) " " (f.year) }
+        @if !published { p.note { (t(lang, "Strategin är inte publicerad; sidan syns bara för kommunens användare.", "The strategy is not published; only the municipality's users see this page.")) } }
+        @if !run.fictitious.is_empty() {
+            p.notice role="note" { (t(lang, "Observera: sidan visar delvis fiktiva demodata.", "Note: this page partly shows fictitious demo data.")) }
+        }
+        form.filters method="get" action=(path) aria-label=(t(lang, "Filtrera målen", "Filter the targets")) {
+            p {
+                label for="f-year" { (t(lang, "År", "Year")) }
+                input id="f-year" name="year" type="number" min="1990" max="2100" value=(f.year);
+            }
+            p {
+                label for="f-area" { (t(lang, "Område", "Area")) }
+                select id="f-area" name="area" {
+                    option value="" { (t(lang, "Alla", "All")) }
+                    @for a in &s.areas { option value=(a.id) selected[q.area.as_deref() == Some(a.id.as_str())] { (a.name) } }
+                }
+            }
+            p {
+                label for="f-status" { (t(lang, "Status", "Status")) }
+                select id="f-status" name="status" {
+                    option value="" { (t(lang, "Alla", "All")) }
+                    @for st in Status::ALL { option value=(st.code()) selected[q.status.as_deref() == Some(st.code())] { (st.label(lang)) } }
+                }
+            }
+            p {
+                label for="f-sex" { (t(lang, "Kön", "Sex")) }
+                select id="f-sex" name="sex" {
+                    option value="" { (t(lang, "Totalt", "Total")) }
+                    option value="K" selected[sex == Some(Sex::Women)] { (t(lang, "Kvinnor", "Women")) }
+                    option value="M" selected[sex == Some(Sex::Men)] { (t(lang, "Män", "Men")) }
+                }
+            }
+            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+        }
+        section aria-labelledby="sum" {
+            h2 id="sum" { (t(lang, "Sammanfattning", "Summary")) }
+            ul.summary {
+                @for st in Status::ALL { li { (status_badge(st, lang)) ": " (f.count(st)) } }
+            }
+        }
+        @for g in s.root_goals() {
+            @let targets: Vec<&Target> = s.targets.iter().filter(|t| s.root_of(&t.goal) == g.id)
+                .filter(|t| q.area.as_deref().filter(|a| !a.is_empty()).is_none_or(|a| area_of(t).as_deref() == Some(a)))
+                .filter(|t| q.status.as_deref().filter(|x| !x.is_empty()).is_none_or(|x| f.results.iter().any(|r| r.target_id == t.id && r.status.code() == x)))
+                .collect();
+            @if !targets.is_empty() {
+                section aria-labelledby={ "g-" (g.id) } {
+                    h2 id={ "g-" (g.id) } { (g.title) }
+                    @if let Some(a) = g.area.as_deref().and_then(|a| s.areas.iter().find(|x| x.id == a)) { p.area { (t(lang, "Område: ", "Area: ")) (a.name) } }
+                    table.targets {
+                        caption.sr-only { (t(lang, "Mål under ", "Targets under ")) (g.title) }
+                        thead { tr {
+                            th scope="col" { (t(lang, "Mål", "Target")) }
+                            th scope="col" { (t(lang, "Status", "Status")) }
+                            th scope="col" class="num" { (t(lang, "Senaste värde", "Latest value")) }
+                            th scope="col" class="num" { (t(lang, "Målvärde", "Target value")) }
+                            th scope="col" { (t(lang, "Trend", "Trend")) }
+                        } }
+                        tbody {
+                            @for tg in &targets {
+                                @if let Some(r) = f.results.iter().find(|r| r.target_id == tg.id) {
+                                    @let unit = unit_of(&run, tg);
+                                    tr {
+                                        th scope="row" { a href={ "/s/" (s.id) "/t/" (tg.id) "?year=" (f.year) } { (tg.text) } }
+                                        td { (status_badge(r.status, lang)) }
+                                        td.num { @match r.observed { Some(o) => { (fmt_value(o.value, &unit, lang)) " (" (o.period.label(lang)) ")" }, None => "–" } }
+                                        td.num { @match r.target_value { Some(v) => (fmt_value(v, &unit, lang)), None => (t(lang, "se målet", "see target")) } }
+                                        td { (trend_text(r, lang)) " " (sparkline(r)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="changed" {
+            h2 id="changed" { (t(lang, "Förändringar sedan förra året", "Changes since last year")) }
+            @if changed.is_empty() {
+                p { (t(lang, "Inget mål har bytt status sedan ", "No target has changed status since ")) (f.year - 1) "." }
+            } @else {
+                ul { @for (tg, before, now) in &changed { li { (tg.text) ": " (before.label(lang)) " → " (now.label(lang)) } } }
+            }
+        }
+    };
+    Html(layout(&ctx, &s.title, &path, body).into_string()).into_response()
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct TargetQuery {
+    year: Option<i32>,
+}
+
+async fn target_page(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path((id, tid)): Path<(String, String)>, Query(q): Query<TargetQuery>) -> Response {
+    let lang = ctx.lang;
+    let (run, _, _) = match load_run(&state, &ctx, id.clone(), q.year, None, Action::ReadPublic).await {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
+    let s = &run.strategy;
+    let (Some(tg), Some(r)) = (s.targets.iter().find(|t| t.id == tid), run.followup.results.iter().find(|r| r.target_id == tid)) else {
+        return fail(&ctx, AppError::NotFound);
+    };
+    let unit = unit_of(&run, tg);
+    let desc = format!(
+        "{} {}",
+        t(lang, "Diagrammet visar", "The chart shows"),
+        r.chart.iter().filter(|c| !c.points.is_empty()).map(|c| c.label.get(lang).to_string()).collect::<Vec<_>>().join(", ")
+    );
+    let chart = etablera_report::chart::target_chart(r, &unit, tg.target_year, &tg.text, &desc, lang, "chart");
+    let series: Vec<_> = r.chart.iter().filter(|c| !c.points.is_empty()).collect();
+    let mut periods: Vec<etablera_domain::Period> = series.iter().flat_map(|c| c.points.iter().map(|p| p.period)).collect();
+    periods.sort();
+    periods.dedup();
+    let ind = run.indicators.get(&tg.series.indicator);
+    let path = format!("/s/{id}/t/{tid}");
+    let body = html! {
+        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) "?year=" (run.followup.year) } { (s.title) } }
+        h1 { (tg.text) }
+        p { (status_badge(r.status, lang)) " " (t(lang, "Uppföljningsår ", "Reporting year ")) (run.followup.year) }
+        p { (t(lang, "Indikator: ", "Indicator: ")) (ind.map(|i| i.title.as_str()).unwrap_or(tg.series.indicator.as_str())) " (" (tg.series.indicator) ")" }
+        h2 { (t(lang, "Bedömning", "Assessment")) }
+        p.explanation { (r.explanation.get(lang)) }
+        h2 { (t(lang, "Diagram", "Chart")) }
+        figure {
+            (PreEscaped(chart))
+            figcaption {
+                (ind.map(|i| i.source.citation(lang)).unwrap_or(""))
+                @if run.fictitious.contains(&tg.series.indicator) { ". " strong { (t(lang, "Fiktiva demodata.", "Fictitious demo data.")) } }
+            }
+        }
+        table {
+            caption { (t(lang, "Värden i diagrammet", "Values in the chart")) }
+            thead { tr { th scope="col" { (t(lang, "Period", "Period")) } @for c in &series { th scope="col" class="num" { (c.label.get(lang)) } } } }
+            tbody {
+                @for p in &periods {
+                    tr {
+                        th scope="row" { (p.label(lang)) }
+                        @for c in &series {
+                            td.num { @match c.points.iter().find(|x| x.period == *p) { Some(x) => (fmt_value(x.value, &unit, lang)), None => "–" } }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t(lang, "Dataleveranser", "Data batches")) }
+        ul { @for b in &run.batches { li { "#" (b.id) " " (b.file_name.as_deref().unwrap_or(&b.source)) " (" (b.source) "), " (t(lang, "inläst ", "imported ")) (b.imported_at) } } }
+    };
+    Html(layout(&ctx, &tg.text, &path, body).into_string()).into_response()
+}
+
+async fn accessibility(Extension(ctx): Extension<Ctx>) -> Response {
+    let lang = ctx.lang;
+    let body = html! {
+        h1 { (t(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) }
+        p { (t(lang,
+            "Etablera ska gå att använda för alla. Tjänsten omfattas av lagen (2018:1937) om tillgänglighet till digital offentlig service och är utformad för att uppfylla WCAG 2.1 nivå AA.",
+            "Etablera is meant to be usable by everyone. The service is covered by the Swedish act (2018:1937) on accessibility to digital public services and is designed to meet WCAG 2.1 level AA.")) }
+        h2 { (t(lang, "Hur tillgänglig är tjänsten?", "How accessible is the service?")) }
+        p { (t(lang,
+            "Sidorna fungerar utan JavaScript och med enbart tangentbord. Status visas med text och symbol, inte bara färg. Varje diagram har en textbeskrivning och en tabell med samma värden.",
+            "The pages work without JavaScript and with the keyboard alone. Status is shown with text and a symbol, not colour only. Every chart has a text description and a table with the same values.")) }
+        p { (t(lang,
+            "Kända brister: redigering av strategier, uppladdning av data och jämförelsesidor är ännu inte granskade med hjälpmedel.",
+            "Known gaps: strategy editing, data upload and comparison pages have not yet been reviewed with assistive technology.")) }
+        h2 { (t(lang, "Rapportera brister", "Report a problem")) }
+        p { (t(lang,
+            "Om du upptäcker problem som inte beskrivs här, eller behöver innehåll i ett annat format, kontakta kommunen som publicerar uppföljningen. Du kan också anmäla till tillsynsmyndigheten Myndigheten för digital förvaltning (Digg) om du inte är nöjd med svaret.",
+            "If you find problems not described here, or need content in another format, contact the municipality that publishes the follow-up. You may also notify the supervisory authority, the Agency for Digital Government (Digg), if you are not satisfied with the answer.")) }
+        p { (t(lang, "Redogörelsen uppdaterades 2026-11-24.", "This statement was updated on 2026-11-24.")) }
+    };
+    Html(layout(&ctx, t(lang, "Tillgänglighetsredogörelse", "Accessibility statement"), "/tillganglighet", body).into_string()).into_response()
+}
