@@ -25,7 +25,10 @@ pub const DEFAULT_DATABASE: &str = "etablera.db";
 
 /// Seconds since 1970-01-01 UTC, now.
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// A time as `YYYY-MM-DDTHH:MM:SSZ`, the form stored everywhere; such strings sort in time order.
@@ -347,7 +350,9 @@ pub fn run_followup_with(
         .collect();
     if let Some(sex) = sex {
         for t in &mut strategy.targets {
-            let divided = indicators.get(&t.series.indicator).is_some_and(|i| i.divided_by_sex);
+            let divided = indicators
+                .get(&t.series.indicator)
+                .is_some_and(|i| i.divided_by_sex);
             if divided && t.series.sex == etablera_domain::Sex::Total {
                 t.series.sex = sex;
             }

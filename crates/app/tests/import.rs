@@ -95,14 +95,17 @@ fn imports_on_every_backend() {
         assert_eq!(dir, etablera_domain::Direction::HigherIsBetter, "{b}");
 
         let v2 = data("kolada/data-N00945-v2.json");
-        let r = etablera_app::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
+        let r =
+            etablera_app::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
         assert!(r.to_string().starts_with("imported batch"), "{b}: {r}");
         let once = s.counts().unwrap();
         assert_eq!(once.observations, 75, "{b}");
-        let r = etablera_app::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
+        let r =
+            etablera_app::import_bytes(s, "data-N00945-v2.json", &v2, None, &mut |_| {}).unwrap();
         assert!(r.to_string().contains("already imported"), "{b}: {r}");
-        let r = etablera_app::import_bytes(s, "data-N00945-v3.json", &as_v3(&v2), None, &mut |_| {})
-            .unwrap();
+        let r =
+            etablera_app::import_bytes(s, "data-N00945-v3.json", &as_v3(&v2), None, &mut |_| {})
+                .unwrap();
         assert!(
             r.to_string().contains("all 75 values were already stored"),
             "{b}: {r}"

@@ -190,8 +190,12 @@ fn with_total(pb: &indicatif::ProgressBar, total: u64) {
 
 fn read_password() -> Result<etablera_web::auth::Password> {
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("could not read the password from standard input")?;
-    Ok(etablera_web::auth::Password::new(line.trim_end_matches(['\n', '\r'])))
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    Ok(etablera_web::auth::Password::new(
+        line.trim_end_matches(['\n', '\r']),
+    ))
 }
 
 fn web(e: etablera_web::error::AppError) -> anyhow::Error {
@@ -199,25 +203,71 @@ fn web(e: etablera_web::error::AppError) -> anyhow::Error {
 }
 
 fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("could not start the runtime")?;
-    rt.block_on(etablera_web::serve(config, addr, etablera_web::shutdown_signal()))
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the runtime")?;
+    rt.block_on(etablera_web::serve(
+        config,
+        addr,
+        etablera_web::shutdown_signal(),
+    ))
 }
 
 /// Demo accounts: (username, name, password, system admin, roles).
 const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 4] = [
-    ("admin", "Systemadministratör", "demo-admin-lösenord", true, &[]),
-    ("strateg", "Sara Strateg (Östersund)", "demo-strateg-lösenord", false, &[("2380", "strategist")]),
-    ("lasare", "Lars Läsare (Östersund)", "demo-läsare-lösenord", false, &[("2380", "viewer")]),
-    ("ljusnarsberg", "Lina Admin (Ljusnarsberg)", "demo-ljusnarsberg-lösenord", false, &[("1864", "admin")]),
+    (
+        "admin",
+        "Systemadministratör",
+        "demo-admin-lösenord",
+        true,
+        &[],
+    ),
+    (
+        "strateg",
+        "Sara Strateg (Östersund)",
+        "demo-strateg-lösenord",
+        false,
+        &[("2380", "strategist")],
+    ),
+    (
+        "lasare",
+        "Lars Läsare (Östersund)",
+        "demo-läsare-lösenord",
+        false,
+        &[("2380", "viewer")],
+    ),
+    (
+        "ljusnarsberg",
+        "Lina Admin (Ljusnarsberg)",
+        "demo-ljusnarsberg-lösenord",
+        false,
+        &[("1864", "admin")],
+    ),
 ];
 
 fn demo_accounts(db: &str) -> Result<()> {
     let mut store = etablera_store::open(db)?;
     let s = store.as_mut();
     for (user, name, pw, sysadm, roles) in DEMO_ACCOUNTS {
-        etablera_web::accounts::add_user(s, user, name, &etablera_web::auth::Password::new(pw), sysadm, None).map_err(web)?;
+        etablera_web::accounts::add_user(
+            s,
+            user,
+            name,
+            &etablera_web::auth::Password::new(pw),
+            sysadm,
+            None,
+        )
+        .map_err(web)?;
         for (unit, role) in roles {
-            etablera_web::accounts::set_role(s, user, unit, etablera_domain::access::Role::parse(role), None).map_err(web)?;
+            etablera_web::accounts::set_role(
+                s,
+                user,
+                unit,
+                etablera_domain::access::Role::parse(role),
+                None,
+            )
+            .map_err(web)?;
         }
     }
     // Östersund and Luleå publish their follow-up; Ljusnarsberg's is for its users only.
@@ -228,7 +278,12 @@ fn demo_accounts(db: &str) -> Result<()> {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    if let Command::Demo { out, no_serve, addr } = &cli.command {
+    if let Command::Demo {
+        out,
+        no_serve,
+        addr,
+    } = &cli.command
+    {
         let d = etablera_app::demo::run(out)?;
         for line in &d.summary {
             println!("{line}");
@@ -245,13 +300,33 @@ fn main() -> Result<()> {
             for (user, name, pw, _, _) in DEMO_ACCOUNTS {
                 println!("  {user:<13} {pw:<28} {name}");
             }
-            run_server(etablera_web::Config { database: db, ..Default::default() }, *addr)?;
+            run_server(
+                etablera_web::Config {
+                    database: db,
+                    ..Default::default()
+                },
+                *addr,
+            )?;
         }
         return Ok(());
     }
-    if let Command::Serve { addr, secure_cookies } = &cli.command {
-        println!("Serving Etablera at http://{addr}/ on {} (Ctrl-C to stop)", cli.database);
-        return run_server(etablera_web::Config { database: cli.database.clone(), secure_cookies: *secure_cookies, ..Default::default() }, *addr);
+    if let Command::Serve {
+        addr,
+        secure_cookies,
+    } = &cli.command
+    {
+        println!(
+            "Serving Etablera at http://{addr}/ on {} (Ctrl-C to stop)",
+            cli.database
+        );
+        return run_server(
+            etablera_web::Config {
+                database: cli.database.clone(),
+                secure_cookies: *secure_cookies,
+                ..Default::default()
+            },
+            *addr,
+        );
     }
     let mut store = etablera_store::open(&cli.database)
         .with_context(|| format!("could not open the database `{}`", cli.database))?;
@@ -370,8 +445,13 @@ fn main() -> Result<()> {
             lang: l,
         } => {
             etablera_app::require_initialised(store)?;
-            let run =
-                etablera_app::run_followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
+            let run = etablera_app::run_followup(
+                store,
+                &strategy,
+                year,
+                group.as_deref(),
+                as_of.as_deref(),
+            )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&run.followup)?);
             } else {
@@ -388,8 +468,13 @@ fn main() -> Result<()> {
             output,
         } => {
             etablera_app::require_initialised(store)?;
-            let run =
-                etablera_app::run_followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
+            let run = etablera_app::run_followup(
+                store,
+                &strategy,
+                year,
+                group.as_deref(),
+                as_of.as_deref(),
+            )?;
             let (fmt, ext) = match format {
                 FormatArg::Html => (Format::Html, "html"),
                 FormatArg::Md => (Format::Markdown, "md"),
@@ -407,25 +492,63 @@ fn main() -> Result<()> {
         Command::User { command } => {
             etablera_app::require_initialised(store)?;
             match command {
-                UserCommand::Add { username, name, system_admin } => {
+                UserCommand::Add {
+                    username,
+                    name,
+                    system_admin,
+                } => {
                     let pw = read_password()?;
-                    let id = etablera_web::accounts::add_user(store, &username, &name, &pw, system_admin, None).map_err(web)?;
+                    let id = etablera_web::accounts::add_user(
+                        store,
+                        &username,
+                        &name,
+                        &pw,
+                        system_admin,
+                        None,
+                    )
+                    .map_err(web)?;
                     println!("created user {username} (id {id})");
                 }
                 UserCommand::Passwd { username } => {
                     let pw = read_password()?;
-                    etablera_web::accounts::set_password(store, &username, &pw, None).map_err(web)?;
+                    etablera_web::accounts::set_password(store, &username, &pw, None)
+                        .map_err(web)?;
                     println!("password changed for {username}; their sessions have ended");
                 }
-                UserCommand::Role { username, municipality, role, remove } => {
-                    let role = if remove { None } else { role.as_deref().and_then(etablera_domain::access::Role::parse) };
-                    etablera_web::accounts::set_role(store, &username, &municipality, role, None).map_err(web)?;
-                    println!("{username}: {}", role.map(|r| format!("{} in {municipality}", r.as_str())).unwrap_or_else(|| format!("no role in {municipality}")));
+                UserCommand::Role {
+                    username,
+                    municipality,
+                    role,
+                    remove,
+                } => {
+                    let role = if remove {
+                        None
+                    } else {
+                        role.as_deref()
+                            .and_then(etablera_domain::access::Role::parse)
+                    };
+                    etablera_web::accounts::set_role(store, &username, &municipality, role, None)
+                        .map_err(web)?;
+                    println!(
+                        "{username}: {}",
+                        role.map(|r| format!("{} in {municipality}", r.as_str()))
+                            .unwrap_or_else(|| format!("no role in {municipality}"))
+                    );
                 }
                 UserCommand::List => {
                     for u in store.users()? {
-                        let roles: Vec<String> = store.memberships(u.id)?.into_iter().map(|(c, r)| format!("{c}:{}", r.as_str())).collect();
-                        println!("{:<20} {:<30} {}{}", u.username, u.display_name, if u.system_admin { "system admin " } else { "" }, roles.join(" "));
+                        let roles: Vec<String> = store
+                            .memberships(u.id)?
+                            .into_iter()
+                            .map(|(c, r)| format!("{c}:{}", r.as_str()))
+                            .collect();
+                        println!(
+                            "{:<20} {:<30} {}{}",
+                            u.username,
+                            u.display_name,
+                            if u.system_admin { "system admin " } else { "" },
+                            roles.join(" ")
+                        );
                     }
                 }
             }

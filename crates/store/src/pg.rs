@@ -95,7 +95,8 @@ fn user_row(r: &postgres::Row) -> User {
     }
 }
 
-const TOKEN_SELECT: &str = "select id, token_hash, user_id, unit_code, scope, name, created_at, revoked_at from api_token";
+const TOKEN_SELECT: &str =
+    "select id, token_hash, user_id, unit_code, scope, name, created_at, revoked_at from api_token";
 
 fn token_row(r: &postgres::Row) -> ApiToken {
     ApiToken {
@@ -646,11 +647,25 @@ impl Store for PgStore {
     }
 
     fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
-        Ok(self.client.query_opt(&format!("{TOKEN_SELECT} where token_hash = $1"), &[&token_hash])?.map(|r| token_row(&r)))
+        Ok(self
+            .client
+            .query_opt(
+                &format!("{TOKEN_SELECT} where token_hash = $1"),
+                &[&token_hash],
+            )?
+            .map(|r| token_row(&r)))
     }
 
     fn tokens(&mut self, user_id: i64) -> Result<Vec<ApiToken>> {
-        Ok(self.client.query(&format!("{TOKEN_SELECT} where user_id = $1 order by id"), &[&user_id])?.iter().map(token_row).collect())
+        Ok(self
+            .client
+            .query(
+                &format!("{TOKEN_SELECT} where user_id = $1 order by id"),
+                &[&user_id],
+            )?
+            .iter()
+            .map(token_row)
+            .collect())
     }
 
     fn revoke_token(&mut self, user_id: i64, token_id: i64, audit: &AuditEntry) -> Result<bool> {

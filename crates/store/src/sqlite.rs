@@ -140,7 +140,8 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
     })
 }
 
-const TOKEN_SELECT: &str = "select id, token_hash, user_id, unit_code, scope, name, created_at, revoked_at from api_token";
+const TOKEN_SELECT: &str =
+    "select id, token_hash, user_id, unit_code, scope, name, created_at, revoked_at from api_token";
 
 fn token_row(r: &rusqlite::Row) -> rusqlite::Result<ApiToken> {
     Ok(ApiToken {
@@ -821,11 +822,20 @@ impl Store for SqliteStore {
     }
 
     fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
-        Ok(self.conn.query_row(&format!("{TOKEN_SELECT} where token_hash = ?1"), [token_hash], token_row).optional()?)
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{TOKEN_SELECT} where token_hash = ?1"),
+                [token_hash],
+                token_row,
+            )
+            .optional()?)
     }
 
     fn tokens(&mut self, user_id: i64) -> Result<Vec<ApiToken>> {
-        let mut st = self.conn.prepare(&format!("{TOKEN_SELECT} where user_id = ?1 order by id"))?;
+        let mut st = self
+            .conn
+            .prepare(&format!("{TOKEN_SELECT} where user_id = ?1 order by id"))?;
         let rows = st.query_map([user_id], token_row)?;
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }

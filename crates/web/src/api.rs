@@ -39,13 +39,44 @@ async fn not_found() -> Response {
 
 /// The principal a bearer token stands for: the token's user, limited to the token's
 /// municipality and scope. `None` for unknown or revoked tokens and disabled users.
-pub fn principal_for_token(store: &mut dyn Store, token: &str) -> Result<Option<(User, Principal)>, AppError> {
-    let Some(t) = store.token_by_hash(&sha256_hex(token))?.filter(|t| t.revoked_at.is_none()) else { return Ok(None) };
-    let Some(user) = store.user(t.user_id)?.filter(|u| !u.disabled) else { return Ok(None) };
+pub fn principal_for_token(
+    store: &mut dyn Store,
+    token: &str,
+) -> Result<Option<(User, Principal)>, AppError> {
+    let Some(t) = store
+        .token_by_hash(&sha256_hex(token))?
+        .filter(|t| t.revoked_at.is_none())
+    else {
+        return Ok(None);
+    };
+    let Some(user) = store.user(t.user_id)?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
     let unit = UnitCode::parse(&t.unit_code).map_err(AppError::internal)?;
-    let ceiling = if t.scope == "write" { Role::Strategist } else { Role::Viewer };
-    let role = if user.system_admin { Some(ceiling) } else { store.memberships(user.id)?.into_iter().find(|(u, _)| *u == unit).map(|(_, r)| r.min(ceiling)) };
-    Ok(role.map(|r| (user.clone(), Principal { user_id: user.id, system_admin: false, memberships: vec![(unit, r)] })))
+    let ceiling = if t.scope == "write" {
+        Role::Strategist
+    } else {
+        Role::Viewer
+    };
+    let role = if user.system_admin {
+        Some(ceiling)
+    } else {
+        store
+            .memberships(user.id)?
+            .into_iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, r)| r.min(ceiling))
+    };
+    Ok(role.map(|r| {
+        (
+            user.clone(),
+            Principal {
+                user_id: user.id,
+                system_admin: false,
+                memberships: vec![(unit, r)],
+            },
+        )
+    }))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -60,28 +91,41 @@ struct Paging {
 }
 
 fn paging(p: &PageParams) -> Result<Paging, AppError> {
-    let num = |v: &Option<String>, name: &str, default: usize, max: usize| -> Result<usize, AppError> {
-        match v.as_deref() {
-            None | Some("") => Ok(default),
-            Some(s) => match s.parse::<usize>() {
-                Ok(n) if n >= 1 && n <= max => Ok(n),
-                _ => Err(AppError::BadRequest(format!("`{name}` must be a whole number from 1 to {max}"))),
-            },
-        }
-    };
-    Ok(Paging { page: num(&p.page, "page", 1, 1_000_000)?, per_page: num(&p.per_page, "per_page", 50, 500)? })
+    let num =
+        |v: &Option<String>, name: &str, default: usize, max: usize| -> Result<usize, AppError> {
+            match v.as_deref() {
+                None | Some("") => Ok(default),
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 && n <= max => Ok(n),
+                    _ => Err(AppError::BadRequest(format!(
+                        "`{name}` must be a whole number from 1 to {max}"
+                    ))),
+                },
+            }
+        };
+    Ok(Paging {
+        page: num(&p.page, "page", 1, 1_000_000)?,
+        per_page: num(&p.per_page, "per_page", 50, 500)?,
+    })
 }
 
 fn page_of<T: serde::Serialize>(all: Vec<T>, p: &Paging) -> Value {
     let total = all.len();
-    let items: Vec<T> = all.into_iter().skip((p.page - 1).saturating_mul(p.per_page)).take(p.per_page).collect();
+    let items: Vec<T> = all
+        .into_iter()
+        .skip((p.page - 1).saturating_mul(p.per_page))
+        .take(p.per_page)
+        .collect();
     json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": total })
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
-fn query<T: Default + serde::de::DeserializeOwned>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(v)| v).map_err(|e| AppError::BadRequest(format!("bad query parameters: {}", e.body_text())))
+fn query<T: Default + serde::de::DeserializeOwned>(
+    q: Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, AppError> {
+    q.map(|Query(v)| v)
+        .map_err(|e| AppError::BadRequest(format!("bad query parameters: {}", e.body_text())))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -91,17 +135,26 @@ pub struct UnitParams {
     paging: PageParams,
 }
 
-async fn units(State(state): State<AppState>, q: Result<Query<UnitParams>, axum::extract::rejection::QueryRejection>) -> ApiResult {
+async fn units(
+    State(state): State<AppState>,
+    q: Result<Query<UnitParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
     let q = query(q)?;
     let p = paging(&q.paging)?;
     let kind = q.kind.filter(|k| !k.is_empty());
     if let Some(k) = &kind {
         if etablera_domain::UnitKind::parse(k).is_none() {
-            return Err(AppError::BadRequest(format!("`kind` must be nation, region, municipality or group, not `{k}`")).into());
+            return Err(AppError::BadRequest(format!(
+                "`kind` must be nation, region, municipality or group, not `{k}`"
+            ))
+            .into());
         }
     }
     let all = state.db.run(|s| Ok(s.units()?)).await?;
-    let items: Vec<_> = all.into_iter().filter(|u| kind.as_deref().is_none_or(|k| u.kind.as_str() == k)).collect();
+    let items: Vec<_> = all
+        .into_iter()
+        .filter(|u| kind.as_deref().is_none_or(|k| u.kind.as_str() == k))
+        .collect();
     Ok(Json(page_of(items, &p)))
 }
 
@@ -112,7 +165,10 @@ pub struct IndicatorParams {
     paging: PageParams,
 }
 
-async fn indicators(State(state): State<AppState>, q: Result<Query<IndicatorParams>, axum::extract::rejection::QueryRejection>) -> ApiResult {
+async fn indicators(
+    State(state): State<AppState>,
+    q: Result<Query<IndicatorParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
     let q = query(q)?;
     let p = paging(&q.paging)?;
     let text = q.q.unwrap_or_default();
@@ -120,7 +176,10 @@ async fn indicators(State(state): State<AppState>, q: Result<Query<IndicatorPara
         return Err(AppError::BadRequest("`q` is longer than 200 characters".into()).into());
     }
     let all = state.db.run(|s| Ok(s.indicators()?)).await?;
-    let found: Vec<_> = etablera_store::search_indicators(&all, &text, usize::MAX).into_iter().cloned().collect();
+    let found: Vec<_> = etablera_store::search_indicators(&all, &text, usize::MAX)
+        .into_iter()
+        .cloned()
+        .collect();
     Ok(Json(page_of(found, &p)))
 }
 
@@ -143,19 +202,31 @@ async fn observations(
     let q = query(q)?;
     let p = paging(&q.paging)?;
     let principal = ctx.require_login()?.clone();
-    let indicator = IndicatorId::parse(q.indicator.as_deref().unwrap_or("")).map_err(|e| AppError::BadRequest(format!("`indicator`: {e}")))?;
-    let unit = UnitCode::parse(q.unit.as_deref().unwrap_or("")).map_err(|e| AppError::BadRequest(format!("`unit`: {e}")))?;
+    let indicator = IndicatorId::parse(q.indicator.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::BadRequest(format!("`indicator`: {e}")))?;
+    let unit = UnitCode::parse(q.unit.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::BadRequest(format!("`unit`: {e}")))?;
     let period = match q.period.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(Period::parse(s).map_err(|e| AppError::BadRequest(format!("`period`: {e}")))?),
+        Some(s) => {
+            Some(Period::parse(s).map_err(|e| AppError::BadRequest(format!("`period`: {e}")))?)
+        }
         None => None,
     };
     let sex = match q.sex.as_deref().filter(|s| !s.is_empty()) {
-        Some(s @ ("T" | "K" | "M")) => Some(Sex::parse(s).map_err(|e| AppError::BadRequest(e.to_string()))?),
-        Some(s) => return Err(AppError::BadRequest(format!("`sex` must be T, K or M, not `{s}`")).into()),
+        Some(s @ ("T" | "K" | "M")) => {
+            Some(Sex::parse(s).map_err(|e| AppError::BadRequest(e.to_string()))?)
+        }
+        Some(s) => {
+            return Err(AppError::BadRequest(format!("`sex` must be T, K or M, not `{s}`")).into())
+        }
         None => None,
     };
     let as_of = match q.as_of.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(etablera_domain::Date::parse(s).map_err(|e| AppError::BadRequest(format!("`as_of`: {e}")))?.to_string()),
+        Some(s) => Some(
+            etablera_domain::Date::parse(s)
+                .map_err(|e| AppError::BadRequest(format!("`as_of`: {e}")))?
+                .to_string(),
+        ),
         None => None,
     };
     let items = state
@@ -182,7 +253,11 @@ async fn observations(
     Ok(Json(page_of(items, &p)))
 }
 
-async fn strategies(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, q: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>) -> ApiResult {
+async fn strategies(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    q: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
     let p = paging(&query(q)?)?;
     let who = ctx.principal.clone();
     let items = state
@@ -199,17 +274,36 @@ async fn strategies(State(state): State<AppState>, Extension(ctx): Extension<Ctx
 }
 
 /// The strategy if the caller may read it (404 for unpublished strategies of others).
-fn readable_strategy(s: &mut dyn Store, who: Option<&Principal>, id: &str) -> Result<etablera_domain::Strategy, AppError> {
-    let summary = s.strategies()?.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)?;
+fn readable_strategy(
+    s: &mut dyn Store,
+    who: Option<&Principal>,
+    id: &str,
+) -> Result<etablera_domain::Strategy, AppError> {
+    let summary = s
+        .strategies()?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(AppError::NotFound)?;
     if !allowed(who, Action::ReadPublic, &summary.owner, summary.published) {
-        return Err(if who.is_none() { AppError::Unauthorized } else { AppError::NotFound });
+        return Err(if who.is_none() {
+            AppError::Unauthorized
+        } else {
+            AppError::NotFound
+        });
     }
     s.strategy(id)?.ok_or(AppError::NotFound)
 }
 
-async fn strategy(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<String>) -> ApiResult {
+async fn strategy(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> ApiResult {
     let who = ctx.principal.clone();
-    let s = state.db.run(move |s| readable_strategy(s, who.as_ref(), &id)).await?;
+    let s = state
+        .db
+        .run(move |s| readable_strategy(s, who.as_ref(), &id))
+        .await?;
     Ok(Json(serde_json::to_value(s).map_err(AppError::internal)?))
 }
 
@@ -227,25 +321,42 @@ async fn followup(
 ) -> ApiResult {
     let q = query(q)?;
     let year = match q.year.as_deref().filter(|s| !s.is_empty()) {
-        Some(y) => Some(y.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(|| AppError::BadRequest("`year` must be a year from 1990 to 2100".into()))?),
+        Some(y) => Some(
+            y.parse::<i32>()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y))
+                .ok_or_else(|| {
+                    AppError::BadRequest("`year` must be a year from 1990 to 2100".into())
+                })?,
+        ),
         None => None,
     };
     let sex = match q.sex.as_deref().filter(|s| !s.is_empty()) {
         Some("K") => Some(Sex::Women),
         Some("M") => Some(Sex::Men),
         Some("T") => None,
-        Some(s) => return Err(AppError::BadRequest(format!("`sex` must be T, K or M, not `{s}`")).into()),
+        Some(s) => {
+            return Err(AppError::BadRequest(format!("`sex` must be T, K or M, not `{s}`")).into())
+        }
         None => None,
     };
-    let (run, _, _) = crate::pages::load_run(&state, &ctx, id, year, sex, Action::ReadPublic).await.map_err(|e| match e {
-        AppError::Forbidden => AppError::NotFound,
-        other => other,
-    })?;
-    Ok(Json(serde_json::to_value(&run.followup).map_err(AppError::internal)?))
+    let (run, _, _) = crate::pages::load_run(&state, &ctx, id, year, sex, Action::ReadPublic)
+        .await
+        .map_err(|e| match e {
+            AppError::Forbidden => AppError::NotFound,
+            other => other,
+        })?;
+    Ok(Json(
+        serde_json::to_value(&run.followup).map_err(AppError::internal)?,
+    ))
 }
 
 async fn list_tokens(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> ApiResult {
-    let user = ctx.user.clone().filter(|_| ctx.session.is_some()).ok_or(AppError::Unauthorized)?;
+    let user = ctx
+        .user
+        .clone()
+        .filter(|_| ctx.session.is_some())
+        .ok_or(AppError::Unauthorized)?;
     let items = state.db.run(move |s| Ok(s.tokens(user.id)?)).await?;
     Ok(Json(json!({ "items": items })))
 }
@@ -259,15 +370,34 @@ pub struct NewToken {
 
 /// Creates a token; only with a session (a token cannot make tokens). The token is shown
 /// once, in this answer.
-async fn create_token(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, body: Result<Json<NewToken>, axum::extract::rejection::JsonRejection>) -> Result<Response, ApiError> {
-    let user = ctx.user.clone().filter(|_| ctx.session.is_some()).ok_or(AppError::Unauthorized)?;
+async fn create_token(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Result<Json<NewToken>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let user = ctx
+        .user
+        .clone()
+        .filter(|_| ctx.session.is_some())
+        .ok_or(AppError::Unauthorized)?;
     let principal = ctx.require_login()?.clone();
-    let Json(b) = body.map_err(|e| AppError::BadRequest(format!("the body must be JSON {{unit, scope, name}}: {}", e.body_text())))?;
-    let unit = UnitCode::parse(&b.unit).map_err(|e| AppError::BadRequest(format!("`unit`: {e}")))?;
+    let Json(b) = body.map_err(|e| {
+        AppError::BadRequest(format!(
+            "the body must be JSON {{unit, scope, name}}: {}",
+            e.body_text()
+        ))
+    })?;
+    let unit =
+        UnitCode::parse(&b.unit).map_err(|e| AppError::BadRequest(format!("`unit`: {e}")))?;
     let need = match b.scope.as_str() {
         "read" => Action::Read,
         "write" => Action::Write,
-        other => return Err(AppError::BadRequest(format!("`scope` must be read or write, not `{other}`")).into()),
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "`scope` must be read or write, not `{other}`"
+            ))
+            .into())
+        }
     };
     let name = b.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
@@ -283,21 +413,55 @@ async fn create_token(State(state): State<AppState>, Extension(ctx): Extension<C
         .db
         .run(move |s| {
             let now = etablera_app::now_utc();
-            let t = ApiToken { id: 0, token_hash: hash, user_id: user.id, unit_code: unit.to_string(), scope: scope.clone(), name: name.clone(), created_at: now.clone(), revoked_at: None };
-            let audit = AuditEntry::new(&now, Some(user.id), "token.create", &format!("token:{name}"), Some(&unit)).change(None, Some(format!("scope={scope}")));
+            let t = ApiToken {
+                id: 0,
+                token_hash: hash,
+                user_id: user.id,
+                unit_code: unit.to_string(),
+                scope: scope.clone(),
+                name: name.clone(),
+                created_at: now.clone(),
+                revoked_at: None,
+            };
+            let audit = AuditEntry::new(
+                &now,
+                Some(user.id),
+                "token.create",
+                &format!("token:{name}"),
+                Some(&unit),
+            )
+            .change(None, Some(format!("scope={scope}")));
             Ok(s.create_token(&t, &audit)?)
         })
         .await?;
-    Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id, "token": secret, "scope": b.scope }))).into_response())
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "id": id, "token": secret, "scope": b.scope })),
+    )
+        .into_response())
 }
 
-async fn revoke_token(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<String>) -> ApiResult {
-    let user = ctx.user.clone().filter(|_| ctx.session.is_some()).ok_or(AppError::Unauthorized)?;
+async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let user = ctx
+        .user
+        .clone()
+        .filter(|_| ctx.session.is_some())
+        .ok_or(AppError::Unauthorized)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let done = state
         .db
         .run(move |s| {
-            let audit = AuditEntry::new(&etablera_app::now_utc(), Some(user.id), "token.revoke", &format!("token:{id}"), None);
+            let audit = AuditEntry::new(
+                &etablera_app::now_utc(),
+                Some(user.id),
+                "token.revoke",
+                &format!("token:{id}"),
+                None,
+            );
             Ok(s.revoke_token(user.id, id, &audit)?)
         })
         .await?;
@@ -331,7 +495,10 @@ fn param(name: &str, location: &str, schema: Value, required: bool) -> Value {
 
 fn responses(ok: Value, extra: &[u16]) -> Value {
     let mut r: HashMap<String, Value> = HashMap::new();
-    r.insert("200".into(), json!({ "description": "OK", "content": { "application/json": { "schema": ok } } }));
+    r.insert(
+        "200".into(),
+        json!({ "description": "OK", "content": { "application/json": { "schema": ok } } }),
+    );
     for code in extra {
         r.insert(code.to_string(), json!({ "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }));
     }
@@ -339,20 +506,62 @@ fn responses(ok: Value, extra: &[u16]) -> Value {
 }
 
 pub fn openapi_document() -> Value {
-    let paging = || vec![
-        param("page", "query", json!({"type": "integer", "minimum": 1, "maximum": 1000000}), false),
-        param("per_page", "query", json!({"type": "integer", "minimum": 1, "maximum": 500}), false),
-    ];
-    let mut unit_params = vec![param("kind", "query", json!({"type": "string", "enum": ["nation", "region", "municipality", "group"]}), false)];
+    let paging = || {
+        vec![
+            param(
+                "page",
+                "query",
+                json!({"type": "integer", "minimum": 1, "maximum": 1000000}),
+                false,
+            ),
+            param(
+                "per_page",
+                "query",
+                json!({"type": "integer", "minimum": 1, "maximum": 500}),
+                false,
+            ),
+        ]
+    };
+    let mut unit_params = vec![param(
+        "kind",
+        "query",
+        json!({"type": "string", "enum": ["nation", "region", "municipality", "group"]}),
+        false,
+    )];
     unit_params.extend(paging());
-    let mut ind_params = vec![param("q", "query", json!({"type": "string", "maxLength": 200}), false)];
+    let mut ind_params = vec![param(
+        "q",
+        "query",
+        json!({"type": "string", "maxLength": 200}),
+        false,
+    )];
     ind_params.extend(paging());
     let mut obs_params = vec![
-        param("indicator", "query", json!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}), true),
-        param("unit", "query", json!({"type": "string", "pattern": "^([0-9]{4}|G[A-Za-z0-9_-]{1,39})$"}), true),
+        param(
+            "indicator",
+            "query",
+            json!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}),
+            true,
+        ),
+        param(
+            "unit",
+            "query",
+            json!({"type": "string", "pattern": "^([0-9]{4}|G[A-Za-z0-9_-]{1,39})$"}),
+            true,
+        ),
         param("period", "query", json!({"type": "string"}), false),
-        param("sex", "query", json!({"type": "string", "enum": ["T", "K", "M"]}), false),
-        param("as_of", "query", json!({"type": "string", "format": "date"}), false),
+        param(
+            "sex",
+            "query",
+            json!({"type": "string", "enum": ["T", "K", "M"]}),
+            false,
+        ),
+        param(
+            "as_of",
+            "query",
+            json!({"type": "string", "format": "date"}),
+            false,
+        ),
     ];
     obs_params.extend(paging());
     let id_param = param("id", "path", json!({"type": "string"}), true);

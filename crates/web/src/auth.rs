@@ -68,11 +68,20 @@ pub fn check_password_rules(p: &Password) -> Result<(), String> {
 /// An Argon2id hash in PHC form.
 pub fn hash_password(p: &Password) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default().hash_password(p.expose().as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
+    Argon2::default()
+        .hash_password(p.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
 }
 
 pub fn verify_password(hash: &str, p: &Password) -> bool {
-    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(p.expose().as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(p.expose().as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
 }
 
 /// 32 random bytes as hex.
@@ -83,12 +92,19 @@ pub fn random_token() -> String {
 }
 
 pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 /// Compares secrets in time that does not depend on where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Who is asking, in which language: put into every request by [`context`].
@@ -104,14 +120,24 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn csrf(&self) -> &str {
-        self.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("")
+        self.session
+            .as_ref()
+            .map(|s| s.csrf_token.as_str())
+            .unwrap_or("")
     }
 
     /// Checks a form's CSRF token against the session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
         match &self.session {
             Some(s) if same_secret(&s.csrf_token, token) => Ok(()),
-            Some(_) => Err(AppError::BadRequest(self.lang.pick("Formuläret har gått ut. Ladda om sidan och försök igen.", "The form has expired. Reload the page and try again.").into())),
+            Some(_) => Err(AppError::BadRequest(
+                self.lang
+                    .pick(
+                        "Formuläret har gått ut. Ladda om sidan och försök igen.",
+                        "The form has expired. Reload the page and try again.",
+                    )
+                    .into(),
+            )),
             None => Err(AppError::Unauthorized),
         }
     }
@@ -133,7 +159,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value with the attributes every cookie of ours has.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool, http_only: bool) -> HeaderValue {
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    secure: bool,
+    http_only: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
@@ -148,26 +180,40 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool, h
 }
 
 fn principal_for(store: &mut dyn Store, user: &User) -> Result<Principal, AppError> {
-    Ok(Principal { user_id: user.id, system_admin: user.system_admin, memberships: store.memberships(user.id)? })
+    Ok(Principal {
+        user_id: user.id,
+        system_admin: user.system_admin,
+        memberships: store.memberships(user.id)?,
+    })
 }
 
 /// Loads the session (if any) and the language into the request as a [`Ctx`].
 pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let lang = cookie(headers, LANG_COOKIE).and_then(|l| l.parse().ok()).unwrap_or_default();
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_default();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
     let sid = cookie(headers, SESSION_COOKIE);
-    let mut ctx = Ctx { lang, user: None, principal: None, session: None, clear_cookie: false };
+    let mut ctx = Ctx {
+        lang,
+        user: None,
+        principal: None,
+        session: None,
+        clear_cookie: false,
+    };
     if let Some(sid) = sid.filter(|s| s.len() == 64) {
         let loaded = state
             .db
             .run(move |store| {
                 let hash = sha256_hex(&sid);
-                let Some(s) = store.session(&hash)? else { return Ok(None) };
+                let Some(s) = store.session(&hash)? else {
+                    return Ok(None);
+                };
                 let now = now_secs();
                 let idle_limit = iso_utc(now - IDLE_TIMEOUT_SECS);
                 let absolute_limit = iso_utc(now - ABSOLUTE_TIMEOUT_SECS);
@@ -199,7 +245,11 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             }
         }
     } else if let Some(token) = bearer {
-        match state.db.run(move |store| crate::api::principal_for_token(store, &token)).await {
+        match state
+            .db
+            .run(move |store| crate::api::principal_for_token(store, &token))
+            .await
+        {
             Ok(Some((u, p))) => {
                 ctx.user = Some(u);
                 ctx.principal = Some(p);
@@ -212,7 +262,16 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(ctx);
     let mut resp = next.run(req).await;
     if clear && !resp.headers().contains_key(header::SET_COOKIE) {
-        resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies, true));
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(
+                SESSION_COOKIE,
+                "",
+                Some(0),
+                state.config.secure_cookies,
+                true,
+            ),
+        );
     }
     resp
 }
@@ -235,7 +294,9 @@ impl Authenticator for PasswordLogin {
     fn authenticate(&self, store: &mut dyn Store) -> Result<User, AppError> {
         let now = now_secs();
         let name = self.username.trim().to_lowercase();
-        if store.failed_logins_since(&name, &iso_utc(now - THROTTLE_WINDOW_SECS))? >= MAX_FAILED_LOGINS {
+        if store.failed_logins_since(&name, &iso_utc(now - THROTTLE_WINDOW_SECS))?
+            >= MAX_FAILED_LOGINS
+        {
             return Err(AppError::TooManyRequests(
                 self.lang
                     .pick(
@@ -256,7 +317,16 @@ impl Authenticator for PasswordLogin {
         };
         let user = user.filter(|u| ok && !u.disabled);
         store.record_login(&name, &iso_utc(now), user.is_some())?;
-        user.ok_or_else(|| AppError::BadRequest(self.lang.pick("Fel användarnamn eller lösenord.", "Wrong username or password.").into()))
+        user.ok_or_else(|| {
+            AppError::BadRequest(
+                self.lang
+                    .pick(
+                        "Fel användarnamn eller lösenord.",
+                        "Wrong username or password.",
+                    )
+                    .into(),
+            )
+        })
     }
 }
 
@@ -275,7 +345,13 @@ pub fn start_session(store: &mut dyn Store, user: &User) -> Result<String, AppEr
         created_at: now.clone(),
         last_seen_at: now.clone(),
     })?;
-    store.append_audit(&AuditEntry::new(&now, Some(user.id), "session.login", &format!("user:{}", user.username), None))?;
+    store.append_audit(&AuditEntry::new(
+        &now,
+        Some(user.id),
+        "session.login",
+        &format!("user:{}", user.username),
+        None,
+    ))?;
     Ok(sid)
 }
 

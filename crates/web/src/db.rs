@@ -14,7 +14,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("max_idle", &self.max_idle).finish_non_exhaustive()
+        f.debug_struct("Db")
+            .field("max_idle", &self.max_idle)
+            .finish_non_exhaustive()
     }
 }
 
@@ -23,14 +25,24 @@ impl Db {
     pub fn open(address: &str, max_idle: usize) -> anyhow::Result<Arc<Db>> {
         let mut first = etablera_store::open(address)?;
         first.migrate()?;
-        Ok(Arc::new(Db { address: address.to_string(), idle: Mutex::new(vec![first]), max_idle: max_idle.max(1) }))
+        Ok(Arc::new(Db {
+            address: address.to_string(),
+            idle: Mutex::new(vec![first]),
+            max_idle: max_idle.max(1),
+        }))
     }
 
     fn take(&self) -> Result<Box<dyn Store>, AppError> {
-        if let Some(s) = self.idle.lock().map_err(|_| AppError::internal("the store pool is poisoned"))?.pop() {
+        if let Some(s) = self
+            .idle
+            .lock()
+            .map_err(|_| AppError::internal("the store pool is poisoned"))?
+            .pop()
+        {
             return Ok(s);
         }
-        etablera_store::open(&self.address).map_err(|e| AppError::internal(format!("could not open the database: {e}")))
+        etablera_store::open(&self.address)
+            .map_err(|e| AppError::internal(format!("could not open the database: {e}")))
     }
 
     fn give(&self, s: Box<dyn Store>) {

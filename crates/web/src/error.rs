@@ -61,11 +61,27 @@ impl AppError {
     /// The message shown to the client, in Swedish or English.
     pub fn message(&self, lang: etablera_domain::Lang) -> String {
         match self {
-            AppError::NotFound => lang.pick("Sidan finns inte.", "The page does not exist.").into(),
-            AppError::Unauthorized => lang.pick("Logga in för att se sidan.", "Log in to see this page.").into(),
-            AppError::Forbidden => lang.pick("Du har inte behörighet till detta.", "You do not have permission to do this.").into(),
-            AppError::Internal(_) => lang.pick("Ett fel uppstod hos oss. Försök igen senare.", "Something went wrong on our side. Please try again later.").into(),
-            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => m.clone(),
+            AppError::NotFound => lang
+                .pick("Sidan finns inte.", "The page does not exist.")
+                .into(),
+            AppError::Unauthorized => lang
+                .pick("Logga in för att se sidan.", "Log in to see this page.")
+                .into(),
+            AppError::Forbidden => lang
+                .pick(
+                    "Du har inte behörighet till detta.",
+                    "You do not have permission to do this.",
+                )
+                .into(),
+            AppError::Internal(_) => lang
+                .pick(
+                    "Ett fel uppstod hos oss. Försök igen senare.",
+                    "Something went wrong on our side. Please try again later.",
+                )
+                .into(),
+            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => {
+                m.clone()
+            }
         }
     }
 
@@ -81,7 +97,8 @@ impl From<etablera_store::StoreError> for AppError {
     fn from(e: etablera_store::StoreError) -> AppError {
         match e {
             etablera_store::StoreError::Conflict(m) => AppError::Conflict(m),
-            etablera_store::StoreError::UnknownIndicator(_) | etablera_store::StoreError::UnknownUnit(_) => AppError::BadRequest(e.to_string()),
+            etablera_store::StoreError::UnknownIndicator(_)
+            | etablera_store::StoreError::UnknownUnit(_) => AppError::BadRequest(e.to_string()),
             other => AppError::internal(other),
         }
     }

@@ -2,7 +2,9 @@
 //! forms, carry status as text and icon as well as colour, and come in Swedish (default)
 //! and English.
 
-use crate::auth::{self, Ctx, Password, PasswordLogin, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{
+    self, Ctx, Password, PasswordLogin, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::error::AppError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -34,7 +36,14 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
 }
 
 fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
@@ -106,20 +115,37 @@ pub fn urlencode(s: &str) -> String {
 /// Only same-site paths are followed after login or a language switch.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
 
 pub fn error_page(e: &AppError, lang: Lang) -> Response {
-    let ctx = Ctx { lang, user: None, principal: None, session: None, clear_cookie: false };
+    let ctx = Ctx {
+        lang,
+        user: None,
+        principal: None,
+        session: None,
+        clear_cookie: false,
+    };
     let title = match e.status() {
         StatusCode::NOT_FOUND => t(lang, "Sidan finns inte", "Page not found"),
         StatusCode::UNAUTHORIZED => t(lang, "Inloggning krävs", "Login required"),
         StatusCode::FORBIDDEN => t(lang, "Ingen behörighet", "Not allowed"),
         StatusCode::TOO_MANY_REQUESTS => t(lang, "För många försök", "Too many attempts"),
         StatusCode::INTERNAL_SERVER_ERROR => t(lang, "Något gick fel", "Something went wrong"),
-        _ => t(lang, "Uppgifterna behöver rättas", "The input needs correcting"),
+        _ => t(
+            lang,
+            "Uppgifterna behöver rättas",
+            "The input needs correcting",
+        ),
     };
     let body = html! {
         h1 { (title) }
@@ -129,7 +155,11 @@ pub fn error_page(e: &AppError, lang: Lang) -> Response {
         }
         p { a href="/" { (t(lang, "Till startsidan", "To the home page")) } }
     };
-    (e.status(), Html(layout(&ctx, title, "/", body).into_string())).into_response()
+    (
+        e.status(),
+        Html(layout(&ctx, title, "/", body).into_string()),
+    )
+        .into_response()
 }
 
 /// An error shown in the visitor's language.
@@ -143,12 +173,22 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn set_lang(State(state): State<AppState>, Path(lang): Path<String>, Query(q): Query<NextQuery>) -> Response {
+async fn set_lang(
+    State(state): State<AppState>,
+    Path(lang): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let lang: Lang = lang.parse().unwrap_or_default();
     let mut resp = Redirect::to(&safe_next(q.next.as_deref())).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        auth::set_cookie(LANG_COOKIE, lang.pick("sv", "en"), Some(365 * 86_400), state.config.secure_cookies, false),
+        auth::set_cookie(
+            LANG_COOKIE,
+            lang.pick("sv", "en"),
+            Some(365 * 86_400),
+            state.config.secure_cookies,
+            false,
+        ),
     );
     resp
 }
@@ -164,7 +204,9 @@ async fn home(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> 
                 .into_iter()
                 .filter(|x| allowed(p.as_ref(), Action::ReadPublic, &x.owner, x.published))
                 .map(|x| {
-                    let name = units.official_name(x.owner.as_str()).unwrap_or_else(|| x.owner.to_string());
+                    let name = units
+                        .official_name(x.owner.as_str())
+                        .unwrap_or_else(|| x.owner.to_string());
                     (x, name)
                 })
                 .collect::<Vec<(StrategySummary, String)>>())
@@ -195,11 +237,21 @@ async fn home(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> 
     Html(layout(&ctx, t(lang, "Start", "Home"), "/", body).into_string()).into_response()
 }
 
-async fn login_form(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Query(q): Query<NextQuery>) -> Response {
+async fn login_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     login_page(&state, &ctx, q.next.as_deref(), None, StatusCode::OK)
 }
 
-fn login_page(state: &AppState, ctx: &Ctx, next: Option<&str>, error: Option<String>, status: StatusCode) -> Response {
+fn login_page(
+    state: &AppState,
+    ctx: &Ctx,
+    next: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let lang = ctx.lang;
     let token = auth::random_token();
     let next = safe_next(next);
@@ -223,8 +275,21 @@ fn login_page(state: &AppState, ctx: &Ctx, next: Option<&str>, error: Option<Str
             p { button type="submit" { (t(lang, "Logga in", "Log in")) } }
         }
     };
-    let mut resp = (status, Html(layout(ctx, t(lang, "Logga in", "Log in"), "/login", body).into_string())).into_response();
-    resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), state.config.secure_cookies, true));
+    let mut resp = (
+        status,
+        Html(layout(ctx, t(lang, "Logga in", "Log in"), "/login", body).into_string()),
+    )
+        .into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            LOGIN_CSRF_COOKIE,
+            &token,
+            Some(3600),
+            state.config.secure_cookies,
+            true,
+        ),
+    );
     resp
 }
 
@@ -236,14 +301,34 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let lang = ctx.lang;
     let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &f.csrf) {
-        let msg = t(lang, "Formuläret har gått ut. Försök igen.", "The form has expired. Please try again.").to_string();
-        return login_page(&state, &ctx, f.next.as_deref(), Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
+        let msg = t(
+            lang,
+            "Formuläret har gått ut. Försök igen.",
+            "The form has expired. Please try again.",
+        )
+        .to_string();
+        return login_page(
+            &state,
+            &ctx,
+            f.next.as_deref(),
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
-    let attempt = PasswordLogin { username: f.username.clone(), password: Password::new(f.password), lang };
+    let attempt = PasswordLogin {
+        username: f.username.clone(),
+        password: Password::new(f.password),
+        lang,
+    };
     let old_session = auth::cookie(&headers, SESSION_COOKIE);
     let result = state
         .db
@@ -261,13 +346,25 @@ async fn login(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, he
         Ok(sid) => {
             let mut resp = Redirect::to(&safe_next(f.next.as_deref())).into_response();
             let secure = state.config.secure_cookies;
-            resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &sid, None, secure, true));
-            resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure, true));
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                auth::set_cookie(SESSION_COOKIE, &sid, None, secure, true),
+            );
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                auth::set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure, true),
+            );
             resp
         }
         Err(e @ (AppError::BadRequest(_) | AppError::TooManyRequests(_))) => {
             let status = e.status();
-            login_page(&state, &ctx, f.next.as_deref(), Some(e.message(lang)), status)
+            login_page(
+                &state,
+                &ctx,
+                f.next.as_deref(),
+                Some(e.message(lang)),
+                status,
+            )
         }
         Err(e) => fail(&ctx, e),
     }
@@ -278,7 +375,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Form(f): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if let Err(e) = ctx.check_csrf(&f.csrf) {
         return fail(&ctx, e);
     }
@@ -287,7 +388,13 @@ async fn logout(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, F
             .db
             .run(move |st| {
                 st.delete_session(&s.id_hash)?;
-                st.append_audit(&etablera_store::AuditEntry::new(&etablera_app::now_utc(), Some(u.id), "session.logout", &format!("user:{}", u.username), None))?;
+                st.append_audit(&etablera_store::AuditEntry::new(
+                    &etablera_app::now_utc(),
+                    Some(u.id),
+                    "session.logout",
+                    &format!("user:{}", u.username),
+                    None,
+                ))?;
                 Ok(())
             })
             .await;
@@ -296,7 +403,16 @@ async fn logout(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, F
         }
     }
     let mut resp = Redirect::to("/").into_response();
-    resp.headers_mut().append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies, true));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            SESSION_COOKIE,
+            "",
+            Some(0),
+            state.config.secure_cookies,
+            true,
+        ),
+    );
     resp
 }
 
@@ -322,24 +438,44 @@ pub(crate) async fn load_run(
     state
         .db
         .run(move |s| {
-            let summary = s.strategies()?.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)?;
+            let summary = s
+                .strategies()?
+                .into_iter()
+                .find(|x| x.id == id)
+                .ok_or(AppError::NotFound)?;
             if !allowed(p.as_ref(), action, &summary.owner, summary.published) {
                 // Unpublished strategies of other municipalities do not exist for the visitor.
-                return Err(if p.is_some() && allowed(p.as_ref(), Action::ReadPublic, &summary.owner, summary.published) {
-                    AppError::Forbidden
-                } else if p.is_some() {
-                    AppError::NotFound
-                } else {
-                    AppError::Unauthorized
-                });
+                return Err(
+                    if p.is_some()
+                        && allowed(
+                            p.as_ref(),
+                            Action::ReadPublic,
+                            &summary.owner,
+                            summary.published,
+                        )
+                    {
+                        AppError::Forbidden
+                    } else if p.is_some() {
+                        AppError::NotFound
+                    } else {
+                        AppError::Unauthorized
+                    },
+                );
             }
             let pick_year = |s: &mut dyn etablera_store::Store| -> Result<i32, AppError> {
                 match year {
                     Some(y) if (1990..=2100).contains(&y) => Ok(y),
-                    Some(y) => Err(AppError::BadRequest(format!("the year {y} is out of range"))),
+                    Some(y) => Err(AppError::BadRequest(format!(
+                        "the year {y} is out of range"
+                    ))),
                     None => {
                         let probe = etablera_app::run_followup(s, &id, 2100, None, None)?;
-                        let latest = probe.followup.results.iter().filter_map(|r| r.observed.map(|o| o.period.year())).max();
+                        let latest = probe
+                            .followup
+                            .results
+                            .iter()
+                            .filter_map(|r| r.observed.map(|o| o.period.year()))
+                            .max();
                         Ok(latest.unwrap_or(probe.strategy.period_to))
                     }
                 }
@@ -366,15 +502,35 @@ fn status_badge(s: Status, lang: Lang) -> Markup {
 }
 
 fn sparkline(r: &TargetResult) -> Markup {
-    let pts: Vec<(f64, f64)> = r.chart.first().map(|c| c.points.iter().map(|p| (p.period.midpoint(), p.value)).collect()).unwrap_or_default();
+    let pts: Vec<(f64, f64)> = r
+        .chart
+        .first()
+        .map(|c| {
+            c.points
+                .iter()
+                .map(|p| (p.period.midpoint(), p.value))
+                .collect()
+        })
+        .unwrap_or_default();
     if pts.len() < 2 {
         return html! {};
     }
     let (x0, x1) = (pts[0].0, pts[pts.len() - 1].0);
-    let (y0, y1) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let (y0, y1) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let dy = if (y1 - y0).abs() < 1e-9 { 1.0 } else { y1 - y0 };
     let dx = if (x1 - x0).abs() < 1e-9 { 1.0 } else { x1 - x0 };
-    let line: Vec<String> = pts.iter().map(|(x, y)| format!("{:.1},{:.1}", 2.0 + (x - x0) / dx * 76.0, 18.0 - (y - y0) / dy * 16.0)).collect();
+    let line: Vec<String> = pts
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "{:.1},{:.1}",
+                2.0 + (x - x0) / dx * 76.0,
+                18.0 - (y - y0) / dy * 16.0
+            )
+        })
+        .collect();
     html! {
         svg.spark width="80" height="20" viewBox="0 0 80 20" aria-hidden="true" focusable="false" {
             polyline points=(line.join(" ")) fill="none" stroke="currentColor" stroke-width="1.5" {}
@@ -384,31 +540,63 @@ fn sparkline(r: &TargetResult) -> Markup {
 
 fn trend_text(r: &TargetResult, lang: Lang) -> Markup {
     match r.trend {
-        Some(tr) if tr.slope > 1e-9 => html! { span aria-hidden="true" { "↑" } " " (t(lang, "ökar", "rising")) },
-        Some(tr) if tr.slope < -1e-9 => html! { span aria-hidden="true" { "↓" } " " (t(lang, "minskar", "falling")) },
+        Some(tr) if tr.slope > 1e-9 => {
+            html! { span aria-hidden="true" { "↑" } " " (t(lang, "ökar", "rising")) }
+        }
+        Some(tr) if tr.slope < -1e-9 => {
+            html! { span aria-hidden="true" { "↓" } " " (t(lang, "minskar", "falling")) }
+        }
         Some(_) => html! { span aria-hidden="true" { "→" } " " (t(lang, "oförändrad", "flat")) },
         None => html! { "–" },
     }
 }
 
 fn unit_of(run: &FollowUpRun, t: &Target) -> MeasureUnit {
-    run.indicators.get(&t.series.indicator).map(|i| i.unit.clone()).unwrap_or(MeasureUnit::Index)
+    run.indicators
+        .get(&t.series.indicator)
+        .map(|i| i.unit.clone())
+        .unwrap_or(MeasureUnit::Index)
 }
 
-async fn overview(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<String>, Query(q): Query<OverviewQuery>) -> Response {
+async fn overview(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Query(q): Query<OverviewQuery>,
+) -> Response {
     let lang = ctx.lang;
     let sex = parse_sex(q.sex.as_deref());
-    let (run, prev, published) = match load_run(&state, &ctx, id.clone(), q.year, sex, Action::ReadPublic).await {
-        Ok(x) => x,
-        Err(e) => return fail(&ctx, e),
-    };
+    let (run, prev, published) =
+        match load_run(&state, &ctx, id.clone(), q.year, sex, Action::ReadPublic).await {
+            Ok(x) => x,
+            Err(e) => return fail(&ctx, e),
+        };
     let s = &run.strategy;
     let f = &run.followup;
     let area_of = |t: &Target| s.goal(s.root_of(&t.goal)).and_then(|g| g.area.clone());
-    let prev_status = |tid: &str| prev.as_ref().and_then(|p| p.followup.results.iter().find(|r| r.target_id == tid)).map(|r| r.status);
+    let prev_status = |tid: &str| {
+        prev.as_ref()
+            .and_then(|p| p.followup.results.iter().find(|r| r.target_id == tid))
+            .map(|r| r.status)
+    };
+    let visible = |t: &&Target| {
+        q.area
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .is_none_or(|a| area_of(t).as_deref() == Some(a))
+            && q.status
+                .as_deref()
+                .filter(|x| !x.is_empty())
+                .is_none_or(|x| {
+                    f.results
+                        .iter()
+                        .any(|r| r.target_id == t.id && r.status.code() == x)
+                })
+    };
     let changed: Vec<(&Target, Status, Status)> = s
         .targets
         .iter()
+        .filter(visible)
         .filter_map(|t| {
             let now = f.results.iter().find(|r| r.target_id == t.id)?.status;
             let before = prev_status(&t.id)?;
@@ -459,10 +647,7 @@ async fn overview(State(state): State<AppState>, Extension(ctx): Extension<Ctx>,
             }
         }
         @for g in s.root_goals() {
-            @let targets: Vec<&Target> = s.targets.iter().filter(|t| s.root_of(&t.goal) == g.id)
-                .filter(|t| q.area.as_deref().filter(|a| !a.is_empty()).is_none_or(|a| area_of(t).as_deref() == Some(a)))
-                .filter(|t| q.status.as_deref().filter(|x| !x.is_empty()).is_none_or(|x| f.results.iter().any(|r| r.target_id == t.id && r.status.code() == x)))
-                .collect();
+            @let targets: Vec<&Target> = s.targets.iter().filter(|t| s.root_of(&t.goal) == g.id).filter(visible).collect();
             @if !targets.is_empty() {
                 section aria-labelledby={ "g-" (g.id) } {
                     h2 id={ "g-" (g.id) } { (g.title) }
@@ -511,25 +696,50 @@ pub struct TargetQuery {
     year: Option<i32>,
 }
 
-async fn target_page(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path((id, tid)): Path<(String, String)>, Query(q): Query<TargetQuery>) -> Response {
+async fn target_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, tid)): Path<(String, String)>,
+    Query(q): Query<TargetQuery>,
+) -> Response {
     let lang = ctx.lang;
-    let (run, _, _) = match load_run(&state, &ctx, id.clone(), q.year, None, Action::ReadPublic).await {
-        Ok(x) => x,
-        Err(e) => return fail(&ctx, e),
-    };
+    let (run, _, _) =
+        match load_run(&state, &ctx, id.clone(), q.year, None, Action::ReadPublic).await {
+            Ok(x) => x,
+            Err(e) => return fail(&ctx, e),
+        };
     let s = &run.strategy;
-    let (Some(tg), Some(r)) = (s.targets.iter().find(|t| t.id == tid), run.followup.results.iter().find(|r| r.target_id == tid)) else {
+    let (Some(tg), Some(r)) = (
+        s.targets.iter().find(|t| t.id == tid),
+        run.followup.results.iter().find(|r| r.target_id == tid),
+    ) else {
         return fail(&ctx, AppError::NotFound);
     };
     let unit = unit_of(&run, tg);
     let desc = format!(
         "{} {}",
         t(lang, "Diagrammet visar", "The chart shows"),
-        r.chart.iter().filter(|c| !c.points.is_empty()).map(|c| c.label.get(lang).to_string()).collect::<Vec<_>>().join(", ")
+        r.chart
+            .iter()
+            .filter(|c| !c.points.is_empty())
+            .map(|c| c.label.get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    let chart = etablera_report::chart::target_chart(r, &unit, tg.target_year, &tg.text, &desc, lang, "chart");
+    let chart = etablera_report::chart::target_chart(
+        r,
+        &unit,
+        tg.target_year,
+        &tg.text,
+        &desc,
+        lang,
+        "chart",
+    );
     let series: Vec<_> = r.chart.iter().filter(|c| !c.points.is_empty()).collect();
-    let mut periods: Vec<etablera_domain::Period> = series.iter().flat_map(|c| c.points.iter().map(|p| p.period)).collect();
+    let mut periods: Vec<etablera_domain::Period> = series
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.period))
+        .collect();
     periods.sort();
     periods.dedup();
     let ind = run.indicators.get(&tg.series.indicator);
@@ -589,5 +799,18 @@ async fn accessibility(Extension(ctx): Extension<Ctx>) -> Response {
             "If you find problems not described here, or need content in another format, contact the municipality that publishes the follow-up. You may also notify the supervisory authority, the Agency for Digital Government (Digg), if you are not satisfied with the answer.")) }
         p { (t(lang, "Redogörelsen uppdaterades 2026-11-24.", "This statement was updated on 2026-11-24.")) }
     };
-    Html(layout(&ctx, t(lang, "Tillgänglighetsredogörelse", "Accessibility statement"), "/tillganglighet", body).into_string()).into_response()
+    Html(
+        layout(
+            &ctx,
+            t(
+                lang,
+                "Tillgänglighetsredogörelse",
+                "Accessibility statement",
+            ),
+            "/tillganglighet",
+            body,
+        )
+        .into_string(),
+    )
+    .into_response()
 }

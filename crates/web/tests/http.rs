@@ -1,0 +1,659 @@
+//! HTTP tests against the real application on a random port, on every backend.
+//!
+//! Each test gets a fresh database with the shipped strategies, fictitious data and four
+//! accounts; Östersund's strategy is published, Ljusnarsberg's is not.
+
+use etablera_store::testing::{self, TestStore};
+use etablera_web::auth::Password;
+use std::collections::HashMap;
+
+struct App {
+    base: String,
+    backend: &'static str,
+    _store: TestStore,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+const PW: &str = "ett långt testlösenord";
+
+/// Starts the application on 127.0.0.1:0 for each backend.
+fn spawn_apps() -> Vec<App> {
+    testing::all()
+        .into_iter()
+        .map(|mut t| {
+            let s = t.store.as_mut();
+            etablera_app::init(s).unwrap();
+            for (name, src) in etablera_app::demo::STRATEGIES {
+                etablera_app::load_strategy_str(s, name, src).unwrap();
+            }
+            let obs = etablera_app::demo::fictitious_observations().unwrap();
+            let batch = etablera_store::NewBatch {
+                source: "demo".into(),
+                file_name: None,
+                content_sha256: "demo".into(),
+                imported_at: "2026-01-01T00:00:00Z".into(),
+            };
+            s.import_observations(&batch, &obs, &mut |_| {}).unwrap();
+            let pw = Password::new(PW);
+            for (user, sysadm, roles) in [
+                ("sys", true, vec![]),
+                ("viewer", false, vec![("2380", "viewer")]),
+                ("strategist", false, vec![("2380", "strategist")]),
+                ("ljadmin", false, vec![("1864", "admin")]),
+            ] {
+                etablera_web::accounts::add_user(s, user, user, &pw, sysadm, None).unwrap();
+                for (unit, role) in roles {
+                    etablera_web::accounts::set_role(
+                        s,
+                        user,
+                        unit,
+                        etablera_domain::access::Role::parse(role),
+                        None,
+                    )
+                    .unwrap();
+                }
+            }
+            etablera_web::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            let config = etablera_web::Config {
+                database: t.address.clone(),
+                ..Default::default()
+            };
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                    tx.send(listener.local_addr().unwrap()).unwrap();
+                    etablera_web::serve_on(config, listener, async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+                });
+            });
+            let addr = rx.recv().unwrap();
+            App {
+                base: format!("http://{addr}"),
+                backend: t.backend,
+                _store: t,
+                _stop: stop,
+            }
+        })
+        .collect()
+}
+
+struct Resp {
+    status: u16,
+    headers: HashMap<String, Vec<String>>,
+    body: String,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.first())
+            .map(|s| s.as_str())
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A client that keeps its cookies and does not follow redirects.
+#[derive(Default, Clone)]
+struct Client {
+    cookies: HashMap<String, String>,
+    bearer: Option<String>,
+}
+
+impl Client {
+    fn send(&mut self, method: &str, url: &str, body: Option<(&str, String)>) -> Resp {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let mut req = agent.request(method, url);
+        if !self.cookies.is_empty() {
+            let c: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.set("Cookie", &c.join("; "));
+        }
+        if let Some(t) = &self.bearer {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        let result = match body {
+            Some((ctype, b)) => req.set("Content-Type", ctype).send_string(&b),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {url}: {e}"),
+        };
+        let mut headers: HashMap<String, Vec<String>> = HashMap::new();
+        for name in resp.headers_names() {
+            headers.insert(
+                name.to_lowercase(),
+                resp.all(&name).iter().map(|s| s.to_string()).collect(),
+            );
+        }
+        for c in headers.get("set-cookie").cloned().unwrap_or_default() {
+            let first = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = first.split_once('=') {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let status = resp.status();
+        let body = resp.into_string().unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+    fn get(&mut self, url: &str) -> Resp {
+        self.send("GET", url, None)
+    }
+    fn post_form(&mut self, url: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", etablera_web::pages::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send(
+            "POST",
+            url,
+            Some(("application/x-www-form-urlencoded", body)),
+        )
+    }
+    fn post_json(&mut self, url: &str, body: serde_json::Value) -> Resp {
+        self.send("POST", url, Some(("application/json", body.to_string())))
+    }
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no hidden {name}"))
+        + needle.len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+fn login(app: &App, user: &str) -> Client {
+    let mut c = Client::default();
+    let page = c.get(&format!("{}/login", app.base));
+    let csrf = hidden(&page.body, "csrf");
+    let r = c.post_form(
+        &format!("{}/login", app.base),
+        &[
+            ("username", user),
+            ("password", PW),
+            ("csrf", &csrf),
+            ("next", "/"),
+        ],
+    );
+    assert_eq!(
+        r.status, 303,
+        "{}: login as {user}: {}",
+        app.backend, r.body
+    );
+    assert!(c.cookies.contains_key("etablera_session"));
+    c
+}
+
+fn session_csrf(app: &App, c: &mut Client) -> String {
+    hidden(&c.get(&format!("{}/", app.base)).body, "csrf")
+}
+
+#[test]
+fn pages_and_headers() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut anon = Client::default();
+        let home = anon.get(&format!("{}/", app.base));
+        assert_eq!(home.status, 200, "{b}");
+        assert!(
+            home.body.contains("Integrationsstrategi 2020") && !home.body.contains("Ljusnarsberg"),
+            "{b}: only published strategies"
+        );
+        let csp = home.header("content-security-policy").unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{b}: {csp}"
+        );
+        assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+        let ov = anon.get(&format!("{}/s/ostersund-2020?year=2018", app.base));
+        assert_eq!(ov.status, 200, "{b}");
+        for goal in ["Fler nya Östersundare", "Ökad social sammanhållning"] {
+            assert!(ov.body.contains(goal), "{b}: {goal}");
+        }
+        assert!(
+            ov.body.contains("class=\"status ")
+                && ov.body.contains("Förändringar sedan förra året"),
+            "{b}"
+        );
+        let filtered = anon.get(&format!(
+            "{}/s/ostersund-2020?year=2018&area=service",
+            app.base
+        ));
+        assert!(
+            filtered.body.contains("behörighet till gymnasieskolan")
+                && !filtered.body.contains("Minst 8 %"),
+            "{b}: area filter"
+        );
+        let tp = anon.get(&format!(
+            "{}/s/ostersund-2020/t/m2-arbete-studier?year=2018",
+            app.base
+        ));
+        assert_eq!(tp.status, 200, "{b}");
+        assert!(
+            tp.body.contains("<svg")
+                && tp.body.contains("role=\"img\"")
+                && tp.body.contains("Dataleveranser"),
+            "{b}"
+        );
+        assert_eq!(
+            anon.get(&format!("{}/s/ostersund-2020/t/nope", app.base))
+                .status,
+            404,
+            "{b}"
+        );
+        assert_eq!(
+            anon.get(&format!("{}/tillganglighet", app.base)).status,
+            200,
+            "{b}"
+        );
+        let css = anon.get(&format!("{}/static/app.css", app.base));
+        assert!(
+            css.status == 200 && css.header("content-type").unwrap().starts_with("text/css"),
+            "{b}"
+        );
+        // Language switch, and only to same-site paths.
+        let r = anon.get(&format!("{}/lang/en?next=/s/ostersund-2020", app.base));
+        assert_eq!(
+            (r.status, r.header("location")),
+            (303, Some("/s/ostersund-2020")),
+            "{b}"
+        );
+        assert!(
+            anon.get(&format!("{}/s/ostersund-2020", app.base))
+                .body
+                .contains("Summary"),
+            "{b}"
+        );
+        let r = anon.get(&format!("{}/lang/sv?next=https://evil.example/", app.base));
+        assert_eq!(r.header("location"), Some("/"), "{b}: no open redirect");
+        let r = anon.get(&format!("{}/lang/sv?next=//evil.example/", app.base));
+        assert_eq!(r.header("location"), Some("/"), "{b}");
+        // Hostile input is shown harmlessly.
+        let r = anon.get(&format!(
+            "{}/s/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            app.base
+        ));
+        assert_eq!(r.status, 404, "{b}");
+        assert!(!r.body.contains("<script>"), "{b}");
+        let r = anon.get(&format!(
+            "{}/s/ostersund-2020?year=%27%20OR%201%3D1--",
+            app.base
+        ));
+        assert!(r.status < 500, "{b}: {}", r.status);
+        let r = anon.get(&format!("{}/s/ostersund-2020?year=99999", app.base));
+        assert_eq!(r.status, 422, "{b}");
+    }
+}
+
+#[test]
+fn sessions_csrf_and_throttling() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        // A session id the client made up is never adopted: login makes a new one.
+        let mut c = Client::default();
+        c.cookies.insert("etablera_session".into(), "a".repeat(64));
+        let page = c.get(&format!("{}/login", app.base));
+        let csrf = hidden(&page.body, "csrf");
+        let r = c.post_form(
+            &format!("{}/login", app.base),
+            &[("username", "viewer"), ("password", PW), ("csrf", &csrf)],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        assert_ne!(c.cookies["etablera_session"], "a".repeat(64), "{b}");
+        let set = r.headers["set-cookie"]
+            .iter()
+            .find(|s| s.starts_with("etablera_session="))
+            .unwrap()
+            .clone();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{b}: {set}"
+        );
+        assert!(
+            c.get(&format!("{}/", app.base))
+                .body
+                .contains("Inloggad som"),
+            "{b}"
+        );
+        // Logout needs the CSRF token.
+        let r = c.post_form(&format!("{}/logout", app.base), &[("csrf", "wrong")]);
+        assert_eq!(r.status, 422, "{b}");
+        assert!(
+            c.get(&format!("{}/", app.base))
+                .body
+                .contains("Inloggad som"),
+            "{b}: still logged in"
+        );
+        let token = session_csrf(&app, &mut c);
+        let old = c.cookies["etablera_session"].clone();
+        let r = c.post_form(&format!("{}/logout", app.base), &[("csrf", &token)]);
+        assert_eq!(r.status, 303, "{b}");
+        let mut replay = Client::default();
+        replay.cookies.insert("etablera_session".into(), old);
+        assert!(
+            !replay
+                .get(&format!("{}/", app.base))
+                .body
+                .contains("Inloggad som"),
+            "{b}: the old session is gone"
+        );
+        // Login without the form's cookie token fails.
+        let mut d = Client::default();
+        let r = d.post_form(
+            &format!("{}/login", app.base),
+            &[("username", "viewer"), ("password", PW), ("csrf", "x")],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        // Wrong passwords, then throttling even for the right one.
+        let mut e = Client::default();
+        for _ in 0..5 {
+            let csrf = hidden(&e.get(&format!("{}/login", app.base)).body, "csrf");
+            let r = e.post_form(
+                &format!("{}/login", app.base),
+                &[
+                    ("username", "strategist"),
+                    ("password", "fel lösenord här"),
+                    ("csrf", &csrf),
+                ],
+            );
+            assert_eq!(r.status, 422, "{b}");
+            assert!(r.body.contains("Fel användarnamn eller lösenord"), "{b}");
+        }
+        let csrf = hidden(&e.get(&format!("{}/login", app.base)).body, "csrf");
+        let r = e.post_form(
+            &format!("{}/login", app.base),
+            &[
+                ("username", "strategist"),
+                ("password", PW),
+                ("csrf", &csrf),
+            ],
+        );
+        assert_eq!(r.status, 429, "{b}");
+    }
+}
+
+/// Every cell of role × route × own/other municipality × published/unpublished for the
+/// routes that show a strategy; forbidden cells fail.
+#[test]
+fn authorization_matrix() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut clients: Vec<(&str, Client)> = vec![("anonymous", Client::default())];
+        for u in ["viewer", "strategist", "ljadmin", "sys"] {
+            clients.push((u, login(&app, u)));
+        }
+        // (strategy, published, owner members)
+        let cases = [
+            ("ostersund-2020", true, ["viewer", "strategist"]),
+            ("ljusnarsberg-2016", false, ["ljadmin", "ljadmin"]),
+        ];
+        for (who, c) in clients.iter_mut() {
+            for (id, published, members) in cases {
+                let member = members.contains(who) || *who == "sys";
+                let target = c.get(&format!("{}/s/{id}", app.base));
+                let api = c.get(&format!("{}/api/v1/strategies/{id}", app.base));
+                let fu = c.get(&format!(
+                    "{}/api/v1/strategies/{id}/followup?year=2020",
+                    app.base
+                ));
+                let expect_page = if published || member {
+                    200
+                } else if *who == "anonymous" {
+                    401
+                } else {
+                    404
+                };
+                assert_eq!(target.status, expect_page, "{b}: {who} page {id}");
+                assert_eq!(api.status, expect_page, "{b}: {who} api {id}");
+                assert_eq!(fu.status, expect_page, "{b}: {who} followup {id}");
+                if expect_page != 200 {
+                    assert!(
+                        !target.body.contains("Övergripande kännetecken")
+                            && !api.body.contains("kännetecken"),
+                        "{b}: nothing leaks"
+                    );
+                    assert_eq!(api.json()["error"]["status"], expect_page, "{b}");
+                }
+                let list = c.get(&format!("{}/api/v1/strategies", app.base)).json();
+                let listed = list["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["id"] == id);
+                assert_eq!(listed, published || member, "{b}: {who} lists {id}");
+            }
+            // The municipality's own figures (not Kolada): members only.
+            let own = c.get(&format!(
+                "{}/api/v1/observations?indicator=OSD-UTOMNORD-ANST&unit=2380",
+                app.base
+            ));
+            let expect = match *who {
+                "anonymous" => 401,
+                "viewer" | "strategist" | "sys" => 200,
+                _ => 403,
+            };
+            assert_eq!(own.status, expect, "{b}: {who} own figures");
+            // Kolada's figures are public to any logged-in caller.
+            let kolada = c.get(&format!(
+                "{}/api/v1/observations?indicator=N00973&unit=2380&sex=T",
+                app.base
+            ));
+            assert_eq!(
+                kolada.status,
+                if *who == "anonymous" { 401 } else { 200 },
+                "{b}: {who} kolada"
+            );
+        }
+    }
+}
+
+#[test]
+fn api_lists_errors_and_tokens() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut anon = Client::default();
+        let units = anon
+            .get(&format!(
+                "{}/api/v1/units?kind=municipality&per_page=500",
+                app.base
+            ))
+            .json();
+        assert_eq!(units["total"], 290, "{b}");
+        let p2 = anon
+            .get(&format!(
+                "{}/api/v1/units?kind=municipality&page=2&per_page=100",
+                app.base
+            ))
+            .json();
+        assert_eq!(p2["items"].as_array().unwrap().len(), 100, "{b}");
+        let found = anon
+            .get(&format!(
+                "{}/api/v1/indicators?q=etableringsuppdraget%20arbeta",
+                app.base
+            ))
+            .json();
+        assert!(
+            found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["id"] == "N00973"),
+            "{b}"
+        );
+        // SQL in a parameter is just text.
+        let sql = anon.get(&format!(
+            "{}/api/v1/indicators?q=%27%20OR%201%3D1--",
+            app.base
+        ));
+        assert_eq!(
+            (sql.status, sql.json()["total"].as_u64()),
+            (200, Some(0)),
+            "{b}"
+        );
+        for bad in ["per_page=0", "per_page=501", "page=-1", "kind=planet"] {
+            let r = anon.get(&format!("{}/api/v1/units?{bad}", app.base));
+            assert_eq!(r.status, 422, "{b}: {bad}");
+            assert_eq!(r.json()["error"]["code"], "invalid_input", "{b}: {bad}");
+        }
+        let r = anon.get(&format!("{}/api/v1/nothing", app.base));
+        assert_eq!(
+            (r.status, r.json()["error"]["code"].as_str()),
+            (404, Some("not_found")),
+            "{b}"
+        );
+        let doc = anon
+            .get(&format!("{}/api/v1/openapi.json", app.base))
+            .json();
+        let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        for p in [
+            "/units",
+            "/indicators",
+            "/observations",
+            "/strategies",
+            "/strategies/{id}",
+            "/strategies/{id}/followup",
+            "/tokens",
+            "/tokens/{id}/revoke",
+        ] {
+            assert!(paths.iter().any(|x| *x == p), "{b}: {p} documented");
+        }
+        assert_eq!(paths.len(), 8, "{b}: no undocumented or stale paths");
+
+        // Tokens: a viewer may not make a write token; a strategist may; it reads its own
+        // municipality, nothing else, and stops working when revoked.
+        let mut viewer = login(&app, "viewer");
+        let r = viewer.post_json(
+            &format!("{}/api/v1/tokens", app.base),
+            serde_json::json!({"unit": "2380", "scope": "write", "name": "x"}),
+        );
+        assert_eq!(r.status, 403, "{b}");
+        let mut strategist = login(&app, "strategist");
+        let r = strategist.post_json(
+            &format!("{}/api/v1/tokens", app.base),
+            serde_json::json!({"unit": "2380", "scope": "read", "name": "export"}),
+        );
+        assert_eq!(r.status, 201, "{b}: {}", r.body);
+        let created = r.json();
+        let secret = created["token"].as_str().unwrap().to_string();
+        let r = strategist.post_json(
+            &format!("{}/api/v1/tokens", app.base),
+            serde_json::json!({"unit": "1864", "scope": "read", "name": "x"}),
+        );
+        assert_eq!(r.status, 403, "{b}: not for another municipality");
+        let r = strategist.send(
+            "POST",
+            &format!("{}/api/v1/tokens", app.base),
+            Some(("application/json", "{not json".into())),
+        );
+        assert_eq!(r.status, 422, "{b}");
+        let mut machine = Client {
+            bearer: Some(secret.clone()),
+            ..Default::default()
+        };
+        assert_eq!(
+            machine
+                .get(&format!(
+                    "{}/api/v1/observations?indicator=OSD-UTOMNORD-ANST&unit=2380",
+                    app.base
+                ))
+                .status,
+            200,
+            "{b}"
+        );
+        assert_eq!(
+            machine
+                .get(&format!("{}/api/v1/strategies/ljusnarsberg-2016", app.base))
+                .status,
+            404,
+            "{b}"
+        );
+        let r = machine.post_json(
+            &format!("{}/api/v1/tokens", app.base),
+            serde_json::json!({"unit": "2380", "scope": "read", "name": "y"}),
+        );
+        assert_eq!(r.status, 401, "{b}: a token cannot make tokens");
+        let listed = strategist
+            .get(&format!("{}/api/v1/tokens", app.base))
+            .json();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{b}");
+        assert!(
+            !listed.to_string().contains(&secret),
+            "{b}: the secret is shown once"
+        );
+        let id = created["id"].as_i64().unwrap();
+        assert_eq!(
+            viewer
+                .send(
+                    "POST",
+                    &format!("{}/api/v1/tokens/{id}/revoke", app.base),
+                    None
+                )
+                .status,
+            404,
+            "{b}: not the viewer's token"
+        );
+        assert_eq!(
+            strategist
+                .send(
+                    "POST",
+                    &format!("{}/api/v1/tokens/{id}/revoke", app.base),
+                    None
+                )
+                .status,
+            200,
+            "{b}"
+        );
+        assert_eq!(
+            machine
+                .get(&format!(
+                    "{}/api/v1/observations?indicator=OSD-UTOMNORD-ANST&unit=2380",
+                    app.base
+                ))
+                .status,
+            401,
+            "{b}: revoked"
+        );
+        let mut bogus = Client {
+            bearer: Some("0".repeat(64)),
+            ..Default::default()
+        };
+        assert_eq!(
+            bogus
+                .get(&format!(
+                    "{}/api/v1/observations?indicator=N00973&unit=2380",
+                    app.base
+                ))
+                .status,
+            401,
+            "{b}"
+        );
+    }
+}
