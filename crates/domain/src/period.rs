@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Periods are ordered by when they end; a year sorts after the quarter, half-year and
+/// month that end with it, so the whole year counts as the latest figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Year(i32),
     Half(i32, u8),
@@ -81,6 +83,30 @@ impl Period {
     }
 }
 
+impl Period {
+    /// Months from year 0 to the end of the period, and a rank for periods ending together.
+    fn sort_key(self) -> (i64, u8) {
+        match self {
+            Period::Year(y) => (y as i64 * 12 + 12, 3),
+            Period::Half(y, h) => (y as i64 * 12 + h as i64 * 6, 2),
+            Period::Quarter(y, q) => (y as i64 * 12 + q as i64 * 3, 1),
+            Period::Month(y, m) => (y as i64 * 12 + m as i64, 0),
+        }
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Period) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Period {
+    fn cmp(&self, other: &Period) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -143,6 +169,24 @@ mod tests {
         assert!(Period::parse("20é9").is_err());
         assert!(Period::parse("2019M13").is_err());
         assert_eq!(Period::Quarter(2019, 1).midpoint(), 2018.25);
+        let mut v = vec![
+            Period::Year(2024),
+            Period::Quarter(2019, 1),
+            Period::Year(2019),
+            Period::Quarter(2019, 4),
+            Period::Month(2019, 12),
+        ];
+        v.sort();
+        assert_eq!(
+            v,
+            vec![
+                Period::Quarter(2019, 1),
+                Period::Month(2019, 12),
+                Period::Quarter(2019, 4),
+                Period::Year(2019),
+                Period::Year(2024)
+            ]
+        );
     }
 
     proptest::proptest! {

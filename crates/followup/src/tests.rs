@@ -561,3 +561,33 @@ proptest! {
         prop_assert!(!f.results[0].explanation.en.is_empty());
     }
 }
+
+#[test]
+fn a_quarter_does_not_pass_for_a_later_year() {
+    // Luleå reports "första kvartalet 2019" beside yearly figures up to 2021.
+    let mut d = data(&[(
+        "N1",
+        "2380",
+        Sex::Total,
+        &[(2018, 40.0), (2020, 45.0), (2021, 47.0)],
+    )]);
+    d.insert_value(
+        &id("N1"),
+        &u("2380"),
+        Sex::Total,
+        Period::Quarter(2019, 1),
+        Some(54.0),
+    );
+    let r = run(
+        target(threshold(Bound::AtLeast, 50.0), Some(2018), 2022),
+        &d,
+        2021,
+    );
+    assert_eq!(r.observed.unwrap().period, Period::Year(2021));
+    let r = run(
+        target(threshold(Bound::AtLeast, 50.0), Some(2018), 2022),
+        &d,
+        2019,
+    );
+    assert_eq!(r.observed.unwrap().period, Period::Quarter(2019, 1));
+}

@@ -8,10 +8,10 @@ use etablera_domain::{Lang, MeasureUnit};
 use etablera_followup::TargetResult;
 use std::fmt::Write;
 
-const W: f64 = 640.0;
+const W: f64 = 700.0;
 const H: f64 = 300.0;
 const LEFT: f64 = 60.0;
-const RIGHT: f64 = 150.0;
+const RIGHT: f64 = 200.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 40.0;
 
@@ -253,7 +253,12 @@ pub fn target_chart(
             st.dash
         );
         marker(&mut out, st.marker, lx + 11.0, ly, st.colour);
-        let label: String = s.label.get(lang).chars().take(22).collect();
+        let full = s.label.get(lang);
+        let label: String = if full.chars().count() > 28 {
+            full.chars().take(27).chain(['…']).collect()
+        } else {
+            full.to_string()
+        };
         let _ = write!(
             out,
             r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,

@@ -539,6 +539,17 @@ fn sparkline(r: &TargetResult) -> Markup {
 }
 
 fn trend_text(r: &TargetResult, lang: Lang) -> Markup {
+    // For relative and gap targets the trend is that of the distance, not of the series.
+    let of_gap = r.judged.is_some();
+    let prefix = if of_gap {
+        t(lang, "avståndet ", "the gap ")
+    } else {
+        ""
+    };
+    html! { (prefix) (trend_words(r, lang)) }
+}
+
+fn trend_words(r: &TargetResult, lang: Lang) -> Markup {
     match r.trend {
         Some(tr) if tr.slope > 1e-9 => {
             html! { span aria-hidden="true" { "↑" } " " (t(lang, "ökar", "rising")) }

@@ -1,0 +1,160 @@
+// Browser tests in a real headless Chromium (Debian's /usr/bin/chromium) driven by
+// playwright-core, against `etablera demo` on a free port:
+//   the main flow (log in, overview, target page, English, log out), the same with the
+//   keyboard alone, and axe-core on every page type (no serious or critical violation).
+// Usage: node run.mjs [path to the etablera binary]
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const bin = process.argv[2] ?? "../../target/debug/etablera";
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let failures = 0;
+function check(cond, what) {
+  if (cond) {
+    console.log(`  ok    ${what}`);
+  } else {
+    failures++;
+    console.log(`  FAIL  ${what}`);
+  }
+}
+
+async function startDemo() {
+  const port = await freePort();
+  const out = mkdtempSync(join(tmpdir(), "etablera-browser-"));
+  const proc = spawn(bin, ["demo", "--out", out, "--addr", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    let seen = "";
+    proc.stdout.on("data", (d) => {
+      seen += d;
+      if (seen.includes("Serving Etablera")) resolve();
+    });
+    proc.on("exit", (code) => reject(new Error(`etablera demo exited with ${code}`)));
+    setTimeout(() => reject(new Error("etablera demo did not start in 120 s")), 120_000);
+  });
+  // Give the listener a moment after the message.
+  await new Promise((r) => setTimeout(r, 300));
+  return { base: `http://127.0.0.1:${port}`, proc };
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of bad) console.log(`        ${v.impact}: ${v.id} – ${v.help} (${v.nodes.length} element(s)): ${v.nodes[0]?.target}`);
+  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`);
+}
+
+const { base, proc } = await startDemo();
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  // axe-core itself must find a violation where there is one, or its silence means nothing.
+  {
+    const c = await browser.newContext({ bypassCSP: true });
+    const p = await c.newPage();
+    await p.setContent('<html><body><img src="x.png"><input type="text"></body></html>');
+    await p.addScriptTag({ content: axeSource });
+    const r = await p.evaluate(async () => await window.axe.run(document));
+    check(r.violations.some((v) => v.impact === "critical" || v.impact === "serious"), "axe-core finds the violations of a broken page");
+    await c.close();
+  }
+
+  // The main flow with the mouse.
+  console.log("main flow");
+  // bypassCSP lets the test inject axe-core; the CSP itself is checked by the HTTP tests.
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/`);
+  await axe(page, "the home page");
+  await page.click("text=Logga in");
+  await axe(page, "the login page");
+  await page.fill("#username", "strateg");
+  await page.fill("#password", "fel lösenord");
+  await page.click("form[action='/login'] button[type=submit]");
+  check((await page.textContent("[role=alert]"))?.includes("Fel användarnamn"), "a wrong password is refused with a message");
+  await axe(page, "the login page with an error");
+  await page.fill("#username", "strateg");
+  await page.fill("#password", "demo-strateg-lösenord");
+  await page.click("form[action='/login'] button[type=submit]");
+  check((await page.textContent("header"))?.includes("Inloggad som"), "logged in");
+  await page.click("text=Integrationsstrategi 2020");
+  check((await page.textContent("h1"))?.includes("uppföljning"), "the overview opens");
+  check((await page.locator(".status").count()) > 5, "the overview shows statuses");
+  await axe(page, "the overview");
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: join(process.env.SCREENSHOTS, "overview.png"), fullPage: true });
+  await page.selectOption("#f-area", "arbete");
+  await page.click("form.filters button");
+  check(!(await page.content()).includes("Minst 10 % av befolkningen"), "the area filter works without JavaScript");
+  await page.click("text=Nyanlända som efter avslutad etablering");
+  check((await page.locator("svg[role=img]").count()) === 1, "the target page shows the chart");
+  check((await page.locator("table").count()) >= 1, "the target page shows the data table");
+  await axe(page, "the target page");
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: join(process.env.SCREENSHOTS, "target.png"), fullPage: true });
+  await page.click("text=English");
+  check((await page.textContent("h2"))?.includes("Assessment"), "switched to English");
+  await axe(page, "the target page in English");
+  await page.goto(`${base}/tillganglighet`);
+  await axe(page, "the accessibility statement");
+  await page.goto(`${base}/s/finns-inte`);
+  await axe(page, "the error page");
+  await page.goto(`${base}/`);
+  await page.click("header button[type=submit]");
+  check(!(await page.textContent("header"))?.includes("Logged in as"), "logged out");
+  await ctx.close();
+
+  // The same flow with the keyboard alone.
+  console.log("keyboard only");
+  const kctx = await browser.newContext();
+  const k = await kctx.newPage();
+  await k.goto(`${base}/`);
+  await k.keyboard.press("Tab");
+  check((await k.evaluate(() => document.activeElement?.textContent)) === "Hoppa till innehållet", "the first Tab reaches the skip link");
+  await k.keyboard.press("Enter");
+  check((await k.evaluate(() => document.activeElement?.id)) === "main", "the skip link moves focus to the content");
+  await k.goto(`${base}/login`);
+  await k.focus("#username");
+  await k.keyboard.type("lasare");
+  await k.keyboard.press("Tab");
+  await k.keyboard.type("demo-läsare-lösenord");
+  await Promise.all([k.waitForURL((u) => !u.pathname.startsWith("/login")), k.keyboard.press("Enter")]);
+  check((await k.textContent("header"))?.includes("Inloggad som"), "log in with the keyboard");
+  // Tab to the strategy link and follow it.
+  let reached = false;
+  for (let i = 0; i < 20 && !reached; i++) {
+    await k.keyboard.press("Tab");
+    reached = (await k.evaluate(() => document.activeElement?.textContent)) === "Integrationsstrategi 2020";
+  }
+  check(reached, "Tab reaches the strategy link");
+  await Promise.all([k.waitForURL(/\/s\//), k.keyboard.press("Enter")]);
+  check((await k.textContent("h1"))?.includes("uppföljning"), "the overview opens from the keyboard");
+  await kctx.close();
+} finally {
+  await browser.close();
+  proc.kill("SIGTERM");
+}
+if (failures > 0) {
+  console.log(`${failures} browser check(s) failed`);
+  process.exit(1);
+}
+console.log("all browser checks passed");
