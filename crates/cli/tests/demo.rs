@@ -7,7 +7,7 @@ use std::process::Command;
 fn demo_writes_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_etablera"))
-        .args(["demo", "--out"])
+        .args(["demo", "--no-serve", "--out"])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -132,6 +132,29 @@ pub struct StrategySummary {
     pub published: bool,
 }
 
+/// One changed field of a target: who, when, old and new value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TargetRevision {
+    pub strategy_id: String,
+    pub target_id: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub user_id: Option<i64>,
+    pub changed_at: String,
+}
+
+/// A strategist's analysis of a target for one year.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TargetComment {
+    pub strategy_id: String,
+    pub target_id: String,
+    pub year: i32,
+    pub body: String,
+    pub author_id: Option<i64>,
+    pub updated_at: String,
+}
+
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -268,7 +291,32 @@ pub trait Store: Send {
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
     fn batches(&mut self) -> Result<Vec<Batch>>;
     /// Stores a strategy, replacing an earlier one with the same id, in one transaction.
-    fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()>;
+    fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()> {
+        self.save_strategy_change(s, updated_at, &[], None)
+    }
+    /// Stores a changed strategy with the revisions of its targets and the audit entry, in
+    /// one transaction.
+    fn save_strategy_change(
+        &mut self,
+        s: &Strategy,
+        updated_at: &str,
+        revisions: &[TargetRevision],
+        audit: Option<&AuditEntry>,
+    ) -> Result<()>;
+    /// The revision history of a target, oldest first.
+    fn target_revisions(
+        &mut self,
+        strategy_id: &str,
+        target_id: &str,
+    ) -> Result<Vec<TargetRevision>>;
+    /// Stores (or, with an empty body, removes) the yearly comment on a target.
+    fn save_target_comment(&mut self, c: &TargetComment, audit: &AuditEntry) -> Result<()>;
+    fn target_comment(
+        &mut self,
+        strategy_id: &str,
+        target_id: &str,
+        year: i32,
+    ) -> Result<Option<TargetComment>>;
     fn strategy(&mut self, id: &str) -> Result<Option<Strategy>>;
     fn strategies(&mut self) -> Result<Vec<StrategySummary>>;
     fn counts(&mut self) -> Result<Counts>;

@@ -377,7 +377,13 @@ impl Store for PgStore {
             .collect())
     }
 
-    fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()> {
+    fn save_strategy_change(
+        &mut self,
+        s: &Strategy,
+        updated_at: &str,
+        revisions: &[TargetRevision],
+        audit: Option<&AuditEntry>,
+    ) -> Result<()> {
         let doc = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let (known_ind, _) = self.known_sets()?;
         for i in s.indicators() {
@@ -402,8 +408,75 @@ impl Store for PgStore {
                 &[&s.id, &i.as_str()],
             )?;
         }
+        for r in revisions {
+            tx.execute(
+                "insert into target_revision (strategy_id, target_id, field, old_value, new_value, user_id, changed_at) values ($1, $2, $3, $4, $5, $6, $7)",
+                &[&r.strategy_id, &r.target_id, &r.field, &r.old_value, &r.new_value, &r.user_id, &r.changed_at],
+            )?;
+        }
+        if let Some(a) = audit {
+            insert_audit(&mut tx, a)?;
+        }
         tx.commit()?;
         Ok(())
+    }
+
+    fn target_revisions(
+        &mut self,
+        strategy_id: &str,
+        target_id: &str,
+    ) -> Result<Vec<TargetRevision>> {
+        let rows = self.client.query(
+            "select strategy_id, target_id, field, old_value, new_value, user_id, changed_at from target_revision
+             where strategy_id = $1 and target_id = $2 order by id",
+            &[&strategy_id, &target_id],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| TargetRevision {
+                strategy_id: r.get(0),
+                target_id: r.get(1),
+                field: r.get(2),
+                old_value: r.get(3),
+                new_value: r.get(4),
+                user_id: r.get(5),
+                changed_at: r.get(6),
+            })
+            .collect())
+    }
+
+    fn save_target_comment(&mut self, c: &TargetComment, audit: &AuditEntry) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        if c.body.trim().is_empty() {
+            tx.execute(
+                "delete from target_comment where strategy_id = $1 and target_id = $2 and year = $3",
+                &[&c.strategy_id, &c.target_id, &c.year],
+            )?;
+        } else {
+            tx.execute(
+                "insert into target_comment (strategy_id, target_id, year, body, author_id, updated_at) values ($1, $2, $3, $4, $5, $6)
+                 on conflict (strategy_id, target_id, year) do update set body = excluded.body, author_id = excluded.author_id, updated_at = excluded.updated_at",
+                &[&c.strategy_id, &c.target_id, &c.year, &c.body, &c.author_id, &c.updated_at],
+            )?;
+        }
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn target_comment(
+        &mut self,
+        strategy_id: &str,
+        target_id: &str,
+        year: i32,
+    ) -> Result<Option<TargetComment>> {
+        Ok(self
+            .client
+            .query_opt(
+                "select strategy_id, target_id, year, body, author_id, updated_at from target_comment where strategy_id = $1 and target_id = $2 and year = $3",
+                &[&strategy_id, &target_id, &year],
+            )?
+            .map(|r| TargetComment { strategy_id: r.get(0), target_id: r.get(1), year: r.get(2), body: r.get(3), author_id: r.get(4), updated_at: r.get(5) }))
     }
 
     fn strategy(&mut self, id: &str) -> Result<Option<Strategy>> {

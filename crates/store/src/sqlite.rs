@@ -524,7 +524,13 @@ impl Store for SqliteStore {
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
-    fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()> {
+    fn save_strategy_change(
+        &mut self,
+        s: &Strategy,
+        updated_at: &str,
+        revisions: &[TargetRevision],
+        audit: Option<&AuditEntry>,
+    ) -> Result<()> {
         let doc = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let (known_ind, _) = self.known_sets()?;
         for i in s.indicators() {
@@ -549,8 +555,75 @@ impl Store for SqliteStore {
                 params![s.id, i.as_str()],
             )?;
         }
+        for r in revisions {
+            tx.execute(
+                "insert into target_revision (strategy_id, target_id, field, old_value, new_value, user_id, changed_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![r.strategy_id, r.target_id, r.field, r.old_value, r.new_value, r.user_id, r.changed_at],
+            )?;
+        }
+        if let Some(a) = audit {
+            insert_audit(&tx, a)?;
+        }
         tx.commit()?;
         Ok(())
+    }
+
+    fn target_revisions(
+        &mut self,
+        strategy_id: &str,
+        target_id: &str,
+    ) -> Result<Vec<TargetRevision>> {
+        let mut st = self.conn.prepare(
+            "select strategy_id, target_id, field, old_value, new_value, user_id, changed_at from target_revision
+             where strategy_id = ?1 and target_id = ?2 order by id",
+        )?;
+        let rows = st.query_map([strategy_id, target_id], |r| {
+            Ok(TargetRevision {
+                strategy_id: r.get(0)?,
+                target_id: r.get(1)?,
+                field: r.get(2)?,
+                old_value: r.get(3)?,
+                new_value: r.get(4)?,
+                user_id: r.get(5)?,
+                changed_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    fn save_target_comment(&mut self, c: &TargetComment, audit: &AuditEntry) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if c.body.trim().is_empty() {
+            tx.execute(
+                "delete from target_comment where strategy_id = ?1 and target_id = ?2 and year = ?3",
+                params![c.strategy_id, c.target_id, c.year],
+            )?;
+        } else {
+            tx.execute(
+                "insert into target_comment (strategy_id, target_id, year, body, author_id, updated_at) values (?1, ?2, ?3, ?4, ?5, ?6)
+                 on conflict (strategy_id, target_id, year) do update set body = excluded.body, author_id = excluded.author_id, updated_at = excluded.updated_at",
+                params![c.strategy_id, c.target_id, c.year, c.body, c.author_id, c.updated_at],
+            )?;
+        }
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn target_comment(
+        &mut self,
+        strategy_id: &str,
+        target_id: &str,
+        year: i32,
+    ) -> Result<Option<TargetComment>> {
+        Ok(self
+            .conn
+            .query_row(
+                "select strategy_id, target_id, year, body, author_id, updated_at from target_comment where strategy_id = ?1 and target_id = ?2 and year = ?3",
+                params![strategy_id, target_id, year],
+                |r| Ok(TargetComment { strategy_id: r.get(0)?, target_id: r.get(1)?, year: r.get(2)?, body: r.get(3)?, author_id: r.get(4)?, updated_at: r.get(5)? }),
+            )
+            .optional()?)
     }
 
     fn strategy(&mut self, id: &str) -> Result<Option<Strategy>> {

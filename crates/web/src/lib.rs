@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod db;
+pub mod edit;
 pub mod error;
 pub mod pages;
 
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_upload;
     Router::new()
         .merge(pages::router())
+        .merge(edit::router())
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -163,7 +163,7 @@ pub fn error_page(e: &AppError, lang: Lang) -> Response {
 }
 
 /// An error shown in the visitor's language.
-fn fail(ctx: &Ctx, e: AppError) -> Response {
+pub(crate) fn fail(ctx: &Ctx, e: AppError) -> Response {
     e.log();
     error_page(&e, ctx.lang)
 }
@@ -727,6 +727,31 @@ async fn target_page(
         return fail(&ctx, AppError::NotFound);
     };
     let unit = unit_of(&run, tg);
+    let year = run.followup.year;
+    let can_write = allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false);
+    let is_member = allowed(ctx.principal.as_ref(), Action::Read, &s.owner, false);
+    let (sid, tid2) = (s.id.clone(), tg.id.clone());
+    let extra = state
+        .db
+        .run(move |st| {
+            let comment = st.target_comment(&sid, &tid2, year)?;
+            let (revisions, names) = if is_member {
+                let names: std::collections::HashMap<i64, String> = st
+                    .users()?
+                    .into_iter()
+                    .map(|u| (u.id, u.display_name))
+                    .collect();
+                (st.target_revisions(&sid, &tid2)?, names)
+            } else {
+                (Vec::new(), Default::default())
+            };
+            Ok((comment, revisions, names))
+        })
+        .await;
+    let (comment, revisions, names) = match extra {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
     let desc = format!(
         "{} {}",
         t(lang, "Diagrammet visar", "The chart shows"),
@@ -759,6 +784,7 @@ async fn target_page(
         nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) "?year=" (run.followup.year) } { (s.title) } }
         h1 { (tg.text) }
         p { (status_badge(r.status, lang)) " " (t(lang, "Uppföljningsår ", "Reporting year ")) (run.followup.year) }
+        @if can_write { p { a href={ "/s/" (s.id) "/t/" (tg.id) "/edit" } { (t(lang, "Ändra målet", "Edit the target")) } } }
         p { (t(lang, "Indikator: ", "Indicator: ")) (ind.map(|i| i.title.as_str()).unwrap_or(tg.series.indicator.as_str())) " (" (tg.series.indicator) ")" }
         h2 { (t(lang, "Bedömning", "Assessment")) }
         p.explanation { (r.explanation.get(lang)) }
@@ -781,6 +807,46 @@ async fn target_page(
                             td.num { @match c.points.iter().find(|x| x.period == *p) { Some(x) => (fmt_value(x.value, &unit, lang)), None => "–" } }
                         }
                     }
+                }
+            }
+        }
+        h2 id="analys" { (t(lang, "Analys ", "Analysis ")) (year) }
+        @match &comment {
+            Some(c) => { @for para in c.body.split("\n\n") { p { (para) } } p.note { (t(lang, "Senast ändrad ", "Last changed ")) (c.updated_at) } },
+            None => { p { (t(lang, "Ingen analys är skriven för året.", "No analysis has been written for the year.")) } },
+        }
+        @if can_write {
+            form method="post" action={ "/s/" (s.id) "/t/" (tg.id) "/comment" } {
+                input type="hidden" name="csrf" value=(ctx.csrf());
+                input type="hidden" name="year" value=(year);
+                p {
+                    label for="comment-body" { (t(lang, "Skriv eller ändra analysen för ", "Write or change the analysis for ")) (year) }
+                    textarea id="comment-body" name="body" rows="6" cols="70" { (comment.as_ref().map(|c| c.body.as_str()).unwrap_or("")) }
+                }
+                p { button type="submit" { (t(lang, "Spara analysen", "Save the analysis")) } }
+            }
+        }
+        @if is_member {
+            h2 { (t(lang, "Ändringshistorik", "Revision history")) }
+            @if revisions.is_empty() {
+                p { (t(lang, "Målet har inte ändrats sedan strategin lästes in.", "The target has not been changed since the strategy was loaded.")) }
+            } @else {
+                table {
+                    caption { (t(lang, "Ändringar av målet", "Changes to the target")) }
+                    thead { tr {
+                        th scope="col" { (t(lang, "När", "When")) }
+                        th scope="col" { (t(lang, "Vem", "Who")) }
+                        th scope="col" { (t(lang, "Fält", "Field")) }
+                        th scope="col" { (t(lang, "Före", "Before")) }
+                        th scope="col" { (t(lang, "Efter", "After")) }
+                    } }
+                    tbody { @for rv in &revisions { tr {
+                        td { (rv.changed_at) }
+                        td { (rv.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) }
+                        td { (rv.field) }
+                        td { (rv.old_value.as_deref().unwrap_or("–")) }
+                        td { (rv.new_value.as_deref().unwrap_or("–")) }
+                    } } }
                 }
             }
         }

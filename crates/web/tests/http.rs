@@ -657,3 +657,140 @@ fn api_lists_errors_and_tokens() {
         );
     }
 }
+
+#[test]
+fn editing_a_target_and_its_analysis() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let url = format!("{}/s/ostersund-2020/t/m2-arbete-studier", app.base);
+        let status = |c: &mut Client| {
+            let body = c.get(&format!("{url}?year=2018")).body;
+            let at = body.find("class=\"status ").unwrap();
+            body[at + 14..at + 14 + body[at + 14..].find('"').unwrap()].to_string()
+        };
+        let mut anon = Client::default();
+        assert_eq!(anon.get(&format!("{url}/edit")).status, 401, "{b}");
+        let mut viewer = login(&app, "viewer");
+        assert_eq!(
+            viewer.get(&format!("{url}/edit")).status,
+            403,
+            "{b}: a viewer may not edit"
+        );
+        assert!(
+            !viewer.get(&url).body.contains("/edit"),
+            "{b}: no edit link for a viewer"
+        );
+        let mut other = login(&app, "ljadmin");
+        assert_eq!(
+            other.get(&format!("{url}/edit")).status,
+            403,
+            "{b}: another municipality may not edit a published strategy"
+        );
+        assert_eq!(
+            other
+                .get(&format!("{}/s/ljusnarsberg-2016", app.base))
+                .status,
+            200,
+            "{b}"
+        );
+        let mut strategist = login(&app, "strategist");
+        let form = strategist.get(&format!("{url}/edit"));
+        assert_eq!(form.status, 200, "{b}");
+        let csrf = hidden(&form.body, "csrf");
+        let before = status(&mut strategist);
+        // A wrong number is refused with the field named; nothing changes.
+        let r = strategist.post_form(
+            &format!("{url}/edit"),
+            &[
+                ("csrf", &csrf),
+                ("text", "Nyanlända i arbete eller studier"),
+                ("value", "femtio"),
+                ("target_year", "2020"),
+                ("baseline_year", "2015"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        assert!(
+            r.body.contains("femtio") && r.body.contains("aria-invalid=\"true\""),
+            "{b}"
+        );
+        assert_eq!(status(&mut strategist), before, "{b}");
+        // Without the CSRF token nothing is saved either.
+        let r = strategist.post_form(
+            &format!("{url}/edit"),
+            &[
+                ("csrf", "x"),
+                ("text", "t"),
+                ("value", "90"),
+                ("target_year", "2020"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        // Raising the target from 50 to 90 % turns the verdict for 2018.
+        let r = strategist.post_form(
+            &format!("{url}/edit"),
+            &[
+                ("csrf", &csrf),
+                ("text", "Minst 90 procent i arbete eller studier år 2020"),
+                ("value", "90,0"),
+                ("target_year", "2020"),
+                ("baseline_year", "2015"),
+                ("note", ""),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let after = status(&mut strategist);
+        assert_ne!(before, after, "{b}: the status changed");
+        assert_eq!(after, "off_track", "{b}");
+        let page = strategist.get(&url).body;
+        assert!(
+            page.contains("Ändringshistorik") && page.contains("strategist") && page.contains("90"),
+            "{b}: the history shows who and what"
+        );
+        assert!(
+            !anon.get(&url).body.contains("Ändringshistorik"),
+            "{b}: the public does not see staff names"
+        );
+        // The yearly analysis.
+        let r = strategist.post_form(
+            &format!("{url}/comment"),
+            &[
+                ("csrf", &csrf),
+                ("year", "2018"),
+                ("body", "Andelen ökar, men <b>kvinnorna</b> släpar efter."),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        let public = anon.get(&format!("{url}?year=2018")).body;
+        assert!(
+            public.contains("kvinnorna") && public.contains("&lt;b&gt;"),
+            "{b}: shown to the public, escaped"
+        );
+        let viewer_csrf = session_csrf(&app, &mut viewer);
+        let r = viewer.post_form(
+            &format!("{url}/comment"),
+            &[("csrf", &viewer_csrf), ("year", "2018"), ("body", "x")],
+        );
+        assert_eq!(r.status, 403, "{b}");
+        // Both writes are in the audit log, with who, before and after.
+        let mut store = etablera_store::open(&app._store.address).unwrap();
+        let log = store
+            .audit_log(&etablera_store::AuditFilter {
+                units: Some(vec!["2380".into()]),
+                limit: 50,
+                ..Default::default()
+            })
+            .unwrap();
+        let update = log
+            .iter()
+            .find(|e| e.action == "target.update")
+            .expect("target.update audited");
+        assert!(
+            update.before.as_deref().unwrap().contains("\"value\":50.0")
+                && update.after.as_deref().unwrap().contains("\"value\":90.0"),
+            "{b}: {update:?}"
+        );
+        assert!(update.user_id.is_some(), "{b}");
+        assert!(log.iter().any(|e| e.action == "target.comment"), "{b}");
+    }
+}

@@ -1,0 +1,496 @@
+//! Changing a strategy from the browser: a target's wording, value and years (with a
+//! revision history), and the yearly analysis comment on a target.
+
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::pages::{layout, urlencode};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use etablera_domain::access::{allowed, Action};
+use etablera_domain::{Lang, Strategy, Target, TargetKind};
+use etablera_store::{AuditEntry, Store, TargetComment, TargetRevision};
+use maud::html;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{id}/t/{target}/edit", get(edit_form).post(save))
+        .route("/s/{id}/t/{target}/comment", post(comment))
+}
+
+fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    lang.pick(sv, en)
+}
+
+/// The strategy, if the principal may write it; 404 for what they may not even read.
+fn writable(s: &mut dyn Store, ctx: &Ctx, id: &str) -> Result<Strategy, AppError> {
+    let p = ctx.principal.as_ref().ok_or(AppError::Unauthorized)?;
+    let summary = s
+        .strategies()?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(AppError::NotFound)?;
+    if !allowed(Some(p), Action::Write, &summary.owner, summary.published) {
+        return Err(
+            if allowed(
+                Some(p),
+                Action::ReadPublic,
+                &summary.owner,
+                summary.published,
+            ) {
+                AppError::Forbidden
+            } else {
+                AppError::NotFound
+            },
+        );
+    }
+    s.strategy(id)?.ok_or(AppError::NotFound)
+}
+
+/// The number a target kind asks for, and what it is called.
+fn value_of(kind: &TargetKind) -> Option<f64> {
+    match kind {
+        TargetKind::Threshold { value, .. } => Some(*value),
+        TargetKind::Flow { per_year, .. } => Some(*per_year),
+        TargetKind::Relative { margin, .. } => Some(*margin),
+        TargetKind::Gap { at_most, .. } => *at_most,
+        TargetKind::Direction { .. } => None,
+    }
+}
+
+fn value_label(kind: &TargetKind, lang: Lang) -> Option<&'static str> {
+    match kind {
+        TargetKind::Threshold { .. } => Some(t(lang, "Målvärde", "Target value")),
+        TargetKind::Flow { .. } => Some(t(lang, "Per år", "Per year")),
+        TargetKind::Relative { .. } => Some(t(
+            lang,
+            "Marginal mot jämförelseserien",
+            "Margin to the reference series",
+        )),
+        TargetKind::Gap { .. } => Some(t(
+            lang,
+            "Största tillåtna skillnad (tomt: ska bara minska)",
+            "Largest allowed gap (empty: shall only shrink)",
+        )),
+        TargetKind::Direction { .. } => None,
+    }
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+struct TargetForm {
+    csrf: String,
+    text: String,
+    value: Option<String>,
+    target_year: String,
+    baseline_year: Option<String>,
+    note: Option<String>,
+}
+
+fn render_form(
+    ctx: &Ctx,
+    s: &Strategy,
+    tg: &Target,
+    form: &TargetForm,
+    errors: &[(&'static str, String)],
+    status: StatusCode,
+) -> Response {
+    let lang = ctx.lang;
+    let err = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, m)| m.clone());
+    let path = format!("/s/{}/t/{}/edit", s.id, tg.id);
+    let field = |id: &'static str, label: &str, value: &str, kind: &str| {
+        let e = err(id);
+        html! {
+            p {
+                label for=(id) { (label) }
+                @if let Some(m) = &e { span.field-error id={ (id) "-error" } { (m) } }
+                input id=(id) name=(id) type=(kind) value=(value) aria-invalid=[e.as_ref().map(|_| "true")] aria-describedby=[e.as_ref().map(|_| format!("{id}-error"))];
+            }
+        }
+    };
+    let body = html! {
+        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) "/t/" (tg.id) } { (tg.text) } }
+        h1 { (t(lang, "Ändra mål", "Edit target")) }
+        @if !errors.is_empty() {
+            div.error role="alert" {
+                p { (t(lang, "Målet sparades inte. Rätta följande:", "The target was not saved. Please correct:")) }
+                ul { @for (f, m) in errors { li { a href={ "#" (f) } { (m) } } } }
+            }
+        }
+        form method="post" action=(path) {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            p {
+                label for="text" { (t(lang, "Målets lydelse", "Wording of the target")) }
+                @if let Some(m) = err("text") { span.field-error id="text-error" { (m) } }
+                textarea id="text" name="text" rows="3" cols="60" required aria-invalid=[err("text").map(|_| "true")] { (form.text) }
+            }
+            @if let Some(label) = value_label(&tg.kind, lang) {
+                (field("value", label, form.value.as_deref().unwrap_or(""), "text"))
+            }
+            (field("target_year", t(lang, "Målår", "Target year"), &form.target_year, "number"))
+            (field("baseline_year", t(lang, "Basår (tomt om inget)", "Baseline year (empty if none)"), form.baseline_year.as_deref().unwrap_or(""), "number"))
+            p {
+                label for="note" { (t(lang, "Anmärkning", "Note")) }
+                textarea id="note" name="note" rows="2" cols="60" { (form.note.as_deref().unwrap_or("")) }
+            }
+            p { button type="submit" { (t(lang, "Spara", "Save")) } }
+        }
+    };
+    (
+        status,
+        Html(layout(ctx, t(lang, "Ändra mål", "Edit target"), &path, body).into_string()),
+    )
+        .into_response()
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, tid)): Path<(String, String)>,
+) -> Response {
+    let c = ctx.clone();
+    let loaded = state.db.run(move |s| writable(s, &c, &id)).await;
+    let s = match loaded {
+        Ok(s) => s,
+        Err(e) => return crate::pages::fail(&ctx, e),
+    };
+    let Some(tg) = s.targets.iter().find(|t| t.id == tid) else {
+        return crate::pages::fail(&ctx, AppError::NotFound);
+    };
+    let form = TargetForm {
+        csrf: String::new(),
+        text: tg.text.clone(),
+        value: value_of(&tg.kind).map(|v| {
+            etablera_domain::format::number(v, if v.fract() == 0.0 { 0 } else { 1 }, Lang::Sv)
+                .replace('\u{a0}', "")
+        }),
+        target_year: tg.target_year.to_string(),
+        baseline_year: tg.baseline_year.map(|b| b.to_string()),
+        note: tg.note.clone(),
+    };
+    render_form(&ctx, &s, tg, &form, &[], StatusCode::OK)
+}
+
+/// Applies the form to a copy of the target; the errors name the fields.
+fn apply(tg: &Target, f: &TargetForm, lang: Lang) -> Result<Target, Vec<(&'static str, String)>> {
+    let mut errs = Vec::new();
+    let mut new = tg.clone();
+    let text = f.text.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        errs.push((
+            "text",
+            t(
+                lang,
+                "Skriv målets lydelse (högst 1 000 tecken).",
+                "Write the target's wording (at most 1,000 characters).",
+            )
+            .to_string(),
+        ));
+    }
+    new.text = text.to_string();
+    let year = |s: &str| {
+        s.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1990..=2100).contains(y))
+    };
+    match year(&f.target_year) {
+        Some(y) => new.target_year = y,
+        None => errs.push((
+            "target_year",
+            t(
+                lang,
+                "Målåret ska vara ett år mellan 1990 och 2100.",
+                "The target year must be a year from 1990 to 2100.",
+            )
+            .to_string(),
+        )),
+    }
+    match f
+        .baseline_year
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => new.baseline_year = None,
+        Some(b) => match year(b) {
+            Some(y) => new.baseline_year = Some(y),
+            None => errs.push((
+                "baseline_year",
+                t(
+                    lang,
+                    "Basåret ska vara ett år mellan 1990 och 2100, eller tomt.",
+                    "The baseline year must be a year from 1990 to 2100, or empty.",
+                )
+                .to_string(),
+            )),
+        },
+    }
+    let raw = f.value.as_deref().map(str::trim).unwrap_or("");
+    let number = etablera_ingest::parse_number(raw);
+    let bad_number = || {
+        (
+            "value",
+            format!(
+                "{} `{raw}`",
+                t(
+                    lang,
+                    "Skriv ett tal, till exempel 47,5, inte",
+                    "Write a number, for example 47.5, not"
+                )
+            ),
+        )
+    };
+    match &mut new.kind {
+        TargetKind::Threshold { value, .. } => match number {
+            Some(v) => *value = v,
+            None => errs.push(bad_number()),
+        },
+        TargetKind::Flow { per_year, .. } => match number {
+            Some(v) if v >= 0.0 => *per_year = v,
+            _ => errs.push(bad_number()),
+        },
+        TargetKind::Relative { margin, .. } => match (raw.is_empty(), number) {
+            (true, _) => *margin = 0.0,
+            (false, Some(v)) => *margin = v,
+            (false, None) => errs.push(bad_number()),
+        },
+        TargetKind::Gap { at_most, .. } => match (raw.is_empty(), number) {
+            (true, _) => *at_most = None,
+            (false, Some(v)) if v >= 0.0 => *at_most = Some(v),
+            _ => errs.push(bad_number()),
+        },
+        TargetKind::Direction { .. } => {}
+    }
+    let note = f.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 2000) {
+        errs.push((
+            "note",
+            t(
+                lang,
+                "Anmärkningen får vara högst 2 000 tecken.",
+                "The note may have at most 2,000 characters.",
+            )
+            .to_string(),
+        ));
+    }
+    new.note = note.map(str::to_string);
+    if errs.is_empty() {
+        Ok(new)
+    } else {
+        Err(errs)
+    }
+}
+
+/// The fields that differ, as (field, old, new) in text.
+fn diff(old: &Target, new: &Target) -> Vec<(&'static str, Option<String>, Option<String>)> {
+    let mut d = Vec::new();
+    let mut cmp = |f: &'static str, a: Option<String>, b: Option<String>| {
+        if a != b {
+            d.push((f, a, b));
+        }
+    };
+    cmp("text", Some(old.text.clone()), Some(new.text.clone()));
+    cmp(
+        "value",
+        value_of(&old.kind).map(|v| v.to_string()),
+        value_of(&new.kind).map(|v| v.to_string()),
+    );
+    cmp(
+        "target_year",
+        Some(old.target_year.to_string()),
+        Some(new.target_year.to_string()),
+    );
+    cmp(
+        "baseline_year",
+        old.baseline_year.map(|b| b.to_string()),
+        new.baseline_year.map(|b| b.to_string()),
+    );
+    cmp("note", old.note.clone(), new.note.clone());
+    d
+}
+
+async fn save(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, tid)): Path<(String, String)>,
+    Form(f): Form<TargetForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return crate::pages::fail(&ctx, e);
+    }
+    let c = ctx.clone();
+    let form = f.clone();
+    let tid2 = tid.clone();
+    let back = format!("/s/{}/t/{}", urlencode(&id), urlencode(&tid));
+    let result = state
+        .db
+        .run(move |s| {
+            let mut strategy = writable(s, &c, &id)?;
+            let idx = strategy
+                .targets
+                .iter()
+                .position(|t| t.id == tid2)
+                .ok_or(AppError::NotFound)?;
+            let old = strategy.targets[idx].clone();
+            let new = match apply(&old, &form, c.lang) {
+                Ok(n) => n,
+                Err(errs) => return Ok(Err((strategy, old, errs))),
+            };
+            strategy.targets[idx] = new.clone();
+            let problems = strategy.validate();
+            if let Some(p) = problems
+                .iter()
+                .find(|p| p.item == etablera_domain::strategy::Item::Target(idx))
+            {
+                let field = match p.field {
+                    "baseline_year" => "baseline_year",
+                    "target_year" => "target_year",
+                    "value" => "value",
+                    _ => "text",
+                };
+                strategy.targets[idx] = old.clone();
+                return Ok(Err((strategy, old, vec![(field, p.problem.clone())])));
+            }
+            let changes = diff(&old, &new);
+            if changes.is_empty() {
+                return Ok(Ok(()));
+            }
+            let now = etablera_app::now_utc();
+            let user = c.user.as_ref().map(|u| u.id);
+            let revisions: Vec<TargetRevision> = changes
+                .iter()
+                .map(|(field, a, b)| TargetRevision {
+                    strategy_id: strategy.id.clone(),
+                    target_id: new.id.clone(),
+                    field: field.to_string(),
+                    old_value: a.clone(),
+                    new_value: b.clone(),
+                    user_id: user,
+                    changed_at: now.clone(),
+                })
+                .collect();
+            let audit = AuditEntry::new(
+                &now,
+                user,
+                "target.update",
+                &format!("strategy:{}/target:{}", strategy.id, new.id),
+                Some(&strategy.owner),
+            )
+            .change(
+                serde_json::to_string(&old).ok(),
+                serde_json::to_string(&new).ok(),
+            );
+            s.save_strategy_change(&strategy, &now, &revisions, Some(&audit))?;
+            Ok(Ok(()))
+        })
+        .await;
+    match result {
+        Ok(Ok(())) => Redirect::to(&back).into_response(),
+        Ok(Err((strategy, old, errs))) => render_form(
+            &ctx,
+            &strategy,
+            &old,
+            &f,
+            &errs,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => crate::pages::fail(&ctx, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CommentForm {
+    csrf: String,
+    year: String,
+    body: String,
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, tid)): Path<(String, String)>,
+    Form(f): Form<CommentForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return crate::pages::fail(&ctx, e);
+    }
+    let Some(year) = f
+        .year
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+    else {
+        return crate::pages::fail(
+            &ctx,
+            AppError::BadRequest(
+                t(
+                    ctx.lang,
+                    "Året saknas eller är fel.",
+                    "The year is missing or wrong.",
+                )
+                .into(),
+            ),
+        );
+    };
+    if f.body.chars().count() > 20_000 {
+        return crate::pages::fail(
+            &ctx,
+            AppError::BadRequest(
+                t(
+                    ctx.lang,
+                    "Analysen får vara högst 20 000 tecken.",
+                    "The analysis may have at most 20,000 characters.",
+                )
+                .into(),
+            ),
+        );
+    }
+    let c = ctx.clone();
+    let (id2, tid2) = (id.clone(), tid.clone());
+    let r = state
+        .db
+        .run(move |s| {
+            let strategy = writable(s, &c, &id2)?;
+            if !strategy.targets.iter().any(|t| t.id == tid2) {
+                return Err(AppError::NotFound);
+            }
+            let now = etablera_app::now_utc();
+            let user = c.user.as_ref().map(|u| u.id);
+            let before = s.target_comment(&id2, &tid2, year)?.map(|x| x.body);
+            let audit = AuditEntry::new(
+                &now,
+                user,
+                "target.comment",
+                &format!("strategy:{id2}/target:{tid2}/{year}"),
+                Some(&strategy.owner),
+            )
+            .change(before, Some(f.body.trim().to_string()));
+            s.save_target_comment(
+                &TargetComment {
+                    strategy_id: id2,
+                    target_id: tid2,
+                    year,
+                    body: f.body.trim().to_string(),
+                    author_id: user,
+                    updated_at: now,
+                },
+                &audit,
+            )?;
+            Ok(())
+        })
+        .await;
+    match r {
+        Ok(()) => Redirect::to(&format!(
+            "/s/{}/t/{}?year={year}#analys",
+            urlencode(&id),
+            urlencode(&tid)
+        ))
+        .into_response(),
+        Err(e) => crate::pages::fail(&ctx, e),
+    }
+}
