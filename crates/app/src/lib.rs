@@ -251,6 +251,45 @@ pub fn import_bytes(
     Ok(ImportReport::Observations(outcome))
 }
 
+/// What an upload would import, read but not stored.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// `kolada`, `csv` or `xlsx`.
+    pub kind: &'static str,
+    pub observations: Vec<etablera_domain::Observation>,
+}
+
+/// Reads an uploaded file as an import would, without storing anything. Every bad row is
+/// reported (up to 200), each message naming its place.
+pub fn preview_bytes(
+    store: &mut dyn Store,
+    name: &str,
+    bytes: &[u8],
+) -> std::result::Result<Preview, Vec<String>> {
+    let kind = detect(name, bytes).ok_or_else(|| {
+        vec![format!(
+            "{name}: unknown kind of file; expected .json (Kolada), .csv or .xlsx"
+        )]
+    })?;
+    let units = units_of(store).map_err(|e| vec![e.to_string()])?;
+    let known_ind = indicator_set(store).map_err(|e| vec![e.to_string()])?;
+    let known = Known {
+        units: &units,
+        indicators: Some(&known_ind),
+    };
+    let msgs = |errs: Vec<etablera_ingest::IngestError>| {
+        errs.into_iter().map(|e| e.to_string()).collect::<Vec<_>>()
+    };
+    match kind {
+        FileKind::KoladaData => kolada::parse_data(name, bytes, &known)
+            .map(|p| Preview { kind: "kolada", observations: p.observations })
+            .map_err(|e| vec![e.to_string()]),
+        FileKind::Csv => etablera_ingest::csv_long::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "csv", observations: o }).map_err(msgs),
+        FileKind::Xlsx => etablera_ingest::xlsx_wide::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "xlsx", observations: o }).map_err(msgs),
+        FileKind::KoladaKpi => Err(vec![format!("{name}: this is indicator metadata, not figures; the catalogue is updated with `etablera import` on the server")]),
+    }
+}
+
 /// Fetches from Kolada (or a mirror) over HTTP, following the pages, and imports it as one batch.
 pub fn import_url(
     store: &mut dyn Store,

@@ -2,57 +2,12 @@
 //! import once, bad files fail with an error that names the place and change nothing.
 
 use etablera_store::testing;
-use std::io::Write;
 
 fn data(path: &str) -> Vec<u8> {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data")
         .join(path);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// A minimal xlsx with one sheet of inline strings and numbers, written the way Excel lays
-/// out a workbook, so the reader is tested against a real zip container.
-fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
-    let mut sheet = String::from(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
-    );
-    for (r, row) in rows.iter().enumerate() {
-        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
-        for (c, v) in row.iter().enumerate() {
-            let cell = format!("{}{}", (b'A' + c as u8) as char, r + 1);
-            if v.is_empty() {
-                continue;
-            } else if v.parse::<f64>().is_ok() {
-                sheet.push_str(&format!(r#"<c r="{cell}"><v>{v}</v></c>"#));
-            } else {
-                sheet.push_str(&format!(
-                    r#"<c r="{cell}" t="inlineStr"><is><t>{v}</t></is></c>"#
-                ));
-            }
-        }
-        sheet.push_str("</row>");
-    }
-    sheet.push_str("</sheetData></worksheet>");
-    let files = [
-        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
-        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
-        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
-        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ];
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        for (name, body) in files {
-            z.start_file(name, opts).unwrap();
-            z.write_all(body.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 /// The v2 file rewritten in the v3 shape: no count, `next_url` instead of `next_page`.
@@ -140,7 +95,7 @@ fn imports_on_every_backend() {
         );
         assert_eq!(s.counts().unwrap(), once, "{b}");
 
-        let book = xlsx(&[
+        let book = etablera_ingest::xlsx_wide::write(&[
             vec!["Kommun", "Indikator", "Kön", "2018", "2019"],
             vec!["Östersund", "N00973", "T", "45.5", "48.0"],
             vec!["Ankeborg", "N00973", "T", "40", "41"],
@@ -162,7 +117,7 @@ fn imports_on_every_backend() {
         assert_eq!(s.counts().unwrap(), once, "{b}");
 
         // A good xlsx and a good CSV import.
-        let good = xlsx(&[
+        let good = etablera_ingest::xlsx_wide::write(&[
             vec!["Kommun", "Indikator", "Kön", "2018", "2019"],
             vec!["2380", "N00973", "K", "41,5", ".."],
         ]);

@@ -25,6 +25,34 @@ fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
 }
 
 pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
+    parse_report(file, bytes, known, 1).map_err(|mut e| e.remove(0))
+}
+
+/// Reads the whole file and reports up to `max_errors` bad rows (each with its place),
+/// so a user can correct them all at once.
+pub fn parse_report(
+    file: &str,
+    bytes: &[u8],
+    known: &Known,
+    max_errors: usize,
+) -> Result<Vec<Observation>, Vec<IngestError>> {
+    let mut errs = Vec::new();
+    match parse_rows(file, bytes, known, max_errors.max(1), &mut errs) {
+        Err(e) => Err(vec![e]),
+        Ok(out) if errs.is_empty() => Ok(out),
+        Ok(_) => Err(errs),
+    }
+}
+
+/// Reads the file; a problem with the file as a whole is the error, problems with rows
+/// go to `errs` (at most `max_errors`).
+fn parse_rows(
+    file: &str,
+    bytes: &[u8],
+    known: &Known,
+    max_errors: usize,
+    errs: &mut Vec<IngestError>,
+) -> Result<Vec<Observation>, IngestError> {
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let delimiter = if first_line.contains(&b';') {
         b';'
@@ -59,56 +87,66 @@ pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let row = i + 2;
-        let rec = rec.map_err(|e| csv_error(file, e))?;
-        let at = |field: &str| Place::row(file, row, field);
-        let get = |c: usize| rec.get(c).unwrap_or("").trim();
-        let indicator = IndicatorId::parse(get(c_ind))
-            .map_err(|e| IngestError::invalid(at("indicator"), e.to_string()))?;
-        known.check_indicator(&indicator, || at("indicator"))?;
-        let unit = known
-            .units
-            .find(get(c_unit))
-            .ok_or_else(|| {
-                IngestError::invalid(
-                    at("unit"),
-                    format!("unknown municipality or unit `{}`", get(c_unit)),
+        let one = (|| -> Result<Observation, IngestError> {
+            let rec = rec.map_err(|e| csv_error(file, e))?;
+            let at = |field: &str| Place::row(file, row, field);
+            let get = |c: usize| rec.get(c).unwrap_or("").trim();
+            let indicator = IndicatorId::parse(get(c_ind))
+                .map_err(|e| IngestError::invalid(at("indicator"), e.to_string()))?;
+            known.check_indicator(&indicator, || at("indicator"))?;
+            let unit = known
+                .units
+                .find(get(c_unit))
+                .ok_or_else(|| {
+                    IngestError::invalid(
+                        at("unit"),
+                        format!("unknown municipality or unit `{}`", get(c_unit)),
+                    )
+                })?
+                .code
+                .clone();
+            let period = Period::parse(get(c_per))
+                .map_err(|e| IngestError::invalid(at("period"), e.to_string()))?;
+            let sex = match c_sex {
+                Some(c) => Sex::parse(get(c))
+                    .map_err(|e| IngestError::invalid(at("sex"), e.to_string()))?,
+                None => Sex::Total,
+            };
+            let raw = get(c_val);
+            let stated = match c_status.map(get) {
+                Some(s) if !s.is_empty() => Some(ObsStatus::parse(s).ok_or_else(|| {
+                    IngestError::invalid(at("status"), format!("unknown status `{s}`"))
+                })?),
+                _ => None,
+            };
+            let (value, status) = if raw.is_empty() {
+                (
+                    None,
+                    stated
+                        .filter(|s| !s.has_value())
+                        .unwrap_or(ObsStatus::Missing),
                 )
-            })?
-            .code
-            .clone();
-        let period = Period::parse(get(c_per))
-            .map_err(|e| IngestError::invalid(at("period"), e.to_string()))?;
-        let sex = match c_sex {
-            Some(c) => {
-                Sex::parse(get(c)).map_err(|e| IngestError::invalid(at("sex"), e.to_string()))?
+            } else if let Some(st) = ObsStatus::parse(raw).filter(|s| !s.has_value()) {
+                (None, st)
+            } else {
+                let v = parse_number(raw).ok_or_else(|| {
+                    IngestError::invalid(at("value"), format!("`{raw}` is not a number"))
+                })?;
+                (Some(v), stated.unwrap_or(ObsStatus::Final))
+            };
+            let o = Observation::new(indicator, unit, period, sex, value, status)
+                .map_err(|e| IngestError::invalid(at("value"), e.to_string()))?;
+            Ok(o)
+        })();
+        match one {
+            Ok(o) => out.push(o),
+            Err(e) => {
+                errs.push(e);
+                if errs.len() >= max_errors {
+                    break;
+                }
             }
-            None => Sex::Total,
-        };
-        let raw = get(c_val);
-        let stated = match c_status.map(get) {
-            Some(s) if !s.is_empty() => Some(ObsStatus::parse(s).ok_or_else(|| {
-                IngestError::invalid(at("status"), format!("unknown status `{s}`"))
-            })?),
-            _ => None,
-        };
-        let (value, status) = if raw.is_empty() {
-            (
-                None,
-                stated
-                    .filter(|s| !s.has_value())
-                    .unwrap_or(ObsStatus::Missing),
-            )
-        } else if let Some(st) = ObsStatus::parse(raw).filter(|s| !s.has_value()) {
-            (None, st)
-        } else {
-            let v = parse_number(raw).ok_or_else(|| {
-                IngestError::invalid(at("value"), format!("`{raw}` is not a number"))
-            })?;
-            (Some(v), stated.unwrap_or(ObsStatus::Final))
-        };
-        let o = Observation::new(indicator, unit, period, sex, value, status)
-            .map_err(|e| IngestError::invalid(at("value"), e.to_string()))?;
-        out.push(o);
+        }
     }
     Ok(out)
 }
@@ -178,6 +216,31 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "h.csv, row 1: the header has no `period` column"
+        );
+    }
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+    use etablera_domain::Units;
+
+    #[test]
+    fn every_bad_row_is_reported() {
+        let units = Units::sweden();
+        let k = Known::units(&units);
+        let src = "indicator,unit,period,value\nN1,2380,2019,1\nN1,Gotham,2019,1\nN1,2380,20x9,1\nN1,2380,2019\nN1,2380,2020,2\n";
+        let errs = parse_report("r.csv", src.as_bytes(), &k, 100).unwrap_err();
+        let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(msgs[0].starts_with("r.csv, row 3, field `unit`"));
+        assert!(msgs[1].starts_with("r.csv, row 4, field `period`"));
+        assert!(msgs[2].starts_with("r.csv, row 5: the row has 3 fields"));
+        assert_eq!(
+            parse_report("r.csv", src.as_bytes(), &k, 2)
+                .unwrap_err()
+                .len(),
+            2
         );
     }
 }

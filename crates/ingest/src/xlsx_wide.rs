@@ -38,6 +38,33 @@ fn cell_text(d: &Data) -> String {
 }
 
 pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
+    parse_report(file, bytes, known, 1).map_err(|mut e| e.remove(0))
+}
+
+/// Reads the whole sheet and reports up to `max_errors` bad rows (each with its place).
+pub fn parse_report(
+    file: &str,
+    bytes: &[u8],
+    known: &Known,
+    max_errors: usize,
+) -> Result<Vec<Observation>, Vec<IngestError>> {
+    let mut errs = Vec::new();
+    match parse_rows(file, bytes, known, max_errors.max(1), &mut errs) {
+        Err(e) => Err(vec![e]),
+        Ok(out) if errs.is_empty() => Ok(out),
+        Ok(_) => Err(errs),
+    }
+}
+
+/// Reads the sheet; a problem with the sheet as a whole is the error, problems with rows
+/// go to `errs` (at most `max_errors`).
+fn parse_rows(
+    file: &str,
+    bytes: &[u8],
+    known: &Known,
+    max_errors: usize,
+    errs: &mut Vec<IngestError>,
+) -> Result<Vec<Observation>, IngestError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         IngestError::invalid(
             Place::file(file),
@@ -104,69 +131,133 @@ pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>
     }
     let mut out = Vec::new();
     for (i, row) in rows.enumerate() {
-        let rownum = r0 + i + 2;
-        let at = |c: usize, field: &str| Place {
-            row: Some(rownum),
-            column: Some(col_name(c0 + c)),
-            field: Some(field.to_string()),
-            ..Place::file(&file_sheet)
-        };
-        let get = |c: usize| row.get(c).map(cell_text).unwrap_or_default();
         if row.iter().all(|d| matches!(d, Data::Empty)) {
             continue;
         }
-        let unit_text = get(c_unit);
-        let unit = known
-            .units
-            .find(&unit_text)
-            .ok_or_else(|| {
-                IngestError::invalid(
-                    at(c_unit, &header[c_unit]),
-                    format!("unknown municipality `{unit_text}`"),
-                )
-            })?
-            .code
-            .clone();
-        let indicator = IndicatorId::parse(&get(c_ind))
-            .map_err(|e| IngestError::invalid(at(c_ind, &header[c_ind]), e.to_string()))?;
-        known.check_indicator(&indicator, || at(c_ind, &header[c_ind]))?;
-        let sex = match c_sex {
-            Some(c) => Sex::parse(&get(c))
-                .map_err(|e| IngestError::invalid(at(c, &header[c]), e.to_string()))?,
-            None => Sex::Total,
-        };
-        for (c, period) in &periods {
-            let cell = row.get(*c).unwrap_or(&Data::Empty);
-            let (value, status) = match cell {
-                Data::Empty => continue,
-                Data::Float(f) => (Some(*f), ObsStatus::Final),
-                Data::Int(n) => (Some(*n as f64), ObsStatus::Final),
-                Data::String(s) if s.trim().is_empty() => continue,
-                Data::String(s) => match ObsStatus::parse(s).filter(|st| !st.has_value()) {
-                    Some(st) => (None, st),
-                    None => (
-                        Some(parse_number(s).ok_or_else(|| {
-                            IngestError::invalid(
-                                at(*c, &header[*c]),
-                                format!("`{}` is not a number", s.trim()),
-                            )
-                        })?),
-                        ObsStatus::Final,
-                    ),
-                },
-                other => {
-                    return Err(IngestError::invalid(
-                        at(*c, &header[*c]),
-                        format!("`{other}` is not a number"),
-                    ))
-                }
+        let one = (|| -> Result<Vec<Observation>, IngestError> {
+            let mut out = Vec::new();
+            let rownum = r0 + i + 2;
+            let at = |c: usize, field: &str| Place {
+                row: Some(rownum),
+                column: Some(col_name(c0 + c)),
+                field: Some(field.to_string()),
+                ..Place::file(&file_sheet)
             };
-            let o = Observation::new(indicator.clone(), unit.clone(), *period, sex, value, status)
-                .map_err(|e| IngestError::invalid(at(*c, &header[*c]), e.to_string()))?;
-            out.push(o);
+            let get = |c: usize| row.get(c).map(cell_text).unwrap_or_default();
+            let unit_text = get(c_unit);
+            let unit = known
+                .units
+                .find(&unit_text)
+                .ok_or_else(|| {
+                    IngestError::invalid(
+                        at(c_unit, &header[c_unit]),
+                        format!("unknown municipality `{unit_text}`"),
+                    )
+                })?
+                .code
+                .clone();
+            let indicator = IndicatorId::parse(&get(c_ind))
+                .map_err(|e| IngestError::invalid(at(c_ind, &header[c_ind]), e.to_string()))?;
+            known.check_indicator(&indicator, || at(c_ind, &header[c_ind]))?;
+            let sex = match c_sex {
+                Some(c) => Sex::parse(&get(c))
+                    .map_err(|e| IngestError::invalid(at(c, &header[c]), e.to_string()))?,
+                None => Sex::Total,
+            };
+            for (c, period) in &periods {
+                let cell = row.get(*c).unwrap_or(&Data::Empty);
+                let (value, status) = match cell {
+                    Data::Empty => continue,
+                    Data::Float(f) => (Some(*f), ObsStatus::Final),
+                    Data::Int(n) => (Some(*n as f64), ObsStatus::Final),
+                    Data::String(s) if s.trim().is_empty() => continue,
+                    Data::String(s) => match ObsStatus::parse(s).filter(|st| !st.has_value()) {
+                        Some(st) => (None, st),
+                        None => (
+                            Some(parse_number(s).ok_or_else(|| {
+                                IngestError::invalid(
+                                    at(*c, &header[*c]),
+                                    format!("`{}` is not a number", s.trim()),
+                                )
+                            })?),
+                            ObsStatus::Final,
+                        ),
+                    },
+                    other => {
+                        return Err(IngestError::invalid(
+                            at(*c, &header[*c]),
+                            format!("`{other}` is not a number"),
+                        ))
+                    }
+                };
+                let o =
+                    Observation::new(indicator.clone(), unit.clone(), *period, sex, value, status)
+                        .map_err(|e| IngestError::invalid(at(*c, &header[*c]), e.to_string()))?;
+                out.push(o);
+            }
+            Ok(out)
+        })();
+        match one {
+            Ok(o) => out.extend(o),
+            Err(e) => {
+                errs.push(e);
+                if errs.len() >= max_errors {
+                    break;
+                }
+            }
         }
     }
     Ok(out)
+}
+
+/// Writes a one-sheet workbook (sheet `Blad1`) of inline strings and numbers, laid out as
+/// Excel lays out a workbook: for templates users fill in, and for tests of the reader.
+/// A cell that parses as a number is written as a number.
+pub fn write(rows: &[Vec<&str>]) -> Vec<u8> {
+    use std::io::Write;
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let cell = format!("{}{}", col_name(c), r + 1);
+            if v.is_empty() {
+                continue;
+            } else if v.parse::<f64>().is_ok_and(|x| x.is_finite()) {
+                sheet.push_str(&format!(r#"<c r="{cell}"><v>{v}</v></c>"#));
+            } else {
+                let text = v
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;");
+                sheet.push_str(&format!(
+                    r#"<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>"#
+                ));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, body) in files {
+            z.start_file(name, opts).expect("writing to memory");
+            z.write_all(body.as_bytes()).expect("writing to memory");
+        }
+        z.finish().expect("writing to memory");
+    }
+    buf.into_inner()
 }
 
 #[cfg(test)]

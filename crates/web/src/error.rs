@@ -21,6 +21,12 @@ pub enum AppError {
     /// 409: a unique value is taken.
     #[error("{0}")]
     Conflict(String),
+    /// 413: the upload is larger than the configured limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 415: the content is of a kind we do not take.
+    #[error("{0}")]
+    UnsupportedType(String),
     /// 429: too many attempts.
     #[error("{0}")]
     TooManyRequests(String),
@@ -42,6 +48,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -54,6 +62,8 @@ impl AppError {
             AppError::BadRequest(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::TooLarge(_) => "too_large",
+            AppError::UnsupportedType(_) => "unsupported_type",
             AppError::Internal(_) => "internal",
         }
     }
@@ -79,9 +89,11 @@ impl AppError {
                     "Something went wrong on our side. Please try again later.",
                 )
                 .into(),
-            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => {
-                m.clone()
-            }
+            AppError::BadRequest(m)
+            | AppError::Conflict(m)
+            | AppError::TooManyRequests(m)
+            | AppError::TooLarge(m)
+            | AppError::UnsupportedType(m) => m.clone(),
         }
     }
 

@@ -16,6 +16,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod data;
 pub mod db;
 pub mod edit;
 pub mod error;
@@ -56,6 +57,8 @@ impl Default for Config {
 pub struct AppState {
     pub db: Arc<db::Db>,
     pub config: Arc<Config>,
+    /// Uploads shown in a preview, waiting for confirmation.
+    pub pending: Arc<data::Pending>,
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -99,6 +102,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(edit::router())
+        .merge(data::router())
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -118,6 +122,7 @@ pub fn state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         db,
         config: Arc::new(config),
+        pending: Arc::new(data::Pending::default()),
     })
 }
 
@@ -138,9 +143,13 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = tokio::task::spawn_blocking(move || state(config)).await??;
+    // The synchronous PostgreSQL driver must not be dropped on a runtime thread: keep one
+    // handle to the stores and drop it on a blocking thread after the server has stopped.
+    let db = state.db.clone();
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await?;
+    tokio::task::spawn_blocking(move || drop(db)).await?;
     Ok(())
 }
 

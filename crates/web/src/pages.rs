@@ -618,6 +618,9 @@ async fn overview(
     let body = html! {
         p.lead { (run.owner_name) }
         h1 { (s.title) " – " (t(lang, "uppföljning", "follow-up")) " " (f.year) }
+        @if allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false) {
+            p { a href={ "/s/" (s.id) "/data" } { (t(lang, "Data: ladda upp filer och mata in värden", "Data: upload files and enter values")) } }
+        }
         @if !published { p.note { (t(lang, "Strategin är inte publicerad; sidan syns bara för kommunens användare.", "The strategy is not published; only the municipality's users see this page.")) } }
         @if !run.fictitious.is_empty() {
             p.notice role="note" { (t(lang, "Observera: sidan visar delvis fiktiva demodata.", "Note: this page partly shows fictitious demo data.")) }

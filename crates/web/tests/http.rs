@@ -794,3 +794,227 @@ fn editing_a_target_and_its_analysis() {
         assert!(log.iter().any(|e| e.action == "target.comment"), "{b}");
     }
 }
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----etablera-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    fn post_bytes(&mut self, url: &str, ctype: &str, body: Vec<u8>) -> Resp {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let c: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let r = match agent
+            .post(url)
+            .set("Cookie", &c.join("; "))
+            .set("Content-Type", ctype)
+            .send_bytes(&body)
+        {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{url}: {e}"),
+        };
+        let status = r.status();
+        Resp {
+            status,
+            headers: HashMap::new(),
+            body: r.into_string().unwrap_or_default(),
+        }
+    }
+}
+
+#[test]
+fn uploads_with_preview_and_manual_entry() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let data = format!("{}/s/ostersund-2020/data", app.base);
+        let count = || {
+            etablera_store::open(&app._store.address)
+                .unwrap()
+                .counts()
+                .unwrap()
+                .observations
+        };
+        let mut viewer = login(&app, "viewer");
+        assert_eq!(viewer.get(&data).status, 403, "{b}");
+        let mut c = login(&app, "strategist");
+        let page = c.get(&data);
+        assert_eq!(page.status, 200, "{b}");
+        let csrf = hidden(&page.body, "csrf");
+        let before = count();
+        // An xlsx with an unknown municipality in row 3: the error names the row; nothing stored.
+        let bad = etablera_ingest::xlsx_wide::write(&[
+            vec!["Kommun", "Indikator", "Kön", "2024"],
+            vec!["Östersund", "OSD-UTOMNORD-ANST", "T", "11.5"],
+            vec!["Ankeborg", "OSD-UTOMNORD-ANST", "T", "3"],
+            vec!["Östersund", "OSD-UTOMNORD-ANST", "K", "tolv"],
+        ]);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("personal.xlsx", &bad)));
+        let r = c.post_bytes(&format!("{data}/preview"), &ct, body);
+        assert_eq!(r.status, 422, "{b}");
+        assert!(
+            r.body
+                .contains("row 3, column A, field `Kommun`: unknown municipality `Ankeborg`"),
+            "{b}: {}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains("row 4, column D, field `2024`: `tolv` is not a number"),
+            "{b}: every bad row"
+        );
+        assert_eq!(count(), before, "{b}");
+        // Another municipality's own figures may not be stored by Östersund's strategist.
+        let foreign = etablera_ingest::xlsx_wide::write(&[
+            vec!["Kommun", "Indikator", "2024"],
+            vec!["Ljusnarsberg", "OSD-UTOMNORD-ANST", "9"],
+        ]);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("f.xlsx", &foreign)));
+        let r = c.post_bytes(&format!("{data}/preview"), &ct, body);
+        assert_eq!(r.status, 422, "{b}");
+        assert!(
+            r.body.contains("OSD-UTOMNORD-ANST") && r.body.contains("1864"),
+            "{b}"
+        );
+        // A good file: preview, then store; the target's value follows.
+        let good = etablera_ingest::xlsx_wide::write(&[
+            vec!["Kommun", "Indikator", "Kön", "2025"],
+            vec!["Östersund", "OSD-UTOMNORD-ANST", "T", "3,5"],
+        ]);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("good.xlsx", &good)));
+        let r = c.post_bytes(&format!("{data}/preview"), &ct, body);
+        assert_eq!(r.status, 200, "{b}: {}", r.body);
+        assert!(
+            r.body.contains("Förhandsvisning") && r.body.contains("3,5"),
+            "{b}"
+        );
+        assert_eq!(count(), before, "{b}: a preview stores nothing");
+        let token = hidden(&r.body, "token");
+        let mut other = login(&app, "viewer");
+        let vcsrf = session_csrf(&app, &mut other);
+        assert_eq!(
+            other
+                .post_form(
+                    &format!("{data}/import"),
+                    &[("csrf", &vcsrf), ("token", &token)]
+                )
+                .status,
+            403,
+            "{b}: not the viewer's upload"
+        );
+        let r = c.post_form(
+            &format!("{data}/import"),
+            &[("csrf", &csrf), ("token", &token)],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        assert_eq!(count(), before + 1, "{b}");
+        let tp = c
+            .get(&format!(
+                "{}/s/ostersund-2020/t/m2-utomnordiskt-anstallda?year=2025",
+                app.base
+            ))
+            .body;
+        assert!(
+            tp.contains("3,5\u{a0}%") && tp.contains("good.xlsx"),
+            "{b}: the chart and batches show the new value"
+        );
+        let r = c.post_form(
+            &format!("{data}/import"),
+            &[("csrf", &csrf), ("token", &token)],
+        );
+        assert_eq!(r.status, 422, "{b}: a token is used once");
+        // Oversized and wrongly typed uploads.
+        let big = vec![b'x'; 21 * 1024 * 1024];
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("big.csv", &big)));
+        let r = c.post_bytes(&format!("{data}/preview"), &ct, body);
+        assert_eq!(r.status, 413, "{b}");
+        let r = c.post_bytes(&format!("{data}/preview"), "text/plain", b"hello".to_vec());
+        assert_eq!(r.status, 415, "{b}");
+        // Manual entry, with the same checks.
+        let r = c.post_form(
+            &format!("{data}/manual"),
+            &[
+                ("csrf", &csrf),
+                ("indicator", "OSD-PRAKTIK-KOMMUN"),
+                ("period", "2025"),
+                ("sex", "T"),
+                ("value", "9x"),
+                ("status", "final"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.body.contains("`9x` is not a number"), "{b}: {}", r.body);
+        let r = c.post_form(
+            &format!("{data}/manual"),
+            &[
+                ("csrf", &csrf),
+                ("indicator", "OSD-PRAKTIK-KOMMUN"),
+                ("period", "2025"),
+                ("sex", "T"),
+                ("value", "\",\"2380"),
+                ("status", "final"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}: a quote cannot add a column");
+        let r = c.post_form(
+            &format!("{data}/manual"),
+            &[
+                ("csrf", &csrf),
+                ("indicator", "N99999"),
+                ("period", "2025"),
+                ("sex", "T"),
+                ("value", "1"),
+                ("status", "final"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        assert_eq!(count(), before + 1, "{b}");
+        let r = c.post_form(
+            &format!("{data}/manual"),
+            &[
+                ("csrf", &csrf),
+                ("indicator", "OSD-PRAKTIK-KOMMUN"),
+                ("period", "2025"),
+                ("sex", "T"),
+                ("value", "112"),
+                ("status", "final"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        assert_eq!(count(), before + 2, "{b}");
+        let r = c.post_form(
+            &format!("{data}/manual"),
+            &[
+                ("csrf", &csrf),
+                ("indicator", "OSD-PRAKTIK-KOMMUN"),
+                ("period", "2025"),
+                ("sex", "T"),
+                ("value", "112"),
+                ("status", "final"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        assert_eq!(
+            count(),
+            before + 2,
+            "{b}: the same value again changes nothing"
+        );
+    }
+}
