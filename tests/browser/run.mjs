@@ -4,8 +4,8 @@
 //   keyboard alone, and axe-core on every page type (no serious or critical violation).
 // Usage: node run.mjs [path to the etablera binary]
 import { chromium } from "playwright-core";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -90,7 +90,7 @@ try {
   await page.click("text=Logga in");
   await axe(page, "the login page");
   await page.fill("#username", "strateg");
-  await page.fill("#password", "fel lösenord");
+  await page.fill("#password", "fel lösenord här");
   await page.click("form[action='/login'] button[type=submit]");
   check((await page.textContent("[role=alert]"))?.includes("Fel användarnamn"), "a wrong password is refused with a message");
   await axe(page, "the login page with an error");
@@ -111,6 +111,51 @@ try {
   check((await page.locator("table").count()) >= 1, "the target page shows the data table");
   await axe(page, "the target page");
   if (process.env.SCREENSHOTS) await page.screenshot({ path: join(process.env.SCREENSHOTS, "target.png"), fullPage: true });
+  // Change the target value and see the status change (2018: on the path to 50 %, far
+  // behind the path to 90 %).
+  await page.goto(`${base}/s/ostersund-2020/t/m2-arbete-studier?year=2018`);
+  const statusBefore = await page.getAttribute(".status", "class");
+  await page.click("text=Ändra målet");
+  await axe(page, "the target edit form");
+  await page.fill("#value", "tio procent");
+  await page.click("main form button[type=submit]");
+  check((await page.textContent("[role=alert]"))?.includes("tio procent"), "a wrong value is refused with the field named");
+  await axe(page, "the target edit form with an error");
+  await page.fill("#value", "90");
+  await page.click("main form button[type=submit]");
+  await page.goto(`${base}/s/ostersund-2020/t/m2-arbete-studier?year=2018`);
+  const statusAfter = await page.getAttribute(".status", "class");
+  check(statusBefore !== statusAfter && statusAfter.includes("off_track"), `the status changed (${statusBefore} → ${statusAfter})`);
+  check((await page.content()).includes("Ändringshistorik"), "the revision history shows the change");
+
+  // Upload an xlsx with an error, see the row; upload a good file, see the chart change.
+  const xlsx = (rows) => {
+    const r = spawnSync(bin, ["xlsx", "--rows", JSON.stringify(rows)], { encoding: "buffer" });
+    if (r.status !== 0) throw new Error(r.stderr.toString());
+    return r.stdout;
+  };
+  const dir = mkdtempSync(join(tmpdir(), "etablera-xlsx-"));
+  writeFileSync(join(dir, "fel.xlsx"), xlsx([["Kommun", "Indikator", "2025"], ["Östersund", "OSD-UTOMNORD-ANST", "4"], ["Ankeborg", "OSD-UTOMNORD-ANST", "3"]]));
+  writeFileSync(join(dir, "ratt.xlsx"), xlsx([["Kommun", "Indikator", "2025"], ["Östersund", "OSD-UTOMNORD-ANST", "4,5"]]));
+  await page.goto(`${base}/s/ostersund-2020/t/m2-utomnordiskt-anstallda`);
+  const pointsBefore = await page.locator("svg[role=img] circle").count();
+  await page.goto(`${base}/s/ostersund-2020/data`);
+  await axe(page, "the data page");
+  await page.setInputFiles("#file", join(dir, "fel.xlsx"));
+  await page.click("text=Förhandsgranska");
+  const err = await page.textContent("[role=alert]");
+  check(err?.includes("row 3") && err?.includes("Ankeborg"), "the upload error names its row");
+  await axe(page, "the data page with upload errors");
+  await page.setInputFiles("#file", join(dir, "ratt.xlsx"));
+  await page.click("text=Förhandsgranska");
+  check((await page.textContent("h1"))?.includes("Förhandsvisning"), "a good file is previewed");
+  await axe(page, "the upload preview");
+  await page.click("text=Spara i databasen");
+  check((await page.textContent("[role=status]"))?.includes("new or changed"), "the upload is stored");
+  await page.goto(`${base}/s/ostersund-2020/t/m2-utomnordiskt-anstallda`);
+  const pointsAfter = await page.locator("svg[role=img] circle").count();
+  check(pointsAfter === pointsBefore + 1 && (await page.content()).includes("4,5"), `the chart shows the new value (${pointsBefore} → ${pointsAfter} points)`);
+
   await page.click("text=English");
   check((await page.textContent("h2"))?.includes("Assessment"), "switched to English");
   await axe(page, "the target page in English");

@@ -89,6 +89,12 @@ enum Command {
         #[arg(long, env = "ETABLERA_SECURE_COOKIES")]
         secure_cookies: bool,
     },
+    /// Write a one-sheet xlsx in the wide layout to standard output, from rows given as JSON
+    /// (`[["Kommun","Indikator","2024"],["Östersund","N00973","54,0"]]`): a template to fill in.
+    Xlsx {
+        #[arg(long)]
+        rows: String,
+    },
     /// Manage accounts. Passwords are read from standard input (one line).
     User {
         #[command(subcommand)]
@@ -310,6 +316,17 @@ fn main() -> Result<()> {
         }
         return Ok(());
     }
+    if let Command::Xlsx { rows } = &cli.command {
+        let rows: Vec<Vec<String>> = serde_json::from_str(rows)
+            .context("--rows must be a JSON array of arrays of strings")?;
+        let refs: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        use std::io::Write;
+        std::io::stdout().write_all(&etablera_ingest::xlsx_wide::write(&refs))?;
+        return Ok(());
+    }
     if let Command::Serve {
         addr,
         secure_cookies,
@@ -488,7 +505,9 @@ fn main() -> Result<()> {
             .with_context(|| format!("could not write {}", path.display()))?;
             println!("report written to {}", path.display());
         }
-        Command::Demo { .. } | Command::Serve { .. } => unreachable!("handled above"),
+        Command::Demo { .. } | Command::Serve { .. } | Command::Xlsx { .. } => {
+            unreachable!("handled above")
+        }
         Command::User { command } => {
             etablera_app::require_initialised(store)?;
             match command {
