@@ -21,6 +21,7 @@ pub mod db;
 pub mod edit;
 pub mod error;
 pub mod pages;
+pub mod plan;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(edit::router())
         .merge(data::router())
+        .merge(plan::router())
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -75,6 +75,9 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                             li { a href="/" { (t(lang, "Start", "Home")) } }
                             li { a href={ "/lang/" (other) "?next=" (urlencode(path)) } lang=(other) { (other_label) } }
                             @if let Some(u) = &ctx.user {
+                                @if ctx.principal.as_ref().is_some_and(|p| p.system_admin || p.memberships.iter().any(|(_, r)| *r == etablera_domain::access::Role::Admin)) {
+                                    li { a href="/admin/audit" { (t(lang, "Granskningslogg", "Audit log")) } }
+                                }
                                 li { span { (t(lang, "Inloggad som ", "Logged in as ")) (u.display_name) } }
                                 li {
                                     form method="post" action="/logout" {
@@ -618,9 +621,15 @@ async fn overview(
     let body = html! {
         p.lead { (run.owner_name) }
         h1 { (s.title) " – " (t(lang, "uppföljning", "follow-up")) " " (f.year) }
-        @if allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false) {
-            p { a href={ "/s/" (s.id) "/data" } { (t(lang, "Data: ladda upp filer och mata in värden", "Data: upload files and enter values")) } }
-        }
+        nav.sub aria-label=(t(lang, "Strategins sidor", "The strategy's pages")) { ul {
+            @if allowed(ctx.principal.as_ref(), Action::Read, &s.owner, false) {
+                li { a href={ "/s/" (s.id) "/plan" } { (t(lang, "Handlingsplan", "Action plan")) } }
+            }
+            @if allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false) {
+                li { a href={ "/s/" (s.id) "/data" } { (t(lang, "Data: ladda upp och mata in", "Data: upload and enter")) } }
+            }
+            li { a href={ "/s/" (s.id) "/reports" } { (t(lang, "Årsrapport", "Annual report")) } }
+        } }
         @if !published { p.note { (t(lang, "Strategin är inte publicerad; sidan syns bara för kommunens användare.", "The strategy is not published; only the municipality's users see this page.")) } }
         @if !run.fictitious.is_empty() {
             p.notice role="note" { (t(lang, "Observera: sidan visar delvis fiktiva demodata.", "Note: this page partly shows fictitious demo data.")) }

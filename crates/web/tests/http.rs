@@ -1018,3 +1018,155 @@ fn uploads_with_preview_and_manual_entry() {
         );
     }
 }
+
+#[test]
+fn action_plan_reports_and_audit_log() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let plan = format!("{}/s/ostersund-2020/plan", app.base);
+        let mut anon = Client::default();
+        assert_eq!(anon.get(&plan).status, 401, "{b}: the plan is not public");
+        let mut other = login(&app, "ljadmin");
+        assert_eq!(other.get(&plan).status, 403, "{b}: another municipality");
+        assert_eq!(
+            other
+                .get(&format!("{}/s/ljusnarsberg-2016/plan", app.base))
+                .status,
+            200,
+            "{b}"
+        );
+        let mut viewer = login(&app, "viewer");
+        let page = viewer.get(&plan);
+        assert_eq!(page.status, 200, "{b}");
+        assert!(
+            page.body.contains("Status per mål") && !page.body.contains("<select id=\"st-"),
+            "{b}: read-only for a viewer"
+        );
+        let filtered = viewer.get(&format!("{plan}?department=Upphandlingsenheten"));
+        assert!(
+            filtered.body.contains("Social hänsyn") && !filtered.body.contains("E-tjänster"),
+            "{b}: department filter"
+        );
+        let vcsrf = session_csrf(&app, &mut viewer);
+        assert_eq!(
+            viewer
+                .post_form(
+                    &format!("{plan}/hp-2019-2"),
+                    &[("csrf", &vcsrf), ("status", "done")]
+                )
+                .status,
+            403,
+            "{b}"
+        );
+        let mut s = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut s);
+        assert_eq!(
+            s.post_form(
+                &format!("{plan}/hp-2019-2"),
+                &[("csrf", &csrf), ("status", "exploded")]
+            )
+            .status,
+            422,
+            "{b}"
+        );
+        assert_eq!(
+            s.post_form(
+                &format!("{plan}/nope"),
+                &[("csrf", &csrf), ("status", "done")]
+            )
+            .status,
+            404,
+            "{b}"
+        );
+        let r = s.post_form(
+            &format!("{plan}/hp-2019-2"),
+            &[
+                ("csrf", &csrf),
+                ("status", "done"),
+                ("comment", "Klart i mars"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        assert!(viewer.get(&plan).body.contains("Klart i mars"), "{b}");
+        // Reports: public for a published strategy, members only otherwise.
+        let r = anon.get(&format!(
+            "{}/s/ostersund-2020/report?year=2018&format=md&lang=en",
+            app.base
+        ));
+        assert_eq!(r.status, 200, "{b}");
+        assert!(
+            r.header("content-disposition")
+                .unwrap()
+                .contains("uppfoljning-ostersund-2020-2018.md"),
+            "{b}"
+        );
+        assert!(
+            r.body
+                .starts_with("# Follow-up of the integration strategy 2018"),
+            "{b}"
+        );
+        assert_eq!(
+            anon.get(&format!(
+                "{}/s/ljusnarsberg-2016/report?year=2018",
+                app.base
+            ))
+            .status,
+            401,
+            "{b}"
+        );
+        assert_eq!(
+            viewer
+                .get(&format!(
+                    "{}/s/ljusnarsberg-2016/report?year=2018",
+                    app.base
+                ))
+                .status,
+            404,
+            "{b}"
+        );
+        assert_eq!(
+            anon.get(&format!("{}/s/ostersund-2020/report?year=1066", app.base))
+                .status,
+            422,
+            "{b}"
+        );
+        assert_eq!(
+            anon.get(&format!("{}/s/ostersund-2020/reports", app.base))
+                .status,
+            200,
+            "{b}"
+        );
+        // The audit log.
+        assert_eq!(
+            anon.get(&format!("{}/admin/audit", app.base)).status,
+            401,
+            "{b}"
+        );
+        assert_eq!(
+            viewer.get(&format!("{}/admin/audit", app.base)).status,
+            403,
+            "{b}"
+        );
+        let own = other.get(&format!("{}/admin/audit", app.base));
+        assert_eq!(own.status, 200, "{b}");
+        assert!(
+            own.body.contains("1864") && !own.body.contains("activity.update"),
+            "{b}: an admin sees only their municipality"
+        );
+        assert_eq!(
+            other
+                .get(&format!("{}/admin/audit?unit=2380", app.base))
+                .status,
+            403,
+            "{b}"
+        );
+        let mut sys = login(&app, "sys");
+        let all = sys.get(&format!("{}/admin/audit?action=activity.update", app.base));
+        assert!(
+            all.body.contains("activity.update")
+                && all.body.contains("strategist")
+                && all.body.contains("Klart i mars"),
+            "{b}"
+        );
+    }
+}

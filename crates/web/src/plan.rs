@@ -1,0 +1,506 @@
+//! The action plan (activities per department and year, status updates with comments, a
+//! roll-up per goal), report downloads, and the audit log for administrators.
+
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::pages::{fail, layout, load_run, urlencode};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use etablera_domain::access::{allowed, Action};
+use etablera_domain::{ActivityStatus, Lang, Strategy};
+use etablera_store::{AuditEntry, AuditFilter, Store};
+use maud::html;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{id}/plan", get(plan))
+        .route("/s/{id}/plan/{activity}", post(update_activity))
+        .route("/s/{id}/reports", get(reports))
+        .route("/s/{id}/report", get(report))
+        .route("/admin/audit", get(audit))
+}
+
+fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    lang.pick(sv, en)
+}
+
+const STATUSES: [ActivityStatus; 5] = [
+    ActivityStatus::Planned,
+    ActivityStatus::Ongoing,
+    ActivityStatus::Done,
+    ActivityStatus::Postponed,
+    ActivityStatus::Cancelled,
+];
+
+fn status_code(s: ActivityStatus) -> &'static str {
+    match s {
+        ActivityStatus::Planned => "planned",
+        ActivityStatus::Ongoing => "ongoing",
+        ActivityStatus::Done => "done",
+        ActivityStatus::Postponed => "postponed",
+        ActivityStatus::Cancelled => "cancelled",
+    }
+}
+
+/// The strategy if the principal may do `action` with it; 404 for what they may not read.
+fn strategy_for(
+    s: &mut dyn Store,
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+) -> Result<Strategy, AppError> {
+    let summary = s
+        .strategies()?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(AppError::NotFound)?;
+    let p = ctx.principal.as_ref();
+    if !allowed(p, action, &summary.owner, summary.published) {
+        return Err(
+            match (
+                p,
+                allowed(p, Action::ReadPublic, &summary.owner, summary.published),
+            ) {
+                (None, _) => AppError::Unauthorized,
+                (Some(_), true) => AppError::Forbidden,
+                (Some(_), false) => AppError::NotFound,
+            },
+        );
+    }
+    s.strategy(id)?.ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct PlanQuery {
+    department: Option<String>,
+    goal: Option<String>,
+}
+
+async fn plan(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Query(q): Query<PlanQuery>,
+) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.clone();
+    let s = match state
+        .db
+        .run(move |s| strategy_for(s, &c, &id, Action::Read))
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return fail(&ctx, e),
+    };
+    let can_write = allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false);
+    let mut departments: Vec<&str> = s
+        .activities
+        .iter()
+        .map(|a| a.responsible.as_str())
+        .collect();
+    departments.sort();
+    departments.dedup();
+    let dep = q.department.as_deref().filter(|d| !d.is_empty());
+    let goal = q.goal.as_deref().filter(|g| !g.is_empty());
+    let shown: Vec<_> = s
+        .activities
+        .iter()
+        .filter(|a| dep.is_none_or(|d| a.responsible == d))
+        .filter(|a| goal.is_none_or(|g| a.goal.as_deref().map(|x| s.root_of(x)) == Some(g)))
+        .collect();
+    // Roll-up: activities per long-term goal and status.
+    let mut rollup: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    for a in &s.activities {
+        let g = a
+            .goal
+            .as_deref()
+            .map(|g| s.root_of(g).to_string())
+            .unwrap_or_default();
+        *rollup
+            .entry(g)
+            .or_default()
+            .entry(status_code(a.status))
+            .or_default() += 1;
+    }
+    let goal_title = |g: &str| {
+        s.goal(g)
+            .map(|x| x.title.clone())
+            .unwrap_or_else(|| t(lang, "Utan mål", "No goal").to_string())
+    };
+    let path = format!("/s/{}/plan", s.id);
+    let body = html! {
+        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (t(lang, "Handlingsplan", "Action plan")) }
+        form.filters method="get" action=(path) aria-label=(t(lang, "Filtrera aktiviteterna", "Filter the activities")) {
+            p {
+                label for="f-dep" { (t(lang, "Ansvarig", "Responsible")) }
+                select id="f-dep" name="department" {
+                    option value="" { (t(lang, "Alla", "All")) }
+                    @for d in &departments { option value=(d) selected[dep == Some(*d)] { (d) } }
+                }
+            }
+            p {
+                label for="f-goal" { (t(lang, "Mål", "Goal")) }
+                select id="f-goal" name="goal" {
+                    option value="" { (t(lang, "Alla", "All")) }
+                    @for g in s.root_goals() { option value=(g.id) selected[goal == Some(g.id.as_str())] { (g.title) } }
+                }
+            }
+            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+        }
+        table {
+            caption { (t(lang, "Aktiviteter", "Activities")) }
+            thead { tr {
+                th scope="col" { (t(lang, "År", "Year")) } th scope="col" { (t(lang, "Aktivitet", "Activity")) } th scope="col" { (t(lang, "Mål", "Goal")) }
+                th scope="col" { (t(lang, "Ansvarig", "Responsible")) } th scope="col" { (t(lang, "Status och kommentar", "Status and comment")) }
+            } }
+            tbody { @for a in &shown { tr {
+                td { (a.year) } td { (a.title) } td { (a.goal.as_deref().map(goal_title).unwrap_or_else(|| "–".into())) } td { (a.responsible) }
+                td {
+                    @if can_write {
+                        form method="post" action={ (path) "/" (urlencode(&a.id)) } {
+                            input type="hidden" name="csrf" value=(ctx.csrf());
+                            label for={ "st-" (a.id) } { (t(lang, "Status", "Status")) }
+                            select id={ "st-" (a.id) } name="status" {
+                                @for st in STATUSES { option value=(status_code(st)) selected[st == a.status] { (st.label(lang)) } }
+                            }
+                            label for={ "cm-" (a.id) } { (t(lang, "Kommentar", "Comment")) }
+                            input id={ "cm-" (a.id) } name="comment" type="text" value=(a.comment.as_deref().unwrap_or(""));
+                            button type="submit" { (t(lang, "Spara", "Save")) }
+                        }
+                    } @else {
+                        (a.status.label(lang)) @if let Some(c) = &a.comment { ": " (c) }
+                    }
+                }
+            } } }
+        }
+        h2 { (t(lang, "Status per mål", "Status per goal")) }
+        table {
+            caption.sr-only { (t(lang, "Aktiviteter per mål och status", "Activities per goal and status")) }
+            thead { tr { th scope="col" { (t(lang, "Mål", "Goal")) } @for st in STATUSES { th scope="col" class="num" { (st.label(lang)) } } } }
+            tbody { @for (g, counts) in &rollup { tr {
+                th scope="row" { (goal_title(g)) }
+                @for st in STATUSES { td.num { (counts.get(status_code(st)).copied().unwrap_or(0)) } }
+            } } }
+        }
+    };
+    Html(layout(&ctx, t(lang, "Handlingsplan", "Action plan"), &path, body).into_string())
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ActivityForm {
+    csrf: String,
+    status: String,
+    comment: Option<String>,
+}
+
+async fn update_activity(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, aid)): Path<(String, String)>,
+    Form(f): Form<ActivityForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return fail(&ctx, e);
+    }
+    let Some(status) = STATUSES.into_iter().find(|s| status_code(*s) == f.status) else {
+        return fail(
+            &ctx,
+            AppError::BadRequest(format!(
+                "{} `{}`",
+                t(ctx.lang, "Okänd status", "Unknown status"),
+                f.status
+            )),
+        );
+    };
+    let comment = f
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+        return fail(
+            &ctx,
+            AppError::BadRequest(
+                t(
+                    ctx.lang,
+                    "Kommentaren får vara högst 2 000 tecken.",
+                    "The comment may have at most 2,000 characters.",
+                )
+                .into(),
+            ),
+        );
+    }
+    let c = ctx.clone();
+    let id2 = id.clone();
+    let r = state
+        .db
+        .run(move |s| {
+            let mut strategy = strategy_for(s, &c, &id2, Action::Write)?;
+            let a = strategy
+                .activities
+                .iter_mut()
+                .find(|a| a.id == aid)
+                .ok_or(AppError::NotFound)?;
+            let before = serde_json::to_string(&*a).ok();
+            a.status = status;
+            a.comment = comment;
+            let after = serde_json::to_string(&*a).ok();
+            let now = etablera_app::now_utc();
+            let audit = AuditEntry::new(
+                &now,
+                c.user.as_ref().map(|u| u.id),
+                "activity.update",
+                &format!("strategy:{id2}/activity:{aid}"),
+                Some(&strategy.owner),
+            )
+            .change(before, after);
+            s.save_strategy_change(&strategy, &now, &[], Some(&audit))?;
+            Ok(())
+        })
+        .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response(),
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+async fn reports(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.clone();
+    let s = match state
+        .db
+        .run(move |s| strategy_for(s, &c, &id, Action::ReadPublic))
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return fail(&ctx, e),
+    };
+    let path = format!("/s/{}/reports", s.id);
+    let body = html! {
+        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (t(lang, "Årlig uppföljningsrapport", "Annual follow-up report")) }
+        form method="get" action={ "/s/" (s.id) "/report" } {
+            p { label for="r-year" { (t(lang, "År", "Year")) } input id="r-year" name="year" type="number" min="1990" max="2100" value=(s.period_to) required; }
+            fieldset {
+                legend { (t(lang, "Format", "Format")) }
+                p { input id="r-html" type="radio" name="format" value="html" checked; label for="r-html" { "HTML" } }
+                p { input id="r-md" type="radio" name="format" value="md"; label for="r-md" { "Markdown" } }
+            }
+            fieldset {
+                legend { (t(lang, "Språk", "Language")) }
+                p { input id="r-sv" type="radio" name="lang" value="sv" checked[lang == Lang::Sv]; label for="r-sv" { "Svenska" } }
+                p { input id="r-en" type="radio" name="lang" value="en" checked[lang == Lang::En]; label for="r-en" { "English" } }
+            }
+            p { button type="submit" { (t(lang, "Ladda ner", "Download")) } }
+        }
+    };
+    Html(layout(&ctx, t(lang, "Rapport", "Report"), &path, body).into_string()).into_response()
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ReportQuery {
+    year: Option<String>,
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let Some(year) = q
+        .year
+        .as_deref()
+        .and_then(|y| y.parse::<i32>().ok())
+        .filter(|y| (1990..=2100).contains(y))
+    else {
+        return fail(
+            &ctx,
+            AppError::BadRequest(
+                t(
+                    ctx.lang,
+                    "Välj ett år mellan 1990 och 2100.",
+                    "Choose a year from 1990 to 2100.",
+                )
+                .into(),
+            ),
+        );
+    };
+    let (format, ext, ctype) = match q.format.as_deref() {
+        Some("md") => (
+            etablera_app::Format::Markdown,
+            "md",
+            "text/markdown; charset=utf-8",
+        ),
+        Some("html") | None => (
+            etablera_app::Format::Html,
+            "html",
+            "text/html; charset=utf-8",
+        ),
+        Some(_) => {
+            return fail(
+                &ctx,
+                AppError::BadRequest(
+                    t(
+                        ctx.lang,
+                        "Formatet ska vara html eller md.",
+                        "The format must be html or md.",
+                    )
+                    .into(),
+                ),
+            )
+        }
+    };
+    let lang: Lang = q
+        .lang
+        .as_deref()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(ctx.lang);
+    let (run, _, _) = match load_run(
+        &state,
+        &ctx,
+        id.clone(),
+        Some(year),
+        None,
+        Action::ReadPublic,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
+    let text = etablera_app::render_report(&run, format, lang, None);
+    let disposition = format!(
+        "attachment; filename=\"uppfoljning-{}-{year}.{ext}\"",
+        id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, ctype.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct AuditQuery {
+    unit: Option<String>,
+    action: Option<String>,
+    user: Option<String>,
+    page: Option<String>,
+}
+
+/// The audit log: all of it for system administrators, their municipalities' for
+/// municipality administrators, filterable by municipality, user and action.
+async fn audit(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    let lang = ctx.lang;
+    let Some(p) = ctx.principal.clone() else {
+        return fail(&ctx, AppError::Unauthorized);
+    };
+    let admin_units: Vec<String> = p
+        .memberships
+        .iter()
+        .filter(|(u, _)| allowed(Some(&p), Action::ReadAudit, u, false))
+        .map(|(u, _)| u.to_string())
+        .collect();
+    if !p.system_admin && admin_units.is_empty() {
+        return fail(&ctx, AppError::Forbidden);
+    }
+    let unit = q.unit.clone().filter(|u| !u.is_empty());
+    let units = match (&unit, p.system_admin) {
+        (Some(u), true) => Some(vec![u.clone()]),
+        (None, true) => None,
+        (Some(u), false) if admin_units.contains(u) => Some(vec![u.clone()]),
+        (Some(_), false) => return fail(&ctx, AppError::Forbidden),
+        (None, false) => Some(admin_units.clone()),
+    };
+    let page: i64 = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let action = q.action.clone().filter(|a| !a.is_empty());
+    let user_name = q.user.clone().filter(|u| !u.is_empty());
+    let r = state
+        .db
+        .run(move |s| {
+            let names: std::collections::HashMap<i64, String> =
+                s.users()?.into_iter().map(|u| (u.id, u.username)).collect();
+            let user_id = match &user_name {
+                Some(n) => Some(
+                    names
+                        .iter()
+                        .find(|(_, v)| *v == n)
+                        .map(|(k, _)| *k)
+                        .unwrap_or(-1),
+                ),
+                None => None,
+            };
+            let rows = s.audit_log(&AuditFilter {
+                user_id,
+                units,
+                action,
+                limit: 50,
+                offset: (page - 1) * 50,
+            })?;
+            Ok((rows, names))
+        })
+        .await;
+    let (rows, names) = match r {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
+    let body = html! {
+        h1 { (t(lang, "Granskningslogg", "Audit log")) }
+        form.filters method="get" action="/admin/audit" {
+            p { label for="a-unit" { (t(lang, "Kommunkod", "Municipality code")) } input id="a-unit" name="unit" type="text" value=(q.unit.as_deref().unwrap_or("")); }
+            p { label for="a-user" { (t(lang, "Användare", "User")) } input id="a-user" name="user" type="text" value=(q.user.as_deref().unwrap_or("")); }
+            p { label for="a-action" { (t(lang, "Händelse", "Action")) } input id="a-action" name="action" type="text" value=(q.action.as_deref().unwrap_or("")); }
+            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+        }
+        table {
+            caption { (t(lang, "Händelser, senaste först", "Events, newest first")) }
+            thead { tr {
+                th scope="col" { (t(lang, "När", "When")) } th scope="col" { (t(lang, "Vem", "Who")) } th scope="col" { (t(lang, "Händelse", "Action")) }
+                th scope="col" { (t(lang, "Objekt", "Object")) } th scope="col" { (t(lang, "Kommun", "Municipality")) } th scope="col" { (t(lang, "Före", "Before")) } th scope="col" { (t(lang, "Efter", "After")) }
+            } }
+            tbody { @for e in &rows { tr {
+                td { (e.at) } td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) } td { (e.action) } td { (e.object) }
+                td { (e.unit_code.as_deref().unwrap_or("–")) } td.audit { (e.before.as_deref().unwrap_or("–")) } td.audit { (e.after.as_deref().unwrap_or("–")) }
+            } } }
+        }
+        @if rows.len() == 50 { p { a href={ "/admin/audit?page=" (page + 1) "&unit=" (urlencode(q.unit.as_deref().unwrap_or(""))) "&user=" (urlencode(q.user.as_deref().unwrap_or(""))) "&action=" (urlencode(q.action.as_deref().unwrap_or(""))) } { (t(lang, "Äldre händelser", "Older events")) } } }
+    };
+    Html(
+        layout(
+            &ctx,
+            t(lang, "Granskningslogg", "Audit log"),
+            "/admin/audit",
+            body,
+        )
+        .into_string(),
+    )
+    .into_response()
+}
