@@ -448,16 +448,13 @@ async fn audit(
         .run(move |s| {
             let names: std::collections::HashMap<i64, String> =
                 s.users()?.into_iter().map(|u| (u.id, u.username)).collect();
-            let user_id = match &user_name {
-                Some(n) => Some(
-                    names
-                        .iter()
-                        .find(|(_, v)| *v == n)
-                        .map(|(k, _)| *k)
-                        .unwrap_or(-1),
-                ),
-                None => None,
-            };
+            let user_id = user_name.as_ref().map(|n| {
+                names
+                    .iter()
+                    .find(|(_, v)| *v == n)
+                    .map(|(k, _)| *k)
+                    .unwrap_or(-1)
+            });
             let rows = s.audit_log(&AuditFilter {
                 user_id,
                 units,
