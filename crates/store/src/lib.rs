@@ -290,6 +290,8 @@ pub trait Store: Send {
     /// The latest version of each matching figure (as of a date, if asked).
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
     fn batches(&mut self) -> Result<Vec<Batch>>;
+    /// The id of the newest batch (0 when none): any import changes it.
+    fn batches_version(&mut self) -> Result<i64>;
     /// Stores a strategy, replacing an earlier one with the same id, in one transaction.
     fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()> {
         self.save_strategy_change(s, updated_at, &[], None)

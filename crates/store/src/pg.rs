@@ -358,6 +358,13 @@ impl Store for PgStore {
         latest_per_key(rows)
     }
 
+    fn batches_version(&mut self) -> Result<i64> {
+        Ok(self
+            .client
+            .query_one("select coalesce(max(id), 0)::bigint from batch", &[])?
+            .get(0))
+    }
+
     fn batches(&mut self) -> Result<Vec<Batch>> {
         let rows = self.client.query(
             "select id, source, file_name, content_sha256, imported_at, row_count, changed_count from batch order by id",

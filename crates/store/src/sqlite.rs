@@ -506,6 +506,12 @@ impl Store for SqliteStore {
         latest_per_key(latest_rows(&self.conn, q)?)
     }
 
+    fn batches_version(&mut self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("select coalesce(max(id), 0) from batch", [], |r| r.get(0))?)
+    }
+
     fn batches(&mut self) -> Result<Vec<Batch>> {
         let mut st = self.conn.prepare(
             "select id, source, file_name, content_sha256, imported_at, row_count, changed_count from batch order by id",

@@ -389,7 +389,10 @@ async fn save(
         })
         .await;
     match result {
-        Ok(Ok(())) => Redirect::to(&back).into_response(),
+        Ok(Ok(())) => {
+            state.runs.clear();
+            Redirect::to(&back).into_response()
+        }
         Ok(Err((strategy, old, errs))) => render_form(
             &ctx,
             &strategy,

@@ -60,6 +60,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Uploads shown in a preview, waiting for confirmation.
     pub pending: Arc<data::Pending>,
+    /// Follow-up runs already computed for the current data.
+    pub runs: Arc<pages::RunCache>,
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -125,6 +127,7 @@ pub fn state(config: Config) -> anyhow::Result<AppState> {
         db,
         config: Arc::new(config),
         pending: Arc::new(data::Pending::default()),
+        runs: Arc::new(pages::RunCache::default()),
     })
 }
 

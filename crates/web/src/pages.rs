@@ -20,6 +20,7 @@ use etablera_followup::{Status, TargetResult};
 use etablera_store::StrategySummary;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
+use std::sync::Arc;
 
 const CSS: &str = include_str!("../static/app.css");
 
@@ -436,8 +437,14 @@ pub(crate) async fn load_run(
     year: Option<i32>,
     sex: Option<Sex>,
     action: Action,
-) -> Result<(FollowUpRun, Option<FollowUpRun>, bool), AppError> {
+) -> Result<(Arc<FollowUpRun>, Option<Arc<FollowUpRun>>, bool), AppError> {
+    if let Some(y) = year.filter(|y| !(1990..=2100).contains(y)) {
+        return Err(AppError::BadRequest(format!(
+            "the year {y} is out of range"
+        )));
+    }
     let p = ctx.principal.clone();
+    let cache = state.runs.clone();
     state
         .db
         .run(move |s| {
@@ -465,31 +472,79 @@ pub(crate) async fn load_run(
                     },
                 );
             }
-            let pick_year = |s: &mut dyn etablera_store::Store| -> Result<i32, AppError> {
-                match year {
-                    Some(y) if (1990..=2100).contains(&y) => Ok(y),
-                    Some(y) => Err(AppError::BadRequest(format!(
-                        "the year {y} is out of range"
-                    ))),
-                    None => {
-                        let probe = etablera_app::run_followup(s, &id, 2100, None, None)?;
-                        let latest = probe
-                            .followup
-                            .results
-                            .iter()
-                            .filter_map(|r| r.observed.map(|o| o.period.year()))
-                            .max();
-                        Ok(latest.unwrap_or(probe.strategy.period_to))
-                    }
+            // Follow-ups are computed once per version of the data and the strategy.
+            let version = format!("{}|{}", s.batches_version()?, summary.updated_at);
+            let mut compute = |y: i32| -> Result<Arc<FollowUpRun>, AppError> {
+                if let Some(run) = cache.get(&id, y, sex, &version) {
+                    return Ok(run);
+                }
+                let mut run = etablera_app::run_followup_with(s, &id, y, None, None, sex)?;
+                run.followup.year = y;
+                let run = Arc::new(run);
+                cache.put(&id, y, sex, &version, run.clone());
+                Ok(run)
+            };
+            let y = match year {
+                Some(y) => y,
+                None => {
+                    // The latest year with data: what the probe far in the future observes.
+                    let probe = compute(2100)?;
+                    let latest = probe
+                        .followup
+                        .results
+                        .iter()
+                        .filter_map(|r| r.observed.map(|o| o.period.year()))
+                        .max();
+                    latest.unwrap_or(probe.strategy.period_to)
                 }
             };
-            let y = pick_year(s)?;
-            let mut run = etablera_app::run_followup_with(s, &id, y, None, None, sex)?;
-            let prev = etablera_app::run_followup_with(s, &id, y - 1, None, None, sex).ok();
-            run.followup.year = y;
+            let run = compute(y)?;
+            let prev = compute(y - 1).ok();
             Ok((run, prev, summary.published))
         })
         .await
+}
+
+/// Follow-up runs by strategy, year and sex, valid for one version of the data.
+#[derive(Debug, Default)]
+pub struct RunCache {
+    runs: std::sync::Mutex<
+        std::collections::HashMap<(String, i32, Option<Sex>), (String, Arc<FollowUpRun>)>,
+    >,
+}
+
+impl RunCache {
+    const MAX: usize = 500;
+
+    /// Forgets every run; called after each change to a strategy made here, since two
+    /// changes within a second share an `updated_at`.
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.runs.lock() {
+            m.clear();
+        }
+    }
+
+    fn get(
+        &self,
+        id: &str,
+        year: i32,
+        sex: Option<Sex>,
+        version: &str,
+    ) -> Option<Arc<FollowUpRun>> {
+        let m = self.runs.lock().ok()?;
+        m.get(&(id.to_string(), year, sex))
+            .filter(|(v, _)| v == version)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, id: &str, year: i32, sex: Option<Sex>, version: &str, run: Arc<FollowUpRun>) {
+        if let Ok(mut m) = self.runs.lock() {
+            if m.len() >= Self::MAX {
+                m.clear();
+            }
+            m.insert((id.to_string(), year, sex), (version.to_string(), run));
+        }
+    }
 }
 
 fn parse_sex(s: Option<&str>) -> Option<Sex> {

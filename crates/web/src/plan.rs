@@ -268,7 +268,10 @@ async fn update_activity(
         })
         .await;
     match r {
-        Ok(()) => Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response(),
+        Ok(()) => {
+            state.runs.clear();
+            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
+        }
         Err(e) => fail(&ctx, e),
     }
 }
