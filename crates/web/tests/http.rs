@@ -1170,3 +1170,230 @@ fn action_plan_reports_and_audit_log() {
         );
     }
 }
+
+/// Every strategy route × every kind of user × own/other municipality × published
+/// (Östersund) / unpublished (Ljusnarsberg). Allowed cells succeed; forbidden cells fail
+/// with 401 (not logged in), 403 (may see but not do) or 404 (may not know it exists).
+#[test]
+fn authorization_matrix_every_route() {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Need {
+        Public,
+        Read,
+        Write,
+    }
+    for app in spawn_apps() {
+        let b = app.backend;
+        let users = ["anonymous", "viewer", "strategist", "ljadmin", "sys"];
+        let mut clients: Vec<(&str, Client, String)> = Vec::new();
+        for u in users {
+            let mut c = if u == "anonymous" {
+                Client::default()
+            } else {
+                login(&app, u)
+            };
+            let csrf = if u == "anonymous" {
+                String::new()
+            } else {
+                session_csrf(&app, &mut c)
+            };
+            clients.push((u, c, csrf));
+        }
+        // (strategy, owner's members, published, a target, an activity)
+        let strategies = [
+            (
+                "ostersund-2020",
+                vec!["viewer", "strategist"],
+                true,
+                "m1-andel-utrikes-fodda",
+                "hp-2019-1",
+            ),
+            (
+                "ljusnarsberg-2016",
+                vec!["ljadmin"],
+                false,
+                "none",
+                "boende-policy",
+            ),
+        ];
+        for (sid, members, published, tid, aid) in &strategies {
+            for (who, c, csrf) in clients.iter_mut() {
+                let member = members.contains(who) || *who == "sys";
+                let writer = *who == "sys" || (member && *who != "viewer");
+                let expect = |need: Need, ok: u16| -> u16 {
+                    let allowed = match need {
+                        Need::Public => *published || member,
+                        Need::Read => member,
+                        Need::Write => writer,
+                    };
+                    if allowed {
+                        ok
+                    } else if *who == "anonymous" {
+                        401
+                    } else if *published || member {
+                        403
+                    } else {
+                        404
+                    }
+                };
+                let has_target = *tid != "none";
+                let target_ok = |ok: u16| if has_target { ok } else { 404 };
+                let base = format!("{}/s/{sid}", app.base);
+                let cases: Vec<(&str, String, Need, u16, Resp)> = vec![
+                    (
+                        "GET overview",
+                        base.clone(),
+                        Need::Public,
+                        200,
+                        c.get(&base),
+                    ),
+                    (
+                        "GET target",
+                        format!("{base}/t/{tid}"),
+                        Need::Public,
+                        target_ok(200),
+                        c.get(&format!("{base}/t/{tid}")),
+                    ),
+                    (
+                        "GET reports",
+                        format!("{base}/reports"),
+                        Need::Public,
+                        200,
+                        c.get(&format!("{base}/reports")),
+                    ),
+                    (
+                        "GET report",
+                        format!("{base}/report"),
+                        Need::Public,
+                        200,
+                        c.get(&format!("{base}/report?year=2018")),
+                    ),
+                    (
+                        "GET api strategy",
+                        String::new(),
+                        Need::Public,
+                        200,
+                        c.get(&format!("{}/api/v1/strategies/{sid}", app.base)),
+                    ),
+                    (
+                        "GET api followup",
+                        String::new(),
+                        Need::Public,
+                        200,
+                        c.get(&format!("{}/api/v1/strategies/{sid}/followup", app.base)),
+                    ),
+                    (
+                        "GET plan",
+                        format!("{base}/plan"),
+                        Need::Read,
+                        200,
+                        c.get(&format!("{base}/plan")),
+                    ),
+                    (
+                        "GET data",
+                        format!("{base}/data"),
+                        Need::Write,
+                        200,
+                        c.get(&format!("{base}/data")),
+                    ),
+                    (
+                        "GET edit",
+                        String::new(),
+                        Need::Write,
+                        target_ok(200),
+                        c.get(&format!("{base}/t/{tid}/edit")),
+                    ),
+                    (
+                        "POST edit",
+                        String::new(),
+                        Need::Write,
+                        target_ok(303),
+                        c.post_form(
+                            &format!("{base}/t/{tid}/edit"),
+                            &[
+                                ("csrf", csrf),
+                                ("text", "Minst 10 % utrikes födda år 2020"),
+                                ("value", "10"),
+                                ("target_year", "2020"),
+                                ("baseline_year", "2015"),
+                            ],
+                        ),
+                    ),
+                    (
+                        "POST comment",
+                        String::new(),
+                        Need::Write,
+                        target_ok(303),
+                        c.post_form(
+                            &format!("{base}/t/{tid}/comment"),
+                            &[("csrf", csrf), ("year", "2018"), ("body", "Analys")],
+                        ),
+                    ),
+                    (
+                        "POST plan",
+                        String::new(),
+                        Need::Write,
+                        303,
+                        c.post_form(
+                            &format!("{base}/plan/{aid}"),
+                            &[("csrf", csrf), ("status", "ongoing")],
+                        ),
+                    ),
+                    (
+                        "POST manual",
+                        String::new(),
+                        Need::Write,
+                        303,
+                        c.post_form(
+                            &format!("{base}/data/manual"),
+                            &[
+                                ("csrf", csrf),
+                                ("indicator", "N02926"),
+                                ("period", "2025"),
+                                ("sex", "T"),
+                                ("value", "12"),
+                                ("status", "final"),
+                            ],
+                        ),
+                    ),
+                    (
+                        "POST import",
+                        String::new(),
+                        Need::Write,
+                        422,
+                        c.post_form(
+                            &format!("{base}/data/import"),
+                            &[("csrf", csrf), ("token", "0")],
+                        ),
+                    ),
+                ];
+                for (name, _, need, ok, r) in cases {
+                    // Ljusnarsberg's strategy has no N02926 figures of its own to write; it
+                    // does follow N02926, so manual entry is allowed there too.
+                    let want = if *who == "anonymous"
+                        && name.starts_with("POST")
+                        && !(*published && need == Need::Public)
+                    {
+                        401
+                    } else {
+                        expect(need, ok)
+                    };
+                    assert_eq!(r.status, want, "{b}: {who} {name} {sid}");
+                }
+                // Multipart upload preview.
+                let good = etablera_ingest::xlsx_wide::write(&[
+                    vec!["Kommun", "Indikator", "2026"],
+                    vec!["Östersund", "N02926", "12"],
+                ]);
+                let (ct, body) = multipart(&[("csrf", csrf)], Some(("g.xlsx", &good)));
+                let r = c.post_bytes(&format!("{base}/data/preview"), &ct, body);
+                let want = if *who == "anonymous" {
+                    401
+                } else {
+                    expect(Need::Write, 200)
+                };
+                assert_eq!(r.status, want, "{b}: {who} POST preview {sid}");
+            }
+        }
+    }
+}
