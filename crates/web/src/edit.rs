@@ -20,6 +20,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{id}/t/{target}/edit", get(edit_form).post(save))
         .route("/s/{id}/t/{target}/comment", post(comment))
+        .route("/s/{id}/strategy", get(strategy_get).post(upload))
+        .route("/s/{id}/strategy.toml", get(download))
 }
 
 fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
@@ -286,7 +288,10 @@ fn apply(tg: &Target, f: &TargetForm, lang: Lang) -> Result<Target, Vec<(&'stati
 }
 
 /// The fields that differ, as (field, old, new) in text.
-fn diff(old: &Target, new: &Target) -> Vec<(&'static str, Option<String>, Option<String>)> {
+pub(crate) fn diff(
+    old: &Target,
+    new: &Target,
+) -> Vec<(&'static str, Option<String>, Option<String>)> {
     let mut d = Vec::new();
     let mut cmp = |f: &'static str, a: Option<String>, b: Option<String>| {
         if a != b {
@@ -496,4 +501,310 @@ async fn comment(
         .into_response(),
         Err(e) => crate::pages::fail(&ctx, e),
     }
+}
+
+/// The strategy as a file, for download.
+async fn download(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Response {
+    let c = ctx.clone();
+    let r = state
+        .db
+        .run(move |s| {
+            let p = c.principal.as_ref().ok_or(AppError::Unauthorized)?;
+            let summary = s
+                .strategies()?
+                .into_iter()
+                .find(|x| x.id == id)
+                .ok_or(AppError::NotFound)?;
+            if !allowed(Some(p), Action::Read, &summary.owner, summary.published) {
+                return Err(
+                    if allowed(
+                        Some(p),
+                        Action::ReadPublic,
+                        &summary.owner,
+                        summary.published,
+                    ) {
+                        AppError::Forbidden
+                    } else {
+                        AppError::NotFound
+                    },
+                );
+            }
+            let strategy = s.strategy(&id)?.ok_or(AppError::NotFound)?;
+            Ok((
+                id,
+                etablera_ingest::strategy_file::export(&strategy).map_err(AppError::internal)?,
+            ))
+        })
+        .await;
+    match r {
+        Ok((id, text)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/toml; charset=utf-8".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{id}.toml\""),
+                ),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => crate::pages::fail(&ctx, e),
+    }
+}
+
+/// Replaces the strategy with an uploaded strategy file of the same id and owner, after
+/// validation; the changes to targets go to their revision history.
+async fn upload(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let lang = ctx.lang;
+    let Ok(mut mp) = mp else {
+        return crate::pages::fail(
+            &ctx,
+            AppError::UnsupportedType(
+                t(
+                    lang,
+                    "Skicka filen med formuläret (multipart/form-data).",
+                    "Send the file with the form (multipart/form-data).",
+                )
+                .into(),
+            ),
+        );
+    };
+    let (mut csrf, mut file) = (String::new(), None);
+    loop {
+        match mp.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or("").to_string();
+                match f.bytes().await {
+                    Ok(b) if name == "csrf" => csrf = String::from_utf8_lossy(&b).into_owned(),
+                    Ok(b) if name == "file" => file = Some(b.to_vec()),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return crate::pages::fail(
+                            &ctx,
+                            AppError::TooLarge(
+                                t(lang, "Filen är för stor.", "The file is too large.").into(),
+                            ),
+                        )
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return crate::pages::fail(
+                    &ctx,
+                    AppError::TooLarge(
+                        t(lang, "Filen är för stor.", "The file is too large.").into(),
+                    ),
+                )
+            }
+        }
+    }
+    if let Err(e) = ctx.check_csrf(&csrf) {
+        return crate::pages::fail(&ctx, e);
+    }
+    let Some(text) = file.and_then(|b| String::from_utf8(b).ok()) else {
+        return crate::pages::fail(
+            &ctx,
+            AppError::BadRequest(
+                t(
+                    lang,
+                    "Välj en strategifil (TOML, UTF-8).",
+                    "Choose a strategy file (TOML, UTF-8).",
+                )
+                .into(),
+            ),
+        );
+    };
+    let c = ctx.clone();
+    let id2 = id.clone();
+    let r = state
+        .db
+        .run(move |s| {
+            let old = writable(s, &c, &id2)?;
+            let units = etablera_app::units_of(s)?;
+            let known: std::collections::HashSet<_> =
+                s.indicators()?.into_iter().map(|i| i.id).collect();
+            let new = match etablera_ingest::strategy_file::load(
+                "strategi.toml",
+                &text,
+                &units,
+                Some(&known),
+            ) {
+                Ok(n) => n,
+                Err(errs) => {
+                    return Ok(Err(errs
+                        .0
+                        .iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()))
+                }
+            };
+            if new.id != old.id || new.owner != old.owner {
+                return Ok(Err(vec![format!(
+                    "{} `{}` ({})",
+                    t(
+                        c.lang,
+                        "Filen måste gälla samma strategi och kommun:",
+                        "The file must be for the same strategy and municipality:"
+                    ),
+                    old.id,
+                    old.owner
+                )]));
+            }
+            let now = etablera_app::now_utc();
+            let user = c.user.as_ref().map(|u| u.id);
+            let mut revisions = Vec::new();
+            let rev =
+                |tid: &str, field: &str, a: Option<String>, b: Option<String>| TargetRevision {
+                    strategy_id: new.id.clone(),
+                    target_id: tid.to_string(),
+                    field: field.to_string(),
+                    old_value: a,
+                    new_value: b,
+                    user_id: user,
+                    changed_at: now.clone(),
+                };
+            for nt in &new.targets {
+                match old.targets.iter().find(|o| o.id == nt.id) {
+                    Some(ot) => revisions.extend(
+                        diff(ot, nt)
+                            .into_iter()
+                            .map(|(f, a, b)| rev(&nt.id, f, a, b)),
+                    ),
+                    None => revisions.push(rev(&nt.id, "target", None, Some(nt.text.clone()))),
+                }
+            }
+            for ot in old
+                .targets
+                .iter()
+                .filter(|o| !new.targets.iter().any(|n| n.id == o.id))
+            {
+                revisions.push(rev(&ot.id, "target", Some(ot.text.clone()), None));
+            }
+            let audit = AuditEntry::new(
+                &now,
+                user,
+                "strategy.upload",
+                &format!("strategy:{}", new.id),
+                Some(&new.owner),
+            )
+            .change(
+                serde_json::to_string(&old).ok(),
+                serde_json::to_string(&new).ok(),
+            );
+            s.save_strategy_change(&new, &now, &revisions, Some(&audit))?;
+            Ok(Ok(revisions.len()))
+        })
+        .await;
+    match r {
+        Ok(Ok(_)) => {
+            state.runs.clear();
+            Redirect::to(&format!("/s/{}/strategy", urlencode(&id))).into_response()
+        }
+        Ok(Err(errs)) => {
+            strategy_page(&state, &ctx, id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => crate::pages::fail(&ctx, e),
+    }
+}
+
+/// The strategy's structure, with download and upload of the strategy file.
+async fn strategy_get(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Response {
+    strategy_page(&state, &ctx, id, &[], StatusCode::OK).await
+}
+
+async fn strategy_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: String,
+    errors: &[String],
+    status: StatusCode,
+) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.clone();
+    let r = state
+        .db
+        .run(move |s| {
+            let p = c.principal.as_ref().ok_or(AppError::Unauthorized)?;
+            let summary = s
+                .strategies()?
+                .into_iter()
+                .find(|x| x.id == id)
+                .ok_or(AppError::NotFound)?;
+            if !allowed(Some(p), Action::Read, &summary.owner, summary.published) {
+                return Err(
+                    if allowed(
+                        Some(p),
+                        Action::ReadPublic,
+                        &summary.owner,
+                        summary.published,
+                    ) {
+                        AppError::Forbidden
+                    } else {
+                        AppError::NotFound
+                    },
+                );
+            }
+            Ok(s.strategy(&id)?.ok_or(AppError::NotFound)?)
+        })
+        .await;
+    let s = match r {
+        Ok(s) => s,
+        Err(e) => return crate::pages::fail(ctx, e),
+    };
+    let can_write = allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false);
+    let path = format!("/s/{}/strategy", s.id);
+    let body = html! {
+        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (t(lang, "Strategin", "The strategy")) ": " (s.title) }
+        @if !errors.is_empty() {
+            div.error role="alert" id="strategy-errors" {
+                p { strong { (t(lang, "Filen sparades inte. Rätta följande:", "The file was not saved. Please correct:")) } }
+                ul { @for e in errors { li { (e) } } }
+            }
+        }
+        p { a href={ "/s/" (s.id) "/strategy.toml" } download { (t(lang, "Ladda ner strategifilen (TOML)", "Download the strategy file (TOML)")) } }
+        @if can_write {
+            form method="post" action=(path) enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(ctx.csrf());
+                p {
+                    label for="strategy-file" { (t(lang, "Ladda upp en ändrad strategifil", "Upload a changed strategy file")) }
+                    input id="strategy-file" name="file" type="file" accept=".toml" required aria-describedby=[(!errors.is_empty()).then_some("strategy-errors")];
+                }
+                p { button type="submit" { (t(lang, "Kontrollera och spara", "Check and save")) } }
+            }
+        }
+        @for g in s.root_goals() {
+            h2 { (g.title) }
+            @let subs: Vec<_> = s.children(&g.id).collect();
+            @if !subs.is_empty() { ul { @for sg in subs { li { (sg.title) } } } }
+            @let targets: Vec<_> = s.targets.iter().filter(|tg| s.root_of(&tg.goal) == g.id).collect();
+            @if !targets.is_empty() {
+                ul { @for tg in targets { li { a href={ "/s/" (s.id) "/t/" (tg.id) } { (tg.text) } " (" (tg.series.indicator) ", " (tg.kind.name()) ", " (tg.target_year) ")" } } }
+            }
+        }
+        h2 { (t(lang, "Indikatorer per område", "Indicators by area")) }
+        @for a in &s.areas { h3 { (a.name) } ul { @for i in &a.indicators { li { (i) } } } }
+    };
+    (
+        status,
+        Html(layout(ctx, &s.title, &path, body).into_string()),
+    )
+        .into_response()
 }

@@ -678,6 +678,8 @@ async fn overview(
         h1 { (s.title) " – " (t(lang, "uppföljning", "follow-up")) " " (f.year) }
         nav.sub aria-label=(t(lang, "Strategins sidor", "The strategy's pages")) { ul {
             @if allowed(ctx.principal.as_ref(), Action::Read, &s.owner, false) {
+                li { a href={ "/s/" (s.id) "/strategy" } { (t(lang, "Strategin och strategifilen", "The strategy and its file")) } }
+                li { a href={ "/s/" (s.id) "/compare" } { (t(lang, "Jämförelse", "Comparison")) } }
                 li { a href={ "/s/" (s.id) "/plan" } { (t(lang, "Handlingsplan", "Action plan")) } }
             }
             @if allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false) {

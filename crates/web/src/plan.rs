@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use etablera_domain::access::{allowed, Action};
+use etablera_domain::format::value as fmt_value;
 use etablera_domain::{ActivityStatus, Lang, Strategy};
 use etablera_store::{AuditEntry, AuditFilter, Store};
 use maud::html;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/s/{id}/plan/{activity}", post(update_activity))
         .route("/s/{id}/reports", get(reports))
         .route("/s/{id}/report", get(report))
+        .route("/s/{id}/compare", get(compare))
         .route("/admin/audit", get(audit))
 }
 
@@ -503,4 +505,143 @@ async fn audit(
         .into_string(),
     )
     .into_response()
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct CompareQuery {
+    year: Option<String>,
+    group: Option<String>,
+}
+
+/// Three bars (municipality, group, nation) with their values written out beside them.
+fn bars(values: &[(&str, Option<f64>, String)], lang: Lang) -> maud::Markup {
+    let max = values
+        .iter()
+        .filter_map(|(_, v, _)| *v)
+        .fold(0.0f64, |a, b| a.max(b.abs()))
+        .max(1e-9);
+    let h = 18.0 * values.len() as f64 + 4.0;
+    html! {
+        svg.bars width="320" height=(h) viewBox={ "0 0 320 " (h) } role="img" aria-label=(values.iter().map(|(l, _, s)| format!("{l}: {s}")).collect::<Vec<_>>().join("; ")) {
+            title { (t(lang, "Jämförelse", "Comparison")) }
+            @for (i, (label, v, text)) in values.iter().enumerate() {
+                @let y = 2.0 + 18.0 * i as f64;
+                text x="0" y=(y + 12.0) font-size="11" fill="#222" { (label) }
+                @if let Some(v) = v {
+                    rect x="90" y=(y) width=(format!("{:.1}", v.abs() / max * 150.0)) height="14" fill=(["#1f4e9a", "#6b4fa0", "#555555"][i % 3]) {}
+                }
+                text x="246" y=(y + 12.0) font-size="11" fill="#222" { (text) }
+            }
+        }
+    }
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Query(q): Query<CompareQuery>,
+) -> Response {
+    let lang = ctx.lang;
+    let year = match q.year.as_deref().filter(|y| !y.is_empty()) {
+        Some(y) => match y.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y)) {
+            Some(y) => Some(y),
+            None => {
+                return fail(
+                    &ctx,
+                    AppError::BadRequest(
+                        t(
+                            lang,
+                            "Välj ett år mellan 1990 och 2100.",
+                            "Choose a year from 1990 to 2100.",
+                        )
+                        .into(),
+                    ),
+                )
+            }
+        },
+        None => None,
+    };
+    let c = ctx.clone();
+    let group = q.group.clone().filter(|g| !g.is_empty());
+    let r = state
+        .db
+        .run(move |s| {
+            let strategy = strategy_for(s, &c, &id, Action::Read)?;
+            let groups = s.groups()?;
+            if let Some(g) = &group {
+                if !groups.iter().any(|x| &x.code.to_string() == g) {
+                    return Err(AppError::BadRequest(format!(
+                        "{} `{g}`",
+                        t(c.lang, "Okänd jämförelsegrupp", "Unknown comparison group")
+                    )));
+                }
+            }
+            let y = match year {
+                Some(y) => y,
+                None => {
+                    let probe = etablera_app::run_followup(s, &id, 2100, group.as_deref(), None)?;
+                    probe
+                        .followup
+                        .results
+                        .iter()
+                        .filter_map(|r| r.observed.map(|o| o.period.year()))
+                        .max()
+                        .unwrap_or(strategy.period_to)
+                }
+            };
+            let run = etablera_app::run_followup(s, &id, y, group.as_deref(), None)?;
+            Ok((run, groups, y))
+        })
+        .await;
+    let (run, groups, y) = match r {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
+    let s = &run.strategy;
+    let chosen = q.group.clone().unwrap_or_default();
+    let path = format!("/s/{}/compare", s.id);
+    let body = html! {
+        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (t(lang, "Jämförelse", "Comparison")) " " (y) }
+        form.filters method="get" action=(path) {
+            p { label for="c-year" { (t(lang, "År", "Year")) } input id="c-year" name="year" type="number" min="1990" max="2100" value=(y); }
+            p {
+                label for="c-group" { (t(lang, "Jämförelsegrupp", "Comparison group")) }
+                select id="c-group" name="group" {
+                    option value="" { (t(lang, "Kommunerna i samma län", "The municipalities of the same county")) }
+                    @for g in &groups { option value=(g.code) selected[chosen == g.code.as_str()] { (g.name) } }
+                }
+            }
+            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+        }
+        @if !run.fictitious.is_empty() { p.notice role="note" { (t(lang, "Observera: sidan visar delvis fiktiva demodata.", "Note: this page partly shows fictitious demo data.")) } }
+        table {
+            caption { (run.owner_name) ", " (t(lang, "jämförelsegruppen och riket", "the comparison group and the nation")) }
+            thead { tr {
+                th scope="col" { (t(lang, "Mål", "Target")) } th scope="col" { (t(lang, "Period", "Period")) }
+                th scope="col" class="num" { (t(lang, "Kommunen", "Municipality")) } th scope="col" class="num" { (t(lang, "Gruppen", "Group")) }
+                th scope="col" class="num" { (t(lang, "Riket", "Nation")) } th scope="col" { (t(lang, "Diagram", "Chart")) }
+            } }
+            tbody { @for r in &run.followup.results {
+                @let tg = s.targets.iter().find(|x| x.id == r.target_id);
+                @let unit = run.indicators.get(&r.indicator).map(|i| i.unit.clone()).unwrap_or(etablera_domain::MeasureUnit::Index);
+                @let fmt = |v: Option<f64>| v.map(|v| fmt_value(v, &unit, lang)).unwrap_or_else(|| "–".into());
+                @let own = r.observed.map(|o| o.value);
+                @let grp = r.group.as_ref().map(|g| g.value.mean);
+                @let nat = r.nation.map(|n| n.value);
+                tr {
+                    th scope="row" { (tg.map(|x| x.text.as_str()).unwrap_or("")) }
+                    td { (r.observed.map(|o| o.period.label(lang)).unwrap_or_else(|| "–".into())) }
+                    td.num { (fmt(own)) }
+                    td.num { (fmt(grp)) @if let Some(g) = &r.group { " (" (g.value.with_value) "/" (g.value.members) ")" } }
+                    td.num { (fmt(nat)) }
+                    td { (bars(&[(t(lang, "Kommunen", "Municipality"), own, fmt(own)), (t(lang, "Gruppen", "Group"), grp, fmt(grp)), (t(lang, "Riket", "Nation"), nat, fmt(nat))], lang)) }
+                }
+            } }
+        }
+        p.note { (t(lang, "Gruppens värde är medelvärdet av de medlemmar som har ett värde (antal inom parentes), som i Kolada. Källa: Kolada för nyckeltal vars id börjar med N eller U.", "The group's value is the mean of the members that have a value (count in brackets), as in Kolada. Source: Kolada for KPIs whose id starts with N or U.")) }
+    };
+    Html(layout(&ctx, t(lang, "Jämförelse", "Comparison"), &path, body).into_string())
+        .into_response()
 }

@@ -1397,3 +1397,113 @@ fn authorization_matrix_every_route() {
         }
     }
 }
+
+#[test]
+fn comparison_and_strategy_file() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut anon = Client::default();
+        assert_eq!(
+            anon.get(&format!("{}/s/ostersund-2020/compare", app.base))
+                .status,
+            401,
+            "{b}"
+        );
+        let mut viewer = login(&app, "viewer");
+        let cmp = viewer.get(&format!("{}/s/ostersund-2020/compare?year=2018", app.base));
+        assert_eq!(cmp.status, 200, "{b}");
+        assert!(
+            cmp.body.contains("(8/8)") && cmp.body.contains("svg class=\"bars\""),
+            "{b}: county group with member counts, and charts"
+        );
+        let peer = viewer.get(&format!(
+            "{}/s/ostersund-2020/compare?year=2018&group=GL25",
+            app.base
+        ));
+        assert!(
+            peer.status == 200 && peer.body.contains("(14/14)"),
+            "{b}: another group"
+        );
+        assert_eq!(
+            viewer
+                .get(&format!(
+                    "{}/s/ostersund-2020/compare?group=G%27%3B--",
+                    app.base
+                ))
+                .status,
+            422,
+            "{b}"
+        );
+        // Download, change, upload: the target's history shows the moved target year.
+        let file = viewer.get(&format!("{}/s/ostersund-2020/strategy.toml", app.base));
+        assert_eq!(file.status, 200, "{b}");
+        assert!(file.body.contains("id = \"ostersund-2020\""), "{b}");
+        assert_eq!(
+            anon.get(&format!("{}/s/ostersund-2020/strategy.toml", app.base))
+                .status,
+            401,
+            "{b}"
+        );
+        let mut s = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut s);
+        let changed = file
+            .body
+            .replacen("target_year = 2020", "target_year = 2022", 1);
+        let bad = file.body.replacen("goal = \"m1\"", "goal = \"m9\"", 1);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("s.toml", bad.as_bytes())));
+        let r = s.post_bytes(
+            &format!("{}/s/ostersund-2020/strategy", app.base),
+            &ct,
+            body,
+        );
+        assert_eq!(r.status, 422, "{b}");
+        assert!(
+            r.body.contains("strategi.toml, line ") && r.body.contains("m9"),
+            "{b}: the error points at the line"
+        );
+        let other = file
+            .body
+            .replacen("owner = \"2380\"", "owner = \"1864\"", 1);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("s.toml", other.as_bytes())));
+        assert_eq!(
+            s.post_bytes(
+                &format!("{}/s/ostersund-2020/strategy", app.base),
+                &ct,
+                body
+            )
+            .status,
+            422,
+            "{b}: not another municipality's"
+        );
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("s.toml", changed.as_bytes())));
+        let r = s.post_bytes(
+            &format!("{}/s/ostersund-2020/strategy", app.base),
+            &ct,
+            body,
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let hist = s
+            .get(&format!(
+                "{}/s/ostersund-2020/t/m1-andel-utrikes-fodda",
+                app.base
+            ))
+            .body;
+        assert!(
+            hist.contains("target_year") && hist.contains("2022"),
+            "{b}: the history shows the board moving the target year"
+        );
+        let vcsrf = session_csrf(&app, &mut viewer);
+        let (ct, body) = multipart(&[("csrf", &vcsrf)], Some(("s.toml", changed.as_bytes())));
+        assert_eq!(
+            viewer
+                .post_bytes(
+                    &format!("{}/s/ostersund-2020/strategy", app.base),
+                    &ct,
+                    body
+                )
+                .status,
+            403,
+            "{b}: a viewer may not replace the strategy"
+        );
+    }
+}
