@@ -761,7 +761,7 @@ async fn strategy_page(
                     },
                 );
             }
-            Ok(s.strategy(&id)?.ok_or(AppError::NotFound)?)
+            s.strategy(&id)?.ok_or(AppError::NotFound)
         })
         .await;
     let s = match r {
