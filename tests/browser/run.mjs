@@ -156,6 +156,29 @@ try {
   const pointsAfter = await page.locator("svg[role=img] circle").count();
   check(pointsAfter === pointsBefore + 1 && (await page.content()).includes("4,5"), `the chart shows the new value (${pointsBefore} → ${pointsAfter} points)`);
 
+  for (const [path, name] of [
+    ["/s/ostersund-2020/plan", "the action plan"],
+    ["/s/ostersund-2020/compare", "the comparison"],
+    ["/s/ostersund-2020/strategy", "the strategy page"],
+    ["/s/ostersund-2020/reports", "the report page"],
+  ]) {
+    await page.goto(`${base}${path}`);
+    await axe(page, name);
+  }
+  {
+    const actx = await browser.newContext({ bypassCSP: true });
+    const a = await actx.newPage();
+    await a.goto(`${base}/login`);
+    await a.fill("#username", "admin");
+    await a.fill("#password", "demo-admin-lösenord");
+    await Promise.all([a.waitForURL((u) => !u.pathname.startsWith("/login")), a.click("form[action='/login'] button[type=submit]")]);
+    await a.goto(`${base}/admin/audit`);
+    check((await a.content()).includes("target.update"), "the audit log shows the target change");
+    await axe(a, "the audit log");
+    await actx.close();
+  }
+  await page.goto(`${base}/s/ostersund-2020/t/m2-utomnordiskt-anstallda`);
+
   await page.click("text=English");
   check((await page.textContent("h2"))?.includes("Assessment"), "switched to English");
   await axe(page, "the target page in English");
