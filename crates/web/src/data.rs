@@ -485,12 +485,15 @@ async fn confirm(
         })
         .await;
     match r {
-        Ok(msg) => Redirect::to(&format!(
-            "/s/{}/data?done={}",
-            urlencode(&id),
-            urlencode(&msg)
-        ))
-        .into_response(),
+        Ok(msg) => {
+            state.runs.clear();
+            Redirect::to(&format!(
+                "/s/{}/data?done={}",
+                urlencode(&id),
+                urlencode(&msg)
+            ))
+            .into_response()
+        }
         Err(e) => fail(&ctx, e),
     }
 }
@@ -590,12 +593,15 @@ async fn manual(
         })
         .await;
     match r {
-        Ok(Ok(msg)) => Redirect::to(&format!(
-            "/s/{}/data?done={}",
-            urlencode(&id),
-            urlencode(&msg)
-        ))
-        .into_response(),
+        Ok(Ok(msg)) => {
+            state.runs.clear();
+            Redirect::to(&format!(
+                "/s/{}/data?done={}",
+                urlencode(&id),
+                urlencode(&msg)
+            ))
+            .into_response()
+        }
         Ok(Err(errs)) => {
             let p = ctx.principal.clone();
             match state

@@ -478,6 +478,15 @@ pub(crate) async fn load_run(
                 if let Some(run) = cache.get(&id, y, sex, &version) {
                     return Ok(run);
                 }
+                // One computation at a time: requests that arrive together wait for the
+                // first and take its result instead of all computing the same run.
+                let _one = cache
+                    .computing
+                    .lock()
+                    .map_err(|_| AppError::internal("the run cache is poisoned"))?;
+                if let Some(run) = cache.get(&id, y, sex, &version) {
+                    return Ok(run);
+                }
                 let mut run = etablera_app::run_followup_with(s, &id, y, None, None, sex)?;
                 run.followup.year = y;
                 let run = Arc::new(run);
@@ -511,6 +520,10 @@ pub struct RunCache {
     runs: std::sync::Mutex<
         std::collections::HashMap<(String, i32, Option<Sex>), (String, Arc<FollowUpRun>)>,
     >,
+    computing: std::sync::Mutex<()>,
+    /// Public pages as rendered for visitors who are not logged in, kept for a second
+    /// (a micro-cache: a published follow-up may be read by many at once).
+    public_pages: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, String)>>,
 }
 
 impl RunCache {
@@ -521,6 +534,29 @@ impl RunCache {
     pub fn clear(&self) {
         if let Ok(mut m) = self.runs.lock() {
             m.clear();
+        }
+        if let Ok(mut m) = self.public_pages.lock() {
+            m.clear();
+        }
+    }
+
+    const PUBLIC_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+    pub(crate) fn public_page(&self, key: &str) -> Option<String> {
+        let m = self.public_pages.lock().ok()?;
+        m.get(key)
+            .filter(|(at, _)| at.elapsed() < Self::PUBLIC_TTL)
+            .map(|(_, html)| html.clone())
+    }
+
+    pub(crate) fn keep_public_page(&self, key: String, html: &str) {
+        if let Ok(mut m) = self.public_pages.lock() {
+            if m.len() >= Self::MAX {
+                m.retain(|_, (at, _)| at.elapsed() < Self::PUBLIC_TTL);
+            }
+            if m.len() < Self::MAX {
+                m.insert(key, (std::time::Instant::now(), html.to_string()));
+            }
         }
     }
 
@@ -632,8 +668,19 @@ async fn overview(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Query(q): Query<OverviewQuery>,
+    uri: axum::http::Uri,
 ) -> Response {
     let lang = ctx.lang;
+    let public_key = ctx
+        .user
+        .is_none()
+        .then(|| format!("{}|{uri}", lang.pick("sv", "en")));
+    if let Some(html) = public_key
+        .as_deref()
+        .and_then(|k| state.runs.public_page(k))
+    {
+        return Html(html).into_response();
+    }
     let sex = parse_sex(q.sex.as_deref());
     let (run, prev, published) =
         match load_run(&state, &ctx, id.clone(), q.year, sex, Action::ReadPublic).await {
@@ -768,7 +815,11 @@ async fn overview(
             }
         }
     };
-    Html(layout(&ctx, &s.title, &path, body).into_string()).into_response()
+    let html = layout(&ctx, &s.title, &path, body).into_string();
+    if let Some(k) = public_key {
+        state.runs.keep_public_page(k, &html);
+    }
+    Html(html).into_response()
 }
 
 #[derive(Debug, Deserialize, Default)]
