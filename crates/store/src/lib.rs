@@ -155,6 +155,18 @@ pub struct TargetComment {
     pub updated_at: String,
 }
 
+/// A visitor's report of an accessibility problem.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccessibilityReport {
+    pub id: i64,
+    pub at: String,
+    pub page: Option<String>,
+    pub message: String,
+    /// How to answer, if the visitor wants an answer.
+    pub contact: Option<String>,
+    pub user_id: Option<i64>,
+}
+
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -290,6 +302,10 @@ pub trait Store: Send {
     /// The latest version of each matching figure (as of a date, if asked).
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
     fn batches(&mut self) -> Result<Vec<Batch>>;
+    /// Stores a visitor's report of an accessibility problem.
+    fn add_accessibility_report(&mut self, report: &AccessibilityReport) -> Result<i64>;
+    /// The newest reports first.
+    fn accessibility_reports(&mut self, limit: i64) -> Result<Vec<AccessibilityReport>>;
     /// The id of the newest batch (0 when none): any import changes it.
     fn batches_version(&mut self) -> Result<i64>;
     /// Stores a strategy, replacing an earlier one with the same id, in one transaction.

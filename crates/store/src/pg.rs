@@ -9,6 +9,10 @@ use std::io::Write;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_accounts.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_accessibility_reports.sql"),
+    ),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -356,6 +360,34 @@ impl Store for PgStore {
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {
         let rows = self.latest_rows(q)?;
         latest_per_key(rows)
+    }
+
+    fn add_accessibility_report(&mut self, r: &AccessibilityReport) -> Result<i64> {
+        Ok(self
+            .client
+            .query_one(
+                "insert into accessibility_report (at, page, message, contact, user_id) values ($1, $2, $3, $4, $5) returning id",
+                &[&r.at, &r.page, &r.message, &r.contact, &r.user_id],
+            )?
+            .get(0))
+    }
+
+    fn accessibility_reports(&mut self, limit: i64) -> Result<Vec<AccessibilityReport>> {
+        let rows = self.client.query(
+            "select id, at, page, message, contact, user_id from accessibility_report order by id desc limit $1",
+            &[&limit.clamp(1, 1000)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| AccessibilityReport {
+                id: r.get(0),
+                at: r.get(1),
+                page: r.get(2),
+                message: r.get(3),
+                contact: r.get(4),
+                user_id: r.get(5),
+            })
+            .collect())
     }
 
     fn batches_version(&mut self) -> Result<i64> {

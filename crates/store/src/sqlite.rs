@@ -7,6 +7,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_accounts.sql")),
+    (
+        3,
+        include_str!("../migrations/sqlite/0003_accessibility_reports.sql"),
+    ),
 ];
 
 /// A store in an SQLite file.
@@ -504,6 +508,29 @@ impl Store for SqliteStore {
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {
         latest_per_key(latest_rows(&self.conn, q)?)
+    }
+
+    fn add_accessibility_report(&mut self, r: &AccessibilityReport) -> Result<i64> {
+        self.conn.execute(
+            "insert into accessibility_report (at, page, message, contact, user_id) values (?1, ?2, ?3, ?4, ?5)",
+            params![r.at, r.page, r.message, r.contact, r.user_id],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn accessibility_reports(&mut self, limit: i64) -> Result<Vec<AccessibilityReport>> {
+        let mut st = self.conn.prepare("select id, at, page, message, contact, user_id from accessibility_report order by id desc limit ?1")?;
+        let rows = st.query_map([limit.clamp(1, 1000)], |r| {
+            Ok(AccessibilityReport {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                page: r.get(2)?,
+                message: r.get(3)?,
+                contact: r.get(4)?,
+                user_id: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
     fn batches_version(&mut self) -> Result<i64> {

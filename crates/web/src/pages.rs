@@ -32,7 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{lang}", get(set_lang))
         .route("/s/{id}", get(overview))
         .route("/s/{id}/t/{target}", get(target_page))
-        .route("/tillganglighet", get(accessibility))
+        .route("/tillganglighet", get(accessibility).post(report_problem))
+        .route("/admin/tillganglighet", get(accessibility_reports))
         .route("/static/app.css", get(css))
 }
 
@@ -976,8 +977,18 @@ async fn target_page(
     Html(layout(&ctx, &tg.text, &path, body).into_string()).into_response()
 }
 
-async fn accessibility(Extension(ctx): Extension<Ctx>) -> Response {
+async fn accessibility(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
+    accessibility_page(&state, &ctx, None, StatusCode::OK)
+}
+
+fn accessibility_page(
+    state: &AppState,
+    ctx: &Ctx,
+    notice: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Response {
     let lang = ctx.lang;
+    let token = auth::random_token();
     let body = html! {
         h1 { (t(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) }
         p { (t(lang,
@@ -990,21 +1001,154 @@ async fn accessibility(Extension(ctx): Extension<Ctx>) -> Response {
         p { (t(lang,
             "Kända brister: redigering av strategier, uppladdning av data och jämförelsesidor är ännu inte granskade med hjälpmedel.",
             "Known gaps: strategy editing, data upload and comparison pages have not yet been reviewed with assistive technology.")) }
-        h2 { (t(lang, "Rapportera brister", "Report a problem")) }
+        h2 id="rapportera" { (t(lang, "Rapportera brister", "Report a problem")) }
+        @match &notice {
+            Some(Ok(m)) => { p.success role="status" { (m) } },
+            Some(Err(m)) => { div.error role="alert" id="report-error" { (m) } },
+            None => {},
+        }
         p { (t(lang,
-            "Om du upptäcker problem som inte beskrivs här, eller behöver innehåll i ett annat format, kontakta kommunen som publicerar uppföljningen. Du kan också anmäla till tillsynsmyndigheten Myndigheten för digital förvaltning (Digg) om du inte är nöjd med svaret.",
-            "If you find problems not described here, or need content in another format, contact the municipality that publishes the follow-up. You may also notify the supervisory authority, the Agency for Digital Government (Digg), if you are not satisfied with the answer.")) }
+            "Om du upptäcker problem som inte beskrivs här, eller behöver innehåll i ett annat format, skriv till oss här. Den kommun som publicerar uppföljningen svarar. Om du inte är nöjd med svaret kan du anmäla till tillsynsmyndigheten Myndigheten för digital förvaltning (Digg).",
+            "If you find problems not described here, or need content in another format, write to us here. The municipality that publishes the follow-up answers. If you are not satisfied with the answer, you may notify the supervisory authority, the Agency for Digital Government (Digg).")) }
+        form method="post" action="/tillganglighet" {
+            input type="hidden" name="csrf" value=(token);
+            p {
+                label for="a11y-page" { (t(lang, "Vilken sida gäller det? (valfritt)", "Which page is it about? (optional)")) }
+                input id="a11y-page" name="page" type="text" maxlength="300";
+            }
+            p {
+                label for="a11y-message" { (t(lang, "Beskriv problemet", "Describe the problem")) }
+                textarea id="a11y-message" name="message" rows="5" cols="60" required maxlength="5000" aria-describedby=[matches!(notice, Some(Err(_))).then_some("report-error")] {}
+            }
+            p {
+                label for="a11y-contact" { (t(lang, "E-post eller telefon om du vill ha svar (valfritt)", "E-mail or phone if you want an answer (optional)")) }
+                input id="a11y-contact" name="contact" type="text" maxlength="200" autocomplete="email";
+            }
+            p { button type="submit" { (t(lang, "Skicka", "Send")) } }
+        }
         p { (t(lang, "Redogörelsen uppdaterades 2026-11-24.", "This statement was updated on 2026-11-24.")) }
+    };
+    let title = t(
+        lang,
+        "Tillgänglighetsredogörelse",
+        "Accessibility statement",
+    );
+    let mut resp = (
+        status,
+        Html(layout(ctx, title, "/tillganglighet", body).into_string()),
+    )
+        .into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            LOGIN_CSRF_COOKIE,
+            &token,
+            Some(3600),
+            state.config.secure_cookies,
+            true,
+        ),
+    );
+    resp
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportForm {
+    csrf: String,
+    page: Option<String>,
+    message: String,
+    contact: Option<String>,
+}
+
+/// A visitor's report of an accessibility problem; no login needed.
+async fn report_problem(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
+    Form(f): Form<ReportForm>,
+) -> Response {
+    let lang = ctx.lang;
+    let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &f.csrf) {
+        let m = t(
+            lang,
+            "Formuläret har gått ut. Skriv igen.",
+            "The form has expired. Please write again.",
+        )
+        .to_string();
+        return accessibility_page(&state, &ctx, Some(Err(m)), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let message = f.message.trim().to_string();
+    if message.is_empty() || message.chars().count() > 5000 {
+        let m = t(
+            lang,
+            "Beskriv problemet (högst 5 000 tecken).",
+            "Describe the problem (at most 5,000 characters).",
+        )
+        .to_string();
+        return accessibility_page(&state, &ctx, Some(Err(m)), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let clip = |s: Option<String>, n: usize| {
+        s.map(|x| x.trim().chars().take(n).collect::<String>())
+            .filter(|x| !x.is_empty())
+    };
+    let report = etablera_store::AccessibilityReport {
+        id: 0,
+        at: etablera_app::now_utc(),
+        page: clip(f.page, 300),
+        message,
+        contact: clip(f.contact, 200),
+        user_id: ctx.user.as_ref().map(|u| u.id),
+    };
+    match state
+        .db
+        .run(move |s| Ok(s.add_accessibility_report(&report)?))
+        .await
+    {
+        Ok(_) => accessibility_page(
+            &state,
+            &ctx,
+            Some(Ok(t(
+                lang,
+                "Tack! Din rapport är mottagen.",
+                "Thank you! Your report has been received.",
+            )
+            .into())),
+            StatusCode::OK,
+        ),
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+/// Reports of accessibility problems, for system administrators.
+async fn accessibility_reports(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Response {
+    let lang = ctx.lang;
+    match &ctx.principal {
+        None => return fail(&ctx, AppError::Unauthorized),
+        Some(p) if !p.system_admin => return fail(&ctx, AppError::Forbidden),
+        Some(_) => {}
+    }
+    let reports = match state.db.run(|s| Ok(s.accessibility_reports(200)?)).await {
+        Ok(r) => r,
+        Err(e) => return fail(&ctx, e),
+    };
+    let body = html! {
+        h1 { (t(lang, "Rapporterade tillgänglighetsbrister", "Reported accessibility problems")) }
+        @if reports.is_empty() { p { (t(lang, "Inga rapporter.", "No reports.")) } } @else {
+            table {
+                caption.sr-only { (t(lang, "Rapporter, senaste först", "Reports, newest first")) }
+                thead { tr { th scope="col" { (t(lang, "När", "When")) } th scope="col" { (t(lang, "Sida", "Page")) } th scope="col" { (t(lang, "Problem", "Problem")) } th scope="col" { (t(lang, "Kontakt", "Contact")) } } }
+                tbody { @for r in &reports { tr { td { (r.at) } td { (r.page.as_deref().unwrap_or("–")) } td { (r.message) } td { (r.contact.as_deref().unwrap_or("–")) } } } }
+            }
+        }
     };
     Html(
         layout(
             &ctx,
-            t(
-                lang,
-                "Tillgänglighetsredogörelse",
-                "Accessibility statement",
-            ),
-            "/tillganglighet",
+            t(lang, "Tillgänglighetsrapporter", "Accessibility reports"),
+            "/admin/tillganglighet",
             body,
         )
         .into_string(),

@@ -1507,3 +1507,99 @@ fn comparison_and_strategy_file() {
         );
     }
 }
+
+#[test]
+fn sessions_time_out() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut store = etablera_store::open(&app._store.address).unwrap();
+        // Idle: not used for more than 30 minutes.
+        let mut c = login(&app, "viewer");
+        let hash = etablera_web::auth::sha256_hex(&c.cookies["etablera_session"]);
+        let old = etablera_app::iso_utc(etablera_app::now_secs() - 31 * 60);
+        store.touch_session(&hash, &old).unwrap();
+        let r = c.get(&format!("{}/s/ostersund-2020/plan", app.base));
+        assert_eq!(r.status, 401, "{b}: idle session ended");
+        assert!(store.session(&hash).unwrap().is_none(), "{b}: and removed");
+        // Absolute: more than 8 hours after login, however active.
+        let mut d = login(&app, "viewer");
+        let hash = etablera_web::auth::sha256_hex(&d.cookies["etablera_session"]);
+        let s = store.session(&hash).unwrap().unwrap();
+        store.delete_session(&hash).unwrap();
+        store
+            .create_session(&etablera_store::SessionRow {
+                created_at: etablera_app::iso_utc(etablera_app::now_secs() - 9 * 3600),
+                last_seen_at: etablera_app::now_utc(),
+                ..s
+            })
+            .unwrap();
+        assert_eq!(
+            d.get(&format!("{}/s/ostersund-2020/plan", app.base)).status,
+            401,
+            "{b}: absolute timeout"
+        );
+        // A fresh session works.
+        let mut e = login(&app, "viewer");
+        assert_eq!(
+            e.get(&format!("{}/s/ostersund-2020/plan", app.base)).status,
+            200,
+            "{b}"
+        );
+    }
+}
+
+#[test]
+fn reporting_an_accessibility_problem() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut anon = Client::default();
+        let page = anon.get(&format!("{}/tillganglighet", app.base));
+        let csrf = hidden(&page.body, "csrf");
+        let r = anon.post_form(
+            &format!("{}/tillganglighet", app.base),
+            &[
+                ("csrf", &csrf),
+                ("page", "/s/ostersund-2020"),
+                ("message", "Diagrammet <b>saknar</b> kontrast"),
+                ("contact", ""),
+            ],
+        );
+        assert_eq!(r.status, 200, "{b}");
+        assert!(r.body.contains("Tack!"), "{b}");
+        let r = anon.post_form(
+            &format!("{}/tillganglighet", app.base),
+            &[("csrf", "fel"), ("message", "x")],
+        );
+        assert_eq!(r.status, 422, "{b}: the form token is checked");
+        let csrf = hidden(
+            &anon.get(&format!("{}/tillganglighet", app.base)).body,
+            "csrf",
+        );
+        let r = anon.post_form(
+            &format!("{}/tillganglighet", app.base),
+            &[("csrf", &csrf), ("message", "   ")],
+        );
+        assert_eq!(r.status, 422, "{b}: a message is needed");
+        assert_eq!(
+            anon.get(&format!("{}/admin/tillganglighet", app.base))
+                .status,
+            401,
+            "{b}"
+        );
+        let mut viewer = login(&app, "viewer");
+        assert_eq!(
+            viewer
+                .get(&format!("{}/admin/tillganglighet", app.base))
+                .status,
+            403,
+            "{b}"
+        );
+        let mut sys = login(&app, "sys");
+        let list = sys.get(&format!("{}/admin/tillganglighet", app.base));
+        assert!(
+            list.body.contains("&lt;b&gt;saknar&lt;/b&gt;")
+                && list.body.contains("/s/ostersund-2020"),
+            "{b}: stored and shown escaped"
+        );
+    }
+}
