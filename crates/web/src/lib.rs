@@ -22,6 +22,7 @@ pub mod edit;
 pub mod error;
 pub mod pages;
 pub mod plan;
+pub mod users;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(edit::router())
         .merge(data::router())
         .merge(plan::router())
+        .merge(users::router())
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -78,6 +78,7 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                             li { a href={ "/lang/" (other) "?next=" (urlencode(path)) } lang=(other) { (other_label) } }
                             @if let Some(u) = &ctx.user {
                                 @if ctx.principal.as_ref().is_some_and(|p| p.system_admin || p.memberships.iter().any(|(_, r)| *r == etablera_domain::access::Role::Admin)) {
+                                    li { a href="/admin/users" { (t(lang, "Användare", "Users")) } }
                                     li { a href="/admin/audit" { (t(lang, "Granskningslogg", "Audit log")) } }
                                 }
                                 li { span { (t(lang, "Inloggad som ", "Logged in as ")) (u.display_name) } }

@@ -1603,3 +1603,128 @@ fn reporting_an_accessibility_problem() {
         );
     }
 }
+
+#[test]
+fn municipality_admins_manage_their_users() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let users = format!("{}/admin/users", app.base);
+        assert_eq!(Client::default().get(&users).status, 401, "{b}");
+        let mut viewer = login(&app, "viewer");
+        assert_eq!(viewer.get(&users).status, 403, "{b}");
+        let mut lj = login(&app, "ljadmin");
+        let page = lj.get(&users);
+        assert_eq!(page.status, 200, "{b}");
+        assert!(
+            page.body.contains("ljadmin") && !page.body.contains(">viewer<"),
+            "{b}: only their municipality's users"
+        );
+        let csrf = session_csrf(&app, &mut lj);
+        let r = lj.post_form(
+            &users,
+            &[
+                ("csrf", &csrf),
+                ("username", "nyanstalld"),
+                ("display_name", "Ny Anställd"),
+                ("password", "kort"),
+                ("unit", "1864"),
+                ("role", "viewer"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}: the password rule");
+        let r = lj.post_form(
+            &users,
+            &[
+                ("csrf", &csrf),
+                ("username", "nyanstalld"),
+                ("display_name", "Ny Anställd"),
+                ("password", PW),
+                ("unit", "2380"),
+                ("role", "viewer"),
+            ],
+        );
+        assert_eq!(r.status, 403, "{b}: not for another municipality");
+        let r = lj.post_form(
+            &users,
+            &[
+                ("csrf", &csrf),
+                ("username", "nyanstalld"),
+                ("display_name", "Ny Anställd"),
+                ("password", PW),
+                ("unit", "1864"),
+                ("role", "strategist"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        let r = lj.post_form(
+            &users,
+            &[
+                ("csrf", &csrf),
+                ("username", "nyanstalld"),
+                ("display_name", "X"),
+                ("password", PW),
+                ("unit", "1864"),
+                ("role", "viewer"),
+            ],
+        );
+        assert_eq!(r.status, 409, "{b}: the username is taken");
+        let mut new = login(&app, "nyanstalld");
+        assert_eq!(
+            new.get(&format!("{}/s/ljusnarsberg-2016/data", app.base))
+                .status,
+            200,
+            "{b}: the new strategist may write"
+        );
+        let role = format!("{users}/-/role");
+        let r = lj.post_form(
+            &role,
+            &[
+                ("csrf", &csrf),
+                ("username", "viewer"),
+                ("unit", "2380"),
+                ("role", "admin"),
+            ],
+        );
+        assert_eq!(r.status, 403, "{b}: no roles in another municipality");
+        let r = lj.post_form(
+            &role,
+            &[
+                ("csrf", &csrf),
+                ("username", "nyanstalld"),
+                ("unit", "1864"),
+                ("role", "none"),
+            ],
+        );
+        assert_eq!(r.status, 200, "{b}");
+        assert_eq!(
+            new.get(&format!("{}/s/ljusnarsberg-2016/data", app.base))
+                .status,
+            404,
+            "{b}: the role is gone"
+        );
+        let r = lj.post_form(
+            &role,
+            &[
+                ("csrf", &csrf),
+                ("username", "ingen"),
+                ("unit", "1864"),
+                ("role", "viewer"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}: unknown user");
+        let mut store = etablera_store::open(&app._store.address).unwrap();
+        let log = store
+            .audit_log(&etablera_store::AuditFilter {
+                units: Some(vec!["1864".into()]),
+                action: Some("user.role".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            log.len(),
+            3,
+            "{b}: given, and taken, with who did it (plus the set-up)"
+        );
+    }
+}

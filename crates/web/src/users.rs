@@ -1,0 +1,274 @@
+//! Managing users from the browser: a municipality admin adds accounts and gives or takes
+//! roles in their own municipalities; a system admin in any.
+
+use crate::auth::{Ctx, Password};
+use crate::error::AppError;
+use crate::pages::{fail, layout, urlencode};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use etablera_domain::access::{allowed, Action, Principal, Role};
+use etablera_domain::{Lang, UnitCode};
+use maud::html;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(list).post(create))
+        .route("/admin/users/{username}/role", post(set_role))
+}
+
+fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    lang.pick(sv, en)
+}
+
+/// The municipalities the principal administers (all, for a system admin: `None`).
+fn administered(p: &Principal) -> Option<Vec<UnitCode>> {
+    if p.system_admin {
+        None
+    } else {
+        Some(
+            p.memberships
+                .iter()
+                .filter(|(u, _)| allowed(Some(p), Action::Administer, u, false))
+                .map(|(u, _)| u.clone())
+                .collect(),
+        )
+    }
+}
+
+fn admin(ctx: &Ctx) -> Result<Principal, AppError> {
+    let p = ctx.principal.clone().ok_or(AppError::Unauthorized)?;
+    if administered(&p).is_some_and(|u| u.is_empty()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(p)
+}
+
+async fn list(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
+    page(&state, &ctx, None, StatusCode::OK).await
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    notice: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Response {
+    let lang = ctx.lang;
+    let p = match admin(ctx) {
+        Ok(p) => p,
+        Err(e) => return fail(ctx, e),
+    };
+    let scope = administered(&p);
+    let scope2 = scope.clone();
+    let r = state
+        .db
+        .run(move |s| {
+            let units = etablera_app::units_of(s)?;
+            let mut rows = Vec::new();
+            for u in s.users()? {
+                let roles: Vec<(UnitCode, Role)> = s
+                    .memberships(u.id)?
+                    .into_iter()
+                    .filter(|(c, _)| scope2.as_ref().is_none_or(|sc| sc.contains(c)))
+                    .collect();
+                if scope2.is_none() || !roles.is_empty() {
+                    rows.push((u, roles));
+                }
+            }
+            Ok((rows, units))
+        })
+        .await;
+    let (rows, units) = match r {
+        Ok(x) => x,
+        Err(e) => return fail(ctx, e),
+    };
+    let name = |c: &UnitCode| {
+        units
+            .get(c.as_str())
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| c.to_string())
+    };
+    let choices: Vec<UnitCode> = match &scope {
+        Some(s) => s.clone(),
+        None => units.municipalities().map(|u| u.code.clone()).collect(),
+    };
+    let body = html! {
+        h1 { (t(lang, "Användare", "Users")) }
+        @match &notice {
+            Some(Ok(m)) => { p.success role="status" { (m) } },
+            Some(Err(m)) => { div.error role="alert" { (m) } },
+            None => {},
+        }
+        table {
+            caption { (t(lang, "Användare och roller", "Users and roles")) }
+            thead { tr { th scope="col" { (t(lang, "Användarnamn", "Username")) } th scope="col" { (t(lang, "Namn", "Name")) } th scope="col" { (t(lang, "Roller", "Roles")) } } }
+            tbody { @for (u, roles) in &rows { tr {
+                td { (u.username) @if u.system_admin { " (" (t(lang, "systemadministratör", "system admin")) ")" } }
+                td { (u.display_name) }
+                td { @for (c, r) in roles { (name(c)) ": " (r.label(lang)) br; } }
+            } } }
+        }
+        h2 { (t(lang, "Ge eller ta bort en roll", "Give or remove a role")) }
+        form method="post" action="/admin/users/-/role" id="role-form" {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            p { label for="r-user" { (t(lang, "Användarnamn", "Username")) } input id="r-user" name="username" type="text" required; }
+            p { label for="r-unit" { (t(lang, "Kommun", "Municipality")) } select id="r-unit" name="unit" { @for c in &choices { option value=(c) { (name(c)) } } } }
+            p { label for="r-role" { (t(lang, "Roll", "Role")) } select id="r-role" name="role" {
+                @for r in Role::ALL { option value=(r.as_str()) { (r.label(lang)) } }
+                option value="none" { (t(lang, "ingen (ta bort)", "none (remove)")) }
+            } }
+            p { button type="submit" { (t(lang, "Spara rollen", "Save the role")) } }
+        }
+        h2 { (t(lang, "Lägg till en användare", "Add a user")) }
+        form method="post" action="/admin/users" {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            p { label for="n-user" { (t(lang, "Användarnamn", "Username")) } input id="n-user" name="username" type="text" required autocomplete="off"; }
+            p { label for="n-name" { (t(lang, "Namn", "Name")) } input id="n-name" name="display_name" type="text" required; }
+            p { label for="n-pw" { (t(lang, "Första lösenord (minst 12 tecken)", "First password (at least 12 characters)")) } input id="n-pw" name="password" type="password" required autocomplete="new-password"; }
+            p { label for="n-unit" { (t(lang, "Kommun", "Municipality")) } select id="n-unit" name="unit" { @for c in &choices { option value=(c) { (name(c)) } } } }
+            p { label for="n-role" { (t(lang, "Roll", "Role")) } select id="n-role" name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.label(lang)) } } } }
+            p { button type="submit" { (t(lang, "Lägg till", "Add")) } }
+        }
+    };
+    (
+        status,
+        Html(layout(ctx, t(lang, "Användare", "Users"), "/admin/users", body).into_string()),
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct NewUserForm {
+    csrf: String,
+    username: String,
+    display_name: String,
+    password: String,
+    unit: String,
+    role: String,
+}
+
+fn may_administer(p: &Principal, unit: &str) -> Result<UnitCode, AppError> {
+    let code = UnitCode::parse(unit).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if !allowed(Some(p), Action::Administer, &code, false) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(code)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Form(f): Form<NewUserForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return fail(&ctx, e);
+    }
+    let p = match admin(&ctx) {
+        Ok(p) => p,
+        Err(e) => return fail(&ctx, e),
+    };
+    let unit = match may_administer(&p, &f.unit) {
+        Ok(u) => u,
+        Err(e) => return fail(&ctx, e),
+    };
+    let Some(role) = Role::parse(&f.role) else {
+        return fail(
+            &ctx,
+            AppError::BadRequest(format!("unknown role `{}`", f.role)),
+        );
+    };
+    let actor = ctx.user.as_ref().map(|u| u.id);
+    let username = f.username.clone();
+    let r = state
+        .db
+        .run(move |s| {
+            crate::accounts::add_user(
+                s,
+                &f.username,
+                &f.display_name,
+                &Password::new(f.password),
+                false,
+                actor,
+            )?;
+            crate::accounts::set_role(s, &f.username, unit.as_str(), Some(role), actor)?;
+            Ok(())
+        })
+        .await;
+    match r {
+        Ok(()) => {
+            Redirect::to(&format!("/admin/users?added={}", urlencode(&username))).into_response()
+        }
+        Err(e @ (AppError::BadRequest(_) | AppError::Conflict(_))) => {
+            let status = e.status();
+            page(&state, &ctx, Some(Err(e.message(ctx.lang))), status).await
+        }
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RoleForm {
+    csrf: String,
+    username: String,
+    unit: String,
+    role: String,
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(_path_user): Path<String>,
+    Form(f): Form<RoleForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return fail(&ctx, e);
+    }
+    let p = match admin(&ctx) {
+        Ok(p) => p,
+        Err(e) => return fail(&ctx, e),
+    };
+    let unit = match may_administer(&p, &f.unit) {
+        Ok(u) => u,
+        Err(e) => return fail(&ctx, e),
+    };
+    let role = match f.role.as_str() {
+        "none" => None,
+        r => match Role::parse(r) {
+            Some(r) => Some(r),
+            None => return fail(&ctx, AppError::BadRequest(format!("unknown role `{r}`"))),
+        },
+    };
+    let actor = ctx.user.as_ref().map(|u| u.id);
+    let r = state
+        .db
+        .run(move |s| crate::accounts::set_role(s, &f.username, unit.as_str(), role, actor))
+        .await;
+    match r {
+        Ok(()) => {
+            page(
+                &state,
+                &ctx,
+                Some(Ok(
+                    t(ctx.lang, "Rollen är sparad.", "The role is saved.").into()
+                )),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e @ AppError::BadRequest(_)) => {
+            page(
+                &state,
+                &ctx,
+                Some(Err(e.message(ctx.lang))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => fail(&ctx, e),
+    }
+}
