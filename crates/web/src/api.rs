@@ -28,6 +28,19 @@ pub fn router() -> Router<AppState> {
         .route("/strategies", get(strategies))
         .route("/strategies/{id}", get(strategy))
         .route("/strategies/{id}/followup", get(followup))
+        .route(
+            "/strategies/{id}/targets/{target}",
+            axum::routing::put(put_target),
+        )
+        .route(
+            "/strategies/{id}/targets/{target}/comments",
+            post(post_comment),
+        )
+        .route(
+            "/strategies/{id}/activities/{activity}",
+            axum::routing::put(put_activity),
+        )
+        .route("/observations", post(post_observations))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}/revoke", post(revoke_token))
         .fallback(not_found)
@@ -505,6 +518,14 @@ fn responses(ok: Value, extra: &[u16]) -> Value {
     serde_json::to_value(r).unwrap_or_default()
 }
 
+fn write_responses(ok: Value, ok_code: &str) -> Value {
+    let err = || json!({ "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    json!({
+        ok_code: { "description": "OK", "content": { "application/json": { "schema": ok } } },
+        "401": err(), "403": err(), "404": err(), "422": err()
+    })
+}
+
 pub fn openapi_document() -> Value {
     let paging = || {
         vec![
@@ -573,7 +594,27 @@ pub fn openapi_document() -> Value {
         "paths": {
             "/units": { "get": { "summary": "Units: the nation, regions, municipalities and groups", "parameters": unit_params, "responses": responses(page_schema("Unit"), &[422]) } },
             "/indicators": { "get": { "summary": "The indicator catalogue, searchable by id or words", "parameters": ind_params, "responses": responses(page_schema("Indicator"), &[422]) } },
-            "/observations": { "get": { "summary": "The latest (or as-of) figures of an indicator for a unit", "parameters": obs_params, "responses": responses(page_schema("Observation"), &[401, 403, 404, 422]) } },
+            "/observations": {
+                "get": { "summary": "The latest (or as-of) figures of an indicator for a unit", "parameters": obs_params, "responses": responses(page_schema("Observation"), &[401, 403, 404, 422]) },
+                "post": { "summary": "Store figures as one batch (writers; a municipality's own figures only for it)",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "minItems": 1, "maxItems": 100000, "items": {
+                        "type": "object", "required": ["indicator", "unit", "period"],
+                        "properties": { "indicator": {"type": "string"}, "unit": {"type": "string"}, "period": {"type": "string"}, "sex": {"type": "string", "enum": ["T", "K", "M"]}, "value": {"type": "number", "nullable": true}, "status": {"type": "string"} } } } } } },
+                    "responses": write_responses(json!({"type": "object", "required": ["batch", "changed"], "properties": {"batch": {"type": "integer", "nullable": true}, "changed": {"type": "integer"}}}), "201") }
+            },
+            "/strategies/{id}/targets/{target}": { "put": { "summary": "Change a target (writers); the same checks and revision history as the edit page",
+                "parameters": [id_param.clone(), param("target", "path", json!({"type": "string"}), true)],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "text": {"type": "string"}, "value": {"type": "number"}, "target_year": {"type": "integer"}, "baseline_year": {"type": "integer"}, "note": {"type": "string"} } } } } },
+                "responses": write_responses(json!({"type": "object"}), "200") } },
+            "/strategies/{id}/targets/{target}/comments": { "post": { "summary": "Write the analysis of a target for a year (writers)",
+                "parameters": [id_param.clone(), param("target", "path", json!({"type": "string"}), true)],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["year", "body"], "properties": { "year": {"type": "integer"}, "body": {"type": "string"} } } } } },
+                "responses": write_responses(json!({"type": "object"}), "200") } },
+            "/strategies/{id}/activities/{activity}": { "put": { "summary": "Update an activity's status and comment (writers)",
+                "parameters": [id_param.clone(), param("activity", "path", json!({"type": "string"}), true)],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "properties": { "status": {"type": "string", "enum": ["planned", "ongoing", "done", "postponed", "cancelled"]}, "comment": {"type": "string"} } } } } },
+                "responses": write_responses(json!({"type": "object"}), "200") } },
             "/strategies": { "get": { "summary": "Strategies the caller may read", "parameters": paging(), "responses": responses(page_schema("StrategySummary"), &[422]) } },
             "/strategies/{id}": { "get": { "summary": "A strategy", "parameters": [id_param.clone()], "responses": responses(json!({"type": "object"}), &[401, 404]) } },
             "/strategies/{id}/followup": { "get": { "summary": "The follow-up of a strategy for a year", "parameters": [
@@ -612,4 +653,353 @@ pub fn openapi_document() -> Value {
             }
         }
     })
+}
+
+fn json_body<T>(
+    b: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, AppError> {
+    b.map(|Json(v)| v).map_err(|e| {
+        AppError::BadRequest(format!(
+            "the body is not the JSON this call takes: {}",
+            e.body_text()
+        ))
+    })
+}
+
+/// A writer's context: a session or a write token.
+fn writer_ctx(ctx: &Ctx) -> Result<Ctx, AppError> {
+    ctx.require_login()?;
+    Ok(ctx.clone())
+}
+
+#[derive(Debug, Deserialize)]
+struct TargetChange {
+    text: Option<String>,
+    value: Option<f64>,
+    target_year: Option<i32>,
+    baseline_year: Option<i32>,
+    note: Option<String>,
+}
+
+/// Changes a target as the edit page does; the same validation, revision history and audit.
+async fn put_target(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, tid)): Path<(String, String)>,
+    body: Result<Json<TargetChange>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    let ch = json_body(body)?;
+    let c = writer_ctx(&ctx)?;
+    let run = state
+        .db
+        .run(move |s| {
+            let mut strategy = crate::edit::writable(s, &c, &id)?;
+            let idx = strategy
+                .targets
+                .iter()
+                .position(|t| t.id == tid)
+                .ok_or(AppError::NotFound)?;
+            let old = strategy.targets[idx].clone();
+            let cur_value = match &old.kind {
+                etablera_domain::TargetKind::Threshold { value, .. } => Some(*value),
+                etablera_domain::TargetKind::Flow { per_year, .. } => Some(*per_year),
+                etablera_domain::TargetKind::Relative { margin, .. } => Some(*margin),
+                etablera_domain::TargetKind::Gap { at_most, .. } => *at_most,
+                etablera_domain::TargetKind::Direction { .. } => None,
+            };
+            if ch.value.is_some_and(|v| !v.is_finite()) {
+                return Err(AppError::BadRequest(
+                    "`value` must be a finite number".into(),
+                ));
+            }
+            let form = crate::edit::TargetForm {
+                csrf: String::new(),
+                text: ch.text.clone().unwrap_or_else(|| old.text.clone()),
+                value: ch.value.or(cur_value).map(|v| v.to_string()),
+                target_year: ch.target_year.unwrap_or(old.target_year).to_string(),
+                baseline_year: ch
+                    .baseline_year
+                    .or(old.baseline_year)
+                    .map(|b| b.to_string()),
+                note: ch.note.clone().or_else(|| old.note.clone()),
+            };
+            let new =
+                crate::edit::apply(&old, &form, etablera_domain::Lang::En).map_err(|errs| {
+                    AppError::BadRequest(
+                        errs.into_iter()
+                            .map(|(f, m)| format!("`{f}`: {m}"))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )
+                })?;
+            strategy.targets[idx] = new.clone();
+            if let Some(p) = strategy
+                .validate()
+                .into_iter()
+                .find(|p| p.item == etablera_domain::strategy::Item::Target(idx))
+            {
+                return Err(AppError::BadRequest(format!(
+                    "`{}`: {}",
+                    p.field, p.problem
+                )));
+            }
+            let now = etablera_app::now_utc();
+            let user = c.user.as_ref().map(|u| u.id);
+            let revisions: Vec<etablera_store::TargetRevision> = crate::edit::diff(&old, &new)
+                .into_iter()
+                .map(|(f, a, b)| etablera_store::TargetRevision {
+                    strategy_id: strategy.id.clone(),
+                    target_id: new.id.clone(),
+                    field: f.into(),
+                    old_value: a,
+                    new_value: b,
+                    user_id: user,
+                    changed_at: now.clone(),
+                })
+                .collect();
+            if !revisions.is_empty() {
+                let audit = AuditEntry::new(
+                    &now,
+                    user,
+                    "target.update",
+                    &format!("strategy:{}/target:{}", strategy.id, new.id),
+                    Some(&strategy.owner),
+                )
+                .change(
+                    serde_json::to_string(&old).ok(),
+                    serde_json::to_string(&new).ok(),
+                );
+                s.save_strategy_change(&strategy, &now, &revisions, Some(&audit))?;
+            }
+            serde_json::to_value(&new).map_err(AppError::internal)
+        })
+        .await?;
+    state.runs.clear();
+    Ok(Json(run))
+}
+
+#[derive(Debug, Deserialize)]
+struct CommentBody {
+    year: i32,
+    body: String,
+}
+
+async fn post_comment(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, tid)): Path<(String, String)>,
+    body: Result<Json<CommentBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    let b = json_body(body)?;
+    if !(1990..=2100).contains(&b.year) {
+        return Err(AppError::BadRequest("`year` must be from 1990 to 2100".into()).into());
+    }
+    if b.body.chars().count() > 20_000 {
+        return Err(
+            AppError::BadRequest("`body` may have at most 20,000 characters".into()).into(),
+        );
+    }
+    let c = writer_ctx(&ctx)?;
+    let saved = state
+        .db
+        .run(move |s| {
+            let strategy = crate::edit::writable(s, &c, &id)?;
+            if !strategy.targets.iter().any(|t| t.id == tid) {
+                return Err(AppError::NotFound);
+            }
+            let now = etablera_app::now_utc();
+            let user = c.user.as_ref().map(|u| u.id);
+            let comment = etablera_store::TargetComment {
+                strategy_id: id.clone(),
+                target_id: tid.clone(),
+                year: b.year,
+                body: b.body.trim().to_string(),
+                author_id: user,
+                updated_at: now.clone(),
+            };
+            let before = s.target_comment(&id, &tid, b.year)?.map(|x| x.body);
+            let audit = AuditEntry::new(
+                &now,
+                user,
+                "target.comment",
+                &format!("strategy:{id}/target:{tid}/{}", b.year),
+                Some(&strategy.owner),
+            )
+            .change(before, Some(comment.body.clone()));
+            s.save_target_comment(&comment, &audit)?;
+            serde_json::to_value(&comment).map_err(AppError::internal)
+        })
+        .await?;
+    Ok(Json(saved))
+}
+
+#[derive(Debug, Deserialize)]
+struct ActivityChange {
+    status: String,
+    comment: Option<String>,
+}
+
+async fn put_activity(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, aid)): Path<(String, String)>,
+    body: Result<Json<ActivityChange>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    let b = json_body(body)?;
+    let status = crate::plan::STATUSES
+        .into_iter()
+        .find(|s| crate::plan::status_code(*s) == b.status)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "`status` must be planned, ongoing, done, postponed or cancelled, not `{}`",
+                b.status
+            ))
+        })?;
+    if b.comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+        return Err(
+            AppError::BadRequest("`comment` may have at most 2,000 characters".into()).into(),
+        );
+    }
+    let c = writer_ctx(&ctx)?;
+    let a = state
+        .db
+        .run(move |s| {
+            let mut strategy = crate::edit::writable(s, &c, &id)?;
+            let act = strategy
+                .activities
+                .iter_mut()
+                .find(|a| a.id == aid)
+                .ok_or(AppError::NotFound)?;
+            let before = serde_json::to_string(&*act).ok();
+            act.status = status;
+            act.comment = b
+                .comment
+                .as_deref()
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string);
+            let value = serde_json::to_value(&*act).map_err(AppError::internal)?;
+            let now = etablera_app::now_utc();
+            let audit = AuditEntry::new(
+                &now,
+                c.user.as_ref().map(|u| u.id),
+                "activity.update",
+                &format!("strategy:{id}/activity:{aid}"),
+                Some(&strategy.owner),
+            )
+            .change(before, Some(value.to_string()));
+            s.save_strategy_change(&strategy, &now, &[], Some(&audit))?;
+            Ok(value)
+        })
+        .await?;
+    state.runs.clear();
+    Ok(Json(a))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewObservation {
+    indicator: String,
+    unit: String,
+    period: String,
+    #[serde(default)]
+    sex: Option<String>,
+    value: Option<f64>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// Stores figures as one batch, with the checks of an upload: known indicators and units,
+/// values that agree with their status, and a municipality's own figures only by those
+/// who may write for it.
+async fn post_observations(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Result<Json<Vec<NewObservation>>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let rows = json_body(body)?;
+    if rows.is_empty() || rows.len() > 100_000 {
+        return Err(AppError::BadRequest("send 1 to 100,000 observations".into()).into());
+    }
+    let principal = ctx.require_login()?.clone();
+    // Only writers store figures (a read token or a viewer may not).
+    if !principal.system_admin
+        && !principal
+            .memberships
+            .iter()
+            .any(|(_, r)| *r >= Role::Strategist)
+    {
+        return Err(AppError::Forbidden.into());
+    }
+    let user = ctx.user.as_ref().map(|u| u.id);
+    let outcome = state
+        .db
+        .run(move |s| {
+            let known: HashMap<IndicatorId, etablera_domain::Indicator> = s
+                .indicators()?
+                .into_iter()
+                .map(|i| (i.id.clone(), i))
+                .collect();
+            let units = etablera_app::units_of(s)?;
+            let mut obs = Vec::with_capacity(rows.len());
+            for (i, r) in rows.iter().enumerate() {
+                let at = |f: &str, m: String| AppError::BadRequest(format!("[{i}].{f}: {m}"));
+                let ind =
+                    IndicatorId::parse(&r.indicator).map_err(|e| at("indicator", e.to_string()))?;
+                let info = known
+                    .get(&ind)
+                    .ok_or_else(|| at("indicator", format!("unknown indicator `{ind}`")))?;
+                let unit = units
+                    .get(&r.unit)
+                    .ok_or_else(|| at("unit", format!("unknown unit `{}`", r.unit)))?
+                    .code
+                    .clone();
+                // A municipality's own figures only by those who may write for it.
+                if info.source != IndicatorSource::Kolada
+                    && unit.is_municipality()
+                    && !allowed(Some(&principal), Action::Write, &unit, false)
+                {
+                    return Err(AppError::Forbidden);
+                }
+                let period = Period::parse(&r.period).map_err(|e| at("period", e.to_string()))?;
+                let sex = Sex::parse(r.sex.as_deref().unwrap_or("T"))
+                    .map_err(|e| at("sex", e.to_string()))?;
+                let status = match r.status.as_deref() {
+                    Some(st) => etablera_domain::ObsStatus::parse(st)
+                        .ok_or_else(|| at("status", format!("unknown status `{st}`")))?,
+                    None if r.value.is_some() => etablera_domain::ObsStatus::Final,
+                    None => etablera_domain::ObsStatus::Missing,
+                };
+                obs.push(
+                    etablera_domain::Observation::new(ind, unit, period, sex, r.value, status)
+                        .map_err(|e| at("value", e.to_string()))?,
+                );
+            }
+            let now = etablera_app::now_utc();
+            let batch = etablera_store::NewBatch {
+                source: "api".into(),
+                file_name: None,
+                content_sha256: sha256_hex(&format!("{obs:?}{now}{}", random_token())),
+                imported_at: now.clone(),
+            };
+            let outcome = s.import_observations(&batch, &obs, &mut |_| {})?;
+            let text = etablera_app::ImportReport::Observations(outcome.clone()).to_string();
+            s.append_audit(
+                &AuditEntry::new(&now, user, "data.api", "observations", None)
+                    .change(None, Some(text.clone())),
+            )?;
+            Ok(outcome)
+        })
+        .await?;
+    state.runs.clear();
+    let (batch, changed) = match outcome {
+        etablera_store::ImportOutcome::Imported {
+            batch_id, changed, ..
+        } => (Some(batch_id), changed),
+        _ => (None, 0),
+    };
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "batch": batch, "changed": changed })),
+    )
+        .into_response())
 }

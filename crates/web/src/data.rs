@@ -128,6 +128,7 @@ fn foreign_rows(
     let mut out = Vec::new();
     for o in obs {
         if !kolada.contains(&o.indicator)
+            && o.unit.is_municipality()
             && !allowed(Some(p), Action::Write, &o.unit, false)
             && seen.insert((o.indicator.clone(), o.unit.clone()))
         {

@@ -29,7 +29,7 @@ fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
 }
 
 /// The strategy, if the principal may write it; 404 for what they may not even read.
-fn writable(s: &mut dyn Store, ctx: &Ctx, id: &str) -> Result<Strategy, AppError> {
+pub(crate) fn writable(s: &mut dyn Store, ctx: &Ctx, id: &str) -> Result<Strategy, AppError> {
     let p = ctx.principal.as_ref().ok_or(AppError::Unauthorized)?;
     let summary = s
         .strategies()?
@@ -83,13 +83,13 @@ fn value_label(kind: &TargetKind, lang: Lang) -> Option<&'static str> {
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
-struct TargetForm {
-    csrf: String,
-    text: String,
-    value: Option<String>,
-    target_year: String,
-    baseline_year: Option<String>,
-    note: Option<String>,
+pub(crate) struct TargetForm {
+    pub(crate) csrf: String,
+    pub(crate) text: String,
+    pub(crate) value: Option<String>,
+    pub(crate) target_year: String,
+    pub(crate) baseline_year: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 fn render_form(
@@ -177,7 +177,11 @@ async fn edit_form(
 }
 
 /// Applies the form to a copy of the target; the errors name the fields.
-fn apply(tg: &Target, f: &TargetForm, lang: Lang) -> Result<Target, Vec<(&'static str, String)>> {
+pub(crate) fn apply(
+    tg: &Target,
+    f: &TargetForm,
+    lang: Lang,
+) -> Result<Target, Vec<(&'static str, String)>> {
     let mut errs = Vec::new();
     let mut new = tg.clone();
     let text = f.text.trim();

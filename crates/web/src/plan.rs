@@ -32,7 +32,7 @@ fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     lang.pick(sv, en)
 }
 
-const STATUSES: [ActivityStatus; 5] = [
+pub(crate) const STATUSES: [ActivityStatus; 5] = [
     ActivityStatus::Planned,
     ActivityStatus::Ongoing,
     ActivityStatus::Done,
@@ -40,7 +40,7 @@ const STATUSES: [ActivityStatus; 5] = [
     ActivityStatus::Cancelled,
 ];
 
-fn status_code(s: ActivityStatus) -> &'static str {
+pub(crate) fn status_code(s: ActivityStatus) -> &'static str {
     match s {
         ActivityStatus::Planned => "planned",
         ActivityStatus::Ongoing => "ongoing",

@@ -533,19 +533,27 @@ fn api_lists_errors_and_tokens() {
             .get(&format!("{}/api/v1/openapi.json", app.base))
             .json();
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        for p in [
+        let routes = [
             "/units",
             "/indicators",
             "/observations",
             "/strategies",
             "/strategies/{id}",
             "/strategies/{id}/followup",
+            "/strategies/{id}/targets/{target}",
+            "/strategies/{id}/targets/{target}/comments",
+            "/strategies/{id}/activities/{activity}",
             "/tokens",
             "/tokens/{id}/revoke",
-        ] {
+        ];
+        for p in routes {
             assert!(paths.iter().any(|x| *x == p), "{b}: {p} documented");
         }
-        assert_eq!(paths.len(), 8, "{b}: no undocumented or stale paths");
+        assert_eq!(
+            paths.len(),
+            routes.len(),
+            "{b}: no undocumented or stale paths"
+        );
 
         // Tokens: a viewer may not make a write token; a strategist may; it reads its own
         // municipality, nothing else, and stops working when revoked.
@@ -1725,6 +1733,134 @@ fn municipality_admins_manage_their_users() {
             log.len(),
             3,
             "{b}: given, and taken, with who did it (plus the set-up)"
+        );
+    }
+}
+
+#[test]
+fn api_writes() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut s = login(&app, "strategist");
+        let write = s
+            .post_json(
+                &format!("{}/api/v1/tokens", app.base),
+                serde_json::json!({"unit": "2380", "scope": "write", "name": "w"}),
+            )
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let read = s
+            .post_json(
+                &format!("{}/api/v1/tokens", app.base),
+                serde_json::json!({"unit": "2380", "scope": "read", "name": "r"}),
+            )
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut w = Client {
+            bearer: Some(write),
+            ..Default::default()
+        };
+        let mut r = Client {
+            bearer: Some(read),
+            ..Default::default()
+        };
+        let target = format!(
+            "{}/api/v1/strategies/ostersund-2020/targets/m2-arbete-studier",
+            app.base
+        );
+        let put = |c: &mut Client, body: serde_json::Value| {
+            c.send("PUT", &target, Some(("application/json", body.to_string())))
+        };
+        assert_eq!(
+            put(&mut r, serde_json::json!({"value": 90})).status,
+            403,
+            "{b}: a read token cannot write"
+        );
+        assert_eq!(
+            put(&mut Client::default(), serde_json::json!({"value": 90})).status,
+            401,
+            "{b}"
+        );
+        assert_eq!(
+            put(&mut w, serde_json::json!({"target_year": 1800})).status,
+            422,
+            "{b}"
+        );
+        assert_eq!(
+            w.send("PUT", &target, Some(("application/json", "{".into())))
+                .status,
+            422,
+            "{b}"
+        );
+        let ok = put(
+            &mut w,
+            serde_json::json!({"value": 90, "target_year": 2022}),
+        );
+        assert_eq!(ok.status, 200, "{b}: {}", ok.body);
+        assert_eq!(ok.json()["value"], 90.0, "{b}");
+        let fu = r
+            .get(&format!(
+                "{}/api/v1/strategies/ostersund-2020/followup?year=2018",
+                app.base
+            ))
+            .json();
+        let res = fu["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["target_id"] == "m2-arbete-studier")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            res["target_value"], 90.0,
+            "{b}: the follow-up uses the new value"
+        );
+        let c = w.post_json(
+            &format!("{target}/comments"),
+            serde_json::json!({"year": 2018, "body": "Via API"}),
+        );
+        assert_eq!(c.status, 200, "{b}");
+        let a = w.send(
+            "PUT",
+            &format!(
+                "{}/api/v1/strategies/ostersund-2020/activities/hp-2020-1",
+                app.base
+            ),
+            Some(("application/json", r#"{"status":"done"}"#.into())),
+        );
+        assert_eq!(a.status, 200, "{b}");
+        assert_eq!(
+            w.send(
+                "PUT",
+                &format!(
+                    "{}/api/v1/strategies/ljusnarsberg-2016/activities/boende-policy",
+                    app.base
+                ),
+                Some(("application/json", r#"{"status":"done"}"#.into()))
+            )
+            .status,
+            404,
+            "{b}"
+        );
+        let obs = format!("{}/api/v1/observations", app.base);
+        let o = w.post_json(&obs, serde_json::json!([{"indicator": "OSD-UTOMNORD-ANST", "unit": "2380", "period": "2025", "value": 10.5}]));
+        assert_eq!(o.status, 201, "{b}: {}", o.body);
+        assert_eq!(o.json()["changed"], 1, "{b}");
+        assert_eq!(w.post_json(&obs, serde_json::json!([{"indicator": "OSD-UTOMNORD-ANST", "unit": "1864", "period": "2025", "value": 1}])).status, 403, "{b}: not another municipality's own figures");
+        assert_eq!(r.post_json(&obs, serde_json::json!([{"indicator": "N02926", "unit": "2380", "period": "2025", "value": 1}])).status, 403, "{b}: read token");
+        let bad = w.post_json(&obs, serde_json::json!([{"indicator": "N02926", "unit": "2380", "period": "2025", "value": 1}, {"indicator": "N02926", "unit": "2380", "period": "2025", "status": "final"}]));
+        assert_eq!(bad.status, 422, "{b}");
+        assert!(
+            bad.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("[1].value"),
+            "{b}: {}",
+            bad.body
         );
     }
 }
