@@ -161,6 +161,7 @@ try {
     ["/s/ostersund-2020/compare", "the comparison"],
     ["/s/ostersund-2020/strategy", "the strategy page"],
     ["/s/ostersund-2020/reports", "the report page"],
+    ["/indikatorer?q=utrikes", "the indicator catalogue"],
   ]) {
     await page.goto(`${base}${path}`);
     await axe(page, name);

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/s/{id}/t/{target}", get(target_page))
         .route("/tillganglighet", get(accessibility).post(report_problem))
         .route("/admin/tillganglighet", get(accessibility_reports))
+        .route("/indikatorer", get(catalogue))
         .route("/static/app.css", get(css))
 }
 
@@ -75,6 +76,7 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                     nav aria-label=(t(lang, "Huvudmeny", "Main menu")) {
                         ul {
                             li { a href="/" { (t(lang, "Start", "Home")) } }
+                            li { a href="/indikatorer" { (t(lang, "Indikatorer", "Indicators")) } }
                             li { a href={ "/lang/" (other) "?next=" (urlencode(path)) } lang=(other) { (other_label) } }
                             @if let Some(u) = &ctx.user {
                                 @if ctx.principal.as_ref().is_some_and(|p| p.system_admin || p.memberships.iter().any(|(_, r)| *r == etablera_domain::access::Role::Admin)) {
@@ -1150,6 +1152,66 @@ async fn accessibility_reports(
             &ctx,
             t(lang, "Tillgänglighetsrapporter", "Accessibility reports"),
             "/admin/tillganglighet",
+            body,
+        )
+        .into_string(),
+    )
+    .into_response()
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct CatalogueQuery {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// The indicator catalogue (Kolada's KPIs, the curated integration set and local
+/// indicators), searchable by id or words in the title.
+async fn catalogue(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<CatalogueQuery>,
+) -> Response {
+    let lang = ctx.lang;
+    let text: String = q.q.clone().unwrap_or_default().chars().take(200).collect();
+    let page: usize = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1 && *p <= 10_000)
+        .unwrap_or(1);
+    let all = match state.db.run(|s| Ok(s.indicators()?)).await {
+        Ok(a) => a,
+        Err(e) => return fail(&ctx, e),
+    };
+    let found = etablera_store::search_indicators(&all, &text, usize::MAX);
+    let total = found.len();
+    let shown: Vec<_> = found.into_iter().skip((page - 1) * 50).take(50).collect();
+    let body = html! {
+        h1 { (t(lang, "Indikatorer", "Indicators")) }
+        form method="get" action="/indikatorer" role="search" {
+            p {
+                label for="cat-q" { (t(lang, "Sök på id eller ord i namnet", "Search by id or words in the title")) }
+                input id="cat-q" name="q" type="search" value=(text);
+                " " button type="submit" { (t(lang, "Sök", "Search")) }
+            }
+        }
+        p role="status" { (total) " " (t(lang, "träffar", "matches")) }
+        table {
+            caption.sr-only { (t(lang, "Indikatorer", "Indicators")) }
+            thead { tr { th scope="col" { "Id" } th scope="col" { (t(lang, "Namn", "Title")) } th scope="col" { (t(lang, "Område", "Area")) } th scope="col" { (t(lang, "Källa", "Source")) } th scope="col" { (t(lang, "Kön", "Sex")) } } }
+            tbody { @for i in &shown { tr {
+                td { (i.id) } td { (i.title) } td { (i.area.as_deref().unwrap_or("–")) } td { (i.source.citation(lang)) }
+                td { @if i.divided_by_sex { (t(lang, "uppdelad", "split")) } @else { "–" } }
+            } } }
+        }
+        @if total > page * 50 { p { a href={ "/indikatorer?q=" (urlencode(&text)) "&page=" (page + 1) } { (t(lang, "Fler träffar", "More matches")) } } }
+    };
+    Html(
+        layout(
+            &ctx,
+            t(lang, "Indikatorer", "Indicators"),
+            "/indikatorer",
             body,
         )
         .into_string(),
