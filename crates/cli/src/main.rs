@@ -83,11 +83,19 @@ enum Command {
     },
     /// Serve the web application until Ctrl-C or SIGTERM.
     Serve {
-        #[arg(long, env = "ETABLERA_ADDR", default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "ETABLERA_ADDR")]
+        addr: Option<std::net::SocketAddr>,
         /// Mark cookies Secure and send HSTS (set when served over TLS, also behind a proxy).
         #[arg(long, env = "ETABLERA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Largest upload in megabytes [default: 20].
+        #[arg(long, env = "ETABLERA_MAX_UPLOAD_MB")]
+        max_upload_mb: Option<usize>,
+        /// A TOML file with `database`, `addr`, `secure_cookies`, `max_upload_mb`; flags and
+        /// the environment take precedence over it.
+        #[arg(long, env = "ETABLERA_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Write a one-sheet xlsx in the wide layout to standard output, from rows given as JSON
     /// (`[["Kommun","Indikator","2024"],["Östersund","N00973","54,0"]]`): a template to fill in.
@@ -192,6 +200,16 @@ fn with_total(pb: &indicatif::ProgressBar, total: u64) {
         }
         pb.set_length(total);
     }
+}
+
+/// The configuration file of `etablera serve`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeFile {
+    database: Option<String>,
+    addr: Option<std::net::SocketAddr>,
+    secure_cookies: Option<bool>,
+    max_upload_mb: Option<usize>,
 }
 
 fn read_password() -> Result<etablera_web::auth::Password> {
@@ -330,20 +348,41 @@ fn main() -> Result<()> {
     if let Command::Serve {
         addr,
         secure_cookies,
+        max_upload_mb,
+        config,
     } = &cli.command
     {
-        println!(
-            "Serving Etablera at http://{addr}/ on {} (Ctrl-C to stop)",
-            cli.database
-        );
-        return run_server(
-            etablera_web::Config {
-                database: cli.database.clone(),
-                secure_cookies: *secure_cookies,
-                ..Default::default()
-            },
-            *addr,
-        );
+        let file = match config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| {
+                    format!("{}: could not read the configuration", p.display())
+                })?;
+                toml::from_str::<ServeFile>(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+            }
+            None => ServeFile::default(),
+        };
+        let database = if cli.database != DEFAULT_DATABASE {
+            cli.database.clone()
+        } else {
+            file.database.unwrap_or(cli.database.clone())
+        };
+        let addr = addr
+            .or(file.addr)
+            .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let mb = max_upload_mb
+            .or(file.max_upload_mb)
+            .unwrap_or(20)
+            .clamp(1, 1024);
+        let config = etablera_web::Config {
+            database: database.clone(),
+            secure_cookies: *secure_cookies || file.secure_cookies.unwrap_or(false),
+            max_upload: mb * 1024 * 1024,
+        };
+        // The address may hold a password: show only where the database is, not who logs in.
+        let shown = database.split('@').next_back().unwrap_or(&database);
+        println!("Serving Etablera at http://{addr}/ on {shown} (Ctrl-C to stop)");
+        return run_server(config, addr);
     }
     let mut store = etablera_store::open(&cli.database)
         .with_context(|| format!("could not open the database `{}`", cli.database))?;
