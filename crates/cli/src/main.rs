@@ -103,11 +103,31 @@ enum Command {
         #[arg(long)]
         rows: String,
     },
+    /// Peer groups to compare with (the county groups GL01…GL25 are made by `init`).
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
     /// Manage accounts. Passwords are read from standard input (one line).
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum GroupCommand {
+    /// Create or replace a group: `etablera group add Gnorr "Norrlands inland" Östersund Krokom 2361`.
+    Add {
+        /// Starts with G.
+        code: String,
+        name: String,
+        /// Municipalities by code or name.
+        #[arg(required = true)]
+        members: Vec<String>,
+    },
+    /// List the groups and their members.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -546,6 +566,54 @@ fn main() -> Result<()> {
         }
         Command::Demo { .. } | Command::Serve { .. } | Command::Xlsx { .. } => {
             unreachable!("handled above")
+        }
+        Command::Group { command } => {
+            etablera_app::require_initialised(store)?;
+            match command {
+                GroupCommand::Add {
+                    code,
+                    name,
+                    members,
+                } => {
+                    let units = etablera_app::units_of(store)?;
+                    let code =
+                        etablera_domain::UnitCode::parse(&code).map_err(anyhow::Error::msg)?;
+                    if !code.is_group() {
+                        anyhow::bail!("a group code starts with G, not `{code}`");
+                    }
+                    let mut codes = Vec::new();
+                    for m in &members {
+                        let u = units
+                            .find(m)
+                            .filter(|u| u.code.is_municipality())
+                            .ok_or_else(|| anyhow::anyhow!("unknown municipality `{m}`"))?;
+                        codes.push(u.code.clone());
+                    }
+                    codes.sort();
+                    codes.dedup();
+                    let n = codes.len();
+                    store.save_group(&etablera_domain::UnitGroup {
+                        code: code.clone(),
+                        name: name.clone(),
+                        members: codes,
+                    })?;
+                    println!("group {code} \"{name}\": {n} municipalities");
+                }
+                GroupCommand::List => {
+                    for g in store.groups()? {
+                        println!(
+                            "{:<8} {:<40} {}",
+                            g.code,
+                            g.name,
+                            g.members
+                                .iter()
+                                .map(|m| m.to_string())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        );
+                    }
+                }
+            }
         }
         Command::User { command } => {
             etablera_app::require_initialised(store)?;

@@ -69,3 +69,40 @@ fn serves_from_a_config_file_and_stops_gracefully() {
     });
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn peer_groups_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_etablera"))
+            .arg("--database")
+            .arg(&db)
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["init"]).status.success());
+    let ok = run(&[
+        "group",
+        "add",
+        "Gnorr",
+        "Norrlands inland",
+        "Östersund",
+        "Krokom",
+        "2361",
+        "2380",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("3 municipalities"));
+    let bad = run(&["group", "add", "Gx", "X", "Atlantis"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown municipality `Atlantis`"));
+    let list = String::from_utf8_lossy(&run(&["group", "list"]).stdout).into_owned();
+    assert!(list.contains("Gnorr") && list.contains("2309 2361 2380") && !list.contains("Gx"));
+}
