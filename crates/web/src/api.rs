@@ -353,7 +353,7 @@ async fn followup(
         }
         None => None,
     };
-    let (run, _, _) = crate::pages::load_run(&state, &ctx, id, year, sex, Action::ReadPublic)
+    let (run, _, _) = crate::pages::load_run(&state, &ctx, id, year, sex, Action::ReadPublic, None)
         .await
         .map_err(|e| match e {
             AppError::Forbidden => AppError::NotFound,

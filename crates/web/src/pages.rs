@@ -441,6 +441,7 @@ pub(crate) async fn load_run(
     year: Option<i32>,
     sex: Option<Sex>,
     action: Action,
+    group: Option<String>,
 ) -> Result<(Arc<FollowUpRun>, Option<Arc<FollowUpRun>>, bool), AppError> {
     if let Some(y) = year.filter(|y| !(1990..=2100).contains(y)) {
         return Err(AppError::BadRequest(format!(
@@ -478,8 +479,9 @@ pub(crate) async fn load_run(
             }
             // Follow-ups are computed once per version of the data and the strategy.
             let version = format!("{}|{}", s.batches_version()?, summary.updated_at);
+            let key = format!("{id}|{}", group.as_deref().unwrap_or(""));
             let mut compute = |y: i32| -> Result<Arc<FollowUpRun>, AppError> {
-                if let Some(run) = cache.get(&id, y, sex, &version) {
+                if let Some(run) = cache.get(&key, y, sex, &version) {
                     return Ok(run);
                 }
                 // One computation at a time: requests that arrive together wait for the
@@ -488,13 +490,14 @@ pub(crate) async fn load_run(
                     .computing
                     .lock()
                     .map_err(|_| AppError::internal("the run cache is poisoned"))?;
-                if let Some(run) = cache.get(&id, y, sex, &version) {
+                if let Some(run) = cache.get(&key, y, sex, &version) {
                     return Ok(run);
                 }
-                let mut run = etablera_app::run_followup_with(s, &id, y, None, None, sex)?;
+                let mut run =
+                    etablera_app::run_followup_with(s, &id, y, group.as_deref(), None, sex)?;
                 run.followup.year = y;
                 let run = Arc::new(run);
-                cache.put(&id, y, sex, &version, run.clone());
+                cache.put(&key, y, sex, &version, run.clone());
                 Ok(run)
             };
             let y = match year {
@@ -686,11 +689,20 @@ async fn overview(
         return Html(html).into_response();
     }
     let sex = parse_sex(q.sex.as_deref());
-    let (run, prev, published) =
-        match load_run(&state, &ctx, id.clone(), q.year, sex, Action::ReadPublic).await {
-            Ok(x) => x,
-            Err(e) => return fail(&ctx, e),
-        };
+    let (run, prev, published) = match load_run(
+        &state,
+        &ctx,
+        id.clone(),
+        q.year,
+        sex,
+        Action::ReadPublic,
+        None,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
     let s = &run.strategy;
     let f = &run.followup;
     let area_of = |t: &Target| s.goal(s.root_of(&t.goal)).and_then(|g| g.area.clone());
@@ -829,6 +841,7 @@ async fn overview(
 #[derive(Debug, Deserialize, Default)]
 pub struct TargetQuery {
     year: Option<i32>,
+    group: Option<String>,
 }
 
 async fn target_page(
@@ -838,11 +851,20 @@ async fn target_page(
     Query(q): Query<TargetQuery>,
 ) -> Response {
     let lang = ctx.lang;
-    let (run, _, _) =
-        match load_run(&state, &ctx, id.clone(), q.year, None, Action::ReadPublic).await {
-            Ok(x) => x,
-            Err(e) => return fail(&ctx, e),
-        };
+    let (run, _, _) = match load_run(
+        &state,
+        &ctx,
+        id.clone(),
+        q.year,
+        None,
+        Action::ReadPublic,
+        q.group.clone().filter(|g| !g.is_empty()),
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
     let s = &run.strategy;
     let (Some(tg), Some(r)) = (
         s.targets.iter().find(|t| t.id == tid),
@@ -869,10 +891,15 @@ async fn target_page(
             } else {
                 (Vec::new(), Default::default())
             };
-            Ok((comment, revisions, names))
+            let groups: Vec<(String, String)> = st
+                .groups()?
+                .into_iter()
+                .map(|g| (g.code.to_string(), g.name))
+                .collect();
+            Ok((comment, revisions, names, groups))
         })
         .await;
-    let (comment, revisions, names) = match extra {
+    let (comment, revisions, names, groups) = match extra {
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
@@ -913,6 +940,17 @@ async fn target_page(
         h2 { (t(lang, "Bedömning", "Assessment")) }
         p.explanation { (r.explanation.get(lang)) }
         h2 { (t(lang, "Diagram", "Chart")) }
+        form.filters method="get" action=(path) {
+            input type="hidden" name="year" value=(run.followup.year);
+            p {
+                label for="t-group" { (t(lang, "Jämförelsegrupp", "Comparison group")) }
+                select id="t-group" name="group" {
+                    option value="" { (t(lang, "Kommunerna i samma län", "The municipalities of the same county")) }
+                    @for (code, name) in &groups { option value=(code) selected[q.group.as_deref() == Some(code.as_str())] { (name) } }
+                }
+            }
+            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+        }
         figure {
             (PreEscaped(chart))
             figcaption {

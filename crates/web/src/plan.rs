@@ -383,6 +383,7 @@ async fn report(
         Some(year),
         None,
         Action::ReadPublic,
+        None,
     )
     .await
     {
