@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/s/{id}/t/{target}/comment", post(comment))
         .route("/s/{id}/strategy", get(strategy_get).post(upload))
         .route("/s/{id}/strategy.toml", get(download))
+        .route("/s/{id}/goals", post(add_subgoal))
+        .route("/s/{id}/goals/{goal}", post(edit_goal))
+        .route("/s/{id}/goals/{goal}/delete", post(delete_goal))
+        .route("/s/{id}/areas/{area}/indicators", post(link_indicator))
 }
 
 fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
@@ -797,18 +801,354 @@ async fn strategy_page(
         @for g in s.root_goals() {
             h2 { (g.title) }
             @let subs: Vec<_> = s.children(&g.id).collect();
-            @if !subs.is_empty() { ul { @for sg in subs { li { (sg.title) } } } }
+            @if !subs.is_empty() { ul { @for sg in &subs { li {
+                (sg.title)
+                @if can_write {
+                    details {
+                        summary { (t(lang, "Ändra delmålet", "Edit the sub-goal")) }
+                        form method="post" action={ "/s/" (s.id) "/goals/" (sg.id) } {
+                            input type="hidden" name="csrf" value=(ctx.csrf());
+                            p { label for={ "g-" (sg.id) } { (t(lang, "Rubrik", "Title")) } textarea id={ "g-" (sg.id) } name="title" rows="2" cols="60" required { (sg.title) } }
+                            p { button type="submit" { (t(lang, "Spara", "Save")) } }
+                        }
+                        form method="post" action={ "/s/" (s.id) "/goals/" (sg.id) "/delete" } {
+                            input type="hidden" name="csrf" value=(ctx.csrf());
+                            p { button type="submit" { (t(lang, "Ta bort delmålet", "Remove the sub-goal")) } }
+                        }
+                    }
+                }
+            } } } }
+            @if can_write {
+                details {
+                    summary { (t(lang, "Ändra målet eller lägg till ett delmål", "Edit the goal or add a sub-goal")) }
+                    form method="post" action={ "/s/" (s.id) "/goals/" (g.id) } {
+                        input type="hidden" name="csrf" value=(ctx.csrf());
+                        p { label for={ "g-" (g.id) } { (t(lang, "Rubrik", "Title")) } textarea id={ "g-" (g.id) } name="title" rows="2" cols="60" required { (g.title) } }
+                        p { label for={ "gd-" (g.id) } { (t(lang, "Beskrivning", "Description")) } textarea id={ "gd-" (g.id) } name="description" rows="3" cols="60" { (g.description.as_deref().unwrap_or("")) } }
+                        p { button type="submit" { (t(lang, "Spara målet", "Save the goal")) } }
+                    }
+                    form method="post" action={ "/s/" (s.id) "/goals" } {
+                        input type="hidden" name="csrf" value=(ctx.csrf());
+                        input type="hidden" name="parent" value=(g.id);
+                        p { label for={ "ng-" (g.id) } { (t(lang, "Nytt delmål", "New sub-goal")) } textarea id={ "ng-" (g.id) } name="title" rows="2" cols="60" required {} }
+                        p { button type="submit" { (t(lang, "Lägg till delmålet", "Add the sub-goal")) } }
+                    }
+                }
+            }
             @let targets: Vec<_> = s.targets.iter().filter(|tg| s.root_of(&tg.goal) == g.id).collect();
             @if !targets.is_empty() {
                 ul { @for tg in targets { li { a href={ "/s/" (s.id) "/t/" (tg.id) } { (tg.text) } " (" (tg.series.indicator) ", " (tg.kind.name()) ", " (tg.target_year) ")" } } }
             }
         }
         h2 { (t(lang, "Indikatorer per område", "Indicators by area")) }
-        @for a in &s.areas { h3 { (a.name) } ul { @for i in &a.indicators { li { (i) } } } }
+        @for a in &s.areas {
+            h3 { (a.name) }
+            ul { @for i in &a.indicators { li {
+                (i)
+                @if can_write {
+                    form.inline method="post" action={ "/s/" (s.id) "/areas/" (a.id) "/indicators" } {
+                        input type="hidden" name="csrf" value=(ctx.csrf());
+                        input type="hidden" name="indicator" value=(i);
+                        input type="hidden" name="op" value="remove";
+                        button type="submit" aria-label={ (t(lang, "Ta bort ", "Remove ")) (i) } { (t(lang, "Ta bort", "Remove")) }
+                    }
+                }
+            } } }
+            @if can_write {
+                form method="post" action={ "/s/" (s.id) "/areas/" (a.id) "/indicators" } {
+                    input type="hidden" name="csrf" value=(ctx.csrf());
+                    input type="hidden" name="op" value="add";
+                    p {
+                        label for={ "li-" (a.id) } { (t(lang, "Koppla en indikator (id, se Indikatorer)", "Link an indicator (id, see Indicators)")) }
+                        input id={ "li-" (a.id) } name="indicator" type="text" required;
+                        " " button type="submit" { (t(lang, "Koppla", "Link")) }
+                    }
+                }
+            }
+        }
     };
     (
         status,
         Html(layout(ctx, &s.title, &path, body).into_string()),
     )
         .into_response()
+}
+
+/// Applies a change to a strategy the principal may write, validates the result and stores
+/// it with an audit entry; `describe` names the change in the audit log.
+async fn change_strategy(
+    state: &AppState,
+    ctx: &Ctx,
+    id: String,
+    action: &'static str,
+    change: impl FnOnce(&mut Strategy) -> Result<(String, Option<String>, Option<String>), String>
+        + Send
+        + 'static,
+) -> Result<(), AppError> {
+    let c = ctx.clone();
+    state
+        .db
+        .run(move |s| {
+            let mut strategy = writable(s, &c, &id)?;
+            let (object, before, after) = change(&mut strategy).map_err(AppError::BadRequest)?;
+            let problems = strategy.validate();
+            if !problems.is_empty() {
+                return Err(AppError::BadRequest(
+                    problems
+                        .iter()
+                        .map(|p| p.problem.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
+            }
+            let now = etablera_app::now_utc();
+            let audit = AuditEntry::new(
+                &now,
+                c.user.as_ref().map(|u| u.id),
+                action,
+                &format!("strategy:{}/{object}", strategy.id),
+                Some(&strategy.owner),
+            )
+            .change(before, after);
+            s.save_strategy_change(&strategy, &now, &[], Some(&audit))?;
+            Ok(())
+        })
+        .await?;
+    state.runs.clear();
+    Ok(())
+}
+
+fn back_to_strategy(id: &str) -> Response {
+    Redirect::to(&format!("/s/{}/strategy", urlencode(id))).into_response()
+}
+
+async fn strategy_error(state: &AppState, ctx: &Ctx, id: String, e: AppError) -> Response {
+    match e {
+        AppError::BadRequest(m) => {
+            strategy_page(state, ctx, id, &[m], StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        other => crate::pages::fail(ctx, other),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct GoalForm {
+    csrf: String,
+    title: String,
+    description: Option<String>,
+}
+
+/// Changes a goal's title and description.
+async fn edit_goal(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, gid)): Path<(String, String)>,
+    Form(f): Form<GoalForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return crate::pages::fail(&ctx, e);
+    }
+    let lang = ctx.lang;
+    let r = change_strategy(&state, &ctx, id.clone(), "goal.update", move |s| {
+        let g = s
+            .goals
+            .iter_mut()
+            .find(|g| g.id == gid)
+            .ok_or_else(|| format!("no goal `{gid}`"))?;
+        let title = f.title.trim();
+        if title.is_empty() || title.chars().count() > 1000 {
+            return Err(t(
+                lang,
+                "Målet behöver en rubrik (högst 1 000 tecken).",
+                "The goal needs a title (at most 1,000 characters).",
+            )
+            .into());
+        }
+        let before = g.title.clone();
+        g.title = title.to_string();
+        g.description = f
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string);
+        Ok((format!("goal:{gid}"), Some(before), Some(g.title.clone())))
+    })
+    .await;
+    match r {
+        Ok(()) => back_to_strategy(&id),
+        Err(e) => strategy_error(&state, &ctx, id, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SubGoalForm {
+    csrf: String,
+    parent: String,
+    title: String,
+}
+
+/// Adds a sub-goal under a goal.
+async fn add_subgoal(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Form(f): Form<SubGoalForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return crate::pages::fail(&ctx, e);
+    }
+    let lang = ctx.lang;
+    let r = change_strategy(&state, &ctx, id.clone(), "goal.create", move |s| {
+        let title = f.title.trim();
+        if title.is_empty() || title.chars().count() > 1000 {
+            return Err(t(
+                lang,
+                "Delmålet behöver en rubrik (högst 1 000 tecken).",
+                "The sub-goal needs a title (at most 1,000 characters).",
+            )
+            .into());
+        }
+        if s.goal(&f.parent).is_none() {
+            return Err(format!("no goal `{}`", f.parent));
+        }
+        let mut n = s
+            .goals
+            .iter()
+            .filter(|g| g.parent.as_deref() == Some(f.parent.as_str()))
+            .count()
+            + 1;
+        let mut gid = format!("{}-d{n}", f.parent);
+        while s.goal(&gid).is_some() {
+            n += 1;
+            gid = format!("{}-d{n}", f.parent);
+        }
+        s.goals.push(etablera_domain::Goal {
+            id: gid.clone(),
+            title: title.to_string(),
+            kind: etablera_domain::strategy::GoalKind::SubGoal,
+            parent: Some(f.parent.clone()),
+            area: None,
+            description: None,
+            strategies: vec![],
+        });
+        Ok((format!("goal:{gid}"), None, Some(title.to_string())))
+    })
+    .await;
+    match r {
+        Ok(()) => back_to_strategy(&id),
+        Err(e) => strategy_error(&state, &ctx, id, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+/// Removes a goal that nothing refers to (no sub-goals, targets or activities).
+async fn delete_goal(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, gid)): Path<(String, String)>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return crate::pages::fail(&ctx, e);
+    }
+    let lang = ctx.lang;
+    let r = change_strategy(&state, &ctx, id.clone(), "goal.delete", move |s| {
+        let g = s
+            .goal(&gid)
+            .cloned()
+            .ok_or_else(|| format!("no goal `{gid}`"))?;
+        let used = s
+            .goals
+            .iter()
+            .any(|x| x.parent.as_deref() == Some(gid.as_str()))
+            || s.targets.iter().any(|t| t.goal == gid)
+            || s.activities
+                .iter()
+                .any(|a| a.goal.as_deref() == Some(gid.as_str()));
+        if used {
+            return Err(format!(
+                "{} «{}»",
+                t(
+                    lang,
+                    "Målet har delmål, mål eller aktiviteter och kan inte tas bort:",
+                    "The goal has sub-goals, targets or activities and cannot be removed:"
+                ),
+                g.title
+            ));
+        }
+        s.goals.retain(|x| x.id != gid);
+        Ok((format!("goal:{gid}"), Some(g.title), None))
+    })
+    .await;
+    match r {
+        Ok(()) => back_to_strategy(&id),
+        Err(e) => strategy_error(&state, &ctx, id, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LinkForm {
+    csrf: String,
+    indicator: String,
+    /// `add` or `remove`.
+    op: String,
+}
+
+/// Links an indicator to an area of the strategy, or unlinks it.
+async fn link_indicator(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, aid)): Path<(String, String)>,
+    Form(f): Form<LinkForm>,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&f.csrf) {
+        return crate::pages::fail(&ctx, e);
+    }
+    let lang = ctx.lang;
+    let r = change_strategy(&state, &ctx, id.clone(), "area.indicators", move |s| {
+        let ind = etablera_domain::IndicatorId::parse(&f.indicator).map_err(|e| e.to_string())?;
+        let a = s
+            .areas
+            .iter_mut()
+            .find(|a| a.id == aid)
+            .ok_or_else(|| format!("no area `{aid}`"))?;
+        let before = a
+            .indicators
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match f.op.as_str() {
+            "add" if !a.indicators.contains(&ind) => a.indicators.push(ind),
+            "add" => {
+                return Err(format!(
+                    "{} `{ind}`",
+                    t(
+                        lang,
+                        "Indikatorn finns redan i området:",
+                        "The indicator is already in the area:"
+                    )
+                ))
+            }
+            "remove" => a.indicators.retain(|i| *i != ind),
+            other => return Err(format!("unknown operation `{other}`")),
+        }
+        let after = a
+            .indicators
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok((format!("area:{aid}"), Some(before), Some(after)))
+    })
+    .await;
+    match r {
+        Ok(()) => back_to_strategy(&id),
+        Err(e) => strategy_error(&state, &ctx, id, e).await,
+    }
 }

@@ -1864,3 +1864,141 @@ fn api_writes() {
         );
     }
 }
+
+#[test]
+fn editing_goals_and_indicator_links() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let base = format!("{}/s/ostersund-2020", app.base);
+        let mut s = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut s);
+        let page = s.get(&format!("{base}/strategy")).body;
+        assert!(
+            page.contains("Lägg till delmålet") && page.contains("Koppla"),
+            "{b}"
+        );
+        // Goal title and a new sub-goal.
+        let r = s.post_form(
+            &format!("{base}/goals/m1"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Fler nya Östersundare 2030"),
+                ("description", ""),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        let r = s.post_form(
+            &format!("{base}/goals"),
+            &[
+                ("csrf", &csrf),
+                ("parent", "m1"),
+                ("title", "Fler väljer att bosätta sig på egen hand"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        let strategy = s
+            .get(&format!("{}/api/v1/strategies/ostersund-2020", app.base))
+            .json();
+        let goals = strategy["goals"].as_array().unwrap();
+        assert!(
+            goals
+                .iter()
+                .any(|g| g["id"] == "m1" && g["title"] == "Fler nya Östersundare 2030"),
+            "{b}"
+        );
+        assert!(
+            goals
+                .iter()
+                .any(|g| g["id"] == "m1-d1" && g["parent"] == "m1"),
+            "{b}"
+        );
+        // A goal with targets cannot be removed; the new sub-goal can.
+        let r = s.post_form(&format!("{base}/goals/m1/delete"), &[("csrf", &csrf)]);
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.body.contains("kan inte tas bort"), "{b}");
+        assert_eq!(
+            s.post_form(&format!("{base}/goals/m1-d1/delete"), &[("csrf", &csrf)])
+                .status,
+            303,
+            "{b}"
+        );
+        // Indicator links: known ids only; add and remove.
+        let link = format!("{base}/areas/inflyttning/indicators");
+        let r = s.post_form(
+            &link,
+            &[("csrf", &csrf), ("indicator", "X99999"), ("op", "add")],
+        );
+        assert_eq!(r.status, 422, "{b}: unknown indicator");
+        assert_eq!(
+            s.post_form(
+                &link,
+                &[("csrf", &csrf), ("indicator", "N02006"), ("op", "add")]
+            )
+            .status,
+            303,
+            "{b}"
+        );
+        assert_eq!(
+            s.post_form(
+                &link,
+                &[("csrf", &csrf), ("indicator", "N02006"), ("op", "add")]
+            )
+            .status,
+            422,
+            "{b}: twice"
+        );
+        let areas = s
+            .get(&format!("{}/api/v1/strategies/ostersund-2020", app.base))
+            .json()["areas"]
+            .clone();
+        assert!(areas.to_string().contains("N02006"), "{b}");
+        assert_eq!(
+            s.post_form(
+                &link,
+                &[("csrf", &csrf), ("indicator", "N02006"), ("op", "remove")]
+            )
+            .status,
+            303,
+            "{b}"
+        );
+        // Viewers and other municipalities may not.
+        let mut v = login(&app, "viewer");
+        let vc = session_csrf(&app, &mut v);
+        assert_eq!(
+            v.post_form(
+                &format!("{base}/goals/m1"),
+                &[("csrf", &vc), ("title", "x")]
+            )
+            .status,
+            403,
+            "{b}"
+        );
+        let mut o = login(&app, "ljadmin");
+        let oc = session_csrf(&app, &mut o);
+        assert_eq!(
+            o.post_form(
+                &link,
+                &[("csrf", &oc), ("indicator", "N02006"), ("op", "add")]
+            )
+            .status,
+            403,
+            "{b}"
+        );
+        let mut store = etablera_store::open(&app._store.address).unwrap();
+        let log = store
+            .audit_log(&etablera_store::AuditFilter {
+                units: Some(vec!["2380".into()]),
+                limit: 50,
+                ..Default::default()
+            })
+            .unwrap();
+        for a in [
+            "goal.update",
+            "goal.create",
+            "goal.delete",
+            "area.indicators",
+        ] {
+            assert!(log.iter().any(|e| e.action == a), "{b}: {a} audited");
+        }
+    }
+}
