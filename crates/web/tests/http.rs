@@ -1215,6 +1215,8 @@ fn authorization_matrix_every_route() {
                 true,
                 "m1-andel-utrikes-fodda",
                 "hp-2019-1",
+                "m3-d1",
+                "service",
             ),
             (
                 "ljusnarsberg-2016",
@@ -1222,9 +1224,11 @@ fn authorization_matrix_every_route() {
                 false,
                 "none",
                 "boende-policy",
+                "oppen-1",
+                "oppen",
             ),
         ];
-        for (sid, members, published, tid, aid) in &strategies {
+        for (sid, members, published, tid, aid, gid, area) in &strategies {
             for (who, c, csrf) in clients.iter_mut() {
                 let member = members.contains(who) || *who == "sys";
                 let writer = *who == "sys" || (member && *who != "viewer");
@@ -1372,6 +1376,69 @@ fn authorization_matrix_every_route() {
                         c.post_form(
                             &format!("{base}/data/import"),
                             &[("csrf", csrf), ("token", "0")],
+                        ),
+                    ),
+                    (
+                        "GET strategy",
+                        String::new(),
+                        Need::Read,
+                        200,
+                        c.get(&format!("{base}/strategy")),
+                    ),
+                    (
+                        "GET strategy.toml",
+                        String::new(),
+                        Need::Read,
+                        200,
+                        c.get(&format!("{base}/strategy.toml")),
+                    ),
+                    (
+                        "GET compare",
+                        String::new(),
+                        Need::Read,
+                        200,
+                        c.get(&format!("{base}/compare?year=2018")),
+                    ),
+                    (
+                        "POST goal",
+                        String::new(),
+                        Need::Write,
+                        303,
+                        c.post_form(
+                            &format!("{base}/goals/{gid}"),
+                            &[("csrf", csrf), ("title", "Ett mål")],
+                        ),
+                    ),
+                    (
+                        "POST sub-goal",
+                        String::new(),
+                        Need::Write,
+                        303,
+                        c.post_form(
+                            &format!("{base}/goals"),
+                            &[("csrf", csrf), ("parent", gid), ("title", "Ett delmål")],
+                        ),
+                    ),
+                    (
+                        "POST link",
+                        String::new(),
+                        Need::Write,
+                        303,
+                        c.post_form(
+                            &format!("{base}/areas/{area}/indicators"),
+                            &[
+                                ("csrf", csrf),
+                                (
+                                    "indicator",
+                                    match *who {
+                                        "strategist" => "N01802",
+                                        "ljadmin" => "N02006",
+                                        "sys" => "N01987",
+                                        _ => "N01990",
+                                    },
+                                ),
+                                ("op", "add"),
+                            ],
                         ),
                     ),
                 ];
