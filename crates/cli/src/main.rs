@@ -232,6 +232,18 @@ struct ServeFile {
     max_upload_mb: Option<usize>,
 }
 
+/// Writes from the command line go to the audit log too, with no user (the operator).
+fn audit(
+    store: &mut dyn etablera_store::Store,
+    action: &str,
+    object: &str,
+    after: &str,
+) -> Result<()> {
+    let e = etablera_store::AuditEntry::new(&etablera_app::now_utc(), None, action, object, None)
+        .change(None, Some(after.to_string()));
+    Ok(store.append_audit(&e)?)
+}
+
 fn read_password() -> Result<etablera_web::auth::Password> {
     let mut line = String::new();
     std::io::stdin()
@@ -426,12 +438,19 @@ fn main() -> Result<()> {
                     pb.set_position(n);
                 })?;
                 pb.finish_and_clear();
+                audit(store, "data.import", &format!("url:{url}"), &r.to_string())?;
                 println!("{url}: {r}");
             }
             for f in files {
                 let pb = progress_bar(&f.display().to_string());
                 let r = etablera_app::import_file(store, &f, None, &mut |n| pb.set_position(n))?;
                 pb.finish_and_clear();
+                audit(
+                    store,
+                    "data.import",
+                    &format!("file:{}", f.display()),
+                    &r.to_string(),
+                )?;
                 println!("{}: {r}", f.display());
             }
         }
@@ -440,6 +459,12 @@ fn main() -> Result<()> {
             match command {
                 StrategyCommand::Load { file } => {
                     let s = etablera_app::load_strategy(store, &file)?;
+                    audit(
+                        store,
+                        "strategy.load",
+                        &format!("strategy:{}", s.id),
+                        &file.display().to_string(),
+                    )?;
                     println!(
                         "loaded strategy {}: {} goals, {} targets, {} activities",
                         s.id,
@@ -597,6 +622,12 @@ fn main() -> Result<()> {
                         name: name.clone(),
                         members: codes,
                     })?;
+                    audit(
+                        store,
+                        "group.save",
+                        &format!("group:{code}"),
+                        &format!("{name}: {n} municipalities"),
+                    )?;
                     println!("group {code} \"{name}\": {n} municipalities");
                 }
                 GroupCommand::List => {
