@@ -5,6 +5,8 @@
 //! their input, open the store and present the result.
 
 pub mod demo;
+pub mod register;
+pub mod register_demo;
 
 use anyhow::{anyhow, bail, Context, Result};
 use etablera_domain::{

@@ -113,6 +113,75 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The establishment register: keys, caseload import and export, figures, key rotation.
+    /// Needs the keys in ETABLERA_REGISTER_KEYS (or --register-keys-file) where identities are read.
+    Register {
+        #[command(subcommand)]
+        command: RegisterCommand,
+        /// A file holding the register keys (`id:hex64`, comma separated, current first).
+        #[arg(long, global = true, env = "ETABLERA_REGISTER_KEYS_FILE")]
+        register_keys_file: Option<PathBuf>,
+    },
+    /// Gallring: remove or anonymise cases closed more than N years ago. Shows what it would
+    /// do (a dry run) unless --execute is given.
+    Gallra {
+        /// Municipality (code or name).
+        #[arg(long)]
+        municipality: String,
+        /// Years after closing [default: the municipality's setting, 5 unless changed].
+        #[arg(long)]
+        years: Option<u32>,
+        #[arg(long, value_enum, default_value = "anonymise")]
+        mode: GallringArg,
+        /// The day to count from (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        today: Option<String>,
+        /// Do it; without this flag only the plan is shown.
+        #[arg(long)]
+        execute: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GallringArg {
+    Anonymise,
+    Delete,
+}
+
+#[derive(Subcommand)]
+enum RegisterCommand {
+    /// Print a new random key (`id:hex64`) to put in ETABLERA_REGISTER_KEYS.
+    Keygen {
+        #[arg(long, default_value = "k1")]
+        id: String,
+    },
+    /// Import a caseload CSV (columns as in the README); nothing is stored if a row is wrong.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        municipality: String,
+    },
+    /// Write the caseload as CSV (the reads are logged).
+    Export {
+        #[arg(long)]
+        municipality: String,
+    },
+    /// The register's figures (suppressed) as a table, or JSON.
+    Figures {
+        #[arg(long)]
+        municipality: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Store the register's figures as observations so strategies can follow them up.
+    Feed {
+        #[arg(long)]
+        municipality: String,
+    },
+    /// Re-seal every identity with the current (first) key.
+    RotateKeys,
+    /// How many years reads of person data are kept (at least 5).
+    LogRetention { years: Option<i64> },
 }
 
 #[derive(Subcommand)]
@@ -148,6 +217,15 @@ enum UserCommand {
         username: String,
         municipality: String,
         #[arg(value_parser = ["viewer", "strategist", "admin"], required_unless_present = "remove")]
+        role: Option<String>,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Give a role in a municipality's establishment register, or remove it with `--remove`.
+    RegisterRole {
+        username: String,
+        municipality: String,
+        #[arg(value_parser = ["case_worker", "reception_manager", "analyst"], required_unless_present = "remove")]
         role: Option<String>,
         #[arg(long)]
         remove: bool,
@@ -227,6 +305,8 @@ fn with_total(pb: &indicatif::ProgressBar, total: u64) {
 #[serde(deny_unknown_fields)]
 struct ServeFile {
     database: Option<String>,
+    /// A file with the register keys.
+    register_keys_file: Option<PathBuf>,
     addr: Option<std::net::SocketAddr>,
     secure_cookies: Option<bool>,
     max_upload_mb: Option<usize>,
@@ -271,7 +351,7 @@ fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Resul
 }
 
 /// Demo accounts: (username, name, password, system admin, roles).
-const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 4] = [
+const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 7] = [
     (
         "admin",
         "Systemadministratör",
@@ -300,7 +380,100 @@ const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 4] = [
         false,
         &[("1864", "admin")],
     ),
+    (
+        "handlaggare",
+        "Hanna Handläggare (Östersund, etablering)",
+        "demo-handläggare-lösenord",
+        false,
+        &[("2380", "case_worker")],
+    ),
+    (
+        "mottagning",
+        "Mats Mottagningsansvarig (Östersund)",
+        "demo-mottagning-lösenord",
+        false,
+        &[("2380", "reception_manager")],
+    ),
+    (
+        "analytiker",
+        "Anna Analytiker (Östersund)",
+        "demo-analytiker-lösenord",
+        false,
+        &[("2380", "analyst")],
+    ),
 ];
+
+/// The register keys: ETABLERA_REGISTER_KEYS, else the file named (flag, environment or
+/// configuration). `None` when neither is set.
+fn register_keys(file: Option<&std::path::Path>) -> Result<Option<etablera_vault::Keyring>> {
+    if let Ok(spec) = std::env::var("ETABLERA_REGISTER_KEYS") {
+        return Ok(Some(etablera_vault::Keyring::parse(&spec)?));
+    }
+    let file = file
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("ETABLERA_REGISTER_KEYS_FILE").map(PathBuf::from));
+    match file {
+        Some(p) => {
+            let spec = std::fs::read_to_string(&p)
+                .with_context(|| format!("{}: could not read the register keys", p.display()))?;
+            Ok(Some(
+                etablera_vault::Keyring::parse(spec.trim())
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+            ))
+        }
+        None => Ok(None),
+    }
+}
+
+fn need_keys(file: Option<&std::path::Path>) -> Result<etablera_vault::Keyring> {
+    register_keys(file)?.ok_or_else(|| {
+        anyhow::anyhow!("the register keys are needed: set ETABLERA_REGISTER_KEYS (make one with `etablera register keygen`) or --register-keys-file")
+    })
+}
+
+/// The demo's register: a key in the output folder (made once), a fictitious caseload for
+/// Östersund, its figures fed to the follow-up, and one plan link to try.
+fn demo_register(db: &str, out: &std::path::Path) -> Result<etablera_vault::Keyring> {
+    let key_file = out.join("register-keys.txt");
+    if !key_file.exists() {
+        std::fs::write(&key_file, etablera_vault::Keyring::generate("demo1"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let keys = need_keys(Some(&key_file))?;
+    let mut store = etablera_store::open(db)?;
+    let s = store.as_mut();
+    let unit = etablera_domain::UnitCode::parse("2380")?;
+    let today = etablera_app::register::today();
+    let worker = s.user_by_name("handlaggare")?.map(|u| u.id);
+    let mut cases = etablera_app::register_demo::caseload(&unit, 600, 2380, 2021, today);
+    for (i, c) in cases.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            c.person.case_worker = worker;
+            for r in &mut c.person.reviews {
+                r.by = worker.unwrap_or(0);
+            }
+        }
+    }
+    let rows: Vec<_> = cases
+        .iter()
+        .map(|c| etablera_app::register::to_row(&keys, c))
+        .collect::<Result<_>>()?;
+    let audit = etablera_store::AuditEntry::new(
+        &etablera_app::now_utc(),
+        None,
+        "register.demo",
+        "register:2380",
+        Some(&unit),
+    );
+    s.save_persons(&rows, &audit)?;
+    let n = etablera_app::register::feed_followup(s, &unit, today)?;
+    println!("Establishment register: {} fictitious cases in Östersund, {n} register figures fed to the follow-up; key in {}", cases.len(), key_file.display());
+    Ok(keys)
+}
 
 fn demo_accounts(db: &str) -> Result<()> {
     let mut store = etablera_store::open(db)?;
@@ -316,14 +489,18 @@ fn demo_accounts(db: &str) -> Result<()> {
         )
         .map_err(web)?;
         for (unit, role) in roles {
-            etablera_web::accounts::set_role(
-                s,
-                user,
-                unit,
-                etablera_domain::access::Role::parse(role),
-                None,
-            )
-            .map_err(web)?;
+            match etablera_domain::access::RegisterRole::parse(role) {
+                Some(r) => etablera_web::accounts::set_register_role(s, user, unit, Some(r), None)
+                    .map_err(web)?,
+                None => etablera_web::accounts::set_role(
+                    s,
+                    user,
+                    unit,
+                    etablera_domain::access::Role::parse(role),
+                    None,
+                )
+                .map_err(web)?,
+            }
         }
     }
     // Östersund and Luleå publish their follow-up; Ljusnarsberg's is for its users only.
@@ -346,6 +523,7 @@ fn main() -> Result<()> {
         }
         let db = d.database.to_string_lossy().into_owned();
         demo_accounts(&db)?;
+        let keys = demo_register(&db, out)?;
         println!("\nDemo database: {}", d.database.display());
         println!("Reports (the figures marked «Fiktiva demodata» are fictitious):");
         for r in &d.reports {
@@ -359,6 +537,7 @@ fn main() -> Result<()> {
             run_server(
                 etablera_web::Config {
                     database: db,
+                    register_keys: Some(std::sync::Arc::new(keys)),
                     ..Default::default()
                 },
                 *addr,
@@ -406,15 +585,29 @@ fn main() -> Result<()> {
             .or(file.max_upload_mb)
             .unwrap_or(20)
             .clamp(1, 1024);
+        let register_keys =
+            register_keys(file.register_keys_file.as_deref())?.map(std::sync::Arc::new);
+        if register_keys.is_none() {
+            println!("The establishment register is off: no ETABLERA_REGISTER_KEYS (etablera register keygen).");
+        }
         let config = etablera_web::Config {
             database: database.clone(),
             secure_cookies: *secure_cookies || file.secure_cookies.unwrap_or(false),
             max_upload: mb * 1024 * 1024,
+            register_keys,
         };
         // The address may hold a password: show only where the database is, not who logs in.
         let shown = database.split('@').next_back().unwrap_or(&database);
         println!("Serving Etablera at http://{addr}/ on {shown} (Ctrl-C to stop)");
         return run_server(config, addr);
+    }
+    if let Command::Register {
+        command: RegisterCommand::Keygen { id },
+        ..
+    } = &cli.command
+    {
+        println!("{}", etablera_vault::Keyring::generate(id));
+        return Ok(());
     }
     let mut store = etablera_store::open(&cli.database)
         .with_context(|| format!("could not open the database `{}`", cli.database))?;
@@ -692,6 +885,32 @@ fn main() -> Result<()> {
                             .unwrap_or_else(|| format!("no role in {municipality}"))
                     );
                 }
+                UserCommand::RegisterRole {
+                    username,
+                    municipality,
+                    role,
+                    remove,
+                } => {
+                    let role = if remove {
+                        None
+                    } else {
+                        role.as_deref()
+                            .and_then(etablera_domain::access::RegisterRole::parse)
+                    };
+                    etablera_web::accounts::set_register_role(
+                        store,
+                        &username,
+                        &municipality,
+                        role,
+                        None,
+                    )
+                    .map_err(web)?;
+                    println!(
+                        "{username}: {}",
+                        role.map(|r| format!("{} in the register of {municipality}", r.as_str()))
+                            .unwrap_or_else(|| format!("no register role in {municipality}"))
+                    );
+                }
                 UserCommand::List => {
                     for u in store.users()? {
                         let roles: Vec<String> = store
@@ -708,6 +927,170 @@ fn main() -> Result<()> {
                         );
                     }
                 }
+            }
+        }
+        Command::Register {
+            command,
+            register_keys_file,
+        } => {
+            etablera_app::require_initialised(store)?;
+            let kf = register_keys_file.as_deref();
+            let muni = |store: &mut dyn etablera_store::Store,
+                        m: &str|
+             -> Result<etablera_domain::UnitCode> {
+                let units = etablera_app::units_of(store)?;
+                units
+                    .find(m)
+                    .filter(|u| u.code.is_municipality())
+                    .map(|u| u.code.clone())
+                    .ok_or_else(|| anyhow::anyhow!("unknown municipality `{m}`"))
+            };
+            match command {
+                RegisterCommand::Keygen { .. } => {
+                    unreachable!("handled before the database is opened")
+                }
+                RegisterCommand::Import { file, municipality } => {
+                    let keys = need_keys(kf)?;
+                    let unit = muni(store, &municipality)?;
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("{}: could not read", file.display()))?;
+                    let name = file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let n = etablera_app::register::import_caseload(
+                        store, &keys, &unit, &name, &bytes, None,
+                    )?;
+                    println!("{n} persons imported into the register of {unit}");
+                }
+                RegisterCommand::Export { municipality } => {
+                    let keys = need_keys(kf)?;
+                    let unit = muni(store, &municipality)?;
+                    print!(
+                        "{}",
+                        etablera_app::register::export_caseload(store, &keys, &unit, None)?
+                    );
+                }
+                RegisterCommand::Figures { municipality, json } => {
+                    let unit = muni(store, &municipality)?;
+                    let fig = etablera_app::register::figures(
+                        store,
+                        &unit,
+                        etablera_app::register::today(),
+                    )?;
+                    match (fig, json) {
+                        (None, _) => println!("no cases in the register of {unit}"),
+                        (Some(f), true) => println!("{}", serde_json::to_string_pretty(&f)?),
+                        (Some(f), false) => {
+                            println!(
+                                "{:<18} {:>4} {:>3} {:>10} {:>6}",
+                                "indicator", "year", "sex", "value", "n"
+                            );
+                            for c in &f.cells {
+                                let v = match (c.suppressed, c.value) {
+                                    (Some(_), _) => "•".to_string(),
+                                    (None, Some(v)) => format!("{v:.1}"),
+                                    (None, None) => "–".to_string(),
+                                };
+                                let n = if c.suppressed.is_some() {
+                                    "•".to_string()
+                                } else {
+                                    c.n.to_string()
+                                };
+                                println!(
+                                    "{:<18} {:>4} {:>3} {:>10} {:>6}",
+                                    c.indicator.id(),
+                                    c.year,
+                                    c.sex.code(),
+                                    v,
+                                    n
+                                );
+                            }
+                            println!("• = suppressed (fewer than {} people, or would reveal such a cell)", f.threshold);
+                        }
+                    }
+                }
+                RegisterCommand::Feed { municipality } => {
+                    let unit = muni(store, &municipality)?;
+                    let n = etablera_app::register::feed_followup(
+                        store,
+                        &unit,
+                        etablera_app::register::today(),
+                    )?;
+                    println!("{n} register figures stored for {unit}");
+                }
+                RegisterCommand::RotateKeys => {
+                    let keys = need_keys(kf)?;
+                    let n = etablera_app::register::rotate_keys(store, &keys, None)?;
+                    println!("{n} identities sealed with key {}", keys.current());
+                }
+                RegisterCommand::LogRetention { years } => {
+                    if let Some(y) = years {
+                        if y < 5 {
+                            anyhow::bail!("reads of person data are kept at least 5 years");
+                        }
+                        let a = etablera_store::AuditEntry::new(
+                            &etablera_app::now_utc(),
+                            None,
+                            "register.log_retention",
+                            "read_log",
+                            None,
+                        )
+                        .change(
+                            Some(store.read_log_retention_years()?.to_string()),
+                            Some(y.to_string()),
+                        );
+                        store.set_read_log_retention_years(y, &a)?;
+                    }
+                    let removed = store.purge_read_log()?;
+                    println!(
+                        "reads are kept {} years; {removed} older reads removed",
+                        store.read_log_retention_years()?
+                    );
+                }
+            }
+        }
+        Command::Gallra {
+            municipality,
+            years,
+            mode,
+            today,
+            execute,
+        } => {
+            etablera_app::require_initialised(store)?;
+            let units = etablera_app::units_of(store)?;
+            let unit = units
+                .find(&municipality)
+                .filter(|u| u.code.is_municipality())
+                .map(|u| u.code.clone())
+                .ok_or_else(|| anyhow::anyhow!("unknown municipality `{municipality}`"))?;
+            let today = match today {
+                Some(t) => etablera_domain::Date::parse(&t)?,
+                None => etablera_app::register::today(),
+            };
+            let mode = match mode {
+                GallringArg::Anonymise => etablera_app::register::GallringMode::Anonymise,
+                GallringArg::Delete => etablera_app::register::GallringMode::Delete,
+            };
+            let plan =
+                etablera_app::register::gallra(store, &unit, years, mode, today, execute, None)?;
+            let verb = match (plan.done, mode) {
+                (false, etablera_app::register::GallringMode::Delete) => "would delete",
+                (false, _) => "would anonymise",
+                (true, etablera_app::register::GallringMode::Delete) => "deleted",
+                (true, _) => "anonymised",
+            };
+            println!(
+                "{unit}: cases closed before {}: {} {}",
+                plan.cutoff,
+                verb,
+                plan.persons.len()
+            );
+            for (id, closed) in &plan.persons {
+                println!("  {id}  closed {closed}");
+            }
+            if !plan.done && !plan.persons.is_empty() {
+                println!("dry run: nothing was changed; run again with --execute to do it");
             }
         }
     }

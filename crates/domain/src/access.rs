@@ -8,7 +8,7 @@
 //! use etablera_domain::access::{allowed, Action, Principal, Role};
 //! use etablera_domain::UnitCode;
 //! let osd = UnitCode::parse("2380").unwrap();
-//! let p = Principal { user_id: 1, system_admin: false, memberships: vec![(osd.clone(), Role::Viewer)] };
+//! let p = Principal { user_id: 1, system_admin: false, memberships: vec![(osd.clone(), Role::Viewer)], register: vec![] };
 //! assert!(allowed(Some(&p), Action::Read, &osd, false));
 //! assert!(!allowed(Some(&p), Action::Write, &osd, false));
 //! assert!(allowed(None, Action::ReadPublic, &osd, true));
@@ -65,9 +65,21 @@ pub struct Principal {
     pub user_id: i64,
     pub system_admin: bool,
     pub memberships: Vec<(UnitCode, Role)>,
+    /// Roles in the establishment register, separate from the strategy roles: a
+    /// municipality admin or a strategist reads no person unless also given one of these.
+    #[serde(default)]
+    pub register: Vec<(UnitCode, RegisterRole)>,
 }
 
 impl Principal {
+    /// The user's register role in a municipality, if any.
+    pub fn register_role_in(&self, unit: &UnitCode) -> Option<RegisterRole> {
+        self.register
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map(|(_, r)| *r)
+    }
+
     /// The user's role in a municipality, if any.
     pub fn role_in(&self, unit: &UnitCode) -> Option<Role> {
         self.memberships
@@ -114,6 +126,109 @@ pub fn allowed(who: Option<&Principal>, action: Action, unit: &UnitCode, publish
     }
 }
 
+/// A role in a municipality's establishment register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterRole {
+    /// Works with cases: all of the municipality's, or (when the municipality limits it)
+    /// their own caseload and the cases they are named colleague on.
+    CaseWorker,
+    /// All cases of the municipality; assigns case workers; answers GDPR requests.
+    ReceptionManager,
+    /// Aggregates only, never a person.
+    Analyst,
+}
+
+impl RegisterRole {
+    pub const ALL: [RegisterRole; 3] = [
+        RegisterRole::CaseWorker,
+        RegisterRole::ReceptionManager,
+        RegisterRole::Analyst,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegisterRole::CaseWorker => "case_worker",
+            RegisterRole::ReceptionManager => "reception_manager",
+            RegisterRole::Analyst => "analyst",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RegisterRole> {
+        RegisterRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            RegisterRole::CaseWorker => lang.pick("handläggare", "case worker"),
+            RegisterRole::ReceptionManager => lang.pick("mottagningsansvarig", "reception manager"),
+            RegisterRole::Analyst => lang.pick("analytiker", "analyst"),
+        }
+    }
+}
+
+/// What a request wants to do in the register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegisterAction {
+    /// See the list of cases (each row is then checked with `ReadPerson`).
+    ListCases,
+    /// Register a new person.
+    CreatePerson,
+    /// Read one person's data.
+    ReadPerson,
+    /// Change one person's data (plan, assessment, outcomes, corrections).
+    WritePerson,
+    /// Assign case workers and colleagues, restrict processing, export (GDPR requests).
+    ManageCase,
+    /// Read the register's statistics (suppressed aggregates).
+    ReadAggregates,
+    /// Keep the intervention catalogue and the register's settings.
+    Configure,
+    /// Read the log of who read which person (loggkontroll).
+    ReadAccessLog,
+}
+
+/// How a user stands to one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseRelation {
+    /// The user is the case worker or a named colleague.
+    pub related: bool,
+    /// Processing is restricted (GDPR art. 18).
+    pub restricted: bool,
+}
+
+/// The register's rule. Least privilege: system admins, municipality admins, strategists and
+/// viewers read no person; analysts read aggregates only; case workers read and write the
+/// cases of their municipality, only their own caseload when `caseload_only` is set; reception
+/// managers everything in the register of their municipality. A restricted case is read only
+/// by its own case workers and the reception manager and written only by the manager.
+pub fn register_allowed(
+    who: Option<&Principal>,
+    action: RegisterAction,
+    unit: &UnitCode,
+    case: Option<CaseRelation>,
+    caseload_only: bool,
+) -> bool {
+    use RegisterAction as A;
+    use RegisterRole as R;
+    let Some(p) = who else { return false };
+    let reg = p.register_role_in(unit);
+    match action {
+        A::ReadAggregates => p.system_admin || reg.is_some() || p.role_in(unit).is_some(),
+        A::ReadAccessLog => p.system_admin || p.role_in(unit) == Some(Role::Admin),
+        A::ListCases | A::CreatePerson => matches!(reg, Some(R::CaseWorker | R::ReceptionManager)),
+        A::Configure | A::ManageCase => reg == Some(R::ReceptionManager),
+        A::ReadPerson | A::WritePerson => {
+            let Some(c) = case else { return false };
+            match reg {
+                Some(R::ReceptionManager) => true,
+                Some(R::CaseWorker) => {
+                    let may_see = c.related || (!caseload_only && !c.restricted);
+                    may_see && !(action == A::WritePerson && c.restricted)
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +249,7 @@ mod tests {
                 user_id: 1,
                 system_admin: false,
                 memberships: vec![(own.clone(), role)],
+                register: vec![],
             };
             for a in actions {
                 for published in [false, true] {
@@ -160,6 +276,7 @@ mod tests {
             user_id: 2,
             system_admin: true,
             memberships: vec![],
+            register: vec![],
         };
         assert!(actions
             .iter()
@@ -168,5 +285,94 @@ mod tests {
             assert_eq!(allowed(None, a, &own, true), a == Action::ReadPublic);
             assert!(!allowed(None, a, &own, false));
         }
+    }
+
+    #[test]
+    fn register_matrix() {
+        use RegisterAction as A;
+        let own = UnitCode::parse("2380").unwrap();
+        let other = UnitCode::parse("1864").unwrap();
+        let all = [
+            A::ListCases,
+            A::CreatePerson,
+            A::ReadPerson,
+            A::WritePerson,
+            A::ManageCase,
+            A::ReadAggregates,
+            A::Configure,
+            A::ReadAccessLog,
+        ];
+        let who = |reg: Option<RegisterRole>, role: Option<Role>, sys: bool| Principal {
+            user_id: 1,
+            system_admin: sys,
+            memberships: role.map(|r| vec![(own.clone(), r)]).unwrap_or_default(),
+            register: reg.map(|r| vec![(own.clone(), r)]).unwrap_or_default(),
+        };
+        for caseload_only in [false, true] {
+            for related in [false, true] {
+                for restricted in [false, true] {
+                    let c = Some(CaseRelation {
+                        related,
+                        restricted,
+                    });
+                    for a in all {
+                        // Nobody does anything person-level in another municipality.
+                        for r in RegisterRole::ALL {
+                            let p = who(Some(r), Some(Role::Admin), false);
+                            assert!(
+                                !register_allowed(Some(&p), a, &other, c, caseload_only),
+                                "{r:?} {a:?} other"
+                            );
+                        }
+                        // Strategy roles and system admins read no person.
+                        for (role, sys) in [
+                            (Some(Role::Admin), false),
+                            (Some(Role::Strategist), false),
+                            (Some(Role::Viewer), false),
+                            (None, true),
+                        ] {
+                            let p = who(None, role, sys);
+                            let expect = a == A::ReadAggregates
+                                || (a == A::ReadAccessLog && (sys || role == Some(Role::Admin)));
+                            assert_eq!(
+                                register_allowed(Some(&p), a, &own, c, caseload_only),
+                                expect,
+                                "{role:?} sys={sys} {a:?}"
+                            );
+                        }
+                        let analyst = who(Some(RegisterRole::Analyst), None, false);
+                        assert_eq!(
+                            register_allowed(Some(&analyst), a, &own, c, caseload_only),
+                            a == A::ReadAggregates,
+                            "analyst {a:?}"
+                        );
+                        let mgr = who(Some(RegisterRole::ReceptionManager), None, false);
+                        assert_eq!(
+                            register_allowed(Some(&mgr), a, &own, c, caseload_only),
+                            a != A::ReadAccessLog,
+                            "manager {a:?}"
+                        );
+                        let cw = who(Some(RegisterRole::CaseWorker), None, false);
+                        let expect = match a {
+                            A::ListCases | A::CreatePerson | A::ReadAggregates => true,
+                            A::ReadPerson => related || (!caseload_only && !restricted),
+                            A::WritePerson => !restricted && (related || !caseload_only),
+                            A::ManageCase | A::Configure | A::ReadAccessLog => false,
+                        };
+                        assert_eq!(register_allowed(Some(&cw), a, &own, c, caseload_only), expect, "case worker {a:?} related={related} restricted={restricted} caseload_only={caseload_only}");
+                        assert!(!register_allowed(None, a, &own, c, caseload_only));
+                    }
+                }
+            }
+        }
+        // Person actions without a case are refused.
+        let mgr = who(Some(RegisterRole::ReceptionManager), None, false);
+        assert!(!register_allowed(
+            Some(&mgr),
+            A::ReadPerson,
+            &own,
+            None,
+            false
+        ));
     }
 }

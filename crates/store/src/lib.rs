@@ -264,6 +264,9 @@ pub struct AuditFilter {
     pub offset: i64,
 }
 
+pub mod register;
+pub use register::{HouseholdRow, PersonRow, PlanLinkRow, ReadLogEntry, ReadLogFilter};
+
 /// The repository: everything Etablera stores.
 pub trait Store: Send {
     /// Applies the migrations not yet applied.
@@ -382,6 +385,57 @@ pub trait Store: Send {
         published: bool,
         audit: &AuditEntry,
     ) -> Result<bool>;
+
+    // --- the establishment register -------------------------------------------------
+
+    fn register_memberships(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::RegisterRole)>>;
+    fn set_register_role(
+        &mut self,
+        user_id: i64,
+        unit: &UnitCode,
+        role: Option<etablera_domain::access::RegisterRole>,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    /// Inserts or replaces persons, all or none, with one audit entry.
+    fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()>;
+    fn person(&mut self, id: &str) -> Result<Option<PersonRow>>;
+    /// A municipality's persons, oldest first.
+    fn persons(&mut self, unit: &UnitCode) -> Result<Vec<PersonRow>>;
+    /// Every person, for key rotation.
+    fn all_persons(&mut self) -> Result<Vec<PersonRow>>;
+    fn person_id_by_pnr_index(&mut self, unit: &UnitCode, index: &str) -> Result<Option<String>>;
+    /// Deletes persons (gallring), their households if left empty and their plan links.
+    fn delete_persons(&mut self, ids: &[String], audit: &AuditEntry) -> Result<usize>;
+    fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()>;
+    fn households(&mut self, unit: &UnitCode) -> Result<Vec<HouseholdRow>>;
+    fn register_settings(&mut self, unit: &UnitCode) -> Result<Option<String>>;
+    fn save_register_settings(
+        &mut self,
+        unit: &UnitCode,
+        doc: &str,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    fn create_plan_link(&mut self, link: &PlanLinkRow, audit: &AuditEntry) -> Result<i64>;
+    fn plan_link_by_hash(&mut self, code_hash: &str) -> Result<Option<PlanLinkRow>>;
+    fn plan_links(&mut self, person_id: &str) -> Result<Vec<PlanLinkRow>>;
+    fn revoke_plan_link(
+        &mut self,
+        person_id: &str,
+        id: i64,
+        at: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool>;
+    /// Appends reads to the read log (the only write the log accepts).
+    fn log_reads(&mut self, entries: &[ReadLogEntry]) -> Result<()>;
+    fn read_log(&mut self, filter: &ReadLogFilter) -> Result<Vec<ReadLogEntry>>;
+    fn read_log_retention_years(&mut self) -> Result<i64>;
+    /// Sets the retention (the database refuses fewer than five years).
+    fn set_read_log_retention_years(&mut self, years: i64, audit: &AuditEntry) -> Result<()>;
+    /// Deletes reads older than the retention; the database refuses younger ones.
+    fn purge_read_log(&mut self) -> Result<usize>;
 }
 
 /// Opens a store: a `postgres://` or `postgresql://` URL for PostgreSQL, anything else is

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_accessibility_reports.sql"),
     ),
+    (4, include_str!("../migrations/postgres/0004_register.sql")),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -811,5 +812,348 @@ impl Store for PgStore {
         insert_audit(&mut tx, audit)?;
         tx.commit()?;
         Ok(true)
+    }
+
+    fn register_memberships(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::RegisterRole)>> {
+        let rows = self.client.query(
+            "select unit_code, role from register_membership where user_id = $1 order by unit_code",
+            &[&user_id],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let (u, role): (String, String) = (r.get(0), r.get(1));
+                Ok((
+                    UnitCode::parse(&u).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    etablera_domain::access::RegisterRole::parse(&role).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown register role `{role}`"))
+                    })?,
+                ))
+            })
+            .collect()
+    }
+
+    fn set_register_role(
+        &mut self,
+        user_id: i64,
+        unit: &UnitCode,
+        role: Option<etablera_domain::access::RegisterRole>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        match role {
+            Some(r) => tx.execute(
+                "insert into register_membership (user_id, unit_code, role) values ($1, $2, $3) on conflict (user_id, unit_code) do update set role = excluded.role",
+                &[&user_id, &unit.as_str(), &r.as_str()],
+            )?,
+            None => tx.execute("delete from register_membership where user_id = $1 and unit_code = $2", &[&user_id, &unit.as_str()])?,
+        };
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        let st = tx.prepare(
+            "insert into person (id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             on conflict (id) do update set unit_code = excluded.unit_code, case_worker = excluded.case_worker,
+               closed_on = excluded.closed_on, anonymised = excluded.anonymised, doc = excluded.doc,
+               identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at",
+        )?;
+        for p in rows {
+            tx.execute(
+                &st,
+                &[
+                    &p.id,
+                    &p.unit.as_str(),
+                    &p.case_worker,
+                    &p.closed_on,
+                    &p.anonymised,
+                    &p.doc,
+                    &p.identity,
+                    &p.pnr_index,
+                    &p.updated_at,
+                ],
+            )?;
+        }
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn person(&mut self, id: &str) -> Result<Option<PersonRow>> {
+        self.client
+            .query_opt(&format!("{PERSON_COLUMNS} where id = $1"), &[&id])?
+            .map(|r| pg_person(&r))
+            .transpose()
+    }
+
+    fn persons(&mut self, unit: &UnitCode) -> Result<Vec<PersonRow>> {
+        self.client
+            .query(
+                &format!("{PERSON_COLUMNS} where unit_code = $1 order by id"),
+                &[&unit.as_str()],
+            )?
+            .iter()
+            .map(pg_person)
+            .collect()
+    }
+
+    fn all_persons(&mut self) -> Result<Vec<PersonRow>> {
+        self.client
+            .query(&format!("{PERSON_COLUMNS} order by id"), &[])?
+            .iter()
+            .map(pg_person)
+            .collect()
+    }
+
+    fn person_id_by_pnr_index(&mut self, unit: &UnitCode, index: &str) -> Result<Option<String>> {
+        Ok(self
+            .client
+            .query_opt(
+                "select id from person where unit_code = $1 and pnr_index = $2",
+                &[&unit.as_str(), &index],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn delete_persons(&mut self, ids: &[String], audit: &AuditEntry) -> Result<usize> {
+        let mut tx = self.client.transaction()?;
+        let mut n = 0;
+        for id in ids {
+            tx.execute("delete from plan_link where person_id = $1", &[id])?;
+            n += tx.execute("delete from person where id = $1", &[id])? as usize;
+        }
+        tx.execute(
+            "delete from household h where not exists (select 1 from person p where (p.doc::jsonb ->> 'household') = h.id)",
+            &[],
+        )?;
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "insert into household (id, unit_code, doc) values ($1, $2, $3) on conflict (id) do update set doc = excluded.doc",
+            &[&row.id, &row.unit.as_str(), &row.doc],
+        )?;
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn households(&mut self, unit: &UnitCode) -> Result<Vec<HouseholdRow>> {
+        Ok(self
+            .client
+            .query(
+                "select id, doc from household where unit_code = $1 order by id",
+                &[&unit.as_str()],
+            )?
+            .iter()
+            .map(|r| HouseholdRow {
+                id: r.get(0),
+                unit: unit.clone(),
+                doc: r.get(1),
+            })
+            .collect())
+    }
+
+    fn register_settings(&mut self, unit: &UnitCode) -> Result<Option<String>> {
+        Ok(self
+            .client
+            .query_opt(
+                "select doc from register_settings where unit_code = $1",
+                &[&unit.as_str()],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn save_register_settings(
+        &mut self,
+        unit: &UnitCode,
+        doc: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "insert into register_settings (unit_code, doc) values ($1, $2) on conflict (unit_code) do update set doc = excluded.doc",
+            &[&unit.as_str(), &doc],
+        )?;
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn create_plan_link(&mut self, l: &PlanLinkRow, audit: &AuditEntry) -> Result<i64> {
+        let mut tx = self.client.transaction()?;
+        let id: i64 = tx
+            .query_one(
+                "insert into plan_link (person_id, code_hash, lang, created_by, created_at, expires_at) values ($1, $2, $3, $4, $5, $6) returning id",
+                &[&l.person_id, &l.code_hash, &l.lang, &l.created_by, &l.created_at, &l.expires_at],
+            )?
+            .get(0);
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn plan_link_by_hash(&mut self, code_hash: &str) -> Result<Option<PlanLinkRow>> {
+        Ok(self
+            .client
+            .query_opt(
+                &format!("{PLAN_LINK_COLUMNS} where code_hash = $1"),
+                &[&code_hash],
+            )?
+            .map(|r| pg_plan_link(&r)))
+    }
+
+    fn plan_links(&mut self, person_id: &str) -> Result<Vec<PlanLinkRow>> {
+        Ok(self
+            .client
+            .query(
+                &format!("{PLAN_LINK_COLUMNS} where person_id = $1 order by id"),
+                &[&person_id],
+            )?
+            .iter()
+            .map(pg_plan_link)
+            .collect())
+    }
+
+    fn revoke_plan_link(
+        &mut self,
+        person_id: &str,
+        id: i64,
+        at: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let mut tx = self.client.transaction()?;
+        let n = tx.execute(
+            "update plan_link set revoked_at = $1 where id = $2 and person_id = $3 and revoked_at is null",
+            &[&at, &id, &person_id],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn log_reads(&mut self, entries: &[ReadLogEntry]) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        let st = tx.prepare(
+            "insert into read_log (at, user_id, via, person_id, unit_code, view, related) values ($1, $2, $3, $4, $5, $6, $7)",
+        )?;
+        for e in entries {
+            tx.execute(
+                &st,
+                &[
+                    &e.at,
+                    &e.user_id,
+                    &e.via,
+                    &e.person_id,
+                    &e.unit_code,
+                    &e.view,
+                    &e.related,
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn read_log(&mut self, f: &ReadLogFilter) -> Result<Vec<ReadLogEntry>> {
+        let to = f.to.as_ref().map(|t| {
+            if t.len() == 10 {
+                format!("{t}T99")
+            } else {
+                t.clone()
+            }
+        });
+        let rows = self.client.query(
+            "select id, at, user_id, via, person_id, unit_code, view, related from read_log
+             where ($1::text is null or unit_code = $1) and ($2::bigint is null or user_id = $2) and ($3::text is null or person_id = $3)
+               and ($4::text is null or at >= $4) and ($5::text is null or at <= $5) and (not $6 or not related)
+             order by id desc limit $7 offset $8",
+            &[&f.unit, &f.user_id, &f.person_id, &f.from, &to, &f.unrelated_only, &f.limit.clamp(1, 10_000), &f.offset.max(0)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| ReadLogEntry {
+                id: r.get(0),
+                at: r.get(1),
+                user_id: r.get(2),
+                via: r.get(3),
+                person_id: r.get(4),
+                unit_code: r.get(5),
+                view: r.get(6),
+                related: r.get(7),
+            })
+            .collect())
+    }
+
+    fn read_log_retention_years(&mut self) -> Result<i64> {
+        let y: i32 = self
+            .client
+            .query_one("select years from read_log_retention where id = 1", &[])?
+            .get(0);
+        Ok(y as i64)
+    }
+
+    fn set_read_log_retention_years(&mut self, years: i64, audit: &AuditEntry) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        let y = i32::try_from(years)
+            .map_err(|_| StoreError::Corrupt("retention out of range".into()))?;
+        tx.execute(
+            "update read_log_retention set years = $1 where id = 1",
+            &[&y],
+        )?;
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn purge_read_log(&mut self) -> Result<usize> {
+        Ok(self.client.execute(
+            "delete from read_log where at < to_char((now() at time zone 'utc') - make_interval(years => (select years from read_log_retention where id = 1)), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+            &[],
+        )? as usize)
+    }
+}
+
+const PERSON_COLUMNS: &str = "select id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at from person";
+
+fn pg_person(r: &postgres::Row) -> Result<PersonRow> {
+    crate::sqlite::finish_person((
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+        r.get(7),
+        r.get(8),
+    ))
+}
+
+const PLAN_LINK_COLUMNS: &str = "select id, person_id, code_hash, lang, created_by, created_at, expires_at, revoked_at from plan_link";
+
+fn pg_plan_link(r: &postgres::Row) -> PlanLinkRow {
+    PlanLinkRow {
+        id: r.get(0),
+        person_id: r.get(1),
+        code_hash: r.get(2),
+        lang: r.get(3),
+        created_by: r.get(4),
+        created_at: r.get(5),
+        expires_at: r.get(6),
+        revoked_at: r.get(7),
     }
 }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/sqlite/0003_accessibility_reports.sql"),
     ),
+    (4, include_str!("../migrations/sqlite/0004_register.sql")),
 ];
 
 /// A store in an SQLite file.
@@ -978,6 +979,318 @@ impl Store for SqliteStore {
         tx.commit()?;
         Ok(true)
     }
+
+    fn register_memberships(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::RegisterRole)>> {
+        let mut st = self.conn.prepare(
+            "select unit_code, role from register_membership where user_id = ?1 order by unit_code",
+        )?;
+        let rows = st.query_map([user_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (u, role) = r?;
+            out.push((
+                UnitCode::parse(&u).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                etablera_domain::access::RegisterRole::parse(&role).ok_or_else(|| {
+                    StoreError::Corrupt(format!("unknown register role `{role}`"))
+                })?,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn set_register_role(
+        &mut self,
+        user_id: i64,
+        unit: &UnitCode,
+        role: Option<etablera_domain::access::RegisterRole>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        match role {
+            Some(r) => tx.execute(
+                "insert into register_membership (user_id, unit_code, role) values (?1, ?2, ?3) on conflict (user_id, unit_code) do update set role = excluded.role",
+                params![user_id, unit.as_str(), r.as_str()],
+            )?,
+            None => tx.execute("delete from register_membership where user_id = ?1 and unit_code = ?2", params![user_id, unit.as_str()])?,
+        };
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare(
+                "insert into person (id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 on conflict (id) do update set unit_code = excluded.unit_code, case_worker = excluded.case_worker,
+                   closed_on = excluded.closed_on, anonymised = excluded.anonymised, doc = excluded.doc,
+                   identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at",
+            )?;
+            for p in rows {
+                st.execute(params![
+                    p.id,
+                    p.unit.as_str(),
+                    p.case_worker,
+                    p.closed_on,
+                    p.anonymised,
+                    p.doc,
+                    p.identity,
+                    p.pnr_index,
+                    p.updated_at
+                ])?;
+            }
+        }
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn person(&mut self, id: &str) -> Result<Option<PersonRow>> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{PERSON_COLUMNS} where id = ?1"))?;
+        let mut rows = st.query_map([id], person_from_row)?;
+        rows.next().transpose()?.map(finish_person).transpose()
+    }
+
+    fn persons(&mut self, unit: &UnitCode) -> Result<Vec<PersonRow>> {
+        let mut st = self.conn.prepare(&format!(
+            "{PERSON_COLUMNS} where unit_code = ?1 order by id"
+        ))?;
+        let rows = st.query_map([unit.as_str()], person_from_row)?;
+        rows.map(|r| finish_person(r?)).collect()
+    }
+
+    fn all_persons(&mut self) -> Result<Vec<PersonRow>> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{PERSON_COLUMNS} order by id"))?;
+        let rows = st.query_map([], person_from_row)?;
+        rows.map(|r| finish_person(r?)).collect()
+    }
+
+    fn person_id_by_pnr_index(&mut self, unit: &UnitCode, index: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "select id from person where unit_code = ?1 and pnr_index = ?2",
+                params![unit.as_str(), index],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn delete_persons(&mut self, ids: &[String], audit: &AuditEntry) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for id in ids {
+            tx.execute("delete from plan_link where person_id = ?1", [id])?;
+            n += tx.execute("delete from person where id = ?1", [id])?;
+        }
+        tx.execute(
+            "delete from household where not exists (select 1 from person p where json_extract(p.doc, '$.household') = household.id)",
+            [],
+        )?;
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "insert into household (id, unit_code, doc) values (?1, ?2, ?3) on conflict (id) do update set doc = excluded.doc",
+            params![row.id, row.unit.as_str(), row.doc],
+        )?;
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn households(&mut self, unit: &UnitCode) -> Result<Vec<HouseholdRow>> {
+        let mut st = self
+            .conn
+            .prepare("select id, doc from household where unit_code = ?1 order by id")?;
+        let rows = st.query_map([unit.as_str()], |r| {
+            Ok(HouseholdRow {
+                id: r.get(0)?,
+                unit: unit.clone(),
+                doc: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn register_settings(&mut self, unit: &UnitCode) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "select doc from register_settings where unit_code = ?1",
+                [unit.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn save_register_settings(
+        &mut self,
+        unit: &UnitCode,
+        doc: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "insert into register_settings (unit_code, doc) values (?1, ?2) on conflict (unit_code) do update set doc = excluded.doc",
+            params![unit.as_str(), doc],
+        )?;
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn create_plan_link(&mut self, l: &PlanLinkRow, audit: &AuditEntry) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "insert into plan_link (person_id, code_hash, lang, created_by, created_at, expires_at) values (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![l.person_id, l.code_hash, l.lang, l.created_by, l.created_at, l.expires_at],
+        )?;
+        let id = tx.last_insert_rowid();
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn plan_link_by_hash(&mut self, code_hash: &str) -> Result<Option<PlanLinkRow>> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{PLAN_LINK_COLUMNS} where code_hash = ?1"))?;
+        let mut rows = st.query_map([code_hash], plan_link_from_row)?;
+        Ok(rows.next().transpose()?)
+    }
+
+    fn plan_links(&mut self, person_id: &str) -> Result<Vec<PlanLinkRow>> {
+        let mut st = self.conn.prepare(&format!(
+            "{PLAN_LINK_COLUMNS} where person_id = ?1 order by id"
+        ))?;
+        let rows = st.query_map([person_id], plan_link_from_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn revoke_plan_link(
+        &mut self,
+        person_id: &str,
+        id: i64,
+        at: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "update plan_link set revoked_at = ?1 where id = ?2 and person_id = ?3 and revoked_at is null",
+            params![at, id, person_id],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn log_reads(&mut self, entries: &[ReadLogEntry]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare(
+                "insert into read_log (at, user_id, via, person_id, unit_code, view, related) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for e in entries {
+                st.execute(params![
+                    e.at,
+                    e.user_id,
+                    e.via,
+                    e.person_id,
+                    e.unit_code,
+                    e.view,
+                    e.related
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn read_log(&mut self, f: &ReadLogFilter) -> Result<Vec<ReadLogEntry>> {
+        let mut st = self.conn.prepare(
+            "select id, at, user_id, via, person_id, unit_code, view, related from read_log
+             where (?1 is null or unit_code = ?1) and (?2 is null or user_id = ?2) and (?3 is null or person_id = ?3)
+               and (?4 is null or at >= ?4) and (?5 is null or at <= ?5) and (?6 = 0 or related = 0)
+             order by id desc limit ?7 offset ?8",
+        )?;
+        let to = f.to.as_ref().map(|t| {
+            if t.len() == 10 {
+                format!("{t}T99")
+            } else {
+                t.clone()
+            }
+        });
+        let rows = st.query_map(
+            params![
+                f.unit,
+                f.user_id,
+                f.person_id,
+                f.from,
+                to,
+                f.unrelated_only,
+                f.limit.clamp(1, 10_000),
+                f.offset.max(0)
+            ],
+            |r| {
+                Ok(ReadLogEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    user_id: r.get(2)?,
+                    via: r.get(3)?,
+                    person_id: r.get(4)?,
+                    unit_code: r.get(5)?,
+                    view: r.get(6)?,
+                    related: r.get(7)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn read_log_retention_years(&mut self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "select years from read_log_retention where id = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn set_read_log_retention_years(&mut self, years: i64, audit: &AuditEntry) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "update read_log_retention set years = ?1 where id = 1",
+            [years],
+        )?;
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn purge_read_log(&mut self) -> Result<usize> {
+        Ok(self.conn.execute(
+            "delete from read_log where at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (select years from read_log_retention where id = 1) || ' years')",
+            [],
+        )?)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1002,5 +1315,62 @@ pub(crate) fn indicator_from_row(
         divided_by_sex: divided,
         description,
         area,
+    })
+}
+
+const PERSON_COLUMNS: &str = "select id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at from person";
+
+type RawPerson = (
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    bool,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+fn person_from_row(r: &rusqlite::Row) -> rusqlite::Result<RawPerson> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+pub(crate) fn finish_person(r: RawPerson) -> Result<PersonRow> {
+    Ok(PersonRow {
+        id: r.0,
+        unit: UnitCode::parse(&r.1).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        case_worker: r.2,
+        closed_on: r.3,
+        anonymised: r.4,
+        doc: r.5,
+        identity: r.6,
+        pnr_index: r.7,
+        updated_at: r.8,
+    })
+}
+
+const PLAN_LINK_COLUMNS: &str = "select id, person_id, code_hash, lang, created_by, created_at, expires_at, revoked_at from plan_link";
+
+fn plan_link_from_row(r: &rusqlite::Row) -> rusqlite::Result<PlanLinkRow> {
+    Ok(PlanLinkRow {
+        id: r.get(0)?,
+        person_id: r.get(1)?,
+        code_hash: r.get(2)?,
+        lang: r.get(3)?,
+        created_by: r.get(4)?,
+        created_at: r.get(5)?,
+        expires_at: r.get(6)?,
+        revoked_at: r.get(7)?,
     })
 }

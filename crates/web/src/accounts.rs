@@ -136,3 +136,36 @@ pub fn publish(
     store.set_published(strategy_id, published, &audit)?;
     Ok(())
 }
+
+/// Gives a role in a municipality's establishment register, or removes it.
+pub fn set_register_role(
+    store: &mut dyn Store,
+    username: &str,
+    unit: &str,
+    role: Option<etablera_domain::access::RegisterRole>,
+    actor: Option<i64>,
+) -> Result<(), AppError> {
+    let user = store
+        .user_by_name(&username.trim().to_lowercase())?
+        .ok_or_else(|| AppError::BadRequest(format!("no user `{username}`")))?;
+    let units = etablera_app::units_of(store)?;
+    let u = units
+        .find(unit)
+        .filter(|u| u.code.is_municipality())
+        .ok_or_else(|| AppError::BadRequest(format!("unknown municipality `{unit}`")))?;
+    let code = u.code.clone();
+    let before = store
+        .register_memberships(user.id)?
+        .into_iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, r)| r.as_str().to_string());
+    let audit = AuditEntry::new(
+        &etablera_app::now_utc(),
+        actor,
+        "user.register_role",
+        &format!("user:{}", user.username),
+        Some(&code),
+    )
+    .change(before, role.map(|r| r.as_str().to_string()));
+    Ok(store.set_register_role(user.id, &code, role, &audit)?)
+}

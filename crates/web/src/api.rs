@@ -87,6 +87,8 @@ pub fn principal_for_token(
                 user_id: user.id,
                 system_admin: false,
                 memberships: vec![(unit, r)],
+                // Tokens for machine clients never reach person data.
+                register: vec![],
             },
         )
     }))

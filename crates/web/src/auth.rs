@@ -184,6 +184,7 @@ fn principal_for(store: &mut dyn Store, user: &User) -> Result<Principal, AppErr
         user_id: user.id,
         system_admin: user.system_admin,
         memberships: store.memberships(user.id)?,
+        register: store.register_memberships(user.id)?,
     })
 }
 

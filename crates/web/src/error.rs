@@ -30,6 +30,9 @@ pub enum AppError {
     /// 429: too many attempts.
     #[error("{0}")]
     TooManyRequests(String),
+    /// 503: a part of the application is not configured (the register's keys).
+    #[error("{0}")]
+    Unavailable(String),
     /// 500: a fault of ours; the text is logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -50,6 +53,7 @@ impl AppError {
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +68,7 @@ impl AppError {
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::TooLarge(_) => "too_large",
             AppError::UnsupportedType(_) => "unsupported_type",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -93,7 +98,8 @@ impl AppError {
             | AppError::Conflict(m)
             | AppError::TooManyRequests(m)
             | AppError::TooLarge(m)
-            | AppError::UnsupportedType(m) => m.clone(),
+            | AppError::UnsupportedType(m)
+            | AppError::Unavailable(m) => m.clone(),
         }
     }
 

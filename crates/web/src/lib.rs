@@ -22,6 +22,7 @@ pub mod edit;
 pub mod error;
 pub mod pages;
 pub mod plan;
+pub mod register;
 pub mod users;
 
 use axum::extract::Request;
@@ -42,6 +43,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest accepted upload, in bytes.
     pub max_upload: usize,
+    /// The establishment register's keys (`ETABLERA_REGISTER_KEYS`); without them the
+    /// register answers 503 and stores nothing.
+    pub register_keys: Option<Arc<etablera_vault::Keyring>>,
 }
 
 impl Default for Config {
@@ -50,6 +54,7 @@ impl Default for Config {
             database: etablera_app::DEFAULT_DATABASE.into(),
             secure_cookies: false,
             max_upload: 20 * 1024 * 1024,
+            register_keys: None,
         }
     }
 }
@@ -109,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .merge(data::router())
         .merge(plan::router())
         .merge(users::router())
+        .merge(register::router())
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

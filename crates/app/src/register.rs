@@ -1,0 +1,967 @@
+//! The establishment register's use cases: persons in and out of the store with their
+//! identity sealed, the read log, caseload import and export, GDPR export, gallring, key
+//! rotation and the register's figures fed to the follow-up.
+//!
+//! Nothing here writes personal data to a log or an error: errors name the file, row and
+//! field, never the value.
+
+use crate::{iso_utc, now_secs};
+use anyhow::{anyhow, bail, Context, Result};
+use etablera_domain::{Date, IndicatorId, ObsStatus, Observation, Period, Sex, UnitCode};
+use etablera_register::stats::{self, Facts, Figures, RegIndicator};
+use etablera_register::{
+    default_catalogue, CatalogueEntry, Category, Education, Identity, Person, PersonId, PlanLang,
+    Pnr, RegisterError, Ssyk, SwedishLevel,
+};
+use etablera_store::{AuditEntry, PersonRow, ReadLogEntry, Store};
+use etablera_vault::Keyring;
+use serde::{Deserialize, Serialize};
+
+/// A municipality's register settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Case workers see only their own caseload and the cases they are colleague on.
+    #[serde(default)]
+    pub caseload_only: bool,
+    /// Figures on fewer people than this are suppressed.
+    #[serde(default = "default_threshold")]
+    pub threshold: u64,
+    /// Gallring: closed cases older than this many years are removed or anonymised.
+    #[serde(default = "default_retention")]
+    pub retention_years: u32,
+    /// Months between plan reviews for new cases.
+    #[serde(default = "default_review")]
+    pub review_months: u8,
+    #[serde(default = "default_catalogue")]
+    pub catalogue: Vec<CatalogueEntry>,
+}
+
+fn default_threshold() -> u64 {
+    5
+}
+fn default_retention() -> u32 {
+    5
+}
+fn default_review() -> u8 {
+    3
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            caseload_only: false,
+            threshold: default_threshold(),
+            retention_years: default_retention(),
+            review_months: default_review(),
+            catalogue: default_catalogue(),
+        }
+    }
+}
+
+pub fn settings(store: &mut dyn Store, unit: &UnitCode) -> Result<Settings> {
+    match store.register_settings(unit)? {
+        Some(doc) => Ok(serde_json::from_str(&doc).context("register settings")?),
+        None => Ok(Settings::default()),
+    }
+}
+
+pub fn save_settings(
+    store: &mut dyn Store,
+    unit: &UnitCode,
+    s: &Settings,
+    actor: Option<i64>,
+) -> Result<()> {
+    if s.threshold < 1 || s.threshold > 100 {
+        bail!("field `threshold`: must be between 1 and 100");
+    }
+    if s.retention_years < 1 || s.retention_years > 100 {
+        bail!("field `retention_years`: must be between 1 and 100");
+    }
+    let doc = serde_json::to_string(s)?;
+    let before = store.register_settings(unit)?;
+    let audit = AuditEntry::new(
+        &now(),
+        actor,
+        "register.settings",
+        &format!("register:{unit}"),
+        Some(unit),
+    )
+    .change(before, Some(doc.clone()));
+    store.save_register_settings(unit, &doc, &audit)?;
+    Ok(())
+}
+
+pub fn now() -> String {
+    iso_utc(now_secs())
+}
+
+pub fn today() -> Date {
+    Date::from_unix_days(now_secs().div_euclid(86_400))
+}
+
+/// A fresh pseudonymous id.
+pub fn new_person_id() -> PersonId {
+    use rand::RngCore;
+    let mut b = [0u8; 10];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    PersonId::from_random(b)
+}
+
+/// A person with the identity opened.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub person: Person,
+    /// `None` after anonymisation.
+    pub identity: Option<Identity>,
+}
+
+/// Builds the stored row: the identity sealed under the person's id, the personnummer's
+/// blind index beside it.
+pub fn to_row(keys: &Keyring, case: &Case) -> Result<PersonRow> {
+    let p = &case.person;
+    let doc = serde_json::to_string(p)?;
+    let (identity, pnr_index) = match &case.identity {
+        Some(i) => (
+            Some(keys.seal(
+                p.id.as_str().as_bytes(),
+                serde_json::to_string(i)?.as_bytes(),
+            )),
+            i.pnr.as_ref().map(|n| keys.blind_index(n.digits())),
+        ),
+        None => (None, None),
+    };
+    Ok(PersonRow {
+        id: p.id.to_string(),
+        unit: p.unit.clone(),
+        case_worker: p.case_worker,
+        closed_on: p.closed.map(|d| d.to_string()),
+        anonymised: p.anonymised,
+        doc,
+        identity,
+        pnr_index,
+        updated_at: now(),
+    })
+}
+
+/// Opens a stored row.
+pub fn from_row(keys: &Keyring, row: &PersonRow) -> Result<Case> {
+    let person: Person = serde_json::from_str(&row.doc)
+        .with_context(|| format!("person {}: the stored record is damaged", row.id))?;
+    let identity = match &row.identity {
+        Some(s) => {
+            let plain = keys
+                .open(row.id.as_bytes(), s)
+                .map_err(|e| anyhow!("person {}: {e}", row.id))?;
+            Some(
+                serde_json::from_slice(&plain)
+                    .with_context(|| format!("person {}: identity", row.id))?,
+            )
+        }
+        None => None,
+    };
+    Ok(Case { person, identity })
+}
+
+/// Only the pseudonymous part, for statistics (no key needed).
+pub fn person_of(row: &PersonRow) -> Result<Person> {
+    serde_json::from_str(&row.doc)
+        .with_context(|| format!("person {}: the stored record is damaged", row.id))
+}
+
+/// Loads one person of a municipality.
+pub fn load(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    unit: &UnitCode,
+    id: &str,
+) -> Result<Option<Case>> {
+    match store.person(id)? {
+        Some(row) if &row.unit == unit => Ok(Some(from_row(keys, &row)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Saves a new or changed person; a personnummer already registered in the municipality for
+/// another person is refused. `what` goes to the audit log (no personal data in it).
+pub fn save(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    case: &Case,
+    actor: Option<i64>,
+    what: &str,
+) -> Result<()> {
+    case.person.validate(today()).map_err(|e| anyhow!("{e}"))?;
+    let row = to_row(keys, case)?;
+    if let Some(ix) = &row.pnr_index {
+        if let Some(other) = store.person_id_by_pnr_index(&row.unit, ix)? {
+            if other != row.id {
+                bail!("field `personnummer`: the number is already registered for another person ({other})");
+            }
+        }
+    }
+    let audit = AuditEntry::new(
+        &now(),
+        actor,
+        what,
+        &format!("person:{}", row.id),
+        Some(&row.unit),
+    );
+    store.save_persons(&[row], &audit)?;
+    Ok(())
+}
+
+/// Appends a read of a person's data to the read log.
+pub fn log_read(
+    store: &mut dyn Store,
+    user: Option<i64>,
+    via: &str,
+    persons: &[(&Person, bool)],
+    view: &str,
+) -> Result<()> {
+    let at = now();
+    let entries: Vec<ReadLogEntry> = persons
+        .iter()
+        .map(|(p, related)| ReadLogEntry {
+            id: 0,
+            at: at.clone(),
+            user_id: user,
+            via: via.into(),
+            person_id: p.id.to_string(),
+            unit_code: p.unit.to_string(),
+            view: view.into(),
+            related: *related,
+        })
+        .collect();
+    store.log_reads(&entries)?;
+    Ok(())
+}
+
+/// The fields of a person as text, by name: a form or a CSV row.
+pub trait Fields {
+    fn get(&self, name: &str) -> Option<&str>;
+    fn text(&self, name: &str) -> &str {
+        self.get(name).map(str::trim).unwrap_or("")
+    }
+}
+
+impl Fields for std::collections::HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<&str> {
+        std::collections::HashMap::get(self, name).map(|s| s.as_str())
+    }
+}
+
+fn opt_date(f: &dyn Fields, name: &str) -> Result<Option<Date>, RegisterError> {
+    match f.text(name) {
+        "" => Ok(None),
+        t => Date::parse(t)
+            .map(Some)
+            .map_err(|_| RegisterError::field(name, "is not a date in the form YYYY-MM-DD")),
+    }
+}
+
+fn list(f: &dyn Fields, name: &str) -> Vec<String> {
+    f.text(name)
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The field names a form or a caseload file uses.
+pub const FIELDS: &[&str] = &[
+    "namn",
+    "personnummer",
+    "fodelsear",
+    "kon",
+    "fodelseland",
+    "sprak",
+    "planens_sprak",
+    "utbildning",
+    "ssyk",
+    "svenska",
+    "kategori",
+    "uppehallstillstand",
+    "ankomst",
+    "folkbokford",
+    "etablering_start",
+    "telefon",
+    "epost",
+    "adress",
+    "hushall",
+];
+
+/// Reads a person's fields (for a new person, or over an existing one when `base` is given).
+/// Errors name the field and never repeat its value.
+pub fn parse_fields(
+    f: &dyn Fields,
+    unit: &UnitCode,
+    base: Option<&Case>,
+    review_months: u8,
+    today: Date,
+) -> Result<Case, RegisterError> {
+    let name = f.text("namn");
+    if name.is_empty() {
+        return Err(RegisterError::field("namn", "is needed"));
+    }
+    if name.chars().count() > 200 {
+        return Err(RegisterError::field(
+            "namn",
+            "is longer than 200 characters",
+        ));
+    }
+    let pnr = match f.text("personnummer") {
+        "" => None,
+        t => Some(
+            Pnr::parse(t, today)
+                .map_err(|e| RegisterError::field("personnummer", &e.to_string()))?,
+        ),
+    };
+    let birth_year = match (f.text("fodelsear"), &pnr) {
+        ("", Some(p)) => p.birth_date().year(),
+        ("", None) => {
+            return Err(RegisterError::field(
+                "fodelsear",
+                "is needed when there is no personnummer",
+            ))
+        }
+        (t, _) => t
+            .parse::<i32>()
+            .map_err(|_| RegisterError::field("fodelsear", "is not a year"))?,
+    };
+    if let Some(p) = &pnr {
+        if p.birth_date().year() != birth_year {
+            return Err(RegisterError::field(
+                "fodelsear",
+                "does not match the personnummer",
+            ));
+        }
+    }
+    let sex = match f.text("kon").to_uppercase().as_str() {
+        "K" | "KVINNA" | "F" => Sex::Women,
+        "M" | "MAN" => Sex::Men,
+        _ => return Err(RegisterError::field("kon", "must be K or M")),
+    };
+    let code = |field: &str, t: &str, ok: Option<()>, codes: String| -> Result<(), RegisterError> {
+        if ok.is_none() && !t.is_empty() {
+            return Err(RegisterError::field(
+                field,
+                &format!("is not one of {codes}"),
+            ));
+        }
+        Ok(())
+    };
+    let edu_t = f.text("utbildning");
+    let education = Education::parse(edu_t);
+    code(
+        "utbildning",
+        edu_t,
+        education.map(|_| ()),
+        Education::codes(),
+    )?;
+    let sw_t = f.text("svenska");
+    let swedish = if sw_t.is_empty() {
+        Some(SwedishLevel::None)
+    } else {
+        SwedishLevel::parse(sw_t)
+    };
+    code("svenska", sw_t, swedish.map(|_| ()), SwedishLevel::codes())?;
+    let cat_t = f.text("kategori");
+    let category = Category::parse(cat_t).ok_or_else(|| {
+        RegisterError::field("kategori", &format!("must be one of {}", Category::codes()))
+    })?;
+    let mut ssyk = Vec::new();
+    for s in list(f, "ssyk") {
+        ssyk.push(Ssyk::parse(&s).ok_or_else(|| {
+            RegisterError::field(
+                "ssyk",
+                "must be SSYK 2012 codes (up to four digits), separated by commas",
+            )
+        })?);
+    }
+    let plan_language = match f.text("planens_sprak") {
+        "" => base.map(|b| b.person.plan_language).unwrap_or_default(),
+        t => PlanLang::parse(t).ok_or_else(|| {
+            RegisterError::field("planens_sprak", "must be sv, en, ar, prs, so or ti")
+        })?,
+    };
+    let arrival_date =
+        opt_date(f, "ankomst")?.ok_or_else(|| RegisterError::field("ankomst", "is needed"))?;
+    let country = f.text("fodelseland");
+    let household = match f.text("hushall") {
+        "" => None,
+        t if t.len() <= 40
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Some(t.to_string())
+        }
+        _ => {
+            return Err(RegisterError::field(
+                "hushall",
+                "must be 1–40 letters, digits, `-` or `_`",
+            ))
+        }
+    };
+    let contact = |n: &str, max: usize| -> Result<Option<String>, RegisterError> {
+        match f.text(n) {
+            "" => Ok(None),
+            t if t.chars().count() <= max => Ok(Some(t.to_string())),
+            _ => Err(RegisterError::field(
+                n,
+                &format!("is longer than {max} characters"),
+            )),
+        }
+    };
+    let identity = Identity {
+        name: name.to_string(),
+        pnr,
+        phone: contact("telefon", 40)?,
+        email: contact("epost", 200)?,
+        address: contact("adress", 300)?,
+    };
+    let mut person = match base {
+        Some(b) => b.person.clone(),
+        None => Person {
+            id: new_person_id(),
+            unit: unit.clone(),
+            birth_year,
+            sex,
+            country_of_birth: String::new(),
+            languages: vec![],
+            plan_language,
+            education: None,
+            ssyk: vec![],
+            swedish: SwedishLevel::None,
+            household: None,
+            category,
+            permit_date: None,
+            arrival_date,
+            registered_date: None,
+            establishment_start: None,
+            case_worker: None,
+            colleagues: vec![],
+            assessment: None,
+            interventions: vec![],
+            consents: vec![],
+            referrals: vec![],
+            reviews: vec![],
+            review_months,
+            outcomes: vec![],
+            events: vec![],
+            closed: None,
+            restricted: false,
+            anonymised: false,
+        },
+    };
+    person.birth_year = birth_year;
+    person.sex = sex;
+    person.country_of_birth = country.to_string();
+    person.languages = list(f, "sprak");
+    person.plan_language = plan_language;
+    person.education = education;
+    person.ssyk = ssyk;
+    person.swedish = swedish.unwrap_or(SwedishLevel::None);
+    person.household = household;
+    person.category = category;
+    person.permit_date = opt_date(f, "uppehallstillstand")?;
+    person.arrival_date = arrival_date;
+    person.registered_date = opt_date(f, "folkbokford")?;
+    person.establishment_start = opt_date(f, "etablering_start")?;
+    person.validate(today)?;
+    Ok(Case {
+        person,
+        identity: Some(identity),
+    })
+}
+
+/// One refused row of a caseload file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// Reads a caseload CSV (`;` or `,` separated, a header with the names in [`FIELDS`]): every
+/// row is checked and all errors are listed; nothing is stored unless every row is right.
+pub fn import_caseload(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    unit: &UnitCode,
+    file_name: &str,
+    bytes: &[u8],
+    actor: Option<i64>,
+) -> Result<usize> {
+    let settings = settings(store, unit)?;
+    let cases = parse_caseload(file_name, bytes, unit, settings.review_months, today())?;
+    let mut seen = std::collections::HashMap::new();
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    for (row_no, c) in &cases {
+        let row = to_row(keys, c)?;
+        if let Some(ix) = &row.pnr_index {
+            if let Some(first) = seen.insert(ix.clone(), *row_no) {
+                errors.push(format!("{file_name}, row {row_no}, field `personnummer`: the same number as row {first}"));
+            } else if store.person_id_by_pnr_index(unit, ix)?.is_some() {
+                errors.push(format!(
+                    "{file_name}, row {row_no}, field `personnummer`: already registered"
+                ));
+            }
+        }
+        rows.push(row);
+    }
+    if !errors.is_empty() {
+        bail!(
+            "{} row(s) refused, nothing was stored:\n{}",
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+    let audit = AuditEntry::new(
+        &now(),
+        actor,
+        "register.import",
+        &format!("register:{unit}"),
+        Some(unit),
+    )
+    .change(
+        None,
+        Some(format!("{} persons from {file_name}", rows.len())),
+    );
+    store.save_persons(&rows, &audit)?;
+    Ok(rows.len())
+}
+
+/// Parses a caseload file into cases, or lists every refused row.
+pub fn parse_caseload(
+    file_name: &str,
+    bytes: &[u8],
+    unit: &UnitCode,
+    review_months: u8,
+    today: Date,
+) -> Result<Vec<(usize, Case)>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| anyhow!("{file_name}: not UTF-8 text (byte {})", e.valid_up_to()))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().next().unwrap_or("");
+    let delim = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| anyhow!("{file_name}, row 1: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    for h in &headers {
+        if !FIELDS.contains(&h.as_str()) {
+            bail!(
+                "{file_name}, row 1: unknown column `{h}`; the columns are {}",
+                FIELDS.join(", ")
+            );
+        }
+    }
+    for needed in ["namn", "kon", "kategori", "ankomst"] {
+        if !headers.iter().any(|h| h == needed) {
+            bail!("{file_name}, row 1: the column `{needed}` is missing");
+        }
+    }
+    let mut out = Vec::new();
+    let mut errors: Vec<RowError> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let row = i + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
+                        format!("has {len} fields, the header has {expected_len}")
+                    }
+                    _ => "cannot be read".to_string(),
+                };
+                errors.push(RowError {
+                    row,
+                    field: "-".into(),
+                    message: msg,
+                });
+                continue;
+            }
+        };
+        let map: std::collections::HashMap<String, String> = headers
+            .iter()
+            .cloned()
+            .zip(rec.iter().map(String::from))
+            .collect();
+        match parse_fields(&map, unit, None, review_months, today) {
+            Ok(c) => out.push((row, c)),
+            Err(e) => errors.push(RowError {
+                row,
+                field: e.field,
+                message: e.message,
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| {
+                format!(
+                    "{file_name}, row {}, field `{}`: {}",
+                    e.row, e.field, e.message
+                )
+            })
+            .collect();
+        bail!(
+            "{} row(s) refused, nothing was stored:\n{}",
+            errors.len(),
+            lines.join("\n")
+        );
+    }
+    Ok(out)
+}
+
+/// Writes the municipality's caseload as CSV in the import format (reads are logged).
+pub fn export_caseload(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    unit: &UnitCode,
+    actor: Option<i64>,
+) -> Result<String> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    w.write_record(FIELDS)?;
+    let rows = store.persons(unit)?;
+    let mut cases = Vec::new();
+    for row in &rows {
+        let c = from_row(keys, row)?;
+        let Some(i) = &c.identity else { continue };
+        let p = &c.person;
+        let d = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        w.write_record([
+            i.name.clone(),
+            i.pnr.as_ref().map(|p| p.display()).unwrap_or_default(),
+            p.birth_year.to_string(),
+            if p.sex == Sex::Women {
+                "K".into()
+            } else {
+                "M".into()
+            },
+            p.country_of_birth.clone(),
+            p.languages.join(", "),
+            p.plan_language.tag().into(),
+            p.education
+                .map(|e| e.code().to_string())
+                .unwrap_or_default(),
+            p.ssyk
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            p.swedish.code().into(),
+            p.category.code().into(),
+            d(p.permit_date),
+            p.arrival_date.to_string(),
+            d(p.registered_date),
+            d(p.establishment_start),
+            i.phone.clone().unwrap_or_default(),
+            i.email.clone().unwrap_or_default(),
+            i.address.clone().unwrap_or_default(),
+            p.household.clone().unwrap_or_default(),
+        ])?;
+        cases.push(c);
+    }
+    let refs: Vec<(&Person, bool)> = cases.iter().map(|c| (&c.person, false)).collect();
+    log_read(store, actor, "cli", &refs, "etablera register export")?;
+    Ok(String::from_utf8(
+        w.into_inner().map_err(|e| anyhow!("{e}"))?,
+    )?)
+}
+
+/// Everything stored about one person (GDPR art. 15 and 20): the record, the identity, the
+/// household, plan links, every logged read and every change made.
+pub fn export_person(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    unit: &UnitCode,
+    id: &str,
+) -> Result<serde_json::Value> {
+    let case = load(store, keys, unit, id)?.ok_or_else(|| anyhow!("no person {id} in {unit}"))?;
+    let household = match &case.person.household {
+        Some(h) => store
+            .households(unit)?
+            .into_iter()
+            .find(|r| &r.id == h)
+            .map(|r| serde_json::from_str::<serde_json::Value>(&r.doc))
+            .transpose()?,
+        None => None,
+    };
+    let links = store.plan_links(id)?;
+    let reads = store.read_log(&etablera_store::ReadLogFilter {
+        person_id: Some(id.to_string()),
+        limit: 10_000,
+        ..Default::default()
+    })?;
+    let changes: Vec<AuditEntry> = store
+        .audit_log(&etablera_store::AuditFilter {
+            units: Some(vec![unit.to_string()]),
+            limit: 1000,
+            ..Default::default()
+        })?
+        .into_iter()
+        .filter(|a| a.object == format!("person:{id}"))
+        .collect();
+    let identity = case.identity.as_ref().map(|i| {
+        serde_json::json!({
+            "name": i.name,
+            "personnummer": i.pnr.as_ref().map(|p| p.display()),
+            "phone": i.phone, "email": i.email, "address": i.address,
+        })
+    });
+    Ok(serde_json::json!({
+        "exported_at": now(),
+        "person": case.person,
+        "identity": identity,
+        "household": household,
+        "plan_links": links,
+        "reads": reads,
+        "changes": changes,
+    }))
+}
+
+/// What gallring will do or did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GallringPlan {
+    /// Closed before this day.
+    pub cutoff: Date,
+    pub mode: GallringMode,
+    /// Person ids and the day each case was closed.
+    pub persons: Vec<(String, Date)>,
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GallringMode {
+    /// Delete the person and their plan links.
+    Delete,
+    /// Remove identity, free text and case workers; keep what the statistics need.
+    Anonymise,
+}
+
+/// Finds cases closed more than `years` years before `today` (per municipality's setting
+/// when `years` is `None`); runs the gallring when `execute` is set, otherwise only plans it.
+pub fn gallra(
+    store: &mut dyn Store,
+    unit: &UnitCode,
+    years: Option<u32>,
+    mode: GallringMode,
+    today: Date,
+    execute: bool,
+    actor: Option<i64>,
+) -> Result<GallringPlan> {
+    let years = match years {
+        Some(y) => y,
+        None => settings(store, unit)?.retention_years,
+    };
+    let cutoff = etablera_register::add_months(today, -12 * years as i32);
+    let mut persons = Vec::new();
+    let mut rows = Vec::new();
+    for row in store.persons(unit)? {
+        let p = person_of(&row)?;
+        if let Some(closed) = p.closed {
+            if closed < cutoff && !(mode == GallringMode::Anonymise && p.anonymised) {
+                persons.push((row.id.clone(), closed));
+                rows.push((row, p));
+            }
+        }
+    }
+    if execute && !persons.is_empty() {
+        let audit = AuditEntry::new(
+            &now(),
+            actor,
+            "register.gallring",
+            &format!("register:{unit}"),
+            Some(unit),
+        )
+        .change(
+            None,
+            Some(format!(
+                "{:?}: {} persons closed before {cutoff}",
+                mode,
+                persons.len()
+            )),
+        );
+        match mode {
+            GallringMode::Delete => {
+                let ids: Vec<String> = persons.iter().map(|(i, _)| i.clone()).collect();
+                store.delete_persons(&ids, &audit)?;
+            }
+            GallringMode::Anonymise => {
+                let mut out = Vec::new();
+                for (row, mut p) in rows {
+                    anonymise(&mut p);
+                    out.push(PersonRow {
+                        doc: serde_json::to_string(&p)?,
+                        identity: None,
+                        pnr_index: None,
+                        case_worker: None,
+                        anonymised: true,
+                        updated_at: now(),
+                        ..row
+                    });
+                }
+                store.save_persons(&out, &audit)?;
+                for (id, _) in &persons {
+                    for l in store.plan_links(id)? {
+                        if l.revoked_at.is_none() {
+                            store.revoke_plan_link(
+                                id,
+                                l.id,
+                                &now(),
+                                &AuditEntry::new(
+                                    &now(),
+                                    actor,
+                                    "register.gallring",
+                                    &format!("person:{id}"),
+                                    Some(unit),
+                                ),
+                            )?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(GallringPlan {
+        cutoff,
+        mode,
+        persons,
+        done: execute,
+    })
+}
+
+/// Removes what can identify a person and keeps what the figures need.
+fn anonymise(p: &mut Person) {
+    p.case_worker = None;
+    p.colleagues.clear();
+    p.household = None;
+    p.languages.clear();
+    p.ssyk.clear();
+    p.country_of_birth = "-".into();
+    p.birth_year = p.birth_year - p.birth_year.rem_euclid(5);
+    p.assessment = None;
+    p.consents.clear();
+    p.referrals.clear();
+    p.reviews.clear();
+    for i in &mut p.interventions {
+        i.detail.clear();
+        i.contact.clear();
+        i.provider = "-".into();
+    }
+    for e in &mut p.events {
+        e.note.clear();
+    }
+    p.anonymised = true;
+}
+
+/// Re-seals every identity with the current key and recomputes blind indexes. Returns how
+/// many were re-sealed.
+pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) -> Result<usize> {
+    let mut out = Vec::new();
+    for row in store.all_persons()? {
+        let stale = row.identity.as_deref().is_some_and(|s| keys.is_stale(s))
+            || row.pnr_index.as_deref().is_some_and(|s| keys.is_stale(s));
+        if stale {
+            let case = from_row(keys, &row)?;
+            let mut new = to_row(keys, &case)?;
+            new.updated_at = row.updated_at.clone();
+            out.push(new);
+        }
+    }
+    let audit = AuditEntry::new(&now(), actor, "register.rotate_keys", "register", None).change(
+        None,
+        Some(format!(
+            "{} identities sealed with key {}",
+            out.len(),
+            keys.current()
+        )),
+    );
+    store.save_persons(&out, &audit)?;
+    Ok(out.len())
+}
+
+/// The register's figures for a municipality, for the years its cases cover up to `as_of`.
+pub fn figures(store: &mut dyn Store, unit: &UnitCode, as_of: Date) -> Result<Option<Figures>> {
+    let threshold = settings(store, unit)?.threshold;
+    let persons: Vec<Person> = store
+        .persons(unit)?
+        .iter()
+        .map(person_of)
+        .collect::<Result<_>>()?;
+    let Some(first) = persons.iter().map(|p| p.arrival_date.year()).min() else {
+        return Ok(None);
+    };
+    let facts: Vec<Facts> = persons.iter().map(Facts::of).collect();
+    Ok(Some(stats::compute(
+        &facts,
+        first,
+        as_of.year(),
+        as_of,
+        threshold,
+    )))
+}
+
+/// Stores the register's figures as observations (source `register`), beside Kolada's, so
+/// strategies can follow them up. Suppressed cells are stored as suppressed, with no value.
+/// Returns how many observations the batch holds (0 when nothing changed).
+pub fn feed_followup(store: &mut dyn Store, unit: &UnitCode, as_of: Date) -> Result<usize> {
+    let Some(fig) = figures(store, unit, as_of)? else {
+        return Ok(0);
+    };
+    let mut obs = Vec::new();
+    for c in &fig.cells {
+        if c.n == 0 && c.suppressed.is_none() && c.indicator != RegIndicator::Received {
+            continue;
+        }
+        let id = IndicatorId::parse(c.indicator.id()).expect("valid id");
+        let (value, status) = match (c.suppressed, c.value) {
+            (Some(_), _) => (None, ObsStatus::Suppressed),
+            (None, Some(v)) => (Some((v * 10.0).round() / 10.0), ObsStatus::Final),
+            (None, None) => (None, ObsStatus::Missing),
+        };
+        obs.push(Observation::new(
+            id,
+            unit.clone(),
+            Period::Year(c.year),
+            c.sex,
+            value,
+            status,
+        )?);
+    }
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for o in &obs {
+        h.update(format!("{o:?}\n").as_bytes());
+    }
+    let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let batch = etablera_store::NewBatch {
+        source: "register".into(),
+        file_name: Some(format!("etableringsregistret {unit} {as_of}")),
+        content_sha256: digest,
+        imported_at: now(),
+    };
+    match store.import_observations(&batch, &obs, &mut |_| {})? {
+        etablera_store::ImportOutcome::Imported { changed, .. } => Ok(changed),
+        _ => Ok(0),
+    }
+}
