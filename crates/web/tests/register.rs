@@ -263,9 +263,6 @@ impl Client {
             Some(("application/x-www-form-urlencoded", body)),
         )
     }
-    fn post_json(&mut self, url: &str, body: serde_json::Value) -> Resp {
-        self.send("POST", url, Some(("application/json", body.to_string())))
-    }
 }
 
 fn hidden(body: &str, name: &str) -> String {

@@ -1,0 +1,362 @@
+//! The register's use cases on every backend: gallring (dry run, then run) with dates, the
+//! GDPR export, caseload import with row errors, key rotation, figures fed to the follow-up.
+
+use etablera_app::register::{self as reg, GallringMode};
+use etablera_domain::{Date, UnitCode};
+use etablera_store::testing;
+
+const K1: &str = "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const K2: &str = "k2:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+#[test]
+fn gallring_dry_run_then_run() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+        let unit = UnitCode::parse("2380").unwrap();
+        let mut cases = etablera_app::register_demo::caseload(&unit, 6, 7, 2015, d("2026-01-01"));
+        // Closed: 2019-06-30 and 2020-12-31 (old), 2021-02-01 (young), the rest open.
+        let closed = [
+            Some("2019-06-30"),
+            Some("2020-12-31"),
+            Some("2021-02-01"),
+            None,
+            None,
+            None,
+        ];
+        for (c, cl) in cases.iter_mut().zip(closed) {
+            c.person.closed = cl.map(d);
+        }
+        let rows: Vec<_> = cases
+            .iter()
+            .map(|c| reg::to_row(&keys, c).unwrap())
+            .collect();
+        s.save_persons(
+            &rows,
+            &etablera_store::AuditEntry::new(
+                "2026-01-01T00:00:00Z",
+                None,
+                "test",
+                "x",
+                Some(&unit),
+            ),
+        )
+        .unwrap();
+        let today = d("2026-01-15");
+        // Dry run: lists the two cases closed more than five years before today, changes nothing.
+        let plan =
+            reg::gallra(s, &unit, None, GallringMode::Anonymise, today, false, None).unwrap();
+        assert_eq!(plan.cutoff, d("2021-01-15"), "{b}");
+        let ids: Vec<&str> = plan.persons.iter().map(|(i, _)| i.as_str()).collect();
+        assert_eq!(ids.len(), 2, "{b}: {ids:?}");
+        assert!(!plan.done);
+        let before: Vec<_> = s.persons(&unit).unwrap();
+        assert!(
+            before.iter().all(|r| r.identity.is_some()),
+            "{b}: dry run changed nothing"
+        );
+        // Run: anonymised — identity, pnr index and free text gone, statistics kept.
+        let done = reg::gallra(s, &unit, None, GallringMode::Anonymise, today, true, None).unwrap();
+        assert!(done.done && done.persons.len() == 2);
+        for r in s.persons(&unit).unwrap() {
+            let gone = ids.contains(&r.id.as_str());
+            assert_eq!(r.identity.is_none(), gone, "{b} {}", r.id);
+            assert_eq!(r.anonymised, gone);
+            if gone {
+                let p = reg::person_of(&r).unwrap();
+                assert!(
+                    p.case_worker.is_none()
+                        && p.reviews.is_empty()
+                        && p.interventions.iter().all(|i| i.contact.is_empty())
+                );
+                assert!(
+                    p.interventions.iter().any(|i| i.kind == "sfi"),
+                    "{b}: what the figures need stays"
+                );
+            }
+        }
+        // Running again finds nothing more to anonymise.
+        assert!(
+            reg::gallra(s, &unit, None, GallringMode::Anonymise, today, false, None)
+                .unwrap()
+                .persons
+                .is_empty()
+        );
+        // A year later the 2021 case is due too; delete mode removes the rows.
+        let later = reg::gallra(
+            s,
+            &unit,
+            Some(5),
+            GallringMode::Delete,
+            d("2026-03-01"),
+            true,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            later.persons.len(),
+            3,
+            "{b}: two anonymised and the one closed 2021-02-01"
+        );
+        assert_eq!(s.persons(&unit).unwrap().len(), 3, "{b}");
+        let audit = s
+            .audit_log(&etablera_store::AuditFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(
+            audit
+                .iter()
+                .filter(|a| a.action == "register.gallring")
+                .count()
+                >= 2,
+            "{b}"
+        );
+    }
+}
+
+#[test]
+fn export_contains_everything_stored() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+        let unit = UnitCode::parse("2380").unwrap();
+        let mut case =
+            etablera_app::register_demo::caseload(&unit, 1, 3, 2024, d("2026-06-01")).remove(0);
+        case.person.household = Some("H1".into());
+        case.identity.as_mut().unwrap().phone = Some("070-555".into());
+        reg::save(s, &keys, &case, None, "person.create").unwrap();
+        let hh = etablera_store::HouseholdRow {
+            id: "H1".into(),
+            unit: unit.clone(),
+            doc: r#"{"id":"H1","size":4}"#.into(),
+        };
+        s.save_household(
+            &hh,
+            &etablera_store::AuditEntry::new(
+                "2026-01-01T00:00:00Z",
+                None,
+                "household.save",
+                "household:H1",
+                Some(&unit),
+            ),
+        )
+        .unwrap();
+        reg::log_read(
+            s,
+            Some(1),
+            "web",
+            &[(&case.person, true)],
+            "GET /register/{unit}/persons/{id}",
+        )
+        .unwrap();
+        let link = etablera_store::PlanLinkRow {
+            id: 0,
+            person_id: case.person.id.to_string(),
+            code_hash: "h".into(),
+            lang: "so".into(),
+            created_by: None,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            expires_at: "2026-02-01T00:00:00Z".into(),
+            revoked_at: None,
+        };
+        s.create_plan_link(
+            &link,
+            &etablera_store::AuditEntry::new(
+                "2026-01-01T00:00:00Z",
+                None,
+                "plan_link.create",
+                &format!("person:{}", case.person.id),
+                Some(&unit),
+            ),
+        )
+        .unwrap();
+        let v = reg::export_person(s, &keys, &unit, case.person.id.as_str()).unwrap();
+        let stored = s.person(case.person.id.as_str()).unwrap().unwrap();
+        // Every field of the stored record, the identity, household, links, reads and changes.
+        let doc: serde_json::Value = serde_json::from_str(&stored.doc).unwrap();
+        assert_eq!(v["person"], doc, "{b}");
+        assert_eq!(
+            v["identity"]["name"],
+            case.identity.as_ref().unwrap().name.as_str()
+        );
+        assert_eq!(v["identity"]["phone"], "070-555");
+        assert_eq!(v["household"]["size"], 4);
+        assert_eq!(v["plan_links"][0]["lang"], "so");
+        assert_eq!(v["reads"].as_array().unwrap().len(), 1);
+        let actions: Vec<&str> = v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.contains(&"person.create") && actions.contains(&"plan_link.create"),
+            "{b}: {actions:?}"
+        );
+    }
+}
+
+#[test]
+fn caseload_import_refuses_bad_rows_and_stores_nothing() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+        let unit = UnitCode::parse("2380").unwrap();
+        let bad = "namn;personnummer;fodelsear;kon;fodelseland;kategori;ankomst\n\
+                   Amal Ok;811218-9876;;K;Syrien;anvisad;2025-01-02\n\
+                   Fel Siffra;811218-9875;;K;Syrien;anvisad;2025-01-02\n\
+                   Fel Kategori;;1990;M;Irak;turist;2025-01-02\n\
+                   Kort Rad;;M\n";
+        let e = reg::import_caseload(s, &keys, &unit, "ärenden.csv", bad.as_bytes(), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("ärenden.csv, row 3, field `personnummer`: the check digit"),
+            "{b}: {e}"
+        );
+        assert!(e.contains("row 4, field `kategori`"), "{b}: {e}");
+        assert!(
+            e.contains("row 5") && e.contains("has 3 fields"),
+            "{b}: {e}"
+        );
+        assert!(
+            !e.contains("9875") && !e.contains("Fel Siffra"),
+            "{b}: no personal data in errors: {e}"
+        );
+        assert!(s.persons(&unit).unwrap().is_empty(), "{b}: nothing stored");
+        let dup = "namn;personnummer;kon;fodelseland;kategori;ankomst\nA B;811218-9876;K;Syrien;anvisad;2025-01-02\nC D;19811218-9876;K;Syrien;anvisad;2025-01-02\n";
+        let e = reg::import_caseload(s, &keys, &unit, "dubbel.csv", dup.as_bytes(), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 3, field `personnummer`: the same number as row 2"),
+            "{b}: {e}"
+        );
+        let good = "namn;personnummer;kon;fodelseland;kategori;ankomst\nA B;811218-9876;K;Syrien;anvisad;2025-01-02\nC D;;M;Irak;sjalvbosatt;2025-03-02\n";
+        let e = reg::import_caseload(s, &keys, &unit, "ok.csv", good.as_bytes(), None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row 3, field `fodelsear`"), "{b}: {e}");
+        let good = good
+            .replace("namn;", "fodelsear;namn;")
+            .replace("\nA B", "\n;A B")
+            .replace("\nC D", "\n1990;C D");
+        assert_eq!(
+            reg::import_caseload(s, &keys, &unit, "ok.csv", good.as_bytes(), None).unwrap(),
+            2,
+            "{b}"
+        );
+        // Re-importing the same personnummer is refused.
+        assert!(reg::import_caseload(s, &keys, &unit, "ok.csv", good.as_bytes(), None).is_err());
+        assert_eq!(s.persons(&unit).unwrap().len(), 2);
+        // Export round-trips through import's format and logs each read.
+        let csv = reg::export_caseload(s, &keys, &unit, None).unwrap();
+        assert!(
+            csv.contains("19811218-9876") && csv.starts_with("namn;personnummer"),
+            "{b}"
+        );
+        assert_eq!(
+            s.read_log(&etablera_store::ReadLogFilter {
+                limit: 100,
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+            2,
+            "{b}"
+        );
+    }
+}
+
+#[test]
+fn key_rotation_reseals_everything() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let unit = UnitCode::parse("2380").unwrap();
+        let old = etablera_vault::Keyring::parse(K1).unwrap();
+        for c in etablera_app::register_demo::caseload(&unit, 5, 9, 2023, d("2026-01-01")) {
+            reg::save(s, &old, &c, None, "person.create").unwrap();
+        }
+        let both = etablera_vault::Keyring::parse(&format!("{K2},{K1}")).unwrap();
+        assert_eq!(reg::rotate_keys(s, &both, None).unwrap(), 5, "{b}");
+        assert_eq!(
+            reg::rotate_keys(s, &both, None).unwrap(),
+            0,
+            "{b}: nothing stale left"
+        );
+        let new_only = etablera_vault::Keyring::parse(K2).unwrap();
+        for r in s.persons(&unit).unwrap() {
+            assert!(
+                reg::from_row(&new_only, &r).unwrap().identity.is_some(),
+                "{b}"
+            );
+            assert!(
+                reg::from_row(&old, &r).is_err(),
+                "{b}: the old key no longer opens it"
+            );
+        }
+    }
+}
+
+#[test]
+fn figures_feed_the_follow_up_as_a_source() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+        let unit = UnitCode::parse("2380").unwrap();
+        let rows: Vec<_> =
+            etablera_app::register_demo::caseload(&unit, 300, 1, 2021, d("2026-06-30"))
+                .iter()
+                .map(|c| reg::to_row(&keys, c).unwrap())
+                .collect();
+        s.save_persons(
+            &rows,
+            &etablera_store::AuditEntry::new(
+                "2026-01-01T00:00:00Z",
+                None,
+                "test",
+                "x",
+                Some(&unit),
+            ),
+        )
+        .unwrap();
+        let n = reg::feed_followup(s, &unit, d("2026-06-30")).unwrap();
+        assert!(n > 0, "{b}");
+        assert_eq!(
+            reg::feed_followup(s, &unit, d("2026-06-30")).unwrap(),
+            0,
+            "{b}: idempotent"
+        );
+        let obs = s
+            .observations(&etablera_store::ObsQuery {
+                indicators: vec![etablera_domain::IndicatorId::parse("REG-N01986").unwrap()],
+                units: vec![unit.clone()],
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(!obs.is_empty(), "{b}");
+        for o in &obs {
+            let v = o.observation.value();
+            assert!(
+                v.is_none_or(|v| v == 0.0 || v >= 5.0),
+                "{b}: a count under the threshold is never stored: {v:?}"
+            );
+        }
+    }
+}
