@@ -167,6 +167,42 @@ try {
     await axe(page, name);
   }
   {
+    // The establishment register: the case worker's pages and the newcomer's plan in six languages.
+    const rctx = await browser.newContext({ bypassCSP: true });
+    const r = await rctx.newPage();
+    await r.goto(`${base}/login`);
+    await r.fill("#username", "handlaggare");
+    await r.fill("#password", "demo-handläggare-lösenord");
+    await Promise.all([r.waitForURL((u) => !u.pathname.startsWith("/login")), r.click("form[action='/login'] button[type=submit]")]);
+    await r.goto(`${base}/register/2380?mine=1`);
+    check((await r.content()).includes("Ärenden"), "the caseload");
+    await axe(r, "the caseload");
+    await r.click("table tbody tr a");
+    check((await r.content()).includes("Individuell plan"), "a person's page");
+    await axe(r, "a person's page");
+    await r.goto(`${base}/register/2380/ny`);
+    await axe(r, "the new person form");
+    await r.goto(`${base}/register/2380/statistik`);
+    await axe(r, "the register statistics");
+    await r.goto(`${base}/register/2380?mine=1`);
+    await r.click("table tbody tr a");
+    await r.click("#link-h ~ form button[type=submit]");
+    const href = await r.getAttribute("a[href^='/min-plan/']", "href");
+    check(!!href, "a plan link was made");
+    await axe(r, "the plan link page");
+    const nctx = await browser.newContext({ bypassCSP: true });
+    const n = await nctx.newPage();
+    for (const [lang, dir] of [["sv", "ltr"], ["en", "ltr"], ["ar", "rtl"], ["prs", "rtl"], ["so", "ltr"], ["ti", "ltr"]]) {
+      await n.goto(`${base}${href}?lang=${lang}`);
+      check((await n.getAttribute("html", "lang")) === lang && (await n.getAttribute("html", "dir")) === dir, `the plan in ${lang} (${dir})`);
+      await axe(n, `the newcomer's plan in ${lang}`);
+    }
+    await n.goto(`${base}/min-plan`);
+    await axe(n, "the plan code form");
+    await nctx.close();
+    await rctx.close();
+  }
+  {
     const actx = await browser.newContext({ bypassCSP: true });
     const a = await actx.newPage();
     await a.goto(`${base}/login`);
