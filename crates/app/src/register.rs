@@ -10,10 +10,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use etablera_domain::{Date, IndicatorId, ObsStatus, Observation, Period, Sex, UnitCode};
 use etablera_register::stats::{self, Facts, Figures, RegIndicator};
 use etablera_register::{
-    default_catalogue, CatalogueEntry, Category, Education, Identity, Person, PersonId, PlanLang,
-    Pnr, RegisterError, Ssyk, SwedishLevel,
+    default_catalogue, CatalogueEntry, Category, Education, Household, Identity, Person, PersonId,
+    PlanLang, Pnr, RegisterError, Ssyk, SwedishLevel,
 };
-use etablera_store::{AuditEntry, PersonRow, ReadLogEntry, Store};
+use etablera_store::{AuditEntry, HouseholdRow, PersonRow, ReadLogEntry, Store};
 use etablera_vault::Keyring;
 use serde::{Deserialize, Serialize};
 
@@ -208,6 +208,66 @@ pub fn save(
     );
     store.save_persons(&[row], &audit)?;
     Ok(())
+}
+
+/// The largest household the register takes.
+pub const MAX_HOUSEHOLD: u32 = 30;
+
+/// A municipality's household by id.
+pub fn household(store: &mut dyn Store, unit: &UnitCode, id: &str) -> Result<Option<Household>> {
+    store
+        .households(unit)?
+        .into_iter()
+        .find(|r| r.id == id)
+        .map(|r| {
+            serde_json::from_str::<Household>(&r.doc)
+                .with_context(|| format!("household {}: the stored document is unreadable", r.id))
+        })
+        .transpose()
+}
+
+/// Checks and saves a household (size 1–30, rooms needed 1–20, housing need at most 500
+/// characters). Errors name the field.
+pub fn save_household(store: &mut dyn Store, h: &Household, actor: Option<i64>) -> Result<()> {
+    if !(1..=MAX_HOUSEHOLD).contains(&h.size) {
+        bail!("field `storlek`: a household has 1 to {MAX_HOUSEHOLD} members");
+    }
+    if h.rooms_needed.is_some_and(|r| !(1..=20).contains(&r)) {
+        bail!("field `rum`: 1 to 20 rooms");
+    }
+    if h.housing_need.chars().count() > 500 {
+        bail!("field `bostadsbehov`: at most 500 characters");
+    }
+    if h.id.is_empty()
+        || h.id.len() > 40
+        || !h.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        bail!("field `hushall`: an id of letters, digits and `-`, at most 40");
+    }
+    let row = HouseholdRow {
+        id: h.id.clone(),
+        unit: h.unit.clone(),
+        doc: serde_json::to_string(h)?,
+    };
+    let audit = AuditEntry::new(
+        &now(),
+        actor,
+        "household.save",
+        &format!("household:{}", h.id),
+        Some(&h.unit),
+    );
+    store.save_household(&row, &audit)?;
+    Ok(())
+}
+
+/// The rooms a household needs under the crowding norm SCB and Boverket use (norm 2): a
+/// kitchen and a living room, plus a bedroom per couple or per two children; a single adult
+/// gets one room and kitchen.
+pub fn rooms_by_norm(size: u32) -> u32 {
+    match size {
+        0 | 1 => 1,
+        n => 1 + n.div_ceil(2),
+    }
 }
 
 /// Appends a read of a person's data to the read log.
@@ -541,66 +601,49 @@ pub fn parse_caseload(
     review_months: u8,
     today: Date,
 ) -> Result<Vec<(usize, Case)>> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| anyhow!("{file_name}: not UTF-8 text (byte {})", e.valid_up_to()))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().next().unwrap_or("");
-    let delim = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
+    let (place, table) = caseload_table(file_name, bytes)?;
+    let headers: Vec<String> = match table.first() {
+        Some((_, Ok(h))) => h.iter().map(|h| h.trim().to_lowercase()).collect(),
+        _ => bail!("{place}, row 1: no header row"),
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| anyhow!("{file_name}, row 1: {e}"))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
     for h in &headers {
         if !FIELDS.contains(&h.as_str()) {
             bail!(
-                "{file_name}, row 1: unknown column `{h}`; the columns are {}",
+                "{place}, row 1: unknown column `{h}`; the columns are {}",
                 FIELDS.join(", ")
             );
         }
     }
     for needed in ["namn", "kon", "kategori", "ankomst"] {
         if !headers.iter().any(|h| h == needed) {
-            bail!("{file_name}, row 1: the column `{needed}` is missing");
+            bail!("{place}, row 1: the column `{needed}` is missing");
         }
     }
     let mut out = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 2;
+    for (row, rec) in table.into_iter().skip(1) {
         let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let msg = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
-                        format!("has {len} fields, the header has {expected_len}")
-                    }
-                    _ => "cannot be read".to_string(),
-                };
+            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => continue,
+            Ok(r) if r.len() != headers.len() => {
                 errors.push(RowError {
                     row,
                     field: "-".into(),
-                    message: msg,
+                    message: format!("has {} fields, the header has {}", r.len(), headers.len()),
+                });
+                continue;
+            }
+            Ok(r) => r,
+            Err(message) => {
+                errors.push(RowError {
+                    row,
+                    field: "-".into(),
+                    message,
                 });
                 continue;
             }
         };
-        let map: std::collections::HashMap<String, String> = headers
-            .iter()
-            .cloned()
-            .zip(rec.iter().map(String::from))
-            .collect();
+        let map: std::collections::HashMap<String, String> =
+            headers.iter().cloned().zip(rec).collect();
         match parse_fields(&map, unit, None, review_months, today) {
             Ok(c) => out.push((row, c)),
             Err(e) => errors.push(RowError {
@@ -613,12 +656,7 @@ pub fn parse_caseload(
     if !errors.is_empty() {
         let lines: Vec<String> = errors
             .iter()
-            .map(|e| {
-                format!(
-                    "{file_name}, row {}, field `{}`: {}",
-                    e.row, e.field, e.message
-                )
-            })
+            .map(|e| format!("{place}, row {}, field `{}`: {}", e.row, e.field, e.message))
             .collect();
         bail!(
             "{} row(s) refused, nothing was stored:\n{}",
@@ -627,6 +665,47 @@ pub fn parse_caseload(
         );
     }
     Ok(out)
+}
+
+/// The rows of a caseload file, CSV (`;` or `,`, UTF-8) or xlsx (the first sheet), each with
+/// its row number; the first row is the header. Also the place to name in errors.
+fn caseload_table(
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(
+    String,
+    Vec<(usize, std::result::Result<Vec<String>, String>)>,
+)> {
+    if etablera_ingest::xlsx_wide::looks_like_xlsx(bytes) {
+        let (sheet, rows) = etablera_ingest::xlsx_wide::first_sheet_rows(file_name, bytes)?;
+        let rows = rows.into_iter().map(|(n, r)| (n, Ok(r))).collect();
+        return Ok((format!("{file_name}, sheet `{sheet}`"), rows));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| anyhow!("{file_name}: not UTF-8 text (byte {})", e.valid_up_to()))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().next().unwrap_or("");
+    let delim = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let rows = rdr
+        .records()
+        .enumerate()
+        .map(|(i, rec)| {
+            let row = rec
+                .map(|r| r.iter().map(String::from).collect())
+                .map_err(|_| "cannot be read".to_string());
+            (i + 1, row)
+        })
+        .collect();
+    Ok((file_name.to_string(), rows))
 }
 
 /// Writes the municipality's caseload as CSV in the import format (reads are logged).
@@ -785,6 +864,10 @@ pub fn gallra(
             }
         }
     }
+    let their_households: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter_map(|(_, p)| p.household.clone())
+        .collect();
     if execute && !persons.is_empty() {
         let audit = AuditEntry::new(
             &now(),
@@ -838,6 +921,24 @@ pub fn gallra(
                             )?;
                         }
                     }
+                }
+            }
+        }
+        // A household nobody in the register belongs to any more keeps its size and rooms
+        // (no one can be told from them) but loses its free text.
+        let still: std::collections::BTreeSet<String> = store
+            .persons(unit)?
+            .iter()
+            .map(person_of)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|p| p.household)
+            .collect();
+        for hid in their_households.difference(&still) {
+            if let Some(mut h) = household(store, unit, hid)? {
+                if !h.housing_need.is_empty() {
+                    h.housing_need.clear();
+                    save_household(store, &h, actor)?;
                 }
             }
         }

@@ -240,3 +240,33 @@ pub fn caseload(unit: &UnitCode, n: usize, seed: u64, first_year: i32, today: Da
         })
         .collect()
 }
+
+/// Fictitious households for a caseload: every third person heads one of 1–6 members (the
+/// rest of the family is not in the register), with the rooms the crowding norm asks for.
+pub fn households(cases: &mut [Case], seed: u64) -> Vec<etablera_register::Household> {
+    let mut r = Rng::new(seed ^ 0x6868);
+    let needs = [
+        "Bostad inom tre månader",
+        "Tillgänglig bostad (rullstol)",
+        "Nära skola och SFI",
+        "Andrahandskontrakt löper ut",
+        "",
+    ];
+    let mut out = Vec::new();
+    for (i, c) in cases.iter_mut().enumerate() {
+        if i % 3 != 0 || c.person.closed.is_some() {
+            continue;
+        }
+        let size = 1 + r.below(6) as u32;
+        let id = format!("H-{}", c.person.id);
+        c.person.household = Some(id.clone());
+        out.push(etablera_register::Household {
+            id,
+            unit: c.person.unit.clone(),
+            size,
+            rooms_needed: Some(crate::register::rooms_by_norm(size)),
+            housing_need: needs[r.below(needs.len() as u64) as usize].to_string(),
+        });
+    }
+    out
+}

@@ -33,6 +33,18 @@ fn gallring_dry_run_then_run() {
         for (c, cl) in cases.iter_mut().zip(closed) {
             c.person.closed = cl.map(d);
         }
+        // The first (old) case and the fourth (open) one each head a household with a note.
+        for i in [0, 3] {
+            let h = etablera_register::Household {
+                id: format!("H-{i}"),
+                unit: unit.clone(),
+                size: 3,
+                rooms_needed: Some(3),
+                housing_need: "Nära skolan".into(),
+            };
+            reg::save_household(s, &h, None).unwrap();
+            cases[i].person.household = Some(h.id);
+        }
         let rows: Vec<_> = cases
             .iter()
             .map(|c| reg::to_row(&keys, c).unwrap())
@@ -64,6 +76,13 @@ fn gallring_dry_run_then_run() {
         // Run: anonymised — identity, pnr index and free text gone, statistics kept.
         let done = reg::gallra(s, &unit, None, GallringMode::Anonymise, today, true, None).unwrap();
         assert!(done.done && done.persons.len() == 2);
+        let h0 = reg::household(s, &unit, "H-0").unwrap().unwrap();
+        let h3 = reg::household(s, &unit, "H-3").unwrap().unwrap();
+        assert_eq!(
+            (h0.size, h0.housing_need.as_str(), h3.housing_need.as_str()),
+            (3, "", "Nära skolan"),
+            "{b}: the gallrad household loses its text, the open one keeps it"
+        );
         for r in s.persons(&unit).unwrap() {
             let gone = ids.contains(&r.id.as_str());
             assert_eq!(r.identity.is_none(), gone, "{b} {}", r.id);
@@ -258,9 +277,49 @@ fn caseload_import_refuses_bad_rows_and_stores_nothing() {
             2,
             "{b}"
         );
+        // The same from an xlsx workbook: errors name the sheet, row and field; nothing is
+        // stored until every row is good.
+        let header = vec![
+            "namn",
+            "personnummer",
+            "fodelsear",
+            "kon",
+            "fodelseland",
+            "kategori",
+            "ankomst",
+        ];
+        let good_row = vec![
+            "E F",
+            "",
+            "1979",
+            "K",
+            "Eritrea",
+            "kvotflykting",
+            "2025-04-01",
+        ];
+        let book = etablera_ingest::xlsx_wide::write(&[
+            header.clone(),
+            good_row.clone(),
+            vec!["G H", "", "1985", "X", "Eritrea", "anvisad", "2025-04-01"],
+        ]);
+        let e = reg::import_caseload(s, &keys, &unit, "ärenden.xlsx", &book, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("ärenden.xlsx, sheet `Blad1`, row 3, field `kon`"),
+            "{b}: {e}"
+        );
+        assert_eq!(s.persons(&unit).unwrap().len(), 2, "{b}: nothing stored");
         // Re-importing the same personnummer is refused.
         assert!(reg::import_caseload(s, &keys, &unit, "ok.csv", good.as_bytes(), None).is_err());
         assert_eq!(s.persons(&unit).unwrap().len(), 2);
+        let book = etablera_ingest::xlsx_wide::write(&[header, good_row]);
+        assert_eq!(
+            reg::import_caseload(s, &keys, &unit, "ärenden.xlsx", &book, None).unwrap(),
+            1,
+            "{b}"
+        );
+        assert_eq!(s.persons(&unit).unwrap().len(), 3);
         // Export round-trips through import's format and logs each read.
         let csv = reg::export_caseload(s, &keys, &unit, None).unwrap();
         assert!(
@@ -274,7 +333,7 @@ fn caseload_import_refuses_bad_rows_and_stores_nothing() {
             })
             .unwrap()
             .len(),
-            2,
+            3,
             "{b}"
         );
     }

@@ -458,6 +458,10 @@ fn demo_register(db: &str, out: &std::path::Path) -> Result<etablera_vault::Keyr
             }
         }
     }
+    let households = etablera_app::register_demo::households(&mut cases, 2380);
+    for h in &households {
+        etablera_app::register::save_household(s, h, None)?;
+    }
     let rows: Vec<_> = cases
         .iter()
         .map(|c| etablera_app::register::to_row(&keys, c))
@@ -471,7 +475,7 @@ fn demo_register(db: &str, out: &std::path::Path) -> Result<etablera_vault::Keyr
     );
     s.save_persons(&rows, &audit)?;
     let n = etablera_app::register::feed_followup(s, &unit, today)?;
-    println!("Establishment register: {} fictitious cases in Östersund, {n} register figures fed to the follow-up; key in {}", cases.len(), key_file.display());
+    println!("Establishment register: {} fictitious cases and {} households in Östersund, {n} register figures fed to the follow-up; key in {}", cases.len(), households.len(), key_file.display());
     Ok(keys)
 }
 

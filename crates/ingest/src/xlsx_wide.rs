@@ -33,8 +33,59 @@ fn cell_text(d: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
         other => other.to_string(),
     }
+}
+
+/// Opens the workbook and reads its first sheet.
+fn open_first_sheet(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(String, calamine::Range<Data>), IngestError> {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        IngestError::invalid(
+            Place::file(file),
+            format!("not a readable xlsx workbook: {e}"),
+        )
+    })?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| IngestError::invalid(Place::file(file), "the workbook has no sheets"))?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| {
+        IngestError::invalid(
+            Place::file(file),
+            format!("sheet `{sheet}` cannot be read: {e}"),
+        )
+    })?;
+    Ok((sheet, range))
+}
+
+/// The first sheet of a workbook as text rows (dates as `YYYY-MM-DD`, whole numbers without
+/// decimals), for importers that read a table of their own. Returns the sheet's name too.
+/// Each row comes with its 1-based row number in the sheet.
+pub fn first_sheet_rows(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(String, Vec<(usize, Vec<String>)>), IngestError> {
+    let (sheet, range) = open_first_sheet(file, bytes)?;
+    let r0 = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, r)| (r0 + i + 1, r.iter().map(cell_text).collect()))
+        .collect();
+    Ok((sheet, rows))
+}
+
+/// Whether the bytes are a zip archive, as an xlsx workbook is.
+pub fn looks_like_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
 }
 
 pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
@@ -65,23 +116,7 @@ fn parse_rows(
     max_errors: usize,
     errs: &mut Vec<IngestError>,
 ) -> Result<Vec<Observation>, IngestError> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        IngestError::invalid(
-            Place::file(file),
-            format!("not a readable xlsx workbook: {e}"),
-        )
-    })?;
-    let sheet = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| IngestError::invalid(Place::file(file), "the workbook has no sheets"))?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| {
-        IngestError::invalid(
-            Place::file(file),
-            format!("sheet `{sheet}` cannot be read: {e}"),
-        )
-    })?;
+    let (sheet, range) = open_first_sheet(file, bytes)?;
     let (r0, c0) = range
         .start()
         .map(|(r, c)| (r as usize, c as usize))

@@ -588,6 +588,12 @@ pub fn openapi_document() -> Value {
     ];
     obs_params.extend(paging());
     let id_param = param("id", "path", json!({"type": "string"}), true);
+    let unit_param = param(
+        "unit",
+        "path",
+        json!({"type": "string", "pattern": "^[0-9]{4}$"}),
+        true,
+    );
     json!({
         "openapi": "3.0.3",
         "info": { "title": "Etablera API", "version": "1", "description": "Municipal integration strategies, indicators and their follow-up. Kolada figures: Källa: Kolada (RKA), CC BY 4.0." },
@@ -637,6 +643,15 @@ pub fn openapi_document() -> Value {
                         "422": { "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                     } }
             },
+            "/register/{unit}/persons": { "get": { "summary": "The establishment register: the persons the caller may read in a municipality (case workers and reception managers; every person returned is written to the read log). Analysts and strategy roles get 403.",
+                "parameters": [unit_param.clone()],
+                "responses": responses(json!({"type": "object", "required": ["items", "total"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/RegisterPerson"}}, "total": {"type": "integer", "minimum": 0}}}), &[401, 403, 404, 503]) } },
+            "/register/{unit}/persons/{id}": { "get": { "summary": "One person of the establishment register (the read is logged)",
+                "parameters": [unit_param.clone(), param("id", "path", json!({"type": "string"}), true)],
+                "responses": responses(json!({"$ref": "#/components/schemas/RegisterPerson"}), &[401, 403, 404, 503]) } },
+            "/register/{unit}/statistics": { "get": { "summary": "The register's own indicators per year and sex, with small counts suppressed (primary and secondary); suppressed cells have no value, never 0",
+                "parameters": [unit_param],
+                "responses": responses(json!({"type": "object", "required": ["unit", "threshold", "cells"], "properties": {"unit": {"type": "string"}, "threshold": {"type": "integer"}, "cells": {"type": "array", "items": {"$ref": "#/components/schemas/RegisterCell"}}}}), &[401, 403, 404]) } },
             "/tokens/{id}/revoke": { "post": { "summary": "Revoke one of the caller's tokens", "parameters": [id_param], "responses": responses(json!({"type": "object", "properties": {"id": {"type": "integer"}, "revoked": {"type": "boolean"}}}), &[401, 404]) } }
         },
         "components": {
@@ -651,6 +666,16 @@ pub fn openapi_document() -> Value {
                 "Observation": { "type": "object", "required": ["indicator", "unit", "period", "sex", "value", "status"], "properties": { "indicator": {"type": "string"}, "unit": {"type": "string"}, "period": {"type": "string"}, "sex": {"type": "string"}, "value": {"type": "number", "nullable": true}, "status": {"type": "string"} } },
                 "StrategySummary": { "type": "object", "required": ["id", "owner", "title", "updated_at", "published"], "properties": { "id": {"type": "string"}, "owner": {"type": "string"}, "title": {"type": "string"}, "updated_at": {"type": "string"}, "published": {"type": "boolean"} } },
                 "FollowUp": { "type": "object", "required": ["strategy_id", "unit", "year", "results"], "properties": { "strategy_id": {"type": "string"}, "unit": {"type": "string"}, "year": {"type": "integer"}, "results": {"type": "array", "items": {"type": "object"}} } },
+                "RegisterPerson": { "type": "object", "required": ["person", "name", "personnummer", "days_left", "next_review"], "properties": {
+                    "person": { "type": "object", "description": "The pseudonymous case: id, unit, category, dates, assessment, plan, consents, referrals, reviews, outcomes" },
+                    "name": {"type": "string", "nullable": true},
+                    "personnummer": {"type": "string", "nullable": true},
+                    "days_left": {"type": "integer", "nullable": true, "description": "Days left of the two-year establishment period"},
+                    "next_review": {"type": "string", "format": "date", "nullable": true} } },
+                "RegisterCell": { "type": "object", "required": ["indicator", "year", "sex", "value", "n", "suppressed"], "properties": {
+                    "indicator": {"type": "string"}, "year": {"type": "integer"}, "sex": {"type": "string", "enum": ["T", "K", "M"]},
+                    "value": {"type": "number", "nullable": true}, "n": {"type": "integer", "nullable": true},
+                    "suppressed": {"type": "string", "enum": ["primary", "secondary"], "nullable": true} } },
                 "Token": { "type": "object", "required": ["id", "user_id", "unit_code", "scope", "name", "created_at"], "properties": { "id": {"type": "integer"}, "user_id": {"type": "integer"}, "unit_code": {"type": "string"}, "scope": {"type": "string"}, "name": {"type": "string"}, "created_at": {"type": "string"}, "revoked_at": {"type": "string", "nullable": true} } }
             }
         }

@@ -19,9 +19,9 @@ use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Date, Lang, Sex, UnitCode};
 use etablera_register::stats::{RegIndicator, Suppression};
 use etablera_register::{
-    Assessment, AssessmentItem, Consent, Event, EventKind, Intervention, InterventionOutcome,
-    InterventionStatus, NeedLevel, Outcome, OutcomeAt, OutcomeStatus, Person, PlanLang, Referral,
-    ReferralStatus, Review, Text, ASSESSMENT_AREAS,
+    Assessment, AssessmentItem, Category, Consent, Event, EventKind, Intervention,
+    InterventionOutcome, InterventionStatus, NeedLevel, Outcome, OutcomeAt, OutcomeStatus, Person,
+    PlanLang, Referral, ReferralStatus, Review, Text, ASSESSMENT_AREAS,
 };
 use etablera_store::{AuditEntry, PlanLinkRow, ReadLogFilter, Store};
 use etablera_vault::Keyring;
@@ -235,7 +235,18 @@ fn register_nav(lang: Lang, unit: &UnitCode) -> Markup {
 struct CaseloadQuery {
     mine: Option<String>,
     q: Option<String>,
+    /// A reception category code; empty for all.
+    category: Option<String>,
+    /// At most this many days left of the establishment period.
+    days_left: Option<String>,
+    /// Only cases whose review is due within 14 days or overdue.
+    due: Option<String>,
+    /// Also closed cases.
+    closed: Option<String>,
 }
+
+/// How many days ahead a review counts as due.
+const DUE_WITHIN_DAYS: i64 = 14;
 
 async fn caseload(
     State(state): State<AppState>,
@@ -253,6 +264,19 @@ async fn caseload(
                 let settings = check_unit(s, &c, &unit, A::ListCases)?;
                 let today = reg::today();
                 let names = user_names(s)?;
+                let category = match q.category.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+                    None => None,
+                    Some(x) => Some(Category::parse(x).ok_or_else(|| {
+                        AppError::BadRequest(format!("field `category`: unknown category; use one of {}", Category::codes()))
+                    })?),
+                };
+                let max_days = match q.days_left.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+                    None => None,
+                    Some(x) => Some(x.parse::<i64>().ok().filter(|n| (0..=10_000).contains(n)).ok_or_else(|| {
+                        AppError::BadRequest("field `days_left`: a whole number of days from 0 to 10000".into())
+                    })?),
+                };
+                let is_due = |p: &Person| p.next_review().is_some_and(|r| r.to_unix_days() <= today.to_unix_days() + DUE_WITHIN_DAYS);
                 let mut shown: Vec<Case> = Vec::new();
                 for row in s.persons(&unit)? {
                     let p = reg::person_of(&row)?;
@@ -261,6 +285,13 @@ async fn caseload(
                         continue;
                     }
                     if q.mine.is_some() && !rel.related {
+                        continue;
+                    }
+                    if category.is_some_and(|k| p.category != k)
+                        || (q.closed.is_none() && p.closed.is_some())
+                        || (q.due.is_some() && (p.closed.is_some() || !is_due(&p)))
+                        || max_days.is_some_and(|m| p.days_left(today).is_none_or(|d| d > m))
+                    {
                         continue;
                     }
                     shown.push(reg::from_row(&keys, &row)?);
@@ -278,7 +309,7 @@ async fn caseload(
                 let lang = c.lang;
                 let due: Vec<&Case> = shown
                     .iter()
-                    .filter(|c| c.person.next_review().is_some_and(|r| r.to_unix_days() <= today.to_unix_days() + 14))
+                    .filter(|c| c.person.closed.is_none() && is_due(&c.person))
                     .collect();
                 let body = html! {
                     h1 { (t(lang, "Etableringsregistret", "Establishment register")) " – " (unit_name(s, &unit)) }
@@ -300,6 +331,17 @@ async fn caseload(
                     form method="get" action={ "/register/" (unit) } {
                         label for="q" { (t(lang, "Sök namn eller pseudonym", "Search name or pseudonym")) }
                         input #q type="search" name="q" value=(q.q.clone().unwrap_or_default());
+                        label for="category" { (t(lang, "Kategori", "Category")) }
+                        select #category name="category" {
+                            option value="" { (t(lang, "Alla", "All")) }
+                            @for k in Category::ALL {
+                                option value=(k.code()) selected[category == Some(*k)] { (k.label(lang)) }
+                            }
+                        }
+                        label for="days_left" { (t(lang, "Högst antal dagar kvar av etableringstiden", "At most days left of the establishment period")) }
+                        input #days_left type="number" min="0" max="10000" name="days_left" value=(max_days.map(|m| m.to_string()).unwrap_or_default());
+                        label { input type="checkbox" name="due" value="1" checked[q.due.is_some()]; " " (t(lang, "Bara uppföljningar som ska göras inom 14 dagar", "Only reviews due within 14 days")) }
+                        label { input type="checkbox" name="closed" value="1" checked[q.closed.is_some()]; " " (t(lang, "Visa även avslutade ärenden", "Also show closed cases")) }
                         label { input type="checkbox" name="mine" value="1" checked[q.mine.is_some()]; " " (t(lang, "Bara mina ärenden", "Only my cases")) }
                         button type="submit" { (t(lang, "Visa", "Show")) }
                     }
@@ -330,11 +372,11 @@ async fn caseload(
                     }
                     section aria-labelledby="import-h" {
                         h2 #import-h { (t(lang, "Läs in ärenden från fil", "Import cases from a file")) }
-                        p { (t(lang, "CSV med rubrikrad (semikolon eller komma). Kolumner: ", "CSV with a header row (semicolon or comma). Columns: ")) code { (reg::FIELDS.join(";")) } ". " (t(lang, "Varje rad kontrolleras; vid fel sparas ingenting.", "Every row is checked; on any error nothing is stored.")) }
+                        p { (t(lang, "CSV (semikolon eller komma) eller xlsx (första bladet) med rubrikrad. Kolumner: ", "CSV (semicolon or comma) or xlsx (the first sheet) with a header row. Columns: ")) code { (reg::FIELDS.join(";")) } ". " (t(lang, "Varje rad kontrolleras; vid fel sparas ingenting.", "Every row is checked; on any error nothing is stored.")) }
                         form method="post" action={ "/register/" (unit) "/import" } enctype="multipart/form-data" {
                             input type="hidden" name="csrf" value=(c.csrf());
                             label for="file" { (t(lang, "Fil", "File")) }
-                            input #file type="file" name="file" accept=".csv,text/csv" required;
+                            input #file type="file" name="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
                             button type="submit" { (t(lang, "Läs in", "Import")) }
                         }
                     }
@@ -503,9 +545,10 @@ async fn import(
         let (name, bytes) = file.ok_or_else(|| {
             AppError::BadRequest("Ingen fil valdes. / No file was chosen.".into())
         })?;
-        if !name.to_lowercase().ends_with(".csv") {
+        let lower = name.to_lowercase();
+        if !(lower.ends_with(".csv") || lower.ends_with(".xlsx")) {
             return Err(AppError::UnsupportedType(format!(
-                "`{name}`: the caseload is read from CSV files"
+                "`{name}`: the caseload is read from CSV or xlsx files"
             )));
         }
         state
@@ -548,6 +591,7 @@ async fn person_page(
                 )?;
                 let names = user_names(s)?;
                 let links = s.plan_links(&id)?;
+                let household = household_view(s, &c, &unit, &case.person, &settings)?;
                 let manage = register_allowed(
                     c.principal.as_ref(),
                     A::ManageCase,
@@ -563,13 +607,62 @@ async fn person_page(
                     settings.caseload_only,
                 );
                 Ok(person_markup(
-                    &c, &unit, &case, &settings, &names, &links, manage, write,
+                    &c, &unit, &case, &settings, &names, &links, &household, manage, write,
                 ))
             })
             .await
     }
     .await;
     page(&ctx, r)
+}
+
+/// A person's household as their page shows it: the household and the pseudonyms of the
+/// members the reader may open (others are only counted; no names, so no reads to log).
+struct HouseholdView {
+    household: Option<etablera_register::Household>,
+    members: Vec<String>,
+    hidden_members: usize,
+}
+
+fn household_view(
+    s: &mut dyn Store,
+    c: &Ctx,
+    unit: &UnitCode,
+    p: &Person,
+    settings: &Settings,
+) -> Result<HouseholdView, AppError> {
+    let Some(hid) = p.household.as_deref().filter(|h| !h.is_empty()) else {
+        return Ok(HouseholdView {
+            household: None,
+            members: Vec::new(),
+            hidden_members: 0,
+        });
+    };
+    let household = reg::household(s, unit, hid)?;
+    let mut members = Vec::new();
+    let mut hidden_members = 0;
+    for row in s.persons(unit)? {
+        let other = reg::person_of(&row)?;
+        if other.id == p.id || other.household.as_deref() != Some(hid) {
+            continue;
+        }
+        if register_allowed(
+            c.principal.as_ref(),
+            A::ReadPerson,
+            unit,
+            Some(relation(c, &other)),
+            settings.caseload_only,
+        ) {
+            members.push(other.id.to_string());
+        } else {
+            hidden_members += 1;
+        }
+    }
+    Ok(HouseholdView {
+        household,
+        members,
+        hidden_members,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -580,6 +673,7 @@ fn person_markup(
     settings: &Settings,
     names: &HashMap<i64, String>,
     links: &[PlanLinkRow],
+    hh: &HouseholdView,
     manage: bool,
     write: bool,
 ) -> Markup {
@@ -639,6 +733,41 @@ fn person_markup(
             }
             @if write {
                 details { summary { (t(lang, "Ändra uppgifter (rättelse)", "Change details (correction)")) } (person_form(lang, &base, c.csrf(), Some(case))) }
+            }
+        }
+        section aria-labelledby="hh-h" {
+            h2 #hh-h { (t(lang, "Hushåll och bostadsbehov", "Household and housing need")) }
+            @match &hh.household {
+                Some(h) => {
+                    dl {
+                        dt { (t(lang, "Hushåll", "Household")) } dd { code { (h.id) } }
+                        dt { (t(lang, "Antal personer", "Members")) } dd { (h.size) }
+                        dt { (t(lang, "Rum som behövs (utom kök)", "Rooms needed (besides the kitchen)")) } dd { (h.rooms_needed.map(|r| r.to_string()).unwrap_or_else(|| "–".into())) " " small { "(" (t(lang, "trångboddhetsnorm 2 ger ", "crowding norm 2 gives ")) (reg::rooms_by_norm(h.size)) ")" } }
+                        dt { (t(lang, "Bostadsbehov", "Housing need")) } dd { (if h.housing_need.is_empty() { "–" } else { h.housing_need.as_str() }) }
+                        dt { (t(lang, "Andra i registret", "Others in the register")) }
+                        dd {
+                            @for m in &hh.members { a href={ "/register/" (unit) "/persons/" (m) } { code { (m) } } " " }
+                            @if hh.hidden_members > 0 { (hh.hidden_members) " " (t(lang, "som du inte har behörighet till", "you have no access to")) }
+                            @if hh.members.is_empty() && hh.hidden_members == 0 { "–" }
+                        }
+                    }
+                }
+                None => p { (t(lang, "Inget hushåll registrerat.", "No household registered.")) }
+            }
+            @if write {
+                details {
+                    summary { (t(lang, "Ändra hushåll", "Change the household")) }
+                    form method="post" action={ (base) "/household" } {
+                        (hidden)
+                        label for="hh-size" { (t(lang, "Antal personer i hushållet", "Members of the household")) }
+                        input #hh-size type="number" name="storlek" min="1" max=(reg::MAX_HOUSEHOLD) required value=(hh.household.as_ref().map(|h| h.size).unwrap_or(1));
+                        label for="hh-rooms" { (t(lang, "Rum som behövs (tomt: enligt norm)", "Rooms needed (empty: by the norm)")) }
+                        input #hh-rooms type="number" name="rum" min="1" max="20" value=(hh.household.as_ref().and_then(|h| h.rooms_needed).map(|r| r.to_string()).unwrap_or_default());
+                        label for="hh-need" { (t(lang, "Bostadsbehov", "Housing need")) }
+                        textarea #hh-need name="bostadsbehov" maxlength="500" { (hh.household.as_ref().map(|h| h.housing_need.as_str()).unwrap_or("")) }
+                        button type="submit" { (t(lang, "Spara hushåll", "Save household")) }
+                    }
+                }
             }
         }
         section aria-labelledby="ass-h" {
@@ -1143,6 +1272,33 @@ async fn change(
                             );
                         }
                         p.colleagues = col;
+                    }
+                    "household" => {
+                        let num = |name: &str, req: bool| -> Result<Option<u32>, AppError> {
+                            match f.get(name).map(|x| x.trim()).unwrap_or("") {
+                                "" if !req => Ok(None),
+                                x => x
+                                    .parse::<u32>()
+                                    .map(Some)
+                                    .map_err(|_| bad(format!("field `{name}`: a whole number"))),
+                            }
+                        };
+                        let size = num("storlek", true)?.unwrap_or(0);
+                        let rooms = num("rum", false)?;
+                        let hid = p
+                            .household
+                            .clone()
+                            .filter(|h| !h.is_empty())
+                            .unwrap_or_else(|| format!("H-{}", p.id));
+                        let h = etablera_register::Household {
+                            id: hid.clone(),
+                            unit: unit.clone(),
+                            size,
+                            rooms_needed: rooms.or(Some(reg::rooms_by_norm(size))),
+                            housing_need: text(&f, "bostadsbehov", 500)?,
+                        };
+                        reg::save_household(s, &h, user_id(&c)).map_err(|e| bad(e.to_string()))?;
+                        p.household = Some(hid);
                     }
                     "close" => p.closed = opt_date(&f, "closed")?,
                     "restrict" => p.restricted = text(&f, "restricted", 1)? == "1",

@@ -3,6 +3,9 @@
 //! Each test gets a fresh database with the shipped strategies, fictitious data and four
 //! accounts; Östersund's strategy is published, Ljusnarsberg's is not.
 
+mod common;
+
+use common::{hidden, login_at, Client, Resp};
 use etablera_store::testing::{self, TestStore};
 use etablera_web::auth::Password;
 use std::collections::HashMap;
@@ -87,129 +90,8 @@ fn spawn_apps() -> Vec<App> {
         .collect()
 }
 
-struct Resp {
-    status: u16,
-    headers: HashMap<String, Vec<String>>,
-    body: String,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.first())
-            .map(|s| s.as_str())
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-/// A client that keeps its cookies and does not follow redirects.
-#[derive(Default, Clone)]
-struct Client {
-    cookies: HashMap<String, String>,
-    bearer: Option<String>,
-}
-
-impl Client {
-    fn send(&mut self, method: &str, url: &str, body: Option<(&str, String)>) -> Resp {
-        let agent = ureq::AgentBuilder::new().redirects(0).build();
-        let mut req = agent.request(method, url);
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.set("Cookie", &c.join("; "));
-        }
-        if let Some(t) = &self.bearer {
-            req = req.set("Authorization", &format!("Bearer {t}"));
-        }
-        let result = match body {
-            Some((ctype, b)) => req.set("Content-Type", ctype).send_string(&b),
-            None => req.call(),
-        };
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {url}: {e}"),
-        };
-        let mut headers: HashMap<String, Vec<String>> = HashMap::new();
-        for name in resp.headers_names() {
-            headers.insert(
-                name.to_lowercase(),
-                resp.all(&name).iter().map(|s| s.to_string()).collect(),
-            );
-        }
-        for c in headers.get("set-cookie").cloned().unwrap_or_default() {
-            let first = c.split(';').next().unwrap_or("");
-            if let Some((k, v)) = first.split_once('=') {
-                if v.is_empty() || c.contains("Max-Age=0") {
-                    self.cookies.remove(k);
-                } else {
-                    self.cookies.insert(k.to_string(), v.to_string());
-                }
-            }
-        }
-        let status = resp.status();
-        let body = resp.into_string().unwrap_or_default();
-        Resp {
-            status,
-            headers,
-            body,
-        }
-    }
-    fn get(&mut self, url: &str) -> Resp {
-        self.send("GET", url, None)
-    }
-    fn post_form(&mut self, url: &str, fields: &[(&str, &str)]) -> Resp {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{k}={}", etablera_web::pages::urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send(
-            "POST",
-            url,
-            Some(("application/x-www-form-urlencoded", body)),
-        )
-    }
-    fn post_json(&mut self, url: &str, body: serde_json::Value) -> Resp {
-        self.send("POST", url, Some(("application/json", body.to_string())))
-    }
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    let needle = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&needle)
-        .unwrap_or_else(|| panic!("no hidden {name}"))
-        + needle.len();
-    body[start..start + body[start..].find('"').unwrap()].to_string()
-}
-
 fn login(app: &App, user: &str) -> Client {
-    let mut c = Client::default();
-    let page = c.get(&format!("{}/login", app.base));
-    let csrf = hidden(&page.body, "csrf");
-    let r = c.post_form(
-        &format!("{}/login", app.base),
-        &[
-            ("username", user),
-            ("password", PW),
-            ("csrf", &csrf),
-            ("next", "/"),
-        ],
-    );
-    assert_eq!(
-        r.status, 303,
-        "{}: login as {user}: {}",
-        app.backend, r.body
-    );
-    assert!(c.cookies.contains_key("etablera_session"));
-    c
+    login_at(&app.base, app.backend, user, PW)
 }
 
 fn session_csrf(app: &App, c: &mut Client) -> String {
@@ -545,6 +427,9 @@ fn api_lists_errors_and_tokens() {
             "/strategies/{id}/activities/{activity}",
             "/tokens",
             "/tokens/{id}/revoke",
+            "/register/{unit}/persons",
+            "/register/{unit}/persons/{id}",
+            "/register/{unit}/statistics",
         ];
         for p in routes {
             assert!(paths.iter().any(|x| *x == p), "{b}: {p} documented");

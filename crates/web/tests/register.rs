@@ -4,6 +4,9 @@
 //! plan links that expire and can be revoked, and the newcomer page in six languages.
 
 use etablera_domain::access::{RegisterRole, Role};
+mod common;
+
+use common::{hidden, login_at, Client};
 use etablera_store::testing::{self, TestStore};
 use etablera_web::auth::Password;
 use std::collections::HashMap;
@@ -174,126 +177,8 @@ fn spawn_apps() -> Vec<App> {
         .collect()
 }
 
-struct Resp {
-    status: u16,
-    headers: HashMap<String, Vec<String>>,
-    body: String,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.first())
-            .map(|s| s.as_str())
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-/// A client that keeps its cookies and does not follow redirects.
-#[derive(Default, Clone)]
-struct Client {
-    cookies: HashMap<String, String>,
-    bearer: Option<String>,
-}
-
-impl Client {
-    fn send(&mut self, method: &str, url: &str, body: Option<(&str, String)>) -> Resp {
-        let agent = ureq::AgentBuilder::new().redirects(0).build();
-        let mut req = agent.request(method, url);
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.set("Cookie", &c.join("; "));
-        }
-        if let Some(t) = &self.bearer {
-            req = req.set("Authorization", &format!("Bearer {t}"));
-        }
-        let result = match body {
-            Some((ctype, b)) => req.set("Content-Type", ctype).send_string(&b),
-            None => req.call(),
-        };
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {url}: {e}"),
-        };
-        let mut headers: HashMap<String, Vec<String>> = HashMap::new();
-        for name in resp.headers_names() {
-            headers.insert(
-                name.to_lowercase(),
-                resp.all(&name).iter().map(|s| s.to_string()).collect(),
-            );
-        }
-        for c in headers.get("set-cookie").cloned().unwrap_or_default() {
-            let first = c.split(';').next().unwrap_or("");
-            if let Some((k, v)) = first.split_once('=') {
-                if v.is_empty() || c.contains("Max-Age=0") {
-                    self.cookies.remove(k);
-                } else {
-                    self.cookies.insert(k.to_string(), v.to_string());
-                }
-            }
-        }
-        let status = resp.status();
-        let body = resp.into_string().unwrap_or_default();
-        Resp {
-            status,
-            headers,
-            body,
-        }
-    }
-    fn get(&mut self, url: &str) -> Resp {
-        self.send("GET", url, None)
-    }
-    fn post_form(&mut self, url: &str, fields: &[(&str, &str)]) -> Resp {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{k}={}", etablera_web::pages::urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send(
-            "POST",
-            url,
-            Some(("application/x-www-form-urlencoded", body)),
-        )
-    }
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    let needle = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&needle)
-        .unwrap_or_else(|| panic!("no hidden {name}"))
-        + needle.len();
-    body[start..start + body[start..].find('"').unwrap()].to_string()
-}
-
 fn login(app: &App, user: &str) -> Client {
-    let mut c = Client::default();
-    let page = c.get(&format!("{}/login", app.base));
-    let csrf = hidden(&page.body, "csrf");
-    let r = c.post_form(
-        &format!("{}/login", app.base),
-        &[
-            ("username", user),
-            ("password", PW),
-            ("csrf", &csrf),
-            ("next", "/"),
-        ],
-    );
-    assert_eq!(
-        r.status, 303,
-        "{}: login as {user}: {}",
-        app.backend, r.body
-    );
-    assert!(c.cookies.contains_key("etablera_session"));
-    c
+    login_at(&app.base, app.backend, user, PW)
 }
 
 fn session_csrf(app: &App, c: &mut Client) -> String {
@@ -762,5 +647,83 @@ fn newcomer_plan_links() {
             &[("csrf", &lcsrf), ("lang", "sv"), ("days", "30")],
         );
         assert_eq!(r.status, 404, "{b}");
+    }
+}
+
+/// The caseload's filters (category, days left, reviews due, closed) and a household made and
+/// changed from the person page, with a bad value refused and nothing changed.
+#[test]
+fn caseload_filters_and_household() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut mgr = login(&app, "mgr");
+        let list = |c: &mut Client, q: &str| c.get(&format!("{}/register/2380{q}", app.base));
+        let all = list(&mut mgr, "");
+        assert!(
+            all.body.contains(NAME_OWN) && all.body.contains("Hawo Kale"),
+            "{b}"
+        );
+        // Both test persons are `anvisad`, arrived 2025 and have a review overdue.
+        let r = list(&mut mgr, "?category=anvisad&due=1");
+        assert!(
+            r.body.contains(NAME_OWN) && r.body.contains("Hawo Kale"),
+            "{b}"
+        );
+        let r = list(&mut mgr, "?category=kvotflykting");
+        assert_eq!(r.status, 200, "{b}");
+        assert!(
+            !r.body.contains(NAME_OWN) && !r.body.contains("Hawo Kale"),
+            "{b}"
+        );
+        let r = list(&mut mgr, "?days_left=0");
+        assert!(!r.body.contains(NAME_OWN), "{b}: more than 0 days left");
+        let r = list(&mut mgr, "?days_left=10000");
+        assert!(r.body.contains(NAME_OWN), "{b}");
+        assert_eq!(list(&mut mgr, "?category=turist").status, 422, "{b}");
+        assert_eq!(list(&mut mgr, "?days_left=-3").status, 422, "{b}");
+
+        // A household: made from the person page, sized by the crowding norm when the rooms
+        // are left empty, then changed; a size of 0 is refused and changes nothing.
+        let csrf = session_csrf(&app, &mut mgr);
+        let url = format!("{}/register/2380/persons/{}/household", app.base, app.own);
+        let r = mgr.post_form(
+            &url,
+            &[
+                ("csrf", &csrf),
+                ("storlek", "5"),
+                ("rum", ""),
+                ("bostadsbehov", "Fyra rum nära skola"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let page = mgr.get(&format!("{}/register/2380/persons/{}", app.base, app.own));
+        assert!(
+            page.body.contains(&format!("H-{}", app.own))
+                && page.body.contains("Fyra rum nära skola"),
+            "{b}"
+        );
+        let mut store = etablera_store::open(&app.address).unwrap();
+        let unit = etablera_domain::UnitCode::parse("2380").unwrap();
+        let h = etablera_app::register::household(store.as_mut(), &unit, &format!("H-{}", app.own))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (h.size, h.rooms_needed),
+            (5, Some(4)),
+            "{b}: norm 2 for five"
+        );
+        let r = mgr.post_form(&url, &[("csrf", &csrf), ("storlek", "0"), ("rum", "2")]);
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.body.contains("storlek"), "{b}: {}", r.body);
+        let again =
+            etablera_app::register::household(store.as_mut(), &unit, &format!("H-{}", app.own))
+                .unwrap()
+                .unwrap();
+        assert_eq!(again, h, "{b}: unchanged");
+        // An analyst cannot change it.
+        let mut analyst = login(&app, "analyst");
+        let csrf = session_csrf(&app, &mut analyst);
+        let r = analyst.post_form(&url, &[("csrf", &csrf), ("storlek", "2")]);
+        assert!(matches!(r.status, 403 | 404), "{b}: {}", r.status);
     }
 }

@@ -1,0 +1,128 @@
+//! What the HTTP test files share: a cookie-keeping client that does not follow redirects,
+//! hidden form fields, logging in.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: HashMap<String, Vec<String>>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.first())
+            .map(|s| s.as_str())
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A client that keeps its cookies and does not follow redirects.
+#[derive(Default, Clone)]
+pub struct Client {
+    pub cookies: HashMap<String, String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub fn send(&mut self, method: &str, url: &str, body: Option<(&str, String)>) -> Resp {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let mut req = agent.request(method, url);
+        if !self.cookies.is_empty() {
+            let c: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.set("Cookie", &c.join("; "));
+        }
+        if let Some(t) = &self.bearer {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        let result = match body {
+            Some((ctype, b)) => req.set("Content-Type", ctype).send_string(&b),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {url}: {e}"),
+        };
+        let mut headers: HashMap<String, Vec<String>> = HashMap::new();
+        for name in resp.headers_names() {
+            headers.insert(
+                name.to_lowercase(),
+                resp.all(&name).iter().map(|s| s.to_string()).collect(),
+            );
+        }
+        for c in headers.get("set-cookie").cloned().unwrap_or_default() {
+            let first = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = first.split_once('=') {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let status = resp.status();
+        let body = resp.into_string().unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+    pub fn get(&mut self, url: &str) -> Resp {
+        self.send("GET", url, None)
+    }
+    pub fn post_form(&mut self, url: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", etablera_web::pages::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send(
+            "POST",
+            url,
+            Some(("application/x-www-form-urlencoded", body)),
+        )
+    }
+    pub fn post_json(&mut self, url: &str, body: serde_json::Value) -> Resp {
+        self.send("POST", url, Some(("application/json", body.to_string())))
+    }
+}
+
+pub fn hidden(body: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no hidden {name}"))
+        + needle.len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+/// Logs `user` in with `password` on the application at `base` and returns the client with
+/// its session cookie.
+pub fn login_at(base: &str, backend: &str, user: &str, password: &str) -> Client {
+    let mut c = Client::default();
+    let page = c.get(&format!("{base}/login"));
+    let csrf = hidden(&page.body, "csrf");
+    let r = c.post_form(
+        &format!("{base}/login"),
+        &[
+            ("username", user),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{backend}: login as {user}: {}", r.body);
+    assert!(c.cookies.contains_key("etablera_session"));
+    c
+}
