@@ -16,8 +16,10 @@ pub mod apportion;
 pub mod assignment;
 pub mod error;
 pub mod flow;
+pub mod placement;
 pub mod score;
 pub mod stable;
+pub mod transport;
 
 pub use error::{MatchError, Result};
 
