@@ -5,8 +5,11 @@
 //! their input, open the store and present the result.
 
 pub mod demo;
+pub mod matching;
+pub mod matching_demo;
 pub mod register;
 pub mod register_demo;
+pub mod table;
 
 use anyhow::{anyhow, bail, Context, Result};
 use etablera_domain::{

@@ -260,14 +260,10 @@ pub fn save_household(store: &mut dyn Store, h: &Household, actor: Option<i64>) 
     Ok(())
 }
 
-/// The rooms a household needs under the crowding norm SCB and Boverket use (norm 2): a
-/// kitchen and a living room, plus a bedroom per couple or per two children; a single adult
-/// gets one room and kitchen.
+/// The rooms a household needs under crowding norm 2 (see
+/// [`etablera_matching::score::rooms_needed`]).
 pub fn rooms_by_norm(size: u32) -> u32 {
-    match size {
-        0 | 1 => 1,
-        n => 1 + n.div_ceil(2),
-    }
+    etablera_matching::score::rooms_needed(size)
 }
 
 /// Appends a read of a person's data to the read log.
@@ -601,7 +597,7 @@ pub fn parse_caseload(
     review_months: u8,
     today: Date,
 ) -> Result<Vec<(usize, Case)>> {
-    let (place, table) = caseload_table(file_name, bytes)?;
+    let (place, table) = crate::table::rows(file_name, bytes)?;
     let headers: Vec<String> = match table.first() {
         Some((_, Ok(h))) => h.iter().map(|h| h.trim().to_lowercase()).collect(),
         _ => bail!("{place}, row 1: no header row"),
@@ -665,47 +661,6 @@ pub fn parse_caseload(
         );
     }
     Ok(out)
-}
-
-/// The rows of a caseload file, CSV (`;` or `,`, UTF-8) or xlsx (the first sheet), each with
-/// its row number; the first row is the header. Also the place to name in errors.
-fn caseload_table(
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<(
-    String,
-    Vec<(usize, std::result::Result<Vec<String>, String>)>,
-)> {
-    if etablera_ingest::xlsx_wide::looks_like_xlsx(bytes) {
-        let (sheet, rows) = etablera_ingest::xlsx_wide::first_sheet_rows(file_name, bytes)?;
-        let rows = rows.into_iter().map(|(n, r)| (n, Ok(r))).collect();
-        return Ok((format!("{file_name}, sheet `{sheet}`"), rows));
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| anyhow!("{file_name}: not UTF-8 text (byte {})", e.valid_up_to()))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().next().unwrap_or("");
-    let delim = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let rows = rdr
-        .records()
-        .enumerate()
-        .map(|(i, rec)| {
-            let row = rec
-                .map(|r| r.iter().map(String::from).collect())
-                .map_err(|_| "cannot be read".to_string());
-            (i + 1, row)
-        })
-        .collect();
-    Ok((file_name.to_string(), rows))
 }
 
 /// Writes the municipality's caseload as CSV in the import format (reads are logged).

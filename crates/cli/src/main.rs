@@ -6,6 +6,8 @@ use etablera_app::{Format, DEFAULT_DATABASE};
 use etablera_domain::Lang;
 use std::path::PathBuf;
 
+mod matching;
+
 #[derive(Parser)]
 #[command(
     name = "etablera",
@@ -112,6 +114,17 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Matching: dwellings to households (and the worked examples' files). No database.
+    Match {
+        #[command(subcommand)]
+        command: matching::MatchCommand,
+    },
+    /// Allocation: quotas to departments (fördelningstal), people across municipalities.
+    /// No database.
+    Allocate {
+        #[command(subcommand)]
+        command: matching::AllocateCommand,
     },
     /// The establishment register: keys, caseload import and export, figures, key rotation.
     /// Needs the keys in ETABLERA_REGISTER_KEYS (or --register-keys-file) where identities are read.
@@ -549,6 +562,11 @@ fn main() -> Result<()> {
         }
         return Ok(());
     }
+    match &cli.command {
+        Command::Match { command } => return matching::run_match(command),
+        Command::Allocate { command } => return matching::run_allocate(command),
+        _ => {}
+    }
     if let Command::Xlsx { rows } = &cli.command {
         let rows: Vec<Vec<String>> = serde_json::from_str(rows)
             .context("--rows must be a JSON array of arrays of strings")?;
@@ -786,7 +804,11 @@ fn main() -> Result<()> {
             .with_context(|| format!("could not write {}", path.display()))?;
             println!("report written to {}", path.display());
         }
-        Command::Demo { .. } | Command::Serve { .. } | Command::Xlsx { .. } => {
+        Command::Demo { .. }
+        | Command::Serve { .. }
+        | Command::Xlsx { .. }
+        | Command::Match { .. }
+        | Command::Allocate { .. } => {
             unreachable!("handled above")
         }
         Command::Group { command } => {

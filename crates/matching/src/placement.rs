@@ -156,6 +156,15 @@ pub fn place(p: &PlacementProblem) -> Result<PlacementResult> {
             None => unplaced.push(i),
         }
     }
+    // A family that fits nowhere whole: make room by moving single people out of one
+    // municipality to free places elsewhere, where that costs the least.
+    let mut still = Vec::new();
+    for &f in &unplaced {
+        if !make_room(p, &benefit, f, &mut dest_of, &mut load) {
+            still.push(f);
+        }
+    }
+    let unplaced = still;
     let expected = (0..g)
         .filter_map(|i| {
             dest_of[i].map(|j| p.sizes[i] as f64 * benefit[i * d + j] as f64 / RESOLUTION)
@@ -191,6 +200,77 @@ pub fn place(p: &PlacementProblem) -> Result<PlacementResult> {
         baseline_arrival,
         prices: sol.prices.iter().map(|x| x / RESOLUTION).collect(),
     })
+}
+
+/// Tries to place family `f` whole in some municipality by moving single people out of it,
+/// each to the best other municipality with a free place; picks the municipality where the
+/// family's benefit minus the moves' losses is highest. Returns whether it succeeded.
+fn make_room(
+    p: &PlacementProblem,
+    benefit: &[i32],
+    f: usize,
+    dest_of: &mut [Option<usize>],
+    load: &mut [u32],
+) -> bool {
+    let d = p.dest_ids.len();
+    let size = p.sizes[f];
+    let mut singles_in: Vec<Vec<usize>> = vec![Vec::new(); d];
+    for (i, x) in dest_of.iter().enumerate() {
+        if let (Some(j), 1) = (x, p.sizes[i]) {
+            singles_in[*j].push(i);
+        }
+    }
+    // The best free place elsewhere for a single person now in `from`.
+    let best_elsewhere = |i: usize, from: usize, load: &[u32]| -> Option<(usize, i64)> {
+        (0..d)
+            .filter(|&k| k != from && load[k] < p.capacity[k])
+            .map(|k| (k, benefit[i * d + k] as i64))
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+    };
+    let mut best: Option<(i64, usize, Vec<usize>)> = None;
+    for j in 0..d {
+        if p.capacity[j] < size {
+            continue;
+        }
+        let free = p.capacity[j] - load[j];
+        let need = size.saturating_sub(free) as usize;
+        if need > singles_in[j].len() {
+            continue;
+        }
+        let mut losses: Vec<(i64, usize)> = singles_in[j]
+            .iter()
+            .filter_map(|&i| {
+                best_elsewhere(i, j, load).map(|(_, v)| (benefit[i * d + j] as i64 - v, i))
+            })
+            .collect();
+        if losses.len() < need {
+            continue;
+        }
+        losses.sort_unstable();
+        let cost: i64 = losses[..need].iter().map(|x| x.0).sum();
+        let gain = size as i64 * benefit[f * d + j] as i64 - cost;
+        if best.as_ref().is_none_or(|b| gain > b.0) {
+            best = Some((gain, j, losses[..need].iter().map(|x| x.1).collect()));
+        }
+    }
+    let Some((_, j, movers)) = best else {
+        return false;
+    };
+    for i in movers {
+        // Free places elsewhere may have been taken by an earlier mover: look again.
+        let Some((k, _)) = best_elsewhere(i, j, load) else {
+            return false;
+        };
+        dest_of[i] = Some(k);
+        load[j] -= 1;
+        load[k] += 1;
+    }
+    if load[j] + size > p.capacity[j] {
+        return false;
+    }
+    dest_of[f] = Some(j);
+    load[j] += size;
+    true
 }
 
 /// Places one arrival with the last batch's prices (see [`transport::place_online`]).

@@ -45,10 +45,22 @@ impl Score {
         }
         self.parts
             .iter()
-            .map(|p| format!("{} {:+.1} ({})", p.key, p.points, p.note).replace('.', ","))
+            .map(|p| {
+                format!(
+                    "{} {} ({})",
+                    p.key,
+                    format!("{:+.1}", p.points).replace('.', ","),
+                    p.note
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }
+}
+
+/// A number with a decimal comma, as Swedish readers expect.
+fn comma(v: f64, decimals: usize) -> String {
+    format!("{v:.decimals$}").replace('.', ",")
 }
 
 /// Kilometres between two points given as (latitude, longitude) in degrees.
@@ -179,7 +191,7 @@ pub fn housing_fit(h: &Household, d: &Dwelling, w: &HousingWeights) -> Score {
         s.add(
             "avstånd_sfi_arbete",
             -w.per_km * km,
-            format!("{km:.1} km till SFI/arbete"),
+            format!("{} km till SFI/arbete", comma(km, 1)),
         );
     }
     if let Some(p) = h.school {
@@ -187,7 +199,7 @@ pub fn housing_fit(h: &Household, d: &Dwelling, w: &HousingWeights) -> Score {
         s.add(
             "avstånd_skola",
             -w.per_km * km,
-            format!("{km:.1} km till skolan"),
+            format!("{} km till skolan", comma(km, 1)),
         );
     }
     s.add(
@@ -291,7 +303,7 @@ pub fn internship_fit(c: &Candidate, i: &Internship) -> Score {
         format!("nivå {} (krav {})", c.swedish, i.min_swedish),
     );
     if let Some(km) = km {
-        s.add("pendling", -0.5 * km, format!("{km:.1} km"));
+        s.add("pendling", -0.5 * km, format!("{} km", comma(km, 1)));
     }
     s
 }

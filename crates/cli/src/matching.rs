@@ -1,0 +1,218 @@
+//! `etablera match …` and `etablera allocate …`: files in, a readable table (or CSV/JSON) out.
+//! No database.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use etablera_app::matching as m;
+use etablera_matching::apportion::{FactorWeights, Method};
+use etablera_matching::score::HousingWeights;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum MatchCommand {
+    /// Dwellings to households: each household at most one dwelling, caps per area or
+    /// building, the highest total fit (rooms by crowding norm 2, rent, accessibility,
+    /// distance to SFI/work and school, spread over areas).
+    Housing {
+        /// Households: id;storlek;hyresbudget[;tillganglig;sfi_lat;sfi_lon;skola_lat;skola_lon]
+        #[arg(long)]
+        households: PathBuf,
+        /// Dwellings: id;omrade;rum;hyra;lat;lon[;tillganglig;andel_nyanlanda;byggnad]
+        #[arg(long)]
+        dwellings: PathBuf,
+        /// Caps: grupp;tak[;inom] — an area or building, a number or a share ("20 %") of the
+        /// households, and the group it lies in.
+        #[arg(long)]
+        caps: Option<PathBuf>,
+        /// What leaving a household without a dwelling costs, in score points.
+        #[arg(long, default_value_t = 1000.0)]
+        penalty: f64,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Write the worked examples' fictitious input files into a directory.
+    Example {
+        #[arg(long, default_value = "matchning-exempel")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AllocateCommand {
+    /// Split places (internships, subsidised jobs) among departments: fördelningstal.
+    Quotas {
+        /// forvaltning;anstallda;utomnordiskt_fodda;kompetensbehov[;min;max] or forvaltning;vikt[;min;max]
+        #[arg(long)]
+        departments: PathBuf,
+        /// The number of places to split.
+        #[arg(long)]
+        total: u32,
+        /// sainte-lague (Swedish, first divisor 1.2), sainte-lague-pure, dhondt, largest-remainder
+        #[arg(long, default_value = "sainte-lague")]
+        method: String,
+        /// The target share of staff born outside the Nordic countries (0.08 = 8 %).
+        #[arg(long, default_value_t = 0.08)]
+        target: f64,
+        /// Weights of headcount, gap to the target and competence needs.
+        #[arg(long, default_value = "0.5,0.3,0.2")]
+        factors: String,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Place people and families across municipalities by predicted employment, within the
+    /// places (kommuntal); reports the gain over random and arrival-order placement.
+    Municipalities {
+        /// id[;storlek;grupp]
+        #[arg(long)]
+        people: PathBuf,
+        /// kommun;platser (code or name)
+        #[arg(long)]
+        places: PathBuf,
+        /// id;kommun;sannolikhet for every pair …
+        #[arg(long, conflicts_with = "outcomes")]
+        probabilities: Option<PathBuf>,
+        /// … or past outcomes kommun;grupp;sysselsatt to fit them from.
+        #[arg(long)]
+        outcomes: Option<PathBuf>,
+        /// How many municipalities to list in the table.
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct Output {
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the result as CSV to this file.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+}
+
+fn read(p: &Path) -> Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(p).with_context(|| format!("{}: could not read", p.display()))?;
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((name, bytes))
+}
+
+fn emit<T: serde::Serialize>(
+    out: &Output,
+    value: &T,
+    text: String,
+    csv: Result<String>,
+) -> Result<()> {
+    if let Some(p) = &out.csv {
+        std::fs::write(p, csv?).with_context(|| format!("{}: could not write", p.display()))?;
+    }
+    if out.json {
+        println!("{}", serde_json::to_string_pretty(value)?);
+    } else {
+        print!("{text}");
+        if let Some(p) = &out.csv {
+            println!("\nCSV: {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+pub fn run_match(cmd: &MatchCommand) -> Result<()> {
+    match cmd {
+        MatchCommand::Housing {
+            households,
+            dwellings,
+            caps,
+            penalty,
+            out,
+        } => {
+            let (hn, hb) = read(households)?;
+            let (dn, db) = read(dwellings)?;
+            let caps = caps.as_deref().map(read).transpose()?;
+            if !penalty.is_finite() || *penalty < 0.0 {
+                bail!("--penalty: a number from 0 up");
+            }
+            let r = m::match_housing(
+                (&hn, &hb),
+                (&dn, &db),
+                caps.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+                Some(*penalty),
+                &HousingWeights::default(),
+            )?;
+            emit(out, &r, r.to_text(), r.to_csv())
+        }
+        MatchCommand::Example { out } => {
+            std::fs::create_dir_all(out)
+                .with_context(|| format!("{}: could not create", out.display()))?;
+            for (name, body) in etablera_app::matching_demo::files() {
+                std::fs::write(out.join(&name), body)?;
+                println!("{}", out.join(&name).display());
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn run_allocate(cmd: &AllocateCommand) -> Result<()> {
+    match cmd {
+        AllocateCommand::Quotas {
+            departments,
+            total,
+            method,
+            target,
+            factors,
+            out,
+        } => {
+            let method = Method::parse(method).with_context(|| {
+                format!("--method `{method}`: use sainte-lague, sainte-lague-pure, dhondt or largest-remainder")
+            })?;
+            let f: Vec<f64> = factors
+                .split(',')
+                .map(|x| {
+                    etablera_app::table::parse_number(x).filter(|v| v.is_finite() && *v >= 0.0)
+                })
+                .collect::<Option<Vec<f64>>>()
+                .filter(|v| v.len() == 3)
+                .with_context(|| {
+                    format!("--factors `{factors}`: three numbers from 0 up, such as 0.5,0.3,0.2")
+                })?;
+            let (n, b) = read(departments)?;
+            let r = m::quotas(
+                (&n, &b),
+                *total,
+                method,
+                *target,
+                FactorWeights {
+                    headcount: f[0],
+                    gap: f[1],
+                    needs: f[2],
+                },
+            )?;
+            emit(out, &r, r.to_text(), r.to_csv())
+        }
+        AllocateCommand::Municipalities {
+            people,
+            places,
+            probabilities,
+            outcomes,
+            top,
+            out,
+        } => {
+            let p = read(people)?;
+            let c = read(places)?;
+            let pr = probabilities.as_deref().map(read).transpose()?;
+            let oc = outcomes.as_deref().map(read).transpose()?;
+            let r = m::place_people(
+                (&p.0, &p.1),
+                (&c.0, &c.1),
+                pr.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+                oc.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+            )?;
+            emit(out, &r, r.to_text(*top), r.to_csv())
+        }
+    }
+}
