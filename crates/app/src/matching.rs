@@ -210,7 +210,8 @@ fn read_caps(t: &Table, households: usize) -> Result<(Vec<Group>, HashMap<String
 
 /// Proposes dwellings for households: each household at most one dwelling, each dwelling one
 /// household, caps per area or building; the total fit is as high as possible. `penalty` is
-/// what leaving a household without a dwelling costs, in score points.
+/// what leaving a household without a dwelling costs, in score points; `None`: every
+/// household must get one (or the error names those who cannot).
 pub fn match_housing(
     households: (&str, &[u8]),
     dwellings: (&str, &[u8]),
@@ -303,7 +304,6 @@ pub fn match_housing(
         }
         scores.push(row);
     }
-    let pen = penalty.unwrap_or(1000.0);
     let problem = CapProblem {
         person_ids: hids.clone(),
         site_ids: dids.clone(),
@@ -311,7 +311,7 @@ pub fn match_housing(
         site_group,
         groups: groups.clone(),
         arcs,
-        unassigned: vec![Some(pen); hs.len()],
+        unassigned: vec![penalty; hs.len()],
     };
     let sol = flow::solve(&problem).map_err(|e| anyhow!("{e}"))?;
     let mut proposals = Vec::with_capacity(hs.len());

@@ -27,6 +27,10 @@ pub enum MatchCommand {
         /// What leaving a household without a dwelling costs, in score points.
         #[arg(long, default_value_t = 1000.0)]
         penalty: f64,
+        /// Every household must get a dwelling: refuse the problem (naming who cannot be
+        /// housed) instead of leaving anyone out.
+        #[arg(long)]
+        must_place: bool,
         #[command(flatten)]
         out: Output,
     },
@@ -140,7 +144,7 @@ pub fn run_match(cmd: &MatchCommand) -> Result<()> {
                 (&hn, &hb),
                 (&dn, &db),
                 caps.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
-                Some(*penalty),
+                if *must_place { None } else { Some(*penalty) },
                 &HousingWeights::default(),
             )?;
             emit(out, &r, r.to_text(), r.to_csv())

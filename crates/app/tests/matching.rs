@@ -1,0 +1,265 @@
+//! Matching and allocation from files: the worked examples give sensible results, and bad
+//! input (ragged rows, duplicate ids, NaN, negative numbers, unknown municipalities,
+//! infeasible problems) is refused with the file, row, field or people named.
+
+use etablera_app::matching as m;
+use etablera_matching::apportion::{FactorWeights, Method};
+use etablera_matching::score::HousingWeights;
+
+fn example(name: &str) -> Vec<u8> {
+    etablera_app::matching_demo::files()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap()
+        .1
+        .into_bytes()
+}
+
+fn housing(
+    h: &str,
+    d: &str,
+    caps: Option<&str>,
+    penalty: Option<f64>,
+) -> anyhow::Result<m::MatchReport> {
+    m::match_housing(
+        ("hushall.csv", h.as_bytes()),
+        ("bostader.csv", d.as_bytes()),
+        caps.map(|c| ("tak.csv", c.as_bytes())),
+        penalty,
+        &HousingWeights::default(),
+    )
+}
+
+#[test]
+fn housing_example_respects_caps_and_explains() {
+    let h = String::from_utf8(example("hushall.csv")).unwrap();
+    let d = String::from_utf8(example("bostader.csv")).unwrap();
+    let c = String::from_utf8(example("tak.csv")).unwrap();
+    let r = housing(&h, &d, Some(&c), Some(1000.0)).unwrap();
+    assert_eq!(r.proposals.len(), 100);
+    assert!(r.placed >= 85, "{}", r.placed);
+    for (g, used, cap) in &r.caps {
+        assert!(used <= cap, "{g}: {used} > {cap}");
+    }
+    assert!(
+        r.caps.iter().any(|(_, u, c)| u == c),
+        "a cap binds in the example"
+    );
+    for p in &r.proposals {
+        match &p.to {
+            Some(_) => assert!(
+                p.parts.contains("rum +") && p.why_unassigned.is_none(),
+                "{p:?}"
+            ),
+            None => assert!(
+                p.why_unassigned.as_ref().is_some_and(|w| !w.is_empty()),
+                "{p:?}"
+            ),
+        }
+    }
+    // Without caps at least as many are housed and the total score is at least as high.
+    let free = housing(&h, &d, None, Some(1000.0)).unwrap();
+    assert!(free.placed >= r.placed && free.total_score >= r.total_score - 1e-6);
+}
+
+#[test]
+fn housing_refuses_bad_input_naming_the_place() {
+    let h = "id;storlek;hyresbudget\nA;3;9000\nB;2;8000\n";
+    let d = "id;omrade;rum;hyra;lat;lon\nX;Lugnvik;3;8000;63.19;14.67\n";
+    // A household with no acceptable dwelling when everyone must be housed.
+    let e = housing(h, d, None, None).unwrap_err().to_string();
+    assert!(e.contains("`B`") || e.contains("`A`"), "{e}");
+    let e = housing(
+        "id;storlek;hyresbudget\nA;3;9000\nB;x;8000\n",
+        d,
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "hushall.csv, row 3, field `storlek`: `x` is not a number"
+    );
+    let e = housing(
+        "id;storlek;hyresbudget\nA;3;9000\nB;2\n",
+        d,
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(e, "hushall.csv, row 3: has 2 fields, the header has 3");
+    let e = housing(
+        "id;storlek;hyresbudget\nA;3;9000\nA;2;8000\n",
+        d,
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(e, "hushall.csv, row 3, field `id`: `A` is also on row 2");
+    let e = housing(
+        h,
+        "id;omrade;rum;hyra;lat;lon\nX;Lugnvik;3;NaN;63.19;14.67\n",
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "bostader.csv, row 2, field `hyra`: `NaN` is not a finite number"
+    );
+    let e = housing(
+        h,
+        "id;omrade;rum;hyra;lat;lon\nX;Lugnvik;3;-5;63.19;14.67\n",
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(e, "bostader.csv, row 2, field `hyra`: `-5` is negative");
+    let e = housing(
+        h,
+        d,
+        Some("grupp;tak;inom\nLugnvik;2;Ingenstans\n"),
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "tak.csv, row 2, field `inom`: no group `Ingenstans` in the file"
+    );
+    let e = housing("id;storlek;budget\n", d, None, Some(1.0))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("hushall.csv, row 1: unknown column `budget`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn quotas_example_and_bad_input() {
+    let q = |body: &[u8], total: u32, method: Method| {
+        m::quotas(
+            ("forvaltningar.csv", body),
+            total,
+            method,
+            0.08,
+            FactorWeights::default(),
+        )
+    };
+    let r = q(
+        &example("forvaltningar.csv"),
+        100,
+        Method::sainte_lague_swedish(),
+    )
+    .unwrap();
+    assert_eq!(r.result.places.iter().sum::<u32>(), 100);
+    assert!(r.result.places.iter().all(|&p| p >= 2), "minimum 2 each");
+    let text = r.to_text();
+    assert!(
+        text.contains("första divisor 1,2") && text.contains("jämförelsetal"),
+        "{text}"
+    );
+    let lr = q(&example("forvaltningar.csv"), 100, Method::LargestRemainder).unwrap();
+    assert!(lr.to_text().contains("rest"));
+    let e = q(
+        b"forvaltning;vikt;min\nA;1;60\nB;1;50\n",
+        100,
+        Method::DHondt,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("the minimums add up to 110, more than the 100 places"),
+        "{e}"
+    );
+    let e = q(
+        b"forvaltning;anstallda;utomnordiskt_fodda\nA;10;12\n",
+        10,
+        Method::DHondt,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "forvaltningar.csv, row 2, field `utomnordiskt_fodda`: 12 is more than the 10 employees"
+    );
+    let e = q(b"forvaltning;vikt\nA;inf\n", 10, Method::DHondt)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "forvaltningar.csv, row 2, field `vikt`: `inf` is not a finite number"
+    );
+}
+
+#[test]
+fn placement_example_beats_the_baselines_and_bad_input_is_named() {
+    let r = m::place_people(
+        ("personer.csv", &example("personer.csv")),
+        ("kommuntal.csv", &example("kommuntal.csv")),
+        None,
+        Some(("tidigare_utfall.csv", &example("tidigare_utfall.csv"))),
+    )
+    .unwrap();
+    assert_eq!((r.units, r.municipalities.len()), (8000, 290));
+    let x = &r.result;
+    assert!(x.expected <= x.bound + 1e-6);
+    assert!(x.expected > x.baseline_random && x.expected > x.baseline_arrival);
+    for (_, _, cap, placed, _) in &r.municipalities {
+        assert!(placed <= cap);
+    }
+    let people = b"id;storlek\nA;1\nB;2\n";
+    let caps = "kommun;platser\nÖstersund;2\nKrokom;1\n".as_bytes();
+    let probs =
+        "id;kommun;sannolikhet\nA;Östersund;0,5\nA;Krokom;0,4\nB;Östersund;0,6\nB;2309;0,3\n";
+    let run = |p: &[u8], c: &[u8], pr: &str| {
+        m::place_people(
+            ("personer.csv", p),
+            ("kommuntal.csv", c),
+            Some(("sannolikheter.csv", pr.as_bytes())),
+            None,
+        )
+    };
+    let ok = run(people, caps, probs).unwrap();
+    assert_eq!(
+        ok.assignments[1].2.as_deref(),
+        Some("Östersund"),
+        "the family of two stays together"
+    );
+    let e = run(people, b"kommun;platser\nAnkeborg;2\n", probs)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "kommuntal.csv, row 2, field `kommun`: unknown municipality `Ankeborg`"
+    );
+    let e = run(
+        people,
+        "kommun;platser\nÖstersund;1\nKrokom;1\n".as_bytes(),
+        probs,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("3 people but only 2 places"), "{e}");
+    let e = run(people, caps, &probs.replace("0,3", "1,3"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "sannolikheter.csv, row 5, field `sannolikhet`: `1,3` is above 1 (100 %)"
+    );
+    let e = run(people, caps, "id;kommun;sannolikhet\nA;Östersund;0,5\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no probability for `A` in Krokom"), "{e}");
+    let e = run(b"id;storlek\nA;1\nB;0\n", caps, probs)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "personer.csv, row 3, field `storlek`: at least 1");
+}
