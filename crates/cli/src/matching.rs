@@ -132,6 +132,7 @@ pub fn run_match(cmd: &MatchCommand) -> Result<()> {
             dwellings,
             caps,
             penalty,
+            must_place,
             out,
         } => {
             let (hn, hb) = read(households)?;
