@@ -29,7 +29,167 @@ pub struct Assignment {
 
 /// Solves a dense rectangular problem with `rows <= cols`: every row gets a column.
 /// `cost` is row-major, `rows * cols` long, every entry finite.
+///
+/// Sparsify and certify: solve on each row's cheapest columns with the sparse solver, then
+/// check every reduced cost of the full matrix against its duals. If none is negative the
+/// duals prove the sparse optimum optimal for the full matrix; otherwise the offending pairs
+/// are added and it solves again (after a few rounds it falls back to [`solve_dense_full`]).
+/// On typical costs (random, or distances) the optimum uses only cheap pairs, so the work is
+/// a few passes over the matrix plus a small sparse problem.
 pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment> {
+    if cols <= 64 {
+        return solve_dense_full(cost, rows, cols);
+    }
+    check_shape(cost, rows, cols)?;
+    // One pass: the least and largest cost, and whether any is NaN or infinite.
+    let (mut least, mut most, mut bad) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+    for &c in cost {
+        least = least.min(c);
+        most = most.max(c);
+        bad += c - c;
+    }
+    if bad != 0.0 || bad.is_nan() {
+        check_dense(cost, rows, cols)?;
+    }
+    let tol = 1e-9 * most.abs().max(least.abs()).max(1.0);
+    let mut k = 8.min(cols);
+    let mut extra: Vec<Vec<usize>> = vec![Vec::new(); rows];
+    let mut warm: Option<(Vec<usize>, Vec<f64>, Vec<f64>)> = None;
+    let mut cached: Option<(usize, Vec<Vec<usize>>)> = None;
+    for _round in 0..8 {
+        if cached.as_ref().is_none_or(|c| c.0 != k) {
+            cached = Some((k, candidates(cost, rows, cols, k)));
+        }
+        let base = &cached.as_ref().expect("computed above").1;
+        let mut start = Vec::with_capacity(rows + 1);
+        let mut adj: Vec<(usize, f64)> = Vec::with_capacity(rows * (2 * k + 2));
+        start.push(0);
+        let mut row_arcs: Vec<Vec<usize>> = base.clone();
+        for (list, more) in row_arcs.iter_mut().zip(&extra) {
+            list.extend_from_slice(more);
+        }
+        for (i, list) in row_arcs.iter_mut().enumerate() {
+            list.sort_unstable();
+            list.dedup();
+            let row = &cost[i * cols..(i + 1) * cols];
+            adj.extend(list.iter().map(|&j| (j, row[j] - least)));
+            start.push(adj.len());
+        }
+        // Square problems restart warm: the rows that gained arcs were freed with their
+        // potentials lowered (see below), the rest keep their columns and duals.
+        let Ok((mut col4row, mut u, v)) = sap_from(rows, cols, &start, &adj, warm.take()) else {
+            // The cheap pairs admit no full assignment: take more of them, start again.
+            k = (k * 2).min(cols);
+            continue;
+        };
+        // Certify: every reduced cost of the full matrix non-negative (within rounding).
+        let mut violations = 0usize;
+        for i in 0..rows {
+            let row = &cost[i * cols..(i + 1) * cols];
+            let ui = u[i] + least;
+            for (j, (&c, &vj)) in row.iter().zip(&v).enumerate() {
+                if c - ui - vj < -tol {
+                    extra[i].push(j);
+                    violations += 1;
+                }
+            }
+        }
+        if violations == 0 {
+            let total = (0..rows).map(|i| cost[i * cols + col4row[i]]).sum();
+            return Ok(Assignment {
+                row_to_col: col4row.into_iter().map(Some).collect(),
+                cost: total,
+                row_dual: u.into_iter().map(|x| x + least).collect(),
+                col_dual: v,
+            });
+        }
+        if rows == cols {
+            // Free each row with new arcs and lower its potential to its least reduced
+            // cost over all its arcs, so every reduced cost is non-negative again.
+            for i in 0..rows {
+                if extra[i].is_empty() {
+                    continue;
+                }
+                let row = &cost[i * cols..(i + 1) * cols];
+                let lowest = extra[i]
+                    .iter()
+                    .map(|&j| row[j] - least - v[j])
+                    .fold(u[i], f64::min);
+                u[i] = lowest;
+                col4row[i] = NONE;
+            }
+            // The arcs stay in `extra` (they are part of the candidate set from now on).
+            warm = Some((col4row, u, v));
+        }
+    }
+    solve_dense_full(cost, rows, cols)
+}
+
+/// Candidate pairs: each row's k cheapest columns and each column's k cheapest rows (so that
+/// no column is left without arcs), per row, sorted. One pass over the matrix with sorted
+/// arrays of k and thresholds most entries fail at once.
+fn candidates(cost: &[f64], rows: usize, cols: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut col_best: Vec<(f64, usize)> = Vec::with_capacity(cols * k);
+    let mut col_len = vec![0usize; cols];
+    col_best.resize(cols * k, (f64::INFINITY, 0));
+    let mut col_limit = vec![f64::INFINITY; cols];
+    let mut row_arcs: Vec<Vec<usize>> = vec![Vec::new(); rows];
+    let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+    for (i, row_out) in row_arcs.iter_mut().enumerate() {
+        let row = &cost[i * cols..(i + 1) * cols];
+        best.clear();
+        let mut limit = f64::INFINITY;
+        for (j, (&c, cl)) in row.iter().zip(col_limit.iter_mut()).enumerate() {
+            if c < limit {
+                let at = best.partition_point(|x| x.0 <= c);
+                best.insert(at, (c, j));
+                if best.len() > k {
+                    best.pop();
+                }
+                if best.len() == k {
+                    limit = best[k - 1].0;
+                }
+            }
+            if c < *cl {
+                let cb = &mut col_best[j * k..(j + 1) * k];
+                let n = col_len[j];
+                let at = cb[..n].partition_point(|x| x.0 <= c);
+                let end = (n + 1).min(k);
+                cb.copy_within(at..end - 1, at + 1);
+                cb[at] = (c, i);
+                col_len[j] = end;
+                if end == k {
+                    *cl = cb[k - 1].0;
+                }
+            }
+        }
+        row_out.extend(best.iter().map(|b| b.1));
+    }
+    for j in 0..cols {
+        for &(_, i) in &col_best[j * k..j * k + col_len[j]] {
+            row_arcs[i].push(j);
+        }
+    }
+    for list in &mut row_arcs {
+        list.sort_unstable();
+        list.dedup();
+    }
+    row_arcs
+}
+
+fn check_dense(cost: &[f64], rows: usize, cols: usize) -> Result<()> {
+    check_shape(cost, rows, cols)?;
+    if let Some(k) = cost.iter().position(|c| !c.is_finite()) {
+        check_number(
+            || format!("cost matrix, row {}, column {}", k / cols + 1, k % cols + 1),
+            cost[k],
+            false,
+        )?;
+    }
+    Ok(())
+}
+
+fn check_shape(cost: &[f64], rows: usize, cols: usize) -> Result<()> {
     if cost.len() != rows * cols {
         return Err(MatchError::BadValue {
             place: "cost matrix".into(),
@@ -45,13 +205,13 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
             "{rows} rows but only {cols} columns; every row must get a column"
         )));
     }
-    for (k, &c) in cost.iter().enumerate() {
-        check_number(
-            || format!("cost matrix, row {}, column {}", k / cols + 1, k % cols + 1),
-            c,
-            false,
-        )?;
-    }
+    Ok(())
+}
+
+/// The plain dense solver (Crouse's shortest augmenting path, as SciPy's
+/// `linear_sum_assignment`): O(rows² · cols) in the worst case, no sparsification.
+pub fn solve_dense_full(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment> {
+    check_dense(cost, rows, cols)?;
     // Reduced costs must start non-negative: shift by the least cost (every row takes one
     // column, so the optimum does not move).
     let least = cost.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
@@ -275,10 +435,65 @@ pub fn solve_sparse(p: &SparseProblem) -> Result<Assignment> {
             )));
         }
     }
-    let mut u = vec![0.0; nr];
-    let mut v = vec![0.0; total_cols];
-    let mut col4row = vec![NONE; nr];
+    let (col4row, mut u, mut v) = match sap(nr, total_cols, &start, &adj) {
+        Ok(x) => x,
+        Err((rows, cols)) => return Err(infeasible(p, &rows, &cols, nc)),
+    };
+    let mut total = 0.0;
+    let mut row_to_col = Vec::with_capacity(nr);
+    for (i, &j) in col4row.iter().enumerate() {
+        let c = adj[start[i]..start[i + 1]]
+            .iter()
+            .find(|a| a.0 == j)
+            .map(|a| a.1)
+            .unwrap_or(0.0);
+        total += c + least;
+        row_to_col.push(if j < nc { Some(j) } else { None });
+    }
+    v.truncate(nc);
+    for x in &mut u {
+        *x += least;
+    }
+    Ok(Assignment {
+        row_to_col,
+        cost: total,
+        row_dual: u,
+        col_dual: v,
+    })
+}
+
+/// The shortest-augmenting-path core over a CSR graph (`adj[start[i]..start[i+1]]` are row
+/// i's arcs, costs non-negative): each row in turn, Dijkstra on reduced costs with a heap.
+/// On failure, the rows visited and columns scanned from the row that could not be placed.
+#[allow(clippy::type_complexity)]
+fn sap(
+    nr: usize,
+    total_cols: usize,
+    start: &[usize],
+    adj: &[(usize, f64)],
+) -> std::result::Result<(Vec<usize>, Vec<f64>, Vec<f64>), (Vec<usize>, Vec<usize>)> {
+    sap_from(nr, total_cols, start, adj, None)
+}
+
+/// [`sap`] from a warm state: `(col4row, u, v)` with dual-feasible potentials; rows without
+/// a column are augmented, the others keep theirs.
+#[allow(clippy::type_complexity)]
+fn sap_from(
+    nr: usize,
+    total_cols: usize,
+    start: &[usize],
+    adj: &[(usize, f64)],
+    warm: Option<(Vec<usize>, Vec<f64>, Vec<f64>)>,
+) -> std::result::Result<(Vec<usize>, Vec<f64>, Vec<f64>), (Vec<usize>, Vec<usize>)> {
+    let cold = warm.is_none();
+    let (mut col4row, mut u, mut v) =
+        warm.unwrap_or_else(|| (vec![NONE; nr], vec![0.0; nr], vec![0.0; total_cols]));
     let mut row4col = vec![NONE; total_cols];
+    for (i, &j) in col4row.iter().enumerate() {
+        if j != NONE {
+            row4col[j] = i;
+        }
+    }
     let mut path = vec![NONE; total_cols];
     let mut spc = vec![f64::INFINITY; total_cols];
     let mut sc = vec![false; total_cols];
@@ -286,7 +501,29 @@ pub fn solve_sparse(p: &SparseProblem) -> Result<Assignment> {
     let mut scanned: Vec<usize> = Vec::new();
     let mut visited_rows: Vec<usize> = Vec::new();
     let mut heap: BinaryHeap<Item> = BinaryHeap::new();
+    // Row reduction: each row's potential is its cheapest arc (reduced costs stay
+    // non-negative); a row whose cheapest column is still free takes it at once.
+    for i in (0..nr).filter(|_| cold) {
+        let mut best = (NONE, f64::INFINITY);
+        for &(j, c) in &adj[start[i]..start[i + 1]] {
+            if c < best.1
+                || (c == best.1 && row4col[j] == NONE && best.0 != NONE && row4col[best.0] != NONE)
+            {
+                best = (j, c);
+            }
+        }
+        if best.0 != NONE {
+            u[i] = best.1;
+            if row4col[best.0] == NONE {
+                row4col[best.0] = i;
+                col4row[i] = best.0;
+            }
+        }
+    }
     for cur in 0..nr {
+        if col4row[cur] != NONE {
+            continue;
+        }
         for &j in &touched {
             spc[j] = f64::INFINITY;
             sc[j] = false;
@@ -323,7 +560,7 @@ pub fn solve_sparse(p: &SparseProblem) -> Result<Assignment> {
                 }
             };
             let Some((d, j)) = next else {
-                return Err(infeasible(p, &visited_rows, &scanned, nc));
+                return Err((visited_rows, scanned));
             };
             min_val = d;
             sc[j] = true;
@@ -353,27 +590,7 @@ pub fn solve_sparse(p: &SparseProblem) -> Result<Assignment> {
             }
         }
     }
-    let mut total = 0.0;
-    let mut row_to_col = Vec::with_capacity(nr);
-    for (i, &j) in col4row.iter().enumerate() {
-        let c = adj[start[i]..start[i + 1]]
-            .iter()
-            .find(|a| a.0 == j)
-            .map(|a| a.1)
-            .unwrap_or(0.0);
-        total += c + least;
-        row_to_col.push(if j < nc { Some(j) } else { None });
-    }
-    v.truncate(nc);
-    for x in &mut u {
-        *x += least;
-    }
-    Ok(Assignment {
-        row_to_col,
-        cost: total,
-        row_dual: u,
-        col_dual: v,
-    })
+    Ok((col4row, u, v))
 }
 
 /// Names a set of rows that together accept fewer columns than they are (Hall's condition).
@@ -501,6 +718,50 @@ mod tests {
             prop_assert!((a.cost - b).abs() < 1e-9, "{} vs {}", a.cost, b);
             let s = solve_sparse(&p).unwrap();
             prop_assert!((s.cost - b).abs() < 1e-9);
+        }
+    }
+
+    /// The sparsify-and-certify path (more than 64 columns) against the full solver, on
+    /// random, distance-like and adversarial (cheap pairs all in one column) costs.
+    #[test]
+    fn sparsified_dense_matches_the_full_solver() {
+        let mut x: u64 = 11;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for case in 0..24 {
+            let (nr, nc) = (65 + case * 3, 65 + case * 3 + (case % 3) * 20);
+            let kind = case % 3;
+            let pts: Vec<(f64, f64)> = (0..nr + nc)
+                .map(|_| ((next() % 1000) as f64, (next() % 1000) as f64))
+                .collect();
+            let cost: Vec<f64> = (0..nr * nc)
+                .map(|k| {
+                    let (i, j) = (k / nc, k % nc);
+                    match kind {
+                        0 => (next() % 100_000) as f64,
+                        1 => {
+                            let (a, b) = (pts[i], pts[nr + j]);
+                            ((a.0 - b.0).hypot(a.1 - b.1) * 10.0).round()
+                        }
+                        _ => {
+                            if j < 3 {
+                                1.0
+                            } else {
+                                1000.0 + (next() % 1000) as f64
+                            }
+                        }
+                    }
+                })
+                .collect();
+            let a = solve_dense(&cost, nr, nc).unwrap();
+            let b = solve_dense_full(&cost, nr, nc).unwrap();
+            assert_eq!(a.cost, b.cost, "case {case} ({nr}×{nc}, kind {kind})");
+            let mut seen = std::collections::HashSet::new();
+            assert!(a.row_to_col.iter().all(|c| seen.insert(c.unwrap())));
         }
     }
 

@@ -167,9 +167,50 @@ impl<'a> Auction<'a> {
         }
     }
 
-    fn phase(&mut self, eps: i64) {
-        self.slot_unit.fill(FREE);
-        let mut free: Vec<u32> = (0..self.unit_row.len() as u32).rev().collect();
+    /// The best value over destinations at current prices for a unit of `row`.
+    fn best_value(&self, row: usize) -> i64 {
+        if row == self.rows {
+            return self.min_price.iter().map(|p| -p).max().unwrap_or(0);
+        }
+        top_two(
+            &self.benefit[row * self.dests..(row + 1) * self.dests],
+            &self.min_price,
+            self.scale,
+        )
+        .1
+    }
+
+    /// Starts a phase: units whose slot still satisfies ε-complementary slackness for the
+    /// new ε keep it (their value there is within ε of their best); the others are freed.
+    /// The first phase frees everyone.
+    fn phase(&mut self, eps: i64, first: bool) {
+        let mut free: Vec<u32> = Vec::new();
+        if first {
+            self.slot_unit.fill(FREE);
+            free.extend((0..self.unit_row.len() as u32).rev());
+        } else {
+            let mut held = vec![false; self.unit_row.len()];
+            for d in 0..self.dests {
+                for k in self.start[d]..self.start[d + 1] {
+                    let u = self.slot_unit[k];
+                    if u == FREE {
+                        continue;
+                    }
+                    let row = self.unit_row[u as usize] as usize;
+                    let mine = self.value(row, d) - self.slot_price[k];
+                    if mine >= self.best_value(row) - eps {
+                        held[u as usize] = true;
+                    } else {
+                        self.slot_unit[k] = FREE;
+                    }
+                }
+            }
+            free.extend(
+                (0..self.unit_row.len() as u32)
+                    .rev()
+                    .filter(|&u| !held[u as usize]),
+            );
+        }
         while let Some(u) = free.pop() {
             let row = self.unit_row[u as usize] as usize;
             let (mut b1, mut v1, mut v2) = (usize::MAX, i64::MIN, i64::MIN);
@@ -185,18 +226,11 @@ impl<'a> Auction<'a> {
                     }
                 }
             } else {
-                let a = &self.benefit[row * self.dests..(row + 1) * self.dests];
-                let scale = self.scale;
-                for (d, (&x, &p)) in a.iter().zip(&self.min_price).enumerate() {
-                    let v = x as i64 * scale - p;
-                    if v > v1 {
-                        v2 = v1;
-                        v1 = v;
-                        b1 = d;
-                    } else if v > v2 {
-                        v2 = v;
-                    }
-                }
+                (b1, v1, v2) = top_two(
+                    &self.benefit[row * self.dests..(row + 1) * self.dests],
+                    &self.min_price,
+                    self.scale,
+                );
             }
             let own_second = self.value(row, b1) - self.second_min(b1);
             let v2 = v2.max(own_second);
@@ -220,12 +254,14 @@ impl<'a> Auction<'a> {
     fn run(mut self) -> Result<TransportSolution> {
         let max_b = self.benefit.iter().copied().max().unwrap_or(0) as i64 * self.scale;
         let mut eps = (max_b / 8).max(1);
+        let mut first = true;
         loop {
-            self.phase(eps);
+            self.phase(eps, first);
+            first = false;
             if eps == 1 {
                 break;
             }
-            eps = (eps / 6).max(1);
+            eps = (eps / 4).max(1);
         }
         let mut shipments: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.rows];
         let mut total = 0i64;
@@ -259,6 +295,24 @@ impl<'a> Auction<'a> {
             bids: self.bids,
         })
     }
+}
+
+/// The best destination, its value and the second-best value: `benefit × scale − price`
+/// (the auction's inner loop).
+#[inline]
+fn top_two(a: &[i32], price: &[i64], scale: i64) -> (usize, i64, i64) {
+    let (mut b1, mut v1, mut v2) = (usize::MAX, i64::MIN, i64::MIN);
+    for (d, (&x, &p)) in a.iter().zip(price).enumerate() {
+        let v = x as i64 * scale - p;
+        if v > v1 {
+            v2 = v1;
+            v1 = v;
+            b1 = d;
+        } else if v > v2 {
+            v2 = v;
+        }
+    }
+    (b1, v1, v2)
 }
 
 /// Places one arrival with the prices of the last batch: the destination with room that
