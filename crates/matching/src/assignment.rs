@@ -46,7 +46,7 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
     for &c in cost {
         least = least.min(c);
         most = most.max(c);
-        bad += c - c;
+        bad += c * 0.0;
     }
     if bad != 0.0 || bad.is_nan() {
         check_dense(cost, rows, cols)?;
