@@ -14,6 +14,8 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 const NONE: usize = usize::MAX;
+/// How many cheap columns per row (and rows per column) the dense solver starts from.
+const START_K: usize = 10;
 
 /// The solution: for each row its column (or none), the total cost including penalties of
 /// unassigned rows, and the dual potentials that certify optimality.
@@ -41,24 +43,21 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
         return solve_dense_full(cost, rows, cols);
     }
     check_shape(cost, rows, cols)?;
-    // One pass: the least and largest cost, and whether any is NaN or infinite.
-    let (mut least, mut most, mut bad) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
-    for &c in cost {
-        least = least.min(c);
-        most = most.max(c);
-        bad += c * 0.0;
-    }
-    if bad != 0.0 || bad.is_nan() {
+    let mut k = START_K.min(cols);
+    // The first candidate pass also finds the least and largest cost and any NaN or infinity.
+    let mut stats = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+    let first = candidates(cost, rows, cols, k, Some(&mut stats));
+    let (least, most, bad) = stats;
+    if bad != 0.0 {
         check_dense(cost, rows, cols)?;
     }
     let tol = 1e-9 * most.abs().max(least.abs()).max(1.0);
-    let mut k = 8.min(cols);
     let mut extra: Vec<Vec<usize>> = vec![Vec::new(); rows];
     let mut warm: Option<(Vec<usize>, Vec<f64>, Vec<f64>)> = None;
-    let mut cached: Option<(usize, Vec<Vec<usize>>)> = None;
-    for _round in 0..8 {
+    let mut cached: Option<(usize, Vec<Vec<usize>>)> = Some((k, first));
+    for _round in 0..12 {
         if cached.as_ref().is_none_or(|c| c.0 != k) {
-            cached = Some((k, candidates(cost, rows, cols, k)));
+            cached = Some((k, candidates(cost, rows, cols, k, None)));
         }
         let base = &cached.as_ref().expect("computed above").1;
         let mut start = Vec::with_capacity(rows + 1);
@@ -77,10 +76,13 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
         }
         // Square problems restart warm: the rows that gained arcs were freed with their
         // potentials lowered (see below), the rest keep their columns and duals.
-        let Ok((mut col4row, mut u, v)) = sap_from(rows, cols, &start, &adj, warm.take()) else {
-            // The cheap pairs admit no full assignment: take more of them, start again.
-            k = (k * 2).min(cols);
-            continue;
+        let (mut col4row, mut u, v) = match sap_from(rows, cols, &start, &adj, warm.take()) {
+            Ok(x) => x,
+            Err(_) => {
+                // The cheap pairs admit no full assignment: take more of them, start again.
+                k = (k * 2).min(cols);
+                continue;
+            }
         };
         // Certify: every reduced cost of the full matrix non-negative (within rounding).
         let mut violations = 0usize;
@@ -128,7 +130,13 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
 /// Candidate pairs: each row's k cheapest columns and each column's k cheapest rows (so that
 /// no column is left without arcs), per row, sorted. One pass over the matrix with sorted
 /// arrays of k and thresholds most entries fail at once.
-fn candidates(cost: &[f64], rows: usize, cols: usize, k: usize) -> Vec<Vec<usize>> {
+fn candidates(
+    cost: &[f64],
+    rows: usize,
+    cols: usize,
+    k: usize,
+    mut stats: Option<&mut (f64, f64, f64)>,
+) -> Vec<Vec<usize>> {
     let mut col_best: Vec<(f64, usize)> = Vec::with_capacity(cols * k);
     let mut col_len = vec![0usize; cols];
     col_best.resize(cols * k, (f64::INFINITY, 0));
@@ -139,7 +147,15 @@ fn candidates(cost: &[f64], rows: usize, cols: usize, k: usize) -> Vec<Vec<usize
         let row = &cost[i * cols..(i + 1) * cols];
         best.clear();
         let mut limit = f64::INFINITY;
-        for (j, (&c, cl)) in row.iter().zip(col_limit.iter_mut()).enumerate() {
+        if let Some(st) = stats.as_deref_mut() {
+            // NaN and infinities have every exponent bit set: an integer test that
+            // vectorises.
+            let special = row.iter().fold(0u64, |acc, c| {
+                acc | u64::from((c.to_bits() >> 52) & 0x7ff == 0x7ff)
+            });
+            st.2 += special as f64;
+        }
+        for (j, &c) in row.iter().enumerate() {
             if c < limit {
                 let at = best.partition_point(|x| x.0 <= c);
                 best.insert(at, (c, j));
@@ -150,6 +166,8 @@ fn candidates(cost: &[f64], rows: usize, cols: usize, k: usize) -> Vec<Vec<usize
                     limit = best[k - 1].0;
                 }
             }
+        }
+        for (j, (&c, cl)) in row.iter().zip(col_limit.iter_mut()).enumerate() {
             if c < *cl {
                 let cb = &mut col_best[j * k..(j + 1) * k];
                 let n = col_len[j];
@@ -164,6 +182,14 @@ fn candidates(cost: &[f64], rows: usize, cols: usize, k: usize) -> Vec<Vec<usize
             }
         }
         row_out.extend(best.iter().map(|b| b.1));
+        if let (Some(st), Some(b)) = (stats.as_deref_mut(), best.first()) {
+            // Each row's cheapest cost is among its candidates: the least of them is the
+            // least of the matrix. The largest candidate sets the scale of the tolerance.
+            st.0 = st.0.min(b.0);
+            st.1 =
+                st.1.max(best.last().map(|x| x.0.abs()).unwrap_or(0.0))
+                    .max(b.0.abs());
+        }
     }
     for j in 0..cols {
         for &(_, i) in &col_best[j * k..j * k + col_len[j]] {
@@ -520,6 +546,9 @@ fn sap_from(
             }
         }
     }
+    if cold {
+        augmenting_row_reduction(nr, start, adj, &mut col4row, &mut row4col, &mut u, &mut v);
+    }
     for cur in 0..nr {
         if col4row[cur] != NONE {
             continue;
@@ -591,6 +620,93 @@ fn sap_from(
         }
     }
     Ok((col4row, u, v))
+}
+
+/// Jonker and Volgenant's augmenting row reduction, twice, on sparse rows: a free row takes
+/// its cheapest column in reduced cost `c − v`, lowering that column's `v` until its
+/// second-cheapest ties, and the row it displaces is freed in turn. Every assigned row keeps
+/// a cheapest column, so setting `u` from it (and free rows' `u` to their least reduced
+/// cost) leaves every reduced cost non-negative, as the augmentation needs.
+#[allow(clippy::too_many_arguments)]
+fn augmenting_row_reduction(
+    nr: usize,
+    start: &[usize],
+    adj: &[(usize, f64)],
+    col4row: &mut [usize],
+    row4col: &mut [usize],
+    u: &mut [f64],
+    v: &mut [f64],
+) {
+    for _pass in 0..2 {
+        let mut free: std::collections::VecDeque<usize> =
+            (0..nr).filter(|&i| col4row[i] == NONE).collect();
+        let mut budget = 2 * nr + 16;
+        while let Some(i) = free.pop_front() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let (mut j1, mut v1, mut j2, mut v2) = (NONE, f64::INFINITY, NONE, f64::INFINITY);
+            for &(j, c) in &adj[start[i]..start[i + 1]] {
+                let r = c - v[j];
+                if r < v2 {
+                    if r >= v1 {
+                        v2 = r;
+                        j2 = j;
+                    } else {
+                        v2 = v1;
+                        j2 = j1;
+                        v1 = r;
+                        j1 = j;
+                    }
+                }
+            }
+            if j1 == NONE || j2 == NONE {
+                // One arc only: take it if free, else leave the row to the augmentation.
+                if j1 != NONE && row4col[j1] == NONE {
+                    row4col[j1] = i;
+                    col4row[i] = j1;
+                }
+                continue;
+            }
+            let mut i0 = row4col[j1];
+            let lowers = v1 < v2;
+            if lowers {
+                v[j1] -= v2 - v1;
+            } else if i0 != NONE {
+                j1 = j2;
+                i0 = row4col[j1];
+            }
+            row4col[j1] = i;
+            col4row[i] = j1;
+            if i0 != NONE {
+                col4row[i0] = NONE;
+                if lowers {
+                    free.push_front(i0);
+                } else {
+                    free.push_back(i0);
+                }
+            }
+        }
+    }
+    for i in 0..nr {
+        u[i] = if col4row[i] != NONE {
+            let j = col4row[i];
+            adj[start[i]..start[i + 1]]
+                .iter()
+                .find(|a| a.0 == j)
+                .map(|a| a.1 - v[j])
+                .unwrap_or(0.0)
+        } else {
+            adj[start[i]..start[i + 1]]
+                .iter()
+                .map(|&(j, c)| c - v[j])
+                .fold(f64::INFINITY, f64::min)
+        };
+        if !u[i].is_finite() {
+            u[i] = 0.0;
+        }
+    }
 }
 
 /// Names a set of rows that together accept fewer columns than they are (Hall's condition).
@@ -800,6 +916,13 @@ mod tests {
             .to_string()
             .contains("`Familjen A` appears more than once"));
         assert!(solve_dense(&[1.0, f64::INFINITY], 1, 2).is_err());
+        let mut big = vec![1.0; 70 * 70];
+        big[70 * 3 + 5] = f64::NAN;
+        let e = solve_dense(&big, 70, 70).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "cost matrix, row 4, column 6: `NaN` is not a finite number"
+        );
         assert!(solve_dense(&[1.0, 2.0], 2, 1).is_err());
     }
 }
