@@ -90,7 +90,17 @@ struct Auction<'a> {
     /// The cheapest slot's price per destination (the heap's top), kept contiguous for the scan.
     min_price: Vec<i64>,
     bids: u64,
+    /// Per row, the `CACHED` destinations that were best when last scanned, and the best
+    /// value any other destination had then. Prices only rise, so values only fall: while
+    /// the best two of the cached ones are still at least that bound, they are the best two
+    /// of all, and the scan of every destination is skipped (exact either way).
+    cache: Vec<[u16; CACHED]>,
+    bound: Vec<i64>,
 }
+
+const CACHED: usize = 4;
+/// A row whose cache is empty.
+const NO_CACHE: i64 = i64::MAX;
 
 impl<'a> Auction<'a> {
     fn new(benefit: &'a [i32], supply: &[u32], capacity: &[u32]) -> Auction<'a> {
@@ -121,6 +131,8 @@ impl<'a> Auction<'a> {
                 .map(|&c| if c == 0 { CLOSED } else { 0 })
                 .collect(),
             bids: 0,
+            cache: vec![[0; CACHED]; rows],
+            bound: vec![NO_CACHE; rows],
         }
     }
 
@@ -168,16 +180,57 @@ impl<'a> Auction<'a> {
     }
 
     /// The best value over destinations at current prices for a unit of `row`.
-    fn best_value(&self, row: usize) -> i64 {
+    fn best_value(&mut self, row: usize) -> i64 {
         if row == self.rows {
             return self.min_price.iter().map(|p| -p).max().unwrap_or(0);
         }
-        top_two(
-            &self.benefit[row * self.dests..(row + 1) * self.dests],
-            &self.min_price,
-            self.scale,
-        )
-        .1
+        self.row_top_two(row).1
+    }
+
+    /// The best destination and the best two values for `row`, from its cache when the cache
+    /// still proves them, else by a scan of every destination that refreshes the cache.
+    fn row_top_two(&mut self, row: usize) -> (usize, i64, i64) {
+        let a = &self.benefit[row * self.dests..(row + 1) * self.dests];
+        let scale = self.scale;
+        let bound = self.bound[row];
+        if bound != NO_CACHE {
+            let (mut b1, mut v1, mut v2) = (usize::MAX, i64::MIN, i64::MIN);
+            for &d in &self.cache[row] {
+                let d = d as usize;
+                let v = a[d] as i64 * scale - self.min_price[d];
+                if v > v1 {
+                    v2 = v1;
+                    v1 = v;
+                    b1 = d;
+                } else if v > v2 {
+                    v2 = v;
+                }
+            }
+            if v2 >= bound {
+                return (b1, v1, v2);
+            }
+        }
+        if self.dests <= CACHED + 1 {
+            return top_two(a, &self.min_price, scale);
+        }
+        // Scan everything, keeping the best CACHED + 1 (sorted, best first).
+        let mut top = [(i64::MIN, 0usize); CACHED + 1];
+        for (d, (&x, &p)) in a.iter().zip(&self.min_price).enumerate() {
+            let v = x as i64 * scale - p;
+            if v > top[CACHED].0 {
+                let mut k = CACHED;
+                while k > 0 && top[k - 1].0 < v {
+                    top[k] = top[k - 1];
+                    k -= 1;
+                }
+                top[k] = (v, d);
+            }
+        }
+        for (c, t) in self.cache[row].iter_mut().zip(&top) {
+            *c = t.1 as u16;
+        }
+        self.bound[row] = top[CACHED].0;
+        (top[0].1, top[0].0, top[1].0)
     }
 
     /// Starts a phase: units whose slot still satisfies ε-complementary slackness for the
@@ -226,11 +279,7 @@ impl<'a> Auction<'a> {
                     }
                 }
             } else {
-                (b1, v1, v2) = top_two(
-                    &self.benefit[row * self.dests..(row + 1) * self.dests],
-                    &self.min_price,
-                    self.scale,
-                );
+                (b1, v1, v2) = self.row_top_two(row);
             }
             let own_second = self.value(row, b1) - self.second_min(b1);
             let v2 = v2.max(own_second);
