@@ -94,7 +94,7 @@ struct Auction<'a> {
     /// value any other destination had then. Prices only rise, so values only fall: while
     /// the best two of the cached ones are still at least that bound, they are the best two
     /// of all, and the scan of every destination is skipped (exact either way).
-    cache: Vec<[u16; CACHED]>,
+    cache: Vec<[(u16, i32); CACHED]>,
     bound: Vec<i64>,
 }
 
@@ -131,7 +131,7 @@ impl<'a> Auction<'a> {
                 .map(|&c| if c == 0 { CLOSED } else { 0 })
                 .collect(),
             bids: 0,
-            cache: vec![[0; CACHED]; rows],
+            cache: vec![[(0, 0); CACHED]; rows],
             bound: vec![NO_CACHE; rows],
         }
     }
@@ -195,9 +195,10 @@ impl<'a> Auction<'a> {
         let bound = self.bound[row];
         if bound != NO_CACHE {
             let (mut b1, mut v1, mut v2) = (usize::MAX, i64::MIN, i64::MIN);
-            for &d in &self.cache[row] {
+            // The benefits are kept with the cache: no access to the matrix row.
+            for &(d, x) in &self.cache[row] {
                 let d = d as usize;
-                let v = a[d] as i64 * scale - self.min_price[d];
+                let v = x as i64 * scale - self.min_price[d];
                 if v > v1 {
                     v2 = v1;
                     v1 = v;
@@ -227,7 +228,7 @@ impl<'a> Auction<'a> {
             }
         }
         for (c, t) in self.cache[row].iter_mut().zip(&top) {
-            *c = t.1 as u16;
+            *c = (t.1 as u16, a[t.1]);
         }
         self.bound[row] = top[CACHED].0;
         (top[0].1, top[0].0, top[1].0)
@@ -281,7 +282,8 @@ impl<'a> Auction<'a> {
             } else {
                 (b1, v1, v2) = self.row_top_two(row);
             }
-            let own_second = self.value(row, b1) - self.second_min(b1);
+            // The unit's value at b1's second-cheapest slot: v1 + (cheapest − second price).
+            let own_second = v1 + self.min_price[b1] - self.second_min(b1);
             let v2 = v2.max(own_second);
             let raise = if v2 < NO_ALTERNATIVE {
                 eps
@@ -302,6 +304,7 @@ impl<'a> Auction<'a> {
 
     fn run(mut self) -> Result<TransportSolution> {
         let max_b = self.benefit.iter().copied().max().unwrap_or(0) as i64 * self.scale;
+        // ε starts at an eighth of the largest scaled benefit and falls fourfold per phase.
         let mut eps = (max_b / 8).max(1);
         let mut first = true;
         loop {
