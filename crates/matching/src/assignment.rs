@@ -46,7 +46,9 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
     let mut k = START_K.min(cols);
     // The first candidate pass also finds the least and largest cost and any NaN or infinity.
     let mut stats = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
-    let first = candidates(cost, rows, cols, k, Some(&mut stats));
+    // Rows' candidates first; columns' too once the rows' alone admit no full assignment.
+    let mut with_cols = false;
+    let first = candidates(cost, rows, cols, k, with_cols, Some(&mut stats));
     let (least, most, bad) = stats;
     if bad != 0.0 {
         check_dense(cost, rows, cols)?;
@@ -54,12 +56,16 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
     let tol = 1e-9 * most.abs().max(least.abs()).max(1.0);
     let mut extra: Vec<Vec<usize>> = vec![Vec::new(); rows];
     let mut warm: Option<(Vec<usize>, Vec<f64>, Vec<f64>)> = None;
-    let mut cached: Option<(usize, Vec<Vec<usize>>)> = Some((k, first));
+    let mut cached: Option<(usize, bool, Vec<Vec<usize>>)> = Some((k, with_cols, first));
     for _round in 0..12 {
-        if cached.as_ref().is_none_or(|c| c.0 != k) {
-            cached = Some((k, candidates(cost, rows, cols, k, None)));
+        if cached.as_ref().is_none_or(|c| c.0 != k || c.1 != with_cols) {
+            cached = Some((
+                k,
+                with_cols,
+                candidates(cost, rows, cols, k, with_cols, None),
+            ));
         }
-        let base = &cached.as_ref().expect("computed above").1;
+        let base = &cached.as_ref().expect("computed above").2;
         let mut start = Vec::with_capacity(rows + 1);
         let mut adj: Vec<(usize, f64)> = Vec::with_capacity(rows * (2 * k + 2));
         start.push(0);
@@ -80,7 +86,10 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
             Ok(x) => x,
             Err(_) => {
                 // The cheap pairs admit no full assignment: take more of them, start again.
-                k = (k * 2).min(cols);
+                if with_cols {
+                    k = (k * 2).min(cols);
+                }
+                with_cols = true;
                 continue;
             }
         };
@@ -135,6 +144,7 @@ fn candidates(
     rows: usize,
     cols: usize,
     k: usize,
+    with_cols: bool,
     mut stats: Option<&mut (f64, f64, f64)>,
 ) -> Vec<Vec<usize>> {
     let mut col_best: Vec<(f64, usize)> = Vec::with_capacity(cols * k);
@@ -167,7 +177,12 @@ fn candidates(
                 }
             }
         }
-        for (j, (&c, cl)) in row.iter().zip(col_limit.iter_mut()).enumerate() {
+        for (j, (&c, cl)) in row
+            .iter()
+            .zip(col_limit.iter_mut())
+            .enumerate()
+            .filter(|_| with_cols)
+        {
             if c < *cl {
                 let cb = &mut col_best[j * k..(j + 1) * k];
                 let n = col_len[j];
