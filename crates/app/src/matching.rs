@@ -314,16 +314,41 @@ pub fn match_housing(
         unassigned: vec![penalty; hs.len()],
     };
     let sol = flow::solve(&problem).map_err(|e| anyhow!("{e}"))?;
-    let mut proposals = Vec::with_capacity(hs.len());
+    let title = format!(
+        "Bostäder till hushåll: {} hushåll, {} bostäder",
+        hs.len(),
+        ds.len()
+    );
+    Ok(report(
+        title,
+        &hids,
+        |j| format!("{} ({})", ds[j].id, ds[j].area),
+        &scores,
+        &sol,
+        &groups,
+    ))
+}
+
+/// A flow solution as proposals: each placed one with its score parts, each unassigned one
+/// with why (and, when nothing was acceptable, the commonest reasons).
+fn report(
+    title: String,
+    ids: &[String],
+    site_label: impl Fn(usize) -> String,
+    scores: &[Vec<Score>],
+    sol: &flow::CapSolution,
+    groups: &[Group],
+) -> MatchReport {
+    let mut proposals = Vec::with_capacity(ids.len());
     let mut total = 0.0;
-    for (i, h) in hs.iter().enumerate() {
+    for (i, id) in ids.iter().enumerate() {
         match sol.person_to_site[i] {
             Some(j) => {
                 let s = &scores[i][j];
                 total += s.total;
                 proposals.push(Proposal {
-                    id: h.id.clone(),
-                    to: Some(format!("{} ({})", ds[j].id, ds[j].area)),
+                    id: id.clone(),
+                    to: Some(site_label(j)),
                     score: Some(s.total),
                     parts: s.explain(),
                     why_unassigned: None,
@@ -332,11 +357,11 @@ pub fn match_housing(
             None => {
                 let why = sol.why_unassigned[i].unwrap_or(Unassigned::NoAcceptableOption);
                 let mut text = why_sv(why).to_string();
-                if why == Unassigned::NoAcceptableOption && !ds.is_empty() {
+                if why == Unassigned::NoAcceptableOption && !scores[i].is_empty() {
                     text = format!("{text}: {}", main_refusal(&scores[i]));
                 }
                 proposals.push(Proposal {
-                    id: h.id.clone(),
+                    id: id.clone(),
                     to: None,
                     score: None,
                     parts: String::new(),
@@ -345,12 +370,8 @@ pub fn match_housing(
             }
         }
     }
-    Ok(MatchReport {
-        title: format!(
-            "Bostäder till hushåll: {} hushåll, {} bostäder",
-            hs.len(),
-            ds.len()
-        ),
+    MatchReport {
+        title,
         placed: sol.person_to_site.iter().filter(|x| x.is_some()).count(),
         proposals,
         total_score: total,
@@ -359,7 +380,143 @@ pub fn match_housing(
             .zip(&sol.group_load)
             .map(|(g, l)| (g.id.clone(), *l, g.cap))
             .collect(),
-    })
+    }
+}
+
+// --- internships ----------------------------------------------------------------------------
+
+pub const CANDIDATE_COLUMNS: [&str; 2] = ["id", "svenska"];
+pub const CANDIDATE_OPTIONAL: [&str; 5] = ["ssyk", "utbildning", "lat", "lon", "max_pendling_km"];
+pub const INTERNSHIP_COLUMNS: [&str; 3] = ["id", "ssyk", "platser"];
+pub const INTERNSHIP_OPTIONAL: [&str; 5] =
+    ["min_utbildning", "min_svenska", "lat", "lon", "forvaltning"];
+
+fn level(t: &Table, k: usize, col: &str, max: u32) -> Result<Option<u8>> {
+    if t.get(k, col).is_empty() {
+        return Ok(None);
+    }
+    let v = t.count(k, col)?;
+    if v > max {
+        bail!("{}: `{}` is above {max}", t.at(k, col), t.get(k, col));
+    }
+    Ok(Some(v as u8))
+}
+
+/// Proposes internships or subsidised jobs for people: places per site, optional caps per
+/// department (`grupp;tak;inom` with the departments' names), the highest total fit
+/// (occupation by SSYK, education, Swedish, commute).
+pub fn match_internships(
+    people: (&str, &[u8]),
+    places: (&str, &[u8]),
+    caps: Option<(&str, &[u8])>,
+    penalty: Option<f64>,
+) -> Result<MatchReport> {
+    let pt = Table::read(people.0, people.1, &CANDIDATE_COLUMNS, &CANDIDATE_OPTIONAL)?;
+    let it = Table::read(
+        places.0,
+        places.1,
+        &INTERNSHIP_COLUMNS,
+        &INTERNSHIP_OPTIONAL,
+    )?;
+    let pids = pt.ids("id")?;
+    let iids = it.ids("id")?;
+    let mut cands = Vec::with_capacity(pids.len());
+    for (k, id) in pids.iter().enumerate() {
+        let ssyk: Vec<String> = pt
+            .get(k, "ssyk")
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect();
+        if let Some(bad) = ssyk
+            .iter()
+            .find(|x| x.len() > 4 || !x.chars().all(|c| c.is_ascii_digit()))
+        {
+            bail!(
+                "{}: `{bad}` is not an SSYK code (1–4 digits)",
+                pt.at(k, "ssyk")
+            );
+        }
+        cands.push(score::Candidate {
+            id: id.clone(),
+            ssyk,
+            education: level(&pt, k, "utbildning", 7)?,
+            swedish: level(&pt, k, "svenska", 5)?.unwrap_or(0),
+            home: opt_point(&pt, k, "lat", "lon")?,
+            max_commute_km: pt.opt_num(k, "max_pendling_km")?,
+        });
+    }
+    let mut sites = Vec::with_capacity(iids.len());
+    let mut places_n = Vec::with_capacity(iids.len());
+    let mut dept = Vec::with_capacity(iids.len());
+    for (k, id) in iids.iter().enumerate() {
+        let code = it.get(k, "ssyk");
+        if code.is_empty() || code.len() > 4 || !code.chars().all(|c| c.is_ascii_digit()) {
+            bail!(
+                "{}: `{code}` is not an SSYK code (1–4 digits)",
+                it.at(k, "ssyk")
+            );
+        }
+        sites.push(score::Internship {
+            id: id.clone(),
+            ssyk: code.to_string(),
+            min_education: level(&it, k, "min_utbildning", 7)?,
+            min_swedish: level(&it, k, "min_svenska", 5)?.unwrap_or(0),
+            location: opt_point(&it, k, "lat", "lon")?,
+        });
+        places_n.push(it.count(k, "platser")?);
+        dept.push(it.get(k, "forvaltning").to_string());
+    }
+    let (groups, gindex) = match caps {
+        Some((name, bytes)) => read_caps(
+            &Table::read(name, bytes, &CAP_COLUMNS, &CAP_OPTIONAL)?,
+            cands.len(),
+        )?,
+        None => (Vec::new(), HashMap::new()),
+    };
+    let mut scores: Vec<Vec<Score>> = Vec::with_capacity(cands.len());
+    let mut arcs = Vec::new();
+    for (i, c) in cands.iter().enumerate() {
+        let row: Vec<Score> = sites.iter().map(|x| score::internship_fit(c, x)).collect();
+        for (j, sc) in row.iter().enumerate() {
+            if sc.acceptable() {
+                arcs.push((i, j, -sc.total));
+            }
+        }
+        scores.push(row);
+    }
+    let problem = CapProblem {
+        person_ids: pids,
+        site_ids: iids,
+        site_places: places_n,
+        site_group: dept.iter().map(|d| gindex.get(d).copied()).collect(),
+        groups: groups.clone(),
+        arcs,
+        unassigned: vec![penalty; cands.len()],
+    };
+    let sol = flow::solve(&problem).map_err(|e| anyhow!("{e}"))?;
+    let title = format!(
+        "Praktikplatser och subventionerade anställningar: {} personer, {} platser på {} ställen",
+        cands.len(),
+        problem.site_places.iter().sum::<u32>(),
+        sites.len()
+    );
+    let label = |j: usize| {
+        if dept[j].is_empty() {
+            sites[j].id.clone()
+        } else {
+            format!("{} ({})", sites[j].id, dept[j])
+        }
+    };
+    Ok(report(
+        title,
+        &problem.person_ids,
+        label,
+        &scores,
+        &sol,
+        &groups,
+    ))
 }
 
 // --- quotas (fördelningstal) ----------------------------------------------------------------

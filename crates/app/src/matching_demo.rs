@@ -83,6 +83,51 @@ pub fn files() -> Vec<(String, String)> {
     let _ = writeln!(c, "Lugnvik 1;3;Lugnvik");
     out.push(("tak.csv".into(), c));
 
+    // Internships: 60 people and 45 places in 25 workplaces of five departments.
+    let occupations = [
+        ("5321", "Vård- och omsorgsförvaltningen"),
+        ("5322", "Vård- och omsorgsförvaltningen"),
+        ("5311", "Barn- och utbildningsförvaltningen"),
+        ("5312", "Barn- och utbildningsförvaltningen"),
+        ("9111", "Tekniska förvaltningen"),
+        ("7411", "Tekniska förvaltningen"),
+        ("5120", "Kultur- och fritidsförvaltningen"),
+        ("4112", "Kommunledningsförvaltningen"),
+    ];
+    let mut pp = String::from("id;ssyk;platser;min_utbildning;min_svenska;lat;lon;forvaltning\n");
+    for i in 1..=25 {
+        let (code, dept) = occupations[r.below(occupations.len() as u64) as usize];
+        let at = AREAS[r.below(AREAS.len() as u64) as usize].1;
+        let p = jitter(&mut r, at);
+        let min_sv = [1, 2, 2, 3, 4][r.below(5) as usize];
+        let edu = if code.starts_with('4') { "4" } else { "" };
+        let _ = writeln!(
+            pp,
+            "P{i:02};{code};{};{edu};{min_sv};{:.4};{:.4};{dept}",
+            1 + r.below(3),
+            p.0,
+            p.1
+        );
+    }
+    out.push(("praktikplatser.csv".into(), pp));
+    let mut pe = String::from("id;ssyk;utbildning;svenska;lat;lon;max_pendling_km\n");
+    for i in 1..=60 {
+        let (code, _) = occupations[r.below(occupations.len() as u64) as usize];
+        let code = if r.chance(0.3) { "" } else { code };
+        let at = AREAS[r.below(AREAS.len() as u64) as usize].1;
+        let p = jitter(&mut r, at);
+        let _ = writeln!(
+            pe,
+            "N{i:03};{code};{};{};{:.4};{:.4};{}",
+            1 + r.below(7),
+            r.below(6),
+            p.0,
+            p.1,
+            [10, 15, 25, 40][r.below(4) as usize]
+        );
+    }
+    out.push(("praktikanter.csv".into(), pe));
+
     // Quotas: Östersund's departments (fictitious staff figures).
     let deps = [
         ("Vård- och omsorgsförvaltningen", 1900, 95, 120, 2),

@@ -263,3 +263,59 @@ fn placement_example_beats_the_baselines_and_bad_input_is_named() {
         .to_string();
     assert_eq!(e, "personer.csv, row 3, field `storlek`: at least 1");
 }
+
+#[test]
+fn internships_example_and_bad_input() {
+    let r = m::match_internships(
+        ("praktikanter.csv", &example("praktikanter.csv")),
+        ("praktikplatser.csv", &example("praktikplatser.csv")),
+        None,
+        Some(1000.0),
+    )
+    .unwrap();
+    assert_eq!(r.proposals.len(), 60);
+    assert!(r.placed > 20, "{}", r.placed);
+    for p in &r.proposals {
+        assert!(p.to.is_some() == p.why_unassigned.is_none(), "{p:?}");
+        if p.to.is_some() {
+            assert!(p.parts.contains("ssyk"), "{p:?}");
+        }
+    }
+    let e = m::match_internships(
+        ("praktikanter.csv", b"id;svenska;ssyk\nA;2;53x1\n"),
+        ("praktikplatser.csv", b"id;ssyk;platser\nP;5321;1\n"),
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "praktikanter.csv, row 2, field `ssyk`: `53x1` is not an SSYK code (1–4 digits)"
+    );
+    let e = m::match_internships(
+        ("praktikanter.csv", b"id;svenska\nA;9\n"),
+        ("praktikplatser.csv", b"id;ssyk;platser\nP;5321;1\n"),
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "praktikanter.csv, row 2, field `svenska`: `9` is above 5"
+    );
+    // Must place two people in one place: refused, naming them.
+    let e = m::match_internships(
+        ("praktikanter.csv", b"id;svenska\nA;2\nB;2\n"),
+        ("praktikplatser.csv", b"id;ssyk;platser\nP;5321;1\n"),
+        None,
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("cannot be placed") && (e.contains("`A`") || e.contains("`B`")),
+        "{e}"
+    );
+}

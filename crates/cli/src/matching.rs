@@ -20,17 +20,22 @@ pub enum MatchCommand {
         /// Dwellings: id;omrade;rum;hyra;lat;lon[;tillganglig;andel_nyanlanda;byggnad]
         #[arg(long)]
         dwellings: PathBuf,
-        /// Caps: grupp;tak[;inom] — an area or building, a number or a share ("20 %") of the
-        /// households, and the group it lies in.
+        #[command(flatten)]
+        placing: Placing,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Internships and subsidised jobs to people: places per site, caps per department,
+    /// the highest total fit (SSYK occupation, education, Swedish, commute).
+    Internships {
+        /// id;svenska[;ssyk;utbildning;lat;lon;max_pendling_km] (svenska 0–5, utbildning SUN 1–7)
         #[arg(long)]
-        caps: Option<PathBuf>,
-        /// What leaving a household without a dwelling costs, in score points.
-        #[arg(long, default_value_t = 1000.0)]
-        penalty: f64,
-        /// Every household must get a dwelling: refuse the problem (naming who cannot be
-        /// housed) instead of leaving anyone out.
+        people: PathBuf,
+        /// id;ssyk;platser[;min_utbildning;min_svenska;lat;lon;forvaltning]
         #[arg(long)]
-        must_place: bool,
+        places: PathBuf,
+        #[command(flatten)]
+        placing: Placing,
         #[command(flatten)]
         out: Output,
     },
@@ -86,6 +91,40 @@ pub enum AllocateCommand {
     },
 }
 
+/// Caps and what leaving someone out costs, for housing and internships.
+#[derive(clap::Args)]
+pub struct Placing {
+    /// Caps: grupp;tak[;inom] — an area, building or department, a number or a share
+    /// ("20 %") of the people to place, and the group it lies in.
+    #[arg(long)]
+    caps: Option<PathBuf>,
+    /// What leaving someone without a place costs, in score points.
+    #[arg(long, default_value_t = 1000.0)]
+    penalty: f64,
+    /// Everyone must get a place: refuse the problem (naming who cannot be placed) instead
+    /// of leaving anyone out.
+    #[arg(long)]
+    must_place: bool,
+}
+
+impl Placing {
+    /// The caps file and the penalty (`None`: everyone must be placed).
+    fn read(&self) -> Result<(Option<(String, Vec<u8>)>, Option<f64>)> {
+        if !self.penalty.is_finite() || self.penalty < 0.0 {
+            bail!("--penalty: a number from 0 up");
+        }
+        let caps = self.caps.as_deref().map(read).transpose()?;
+        Ok((
+            caps,
+            if self.must_place {
+                None
+            } else {
+                Some(self.penalty)
+            },
+        ))
+    }
+}
+
 #[derive(clap::Args)]
 pub struct Output {
     /// Print JSON instead of the table.
@@ -130,23 +169,35 @@ pub fn run_match(cmd: &MatchCommand) -> Result<()> {
         MatchCommand::Housing {
             households,
             dwellings,
-            caps,
-            penalty,
-            must_place,
+            placing,
             out,
         } => {
             let (hn, hb) = read(households)?;
             let (dn, db) = read(dwellings)?;
-            let caps = caps.as_deref().map(read).transpose()?;
-            if !penalty.is_finite() || *penalty < 0.0 {
-                bail!("--penalty: a number from 0 up");
-            }
+            let (caps, penalty) = placing.read()?;
             let r = m::match_housing(
                 (&hn, &hb),
                 (&dn, &db),
                 caps.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
-                if *must_place { None } else { Some(*penalty) },
+                penalty,
                 &HousingWeights::default(),
+            )?;
+            emit(out, &r, r.to_text(), r.to_csv())
+        }
+        MatchCommand::Internships {
+            people,
+            places,
+            placing,
+            out,
+        } => {
+            let p = read(people)?;
+            let i = read(places)?;
+            let (caps, penalty) = placing.read()?;
+            let r = m::match_internships(
+                (&p.0, &p.1),
+                (&i.0, &i.1),
+                caps.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+                penalty,
             )?;
             emit(out, &r, r.to_text(), r.to_csv())
         }
