@@ -346,8 +346,9 @@ pub fn solve(p: &CapProblem) -> Result<CapSolution> {
         let none = names(Unassigned::NoAcceptableOption);
         if !none.is_empty() {
             parts.push(format!(
-                "{} ha(s) no acceptable site",
-                list_names(&none, 10)
+                "{} {} no acceptable site",
+                list_names(&none, 10),
+                if none.len() == 1 { "has" } else { "have" }
             ));
         }
         let mut taken: Vec<&str> = names(Unassigned::CapacityTaken);
@@ -518,7 +519,7 @@ mod tests {
         q.unassigned[3] = None;
         let e = solve(&q).unwrap_err().to_string();
         assert_eq!(
-            e, "no solution: `D` ha(s) no acceptable site",
+            e, "no solution: `D` has no acceptable site",
             "C gets in if B stays out"
         );
         q.unassigned = vec![None, None, None, Some(1.0)];
