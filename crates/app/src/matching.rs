@@ -519,6 +519,201 @@ pub fn match_internships(
     ))
 }
 
+// --- stable matching and plain pairs --------------------------------------------------------
+
+pub const PROPOSER_COLUMNS: [&str; 2] = ["id", "preferenser"];
+pub const RECEIVER_COLUMNS: [&str; 3] = ["id", "platser", "preferenser"];
+pub const PAIR_COLUMNS: [&str; 3] = ["rad", "kolumn", "kostnad"];
+pub const PAIR_OPTIONAL: [&str; 0] = [];
+
+fn prefs(t: &Table, k: usize, index: &HashMap<String, usize>, other: &str) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for name in t
+        .get(k, "preferenser")
+        .split([',', '>'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+    {
+        let j = *index
+            .get(name)
+            .ok_or_else(|| anyhow!("{}: `{name}` is not in {other}", t.at(k, "preferenser")))?;
+        if out.contains(&j) {
+            bail!("{}: `{name}` is listed twice", t.at(k, "preferenser"));
+        }
+        out.push(j);
+    }
+    Ok(out)
+}
+
+/// Stable matching by deferred acceptance: proposers (families, newcomers) and receivers
+/// (landlords, mentors) each list whom they accept, best first (`a, b, c`). The proposers'
+/// side is favoured: each gets the best partner any stable matching can give.
+pub fn match_stable(proposers: (&str, &[u8]), receivers: (&str, &[u8])) -> Result<MatchReport> {
+    let pt = Table::read(proposers.0, proposers.1, &PROPOSER_COLUMNS, &[])?;
+    let rt = Table::read(receivers.0, receivers.1, &RECEIVER_COLUMNS, &[])?;
+    let pids = pt.ids("id")?;
+    let rids = rt.ids("id")?;
+    let pindex: HashMap<String, usize> = pids
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, x)| (x, i))
+        .collect();
+    let rindex: HashMap<String, usize> = rids
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, x)| (x, i))
+        .collect();
+    let mut problem = etablera_matching::stable::StableProblem {
+        proposer_ids: pids.clone(),
+        receiver_ids: rids.clone(),
+        ..Default::default()
+    };
+    for k in 0..pids.len() {
+        problem
+            .proposer_prefs
+            .push(prefs(&pt, k, &rindex, rt.place.as_str())?);
+    }
+    for k in 0..rids.len() {
+        problem.capacity.push(rt.count(k, "platser")?);
+        problem
+            .receiver_prefs
+            .push(prefs(&rt, k, &pindex, pt.place.as_str())?);
+    }
+    let m = etablera_matching::stable::deferred_acceptance(&problem).map_err(|e| anyhow!("{e}"))?;
+    let proposals = (0..pids.len())
+        .map(|i| match m.proposer_to[i] {
+            Some(j) => {
+                let mine = problem.proposer_prefs[i]
+                    .iter()
+                    .position(|&x| x == j)
+                    .unwrap_or(0)
+                    + 1;
+                let theirs = problem.receiver_prefs[j]
+                    .iter()
+                    .position(|&x| x == i)
+                    .unwrap_or(0)
+                    + 1;
+                Proposal {
+                    id: pids[i].clone(),
+                    to: Some(rids[j].clone()),
+                    score: None,
+                    parts: format!(
+                        "val {mine} av {} för {}; plats {theirs} på {}s lista",
+                        problem.proposer_prefs[i].len(),
+                        pids[i],
+                        rids[j]
+                    ),
+                    why_unassigned: None,
+                }
+            }
+            None => Proposal {
+                id: pids[i].clone(),
+                to: None,
+                score: None,
+                parts: String::new(),
+                why_unassigned: Some(if problem.proposer_prefs[i].is_empty() {
+                    "listar inget godtagbart alternativ".into()
+                } else {
+                    "alla som den godtar är fulla med sådana de föredrar, eller godtar den inte"
+                        .into()
+                }),
+            },
+        })
+        .collect::<Vec<_>>();
+    Ok(MatchReport {
+        title: format!(
+            "Stabil matchning (uppskjuten acceptans, {} föreslår; gynnar den sida som föreslår): {} och {}",
+            pt.place, pids.len(), rids.len()
+        ),
+        placed: m.proposer_to.iter().filter(|x| x.is_some()).count(),
+        proposals,
+        total_score: 0.0,
+        caps: (0..rids.len()).map(|j| (rids[j].clone(), m.receiver_to[j].len() as u32, problem.capacity[j])).collect(),
+    })
+}
+
+/// One-to-one assignment from a list of allowed pairs `rad;kolumn;kostnad` (least total
+/// cost; a pair not listed is not allowed), each row unassigned at `penalty` if given:
+/// newcomers and mentors, households and dwellings scored elsewhere.
+pub fn match_pairs(pairs: (&str, &[u8]), penalty: Option<f64>) -> Result<MatchReport> {
+    let t = Table::read(pairs.0, pairs.1, &PAIR_COLUMNS, &PAIR_OPTIONAL)?;
+    let mut rows: Vec<String> = Vec::new();
+    let mut cols: Vec<String> = Vec::new();
+    let (mut ri, mut ci): (HashMap<String, usize>, HashMap<String, usize>) =
+        (HashMap::new(), HashMap::new());
+    let mut arcs = Vec::with_capacity(t.rows.len());
+    let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+    for k in 0..t.rows.len() {
+        let (r, c) = (t.get(k, "rad").to_string(), t.get(k, "kolumn").to_string());
+        if r.is_empty() || c.is_empty() {
+            bail!(
+                "{}, row {}: `rad` and `kolumn` may not be empty",
+                t.place,
+                t.rows[k].0
+            );
+        }
+        let i = *ri.entry(r.clone()).or_insert_with(|| {
+            rows.push(r.clone());
+            rows.len() - 1
+        });
+        let j = *ci.entry(c.clone()).or_insert_with(|| {
+            cols.push(c.clone());
+            cols.len() - 1
+        });
+        if let Some(first) = seen.insert((i, j), t.rows[k].0) {
+            bail!(
+                "{}: the pair `{r}` – `{c}` is also on row {first}",
+                t.at(k, "kolumn")
+            );
+        }
+        arcs.push((i, j, t.num(k, "kostnad")?));
+    }
+    let p = etablera_matching::assignment::SparseProblem {
+        row_ids: rows.clone(),
+        col_ids: cols.clone(),
+        arcs: arcs.clone(),
+        unassigned: vec![penalty; rows.len()],
+    };
+    let a =
+        etablera_matching::assignment::solve_sparse(&p).map_err(|e| anyhow!("{}: {e}", t.place))?;
+    let cost: HashMap<(usize, usize), f64> = arcs.iter().map(|&(i, j, c)| ((i, j), c)).collect();
+    let proposals = (0..rows.len())
+        .map(|i| match a.row_to_col[i] {
+            Some(j) => Proposal {
+                id: rows[i].clone(),
+                to: Some(cols[j].clone()),
+                score: Some(cost[&(i, j)]),
+                parts: format!("kostnad {}", n(cost[&(i, j)], 2)),
+                why_unassigned: None,
+            },
+            None => Proposal {
+                id: rows[i].clone(),
+                to: None,
+                score: None,
+                parts: String::new(),
+                why_unassigned: Some(format!(
+                    "billigare totalt att lämna utan (kostnad {}) eller alla godtagbara är tagna",
+                    n(penalty.unwrap_or(0.0), 2)
+                )),
+            },
+        })
+        .collect();
+    Ok(MatchReport {
+        title: format!(
+            "Tilldelning (minsta totala kostnad): {} rader, {} kolumner, {} tillåtna par",
+            rows.len(),
+            cols.len(),
+            arcs.len()
+        ),
+        placed: a.row_to_col.iter().filter(|x| x.is_some()).count(),
+        proposals,
+        total_score: a.cost,
+        caps: Vec::new(),
+    })
+}
+
 // --- quotas (fördelningstal) ----------------------------------------------------------------
 
 pub const DEPARTMENT_COLUMNS: [&str; 1] = ["forvaltning"];
@@ -786,12 +981,24 @@ pub const PROBABILITY_COLUMNS: [&str; 3] = ["id", "kommun", "sannolikhet"];
 /// The placement's report.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlacementReport {
+    /// Later arrivals placed one at a time, if any were given.
+    pub online: Option<Online>,
     pub people: usize,
     pub units: u32,
     pub municipalities: Vec<(String, String, u32, u32, f64)>,
     pub assignments: Vec<(String, u32, Option<String>)>,
     pub result: placement::PlacementResult,
     pub model: Option<String>,
+}
+
+/// Later arrivals placed one at a time with the batch's prices.
+#[derive(Debug, Clone, Serialize)]
+pub struct Online {
+    pub assignments: Vec<(String, u32, Option<String>)>,
+    /// Expected number employed among them.
+    pub expected: f64,
+    /// The same, placing them all at once in hindsight (the best the online mode could do).
+    pub hindsight: Option<f64>,
 }
 
 /// Municipalities by code or name, as in the reference list; errors name the row.
@@ -812,22 +1019,39 @@ pub fn place_people(
     capacity: (&str, &[u8]),
     probabilities: Option<(&str, &[u8])>,
     outcomes: Option<(&str, &[u8])>,
+    arrivals: Option<(&str, &[u8])>,
 ) -> Result<PlacementReport> {
     let units = Units::sweden();
     let pt = Table::read(people.0, people.1, &PEOPLE_COLUMNS, &PEOPLE_OPTIONAL)?;
     let ct = Table::read(capacity.0, capacity.1, &CAPACITY_COLUMNS, &[])?;
-    let ids = pt.ids("id")?;
-    let mut sizes = Vec::with_capacity(ids.len());
-    for k in 0..ids.len() {
-        let s = if pt.get(k, "storlek").is_empty() {
-            1
-        } else {
-            pt.count(k, "storlek")?
-        };
-        if s == 0 {
-            bail!("{}: at least 1", pt.at(k, "storlek"));
+    let at = arrivals
+        .map(|(n, b)| Table::read(n, b, &PEOPLE_COLUMNS, &PEOPLE_OPTIONAL))
+        .transpose()?;
+    // The batch first, then the later arrivals (placed one at a time with the batch's prices).
+    let mut ids = pt.ids("id")?;
+    let batch = ids.len();
+    let mut sizes = Vec::new();
+    let mut groups = Vec::new();
+    for t in std::iter::once(&pt).chain(at.iter()) {
+        if !std::ptr::eq(t, &pt) {
+            let more = t.ids("id")?;
+            if let Some(dup) = more.iter().find(|x| ids.contains(x)) {
+                bail!("{}: `{dup}` is also in {}", t.place, pt.place);
+            }
+            ids.extend(more);
         }
-        sizes.push(s);
+        for k in 0..t.rows.len() {
+            let s = if t.get(k, "storlek").is_empty() {
+                1
+            } else {
+                t.count(k, "storlek")?
+            };
+            if s == 0 {
+                bail!("{}: at least 1", t.at(k, "storlek"));
+            }
+            sizes.push(s);
+            groups.push(t.get(k, "grupp").to_string());
+        }
     }
     let mut dest_ids = Vec::new();
     let mut dest_names = Vec::new();
@@ -881,8 +1105,7 @@ pub fn place_people(
                 past.push(PastOutcome { municipality: code, group: t.get(k, "grupp").to_string(), employed: t.flag(k, "sysselsatt")? });
             }
             let model = RateModel::fit(&past, 20.0).map_err(|e| anyhow!("{name}: {e}"))?;
-            for i in 0..ids.len() {
-                let g = pt.get(i, "grupp");
+            for (i, g) in groups.iter().enumerate() {
                 for j in 0..d {
                     prob[i * d + j] = model.predict(&dest_ids[j], g);
                 }
@@ -895,6 +1118,9 @@ pub fn place_people(
         }
         _ => bail!("give either the probabilities (id;kommun;sannolikhet) or past outcomes (kommun;grupp;sysselsatt)"),
     }
+    let later_prob = prob.split_off(batch * d);
+    let later_ids = ids.split_off(batch);
+    let later_sizes = sizes.split_off(batch);
     let problem = PlacementProblem {
         group_ids: ids.clone(),
         sizes: sizes.clone(),
@@ -909,7 +1135,41 @@ pub fn place_people(
             placed[*j] += sizes[i];
         }
     }
+    // Online: each later arrival, in order, to the municipality with room that gives the
+    // most over its price; compared with placing them all at once in hindsight.
+    let online = if later_ids.is_empty() {
+        None
+    } else {
+        let mut room: Vec<u32> = cap.iter().zip(&placed).map(|(c, p)| c - p).collect();
+        let start_room = room.clone();
+        let mut out = Vec::new();
+        let mut expected = 0.0;
+        for (i, id) in later_ids.iter().enumerate() {
+            let row = &later_prob[i * d..(i + 1) * d];
+            let j = placement::place_one(row, &result.prices, &room, later_sizes[i]);
+            if let Some(j) = j {
+                room[j] -= later_sizes[i];
+                expected += later_sizes[i] as f64 * row[j];
+            }
+            out.push((id.clone(), later_sizes[i], j.map(|j| dest_names[j].clone())));
+        }
+        let hindsight = placement::place(&PlacementProblem {
+            group_ids: later_ids.clone(),
+            sizes: later_sizes.clone(),
+            dest_ids: dest_ids.clone(),
+            capacity: start_room,
+            prob: later_prob.clone(),
+        })
+        .ok()
+        .map(|r| r.expected);
+        Some(Online {
+            assignments: out,
+            expected,
+            hindsight,
+        })
+    };
     Ok(PlacementReport {
+        online,
         people: ids.len(),
         units: sizes.iter().sum(),
         municipalities: (0..d)
@@ -991,6 +1251,19 @@ impl PlacementReport {
                     .join(", ")
             );
         }
+        if let Some(o) = &self.online {
+            let placed = o.assignments.iter().filter(|a| a.2.is_some()).count();
+            let _ = writeln!(
+                s,
+                "\nSenare ankomna, placerade en i taget med priserna ovan: {} av {}, förväntat {} i arbete{}",
+                placed,
+                o.assignments.len(),
+                n(o.expected, 1),
+                o.hindsight
+                    .map(|h| format!(" (alla på en gång i efterhand: {})", n(h, 1)))
+                    .unwrap_or_default()
+            );
+        }
         let mut rows: Vec<&(String, String, u32, u32, f64)> = self.municipalities.iter().collect();
         rows.retain(|m| m.2 > 0);
         rows.sort_by(|a, b| b.4.total_cmp(&a.4).then(a.1.cmp(&b.1)));
@@ -1019,7 +1292,11 @@ impl PlacementReport {
             .delimiter(b';')
             .from_writer(Vec::new());
         w.write_record(["id", "storlek", "kommun"])?;
-        for (id, size, to) in &self.assignments {
+        for (id, size, to) in self
+            .assignments
+            .iter()
+            .chain(self.online.iter().flat_map(|o| &o.assignments))
+        {
             w.write_record([id.as_str(), &size.to_string(), to.as_deref().unwrap_or("")])?;
         }
         Ok(String::from_utf8(

@@ -205,6 +205,7 @@ fn placement_example_beats_the_baselines_and_bad_input_is_named() {
         ("kommuntal.csv", &example("kommuntal.csv")),
         None,
         Some(("tidigare_utfall.csv", &example("tidigare_utfall.csv"))),
+        None,
     )
     .unwrap();
     assert_eq!((r.units, r.municipalities.len()), (8000, 290));
@@ -223,6 +224,7 @@ fn placement_example_beats_the_baselines_and_bad_input_is_named() {
             ("personer.csv", p),
             ("kommuntal.csv", c),
             Some(("sannolikheter.csv", pr.as_bytes())),
+            None,
             None,
         )
     };
@@ -318,4 +320,98 @@ fn internships_example_and_bad_input() {
         e.contains("cannot be placed") && (e.contains("`A`") || e.contains("`B`")),
         "{e}"
     );
+}
+
+#[test]
+fn stable_and_pairs_from_files() {
+    let r = m::match_stable(
+        (
+            "familjer.csv",
+            "id;preferenser\nA;X, Y\nB;X\nC;Y, X\n".as_bytes(),
+        ),
+        (
+            "hyresvardar.csv",
+            "id;platser;preferenser\nX;1;B, A, C\nY;1;A, C\n".as_bytes(),
+        ),
+    )
+    .unwrap();
+    let to: Vec<Option<&str>> = r.proposals.iter().map(|p| p.to.as_deref()).collect();
+    assert_eq!(to, vec![Some("Y"), Some("X"), None]);
+    assert!(r.title.contains("gynnar den sida som föreslår"));
+    let e = m::match_stable(
+        ("familjer.csv", "id;preferenser\nA;X, Z\n".as_bytes()),
+        (
+            "hyresvardar.csv",
+            "id;platser;preferenser\nX;1;A\n".as_bytes(),
+        ),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "familjer.csv, row 2, field `preferenser`: `Z` is not in hyresvardar.csv"
+    );
+    let pairs = "rad;kolumn;kostnad\nAmina;Mentor 1;3\nAmina;Mentor 2;1\nYonas;Mentor 2;2\n";
+    let r = m::match_pairs(("par.csv", pairs.as_bytes()), None).unwrap();
+    assert_eq!(r.total_score, 5.0);
+    let e = m::match_pairs(
+        ("par.csv", "rad;kolumn;kostnad\nA;M;1\nB;M;1\n".as_bytes()),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("`A`") && e.contains("`B`") && e.contains("`M`"),
+        "{e}"
+    );
+    let e = m::match_pairs(
+        ("par.csv", "rad;kolumn;kostnad\nA;M;1\nA;M;2\n".as_bytes()),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "par.csv, row 3, field `kolumn`: the pair `A` – `M` is also on row 2"
+    );
+}
+
+#[test]
+fn later_arrivals_are_placed_online_with_the_batch_prices() {
+    let people = "id;storlek;grupp\nA;1;g\nB;1;h\n";
+    let caps = "kommun;platser\nÖstersund;2\nKrokom;2\n";
+    let mut past = String::from("kommun;grupp;sysselsatt\n");
+    for i in 0..50 {
+        past.push_str(&format!(
+            "Östersund;g;{}\nKrokom;g;{}\nÖstersund;h;{}\nKrokom;h;{}\n",
+            if i < 40 { "ja" } else { "nej" },
+            if i < 10 { "ja" } else { "nej" },
+            if i < 25 { "ja" } else { "nej" },
+            if i < 30 { "ja" } else { "nej" }
+        ));
+    }
+    let later = "id;storlek;grupp\nC;1;g\nD;1;h\nE;1;g\n";
+    let r = m::place_people(
+        ("personer.csv", people.as_bytes()),
+        ("kommuntal.csv", caps.as_bytes()),
+        None,
+        Some(("utfall.csv", past.as_bytes())),
+        Some(("senare.csv", later.as_bytes())),
+    )
+    .unwrap();
+    let o = r.online.as_ref().unwrap();
+    // Two places are left after the batch: two of the three later arrivals get one.
+    assert_eq!(o.assignments.iter().filter(|a| a.2.is_some()).count(), 2);
+    assert!(o.hindsight.is_none() || o.expected <= o.hindsight.unwrap() + 1e-9);
+    assert!(r.to_text(5).contains("Senare ankomna"));
+    let e = m::place_people(
+        ("personer.csv", people.as_bytes()),
+        ("kommuntal.csv", caps.as_bytes()),
+        None,
+        Some(("utfall.csv", past.as_bytes())),
+        Some(("senare.csv", "id\nA\n".as_bytes())),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(e, "senare.csv: `A` is also in personer.csv");
 }

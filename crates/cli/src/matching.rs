@@ -39,6 +39,29 @@ pub enum MatchCommand {
         #[command(flatten)]
         out: Output,
     },
+    /// Stable matching by deferred acceptance with capacities (families and private
+    /// landlords, newcomers and mentors); favours the proposing side.
+    Stable {
+        /// The proposing side: id;preferenser (ids of the other side, best first, comma separated)
+        #[arg(long)]
+        proposers: PathBuf,
+        /// The receiving side: id;platser;preferenser
+        #[arg(long)]
+        receivers: PathBuf,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// One-to-one assignment at least total cost from allowed pairs rad;kolumn;kostnad
+    /// (pairs not listed are not allowed).
+    Pairs {
+        #[arg(long)]
+        pairs: PathBuf,
+        /// The cost of leaving a row unassigned; without it every row must be assigned.
+        #[arg(long)]
+        penalty: Option<f64>,
+        #[command(flatten)]
+        out: Output,
+    },
     /// Write the worked examples' fictitious input files into a directory.
     Example {
         #[arg(long, default_value = "matchning-exempel")]
@@ -83,6 +106,10 @@ pub enum AllocateCommand {
         /// … or past outcomes kommun;grupp;sysselsatt to fit them from.
         #[arg(long)]
         outcomes: Option<PathBuf>,
+        /// Later arrivals (id[;storlek;grupp]) placed one at a time, in file order, with the
+        /// prices from this batch, in the places it leaves.
+        #[arg(long)]
+        arrivals: Option<PathBuf>,
         /// How many municipalities to list in the table.
         #[arg(long, default_value_t = 15)]
         top: usize,
@@ -133,6 +160,11 @@ pub struct Output {
     /// Also write the result as CSV to this file.
     #[arg(long)]
     csv: Option<PathBuf>,
+}
+
+/// A file read by [`read`], as the library takes it.
+fn slice(x: &Option<(String, Vec<u8>)>) -> Option<(&str, &[u8])> {
+    x.as_ref().map(|(n, b)| (n.as_str(), b.as_slice()))
 }
 
 fn read(p: &Path) -> Result<(String, Vec<u8>)> {
@@ -201,6 +233,28 @@ pub fn run_match(cmd: &MatchCommand) -> Result<()> {
             )?;
             emit(out, &r, r.to_text(), r.to_csv())
         }
+        MatchCommand::Stable {
+            proposers,
+            receivers,
+            out,
+        } => {
+            let p = read(proposers)?;
+            let r = read(receivers)?;
+            let rep = m::match_stable((&p.0, &p.1), (&r.0, &r.1))?;
+            emit(out, &rep, rep.to_text(), rep.to_csv())
+        }
+        MatchCommand::Pairs {
+            pairs,
+            penalty,
+            out,
+        } => {
+            if penalty.is_some_and(|p| !p.is_finite() || p < 0.0) {
+                bail!("--penalty: a number from 0 up");
+            }
+            let p = read(pairs)?;
+            let rep = m::match_pairs((&p.0, &p.1), *penalty)?;
+            emit(out, &rep, rep.to_text(), rep.to_csv())
+        }
         MatchCommand::Example { out } => {
             std::fs::create_dir_all(out)
                 .with_context(|| format!("{}: could not create", out.display()))?;
@@ -255,6 +309,7 @@ pub fn run_allocate(cmd: &AllocateCommand) -> Result<()> {
             places,
             probabilities,
             outcomes,
+            arrivals,
             top,
             out,
         } => {
@@ -262,11 +317,13 @@ pub fn run_allocate(cmd: &AllocateCommand) -> Result<()> {
             let c = read(places)?;
             let pr = probabilities.as_deref().map(read).transpose()?;
             let oc = outcomes.as_deref().map(read).transpose()?;
+            let ar = arrivals.as_deref().map(read).transpose()?;
             let r = m::place_people(
                 (&p.0, &p.1),
                 (&c.0, &c.1),
-                pr.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
-                oc.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+                slice(&pr),
+                slice(&oc),
+                slice(&ar),
             )?;
             emit(out, &r, r.to_text(*top), r.to_csv())
         }
