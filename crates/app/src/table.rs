@@ -10,13 +10,7 @@ pub type Row = (usize, std::result::Result<Vec<String>, String>);
 /// The rows of a table file, CSV (`;` or `,`, UTF-8) or xlsx (the first sheet), each with
 /// its row number; the first row is the header. Also the place to name in errors: the file,
 /// and for xlsx the sheet.
-pub fn rows(
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<(
-    String,
-    Vec<(usize, std::result::Result<Vec<String>, String>)>,
-)> {
+pub fn rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>)> {
     if etablera_ingest::xlsx_wide::looks_like_xlsx(bytes) {
         let (sheet, rows) = etablera_ingest::xlsx_wide::first_sheet_rows(file_name, bytes)?;
         let rows = rows.into_iter().map(|(n, r)| (n, Ok(r))).collect();

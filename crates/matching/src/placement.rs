@@ -273,7 +273,8 @@ fn make_room(
     true
 }
 
-/// Places one arrival with the last batch's prices (see [`transport::place_online`]).
+/// Places one arrival (of `size` people) with the last batch's prices: the municipality with
+/// room whose probability of employment most exceeds its price.
 pub fn place_one(prob_row: &[f64], prices: &[f64], room: &[u32], size: u32) -> Option<usize> {
     (0..prob_row.len())
         .filter(|&j| room[j] >= size)

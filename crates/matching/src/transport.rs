@@ -9,7 +9,8 @@
 //! the second-best option plus ε; the unit it displaces bids again. With benefits scaled by
 //! `units + 1` and a last phase at ε = 1 the result is optimal (ε-complementary slackness
 //! with ε below 1/units). The prices that come out are what a place in each destination is
-//! worth at the margin; [`place_online`] uses them to place later arrivals one at a time.
+//! worth at the margin; [`crate::placement::place_one`] uses them to place later arrivals one
+//! at a time.
 
 use crate::error::{MatchError, Result};
 
@@ -365,16 +366,6 @@ fn top_two(a: &[i32], price: &[i64], scale: i64) -> (usize, i64, i64) {
         }
     }
     (b1, v1, v2)
-}
-
-/// Places one arrival with the prices of the last batch: the destination with room that
-/// gives the most benefit over its price. `None` if no destination has room.
-pub fn place_online(benefit_row: &[i32], prices: &[f64], room: &[u32]) -> Option<usize> {
-    (0..benefit_row.len())
-        .filter(|&d| room[d] > 0)
-        .max_by(|&a, &b| {
-            (benefit_row[a] as f64 - prices[a]).total_cmp(&(benefit_row[b] as f64 - prices[b]))
-        })
 }
 
 #[cfg(test)]
