@@ -44,7 +44,8 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
     }
     check_shape(cost, rows, cols)?;
     let mut k = START_K.min(cols);
-    // The first candidate pass also finds the least and largest cost and any NaN or infinity.
+    // The first candidate pass also finds the least cost, the largest candidate cost (the scale
+    // of the rounding tolerance) and any NaN or infinity.
     let mut stats = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
     // Rows' candidates first; columns' too once the rows' alone admit no full assignment.
     let mut with_cols = false;
@@ -95,6 +96,7 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
         };
         // Certify: every reduced cost of the full matrix non-negative (within rounding).
         let mut violations = 0usize;
+        let mut violating = vec![false; rows];
         for i in 0..rows {
             let row = &cost[i * cols..(i + 1) * cols];
             let ui = u[i] + least;
@@ -102,6 +104,7 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
                 if c - ui - vj < -tol {
                     extra[i].push(j);
                     violations += 1;
+                    violating[i] = true;
                 }
             }
         }
@@ -115,10 +118,10 @@ pub fn solve_dense(cost: &[f64], rows: usize, cols: usize) -> Result<Assignment>
             });
         }
         if rows == cols {
-            // Free each row with new arcs and lower its potential to its least reduced
+            // Free each row that gained arcs and lower its potential to its least reduced
             // cost over all its arcs, so every reduced cost is non-negative again.
             for i in 0..rows {
-                if extra[i].is_empty() {
+                if !violating[i] {
                     continue;
                 }
                 let row = &cost[i * cols..(i + 1) * cols];
