@@ -1,6 +1,6 @@
 //! Tables users hand in (caseloads, households, dwellings, departments, kommuntal): CSV with
-//! `;` or `,` or an xlsx workbook's first sheet, a header row, every error naming the file,
-//! row and field.
+//! `;` or `,`, an xlsx workbook's first sheet, or JSON (an array of objects), every error
+//! naming the file, row and field.
 
 use anyhow::{anyhow, bail, Result};
 
@@ -19,6 +19,9 @@ pub fn rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>)> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| anyhow!("{file_name}: not UTF-8 text (byte {})", e.valid_up_to()))?;
     let text = text.trim_start_matches('\u{feff}');
+    if text.trim_start().starts_with('[') {
+        return json_rows(file_name, text);
+    }
     let first = text.lines().next().unwrap_or("");
     let delim = if first.matches(';').count() > first.matches(',').count() {
         b';'
@@ -40,6 +43,54 @@ pub fn rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>)> {
             (i + 1, row)
         })
         .collect();
+    Ok((file_name.to_string(), rows))
+}
+
+/// A JSON array of objects as rows: the header is the union of the objects' keys (in the
+/// order first seen), row 1 the header, row k + 1 the k-th object. Numbers and booleans become
+/// text, `null` an empty cell, arrays their items joined by ", ".
+fn json_rows(file_name: &str, text: &str) -> Result<(String, Vec<Row>)> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        anyhow!(
+            "{file_name}, line {}, column {}: not valid JSON ({e})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let items = value
+        .as_array()
+        .ok_or_else(|| anyhow!("{file_name}: JSON must be an array of objects"))?;
+    let mut header: Vec<String> = Vec::new();
+    for (k, item) in items.iter().enumerate() {
+        let obj = item
+            .as_object()
+            .ok_or_else(|| anyhow!("{file_name}, row {}: not a JSON object", k + 2))?;
+        for key in obj.keys() {
+            if !header.contains(key) {
+                header.push(key.clone());
+            }
+        }
+    }
+    fn cell(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => (if *b { "ja" } else { "nej" }).into(),
+            serde_json::Value::Array(a) => a.iter().map(cell).collect::<Vec<_>>().join(", "),
+            other => other.to_string(),
+        }
+    }
+    let mut rows: Vec<Row> = vec![(1, Ok(header.clone()))];
+    for (k, item) in items.iter().enumerate() {
+        let obj = item.as_object().expect("checked above");
+        rows.push((
+            k + 2,
+            Ok(header
+                .iter()
+                .map(|h| obj.get(h).map(cell).unwrap_or_default())
+                .collect()),
+        ));
+    }
     Ok((file_name.to_string(), rows))
 }
 

@@ -415,3 +415,46 @@ fn later_arrivals_are_placed_online_with_the_batch_prices() {
     .to_string();
     assert_eq!(e, "senare.csv: `A` is also in personer.csv");
 }
+
+#[test]
+fn tables_may_be_json() {
+    let h = r#"[{"id": "A", "storlek": 3, "hyresbudget": 9000, "tillganglig": false},
+               {"id": "B", "storlek": 1, "hyresbudget": 6000}]"#;
+    let d = r#"[{"id": "X", "omrade": "Lugnvik", "rum": 3, "hyra": 8000, "lat": 63.19, "lon": 14.67},
+               {"id": "Y", "omrade": "Valla", "rum": 1, "hyra": 5000, "lat": 63.17, "lon": 14.66}]"#;
+    let r = housing(h, d, None, None).unwrap();
+    let to: Vec<Option<&str>> = r.proposals.iter().map(|p| p.to.as_deref()).collect();
+    assert_eq!(to, vec![Some("X (Lugnvik)"), Some("Y (Valla)")]);
+    let e = housing(
+        r#"[{"id": "A", "storlek": "tre", "hyresbudget": 1}]"#,
+        d,
+        None,
+        Some(1.0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "hushall.csv, row 2, field `storlek`: `tre` is not a number"
+    );
+    let e = housing("[1, 2]", d, None, Some(1.0))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "hushall.csv, row 2: not a JSON object");
+    let e = housing("[{\"id\": ", d, None, Some(1.0))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("hushall.csv, line 1, column"), "{e}");
+    let s = m::match_stable(
+        (
+            "familjer.json",
+            r#"[{"id": "A", "preferenser": ["X"]}]"#.as_bytes(),
+        ),
+        (
+            "hyresvardar.json",
+            r#"[{"id": "X", "platser": 1, "preferenser": ["A"]}]"#.as_bytes(),
+        ),
+    )
+    .unwrap();
+    assert_eq!(s.proposals[0].to.as_deref(), Some("X"));
+}
