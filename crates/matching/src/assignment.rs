@@ -10,7 +10,7 @@
 //! of arcs rather than rows × columns.
 
 use crate::error::{check_number, list_names, MatchError, Result};
-use std::cmp::Ordering;
+use crate::MinItem;
 use std::collections::BinaryHeap;
 
 const NONE: usize = usize::MAX;
@@ -366,25 +366,10 @@ pub struct SparseProblem {
     pub unassigned: Vec<Option<f64>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Item(f64, usize);
-impl Eq for Item {}
-impl PartialOrd for Item {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Item {
-    fn cmp(&self, o: &Self) -> Ordering {
-        // A min-heap on the distance.
-        o.0.total_cmp(&self.0).then_with(|| o.1.cmp(&self.1))
-    }
-}
-
 impl SparseProblem {
     /// Checks sizes, numbers and duplicates; errors name the rows and columns.
     pub fn validate(&self) -> Result<()> {
-        let (nr, nc) = (self.row_ids.len(), self.col_ids.len());
+        let nr = self.row_ids.len();
         if self.unassigned.len() != nr {
             return Err(MatchError::BadValue {
                 place: "unassigned penalties".into(),
@@ -393,40 +378,7 @@ impl SparseProblem {
         }
         crate::check_unique("row", &self.row_ids)?;
         crate::check_unique("column", &self.col_ids)?;
-        let mut seen = std::collections::HashSet::with_capacity(self.arcs.len());
-        for &(i, j, c) in &self.arcs {
-            if i >= nr || j >= nc {
-                return Err(MatchError::Unknown {
-                    place: "arc".into(),
-                    what: if i >= nr { "row" } else { "column" },
-                    id: if i >= nr {
-                        (i + 1).to_string()
-                    } else {
-                        (j + 1).to_string()
-                    },
-                });
-            }
-            check_number(
-                || format!("cost of `{}` → `{}`", self.row_ids[i], self.col_ids[j]),
-                c,
-                false,
-            )?;
-            if !seen.insert((i, j)) {
-                return Err(MatchError::Duplicate {
-                    what: "pair",
-                    id: format!("{} → {}", self.row_ids[i], self.col_ids[j]),
-                });
-            }
-        }
-        for (i, p) in self.unassigned.iter().enumerate() {
-            if let Some(p) = p {
-                check_number(
-                    || format!("unassigned penalty of `{}`", self.row_ids[i]),
-                    *p,
-                    false,
-                )?;
-            }
-        }
+        crate::check_pairs(&self.row_ids, &self.col_ids, &self.arcs, &self.unassigned)?;
         Ok(())
     }
 }
@@ -544,7 +496,7 @@ fn sap_from(
     let mut touched: Vec<usize> = Vec::new();
     let mut scanned: Vec<usize> = Vec::new();
     let mut visited_rows: Vec<usize> = Vec::new();
-    let mut heap: BinaryHeap<Item> = BinaryHeap::new();
+    let mut heap: BinaryHeap<MinItem> = BinaryHeap::new();
     // Row reduction: each row's potential is its cheapest arc (reduced costs stay
     // non-negative); a row whose cheapest column is still free takes it at once.
     for i in (0..nr).filter(|_| cold) {
@@ -596,13 +548,13 @@ fn sap_from(
                     }
                     spc[j] = r;
                     path[j] = i;
-                    heap.push(Item(r, j));
+                    heap.push(MinItem(r, j));
                 }
             }
             let next = loop {
                 match heap.pop() {
                     None => break None,
-                    Some(Item(d, j)) if !sc[j] && d == spc[j] => break Some((d, j)),
+                    Some(MinItem(d, j)) if !sc[j] && d == spc[j] => break Some((d, j)),
                     Some(_) => continue,
                 }
             };

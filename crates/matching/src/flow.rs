@@ -11,8 +11,8 @@
 //! by successive shortest paths with Dijkstra on reduced costs (potentials keep them
 //! non-negative), one unit per person.
 
-use crate::error::{check_number, list_names, MatchError, Result};
-use std::cmp::Ordering;
+use crate::error::{list_names, MatchError, Result};
+use crate::MinItem;
 use std::collections::BinaryHeap;
 
 /// A cap over several sites or groups (an area's ceiling on placements, a building's).
@@ -113,36 +113,12 @@ impl CapProblem {
                 at = self.groups[x].parent;
             }
         }
-        let mut pairs = std::collections::HashSet::with_capacity(self.arcs.len());
-        for &(p, s, c) in &self.arcs {
-            if p >= np || s >= ns {
-                return Err(MatchError::Unknown {
-                    place: "pair".into(),
-                    what: if p >= np { "person" } else { "site" },
-                    id: (if p >= np { p } else { s } + 1).to_string(),
-                });
-            }
-            check_number(
-                || format!("cost of `{}` at `{}`", self.person_ids[p], self.site_ids[s]),
-                c,
-                false,
-            )?;
-            if !pairs.insert((p, s)) {
-                return Err(MatchError::Duplicate {
-                    what: "pair",
-                    id: format!("{} → {}", self.person_ids[p], self.site_ids[s]),
-                });
-            }
-        }
-        for (p, pen) in self.unassigned.iter().enumerate() {
-            if let Some(x) = pen {
-                check_number(
-                    || format!("unassigned penalty of `{}`", self.person_ids[p]),
-                    *x,
-                    false,
-                )?;
-            }
-        }
+        crate::check_pairs(
+            &self.person_ids,
+            &self.site_ids,
+            &self.arcs,
+            &self.unassigned,
+        )?;
         Ok(())
     }
 }
@@ -178,20 +154,6 @@ impl Graph {
         self.out[a].push(k);
         self.out[b].push(k + 1);
         k
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Item(f64, usize);
-impl Eq for Item {}
-impl PartialOrd for Item {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Item {
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.0.total_cmp(&self.0).then_with(|| o.1.cmp(&self.1))
     }
 }
 
@@ -250,8 +212,8 @@ pub fn solve(p: &CapProblem) -> Result<CapSolution> {
         done.fill(false);
         dist[src] = 0.0;
         heap.clear();
-        heap.push(Item(0.0, src));
-        while let Some(Item(d, a)) = heap.pop() {
+        heap.push(MinItem(0.0, src));
+        while let Some(MinItem(d, a)) = heap.pop() {
             if done[a] || d > dist[a] {
                 continue;
             }
@@ -266,7 +228,7 @@ pub fn solve(p: &CapProblem) -> Result<CapSolution> {
                 if nd < dist[e.to] {
                     dist[e.to] = nd;
                     prev[e.to] = k;
-                    heap.push(Item(nd, e.to));
+                    heap.push(MinItem(nd, e.to));
                 }
             }
         }

@@ -42,3 +42,60 @@ pub fn check_unique<S: AsRef<str>>(what: &'static str, ids: &[S]) -> Result<()> 
     }
     Ok(())
 }
+
+/// Checks pairs `(row, column, cost)` and the rows' penalties for leaving them out: indices
+/// in range, numbers finite, no pair twice. Errors name the rows and columns by their ids.
+pub(crate) fn check_pairs(
+    row_ids: &[String],
+    col_ids: &[String],
+    arcs: &[(usize, usize, f64)],
+    unassigned: &[Option<f64>],
+) -> Result<()> {
+    let (nr, nc) = (row_ids.len(), col_ids.len());
+    let mut seen = std::collections::HashSet::with_capacity(arcs.len());
+    for &(i, j, c) in arcs {
+        if i >= nr || j >= nc {
+            return Err(MatchError::Unknown {
+                place: "pair".into(),
+                what: if i >= nr { "row" } else { "column" },
+                id: (if i >= nr { i } else { j } + 1).to_string(),
+            });
+        }
+        error::check_number(
+            || format!("cost of `{}` → `{}`", row_ids[i], col_ids[j]),
+            c,
+            false,
+        )?;
+        if !seen.insert((i, j)) {
+            return Err(MatchError::Duplicate {
+                what: "pair",
+                id: format!("{} → {}", row_ids[i], col_ids[j]),
+            });
+        }
+    }
+    for (i, p) in unassigned.iter().enumerate() {
+        if let Some(p) = p {
+            error::check_number(
+                || format!("unassigned penalty of `{}`", row_ids[i]),
+                *p,
+                false,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A heap entry ordered so that `BinaryHeap` pops the least distance first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct MinItem(pub f64, pub usize);
+impl Eq for MinItem {}
+impl PartialOrd for MinItem {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for MinItem {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.0.total_cmp(&self.0).then_with(|| o.1.cmp(&self.1))
+    }
+}

@@ -195,19 +195,11 @@ impl<'a> Auction<'a> {
         let scale = self.scale;
         let bound = self.bound[row];
         if bound != NO_CACHE {
-            let (mut b1, mut v1, mut v2) = (usize::MAX, i64::MIN, i64::MIN);
             // The benefits are kept with the cache: no access to the matrix row.
-            for &(d, x) in &self.cache[row] {
+            let (b1, v1, v2) = best_two(self.cache[row].iter().map(|&(d, x)| {
                 let d = d as usize;
-                let v = x as i64 * scale - self.min_price[d];
-                if v > v1 {
-                    v2 = v1;
-                    v1 = v;
-                    b1 = d;
-                } else if v > v2 {
-                    v2 = v;
-                }
-            }
+                (d, x as i64 * scale - self.min_price[d])
+            }));
             if v2 >= bound {
                 return (b1, v1, v2);
             }
@@ -268,21 +260,11 @@ impl<'a> Auction<'a> {
         }
         while let Some(u) = free.pop() {
             let row = self.unit_row[u as usize] as usize;
-            let (mut b1, mut v1, mut v2) = (usize::MAX, i64::MIN, i64::MIN);
-            if row == self.rows {
-                for (d, &p) in self.min_price.iter().enumerate() {
-                    let v = -p;
-                    if v > v1 {
-                        v2 = v1;
-                        v1 = v;
-                        b1 = d;
-                    } else if v > v2 {
-                        v2 = v;
-                    }
-                }
+            let (b1, v1, v2) = if row == self.rows {
+                best_two(self.min_price.iter().map(|&p| -p).enumerate())
             } else {
-                (b1, v1, v2) = self.row_top_two(row);
-            }
+                self.row_top_two(row)
+            };
             // The unit's value at b1's second-cheapest slot: v1 + (cheapest − second price).
             let own_second = v1 + self.min_price[b1] - self.second_min(b1);
             let v2 = v2.max(own_second);
@@ -354,9 +336,19 @@ impl<'a> Auction<'a> {
 /// (the auction's inner loop).
 #[inline]
 fn top_two(a: &[i32], price: &[i64], scale: i64) -> (usize, i64, i64) {
+    best_two(
+        a.iter()
+            .zip(price)
+            .map(|(&x, &p)| x as i64 * scale - p)
+            .enumerate(),
+    )
+}
+
+/// The index of the largest value, the largest and the second largest.
+#[inline]
+fn best_two(values: impl Iterator<Item = (usize, i64)>) -> (usize, i64, i64) {
     let (mut b1, mut v1, mut v2) = (usize::MAX, i64::MIN, i64::MIN);
-    for (d, (&x, &p)) in a.iter().zip(price).enumerate() {
-        let v = x as i64 * scale - p;
+    for (d, v) in values {
         if v > v1 {
             v2 = v1;
             v1 = v;
