@@ -321,26 +321,23 @@ pub fn solve_dense_full(cost: &[f64], rows: usize, cols: usize) -> Result<Assign
             }
             i = row4col[j];
         }
-        u[cur] += min_val;
-        for &i in &visited_rows {
-            if i != cur {
-                u[i] += min_val - spc[col4row[i]];
-            }
-        }
-        for j in 0..cols {
-            if sc[j] {
-                v[j] -= min_val - spc[j];
-            }
-        }
-        let mut j = sink;
-        loop {
-            let i = path[j];
-            row4col[j] = i;
-            std::mem::swap(&mut col4row[i], &mut j);
-            if i == cur {
-                break;
-            }
-        }
+        let scanned = (0..cols).filter(|&j| sc[j]);
+        let mut st = PathState {
+            u: &mut u,
+            v: &mut v,
+            col4row: &mut col4row,
+            row4col: &mut row4col,
+        };
+        finish_path(
+            &mut st,
+            cur,
+            sink,
+            min_val,
+            &visited_rows,
+            scanned,
+            &spc,
+            &path,
+        );
     }
     let total = (0..rows).map(|i| cost[i * cols + col4row[i]] + least).sum();
     for x in &mut u {
@@ -570,26 +567,67 @@ fn sap_from(
             }
             i = row4col[j];
         }
-        u[cur] += min_val;
-        for &i in &visited_rows {
-            if i != cur {
-                u[i] += min_val - spc[col4row[i]];
-            }
-        }
-        for &j in &scanned {
-            v[j] -= min_val - spc[j];
-        }
-        let mut j = sink;
-        loop {
-            let i = path[j];
-            row4col[j] = i;
-            std::mem::swap(&mut col4row[i], &mut j);
-            if i == cur {
-                break;
-            }
-        }
+        let mut st = PathState {
+            u: &mut u,
+            v: &mut v,
+            col4row: &mut col4row,
+            row4col: &mut row4col,
+        };
+        finish_path(
+            &mut st,
+            cur,
+            sink,
+            min_val,
+            &visited_rows,
+            scanned.iter().copied(),
+            &spc,
+            &path,
+        );
     }
     Ok((col4row, u, v))
+}
+
+/// The potentials and the assignment a shortest-path search updates.
+struct PathState<'a> {
+    u: &'a mut [f64],
+    v: &'a mut [f64],
+    col4row: &'a mut [usize],
+    row4col: &'a mut [usize],
+}
+
+/// Ends one shortest-path search from row `cur` that reached the free column `sink` at
+/// distance `min_val`: updates the potentials of the rows visited and the columns scanned
+/// (Crouse's rule, which keeps every reduced cost non-negative), then flips the assignment
+/// along the path back to `cur`.
+#[allow(clippy::too_many_arguments)]
+fn finish_path(
+    st: &mut PathState<'_>,
+    cur: usize,
+    sink: usize,
+    min_val: f64,
+    visited_rows: &[usize],
+    scanned: impl Iterator<Item = usize>,
+    spc: &[f64],
+    path: &[usize],
+) {
+    st.u[cur] += min_val;
+    for &i in visited_rows {
+        if i != cur {
+            st.u[i] += min_val - spc[st.col4row[i]];
+        }
+    }
+    for j in scanned {
+        st.v[j] -= min_val - spc[j];
+    }
+    let mut j = sink;
+    loop {
+        let i = path[j];
+        st.row4col[j] = i;
+        std::mem::swap(&mut st.col4row[i], &mut j);
+        if i == cur {
+            break;
+        }
+    }
 }
 
 /// Jonker and Volgenant's augmenting row reduction, twice, on sparse rows: a free row takes
