@@ -4,6 +4,7 @@
 //!   (`{count, values, next_page}`) and the v3 shape (`{values, next_url}`), from a file
 //!   or over HTTP following the pages ([`http`]);
 //! * [`csv_long`]: a long CSV (indicator, unit, period, sex, value);
+//! * [`xlsx`]: a bounded reader of a workbook's first sheet, cell by cell;
 //! * [`xlsx_wide`]: the wide spreadsheet analysts keep (a row per unit and indicator, a
 //!   column per year);
 //! * [`strategy_file`]: the strategy as a TOML file people edit;
@@ -27,6 +28,7 @@ pub mod csv_long;
 pub mod http;
 pub mod kolada;
 pub mod strategy_file;
+pub mod xlsx;
 pub mod xlsx_wide;
 
 use etablera_domain::{IndicatorId, Observation, Units};

@@ -9,78 +9,29 @@
 //! `Indicator`), optionally a sex column (`Kön`, `Sex`), and period columns (`2016`,
 //! `2019Q1`, …). Empty cells are skipped; `..` or `x` mark missing and suppressed values.
 
+use crate::xlsx::{self, column_name as col_name, Value};
 use crate::{parse_number, IngestError, Known, Place};
-use calamine::{Data, Reader, Xlsx};
 use etablera_domain::{IndicatorId, ObsStatus, Observation, Period, Sex};
-use std::io::Cursor;
 
-fn col_name(c: usize) -> String {
-    let mut n = c + 1;
-    let mut s = Vec::new();
-    while n > 0 {
-        s.push(b'A' + ((n - 1) % 26) as u8);
-        n = (n - 1) / 26;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        other => other.to_string(),
-    }
-}
-
-/// Opens the workbook and reads its first sheet.
-fn open_first_sheet(
-    file: &str,
-    bytes: &[u8],
-) -> Result<(String, calamine::Range<Data>), IngestError> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        IngestError::invalid(
-            Place::file(file),
-            format!("not a readable xlsx workbook: {e}"),
-        )
-    })?;
-    let sheet = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| IngestError::invalid(Place::file(file), "the workbook has no sheets"))?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| {
-        IngestError::invalid(
-            Place::file(file),
-            format!("sheet `{sheet}` cannot be read: {e}"),
-        )
-    })?;
-    Ok((sheet, range))
+/// Reads the first sheet within the default limits (see [`xlsx::Limits`]).
+fn open_first_sheet(file: &str, bytes: &[u8]) -> Result<xlsx::Sheet, IngestError> {
+    xlsx::read_first_sheet(file, bytes, &xlsx::Limits::default())
 }
 
 /// The first sheet of a workbook as text rows (dates as `YYYY-MM-DD`, whole numbers without
 /// decimals), for importers that read a table of their own. Returns the sheet's name too.
-/// Each row comes with its 1-based row number in the sheet.
+/// Each row comes with its 1-based row number in the sheet; rows without values are left out.
 pub fn first_sheet_rows(
     file: &str,
     bytes: &[u8],
 ) -> Result<(String, Vec<(usize, Vec<String>)>), IngestError> {
-    let (sheet, range) = open_first_sheet(file, bytes)?;
-    let r0 = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| (r0 + i + 1, r.iter().map(cell_text).collect()))
+    let sheet = open_first_sheet(file, bytes)?;
+    let rows = sheet
+        .rows
+        .into_iter()
+        .map(|r| (r.number as usize, r.cells.iter().map(Value::text).collect()))
         .collect();
-    Ok((sheet, rows))
+    Ok((sheet.name, rows))
 }
 
 /// Whether the bytes are a zip archive, as an xlsx workbook is.
@@ -116,19 +67,14 @@ fn parse_rows(
     max_errors: usize,
     errs: &mut Vec<IngestError>,
 ) -> Result<Vec<Observation>, IngestError> {
-    let (sheet, range) = open_first_sheet(file, bytes)?;
-    let (r0, c0) = range
-        .start()
-        .map(|(r, c)| (r as usize, c as usize))
-        .unwrap_or((0, 0));
-    let mut rows = range.rows();
-    let file_sheet = format!("{file}, sheet `{sheet}`");
-    let header: Vec<String> = rows
+    let sheet = open_first_sheet(file, bytes)?;
+    let file_sheet = format!("{file}, sheet `{}`", sheet.name);
+    let mut rows = sheet.rows.iter();
+    let first = rows
         .next()
-        .ok_or_else(|| IngestError::invalid(Place::file(&file_sheet), "the sheet is empty"))?
-        .iter()
-        .map(cell_text)
-        .collect();
+        .ok_or_else(|| IngestError::invalid(Place::file(&file_sheet), "the sheet is empty"))?;
+    let r0 = first.number as usize - 1;
+    let header: Vec<String> = first.cells.iter().map(Value::text).collect();
     let find = |names: &[&str]| {
         header
             .iter()
@@ -165,20 +111,21 @@ fn parse_rows(
         ));
     }
     let mut out = Vec::new();
-    for (i, row) in rows.enumerate() {
-        if row.iter().all(|d| matches!(d, Data::Empty)) {
+    for r in rows {
+        let row = &r.cells;
+        if row.iter().all(Value::is_empty) {
             continue;
         }
         let one = (|| -> Result<Vec<Observation>, IngestError> {
             let mut out = Vec::new();
-            let rownum = r0 + i + 2;
+            let rownum = r.number as usize;
             let at = |c: usize, field: &str| Place {
                 row: Some(rownum),
-                column: Some(col_name(c0 + c)),
+                column: Some(col_name(c)),
                 field: Some(field.to_string()),
                 ..Place::file(&file_sheet)
             };
-            let get = |c: usize| row.get(c).map(cell_text).unwrap_or_default();
+            let get = |c: usize| row.get(c).map(Value::text).unwrap_or_default();
             let unit_text = get(c_unit);
             let unit = known
                 .units
@@ -200,13 +147,12 @@ fn parse_rows(
                 None => Sex::Total,
             };
             for (c, period) in &periods {
-                let cell = row.get(*c).unwrap_or(&Data::Empty);
+                let cell = row.get(*c).unwrap_or(&Value::Empty);
                 let (value, status) = match cell {
-                    Data::Empty => continue,
-                    Data::Float(f) => (Some(*f), ObsStatus::Final),
-                    Data::Int(n) => (Some(*n as f64), ObsStatus::Final),
-                    Data::String(s) if s.trim().is_empty() => continue,
-                    Data::String(s) => match ObsStatus::parse(s).filter(|st| !st.has_value()) {
+                    Value::Empty => continue,
+                    Value::Number(f) => (Some(*f), ObsStatus::Final),
+                    Value::Text(s) if s.trim().is_empty() => continue,
+                    Value::Text(s) => match ObsStatus::parse(s).filter(|st| !st.has_value()) {
                         Some(st) => (None, st),
                         None => (
                             Some(parse_number(s).ok_or_else(|| {
@@ -221,7 +167,7 @@ fn parse_rows(
                     other => {
                         return Err(IngestError::invalid(
                             at(*c, &header[*c]),
-                            format!("`{other}` is not a number"),
+                            format!("`{}` is not a number", other.text()),
                         ))
                     }
                 };
@@ -295,12 +241,3 @@ pub fn write(rows: &[Vec<&str>]) -> Vec<u8> {
     buf.into_inner()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn column_names() {
-        assert_eq!(super::col_name(0), "A");
-        assert_eq!(super::col_name(25), "Z");
-        assert_eq!(super::col_name(26), "AA");
-    }
-}
