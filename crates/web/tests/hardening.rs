@@ -1,0 +1,436 @@
+//! The findings of trying Etablera as an attacker would, each reproduced over HTTP on every
+//! backend: hostile workbooks, writes across municipalities, an open redirect, a login CSRF
+//! token the server never issued, suppression switched off, and the existence of an
+//! unpublished strategy told apart from a missing one.
+
+mod common;
+
+use common::{hidden, login_at, Client, Resp};
+use etablera_domain::access::{RegisterRole, Role};
+use etablera_store::testing::{self, TestStore};
+use etablera_web::auth::Password;
+use std::sync::Arc;
+
+struct App {
+    base: String,
+    backend: &'static str,
+    store: TestStore,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+const PW: &str = "ett långt testlösenord";
+const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+fn spawn_apps() -> Vec<App> {
+    testing::all()
+        .into_iter()
+        .map(|mut t| {
+            let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
+            let s = t.store.as_mut();
+            etablera_app::init(s).unwrap();
+            for (name, src) in etablera_app::demo::STRATEGIES {
+                etablera_app::load_strategy_str(s, name, src).unwrap();
+            }
+            let pw = Password::new(PW);
+            for (user, roles, reg) in [
+                ("strategist", vec![("2380", Role::Strategist)], vec![]),
+                ("ljstrat", vec![("1864", Role::Strategist)], vec![]),
+                ("cw", vec![], vec![("2380", RegisterRole::CaseWorker)]),
+                ("mgr", vec![], vec![("2380", RegisterRole::ReceptionManager)]),
+                ("ljcw", vec![], vec![("1864", RegisterRole::CaseWorker)]),
+            ] {
+                etablera_web::accounts::add_user(s, user, user, &pw, false, None).unwrap();
+                for (unit, role) in roles {
+                    etablera_web::accounts::set_role(s, user, unit, Some(role), None).unwrap();
+                }
+                for (unit, role) in reg {
+                    etablera_web::accounts::set_register_role(s, user, unit, Some(role), None)
+                        .unwrap();
+                }
+            }
+            etablera_web::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            let config = etablera_web::Config {
+                database: t.address.clone(),
+                register_keys: Some(keys),
+                ..Default::default()
+            };
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                    tx.send(listener.local_addr().unwrap()).unwrap();
+                    etablera_web::serve_on(config, listener, async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+                });
+            });
+            let addr = rx.recv().unwrap();
+            App {
+                base: format!("http://{addr}"),
+                backend: t.backend,
+                store: t,
+                _stop: stop,
+            }
+        })
+        .collect()
+}
+
+fn login(app: &App, user: &str) -> Client {
+    login_at(&app.base, app.backend, user, PW)
+}
+
+fn session_csrf(app: &App, c: &mut Client) -> String {
+    hidden(&c.get(&format!("{}/", app.base)).body, "csrf")
+}
+
+fn store(app: &App) -> Box<dyn etablera_store::Store> {
+    etablera_store::open(&app.store.address).unwrap()
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----etablera-hardening-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn post_bytes(c: &Client, url: &str, ctype: &str, body: &[u8]) -> Resp {
+    let cookies: Vec<String> = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let r = match ureq::AgentBuilder::new()
+        .redirects(0)
+        .build()
+        .post(url)
+        .set("Cookie", &cookies.join("; "))
+        .set("Content-Type", ctype)
+        .send_bytes(body)
+    {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{url}: {e}"),
+    };
+    Resp {
+        status: r.status(),
+        headers: Default::default(),
+        body: r.into_string().unwrap_or_default(),
+    }
+}
+
+/// A workbook with cells A1 and XFD1048576 only, written from the format's specification.
+fn corner_xlsx() -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in [
+            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#),
+            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            ("xl/worksheets/sheet1.xml", r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Kommun</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#),
+        ] {
+            z.start_file(name, o).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// Finding 2: a 2 KB workbook once made the server ask for 512 GiB and abort.
+#[test]
+fn a_far_corner_workbook_is_refused_and_the_server_lives() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let book = corner_xlsx();
+        assert!(book.len() < 4096, "{b}");
+        let mut c = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut c);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("hörn.xlsx", &book)));
+        let r = post_bytes(
+            &c,
+            &format!("{}/s/ostersund-2020/data/preview", app.base),
+            &ct,
+            &body,
+        );
+        assert_eq!(r.status, 422, "{b}: {}", r.body);
+        assert!(r.body.contains("XFD1048576"), "{b}: names the cell");
+        let mut cw = login(&app, "cw");
+        let csrf = session_csrf(&app, &mut cw);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("hörn.xlsx", &book)));
+        let r = post_bytes(&cw, &format!("{}/register/2380/import", app.base), &ct, &body);
+        assert_eq!(r.status, 422, "{b}: {}", r.body);
+        assert_eq!(c.get(&format!("{}/", app.base)).status, 200, "{b}: alive");
+    }
+}
+
+/// Finding 6: Östersund's strategist, through the data page or the API, may not store
+/// Ljusnarsberg's figures, Kolada's indicators included; Ljusnarsberg's data page does not
+/// list Östersund's batches.
+#[test]
+fn figures_are_written_only_for_ones_own_municipality() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let count = |app: &App| store(app).counts().unwrap().observations;
+        let before = count(&app);
+        let mut c = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut c);
+        let data = format!("{}/s/ostersund-2020/data", app.base);
+        let csv = b"indicator,unit,period,sex,value,status\nN00973,1864,2024,T,99.9,final\n";
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("lj.csv", csv)));
+        let r = post_bytes(&c, &format!("{data}/preview"), &ct, &body);
+        assert_eq!(r.status, 422, "{b}: {}", r.body);
+        assert!(r.body.contains("1864"), "{b}: names the unit");
+        assert_eq!(count(&app), before, "{b}");
+        // Their own municipality's Kolada figures are fine.
+        let own = b"indicator,unit,period,sex,value,status\nN00973,2380,2024,T,47.5,final\n";
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("osd.csv", own)));
+        let r = post_bytes(&c, &format!("{data}/preview"), &ct, &body);
+        assert_eq!(r.status, 200, "{b}: {}", r.body);
+        let token = hidden(&r.body, "token");
+        let r = c.post_form(
+            &format!("{data}/import"),
+            &[("csrf", &csrf), ("token", &token)],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        assert_eq!(count(&app), before + 1, "{b}");
+
+        // A write token scoped to 2380 naming 1864.
+        let r = c.post_json(
+            &format!("{}/api/v1/tokens", app.base),
+            serde_json::json!({"unit": "2380", "scope": "write", "name": "skriv"}),
+        );
+        let token = serde_json::from_str::<serde_json::Value>(&r.body)
+            .ok()
+            .and_then(|v| v["token"].as_str().map(String::from))
+            .unwrap_or_else(|| panic!("{b}: no token: {} {}", r.status, r.body));
+        let mut api = Client {
+            bearer: Some(token),
+            ..Default::default()
+        };
+        let r = api.post_json(
+            &format!("{}/api/v1/observations", app.base),
+            serde_json::json!([{"indicator": "N00973", "unit": "1864", "period": "2024", "value": 99.9}]),
+        );
+        assert_eq!(r.status, 403, "{b}: {}", r.body);
+        assert_eq!(count(&app), before + 1, "{b}");
+
+        // The batch belongs to Östersund: Ljusnarsberg's data page does not list it.
+        let mut lj = login(&app, "ljstrat");
+        let page = lj.get(&format!(
+            "{}/s/ljusnarsberg-2016/data",
+            app.base
+        ));
+        assert_eq!(page.status, 200, "{b}");
+        assert!(!page.body.contains("osd.csv"), "{b}: another's batch listed");
+        let page = c.get(&data);
+        assert!(page.body.contains("osd.csv"), "{b}");
+        // And its audit entry is Östersund's.
+        let log = store(&app)
+            .audit_log(&etablera_store::AuditFilter {
+                limit: 100,
+                ..Default::default()
+            })
+            .unwrap();
+        let e = log
+            .iter()
+            .find(|e| e.action == "data.import")
+            .unwrap_or_else(|| panic!("{b}: no audit entry"));
+        assert_eq!(e.unit_code.as_deref(), Some("2380"), "{b}");
+    }
+}
+
+/// Finding 5: household ids are the municipality's own.
+#[test]
+fn a_household_id_is_scoped_by_municipality() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let create = |who: &str, unit: &str, name: &str| {
+            let mut c = login(&app, who);
+            let csrf = session_csrf(&app, &mut c);
+            let r = c.post_form(
+                &format!("{}/register/{unit}/persons", app.base),
+                &[
+                    ("csrf", &csrf),
+                    ("namn", name),
+                    ("fodelsear", "1990"),
+                    ("kon", "K"),
+                    ("kategori", "anvisad"),
+                    ("ankomst", "2025-02-01"),
+                    ("hushall", "H-SHARED1"),
+                ],
+            );
+            assert_eq!(r.status, 303, "{b}: {}", r.body);
+            let to = r.header("location").unwrap().to_string();
+            (c, csrf, to)
+        };
+        let (mut lj, ljcsrf, ljperson) = create("ljcw", "1864", "Tesfay Ljusnar");
+        let r = lj.post_form(
+            &format!("{}{ljperson}/household", app.base),
+            &[
+                ("csrf", &ljcsrf),
+                ("storlek", "4"),
+                ("rum", "3"),
+                ("bostadsbehov", "Nära skolan i Kopparberg"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let (mut osd, csrf, person) = create("cw", "2380", "Hawo Kale");
+        let r = osd.post_form(
+            &format!("{}{person}/household", app.base),
+            &[("csrf", &csrf), ("storlek", "1"), ("bostadsbehov", "Annat")],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let mut s = store(&app);
+        let lju = etablera_domain::UnitCode::parse("1864").unwrap();
+        let h = etablera_app::register::household(s.as_mut(), &lju, "H-SHARED1")
+            .unwrap()
+            .unwrap_or_else(|| panic!("{b}: Ljusnarsberg's household is gone"));
+        assert_eq!(h.size, 4, "{b}: Ljusnarsberg's household was changed");
+        let osdu = etablera_domain::UnitCode::parse("2380").unwrap();
+        let mine = etablera_app::register::household(s.as_mut(), &osdu, "H-SHARED1")
+            .unwrap()
+            .unwrap();
+        assert_eq!(mine.size, 1, "{b}");
+    }
+}
+
+/// Finding 7: `next` may only lead to a path on this site.
+#[test]
+fn no_open_redirect() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut c = Client::default();
+        for next in ["/%09/evil.example", "/%5C/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/%0d%0a/evil.example"] {
+            let r = c.get(&format!("{}/lang/en?next={next}", app.base));
+            let loc = r.header("location").unwrap_or("").to_string();
+            assert!(
+                loc.starts_with('/')
+                    && !loc.starts_with("//")
+                    && !loc.contains('\\')
+                    && !loc.chars().any(|ch| ch.is_control())
+                    && !loc.contains("evil"),
+                "{b}: {next} → {loc:?}"
+            );
+        }
+        let page = c.get(&format!("{}/login", app.base));
+        let csrf = hidden(&page.body, "csrf");
+        let r = c.post_form(
+            &format!("{}/login", app.base),
+            &[
+                ("username", "strategist"),
+                ("password", PW),
+                ("csrf", &csrf),
+                ("next", "/\t/evil.example"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        let loc = r.header("location").unwrap_or("");
+        assert!(!loc.contains("evil") && !loc.contains('\t'), "{b}: {loc:?}");
+    }
+}
+
+/// Finding 4: a login CSRF pair made up by the client is refused.
+#[test]
+fn a_login_csrf_token_must_be_the_servers() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut c = Client::default();
+        c.cookies
+            .insert("etablera_login_csrf".into(), "ab".repeat(16));
+        let r = c.post_form(
+            &format!("{}/login", app.base),
+            &[
+                ("username", "strategist"),
+                ("password", PW),
+                ("csrf", &"ab".repeat(16)),
+                ("next", "/"),
+            ],
+        );
+        assert!(
+            matches!(r.status, 400 | 403),
+            "{b}: forged pair accepted: {}",
+            r.status
+        );
+        assert!(!c.cookies.contains_key("etablera_session"), "{b}");
+    }
+}
+
+/// Finding 11: the disclosure threshold cannot be set below 3.
+#[test]
+fn suppression_cannot_be_switched_off() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut m = login(&app, "mgr");
+        let url = format!("{}/register/2380/installningar", app.base);
+        let page = m.get(&url);
+        assert_eq!(page.status, 200, "{b}");
+        let csrf = hidden(&page.body, "csrf");
+        for low in ["1", "2"] {
+            let r = m.post_form(
+                &url,
+                &[
+                    ("csrf", &csrf),
+                    ("threshold", low),
+                    ("retention_years", "5"),
+                    ("review_months", "3"),
+                ],
+            );
+            assert_eq!(r.status, 422, "{b}: threshold {low}: {}", r.body);
+        }
+        let mut s = store(&app);
+        let unit = etablera_domain::UnitCode::parse("2380").unwrap();
+        assert_eq!(
+            etablera_app::register::settings(s.as_mut(), &unit).unwrap().threshold,
+            5,
+            "{b}"
+        );
+        // Settings stored before the floor existed are read with the floor.
+        s.save_register_settings(
+            &unit,
+            r#"{"threshold":1}"#,
+            &etablera_store::AuditEntry::new("2026-01-01T00:00:00Z", None, "test", "x", Some(&unit)),
+        )
+        .unwrap();
+        assert!(
+            etablera_app::register::settings(s.as_mut(), &unit).unwrap().threshold >= 3,
+            "{b}"
+        );
+    }
+}
+
+/// Finding 12: anonymous visitors cannot tell an unpublished strategy from a missing one.
+#[test]
+fn unpublished_and_missing_strategies_look_the_same() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut c = Client::default();
+        for path in ["/s/ljusnarsberg-2016", "/api/v1/strategies/ljusnarsberg-2016"] {
+            let unpublished = c.get(&format!("{}{path}", app.base)).status;
+            let missing = c
+                .get(&format!("{}{}", app.base, path.replace("ljusnarsberg-2016", "finns-inte")))
+                .status;
+            assert_eq!((unpublished, missing), (404, 404), "{b}: {path}");
+        }
+    }
+}
