@@ -419,6 +419,7 @@ pub fn run(out: &Path) -> Result<DemoOutput> {
     ));
     let r = import_bytes(
         store,
+        &etablera_domain::access::Principal::system(),
         "data/kolada/kpi.json",
         crate::KOLADA_KPI_JSON,
         None,
@@ -427,6 +428,7 @@ pub fn run(out: &Path) -> Result<DemoOutput> {
     summary.push(format!("data/kolada/kpi.json: {r}"));
     let r = import_bytes(
         store,
+        &etablera_domain::access::Principal::system(),
         "data/kolada/data-N00945-v2.json",
         KOLADA_N00945_V2,
         None,
@@ -449,6 +451,7 @@ pub fn run(out: &Path) -> Result<DemoOutput> {
         file_name: Some("fiktiva demodata 2014–2024".into()),
         content_sha256: etablera_ingest::sha256_hex(&[format!("{fict:?}").as_bytes()]),
         imported_at: crate::now_utc(),
+        owner: None,
     };
     let r = store.import_observations(&batch, &fict, &mut |_| {})?;
     summary.push(format!(
@@ -461,6 +464,7 @@ pub fn run(out: &Path) -> Result<DemoOutput> {
         file_name: Some("uppgifter ur källdokumenten (Luleå, Ljusnarsberg)".into()),
         content_sha256: etablera_ingest::sha256_hex(&[format!("{seeds:?}").as_bytes()]),
         imported_at: crate::now_utc(),
+        owner: None,
     };
     let r = store.import_observations(&batch, &seeds, &mut |_| {})?;
     summary.push(format!(

@@ -12,6 +12,7 @@ pub mod register_demo;
 pub mod table;
 
 use anyhow::{anyhow, bail, Context, Result};
+use etablera_domain::access::{may_write_figures, Principal};
 use etablera_domain::{
     Indicator, IndicatorId, Lang, Strategy, UnitCode, UnitGroup, UnitKind, Units,
 };
@@ -144,7 +145,50 @@ impl std::fmt::Display for ImportReport {
     }
 }
 
-/// Imports one file (Kolada JSON data or metadata, long CSV, wide xlsx) as one batch.
+/// Who owns a set of figures, if `who` may store them all (see
+/// [`etablera_domain::access::may_write_figures`]): the one municipality they belong to, or
+/// `None` when they span several units or none is a municipality. The error lists every
+/// unit `who` may not write for, by name and code.
+pub fn figures_owner(
+    who: &Principal,
+    obs: &[etablera_domain::Observation],
+    units: &Units,
+) -> std::result::Result<Option<UnitCode>, String> {
+    let mut all: BTreeSet<&UnitCode> = BTreeSet::new();
+    for o in obs {
+        all.insert(&o.unit);
+    }
+    let refused: Vec<String> = all
+        .iter()
+        .filter(|u| !may_write_figures(who, u))
+        .map(|u| match units.get(u.as_str()) {
+            Some(x) => format!("{} ({u})", x.name),
+            None => u.to_string(),
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(format!(
+            "figures may be stored only for your own municipality; not for {}",
+            refused.join(", ")
+        ));
+    }
+    Ok(match all.into_iter().collect::<Vec<_>>().as_slice() {
+        [one] if one.is_municipality() => Some((*one).clone()),
+        _ => None,
+    })
+}
+
+/// The content hash that identifies a batch: a municipality's upload is its own, so the
+/// same file from another municipality is not "already imported".
+fn batch_hash(owner: Option<&UnitCode>, bytes: &[u8]) -> String {
+    match owner {
+        Some(u) => etablera_ingest::sha256_hex(&[b"owner:", u.as_str().as_bytes(), b"\n", bytes]),
+        None => etablera_ingest::sha256_hex(&[bytes]),
+    }
+}
+
+/// Imports one file (Kolada JSON data or metadata, long CSV, wide xlsx) as one batch, as
+/// the operator at the command line ([`Principal::system`]).
 pub fn import_file(
     store: &mut dyn Store,
     path: &Path,
@@ -153,12 +197,15 @@ pub fn import_file(
 ) -> Result<ImportReport> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).with_context(|| format!("{name}: could not read the file"))?;
-    import_bytes(store, &name, &bytes, source, progress)
+    import_bytes(store, &Principal::system(), &name, &bytes, source, progress)
 }
 
-/// Imports file contents; `name` is used in messages and the batch record.
+/// Imports file contents as `who`; `name` is used in messages and the batch record. Every
+/// figure must be one `who` may store ([`figures_owner`]); otherwise nothing is stored.
+/// Indicator metadata only a system administrator imports.
 pub fn import_bytes(
     store: &mut dyn Store,
+    who: &Principal,
     name: &str,
     bytes: &[u8],
     source: Option<&str>,
@@ -168,6 +215,9 @@ pub fn import_bytes(
         anyhow!("{name}: unknown kind of file; expected .json (Kolada), .csv or .xlsx")
     })?;
     if kind == FileKind::KoladaKpi {
+        if !who.system_admin {
+            bail!("{name}: indicator metadata is imported by a system administrator");
+        }
         let mut page = kolada::parse_kpis(name, bytes)?;
         // Kolada has no notion of which direction is better, nor of SKR's integration
         // areas: keep what the curated set (or a user) stored for those.
@@ -200,7 +250,7 @@ pub fn import_bytes(
         units: &units,
         indicators: Some(&known_ind),
     };
-    let batch = |src: &str| NewBatch {
+    let batch = |src: &str, owner: Option<UnitCode>| NewBatch {
         source: source.unwrap_or(src).to_string(),
         file_name: Some(
             Path::new(name)
@@ -208,13 +258,14 @@ pub fn import_bytes(
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_else(|| name.to_string()),
         ),
-        content_sha256: etablera_ingest::sha256_hex(&[bytes]),
+        content_sha256: batch_hash(owner.as_ref(), bytes),
         imported_at: now_utc(),
+        owner,
     };
-    if kind == FileKind::KoladaData {
+    if kind == FileKind::KoladaData && who.system_admin {
         // Read and store at once: the reader hands over chunks while the store writes the
         // previous one, so a large file costs about the longer of the two, not their sum.
-        let batch = batch("kolada");
+        let batch = batch("kolada", None);
         let (tx, rx) = std::sync::mpsc::sync_channel::<
             std::result::Result<Vec<etablera_domain::Observation>, String>,
         >(4);
@@ -248,10 +299,12 @@ pub fn import_bytes(
             etablera_ingest::xlsx_wide::parse(name, bytes, &known)?,
             "xlsx",
         ),
-        FileKind::KoladaData | FileKind::KoladaKpi => unreachable!("handled above"),
+        FileKind::KoladaData => (kolada::parse_data(name, bytes, &known)?.observations, "kolada"),
+        FileKind::KoladaKpi => unreachable!("handled above"),
     };
+    let owner = figures_owner(who, &obs, &units).map_err(|e| anyhow!("{name}: {e}"))?;
     let outcome = store
-        .import_observations(&batch(src), &obs, progress)
+        .import_observations(&batch(src, owner), &obs, progress)
         .with_context(|| format!("{name}: the import was not stored"))?;
     Ok(ImportReport::Observations(outcome))
 }
@@ -268,6 +321,7 @@ pub struct Preview {
 /// reported (up to 200), each message naming its place.
 pub fn preview_bytes(
     store: &mut dyn Store,
+    who: &Principal,
     name: &str,
     bytes: &[u8],
 ) -> std::result::Result<Preview, Vec<String>> {
@@ -285,14 +339,16 @@ pub fn preview_bytes(
     let msgs = |errs: Vec<etablera_ingest::IngestError>| {
         errs.into_iter().map(|e| e.to_string()).collect::<Vec<_>>()
     };
-    match kind {
+    let preview = match kind {
         FileKind::KoladaData => kolada::parse_data(name, bytes, &known)
             .map(|p| Preview { kind: "kolada", observations: p.observations })
             .map_err(|e| vec![e.to_string()]),
         FileKind::Csv => etablera_ingest::csv_long::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "csv", observations: o }).map_err(msgs),
         FileKind::Xlsx => etablera_ingest::xlsx_wide::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "xlsx", observations: o }).map_err(msgs),
         FileKind::KoladaKpi => Err(vec![format!("{name}: this is indicator metadata, not figures; the catalogue is updated with `etablera import` on the server")]),
-    }
+    }?;
+    figures_owner(who, &preview.observations, &units).map_err(|e| vec![format!("{name}: {e}")])?;
+    Ok(preview)
 }
 
 /// Fetches from Kolada (or a mirror) over HTTP, following the pages, and imports it as one batch.
@@ -313,6 +369,7 @@ pub fn import_url(
         file_name: Some(url.to_string()),
         content_sha256: parsed.sha256,
         imported_at: now_utc(),
+        owner: None,
     };
     Ok(ImportReport::Observations(store.import_observations(
         &batch,

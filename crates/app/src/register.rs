@@ -58,11 +58,15 @@ impl Default for Settings {
     }
 }
 
+/// The municipality's settings; a threshold stored below the floor (before there was one)
+/// is read as the floor.
 pub fn settings(store: &mut dyn Store, unit: &UnitCode) -> Result<Settings> {
-    match store.register_settings(unit)? {
-        Some(doc) => Ok(serde_json::from_str(&doc).context("register settings")?),
-        None => Ok(Settings::default()),
-    }
+    let mut s: Settings = match store.register_settings(unit)? {
+        Some(doc) => serde_json::from_str(&doc).context("register settings")?,
+        None => Settings::default(),
+    };
+    s.threshold = s.threshold.max(etablera_register::stats::MIN_THRESHOLD);
+    Ok(s)
 }
 
 pub fn save_settings(
@@ -71,8 +75,9 @@ pub fn save_settings(
     s: &Settings,
     actor: Option<i64>,
 ) -> Result<()> {
-    if s.threshold < 1 || s.threshold > 100 {
-        bail!("field `threshold`: must be between 1 and 100");
+    let min = etablera_register::stats::MIN_THRESHOLD;
+    if s.threshold < min || s.threshold > 100 {
+        bail!("field `threshold`: must be between {min} and 100");
     }
     if s.retention_years < 1 || s.retention_years > 100 {
         bail!("field `retention_years`: must be between 1 and 100");
@@ -1015,6 +1020,7 @@ pub fn feed_followup(store: &mut dyn Store, unit: &UnitCode, as_of: Date) -> Res
         file_name: Some(format!("etableringsregistret {unit} {as_of}")),
         content_sha256: digest,
         imported_at: now(),
+        owner: Some(unit.clone()),
     };
     match store.import_observations(&batch, &obs, &mut |_| {})? {
         etablera_store::ImportOutcome::Imported { changed, .. } => Ok(changed),

@@ -72,6 +72,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The operator at the server's command line, who can already read and write the
+    /// database directly: a system administrator without a user account.
+    pub fn system() -> Principal {
+        Principal {
+            user_id: 0,
+            system_admin: true,
+            memberships: Vec::new(),
+            register: Vec::new(),
+        }
+    }
+
     /// The user's register role in a municipality, if any.
     pub fn register_role_in(&self, unit: &UnitCode) -> Option<RegisterRole> {
         self.register
@@ -124,6 +135,26 @@ pub fn allowed(who: Option<&Principal>, action: Action, unit: &UnitCode, publish
         Action::Write => role >= Role::Strategist,
         Action::Administer | Action::ReadAudit => role == Role::Admin,
     }
+}
+
+/// The one rule for storing figures: those of a municipality are stored only by its
+/// writers (strategists and admins) or a system administrator, whatever the indicator
+/// (Kolada's included); those of the nation, a county or a group only by a system
+/// administrator.
+///
+/// ```
+/// use etablera_domain::access::{may_write_figures, Principal, Role};
+/// use etablera_domain::UnitCode;
+/// let osd = UnitCode::parse("2380").unwrap();
+/// let lju = UnitCode::parse("1864").unwrap();
+/// let p = Principal { user_id: 1, system_admin: false, memberships: vec![(osd.clone(), Role::Strategist)], register: vec![] };
+/// assert!(may_write_figures(&p, &osd));
+/// assert!(!may_write_figures(&p, &lju));
+/// assert!(!may_write_figures(&p, &UnitCode::parse("0000").unwrap()));
+/// assert!(may_write_figures(&Principal::system(), &lju));
+/// ```
+pub fn may_write_figures(who: &Principal, unit: &UnitCode) -> bool {
+    allowed(Some(who), Action::Write, unit, false)
 }
 
 /// A role in a municipality's establishment register.

@@ -250,9 +250,15 @@ impl Years {
     }
 }
 
+/// No one can ask for less suppression than this: with a threshold of 1 or 2 a cell shows a
+/// single person or, beside a total, a pair of whom each knows the other.
+pub const MIN_THRESHOLD: u64 = 3;
+
 /// Computes every register indicator for the years `first..=last`, as the data stood on
-/// `as_of`, and suppresses cells under `threshold` people with secondary suppression.
+/// `as_of`, and suppresses cells under `threshold` people with secondary suppression. A
+/// threshold below [`MIN_THRESHOLD`] is raised to it.
 pub fn compute(facts: &[Facts], first: i32, last: i32, as_of: Date, threshold: u64) -> Figures {
+    let threshold = threshold.max(MIN_THRESHOLD);
     let years = Years::new(first, last);
     let n_ind = RegIndicator::ALL.len();
     let mut acc: Vec<Acc> = vec![Acc::default(); years.len() * n_ind];

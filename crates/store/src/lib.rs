@@ -65,6 +65,9 @@ pub struct NewBatch {
     pub content_sha256: String,
     /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
     pub imported_at: String,
+    /// The municipality whose figures the batch holds; `None` for the nation's, a
+    /// county's or several municipalities' (imported by a system administrator).
+    pub owner: Option<UnitCode>,
 }
 
 /// A stored batch.
@@ -77,6 +80,8 @@ pub struct Batch {
     pub imported_at: String,
     pub row_count: i64,
     pub changed_count: i64,
+    /// The owning municipality's code, if one owns it.
+    pub owner: Option<String>,
 }
 
 /// What an import did.

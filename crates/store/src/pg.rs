@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_accessibility_reports.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_register.sql")),
+    (5, include_str!("../migrations/postgres/0005_tenant_keys.sql")),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -312,9 +313,9 @@ impl Store for PgStore {
         let mut tx = self.client.transaction()?;
         let batch_id: i64 = tx
             .query_one(
-                "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count)
-                 values ($1, $2, $3, $4, $5, $6) returning id",
-                &[&batch.source, &batch.file_name, &batch.content_sha256, &batch.imported_at, &(obs.len() as i64), &(changed.len() as i64)],
+                "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count, owner_unit)
+                 values ($1, $2, $3, $4, $5, $6, $7) returning id",
+                &[&batch.source, &batch.file_name, &batch.content_sha256, &batch.imported_at, &(obs.len() as i64), &(changed.len() as i64), &batch.owner.as_ref().map(|u| u.as_str())],
             )?
             .get(0);
         {
@@ -400,7 +401,7 @@ impl Store for PgStore {
 
     fn batches(&mut self) -> Result<Vec<Batch>> {
         let rows = self.client.query(
-            "select id, source, file_name, content_sha256, imported_at, row_count, changed_count from batch order by id",
+            "select id, source, file_name, content_sha256, imported_at, row_count, changed_count, owner_unit from batch order by id",
             &[],
         )?;
         Ok(rows
@@ -413,6 +414,7 @@ impl Store for PgStore {
                 imported_at: r.get(4),
                 row_count: r.get(5),
                 changed_count: r.get(6),
+                owner: r.get(7),
             })
             .collect())
     }
@@ -929,7 +931,7 @@ impl Store for PgStore {
             n += tx.execute("delete from person where id = $1", &[id])? as usize;
         }
         tx.execute(
-            "delete from household h where not exists (select 1 from person p where (p.doc::jsonb ->> 'household') = h.id)",
+            "delete from household h where not exists (select 1 from person p where (p.doc::jsonb ->> 'household') = h.id and p.unit_code = h.unit_code)",
             &[],
         )?;
         insert_audit(&mut tx, audit)?;
@@ -940,7 +942,7 @@ impl Store for PgStore {
     fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()> {
         let mut tx = self.client.transaction()?;
         tx.execute(
-            "insert into household (id, unit_code, doc) values ($1, $2, $3) on conflict (id) do update set doc = excluded.doc",
+            "insert into household (id, unit_code, doc) values ($1, $2, $3) on conflict (unit_code, id) do update set doc = excluded.doc",
             &[&row.id, &row.unit.as_str(), &row.doc],
         )?;
         insert_audit(&mut tx, audit)?;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0003_accessibility_reports.sql"),
     ),
     (4, include_str!("../migrations/sqlite/0004_register.sql")),
+    (5, include_str!("../migrations/sqlite/0005_tenant_keys.sql")),
 ];
 
 /// A store in an SQLite file.
@@ -435,8 +436,8 @@ impl Store for SqliteStore {
         let (known_ind, known_units) = self.known_sets()?;
         let tx = self.conn.transaction()?;
         tx.execute(
-            "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count) values (?1, ?2, ?3, ?4, 0, 0)",
-            params![batch.source, batch.file_name, batch.content_sha256, batch.imported_at],
+            "insert into batch (source, file_name, content_sha256, imported_at, row_count, changed_count, owner_unit) values (?1, ?2, ?3, ?4, 0, 0, ?5)",
+            params![batch.source, batch.file_name, batch.content_sha256, batch.imported_at, batch.owner.as_ref().map(|u| u.as_str())],
         )?;
         let batch_id = tx.last_insert_rowid();
         let mut writer = RowWriter::new(&tx, batch_id)?;
@@ -542,7 +543,7 @@ impl Store for SqliteStore {
 
     fn batches(&mut self) -> Result<Vec<Batch>> {
         let mut st = self.conn.prepare(
-            "select id, source, file_name, content_sha256, imported_at, row_count, changed_count from batch order by id",
+            "select id, source, file_name, content_sha256, imported_at, row_count, changed_count, owner_unit from batch order by id",
         )?;
         let rows = st.query_map([], |r| {
             Ok(Batch {
@@ -553,6 +554,7 @@ impl Store for SqliteStore {
                 imported_at: r.get(4)?,
                 row_count: r.get(5)?,
                 changed_count: r.get(6)?,
+                owner: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
@@ -1095,7 +1097,7 @@ impl Store for SqliteStore {
             n += tx.execute("delete from person where id = ?1", [id])?;
         }
         tx.execute(
-            "delete from household where not exists (select 1 from person p where json_extract(p.doc, '$.household') = household.id)",
+            "delete from household where not exists (select 1 from person p where json_extract(p.doc, '$.household') = household.id and p.unit_code = household.unit_code)",
             [],
         )?;
         insert_audit(&tx, audit)?;
@@ -1106,7 +1108,7 @@ impl Store for SqliteStore {
     fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "insert into household (id, unit_code, doc) values (?1, ?2, ?3) on conflict (id) do update set doc = excluded.doc",
+            "insert into household (id, unit_code, doc) values (?1, ?2, ?3) on conflict (unit_code, id) do update set doc = excluded.doc",
             params![row.id, row.unit.as_str(), row.doc],
         )?;
         insert_audit(&tx, audit)?;

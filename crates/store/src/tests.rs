@@ -18,6 +18,7 @@ fn batch(sha: &str, at: &str) -> NewBatch {
         file_name: Some("f".into()),
         content_sha256: sha.into(),
         imported_at: at.into(),
+        owner: None,
     }
 }
 

@@ -300,11 +300,8 @@ fn readable_strategy(
         .find(|x| x.id == id)
         .ok_or(AppError::NotFound)?;
     if !allowed(who, Action::ReadPublic, &summary.owner, summary.published) {
-        return Err(if who.is_none() {
-            AppError::Unauthorized
-        } else {
-            AppError::NotFound
-        });
+        // The same answer as for a missing strategy, with or without a login.
+        return Err(AppError::NotFound);
     }
     s.strategy(id)?.ok_or(AppError::NotFound)
 }
@@ -948,15 +945,6 @@ async fn post_observations(
         return Err(AppError::BadRequest("send 1 to 100,000 observations".into()).into());
     }
     let principal = ctx.require_login()?.clone();
-    // Only writers store figures (a read token or a viewer may not).
-    if !principal.system_admin
-        && !principal
-            .memberships
-            .iter()
-            .any(|(_, r)| *r >= Role::Strategist)
-    {
-        return Err(AppError::Forbidden.into());
-    }
     let user = ctx.user.as_ref().map(|u| u.id);
     let outcome = state
         .db
@@ -972,19 +960,16 @@ async fn post_observations(
                 let at = |f: &str, m: String| AppError::BadRequest(format!("[{i}].{f}: {m}"));
                 let ind =
                     IndicatorId::parse(&r.indicator).map_err(|e| at("indicator", e.to_string()))?;
-                let info = known
-                    .get(&ind)
-                    .ok_or_else(|| at("indicator", format!("unknown indicator `{ind}`")))?;
+                if !known.contains_key(&ind) {
+                    return Err(at("indicator", format!("unknown indicator `{ind}`")));
+                }
                 let unit = units
                     .get(&r.unit)
                     .ok_or_else(|| at("unit", format!("unknown unit `{}`", r.unit)))?
                     .code
                     .clone();
-                // A municipality's own figures only by those who may write for it.
-                if info.source != IndicatorSource::Kolada
-                    && unit.is_municipality()
-                    && !allowed(Some(&principal), Action::Write, &unit, false)
-                {
+                // Figures only by those who may write for their unit (the one rule).
+                if !etablera_domain::access::may_write_figures(&principal, &unit) {
                     return Err(AppError::Forbidden);
                 }
                 let period = Period::parse(&r.period).map_err(|e| at("period", e.to_string()))?;
@@ -1001,17 +986,20 @@ async fn post_observations(
                         .map_err(|e| at("value", e.to_string()))?,
                 );
             }
+            let owner = etablera_app::figures_owner(&principal, &obs, &units)
+                .map_err(|_| AppError::Forbidden)?;
             let now = etablera_app::now_utc();
             let batch = etablera_store::NewBatch {
                 source: "api".into(),
                 file_name: None,
                 content_sha256: sha256_hex(&format!("{obs:?}{now}{}", random_token())),
                 imported_at: now.clone(),
+                owner: owner.clone(),
             };
             let outcome = s.import_observations(&batch, &obs, &mut |_| {})?;
             let text = etablera_app::ImportReport::Observations(outcome.clone()).to_string();
             s.append_audit(
-                &AuditEntry::new(&now, user, "data.api", "observations", None)
+                &AuditEntry::new(&now, user, "data.api", "observations", owner.as_ref())
                     .change(None, Some(text.clone())),
             )?;
             Ok(outcome)

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use etablera_domain::access::{allowed, Action, Principal};
 use etablera_domain::format::value as fmt_value;
-use etablera_domain::{IndicatorSource, Lang, ObsStatus, Observation, Strategy};
+use etablera_domain::{Lang, ObsStatus, Strategy};
 use etablera_store::{AuditEntry, Store};
 use maud::html;
 use serde::Deserialize;
@@ -110,42 +110,15 @@ fn writable(s: &mut dyn Store, p: Option<&Principal>, id: &str) -> Result<Strate
     s.strategy(id)?.ok_or(AppError::NotFound)
 }
 
-/// Figures the principal may not store: a municipality's own (non-Kolada) figures belong
-/// to those who may write for that municipality.
-fn foreign_rows(
-    s: &mut dyn Store,
-    p: &Principal,
-    obs: &[Observation],
-    lang: Lang,
-) -> Result<Vec<String>, AppError> {
-    let kolada: std::collections::HashSet<_> = s
-        .indicators()?
+/// The batches a municipality's data page lists: its own, and those a system
+/// administrator imported for no one municipality (Kolada's, the nation's) — never
+/// another municipality's.
+fn own_batches(s: &mut dyn Store, owner: &etablera_domain::UnitCode) -> Result<Vec<etablera_store::Batch>, AppError> {
+    Ok(s
+        .batches()?
         .into_iter()
-        .filter(|i| i.source == IndicatorSource::Kolada)
-        .map(|i| i.id)
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for o in obs {
-        if !kolada.contains(&o.indicator)
-            && o.unit.is_municipality()
-            && !allowed(Some(p), Action::Write, &o.unit, false)
-            && seen.insert((o.indicator.clone(), o.unit.clone()))
-        {
-            out.push(format!(
-                "{} `{}` {} {}",
-                t(
-                    lang,
-                    "Du får inte lagra kommunens egna uppgifter",
-                    "You may not store the municipality's own figures"
-                ),
-                o.indicator,
-                t(lang, "för enheten", "for unit"),
-                o.unit
-            ));
-        }
-    }
-    Ok(out)
+        .filter(|b| b.owner.as_deref().is_none_or(|o| o == owner.as_str()))
+        .collect())
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -241,7 +214,11 @@ async fn data_page(
     let p = ctx.principal.clone();
     match state
         .db
-        .run(move |s| Ok((writable(s, p.as_ref(), &id)?, s.batches()?)))
+        .run(move |s| {
+            let strategy = writable(s, p.as_ref(), &id)?;
+            let batches = own_batches(s, &strategy.owner)?;
+            Ok((strategy, batches))
+        })
         .await
     {
         Ok((s, batches)) => page(&ctx, &s, q.done.as_deref(), &[], StatusCode::OK, &batches),
@@ -336,20 +313,12 @@ async fn preview(
         .db
         .run(move |s| {
             let strategy = writable(s, p.as_ref(), &id2)?;
-            let batches = s.batches()?;
-            let preview = match etablera_app::preview_bytes(s, &name2, &bytes2) {
+            let batches = own_batches(s, &strategy.owner)?;
+            let who = p.as_ref().ok_or(AppError::Unauthorized)?;
+            let preview = match etablera_app::preview_bytes(s, who, &name2, &bytes2) {
                 Ok(pv) => pv,
                 Err(errs) => return Ok((strategy, batches, Err(errs))),
             };
-            let foreign = foreign_rows(
-                s,
-                p.as_ref().ok_or(AppError::Unauthorized)?,
-                &preview.observations,
-                lang,
-            )?;
-            if !foreign.is_empty() {
-                return Ok((strategy, batches, Err(foreign)));
-            }
             let units = etablera_app::units_of(s)?;
             let indicators: HashMap<_, _> = s
                 .indicators()?
@@ -471,8 +440,15 @@ async fn confirm(
         .db
         .run(move |s| {
             let strategy = writable(s, p.as_ref(), &id2)?;
-            let report =
-                etablera_app::import_bytes(s, &upload.name, &upload.bytes, None, &mut |_| {})?;
+            let who = p.as_ref().ok_or(AppError::Unauthorized)?;
+            let report = etablera_app::import_bytes(
+                s,
+                who,
+                &upload.name,
+                &upload.bytes,
+                None,
+                &mut |_| {},
+            )?;
             let audit = AuditEntry::new(
                 &etablera_app::now_utc(),
                 Some(upload.user_id),
@@ -554,7 +530,8 @@ async fn manual(
                 )]));
             }
             let name = t(lang, "manuell inmatning", "manual entry");
-            let preview = match etablera_app::preview_bytes(s, "manual.csv", csv.as_bytes()) {
+            let who = p.as_ref().ok_or(AppError::Unauthorized)?;
+            let preview = match etablera_app::preview_bytes(s, who, "manual.csv", csv.as_bytes()) {
                 Ok(pv) => pv,
                 Err(errs) => {
                     return Ok(Err(errs
@@ -570,6 +547,7 @@ async fn manual(
                 file_name: Some(name.into()),
                 content_sha256: etablera_ingest::sha256_hex(&[csv.as_bytes(), now.as_bytes()]),
                 imported_at: now,
+                owner: Some(strategy.owner.clone()),
             };
             let outcome = s.import_observations(&batch, &preview.observations, &mut |_| {})?;
             let report = etablera_app::ImportReport::Observations(outcome);
@@ -607,7 +585,11 @@ async fn manual(
             let p = ctx.principal.clone();
             match state
                 .db
-                .run(move |s| Ok((writable(s, p.as_ref(), &id)?, s.batches()?)))
+                .run(move |s| {
+            let strategy = writable(s, p.as_ref(), &id)?;
+            let batches = own_batches(s, &strategy.owner)?;
+            Ok((strategy, batches))
+        })
                 .await
             {
                 Ok((s, batches)) => page(

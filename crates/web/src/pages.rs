@@ -120,13 +120,17 @@ pub fn urlencode(s: &str) -> String {
     o
 }
 
-/// Only same-site paths are followed after login or a language switch.
-fn safe_next(next: Option<&str>) -> String {
+/// Only same-site paths are followed after login or a language switch. Browsers and URL
+/// parsers drop tabs and newlines and read `\\` as `/`, so `/\t/evil.example` would be
+/// `//evil.example`: a path with any control character, backslash or a second leading
+/// slash is refused whole.
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
+                && n.len() <= 2000
+                && !n.chars().any(|c| c.is_control() || c == '\\')
+                && !n[1..].starts_with('/')
                 && !n.contains("://") =>
         {
             n.to_string()
@@ -459,7 +463,9 @@ pub(crate) async fn load_run(
                 .find(|x| x.id == id)
                 .ok_or(AppError::NotFound)?;
             if !allowed(p.as_ref(), action, &summary.owner, summary.published) {
-                // Unpublished strategies of other municipalities do not exist for the visitor.
+                // Unpublished strategies of other municipalities do not exist for the
+                // visitor, logged in or not: an anonymous 401 would tell them apart from
+                // missing ones.
                 return Err(
                     if p.is_some()
                         && allowed(
@@ -470,10 +476,8 @@ pub(crate) async fn load_run(
                         )
                     {
                         AppError::Forbidden
-                    } else if p.is_some() {
-                        AppError::NotFound
                     } else {
-                        AppError::Unauthorized
+                        AppError::NotFound
                     },
                 );
             }

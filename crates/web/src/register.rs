@@ -1529,7 +1529,7 @@ async fn settings_page(
                     form method="post" action={ "/register/" (unit) "/installningar" } {
                         input type="hidden" name="csrf" value=(c.csrf());
                         label { input type="checkbox" name="caseload_only" value="1" checked[st.caseload_only]; " " (t(lang, "Handläggare ser bara sina egna ärenden och dem de är kollega på", "Case workers see only their own cases and those they are colleague on")) }
-                        label for="threshold" { (t(lang, "Tröskel för röjandekontroll (personer)", "Disclosure threshold (people)")) } input #threshold name="threshold" type="number" min="1" max="100" value=(st.threshold);
+                        label for="threshold" { (t(lang, "Tröskel för röjandekontroll (personer)", "Disclosure threshold (people)")) } input #threshold name="threshold" type="number" min=(etablera_register::stats::MIN_THRESHOLD) max="100" value=(st.threshold);
                         label for="retention" { (t(lang, "Gallra avslutade ärenden efter (år)", "Remove closed cases after (years)")) } input #retention name="retention_years" type="number" min="1" max="100" value=(st.retention_years);
                         label for="review" { (t(lang, "Månader mellan uppföljningar", "Months between reviews")) } input #review name="review_months" type="number" min="1" max="24" value=(st.review_months);
                         label for="code" { (t(lang, "Ny insats i katalogen: kod", "New catalogue entry: code")) } input #code name="new_code" pattern="[a-z0-9_]{1,40}";

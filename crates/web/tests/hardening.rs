@@ -274,6 +274,7 @@ fn a_household_id_is_scoped_by_municipality() {
                     ("csrf", &csrf),
                     ("namn", name),
                     ("fodelsear", "1990"),
+                    ("fodelseland", "Eritrea"),
                     ("kon", "K"),
                     ("kategori", "anvisad"),
                     ("ankomst", "2025-02-01"),

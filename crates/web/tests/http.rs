@@ -35,6 +35,7 @@ fn spawn_apps() -> Vec<App> {
                 file_name: None,
                 content_sha256: "demo".into(),
                 imported_at: "2026-01-01T00:00:00Z".into(),
+                owner: None,
             };
             s.import_observations(&batch, &obs, &mut |_| {}).unwrap();
             let pw = Password::new(PW);
