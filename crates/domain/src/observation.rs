@@ -16,6 +16,9 @@ pub enum ObsStatus {
     Missing,
     NotApplicable,
     Suppressed,
+    /// A status text the source gave that Etablera does not know (a Kolada status added
+    /// after this release, say): the value is kept, and shown marked.
+    Flagged,
 }
 
 impl ObsStatus {
@@ -26,6 +29,7 @@ impl ObsStatus {
             ObsStatus::Missing => "missing",
             ObsStatus::NotApplicable => "not_applicable",
             ObsStatus::Suppressed => "suppressed",
+            ObsStatus::Flagged => "flagged",
         }
     }
 
@@ -36,12 +40,16 @@ impl ObsStatus {
             "missing" | "saknas" | "m" | ".." => Some(ObsStatus::Missing),
             "not_applicable" | "ej tillämplig" | "na" | "-" => Some(ObsStatus::NotApplicable),
             "suppressed" | "sekretess" | "x" | "s" => Some(ObsStatus::Suppressed),
+            "flagged" | "flaggad" => Some(ObsStatus::Flagged),
             _ => None,
         }
     }
 
     pub fn has_value(self) -> bool {
-        matches!(self, ObsStatus::Final | ObsStatus::Preliminary)
+        matches!(
+            self,
+            ObsStatus::Final | ObsStatus::Preliminary | ObsStatus::Flagged
+        )
     }
 
     pub fn label(self, lang: crate::Lang) -> &'static str {
@@ -51,6 +59,9 @@ impl ObsStatus {
             ObsStatus::Missing => lang.pick("saknas", "missing"),
             ObsStatus::NotApplicable => lang.pick("ej tillämpligt", "not applicable"),
             ObsStatus::Suppressed => lang.pick("sekretess", "suppressed"),
+            ObsStatus::Flagged => {
+                lang.pick("okänd status hos källan", "status unknown to Etablera")
+            }
         }
     }
 }

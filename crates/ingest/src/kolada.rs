@@ -2,9 +2,12 @@
 //!
 //! Data, API v2 (`/v2/data/kpi/…`): `{"count": n, "values": [...], "next_page": url?}`.
 //! Data, API v3 (`/v3/data/kpi/…`): `{"values": [...], "next_url": url?}`.
-//! Each value is `{"kpi", "municipality", "period", "values": [{"gender", "status",
-//! "value", "count"}]}`. A `null` value is missing; Kolada's status codes mark other
-//! kinds of absence and preliminary figures.
+//! Each value is `{"kpi", "municipality" (or "ou"), "period", "values": [{"gender",
+//! "status", "value", "count", "isdeleted"}]}`. A `null` value is missing; Kolada's status
+//! texts mark other kinds of absence and preliminary figures. A status text Etablera does
+//! not know is never a reason to refuse the file: the value is kept, flagged, and the
+//! reader warns once per text. `isdeleted` retracts a value (stored as a new, missing
+//! version). Rows of organisational units (`ou`) are skipped and counted.
 //!
 //! Metadata (`/v2/kpi`, `/v3/kpi`): `{"values": [{"id", "title", "description",
 //! "operating_area", "is_divided_by_gender", …}]}`.
@@ -22,8 +25,10 @@ use std::collections::HashMap;
 struct DataValue<'a> {
     #[serde(borrow)]
     kpi: Cow<'a, str>,
-    #[serde(borrow, alias = "municipality_id", alias = "ou")]
-    municipality: Cow<'a, str>,
+    #[serde(default, borrow, alias = "municipality_id")]
+    municipality: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    ou: Option<Cow<'a, str>>,
     period: PeriodField<'a>,
     #[serde(borrow)]
     values: Vec<GenderValue<'a>>,
@@ -44,6 +49,8 @@ struct GenderValue<'a> {
     #[serde(default, borrow)]
     status: Option<Cow<'a, str>>,
     value: Option<f64>,
+    #[serde(default)]
+    isdeleted: Option<bool>,
 }
 
 /// One page of a Kolada data response.
@@ -54,12 +61,19 @@ pub struct DataPage {
     pub next: Option<String>,
     /// v2's stated total count of values, if given.
     pub count: Option<u64>,
+    /// What was read but not as asked: unknown status texts, skipped rows.
+    pub warnings: Vec<String>,
 }
 
-/// Kolada status codes (as in the API documentation) to ours. An empty status is a final
-/// figure when a value is present and missing when it is not.
+/// Kolada status codes and texts (v2 codes, v3 texts, in any case) to ours. An empty
+/// status is a final figure when a value is present and missing when it is not; a text
+/// not known here is `None`, which the reader keeps as [`ObsStatus::Flagged`].
 fn status_of(code: &str, has_value: bool) -> Option<ObsStatus> {
-    let s = match code.trim() {
+    if code.trim() == "-" {
+        return Some(ObsStatus::NotApplicable);
+    }
+    let lower = code.trim().to_lowercase().replace(['_', '-'], " ");
+    let s = match lower.trim() {
         "" => {
             if has_value {
                 ObsStatus::Final
@@ -67,10 +81,14 @@ fn status_of(code: &str, has_value: bool) -> Option<ObsStatus> {
                 ObsStatus::Missing
             }
         }
-        "M" | "Missing" | "missing" => ObsStatus::Missing,
-        "P" | "prel" | "Preliminary" | "preliminary" => ObsStatus::Preliminary,
-        "X" | "S" | "Secret" | "secret" | "suppressed" => ObsStatus::Suppressed,
-        "-" | "NA" | "not_applicable" => ObsStatus::NotApplicable,
+        "m" | "missing" | "saknas" | "no data" => ObsStatus::Missing,
+        "p" | "prel" | "preliminary" | "preliminär" => ObsStatus::Preliminary,
+        "x" | "s" | "secret" | "suppressed" | "confidential" | "sekretess" | "sekretessbelagd" => {
+            ObsStatus::Suppressed
+        }
+        "na" | "n/a" | "not applicable" | "ej tillämplig" | "ej tillämpligt" => {
+            ObsStatus::NotApplicable
+        }
         _ => return None,
     };
     Some(s)
@@ -87,6 +105,7 @@ pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, I
         observations,
         next: meta.next,
         count: meta.count,
+        warnings: meta.warnings,
     })
 }
 
@@ -95,6 +114,7 @@ pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, I
 pub struct DataMeta {
     pub next: Option<String>,
     pub count: Option<u64>,
+    pub warnings: Vec<String>,
 }
 
 /// Reads a data document and hands its observations to `on_chunk` in chunks of about
@@ -117,6 +137,9 @@ pub fn parse_data_chunked(
         indicators: HashMap::new(),
         units: HashMap::new(),
         failure: None,
+        unknown_status: std::collections::BTreeMap::new(),
+        ou_rows: 0,
+        deleted: 0,
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = serde::de::DeserializeSeed::deserialize(DocSeed(&mut state), &mut de)
@@ -124,7 +147,24 @@ pub fn parse_data_chunked(
     if let Some(e) = state.failure.take() {
         return Err(e);
     }
-    let meta = result.map_err(|e| json_error(file, &e))?;
+    let mut meta = result.map_err(|e| json_error(file, &e))?;
+    for (text, (n, first)) in &state.unknown_status {
+        meta.warnings.push(format!(
+            "{file}: {n} values have the status `{text}`, which Etablera does not know (first at {first}); they are stored flagged"
+        ));
+    }
+    if state.ou_rows > 0 {
+        meta.warnings.push(format!(
+            "{file}: {} rows of organisational units (`ou`) were skipped; only municipalities and regions are read",
+            state.ou_rows
+        ));
+    }
+    if state.deleted > 0 {
+        meta.warnings.push(format!(
+            "{file}: {} values marked `isdeleted` were retracted",
+            state.deleted
+        ));
+    }
     if !state.buf.is_empty() {
         let rest = std::mem::take(&mut state.buf);
         (state.on_chunk)(rest)?;
@@ -144,6 +184,10 @@ struct ChunkState<'k, 'f, F> {
     units: HashMap<String, UnitCode>,
     /// The first error that is not about JSON syntax; serde only carries a message.
     failure: Option<IngestError>,
+    /// Status texts not known here, with how often and where first.
+    unknown_status: std::collections::BTreeMap<String, (usize, String)>,
+    ou_rows: usize,
+    deleted: usize,
 }
 
 impl<F: FnMut(Vec<Observation>) -> Result<(), IngestError>> ChunkState<'_, '_, F> {
@@ -165,10 +209,20 @@ impl<F: FnMut(Vec<Observation>) -> Result<(), IngestError>> ChunkState<'_, '_, F
                 id
             }
         };
-        let unit = match self.units.get(v.municipality.as_ref()) {
+        let Some(municipality) = v.municipality.as_deref() else {
+            if v.ou.is_some() {
+                self.ou_rows += 1;
+                return Ok(());
+            }
+            return Err(IngestError::invalid(
+                place("municipality"),
+                "a value names neither a municipality nor an organisational unit",
+            ));
+        };
+        let unit = match self.units.get(municipality) {
             Some(u) => u.clone(),
             None => {
-                let unit = UnitCode::parse(&v.municipality)
+                let unit = UnitCode::parse(municipality)
                     .map_err(|e| IngestError::invalid(place("municipality"), e.to_string()))?;
                 if self.known.units.get(unit.as_str()).is_none() {
                     return Err(IngestError::invalid(
@@ -176,7 +230,7 @@ impl<F: FnMut(Vec<Observation>) -> Result<(), IngestError>> ChunkState<'_, '_, F
                         format!("unknown municipality or region `{unit}`"),
                     ));
                 }
-                self.units.insert(v.municipality.to_string(), unit.clone());
+                self.units.insert(municipality.to_string(), unit.clone());
                 unit
             }
         };
@@ -194,9 +248,32 @@ impl<F: FnMut(Vec<Observation>) -> Result<(), IngestError>> ChunkState<'_, '_, F
             let sex = Sex::parse(&g.gender)
                 .map_err(|e| IngestError::invalid(gplace("gender"), e.to_string()))?;
             let code = g.status.as_deref().unwrap_or("");
-            let status = status_of(code, g.value.is_some()).ok_or_else(|| {
-                IngestError::invalid(gplace("status"), format!("unknown Kolada status `{code}`"))
-            })?;
+            let status = match status_of(code, g.value.is_some()) {
+                Some(s) => s,
+                None => {
+                    let text: String = code.trim().chars().take(60).collect();
+                    let first = gplace("status").to_string();
+                    if self.unknown_status.len() < 100 || self.unknown_status.contains_key(&text) {
+                        self.unknown_status.entry(text).or_insert((0, first)).0 += 1;
+                    }
+                    ObsStatus::Flagged
+                }
+            };
+            if g.isdeleted == Some(true) {
+                // Kolada withdrew the value: a new version without it.
+                self.deleted += 1;
+                let o = Observation::new(
+                    indicator.clone(),
+                    unit.clone(),
+                    period,
+                    sex,
+                    None,
+                    ObsStatus::Missing,
+                )
+                .map_err(|e| IngestError::invalid(gplace("value"), e.to_string()))?;
+                self.buf.push(o);
+                continue;
+            }
             // A status of absence wins over a stray value; a final status without a value is missing.
             let (value, status) = match (g.value, status.has_value()) {
                 (Some(v), true) => (Some(v), status),
@@ -237,6 +314,7 @@ impl<'de, F: FnMut(Vec<Observation>) -> Result<(), IngestError>> serde::de::Visi
         let mut meta = DataMeta {
             next: None,
             count: None,
+            warnings: Vec::new(),
         };
         let mut saw_values = false;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
@@ -427,10 +505,13 @@ mod tests {
             e.to_string(),
             "u.json, field `values[0].municipality`: unknown municipality or region `9999`"
         );
-        let e = parse_data("s.json", V2.replace("\"X\"", "\"Q\"").as_bytes(), &k).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "s.json, field `values[0].values[2].status`: unknown Kolada status `Q`"
+        // An unknown status is kept flagged, with a warning naming it: never a refused file.
+        let p = parse_data("s.json", V2.replace("\"X\"", "\"Q\"").as_bytes(), &k).unwrap();
+        assert!(
+            p.warnings[0].contains("status `Q`")
+                && p.warnings[0].contains("values[0].values[2].status"),
+            "{:?}",
+            p.warnings
         );
     }
 }
