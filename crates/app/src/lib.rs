@@ -299,7 +299,10 @@ pub fn import_bytes(
             etablera_ingest::xlsx_wide::parse(name, bytes, &known)?,
             "xlsx",
         ),
-        FileKind::KoladaData => (kolada::parse_data(name, bytes, &known)?.observations, "kolada"),
+        FileKind::KoladaData => (
+            kolada::parse_data(name, bytes, &known)?.observations,
+            "kolada",
+        ),
         FileKind::KoladaKpi => unreachable!("handled above"),
     };
     let owner = figures_owner(who, &obs, &units).map_err(|e| anyhow!("{name}: {e}"))?;

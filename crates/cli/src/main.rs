@@ -617,6 +617,12 @@ fn main() -> Result<()> {
             secure_cookies: *secure_cookies || file.secure_cookies.unwrap_or(false),
             max_upload: mb * 1024 * 1024,
             register_keys,
+            // Several processes behind one address must share it to accept each other's
+            // login forms; one process makes its own.
+            form_secret: std::env::var("ETABLERA_FORM_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .map(etablera_web::auth::Password::new),
         };
         // The address may hold a password: show only where the database is, not who logs in.
         let shown = database.split('@').next_back().unwrap_or(&database);

@@ -127,8 +127,7 @@ pub fn column_name(c: usize) -> String {
 fn parse_ref(r: &str) -> Option<(u32, u32)> {
     let split = r.find(|c: char| c.is_ascii_digit())?;
     let (letters, digits) = r.split_at(split);
-    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase())
-    {
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
         return None;
     }
     if digits.is_empty() || digits.len() > 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -138,7 +137,7 @@ fn parse_ref(r: &str) -> Option<(u32, u32)> {
         .bytes()
         .fold(0u32, |a, b| a * 26 + u32::from(b - b'A' + 1));
     let row: u32 = digits.parse().ok()?;
-    (row >= 1 && row <= 1_048_576 && col <= 16_384).then_some((col, row))
+    ((1..=1_048_576).contains(&row) && col <= 16_384).then_some((col, row))
 }
 
 /// Reads a part through a counter that stops at the part's and the workbook's limits.
@@ -220,16 +219,15 @@ impl<'a> Book<'a> {
                 };
                 IngestError::invalid(
                     Place::file(file),
-                    format!(
-                        "part `{name}`, byte {}: {msg}",
-                        reader.buffer_position()
-                    ),
+                    format!("part `{name}`, byte {}: {msg}", reader.buffer_position()),
                 )
             })?;
             if matches!(ev, Event::Eof) {
                 return Ok(());
             }
-            if !f(ev).map_err(|m| IngestError::invalid(Place::file(file), format!("part `{name}`: {m}")))? {
+            if !f(ev).map_err(|m| {
+                IngestError::invalid(Place::file(file), format!("part `{name}`: {m}"))
+            })? {
                 return Ok(());
             }
         }
@@ -265,7 +263,11 @@ fn text_of(ev: &Event<'_>) -> Result<Option<String>, String> {
 }
 
 /// Relationship ids to targets, resolved against `base` (`xl/`).
-fn relationships(book: &mut Book<'_>, part: &str, base: &str) -> Result<HashMap<String, String>, IngestError> {
+fn relationships(
+    book: &mut Book<'_>,
+    part: &str,
+    base: &str,
+) -> Result<HashMap<String, String>, IngestError> {
     let mut out = HashMap::new();
     if !book.has(part) {
         return Ok(out);
@@ -354,7 +356,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// Reads the first sheet of the workbook within `limits`.
 pub fn read_first_sheet(file: &str, bytes: &[u8], limits: &Limits) -> Result<Sheet, IngestError> {
     let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        IngestError::invalid(Place::file(file), format!("not a readable xlsx workbook: {e}"))
+        IngestError::invalid(
+            Place::file(file),
+            format!("not a readable xlsx workbook: {e}"),
+        )
     })?;
     if zip.len() > limits.max_entries {
         return Err(IngestError::invalid(
@@ -395,7 +400,10 @@ pub fn read_first_sheet(file: &str, bytes: &[u8], limits: &Limits) -> Result<She
     let sheet_part = rels
         .get(&rid)
         .cloned()
-        .or_else(|| book.has("xl/worksheets/sheet1.xml").then(|| "xl/worksheets/sheet1.xml".to_string()))
+        .or_else(|| {
+            book.has("xl/worksheets/sheet1.xml")
+                .then(|| "xl/worksheets/sheet1.xml".to_string())
+        })
         .ok_or_else(|| book.err(format!("sheet `{name}` has no part in the workbook")))?;
     let find_rel = |suffix: &str, fallback: &str| {
         rels.values()
@@ -430,7 +438,11 @@ pub fn read_first_sheet(file: &str, bytes: &[u8], limits: &Limits) -> Result<She
                         if xf_formats.len() >= 100_000 {
                             return Err("more than 100 000 cell formats".into());
                         }
-                        xf_formats.push(attr(e, b"numFmtId").and_then(|v| v.parse().ok()).unwrap_or(0));
+                        xf_formats.push(
+                            attr(e, b"numFmtId")
+                                .and_then(|v| v.parse().ok())
+                                .unwrap_or(0),
+                        );
                     }
                     _ => {}
                 },
@@ -521,7 +533,10 @@ pub fn read_first_sheet(file: &str, bytes: &[u8], limits: &Limits) -> Result<She
         }
         if rows.last().map(|r| r.number) != Some(row) {
             if rows.last().is_some_and(|r| r.number > row) {
-                return Err(format!("row {row} comes after row {}", rows.last().map(|r| r.number).unwrap_or(0)));
+                return Err(format!(
+                    "row {row} comes after row {}",
+                    rows.last().map(|r| r.number).unwrap_or(0)
+                ));
             }
             rows.push(Row {
                 number: row,
@@ -678,7 +693,11 @@ mod tests {
         assert_eq!(serial_date(0.0, true).unwrap(), "1904-01-01");
         assert!(is_date_format(14, &HashMap::new()));
         assert!(!is_date_format(2, &HashMap::new()));
-        let custom = HashMap::from([(164, "yyyy\\-mm\\-dd".to_string()), (165, "0.0\" dagar\"".to_string()), (166, "[Red]0.0".to_string())]);
+        let custom = HashMap::from([
+            (164, "yyyy\\-mm\\-dd".to_string()),
+            (165, "0.0\" dagar\"".to_string()),
+            (166, "[Red]0.0".to_string()),
+        ]);
         assert!(is_date_format(164, &custom));
         assert!(!is_date_format(165, &custom));
         assert!(!is_date_format(166, &custom));

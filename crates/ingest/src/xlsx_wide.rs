@@ -240,4 +240,3 @@ pub fn write(rows: &[Vec<&str>]) -> Vec<u8> {
     }
     buf.into_inner()
 }
-

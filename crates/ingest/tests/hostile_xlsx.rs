@@ -103,7 +103,10 @@ fn a_far_corner_cell_is_refused_not_allocated() {
     assert!(bytes.len() < 4096, "{} bytes", bytes.len());
     let err = read(&bytes).unwrap_err();
     assert!(err.starts_with("hostile.xlsx"), "{err}");
-    assert!(err.contains("XFD1048576"), "the error names the cell: {err}");
+    assert!(
+        err.contains("XFD1048576"),
+        "the error names the cell: {err}"
+    );
     let units = Units::sweden();
     let err = xlsx_wide::parse("hostile.xlsx", &bytes, &Known::units(&units))
         .unwrap_err()
@@ -127,7 +130,10 @@ fn a_far_row_alone_is_fine() {
     );
     let rows = read(&bytes).unwrap();
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0], (1, vec!["Kommun".into(), "Indikator".into(), "2024".into()]));
+    assert_eq!(
+        rows[0],
+        (1, vec!["Kommun".into(), "Indikator".into(), "2024".into()])
+    );
     assert_eq!(rows[1].0, 1_000_000);
     assert_eq!(rows[1].1[2], "47.7");
 }
@@ -180,7 +186,10 @@ fn millions_of_rows_are_refused_in_bounded_memory() {
     assert!(bytes.len() < 2_000_000, "{} bytes", bytes.len());
     let before = peak_mib();
     let err = read(&bytes).unwrap_err();
-    assert!(err.contains("cells"), "the error says what was too many: {err}");
+    assert!(
+        err.contains("cells"),
+        "the error says what was too many: {err}"
+    );
     let grew = peak_mib().saturating_sub(before);
     assert!(grew < 200, "reading took {grew} MiB more");
 }
@@ -225,7 +234,11 @@ fn broken_workbooks_get_an_error_naming_the_file() {
             "bad shared string index",
             book(
                 &mut |w| {
-                    write!(w, r#"{SHEET_HEAD}<row r="1"><c r="A1" t="s"><v>99</v></c></row>{SHEET_TAIL}"#).unwrap()
+                    write!(
+                        w,
+                        r#"{SHEET_HEAD}<row r="1"><c r="A1" t="s"><v>99</v></c></row>{SHEET_TAIL}"#
+                    )
+                    .unwrap()
                 },
                 &mut |w| sst(w, &["a"]),
             ),
@@ -234,7 +247,11 @@ fn broken_workbooks_get_an_error_naming_the_file() {
             "bad cell reference",
             book(
                 &mut |w| {
-                    write!(w, r#"{SHEET_HEAD}<row r="1"><c r="1A"><v>1</v></c></row>{SHEET_TAIL}"#).unwrap()
+                    write!(
+                        w,
+                        r#"{SHEET_HEAD}<row r="1"><c r="1A"><v>1</v></c></row>{SHEET_TAIL}"#
+                    )
+                    .unwrap()
                 },
                 &mut |w| sst(w, &[]),
             ),

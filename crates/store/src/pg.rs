@@ -14,7 +14,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_accessibility_reports.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_register.sql")),
-    (5, include_str!("../migrations/postgres/0005_tenant_keys.sql")),
+    (
+        5,
+        include_str!("../migrations/postgres/0005_tenant_keys.sql"),
+    ),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a

@@ -4,7 +4,9 @@
 //! SameSite=Lax cookie (Secure when served over TLS); the database keeps only its SHA-256,
 //! and a new id is made at every login. Sessions end after 30 minutes without use and 8
 //! hours after login. Forms carry a per-session CSRF token; the login form, which comes
-//! before any session, uses a double-submit cookie.
+//! before any session, carries a token the server signed ([`FormSigner`]), also set as a
+//! cookie. Password checks run at most a few at a time (each takes 19 MiB); the rest wait
+//! briefly, then get 503.
 //!
 //! Login is a [`Authenticator`] step that ends in [`start_session`]: an OpenID Connect
 //! provider (Sweden Connect, Freja) is added by another authenticator that finds the
@@ -82,6 +84,75 @@ pub fn verify_password(hash: &str, p: &Password) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Signs the tokens of forms shown before login (the login form, the accessibility
+/// report): HMAC-SHA256 over an expiry time and a random nonce, under a key outside the
+/// database. A token the server did not make, or made more than an hour ago, is refused;
+/// nothing is kept per token, so several server processes with the same key agree.
+pub struct FormSigner {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for FormSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormSigner([redacted])")
+    }
+}
+
+/// How long a signed form token is good for.
+pub const FORM_TOKEN_SECS: i64 = 3600;
+
+impl FormSigner {
+    /// A signer keyed by `secret` (any length; hashed to the key), or by random bytes
+    /// for a single process when there is no configured secret.
+    pub fn new(secret: Option<&str>) -> FormSigner {
+        let mut key = [0u8; 32];
+        match secret {
+            Some(s) => key.copy_from_slice(&Sha256::digest(s.as_bytes())),
+            None => rand::rngs::OsRng.fill_bytes(&mut key),
+        }
+        FormSigner { key }
+    }
+
+    fn mac(&self, msg: &str) -> String {
+        use hmac::Mac;
+        let mut m = hmac::Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
+        m.update(b"etablera-form|");
+        m.update(msg.as_bytes());
+        m.finalize()
+            .into_bytes()
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect()
+    }
+
+    /// A token good for [`FORM_TOKEN_SECS`] from `now`.
+    pub fn issue(&self, now: i64) -> String {
+        let mut nonce = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let nonce: String = nonce.iter().map(|x| format!("{x:02x}")).collect();
+        let body = format!("{}.{nonce}", now + FORM_TOKEN_SECS);
+        let mac = self.mac(&body);
+        format!("{body}.{mac}")
+    }
+
+    /// Whether the server made `token` and it has not expired at `now`.
+    pub fn check(&self, token: &str, now: i64) -> bool {
+        if token.len() > 200 {
+            return false;
+        }
+        let Some((body, mac)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let Some((exp, _nonce)) = body.split_once('.') else {
+            return false;
+        };
+        let Ok(exp) = exp.parse::<i64>() else {
+            return false;
+        };
+        exp >= now && exp <= now + FORM_TOKEN_SECS && same_secret(&self.mac(body), mac)
+    }
 }
 
 /// 32 random bytes as hex.

@@ -87,12 +87,17 @@ impl Pending {
 
 /// The strategy if the principal may change its data.
 fn writable(s: &mut dyn Store, p: Option<&Principal>, id: &str) -> Result<Strategy, AppError> {
-    let p = p.ok_or(AppError::Unauthorized)?;
     let summary = s
         .strategies()?
         .into_iter()
         .find(|x| x.id == id)
         .ok_or(AppError::NotFound)?;
+    // Anonymous: an unpublished strategy looks missing.
+    let p = p.ok_or(if summary.published {
+        AppError::Unauthorized
+    } else {
+        AppError::NotFound
+    })?;
     if !allowed(Some(p), Action::Write, &summary.owner, summary.published) {
         return Err(
             if allowed(
@@ -113,9 +118,11 @@ fn writable(s: &mut dyn Store, p: Option<&Principal>, id: &str) -> Result<Strate
 /// The batches a municipality's data page lists: its own, and those a system
 /// administrator imported for no one municipality (Kolada's, the nation's) — never
 /// another municipality's.
-fn own_batches(s: &mut dyn Store, owner: &etablera_domain::UnitCode) -> Result<Vec<etablera_store::Batch>, AppError> {
-    Ok(s
-        .batches()?
+fn own_batches(
+    s: &mut dyn Store,
+    owner: &etablera_domain::UnitCode,
+) -> Result<Vec<etablera_store::Batch>, AppError> {
+    Ok(s.batches()?
         .into_iter()
         .filter(|b| b.owner.as_deref().is_none_or(|o| o == owner.as_str()))
         .collect())
@@ -441,14 +448,8 @@ async fn confirm(
         .run(move |s| {
             let strategy = writable(s, p.as_ref(), &id2)?;
             let who = p.as_ref().ok_or(AppError::Unauthorized)?;
-            let report = etablera_app::import_bytes(
-                s,
-                who,
-                &upload.name,
-                &upload.bytes,
-                None,
-                &mut |_| {},
-            )?;
+            let report =
+                etablera_app::import_bytes(s, who, &upload.name, &upload.bytes, None, &mut |_| {})?;
             let audit = AuditEntry::new(
                 &etablera_app::now_utc(),
                 Some(upload.user_id),
@@ -586,10 +587,10 @@ async fn manual(
             match state
                 .db
                 .run(move |s| {
-            let strategy = writable(s, p.as_ref(), &id)?;
-            let batches = own_batches(s, &strategy.owner)?;
-            Ok((strategy, batches))
-        })
+                    let strategy = writable(s, p.as_ref(), &id)?;
+                    let batches = own_batches(s, &strategy.owner)?;
+                    Ok((strategy, batches))
+                })
                 .await
             {
                 Ok((s, batches)) => page(

@@ -34,12 +34,17 @@ fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
 
 /// The strategy, if the principal may write it; 404 for what they may not even read.
 pub(crate) fn writable(s: &mut dyn Store, ctx: &Ctx, id: &str) -> Result<Strategy, AppError> {
-    let p = ctx.principal.as_ref().ok_or(AppError::Unauthorized)?;
     let summary = s
         .strategies()?
         .into_iter()
         .find(|x| x.id == id)
         .ok_or(AppError::NotFound)?;
+    // Anonymous: an unpublished strategy looks missing.
+    let p = ctx.principal.as_ref().ok_or(if summary.published {
+        AppError::Unauthorized
+    } else {
+        AppError::NotFound
+    })?;
     if !allowed(Some(p), Action::Write, &summary.owner, summary.published) {
         return Err(
             if allowed(
@@ -521,12 +526,17 @@ async fn download(
     let r = state
         .db
         .run(move |s| {
-            let p = c.principal.as_ref().ok_or(AppError::Unauthorized)?;
             let summary = s
                 .strategies()?
                 .into_iter()
                 .find(|x| x.id == id)
                 .ok_or(AppError::NotFound)?;
+            // Anonymous: an unpublished strategy looks missing.
+            let p = c.principal.as_ref().ok_or(if summary.published {
+                AppError::Unauthorized
+            } else {
+                AppError::NotFound
+            })?;
             if !allowed(Some(p), Action::Read, &summary.owner, summary.published) {
                 return Err(
                     if allowed(
@@ -749,12 +759,17 @@ async fn strategy_page(
     let r = state
         .db
         .run(move |s| {
-            let p = c.principal.as_ref().ok_or(AppError::Unauthorized)?;
             let summary = s
                 .strategies()?
                 .into_iter()
                 .find(|x| x.id == id)
                 .ok_or(AppError::NotFound)?;
+            // Anonymous: an unpublished strategy looks missing.
+            let p = c.principal.as_ref().ok_or(if summary.published {
+                AppError::Unauthorized
+            } else {
+                AppError::NotFound
+            })?;
             if !allowed(Some(p), Action::Read, &summary.owner, summary.published) {
                 return Err(
                     if allowed(

@@ -46,6 +46,10 @@ pub struct Config {
     /// The establishment register's keys (`ETABLERA_REGISTER_KEYS`); without them the
     /// register answers 503 and stores nothing.
     pub register_keys: Option<Arc<etablera_vault::Keyring>>,
+    /// The key that signs the tokens of forms shown before login
+    /// (`ETABLERA_FORM_SECRET`). Without it each process makes a random one, so give it
+    /// when several processes serve behind one address.
+    pub form_secret: Option<auth::Password>,
 }
 
 impl Default for Config {
@@ -55,6 +59,7 @@ impl Default for Config {
             secure_cookies: false,
             max_upload: 20 * 1024 * 1024,
             register_keys: None,
+            form_secret: None,
         }
     }
 }
@@ -68,6 +73,10 @@ pub struct AppState {
     pub pending: Arc<data::Pending>,
     /// Follow-up runs already computed for the current data.
     pub runs: Arc<pages::RunCache>,
+    /// Signs the tokens of the forms shown before login.
+    pub forms: Arc<auth::FormSigner>,
+    /// Password hashes computed at once (each Argon2id check takes 19 MiB).
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -133,9 +142,18 @@ pub fn state(config: Config) -> anyhow::Result<AppState> {
     let db = db::Db::open(&config.database, 8)?;
     Ok(AppState {
         db,
-        config: Arc::new(config),
         pending: Arc::new(data::Pending::default()),
         runs: Arc::new(pages::RunCache::default()),
+        forms: Arc::new(auth::FormSigner::new(
+            config.form_secret.as_ref().map(|s| s.expose()),
+        )),
+        hashing: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .clamp(2, 8),
+        )),
+        config: Arc::new(config),
     })
 }
 

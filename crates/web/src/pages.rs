@@ -265,7 +265,7 @@ fn login_page(
     status: StatusCode,
 ) -> Response {
     let lang = ctx.lang;
-    let token = auth::random_token();
+    let token = state.forms.issue(etablera_app::now_secs());
     let next = safe_next(next);
     let body = html! {
         h1 { (t(lang, "Logga in", "Log in")) }
@@ -321,7 +321,10 @@ async fn login(
 ) -> Response {
     let lang = ctx.lang;
     let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &f.csrf) {
+    if cookie_token.is_empty()
+        || !auth::same_secret(&cookie_token, &f.csrf)
+        || !state.forms.check(&f.csrf, etablera_app::now_secs())
+    {
         let msg = t(
             lang,
             "Formuläret har gått ut. Försök igen.",
@@ -342,11 +345,44 @@ async fn login(
         lang,
     };
     let old_session = auth::cookie(&headers, SESSION_COOKIE);
+    // At most a few password checks at once: a flood waits briefly, then gets 503, instead
+    // of taking 19 MiB per request.
+    let permit = match tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        state.hashing.clone().acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(p)) => p,
+        _ => {
+            let mut resp = login_page(
+                &state,
+                &ctx,
+                f.next.as_deref(),
+                Some(
+                    t(
+                        lang,
+                        "Tjänsten är hårt belastad just nu. Försök igen om en stund.",
+                        "The service is very busy just now. Please try again in a moment.",
+                    )
+                    .into(),
+                ),
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
+            resp.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+            return resp;
+        }
+    };
     let result = state
         .db
         .run(move |s| {
             use auth::Authenticator;
-            let user = attempt.authenticate(s)?;
+            let user = attempt.authenticate(s);
+            drop(permit);
+            let user = user?;
             // A new session id at login: the old one (if any) is ended.
             if let Some(old) = old_session {
                 s.delete_session(&auth::sha256_hex(&old))?;
@@ -1033,7 +1069,7 @@ fn accessibility_page(
     status: StatusCode,
 ) -> Response {
     let lang = ctx.lang;
-    let token = auth::random_token();
+    let token = state.forms.issue(etablera_app::now_secs());
     let body = html! {
         h1 { (t(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) }
         p { (t(lang,
@@ -1113,7 +1149,10 @@ async fn report_problem(
 ) -> Response {
     let lang = ctx.lang;
     let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &f.csrf) {
+    if cookie_token.is_empty()
+        || !auth::same_secret(&cookie_token, &f.csrf)
+        || !state.forms.check(&f.csrf, etablera_app::now_secs())
+    {
         let m = t(
             lang,
             "Formuläret har gått ut. Skriv igen.",

@@ -69,7 +69,10 @@ fn strategy_for(
                 p,
                 allowed(p, Action::ReadPublic, &summary.owner, summary.published),
             ) {
-                (None, _) => AppError::Unauthorized,
+                // Anonymous: a login may help with a published strategy; an unpublished
+                // one looks missing.
+                (None, true) => AppError::Unauthorized,
+                (None, false) => AppError::NotFound,
                 (Some(_), true) => AppError::Forbidden,
                 (Some(_), false) => AppError::NotFound,
             },

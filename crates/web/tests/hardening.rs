@@ -36,7 +36,11 @@ fn spawn_apps() -> Vec<App> {
                 ("strategist", vec![("2380", Role::Strategist)], vec![]),
                 ("ljstrat", vec![("1864", Role::Strategist)], vec![]),
                 ("cw", vec![], vec![("2380", RegisterRole::CaseWorker)]),
-                ("mgr", vec![], vec![("2380", RegisterRole::ReceptionManager)]),
+                (
+                    "mgr",
+                    vec![],
+                    vec![("2380", RegisterRole::ReceptionManager)],
+                ),
                 ("ljcw", vec![], vec![("1864", RegisterRole::CaseWorker)]),
             ] {
                 etablera_web::accounts::add_user(s, user, user, &pw, false, None).unwrap();
@@ -143,11 +147,26 @@ fn corner_xlsx() -> Vec<u8> {
         let o = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
         for (name, body) in [
-            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#),
-            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-            ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
-            ("xl/worksheets/sheet1.xml", r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Kommun</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#),
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#,
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Kommun</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#,
+            ),
         ] {
             z.start_file(name, o).unwrap();
             z.write_all(body.as_bytes()).unwrap();
@@ -178,7 +197,12 @@ fn a_far_corner_workbook_is_refused_and_the_server_lives() {
         let mut cw = login(&app, "cw");
         let csrf = session_csrf(&app, &mut cw);
         let (ct, body) = multipart(&[("csrf", &csrf)], Some(("hörn.xlsx", &book)));
-        let r = post_bytes(&cw, &format!("{}/register/2380/import", app.base), &ct, &body);
+        let r = post_bytes(
+            &cw,
+            &format!("{}/register/2380/import", app.base),
+            &ct,
+            &body,
+        );
         assert_eq!(r.status, 422, "{b}: {}", r.body);
         assert_eq!(c.get(&format!("{}/", app.base)).status, 200, "{b}: alive");
     }
@@ -237,12 +261,12 @@ fn figures_are_written_only_for_ones_own_municipality() {
 
         // The batch belongs to Östersund: Ljusnarsberg's data page does not list it.
         let mut lj = login(&app, "ljstrat");
-        let page = lj.get(&format!(
-            "{}/s/ljusnarsberg-2016/data",
-            app.base
-        ));
+        let page = lj.get(&format!("{}/s/ljusnarsberg-2016/data", app.base));
         assert_eq!(page.status, 200, "{b}");
-        assert!(!page.body.contains("osd.csv"), "{b}: another's batch listed");
+        assert!(
+            !page.body.contains("osd.csv"),
+            "{b}: another's batch listed"
+        );
         let page = c.get(&data);
         assert!(page.body.contains("osd.csv"), "{b}");
         // And its audit entry is Östersund's.
@@ -322,7 +346,14 @@ fn no_open_redirect() {
     for app in spawn_apps() {
         let b = app.backend;
         let mut c = Client::default();
-        for next in ["/%09/evil.example", "/%5C/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/%0d%0a/evil.example"] {
+        for next in [
+            "/%09/evil.example",
+            "/%5C/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/%0d%0a/evil.example",
+        ] {
             let r = c.get(&format!("{}/lang/en?next={next}", app.base));
             let loc = r.header("location").unwrap_or("").to_string();
             assert!(
@@ -369,11 +400,40 @@ fn a_login_csrf_token_must_be_the_servers() {
             ],
         );
         assert!(
-            matches!(r.status, 400 | 403),
+            matches!(r.status, 400 | 403 | 422) && r.body.contains("Formuläret har gått ut"),
             "{b}: forged pair accepted: {}",
             r.status
         );
         assert!(!c.cookies.contains_key("etablera_session"), "{b}");
+        // A flood of logins with random names and a real token: every answer is a refusal
+        // or "busy", never a crash, and the real user still logs in afterwards.
+        let page = c.get(&format!("{}/login", app.base));
+        let csrf = hidden(&page.body, "csrf");
+        let statuses: Vec<u16> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..40)
+                .map(|i| {
+                    let mut c = c.clone();
+                    let (base, csrf) = (app.base.clone(), csrf.clone());
+                    sc.spawn(move || {
+                        c.post_form(
+                            &format!("{base}/login"),
+                            &[
+                                ("username", &format!("slump{i}")),
+                                ("password", "fel lösenord igen"),
+                                ("csrf", &csrf),
+                            ],
+                        )
+                        .status
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(
+            statuses.iter().all(|s| matches!(s, 422 | 429 | 503)),
+            "{b}: {statuses:?}"
+        );
+        login(&app, "strategist");
     }
 }
 
@@ -402,7 +462,9 @@ fn suppression_cannot_be_switched_off() {
         let mut s = store(&app);
         let unit = etablera_domain::UnitCode::parse("2380").unwrap();
         assert_eq!(
-            etablera_app::register::settings(s.as_mut(), &unit).unwrap().threshold,
+            etablera_app::register::settings(s.as_mut(), &unit)
+                .unwrap()
+                .threshold,
             5,
             "{b}"
         );
@@ -410,11 +472,20 @@ fn suppression_cannot_be_switched_off() {
         s.save_register_settings(
             &unit,
             r#"{"threshold":1}"#,
-            &etablera_store::AuditEntry::new("2026-01-01T00:00:00Z", None, "test", "x", Some(&unit)),
+            &etablera_store::AuditEntry::new(
+                "2026-01-01T00:00:00Z",
+                None,
+                "test",
+                "x",
+                Some(&unit),
+            ),
         )
         .unwrap();
         assert!(
-            etablera_app::register::settings(s.as_mut(), &unit).unwrap().threshold >= 3,
+            etablera_app::register::settings(s.as_mut(), &unit)
+                .unwrap()
+                .threshold
+                >= 3,
             "{b}"
         );
     }
@@ -426,10 +497,17 @@ fn unpublished_and_missing_strategies_look_the_same() {
     for app in spawn_apps() {
         let b = app.backend;
         let mut c = Client::default();
-        for path in ["/s/ljusnarsberg-2016", "/api/v1/strategies/ljusnarsberg-2016"] {
+        for path in [
+            "/s/ljusnarsberg-2016",
+            "/api/v1/strategies/ljusnarsberg-2016",
+        ] {
             let unpublished = c.get(&format!("{}{path}", app.base)).status;
             let missing = c
-                .get(&format!("{}{}", app.base, path.replace("ljusnarsberg-2016", "finns-inte")))
+                .get(&format!(
+                    "{}{}",
+                    app.base,
+                    path.replace("ljusnarsberg-2016", "finns-inte")
+                ))
                 .status;
             assert_eq!((unpublished, missing), (404, 404), "{b}: {path}");
         }

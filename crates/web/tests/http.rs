@@ -307,13 +307,8 @@ fn authorization_matrix() {
                     "{}/api/v1/strategies/{id}/followup?year=2020",
                     app.base
                 ));
-                let expect_page = if published || member {
-                    200
-                } else if *who == "anonymous" {
-                    401
-                } else {
-                    404
-                };
+                // Anonymous visitors too get 404: an unpublished strategy looks missing.
+                let expect_page = if published || member { 200 } else { 404 };
                 assert_eq!(target.status, expect_page, "{b}: {who} page {id}");
                 assert_eq!(api.status, expect_page, "{b}: {who} api {id}");
                 assert_eq!(fu.status, expect_page, "{b}: {who} followup {id}");
@@ -837,8 +832,12 @@ fn uploads_with_preview_and_manual_entry() {
         // Oversized and wrongly typed uploads.
         let big = vec![b'x'; 21 * 1024 * 1024];
         let (ct, body) = multipart(&[("csrf", &csrf)], Some(("big.csv", &big)));
-        let r = c.post_bytes(&format!("{data}/preview"), &ct, body);
-        assert_eq!(r.status, 413, "{b}");
+        // The server answers 413 and closes before the body is all sent: read the answer
+        // whatever happens to the rest of the body (a client that gives up on the broken
+        // pipe made this test flaky).
+        let status =
+            common::post_reading_early_answer(&format!("{data}/preview"), &c.cookies, &ct, &body);
+        assert_eq!(status, 413, "{b}");
         let r = c.post_bytes(&format!("{data}/preview"), "text/plain", b"hello".to_vec());
         assert_eq!(r.status, 415, "{b}");
         // Manual entry, with the same checks.
@@ -1005,7 +1004,7 @@ fn action_plan_reports_and_audit_log() {
                 app.base
             ))
             .status,
-            401,
+            404,
             "{b}"
         );
         assert_eq!(
@@ -1126,6 +1125,8 @@ fn authorization_matrix_every_route() {
                     };
                     if allowed {
                         ok
+                    } else if *who == "anonymous" && !*published {
+                        404
                     } else if *who == "anonymous" {
                         401
                     } else if *published || member {
@@ -1344,7 +1345,16 @@ fn authorization_matrix_every_route() {
                 // Multipart upload preview.
                 let good = etablera_ingest::xlsx_wide::write(&[
                     vec!["Kommun", "Indikator", "2026"],
-                    vec!["Östersund", "N02926", "12"],
+                    // The strategy's own municipality: figures are stored only for one's own.
+                    vec![
+                        if sid.starts_with("ljusnarsberg") {
+                            "Ljusnarsberg"
+                        } else {
+                            "Östersund"
+                        },
+                        "N02926",
+                        "12",
+                    ],
                 ]);
                 let (ct, body) = multipart(&[("csrf", csrf)], Some(("g.xlsx", &good)));
                 let r = c.post_bytes(&format!("{base}/data/preview"), &ct, body);

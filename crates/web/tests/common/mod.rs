@@ -126,3 +126,50 @@ pub fn login_at(base: &str, backend: &str, user: &str, password: &str) -> Client
     assert!(c.cookies.contains_key("etablera_session"));
     c
 }
+
+/// POSTs `body` over a plain TCP connection and returns the answer's status, even when the
+/// server answers (413) and closes before the whole body is sent: writing stops at the
+/// first error, and the answer already sent is read.
+pub fn post_reading_early_answer(
+    url: &str,
+    cookies: &HashMap<String, String>,
+    ctype: &str,
+    body: &[u8],
+) -> u16 {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut s = std::net::TcpStream::connect(host).expect("connect");
+    let cookie: Vec<String> = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+        body.len(),
+        cookie.join("; ")
+    );
+    // Read while writing, so the answer is taken in before a reset can discard it.
+    let mut r = s.try_clone().expect("clone the socket");
+    let reader = std::thread::spawn(move || {
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = r.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+        answer
+    });
+    s.write_all(head.as_bytes()).expect("headers");
+    for chunk in body.chunks(64 * 1024) {
+        if s.write_all(chunk).is_err() {
+            break;
+        }
+    }
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let answer = reader.join().expect("the reader");
+    let text = String::from_utf8_lossy(&answer);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("{url}: no answer: {text:?}"))
+}
