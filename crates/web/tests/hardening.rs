@@ -513,3 +513,26 @@ fn unpublished_and_missing_strategies_look_the_same() {
         }
     }
 }
+
+/// Finding 14: `etablera user role anna Östersund viewer`, as the README shows it, takes the
+/// municipality's name as well as its code.
+#[test]
+fn a_role_is_given_by_the_municipalitys_name() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let id = etablera_web::accounts::add_user(s, "anna", "Anna", &Password::new(PW), false, None)
+            .unwrap();
+        etablera_web::accounts::set_role(s, "anna", "Östersund", Some(Role::Viewer), None)
+            .unwrap_or_else(|e| panic!("{b}: {e:?}"));
+        let m = s.memberships(id).unwrap();
+        assert_eq!(m.len(), 1, "{b}");
+        assert_eq!(m[0].0.as_str(), "2380", "{b}");
+        assert!(
+            etablera_web::accounts::set_role(s, "anna", "Ankeborg", Some(Role::Viewer), None)
+                .is_err(),
+            "{b}"
+        );
+    }
+}
