@@ -19,7 +19,7 @@ base = sys.argv[1]
 jar = http.cookiejar.CookieJar()
 op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 page = op.open(base + "/login").read().decode()
-csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 data = urllib.parse.urlencode({"username": "strateg", "password": "demo-strateg-lösenord", "csrf": csrf}).encode()
 op.open(base + "/login", data)
 req = urllib.request.Request(base + "/api/v1/tokens", json.dumps({"unit": "2380", "scope": "read", "name": "schemathesis"}).encode(), {"Content-Type": "application/json"})

@@ -3,7 +3,6 @@
 use crate::auth::{check_password_rules, hash_password, Password};
 use crate::error::AppError;
 use etablera_domain::access::Role;
-use etablera_domain::UnitCode;
 use etablera_store::{AuditEntry, NewUser, Store};
 
 fn valid_username(u: &str) -> Result<String, AppError> {
@@ -91,7 +90,7 @@ pub fn set_role(
     let user = store
         .user_by_name(&username.trim().to_lowercase())?
         .ok_or_else(|| AppError::BadRequest(format!("no user `{username}`")))?;
-    let code = UnitCode::parse(unit).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    // A code or a name, as the README shows (`etablera user role anna Östersund viewer`).
     let units = etablera_app::units_of(store)?;
     let u = units
         .find(unit)
@@ -107,7 +106,7 @@ pub fn set_role(
         actor,
         "user.role",
         &format!("user:{}", user.username),
-        Some(&code),
+        Some(&u.code),
     )
     .change(before, role.map(|r| r.as_str().to_string()));
     Ok(store.set_role(user.id, &u.code, role, &audit)?)

@@ -522,8 +522,9 @@ fn a_role_is_given_by_the_municipalitys_name() {
         let b = t.backend;
         let s = t.store.as_mut();
         etablera_app::init(s).unwrap();
-        let id = etablera_web::accounts::add_user(s, "anna", "Anna", &Password::new(PW), false, None)
-            .unwrap();
+        let id =
+            etablera_web::accounts::add_user(s, "anna", "Anna", &Password::new(PW), false, None)
+                .unwrap();
         etablera_web::accounts::set_role(s, "anna", "Östersund", Some(Role::Viewer), None)
             .unwrap_or_else(|e| panic!("{b}: {e:?}"));
         let m = s.memberships(id).unwrap();
