@@ -335,22 +335,8 @@ fn serial_date(serial: f64, date1904: bool) -> Option<String> {
     }
     // Serial 1 is 1900-01-01, 25 567 days before 1970-01-01.
     let civil = days - 25_568;
-    let (y, m, d) = civil_from_days(civil);
-    Some(format!("{y:04}-{m:02}-{d:02}"))
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let d = etablera_domain::Date::from_unix_days(civil);
+    Some(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
 }
 
 /// Reads the first sheet of the workbook within `limits`.
