@@ -456,7 +456,7 @@ pub fn run(out: &Path) -> Result<DemoOutput> {
     let r = store.import_observations(&batch, &fict, &mut |_| {})?;
     summary.push(format!(
         "fictitious demo observations: {}",
-        ImportReport::Observations(r)
+        ImportReport::Observations(r, Vec::new())
     ));
     let seeds = seed_observations()?;
     let batch = NewBatch {
@@ -469,7 +469,7 @@ pub fn run(out: &Path) -> Result<DemoOutput> {
     let r = store.import_observations(&batch, &seeds, &mut |_| {})?;
     summary.push(format!(
         "figures quoted in the source documents: {}",
-        ImportReport::Observations(r)
+        ImportReport::Observations(r, Vec::new())
     ));
 
     let mut reports = Vec::new();

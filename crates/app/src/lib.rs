@@ -111,36 +111,55 @@ fn indicator_set(store: &mut dyn Store) -> Result<HashSet<IndicatorId>> {
 /// What an import did, for printing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportReport {
-    Observations(ImportOutcome),
-    Indicators { read: usize, changed: usize },
+    /// What was stored, and what was read but not as asked (Kolada's unknown status texts,
+    /// skipped `ou` rows, retracted values).
+    Observations(ImportOutcome, Vec<kolada::ReadWarning>),
+    Indicators {
+        read: usize,
+        changed: usize,
+    },
 }
 
 impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ImportReport::Observations(ImportOutcome::Imported {
-                batch_id,
-                rows,
-                changed,
-            }) => {
-                write!(
-                    f,
-                    "imported batch {batch_id}: {rows} values read, {changed} new or changed"
-                )
-            }
-            ImportReport::Observations(ImportOutcome::Unchanged { rows }) => {
-                write!(f, "nothing changed: all {rows} values were already stored")
-            }
-            ImportReport::Observations(ImportOutcome::AlreadyImported { batch_id }) => {
-                write!(
-                    f,
-                    "nothing changed: this file was already imported as batch {batch_id}"
-                )
+            ImportReport::Observations(outcome, warnings) => {
+                write_outcome(f, outcome)?;
+                for w in warnings {
+                    write!(f, "\nwarning: {w}")?;
+                }
+                Ok(())
             }
             ImportReport::Indicators { read, changed } => write!(
                 f,
                 "indicator metadata: {read} read, {changed} new or changed"
             ),
+        }
+    }
+}
+
+fn write_outcome(f: &mut std::fmt::Formatter<'_>, outcome: &ImportOutcome) -> std::fmt::Result {
+    {
+        match outcome {
+            ImportOutcome::Imported {
+                batch_id,
+                rows,
+                changed,
+            } => {
+                write!(
+                    f,
+                    "imported batch {batch_id}: {rows} values read, {changed} new or changed"
+                )
+            }
+            ImportOutcome::Unchanged { rows } => {
+                write!(f, "nothing changed: all {rows} values were already stored")
+            }
+            ImportOutcome::AlreadyImported { batch_id } => {
+                write!(
+                    f,
+                    "nothing changed: this file was already imported as batch {batch_id}"
+                )
+            }
         }
     }
 }
@@ -286,10 +305,11 @@ pub fn import_bytes(
             (reader.join(), stored)
         });
         let read = read.map_err(|_| anyhow!("{name}: the reader stopped unexpectedly"))?;
-        read?;
+        let meta = read?;
         let outcome = stored.with_context(|| format!("{name}: the import was not stored"))?;
-        return Ok(ImportReport::Observations(outcome));
+        return Ok(ImportReport::Observations(outcome, meta.warnings));
     }
+    let mut warnings = Vec::new();
     let (obs, src) = match kind {
         FileKind::Csv => (
             etablera_ingest::csv_long::parse(name, bytes, &known)?,
@@ -299,17 +319,18 @@ pub fn import_bytes(
             etablera_ingest::xlsx_wide::parse(name, bytes, &known)?,
             "xlsx",
         ),
-        FileKind::KoladaData => (
-            kolada::parse_data(name, bytes, &known)?.observations,
-            "kolada",
-        ),
+        FileKind::KoladaData => {
+            let page = kolada::parse_data(name, bytes, &known)?;
+            warnings = page.warnings;
+            (page.observations, "kolada")
+        }
         FileKind::KoladaKpi => unreachable!("handled above"),
     };
     let owner = figures_owner(who, &obs, &units).map_err(|e| anyhow!("{name}: {e}"))?;
     let outcome = store
         .import_observations(&batch(src, owner), &obs, progress)
         .with_context(|| format!("{name}: the import was not stored"))?;
-    Ok(ImportReport::Observations(outcome))
+    Ok(ImportReport::Observations(outcome, warnings))
 }
 
 /// What an upload would import, read but not stored.
@@ -318,6 +339,8 @@ pub struct Preview {
     /// `kolada`, `csv` or `xlsx`.
     pub kind: &'static str,
     pub observations: Vec<etablera_domain::Observation>,
+    /// What was read but not as asked (see [`ImportReport::Observations`]).
+    pub warnings: Vec<kolada::ReadWarning>,
 }
 
 /// Reads an uploaded file as an import would, without storing anything. Every bad row is
@@ -344,10 +367,10 @@ pub fn preview_bytes(
     };
     let preview = match kind {
         FileKind::KoladaData => kolada::parse_data(name, bytes, &known)
-            .map(|p| Preview { kind: "kolada", observations: p.observations })
+            .map(|p| Preview { kind: "kolada", observations: p.observations, warnings: p.warnings })
             .map_err(|e| vec![e.to_string()]),
-        FileKind::Csv => etablera_ingest::csv_long::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "csv", observations: o }).map_err(msgs),
-        FileKind::Xlsx => etablera_ingest::xlsx_wide::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "xlsx", observations: o }).map_err(msgs),
+        FileKind::Csv => etablera_ingest::csv_long::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "csv", observations: o, warnings: Vec::new() }).map_err(msgs),
+        FileKind::Xlsx => etablera_ingest::xlsx_wide::parse_report(name, bytes, &known, 200).map(|o| Preview { kind: "xlsx", observations: o, warnings: Vec::new() }).map_err(msgs),
         FileKind::KoladaKpi => Err(vec![format!("{name}: this is indicator metadata, not figures; the catalogue is updated with `etablera import` on the server")]),
     }?;
     figures_owner(who, &preview.observations, &units).map_err(|e| vec![format!("{name}: {e}")])?;
@@ -374,11 +397,8 @@ pub fn import_url(
         imported_at: now_utc(),
         owner: None,
     };
-    Ok(ImportReport::Observations(store.import_observations(
-        &batch,
-        &parsed.observations,
-        &mut |_| {},
-    )?))
+    let outcome = store.import_observations(&batch, &parsed.observations, &mut |_| {})?;
+    Ok(ImportReport::Observations(outcome, parsed.warnings))
 }
 
 /// Loads and validates a strategy file and stores it.

@@ -52,7 +52,7 @@ pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
     out
 }
 
-/// Formats a value with the unit of its indicator: `47,7 %`, `312`, `2,3 per 1 000 inv.`.
+/// Formats a value with the unit of its indicator: `47,7 %`, `312`, `2,30 per 1 000 invånare`.
 ///
 /// ```
 /// use etablera_domain::{format::value, indicator::MeasureUnit, Lang};
@@ -68,7 +68,17 @@ pub fn value(v: f64, unit: &MeasureUnit, lang: Lang) -> String {
         (MeasureUnit::PercentagePoints, Lang::Sv) => format!("{n}{NBSP}procentenheter"),
         (MeasureUnit::PercentagePoints, Lang::En) => format!("{n} percentage points"),
         (MeasureUnit::Count, _) | (MeasureUnit::Index, _) => n,
-        (u, _) => format!("{n}{NBSP}{}", u.symbol(lang)),
+        (MeasureUnit::Compound(u), _) if u.label_of(v).is_some() => {
+            u.label_of(v).unwrap_or_default().to_string()
+        }
+        (u, _) => {
+            let symbol = u.symbol(lang);
+            if symbol.is_empty() {
+                n
+            } else {
+                format!("{n}{NBSP}{symbol}")
+            }
+        }
     }
 }
 

@@ -4,8 +4,10 @@
 //! figures Kolada does not have (ids like `OSD-SOCREL-UTR`), entered by hand, read from a
 //! file, or computed by Etablera.
 
+use crate::measure::{Base, Per, UnitOfMeasure};
 use crate::Lang;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// An indicator id: a Kolada KPI id or a local id of letters, digits, `-`, `_` and `.`.
@@ -62,8 +64,10 @@ impl fmt::Display for IndicatorId {
 }
 
 /// The unit of measure of an indicator's values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// The common units have names of their own; any other unit read from a Kolada title
+/// ("1000 kr/invånare", "kg/inv", "(Ja=1, Nej=0)") is a [`UnitOfMeasure`] in `Compound`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeasureUnit {
     /// andel (%)
     Percent,
@@ -81,43 +85,69 @@ pub enum MeasureUnit {
     Days,
     /// An index without unit.
     Index,
-    /// Anything else, with its own symbol.
+    /// Scale, base and denominator as read from a title.
+    Compound(UnitOfMeasure),
+    /// A unit this reader does not know, kept as written.
     Other(String),
 }
 
+impl Serialize for MeasureUnit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for MeasureUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(MeasureUnit::parse(&s))
+    }
+}
+
 impl MeasureUnit {
-    /// Reads the unit from the end of a Kolada title, which always names it:
-    /// "…, andel (%)", "…, antal", "…, antal/1000 inv", "…, kr/inv".
+    /// Reads the unit from a Kolada title, which names it at the end: "…, andel (%)",
+    /// "…, antal/1000 inv", "…, 1000 kr/invånare", "…, (Ja=1, Nej=0)". A title that names no
+    /// unit this reader knows gives `Other` with the title's last part.
     pub fn from_kolada_title(title: &str) -> MeasureUnit {
-        let t = title.to_lowercase();
-        let t = t.trim_end_matches(|c: char| {
-            c == ')' || c.is_ascii_digit() || c == '-' || c == '(' || c == ' '
-        });
-        let t_full = title.to_lowercase();
-        if t_full.contains("(%)") || t_full.contains("andel") || t_full.contains("procent") {
-            MeasureUnit::Percent
-        } else if t_full.contains("/1000 inv") || t_full.contains("per 1000 inv") {
-            MeasureUnit::PerThousand
-        } else if t_full.contains("kr/inv") {
-            MeasureUnit::KrPerInhabitant
-        } else if t.ends_with("antal") || t_full.contains(", antal") {
-            MeasureUnit::Count
-        } else if t_full.contains("dagar") {
-            MeasureUnit::Days
-        } else if t_full.contains("index")
-            || t_full.contains("balanstal")
-            || t_full.contains("meritvärde")
-        {
-            MeasureUnit::Index
-        } else if t_full.contains(" kr") {
-            MeasureUnit::Kronor
-        } else {
-            MeasureUnit::Index
+        match UnitOfMeasure::from_title(title) {
+            Some(u) => MeasureUnit::from_unit(u),
+            None => {
+                MeasureUnit::Other(title.rsplit(',').next().unwrap_or(title).trim().to_string())
+            }
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        match self {
+    /// Reads the unit of a Kolada KPI from its title, or from its description where the
+    /// title names none (the unit surveys state the share of units in the description).
+    pub fn from_kolada(title: &str, description: &str) -> MeasureUnit {
+        match MeasureUnit::from_kolada_title(title) {
+            MeasureUnit::Other(tail) => match UnitOfMeasure::from_description(description) {
+                Some(u) => MeasureUnit::from_unit(u),
+                None => MeasureUnit::Other(tail),
+            },
+            u => u,
+        }
+    }
+
+    /// The named unit where there is one, `Compound` otherwise.
+    pub fn from_unit(u: UnitOfMeasure) -> MeasureUnit {
+        let inhabitants =
+            |p: &Option<Per>, n: u64| p.as_ref().is_some_and(|p| p.n == n && p.what == "invånare");
+        match (&u.base, u.scale) {
+            (Base::Percent, 1) if u.per.is_none() => MeasureUnit::Percent,
+            (Base::PercentagePoints, 1) if u.per.is_none() => MeasureUnit::PercentagePoints,
+            (Base::Count, 1) if u.per.is_none() => MeasureUnit::Count,
+            (Base::Count, 1) if inhabitants(&u.per, 1000) => MeasureUnit::PerThousand,
+            (Base::Kronor, 1) if u.per.is_none() => MeasureUnit::Kronor,
+            (Base::Kronor, 1) if inhabitants(&u.per, 1) => MeasureUnit::KrPerInhabitant,
+            (Base::Days, 1) if u.per.is_none() => MeasureUnit::Days,
+            (Base::Score(_), 1) if u.per.is_none() => MeasureUnit::Index,
+            _ => MeasureUnit::Compound(u),
+        }
+    }
+
+    /// The stored text: a name for the common units, the canonical unit text otherwise.
+    pub fn as_str(&self) -> Cow<'_, str> {
+        Cow::Borrowed(match self {
             MeasureUnit::Percent => "percent",
             MeasureUnit::PercentagePoints => "percentage_points",
             MeasureUnit::Count => "count",
@@ -126,8 +156,9 @@ impl MeasureUnit {
             MeasureUnit::Kronor => "kronor",
             MeasureUnit::Days => "days",
             MeasureUnit::Index => "index",
+            MeasureUnit::Compound(u) => return Cow::Owned(u.code()),
             MeasureUnit::Other(s) => s,
-        }
+        })
     }
 
     pub fn parse(s: &str) -> MeasureUnit {
@@ -140,36 +171,51 @@ impl MeasureUnit {
             "kronor" | "kr" => MeasureUnit::Kronor,
             "days" | "dagar" => MeasureUnit::Days,
             "index" => MeasureUnit::Index,
-            other => MeasureUnit::Other(other.to_string()),
+            other => match UnitOfMeasure::from_title(other) {
+                Some(u) => MeasureUnit::from_unit(u),
+                None => MeasureUnit::Other(other.to_string()),
+            },
         }
     }
 
-    pub fn symbol(&self, lang: Lang) -> &str {
-        match self {
+    /// What follows a number: "%", "kr per invånare", "tkr per invånare", "per 1 000 invånare".
+    pub fn symbol(&self, lang: Lang) -> Cow<'_, str> {
+        Cow::Borrowed(match self {
             MeasureUnit::Percent => "%",
             MeasureUnit::PercentagePoints => lang.pick("procentenheter", "percentage points"),
             MeasureUnit::Count => lang.pick("st.", "no."),
-            MeasureUnit::PerThousand => lang.pick("per 1\u{a0}000 inv.", "per 1,000 inhabitants"),
-            MeasureUnit::KrPerInhabitant => lang.pick("kr/inv.", "SEK per inhabitant"),
+            MeasureUnit::PerThousand => {
+                lang.pick("per 1\u{a0}000\u{a0}invånare", "per 1,000\u{a0}inhabitants")
+            }
+            MeasureUnit::KrPerInhabitant => lang.pick("kr per invånare", "SEK per inhabitant"),
             MeasureUnit::Kronor => lang.pick("kr", "SEK"),
             MeasureUnit::Days => lang.pick("dagar", "days"),
             MeasureUnit::Index => "",
+            MeasureUnit::Compound(u) => return Cow::Owned(u.symbol(lang)),
             MeasureUnit::Other(s) => s,
-        }
+        })
     }
 
-    /// How many decimals a value is shown with: counts as integers, shares with one.
+    /// How many decimals a value is shown with: counts and kronor as integers, rates per
+    /// inhabitants with two, shares and the rest with one.
     pub fn decimals_for(&self, v: f64) -> usize {
+        let whole = v.fract().abs() < 1e-9 || v.abs() >= 100.0;
         match self {
             MeasureUnit::Count
             | MeasureUnit::Kronor
             | MeasureUnit::KrPerInhabitant
             | MeasureUnit::Days
-                if (v.fract().abs() < 1e-9 || v.abs() >= 100.0) =>
+                if whole =>
             {
                 0
             }
             MeasureUnit::PerThousand => 2,
+            MeasureUnit::Compound(u) => match (&u.base, &u.per) {
+                (Base::Coded(_), _) => 0,
+                (Base::Count, Some(_)) => 2,
+                (Base::Kronor | Base::Days | Base::Count, _) if whole => 0,
+                _ => 1,
+            },
             _ => 1,
         }
     }

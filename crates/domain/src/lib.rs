@@ -18,6 +18,7 @@ pub mod date;
 pub mod format;
 pub mod group;
 pub mod indicator;
+pub mod measure;
 pub mod observation;
 pub mod period;
 pub mod sex;

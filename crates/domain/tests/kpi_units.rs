@@ -5,7 +5,7 @@
 
 use etablera_domain::{format, Lang, MeasureUnit};
 
-fn catalogue() -> Vec<String> {
+fn entries() -> Vec<(String, String)> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/kolada/kpi.json");
     let text = std::fs::read_to_string(path).expect("data/kolada/kpi.json");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -13,8 +13,17 @@ fn catalogue() -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| k["title"].as_str().unwrap().to_string())
+        .map(|k| {
+            (
+                k["title"].as_str().unwrap().to_string(),
+                k["description"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
+}
+
+fn catalogue() -> Vec<String> {
+    entries().into_iter().map(|(t, _)| t).collect()
 }
 
 const NB: &str = "\u{a0}";
@@ -31,9 +40,9 @@ fn expected() -> Vec<(&'static str, String)> {
         ("Nettokostnadsavvikelse LSS, miljoner kronor", s("469~mnkr")),
         ("Kostnad öppen verksamhet äldreomsorg, kr/inv 65+", s("469~kr per invånare 65+")),
         ("Kostnad äldreomsorg, kr/inv 65+", s("469~kr per invånare 65+")),
-        ("Nettokostnad, kr/inv", s("469~kr per invånare")),
-        ("Incidens, malignt melanom, antal/100 000 inv", s("469,00~per 100~000 invånare")),
-        ("Fotbollsplaner, 11-spelplaner, konstgräs, antal/10 000 inv", s("469,00~per 10~000 invånare")),
+        ("Personalkostnader, kr/inv", s("469~kr per invånare")),
+        ("Incidens, malignt melanom, antal/100 000 inv", s("469,00~per 100~000~invånare")),
+        ("Fotbollsplaner, 11-spelplaner, konstgräs, antal/10 000 inv", s("469,00~per 10~000~invånare")),
         ("Kostnad för undervisning i kommunal grundskola åk 1-9, kr/elev", s("469~kr per elev")),
         ("Kostnad per producerad DRG-poäng, endokrina, metabola och nutritionssjukdomar, länssjukhus, kr/DRG-poäng", s("469~kr per DRG-poäng")),
         ("Utsläpp till luft av ammoniak (NH3), egen uppvärmning, kg/inv", s("469,0~kg per invånare")),
@@ -48,7 +57,7 @@ fn expected() -> Vec<(&'static str, String)> {
         ("Bensinleverans till vägtransporter, liter/inv", s("469,0~liter per invånare")),
         ("Utbudskilometer totalt, km/inv", s("469,0~km per invånare")),
         ("Anställda utrikes födda, region, balanstal", s("469,0")),
-        ("Bandyplaner, antal/1000 inv 7-20 år", s("469,00~per 1~000 invånare 7-20 år")),
+        ("Bandyplaner, antal/1000 inv 7-20 år", s("469,00~per 1~000~invånare 7-20 år")),
         ("Tillgänglighet till tjänster - Kommunindex", s("469,0")),
         ("Kostnad kommunalt fritidshem, kr/inskrivet barn", s("469~kr per inskrivet barn")),
         ("Area egna lokaler, kvm BRA/inv", s("469,0~kvm BRA per invånare")),
@@ -68,12 +77,12 @@ fn expected() -> Vec<(&'static str, String)> {
         ("Medelvårdtid hälso- och sjukvård i åldersgruppen 65-74 år, antal dagar", s("469~dagar")),
         ("KPB - Kostnad korttidsboende ordinärt boende, egen regi, kr/dygn", s("469~kr per dygn")),
         ("Cykelväg i kommunen, kommunal, meter/inv.", s("469,0~meter per invånare")),
-        ("Överbeläggningar i psykiatrisk slutenvård, antal/100 disponibla vårdplatser", s("469,00~per 100 disponibla vårdplatser")),
+        ("Överbeläggningar i psykiatrisk slutenvård, antal/100 disponibla vårdplatser", s("469,00~per 100~disponibla vårdplatser")),
         ("Arbetslöshet 18-64 år, mars månad, andel (%) av bef. (-2020)", s("469,0~%")),
         ("Invånare 55-64 år, antal", s("469")),
         ("Utrikes födda, andel (%)", s("469,0~%")),
-        ("Kommunmottagna i flyktingmottagandet med uppehållstillstånd, antal/1000 inv", s("469,00~per 1~000 invånare")),
-        ("Företagskonkurser, antal/1000 inv, 16-64 år", s("469,00~per 1~000 invånare")),
+        ("Kommunmottagna i flyktingmottagandet med uppehållstillstånd, antal/1000 inv", s("469,00~per 1~000~invånare")),
+        ("Företagskonkurser, antal/1000 inv, 16-64 år", s("469,00~per 1~000~invånare")),
         ("Sammanräknad förvärvsinkomst i åldern 20-64 år (median), kr", s("469~kr")),
         ("Ohälsotal, dagar", s("469~dagar")),
         ("Elever i åk 9 genomsnittligt meritvärde, avvikelse från modellberäknat värde lägeskommun, meritvärdespoäng", s("469,0")),
@@ -81,7 +90,7 @@ fn expected() -> Vec<(&'static str, String)> {
         ("Utsläpp till luft av kväveoxider (NOx), totalt, kg/inv", s("469,0~kg per invånare")),
         ("Kostnad förskola, fritidshem och pedagogisk omsorg, kr/inskrivet barn", s("469~kr per inskrivet barn")),
         ("Inkomstutjämning, bidrag/avgift, kr/inv. 1 nov fg år", s("469~kr per invånare 1 nov fg år")),
-        ("Anställda vid kommunala bibliotek, antal/10 000 inv", s("469,00~per 10~000 invånare")),
+        ("Anställda vid kommunala bibliotek, antal/10 000 inv", s("469,00~per 10~000~invånare")),
         ("Heltidstjänster i förskolan med förskollärarexamen, lägeskommun, andel (%)", s("469,0~%")),
     ]
 }
@@ -92,9 +101,16 @@ fn sixty_titles_read_by_hand() {
     let exp = expected();
     assert!(exp.len() >= 60, "{} expected units", exp.len());
     for (title, shown) in &exp {
-        assert!(titles.iter().any(|t| t == title), "not in the catalogue: {title}");
+        assert!(
+            titles.iter().any(|t| t == title),
+            "not in the catalogue: {title}"
+        );
         let u = MeasureUnit::from_kolada_title(title);
-        assert_eq!(&format::value(469.0, &u, Lang::Sv), shown, "{title} → {u:?}");
+        assert_eq!(
+            &format::value(469.0, &u, Lang::Sv),
+            shown,
+            "{title} → {u:?}"
+        );
     }
 }
 
@@ -105,15 +121,25 @@ fn coded_answers_show_their_labels() {
         .iter()
         .filter(|t| {
             let c = t.replace(' ', "");
-            c.contains("Ja=1") && c.contains("Nej=0")
+            c.contains("Ja=1") && c.contains("Nej=0") && !c.contains("2018-")
         })
         .collect();
-    assert!(yes_no.len() >= 361, "{} (Ja=1, Nej=0) titles", yes_no.len());
+    assert!(
+        yes_no.len() >= 361 - 2,
+        "{} (Ja=1, Nej=0) titles",
+        yes_no.len()
+    );
     for t in yes_no {
         let u = MeasureUnit::from_kolada_title(t);
         assert_eq!(format::value(1.0, &u, Lang::Sv), "Ja", "{t}");
         assert_eq!(format::value(0.0, &u, Lang::Sv), "Nej", "{t}");
     }
+    // The coding changed in 2018; what is read now is the coding in use now.
+    let u = MeasureUnit::from_kolada_title(
+        "Systematisk uppföljning av resultat för att utveckla verksamheten inom LSS, (-2017 Ja=1, Nej=0. 2018- Ja=2, Delvis=1, Nej=0)",
+    );
+    assert_eq!(format::value(2.0, &u, Lang::Sv), "Ja");
+    assert_eq!(format::value(1.0, &u, Lang::Sv), "Delvis");
     let u = MeasureUnit::from_kolada_title(
         "Bostadsmarknadsläget i kommunen, självbosatta nyanlända, (Överskott=2, Balans=1, Underskott=0)",
     );
@@ -139,10 +165,32 @@ fn whole_catalogue_is_read_and_round_trips() {
         assert_eq!(MeasureUnit::parse(&u.as_str()), u, "{t}");
     }
     let read = titles.len() - unread.len();
+    // From the title alone: 5 545 of 5 604 (98,9 %) when this was written. The rest are
+    // statements of Socialstyrelsen's unit surveys ("Enheten har rutin för …"), whose
+    // description says how the municipal figure is given.
+    assert!(
+        read >= 5540,
+        "read {read} titles alone; unread e.g. {:#?}",
+        &unread[..unread.len().min(80)]
+    );
+    eprintln!("units read from {read} of {} titles alone", titles.len());
+    let mut unread = Vec::new();
+    for (t, d) in entries() {
+        let u = MeasureUnit::from_kolada(&t, &d);
+        if matches!(u, MeasureUnit::Other(_)) {
+            unread.push(t.clone());
+        }
+        assert_eq!(MeasureUnit::parse(&u.as_str()), u, "{t}");
+    }
+    let read = titles.len() - unread.len();
+    eprintln!(
+        "units read from {read} of {} titles with descriptions",
+        titles.len()
+    );
     assert!(
         read * 100 >= titles.len() * 99,
         "read {read} of {}; unread e.g. {:#?}",
         titles.len(),
-        &unread[..unread.len().min(40)]
+        &unread[..unread.len().min(250)]
     );
 }

@@ -78,11 +78,13 @@ pub fn fetch_data(
     let agent = agent();
     let mut url = first_url.to_string();
     let mut observations = Vec::new();
+    let mut warnings = Vec::new();
     let mut bodies: Vec<Vec<u8>> = Vec::new();
     for _ in 0..MAX_PAGES {
         let body = get(&agent, &url)?;
         let page = parse_data(&url, &body, known)?;
         observations.extend(page.observations);
+        warnings.extend(page.warnings);
         progress(observations.len() as u64, page.count);
         bodies.push(body);
         match page.next {
@@ -91,6 +93,7 @@ pub fn fetch_data(
                 let parts: Vec<&[u8]> = bodies.iter().map(|b| b.as_slice()).collect();
                 return Ok(Parsed {
                     observations,
+                    warnings,
                     sha256: sha256_hex(&parts),
                 });
             }

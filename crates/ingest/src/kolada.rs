@@ -53,6 +53,63 @@ struct GenderValue<'a> {
     isdeleted: Option<bool>,
 }
 
+/// Something read from a Kolada response but not as asked; the values are stored all the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadWarning {
+    /// A status text Etablera does not know; its values are stored flagged.
+    UnknownStatus {
+        file: String,
+        status: String,
+        count: usize,
+        /// Where it was first seen, `values[0].values[2].status`.
+        first: String,
+    },
+    /// Rows of organisational units (`ou`), which are out of scope.
+    OuRowsSkipped { file: String, count: usize },
+    /// Values marked `isdeleted`, stored as new, missing versions.
+    Retracted { file: String, count: usize },
+}
+
+impl ReadWarning {
+    /// The warning in the reader's language.
+    pub fn text(&self, lang: etablera_domain::Lang) -> String {
+        use etablera_domain::format::number;
+        let n = |c: &usize| number(*c as f64, 0, lang);
+        match (self, lang) {
+            (ReadWarning::UnknownStatus { file, status, count, first }, etablera_domain::Lang::Sv) => format!(
+                "{file}: {} värden har statusen ”{status}”, som Etablera inte känner (första vid {first}); de sparas flaggade",
+                n(count)
+            ),
+            (ReadWarning::UnknownStatus { file, status, count, first }, _) => format!(
+                "{file}: {} values have the status `{status}`, which Etablera does not know (first at {first}); they are stored flagged",
+                n(count)
+            ),
+            (ReadWarning::OuRowsSkipped { file, count }, etablera_domain::Lang::Sv) => format!(
+                "{file}: {} rader för organisatoriska enheter (`ou`) hoppades över; bara kommuner och regioner läses",
+                n(count)
+            ),
+            (ReadWarning::OuRowsSkipped { file, count }, _) => format!(
+                "{file}: {} rows of organisational units (`ou`) were skipped; only municipalities and regions are read",
+                n(count)
+            ),
+            (ReadWarning::Retracted { file, count }, etablera_domain::Lang::Sv) => format!(
+                "{file}: {} värden markerade `isdeleted` togs tillbaka",
+                n(count)
+            ),
+            (ReadWarning::Retracted { file, count }, _) => format!(
+                "{file}: {} values marked `isdeleted` were retracted",
+                n(count)
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(etablera_domain::Lang::En))
+    }
+}
+
 /// One page of a Kolada data response.
 #[derive(Debug)]
 pub struct DataPage {
@@ -62,7 +119,7 @@ pub struct DataPage {
     /// v2's stated total count of values, if given.
     pub count: Option<u64>,
     /// What was read but not as asked: unknown status texts, skipped rows.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<ReadWarning>,
 }
 
 /// Kolada status codes and texts (v2 codes, v3 texts, in any case) to ours. An empty
@@ -114,7 +171,7 @@ pub fn parse_data(file: &str, bytes: &[u8], known: &Known) -> Result<DataPage, I
 pub struct DataMeta {
     pub next: Option<String>,
     pub count: Option<u64>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<ReadWarning>,
 }
 
 /// Reads a data document and hands its observations to `on_chunk` in chunks of about
@@ -149,21 +206,24 @@ pub fn parse_data_chunked(
     }
     let mut meta = result.map_err(|e| json_error(file, &e))?;
     for (text, (n, first)) in &state.unknown_status {
-        meta.warnings.push(format!(
-            "{file}: {n} values have the status `{text}`, which Etablera does not know (first at {first}); they are stored flagged"
-        ));
+        meta.warnings.push(ReadWarning::UnknownStatus {
+            file: file.to_string(),
+            status: text.clone(),
+            count: *n,
+            first: first.clone(),
+        });
     }
     if state.ou_rows > 0 {
-        meta.warnings.push(format!(
-            "{file}: {} rows of organisational units (`ou`) were skipped; only municipalities and regions are read",
-            state.ou_rows
-        ));
+        meta.warnings.push(ReadWarning::OuRowsSkipped {
+            file: file.to_string(),
+            count: state.ou_rows,
+        });
     }
     if state.deleted > 0 {
-        meta.warnings.push(format!(
-            "{file}: {} values marked `isdeleted` were retracted",
-            state.deleted
-        ));
+        meta.warnings.push(ReadWarning::Retracted {
+            file: file.to_string(),
+            count: state.deleted,
+        });
     }
     if !state.buf.is_empty() {
         let rest = std::mem::take(&mut state.buf);
@@ -424,12 +484,13 @@ pub fn parse_kpis(file: &str, bytes: &[u8]) -> Result<KpiPage, IngestError> {
             Some(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
             _ => false,
         };
+        let description = v.description.unwrap_or_default();
         out.push(Indicator {
-            unit: MeasureUnit::from_kolada_title(&v.title),
+            unit: MeasureUnit::from_kolada(&v.title, &description),
             direction: Direction::Neutral,
             source: IndicatorSource::Kolada,
             divided_by_sex: divided,
-            description: v.description.unwrap_or_default(),
+            description,
             area: v.operating_area.filter(|s| !s.is_empty()),
             title: v.title,
             id,
@@ -508,8 +569,10 @@ mod tests {
         // An unknown status is kept flagged, with a warning naming it: never a refused file.
         let p = parse_data("s.json", V2.replace("\"X\"", "\"Q\"").as_bytes(), &k).unwrap();
         assert!(
-            p.warnings[0].contains("status `Q`")
-                && p.warnings[0].contains("values[0].values[2].status"),
+            p.warnings[0].to_string().contains("status `Q`")
+                && p.warnings[0]
+                    .to_string()
+                    .contains("values[0].values[2].status"),
             "{:?}",
             p.warnings
         );

@@ -202,6 +202,8 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<FileKind> {
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub observations: Vec<Observation>,
+    /// What was read but not as asked (Kolada's unknown status texts, skipped rows).
+    pub warnings: Vec<crate::kolada::ReadWarning>,
     pub sha256: String,
 }
 

@@ -57,7 +57,12 @@ fn unknown_statuses_isdeleted_and_ou_rows_import_with_warnings() {
         page.next.as_deref(),
         Some("https://api.kolada.se/v3/data/kpi/N00973/year/2023?page=2&per_page=5000")
     );
-    let w = page.warnings.join("\n");
+    let w = page
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(
         w.contains("2 values have the status `Revised later`"),
         "{w}"

@@ -997,7 +997,8 @@ async fn post_observations(
                 owner: owner.clone(),
             };
             let outcome = s.import_observations(&batch, &obs, &mut |_| {})?;
-            let text = etablera_app::ImportReport::Observations(outcome.clone()).to_string();
+            let text =
+                etablera_app::ImportReport::Observations(outcome.clone(), Vec::new()).to_string();
             s.append_audit(
                 &AuditEntry::new(&now, user, "data.api", "observations", owner.as_ref())
                     .change(None, Some(text.clone())),

@@ -376,6 +376,12 @@ async fn preview(
         nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href=(path) { (t(lang, "Data", "Data")) } }
         h1 { (t(lang, "Förhandsvisning", "Preview")) ": " (name) }
         p role="status" { (obs.len()) " " (t(lang, "värden", "values")) ", " (n_ind) " " (t(lang, "indikatorer", "indicators")) ", " (n_units) " " (t(lang, "enheter", "units")) ". " (t(lang, "Inget är sparat ännu.", "Nothing is stored yet.")) }
+        @if !preview.warnings.is_empty() {
+            div.notice role="status" {
+                h2 { (t(lang, "Att observera", "Please note")) }
+                ul { @for w in &preview.warnings { li { (w.text(lang)) } } }
+            }
+        }
         table {
             caption { (t(lang, "De första 20 värdena", "The first 20 values")) }
             thead { tr {
@@ -551,7 +557,7 @@ async fn manual(
                 owner: Some(strategy.owner.clone()),
             };
             let outcome = s.import_observations(&batch, &preview.observations, &mut |_| {})?;
-            let report = etablera_app::ImportReport::Observations(outcome);
+            let report = etablera_app::ImportReport::Observations(outcome, Vec::new());
             let audit = AuditEntry::new(
                 &etablera_app::now_utc(),
                 user_id,

@@ -537,3 +537,38 @@ fn a_role_is_given_by_the_municipalitys_name() {
         );
     }
 }
+
+/// Finding 1: a real-shaped Kolada v3 response with a status text Etablera does not know,
+/// an `ou` row and an `isdeleted` value is previewed, not refused; the Swedish page says
+/// what was read differently, in Swedish.
+#[test]
+fn a_kolada_v3_response_with_unknown_statuses_is_previewed_with_warnings() {
+    let v3 = r#"{"values": [
+      {"kpi": "N00973", "municipality": "2380", "period": 2023, "values": [
+        {"gender": "T", "value": 47.7, "status": "", "count": 1, "isdeleted": false},
+        {"gender": "K", "value": null, "status": "Not applicable", "count": 0, "isdeleted": false},
+        {"gender": "M", "value": 51.2, "status": "Revised later", "count": 1, "isdeleted": false}]},
+      {"kpi": "N00973", "ou": "V15E238000101", "period": 2023, "values": [
+        {"gender": "T", "value": 80.0, "status": "", "count": 1, "isdeleted": false}]}
+    ], "next_url": null}"#;
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut c = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut c);
+        let (ct, body) = multipart(&[("csrf", &csrf)], Some(("kolada-v3.json", v3.as_bytes())));
+        let r = post_bytes(
+            &c,
+            &format!("{}/s/ostersund-2020/data/preview", app.base),
+            &ct,
+            &body,
+        );
+        assert_eq!(r.status, 200, "{b}: {}", r.body);
+        assert!(
+            r.body.contains("statusen ”Revised later”"),
+            "{b}: {}",
+            r.body
+        );
+        assert!(r.body.contains("organisatoriska enheter"), "{b}");
+        assert!(r.body.contains("3 värden"), "{b}: three values read");
+    }
+}
