@@ -495,33 +495,7 @@ fn no_identity_in_clear_at_rest() {
             "{b}: {}",
             r.body
         );
-        let dump: Vec<u8> = if b == "sqlite" {
-            let path = app.address.trim_start_matches("sqlite://").to_string();
-            let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch("pragma wal_checkpoint(truncate)")
-                .unwrap();
-            let mut bytes = std::fs::read(&path).unwrap();
-            bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
-            bytes
-        } else {
-            let schema = app
-                .address
-                .rsplit("search_path%3D")
-                .next()
-                .unwrap()
-                .to_string();
-            let url = app.address.split('?').next().unwrap().to_string();
-            let out = std::process::Command::new("pg_dump")
-                .args(["--dbname", &url, "--schema", &schema, "--data-only"])
-                .output()
-                .expect("pg_dump");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            out.stdout
-        };
+        let dump = dump_at_rest(&app);
         let text = String::from_utf8_lossy(&dump);
         assert!(
             text.contains(app.own.as_str()),
@@ -725,5 +699,137 @@ fn caseload_filters_and_household() {
         let csrf = session_csrf(&app, &mut analyst);
         let r = analyst.post_form(&url, &[("csrf", &csrf), ("storlek", "2")]);
         assert!(matches!(r.status, 403 | 404), "{b}: {}", r.status);
+    }
+}
+
+/// Everything the database holds at rest: the SQLite file and its WAL, or a `pg_dump` of
+/// the test's schema.
+fn dump_at_rest(app: &App) -> Vec<u8> {
+    let b = app.backend;
+    if b == "sqlite" {
+        let path = app.address.trim_start_matches("sqlite://").to_string();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("pragma wal_checkpoint(truncate)")
+            .unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+        bytes
+    } else {
+        let schema = app
+            .address
+            .rsplit("search_path%3D")
+            .next()
+            .unwrap()
+            .to_string();
+        let url = app.address.split('?').next().unwrap().to_string();
+        let out = std::process::Command::new("pg_dump")
+            .args(["--dbname", &url, "--schema", &schema, "--data-only"])
+            .output()
+            .expect("pg_dump");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+}
+
+/// Finding 10 of the hardening issue: the register's free text — assessment notes (which
+/// may hold health information), review notes, intervention details and contacts, the
+/// consent's and referral's organisation, events and the household's housing need — is
+/// sealed like the identity: neither the SQLite file nor a `pg_dump` holds any of it.
+#[test]
+fn no_free_text_in_clear_at_rest() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut cw = login(&app, "cw");
+        let csrf = session_csrf(&app, &mut cw);
+        let part = |cw: &mut Client, part: &str, fields: &[(&str, &str)]| {
+            let mut all = vec![("csrf", csrf.as_str())];
+            all.extend_from_slice(fields);
+            let r = cw.post_form(
+                &format!("{}/register/2380/persons/{}/{part}", app.base, app.own),
+                &all,
+            );
+            assert_eq!(r.status, 303, "{b} {part}: {}", r.body);
+        };
+        part(
+            &mut cw,
+            "assessment",
+            &[
+                ("need_language", "large"),
+                ("note_language", "Diabetesbehandling pågår"),
+            ],
+        );
+        part(
+            &mut cw,
+            "consent",
+            &[
+                ("given", "2025-01-10"),
+                ("organisation", "Kvinnojouren Tranan"),
+            ],
+        );
+        part(
+            &mut cw,
+            "intervention",
+            &[
+                ("kind", "sfi"),
+                ("provider", "Vuxenutbildningen"),
+                ("detail", "Kvällskurs hos Ahmadzai"),
+                ("contact", "Lärare Grönkvist"),
+            ],
+        );
+        part(
+            &mut cw,
+            "review",
+            &[("date", "2025-03-01"), ("note", "Samtal om sömnproblemen")],
+        );
+        part(
+            &mut cw,
+            "event",
+            &[
+                ("kind", "moved_out"),
+                ("date", "2025-04-01"),
+                ("note", "Flyttade till systern Fadumo"),
+            ],
+        );
+        part(
+            &mut cw,
+            "household",
+            &[
+                ("storlek", "3"),
+                (
+                    "bostadsbehov",
+                    "Rullstolsanpassad bostad nära Lugnviksskolan",
+                ),
+            ],
+        );
+        // The case worker still reads all of it.
+        let page = cw.get(&format!("{}/register/2380/persons/{}", app.base, app.own));
+        for shown in [
+            "Diabetesbehandling pågår",
+            "Kvinnojouren Tranan",
+            "Samtal om sömnproblemen",
+            "Rullstolsanpassad bostad",
+        ] {
+            assert!(
+                page.body.contains(shown),
+                "{b}: `{shown}` shown to the case worker"
+            );
+        }
+        let text = String::from_utf8_lossy(&dump_at_rest(&app)).into_owned();
+        for secret in [
+            "Diabetesbehandling",
+            "Kvinnojouren",
+            "Ahmadzai",
+            "Grönkvist",
+            "sömnproblemen",
+            "Fadumo",
+            "Rullstolsanpassad",
+            "Lugnviksskolan",
+        ] {
+            assert!(!text.contains(secret), "{b}: `{secret}` in clear at rest");
+        }
     }
 }
