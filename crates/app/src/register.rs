@@ -120,21 +120,39 @@ pub struct Case {
     pub identity: Option<Identity>,
 }
 
-/// Builds the stored row: the identity sealed under the person's id, the personnummer's
-/// blind index beside it.
+/// What is sealed of a person: the identity and every free text ([`Person::free_text_mut`]).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Sealed {
+    /// 2; a sealed value without it is an identity alone, as sealed before free text was.
+    v: u8,
+    identity: Option<Identity>,
+    notes: Vec<String>,
+}
+
+/// Builds the stored row: the identity and the free text sealed under the person's id, the
+/// personnummer's blind index beside it. The record in clear keeps its structure with every
+/// free text empty, so statistics read it without a key.
 pub fn to_row(keys: &Keyring, case: &Case) -> Result<PersonRow> {
-    let p = &case.person;
-    let doc = serde_json::to_string(p)?;
-    let (identity, pnr_index) = match &case.identity {
-        Some(i) => (
-            Some(keys.seal(
-                p.id.as_str().as_bytes(),
-                serde_json::to_string(i)?.as_bytes(),
-            )),
-            i.pnr.as_ref().map(|n| keys.blind_index(n.digits())),
-        ),
-        None => (None, None),
+    let mut p = case.person.clone();
+    let notes: Vec<String> = p.free_text_mut().into_iter().map(std::mem::take).collect();
+    let doc = serde_json::to_string(&p)?;
+    let sealed = (case.identity.is_some() || notes.iter().any(|n| !n.is_empty())).then(|| Sealed {
+        v: 2,
+        identity: case.identity.clone(),
+        notes,
+    });
+    let identity = match &sealed {
+        Some(s) => Some(keys.seal(
+            p.id.as_str().as_bytes(),
+            serde_json::to_string(s)?.as_bytes(),
+        )),
+        None => None,
     };
+    let pnr_index = case
+        .identity
+        .as_ref()
+        .and_then(|i| i.pnr.as_ref())
+        .map(|n| keys.blind_index(n.digits()));
     Ok(PersonRow {
         id: p.id.to_string(),
         unit: p.unit.clone(),
@@ -150,21 +168,46 @@ pub fn to_row(keys: &Keyring, case: &Case) -> Result<PersonRow> {
 
 /// Opens a stored row.
 pub fn from_row(keys: &Keyring, row: &PersonRow) -> Result<Case> {
-    let person: Person = serde_json::from_str(&row.doc)
+    let mut person: Person = serde_json::from_str(&row.doc)
         .with_context(|| format!("person {}: the stored record is damaged", row.id))?;
     let identity = match &row.identity {
         Some(s) => {
             let plain = keys
                 .open(row.id.as_bytes(), s)
                 .map_err(|e| anyhow!("person {}: {e}", row.id))?;
-            Some(
-                serde_json::from_slice(&plain)
-                    .with_context(|| format!("person {}: identity", row.id))?,
-            )
+            let value: serde_json::Value = serde_json::from_slice(&plain)
+                .with_context(|| format!("person {}: identity", row.id))?;
+            if value.get("v").is_some() {
+                let sealed: Sealed = serde_json::from_value(value)
+                    .with_context(|| format!("person {}: identity", row.id))?;
+                let slots = person.free_text_mut();
+                if slots.len() != sealed.notes.len() {
+                    bail!(
+                        "person {}: the sealed free text does not fit the record",
+                        row.id
+                    );
+                }
+                for (slot, note) in slots.into_iter().zip(sealed.notes) {
+                    *slot = note;
+                }
+                sealed.identity
+            } else {
+                // Sealed before free text was: the identity alone, the text still in clear
+                // until the row is saved again (`etablera register rotate-keys` does it).
+                Some(
+                    serde_json::from_value(value)
+                        .with_context(|| format!("person {}: identity", row.id))?,
+                )
+            }
         }
         None => None,
     };
     Ok(Case { person, identity })
+}
+
+/// Whether a row still holds free text in clear (stored before free text was sealed).
+fn text_in_clear(row: &PersonRow) -> bool {
+    person_of(row).is_ok_and(|mut p| p.free_text_mut().iter().any(|t| !t.is_empty()))
 }
 
 /// Only the pseudonymous part, for statistics (no key needed).
@@ -218,22 +261,42 @@ pub fn save(
 /// The largest household the register takes.
 pub const MAX_HOUSEHOLD: u32 = 30;
 
-/// A municipality's household by id.
-pub fn household(store: &mut dyn Store, unit: &UnitCode, id: &str) -> Result<Option<Household>> {
-    store
-        .households(unit)?
-        .into_iter()
-        .find(|r| r.id == id)
-        .map(|r| {
-            serde_json::from_str::<Household>(&r.doc)
-                .with_context(|| format!("household {}: the stored document is unreadable", r.id))
-        })
-        .transpose()
+/// A municipality's household by id, its housing need opened.
+pub fn household(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    unit: &UnitCode,
+    id: &str,
+) -> Result<Option<Household>> {
+    let Some(r) = store.households(unit)?.into_iter().find(|r| r.id == id) else {
+        return Ok(None);
+    };
+    let mut h = serde_json::from_str::<Household>(&r.doc)
+        .with_context(|| format!("household {}: the stored document is unreadable", r.id))?;
+    // Stored before the housing need was sealed: clear text, sealed at the next save.
+    if h.housing_need.starts_with("v1.") {
+        let plain = keys
+            .open(household_aad(unit, &h.id).as_bytes(), &h.housing_need)
+            .map_err(|e| anyhow!("household {}: {e}", h.id))?;
+        h.housing_need = String::from_utf8(plain)
+            .map_err(|_| anyhow!("household {}: the housing need is damaged", h.id))?;
+    }
+    Ok(Some(h))
+}
+
+/// What a household's sealed text is bound to: another row's copy does not open.
+fn household_aad(unit: &UnitCode, id: &str) -> String {
+    format!("household:{unit}:{id}")
 }
 
 /// Checks and saves a household (size 1–30, rooms needed 1–20, housing need at most 500
 /// characters). Errors name the field.
-pub fn save_household(store: &mut dyn Store, h: &Household, actor: Option<i64>) -> Result<()> {
+pub fn save_household(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    h: &Household,
+    actor: Option<i64>,
+) -> Result<()> {
     if !(1..=MAX_HOUSEHOLD).contains(&h.size) {
         bail!("field `storlek`: a household has 1 to {MAX_HOUSEHOLD} members");
     }
@@ -249,10 +312,23 @@ pub fn save_household(store: &mut dyn Store, h: &Household, actor: Option<i64>) 
     {
         bail!("field `hushall`: an id of letters, digits and `-`, at most 40");
     }
+    let mut sealed = h.clone();
+    if !sealed.housing_need.is_empty() {
+        sealed.housing_need = keys.seal(
+            household_aad(&h.unit, &h.id).as_bytes(),
+            h.housing_need.as_bytes(),
+        );
+    }
+    put_household(store, &sealed, actor)
+}
+
+/// Stores a household whose housing need is sealed or empty.
+fn put_household(store: &mut dyn Store, sealed: &Household, actor: Option<i64>) -> Result<()> {
+    let h = sealed;
     let row = HouseholdRow {
         id: h.id.clone(),
         unit: h.unit.clone(),
-        doc: serde_json::to_string(h)?,
+        doc: serde_json::to_string(sealed)?,
     };
     let audit = AuditEntry::new(
         &now(),
@@ -263,6 +339,25 @@ pub fn save_household(store: &mut dyn Store, h: &Household, actor: Option<i64>) 
     );
     store.save_household(&row, &audit)?;
     Ok(())
+}
+
+/// Drops a household's housing need without opening it (gallring needs no key).
+fn clear_housing_need(
+    store: &mut dyn Store,
+    unit: &UnitCode,
+    id: &str,
+    actor: Option<i64>,
+) -> Result<()> {
+    let Some(r) = store.households(unit)?.into_iter().find(|r| r.id == id) else {
+        return Ok(());
+    };
+    let mut h = serde_json::from_str::<Household>(&r.doc)
+        .with_context(|| format!("household {}: the stored document is unreadable", r.id))?;
+    if h.housing_need.is_empty() {
+        return Ok(());
+    }
+    h.housing_need.clear();
+    put_household(store, &h, actor)
 }
 
 /// The rooms a household needs under crowding norm 2 (see
@@ -736,11 +831,8 @@ pub fn export_person(
 ) -> Result<serde_json::Value> {
     let case = load(store, keys, unit, id)?.ok_or_else(|| anyhow!("no person {id} in {unit}"))?;
     let household = match &case.person.household {
-        Some(h) => store
-            .households(unit)?
-            .into_iter()
-            .find(|r| &r.id == h)
-            .map(|r| serde_json::from_str::<serde_json::Value>(&r.doc))
+        Some(h) => household(store, keys, unit, h)?
+            .map(|h| serde_json::to_value(&h))
             .transpose()?,
         None => None,
     };
@@ -895,12 +987,7 @@ pub fn gallra(
             .filter_map(|p| p.household)
             .collect();
         for hid in their_households.difference(&still) {
-            if let Some(mut h) = household(store, unit, hid)? {
-                if !h.housing_need.is_empty() {
-                    h.housing_need.clear();
-                    save_household(store, &h, actor)?;
-                }
-            }
+            clear_housing_need(store, unit, hid, actor)?;
         }
     }
     Ok(GallringPlan {
@@ -941,7 +1028,8 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
     let mut out = Vec::new();
     for row in store.all_persons()? {
         let stale = row.identity.as_deref().is_some_and(|s| keys.is_stale(s))
-            || row.pnr_index.as_deref().is_some_and(|s| keys.is_stale(s));
+            || row.pnr_index.as_deref().is_some_and(|s| keys.is_stale(s))
+            || text_in_clear(&row);
         if stale {
             let case = from_row(keys, &row)?;
             let mut new = to_row(keys, &case)?;

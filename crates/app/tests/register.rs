@@ -42,7 +42,7 @@ fn gallring_dry_run_then_run() {
                 rooms_needed: Some(3),
                 housing_need: "Nära skolan".into(),
             };
-            reg::save_household(s, &h, None).unwrap();
+            reg::save_household(s, &keys, &h, None).unwrap();
             cases[i].person.household = Some(h.id);
         }
         let rows: Vec<_> = cases
@@ -76,8 +76,8 @@ fn gallring_dry_run_then_run() {
         // Run: anonymised — identity, pnr index and free text gone, statistics kept.
         let done = reg::gallra(s, &unit, None, GallringMode::Anonymise, today, true, None).unwrap();
         assert!(done.done && done.persons.len() == 2);
-        let h0 = reg::household(s, &unit, "H-0").unwrap().unwrap();
-        let h3 = reg::household(s, &unit, "H-3").unwrap().unwrap();
+        let h0 = reg::household(s, &keys, &unit, "H-0").unwrap().unwrap();
+        let h3 = reg::household(s, &keys, &unit, "H-3").unwrap().unwrap();
         assert_eq!(
             (h0.size, h0.housing_need.as_str(), h3.housing_need.as_str()),
             (3, "", "Nära skolan"),
@@ -157,7 +157,8 @@ fn export_contains_everything_stored() {
         let hh = etablera_store::HouseholdRow {
             id: "H1".into(),
             unit: unit.clone(),
-            doc: r#"{"id":"H1","size":4}"#.into(),
+            doc: r#"{"id":"H1","unit":"2380","size":4,"rooms_needed":null,"housing_need":""}"#
+                .into(),
         };
         s.save_household(
             &hh,
@@ -201,8 +202,13 @@ fn export_contains_everything_stored() {
         .unwrap();
         let v = reg::export_person(s, &keys, &unit, case.person.id.as_str()).unwrap();
         let stored = s.person(case.person.id.as_str()).unwrap().unwrap();
-        // Every field of the stored record, the identity, household, links, reads and changes.
-        let doc: serde_json::Value = serde_json::from_str(&stored.doc).unwrap();
+        // Every field of the stored record (its free text opened), the identity, household,
+        // links, reads and changes.
+        let doc = serde_json::to_value(reg::from_row(&keys, &stored).unwrap().person).unwrap();
+        assert!(
+            !stored.doc.contains("Vuxenutbildningens expedition"),
+            "{b}: sealed at rest"
+        );
         assert_eq!(v["person"], doc, "{b}");
         assert_eq!(
             v["identity"]["name"],

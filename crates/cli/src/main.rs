@@ -473,7 +473,7 @@ fn demo_register(db: &str, out: &std::path::Path) -> Result<etablera_vault::Keyr
     }
     let households = etablera_app::register_demo::households(&mut cases, 2380);
     for h in &households {
-        etablera_app::register::save_household(s, h, None)?;
+        etablera_app::register::save_household(s, &keys, h, None)?;
     }
     let rows: Vec<_> = cases
         .iter()

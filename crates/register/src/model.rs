@@ -435,6 +435,31 @@ pub fn add_months(d: Date, months: i32) -> Date {
 }
 
 impl Person {
+    /// Every free text of the record, in a fixed order: assessment notes, intervention
+    /// providers, details and contacts, consent organisations, referral organisations,
+    /// purposes and reasons, review notes and event notes. The register seals them with the
+    /// identity; the order only depends on the record's structure, which stays in clear.
+    pub fn free_text_mut(&mut self) -> Vec<&mut String> {
+        let mut out: Vec<&mut String> = Vec::new();
+        if let Some(a) = &mut self.assessment {
+            out.extend(a.items.iter_mut().map(|i| &mut i.note));
+        }
+        for i in &mut self.interventions {
+            out.push(&mut i.provider);
+            out.push(&mut i.detail);
+            out.push(&mut i.contact);
+        }
+        out.extend(self.consents.iter_mut().map(|c| &mut c.organisation));
+        for r in &mut self.referrals {
+            out.push(&mut r.organisation);
+            out.push(&mut r.purpose);
+            out.push(&mut r.reason);
+        }
+        out.extend(self.reviews.iter_mut().map(|r| &mut r.note));
+        out.extend(self.events.iter_mut().map(|e| &mut e.note));
+        out
+    }
+
     /// The establishment period: two years from its start.
     pub fn establishment(&self) -> Option<(Date, Date)> {
         self.establishment_start.map(|s| {

@@ -591,7 +591,7 @@ async fn person_page(
                 )?;
                 let names = user_names(s)?;
                 let links = s.plan_links(&id)?;
-                let household = household_view(s, &c, &unit, &case.person, &settings)?;
+                let household = household_view(s, &c, &keys, &unit, &case.person, &settings)?;
                 let manage = register_allowed(
                     c.principal.as_ref(),
                     A::ManageCase,
@@ -627,6 +627,7 @@ struct HouseholdView {
 fn household_view(
     s: &mut dyn Store,
     c: &Ctx,
+    keys: &Keyring,
     unit: &UnitCode,
     p: &Person,
     settings: &Settings,
@@ -638,7 +639,7 @@ fn household_view(
             hidden_members: 0,
         });
     };
-    let household = reg::household(s, unit, hid)?;
+    let household = reg::household(s, keys, unit, hid)?;
     let mut members = Vec::new();
     let mut hidden_members = 0;
     for row in s.persons(unit)? {
@@ -1297,7 +1298,8 @@ async fn change(
                             rooms_needed: rooms.or(Some(reg::rooms_by_norm(size))),
                             housing_need: text(&f, "bostadsbehov", 500)?,
                         };
-                        reg::save_household(s, &h, user_id(&c)).map_err(|e| bad(e.to_string()))?;
+                        reg::save_household(s, &keys, &h, user_id(&c))
+                            .map_err(|e| bad(e.to_string()))?;
                         p.household = Some(hid);
                     }
                     "close" => p.closed = opt_date(&f, "closed")?,

@@ -328,14 +328,24 @@ fn a_household_id_is_scoped_by_municipality() {
         assert_eq!(r.status, 303, "{b}: {}", r.body);
         let mut s = store(&app);
         let lju = etablera_domain::UnitCode::parse("1864").unwrap();
-        let h = etablera_app::register::household(s.as_mut(), &lju, "H-SHARED1")
-            .unwrap()
-            .unwrap_or_else(|| panic!("{b}: Ljusnarsberg's household is gone"));
+        let h = etablera_app::register::household(
+            s.as_mut(),
+            &etablera_vault::Keyring::parse(KEY).unwrap(),
+            &lju,
+            "H-SHARED1",
+        )
+        .unwrap()
+        .unwrap_or_else(|| panic!("{b}: Ljusnarsberg's household is gone"));
         assert_eq!(h.size, 4, "{b}: Ljusnarsberg's household was changed");
         let osdu = etablera_domain::UnitCode::parse("2380").unwrap();
-        let mine = etablera_app::register::household(s.as_mut(), &osdu, "H-SHARED1")
-            .unwrap()
-            .unwrap();
+        let mine = etablera_app::register::household(
+            s.as_mut(),
+            &etablera_vault::Keyring::parse(KEY).unwrap(),
+            &osdu,
+            "H-SHARED1",
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(mine.size, 1, "{b}");
     }
 }

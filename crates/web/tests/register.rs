@@ -678,9 +678,14 @@ fn caseload_filters_and_household() {
         );
         let mut store = etablera_store::open(&app.address).unwrap();
         let unit = etablera_domain::UnitCode::parse("2380").unwrap();
-        let h = etablera_app::register::household(store.as_mut(), &unit, &format!("H-{}", app.own))
-            .unwrap()
-            .unwrap();
+        let h = etablera_app::register::household(
+            store.as_mut(),
+            &app.keys,
+            &unit,
+            &format!("H-{}", app.own),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(
             (h.size, h.rooms_needed),
             (5, Some(4)),
@@ -689,10 +694,14 @@ fn caseload_filters_and_household() {
         let r = mgr.post_form(&url, &[("csrf", &csrf), ("storlek", "0"), ("rum", "2")]);
         assert_eq!(r.status, 422, "{b}");
         assert!(r.body.contains("storlek"), "{b}: {}", r.body);
-        let again =
-            etablera_app::register::household(store.as_mut(), &unit, &format!("H-{}", app.own))
-                .unwrap()
-                .unwrap();
+        let again = etablera_app::register::household(
+            store.as_mut(),
+            &app.keys,
+            &unit,
+            &format!("H-{}", app.own),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(again, h, "{b}: unchanged");
         // An analyst cannot change it.
         let mut analyst = login(&app, "analyst");
