@@ -582,3 +582,115 @@ fn a_kolada_v3_response_with_unknown_statuses_is_previewed_with_warnings() {
         assert!(r.body.contains("3 värden"), "{b}: three values read");
     }
 }
+
+/// Finding 9: a personnummer oracle. With caseload-only on and a restricted case (GDPR
+/// art. 18) the case worker may not read, registering its personnummer must answer exactly
+/// as registering the number of a case the case worker may read: the registration becomes a
+/// request the reception manager resolves, no case id is named, and only the blind index
+/// reaches the audit log.
+#[test]
+fn a_registration_does_not_reveal_a_case_one_may_not_read() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let url = format!("{}/register/2380/persons", app.base);
+        let register = |c: &mut Client, csrf: &str, name: &str, pnr: &str| {
+            c.post_form(
+                &url,
+                &[
+                    ("csrf", csrf),
+                    ("namn", name),
+                    ("personnummer", pnr),
+                    ("kon", "K"),
+                    ("fodelseland", "Syrien"),
+                    ("kategori", "sjalvbosatt"),
+                    ("ankomst", "2025-05-01"),
+                ],
+            )
+        };
+        // The reception manager registers a case, restricts it and limits case workers to
+        // their own caseload.
+        let mut mgr = login(&app, "mgr");
+        let csrf_m = session_csrf(&app, &mut mgr);
+        let r = register(&mut mgr, &csrf_m, "Hemlig Person", "19811218-9876");
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let secret_case = r
+            .header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = mgr.post_form(
+            &format!("{url}/{secret_case}/restrict"),
+            &[("csrf", &csrf_m), ("restricted", "1")],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let r = mgr.post_form(
+            &format!("{}/register/2380/installningar", app.base),
+            &[
+                ("csrf", &csrf_m),
+                ("threshold", "5"),
+                ("retention_years", "5"),
+                ("review_months", "3"),
+                ("caseload_only", "1"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        // The case worker registers a case of their own.
+        let mut cw = login(&app, "cw");
+        let csrf = session_csrf(&app, &mut cw);
+        let r = register(&mut cw, &csrf, "Egen Person", "19810278-9875");
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let own_case = r
+            .header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(cw.get(&format!("{url}/{secret_case}")).status, 403, "{b}");
+        // The same number as the case they may read, and as the one they may not.
+        let readable = register(&mut cw, &csrf, "Dubblett Ett", "19810278-9875");
+        let hidden_one = register(&mut cw, &csrf, "Dubblett Två", "19811218-9876");
+        assert_eq!(readable.status, hidden_one.status, "{b}");
+        let strip = |s: &str| s.replace("Dubblett Ett", "X").replace("Dubblett Två", "X");
+        assert_eq!(
+            strip(&readable.body),
+            strip(&hidden_one.body),
+            "{b}: the same answer"
+        );
+        for (what, body) in [("readable", &readable.body), ("hidden", &hidden_one.body)] {
+            assert!(
+                !body.contains(&secret_case) && !body.contains(&own_case),
+                "{b} {what}: no case id"
+            );
+            assert!(body.contains("mottagningsansvarig"), "{b} {what}: {body}");
+        }
+        // Only the blind index is logged; the reception manager sees both requests.
+        let mut s = store(&app);
+        let audit = s
+            .audit_log(&etablera_store::AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .unwrap();
+        let text = format!("{audit:?}");
+        for clear in ["198112189876", "8112189876", "811218-9876", &secret_case] {
+            assert!(!text.contains(clear), "{b}: `{clear}` in the audit log");
+        }
+        drop(s);
+        let page = mgr.get(&format!("{}/register/2380/kontroll", app.base));
+        assert_eq!(page.status, 200, "{b}");
+        assert!(
+            page.body.contains("Dubblett Två") && page.body.contains(&secret_case),
+            "{b}: {}",
+            page.body
+        );
+        assert_eq!(
+            cw.get(&format!("{}/register/2380/kontroll", app.base))
+                .status,
+            403,
+            "{b}"
+        );
+    }
+}
