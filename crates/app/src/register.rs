@@ -369,6 +369,7 @@ pub fn rooms_by_norm(size: u32) -> u32 {
 /// Appends a read of a person's data to the read log.
 pub fn log_read(
     store: &mut dyn Store,
+    keys: &Keyring,
     user: Option<i64>,
     via: &str,
     persons: &[(&Person, bool)],
@@ -388,8 +389,135 @@ pub fn log_read(
             related: *related,
         })
         .collect();
-    store.log_reads(&entries)?;
+    store.log_reads(&entries, &|prev, e| keys.chain_mac(prev, &e.chain_bytes()))?;
     Ok(())
+}
+
+/// Why the read log's chain breaks at a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// A row without HMAC after chained rows: inserted by hand.
+    NoMac,
+    /// Rows before this one are gone.
+    RowsRemoved,
+    /// The first rows are gone and gallring left no checkpoint for them.
+    NoCheckpoint,
+    /// The HMAC does not fit the row and the one before it: one of them was changed.
+    Changed,
+}
+
+impl ChainBreak {
+    pub fn text(self, lang: etablera_domain::Lang) -> &'static str {
+        match self {
+            ChainBreak::NoMac => lang.pick(
+                "en rad utan HMAC mitt i kedjan (tillagd för hand)",
+                "a row without HMAC inside the chain (added by hand)",
+            ),
+            ChainBreak::RowsRemoved => lang.pick(
+                "rader före den har tagits bort",
+                "rows before it were removed",
+            ),
+            ChainBreak::NoCheckpoint => lang.pick(
+                "de första raderna har tagits bort utan gallringspunkt",
+                "the first rows were removed without a gallring checkpoint",
+            ),
+            ChainBreak::Changed => lang.pick(
+                "raden eller raden före den har ändrats",
+                "the row or the one before it was changed",
+            ),
+        }
+    }
+}
+
+/// What `verify_read_log` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Rows in the chain.
+    pub rows: u64,
+    /// Rows written before the chain existed (no HMAC), at its start.
+    pub unchained: u64,
+    /// The last row's id and HMAC: keep it elsewhere, and a later `--expect-head` shows
+    /// whether rows after it were removed.
+    pub head: Option<(i64, String)>,
+    /// The first row whose HMAC does not follow from the row before it (changed, removed,
+    /// inserted or reordered rows), with why.
+    pub broken: Option<(i64, ChainBreak)>,
+    /// Gallring checkpoints the chain passes.
+    pub checkpoints: usize,
+    /// Whether an expected head (an earlier run's) is still in the chain.
+    pub expected_head_found: Option<bool>,
+}
+
+/// Walks the whole read log and checks each row's HMAC against the row before it (or the
+/// last gallring checkpoint before the first row).
+pub fn verify_read_log(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    expect_head: Option<&str>,
+) -> Result<ChainReport> {
+    let checkpoints = store.read_log_checkpoints()?;
+    let mut report = ChainReport {
+        rows: 0,
+        unchained: 0,
+        head: None,
+        broken: None,
+        checkpoints: checkpoints.len(),
+        expected_head_found: expect_head.map(|_| false),
+    };
+    let mut after = 0i64;
+    // The last chained row's id and HMAC.
+    let mut prev: Option<(i64, String)> = None;
+    let mut last_id: Option<i64> = None;
+    loop {
+        let page = store.read_log_chain(after, 10_000)?;
+        if page.is_empty() {
+            break;
+        }
+        for r in page {
+            let id = r.entry.id;
+            after = id;
+            let follows = last_id.is_none_or(|l| l + 1 == id);
+            last_id = Some(id);
+            let Some(mac) = &r.mac else {
+                if prev.is_none() {
+                    report.unchained += 1;
+                } else {
+                    report.broken.get_or_insert((id, ChainBreak::NoMac));
+                }
+                continue;
+            };
+            let before = match &prev {
+                Some((_, p)) if follows => p.clone(),
+                Some(_) => {
+                    report.broken.get_or_insert((id, ChainBreak::RowsRemoved));
+                    String::new()
+                }
+                // The first chained row follows the unchained rows (""), the gallring
+                // checkpoint that cut the log just before it, or nothing.
+                None if report.unchained > 0 || id == 1 => String::new(),
+                None => match checkpoints.iter().rev().find(|c| c.through_id == id - 1) {
+                    Some(c) => c.mac.clone(),
+                    None => {
+                        report.broken.get_or_insert((id, ChainBreak::NoCheckpoint));
+                        String::new()
+                    }
+                },
+            };
+            let ok = keys
+                .check_chain_mac(&before, &r.entry.chain_bytes(), mac)
+                .map_err(|e| anyhow!("read log row {id}: {e}"))?;
+            if !ok {
+                report.broken.get_or_insert((id, ChainBreak::Changed));
+            }
+            if expect_head == Some(mac.as_str()) {
+                report.expected_head_found = Some(true);
+            }
+            report.rows += 1;
+            report.head = Some((id, mac.clone()));
+            prev = Some((id, mac.clone()));
+        }
+    }
+    Ok(report)
 }
 
 /// The fields of a person as text, by name: a form or a CSV row.
@@ -815,7 +943,7 @@ pub fn export_caseload(
         cases.push(c);
     }
     let refs: Vec<(&Person, bool)> = cases.iter().map(|c| (&c.person, false)).collect();
-    log_read(store, actor, "cli", &refs, "etablera register export")?;
+    log_read(store, keys, actor, "cli", &refs, "etablera register export")?;
     Ok(String::from_utf8(
         w.into_inner().map_err(|e| anyhow!("{e}"))?,
     )?)

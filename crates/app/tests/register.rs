@@ -173,6 +173,7 @@ fn export_contains_everything_stored() {
         .unwrap();
         reg::log_read(
             s,
+            &keys,
             Some(1),
             "web",
             &[(&case.person, true)],

@@ -195,6 +195,12 @@ enum RegisterCommand {
     RotateKeys,
     /// How many years reads of person data are kept (at least 5).
     LogRetention { years: Option<i64> },
+    /// Check the read log's chain of HMACs and print its head; keep the head elsewhere and
+    /// pass it later with `--expect-head` to see that no newer reads were removed.
+    VerifyLog {
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1055,6 +1061,41 @@ fn main() -> Result<()> {
                     let keys = need_keys(kf)?;
                     let n = etablera_app::register::rotate_keys(store, &keys, None)?;
                     println!("{n} identities sealed with key {}", keys.current());
+                }
+                RegisterCommand::VerifyLog { expect_head } => {
+                    let keys = need_keys(kf)?;
+                    let r = etablera_app::register::verify_read_log(
+                        store,
+                        &keys,
+                        expect_head.as_deref(),
+                    )?;
+                    let n = |v: u64| {
+                        etablera_domain::format::number(v as f64, 0, etablera_domain::Lang::Sv)
+                    };
+                    if let Some((id, why)) = &r.broken {
+                        anyhow::bail!(
+                            "läsloggen är bruten vid rad {id}: {}",
+                            why.text(etablera_domain::Lang::Sv)
+                        );
+                    }
+                    if r.expected_head_found == Some(false) {
+                        anyhow::bail!(
+                            "det sparade huvudet finns inte i läsloggen: rader har tagits bort efter det (kedjan har nu {} rader)",
+                            n(r.rows)
+                        );
+                    }
+                    match &r.head {
+                        Some((id, mac)) => println!(
+                            "läsloggen är hel: {} rader i kedjan ({} från före kedjan, {} gallringspunkter), sista rad {id}, huvud: {mac}",
+                            n(r.rows),
+                            n(r.unchained),
+                            n(r.checkpoints as u64)
+                        ),
+                        None => println!(
+                            "läsloggen har inga rader i kedjan ({} från före kedjan)",
+                            n(r.unchained)
+                        ),
+                    }
                 }
                 RegisterCommand::LogRetention { years } => {
                     if let Some(y) = years {

@@ -50,7 +50,13 @@ fn a_removed_or_changed_read_is_found() {
         assert!(ok, "{b}: {out}");
         let (ok, out) = etablera(
             &db,
-            &["register", "import", csv.to_str().unwrap(), "--municipality", "2380"],
+            &[
+                "register",
+                "import",
+                csv.to_str().unwrap(),
+                "--municipality",
+                "2380",
+            ],
         );
         assert!(ok, "{b}: {out}");
         // Three exports of two persons: six reads.
@@ -69,11 +75,18 @@ fn a_removed_or_changed_read_is_found() {
             .to_string();
         // The owner of the database drops the guard and removes one read in the middle.
         let (drop_guard, path) = if b == "sqlite" {
-            ("drop trigger read_log_keep; drop trigger read_log_no_update;", db.clone())
+            (
+                "drop trigger read_log_keep; drop trigger read_log_no_update;",
+                db.clone(),
+            )
         } else {
             ("drop trigger read_log_guard on read_log;", db.clone())
         };
-        tamper(b, &path, &format!("{drop_guard} delete from read_log where id = 3;"));
+        tamper(
+            b,
+            &path,
+            &format!("{drop_guard} delete from read_log where id = 3;"),
+        );
         let (ok, out) = etablera(&db, &["register", "verify-log"]);
         assert!(!ok, "{b}: a removed row must fail the check: {out}");
         assert!(out.contains("rad 4"), "{b}: names where it breaks: {out}");

@@ -270,7 +270,10 @@ pub struct AuditFilter {
 }
 
 pub mod register;
-pub use register::{HouseholdRow, PersonRow, PlanLinkRow, ReadLogEntry, ReadLogFilter};
+pub use register::{
+    ChainMac, ChainedRead, HouseholdRow, PersonRow, PlanLinkRow, ReadLogCheckpoint, ReadLogEntry,
+    ReadLogFilter, RegistrationRequestRow,
+};
 
 /// The repository: everything Etablera stores.
 pub trait Store: Send {
@@ -433,13 +436,40 @@ pub trait Store: Send {
         at: &str,
         audit: &AuditEntry,
     ) -> Result<bool>;
-    /// Appends reads to the read log (the only write the log accepts).
-    fn log_reads(&mut self, entries: &[ReadLogEntry]) -> Result<()>;
+    /// Appends reads to the read log (the only write the log accepts), each chained to the
+    /// one before by `mac`; writers are serialised so the chain does not fork.
+    fn log_reads(&mut self, entries: &[ReadLogEntry], mac: ChainMac) -> Result<()>;
+    /// Read-log rows with their chain HMACs, oldest first, after row `after_id`.
+    fn read_log_chain(&mut self, after_id: i64, limit: i64) -> Result<Vec<ChainedRead>>;
+    /// Where gallring cut the read log, oldest first.
+    fn read_log_checkpoints(&mut self) -> Result<Vec<ReadLogCheckpoint>>;
+    /// Stores a registration request with its audit entry; returns its id.
+    fn create_registration_request(
+        &mut self,
+        row: &RegistrationRequestRow,
+        audit: &AuditEntry,
+    ) -> Result<i64>;
+    /// A municipality's registration requests, newest first; only open ones if `open_only`.
+    fn registration_requests(
+        &mut self,
+        unit: &UnitCode,
+        open_only: bool,
+    ) -> Result<Vec<RegistrationRequestRow>>;
+    /// Resolves an open request of the municipality; `false` if there is none open.
+    fn resolve_registration_request(
+        &mut self,
+        unit: &UnitCode,
+        id: i64,
+        resolution: &str,
+        by: Option<i64>,
+        audit: &AuditEntry,
+    ) -> Result<bool>;
     fn read_log(&mut self, filter: &ReadLogFilter) -> Result<Vec<ReadLogEntry>>;
     fn read_log_retention_years(&mut self) -> Result<i64>;
     /// Sets the retention (the database refuses fewer than five years).
     fn set_read_log_retention_years(&mut self, years: i64, audit: &AuditEntry) -> Result<()>;
-    /// Deletes reads older than the retention; the database refuses younger ones.
+    /// Deletes the oldest reads, up to the first one younger than the retention (the
+    /// database refuses younger ones), leaving a checkpoint with the last removed row's HMAC.
     fn purge_read_log(&mut self) -> Result<usize>;
 }
 

@@ -18,6 +18,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../migrations/postgres/0005_tenant_keys.sql"),
     ),
+    (
+        6,
+        include_str!("../migrations/postgres/0006_requests_and_log_chain.sql"),
+    ),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -1050,15 +1054,38 @@ impl Store for PgStore {
         Ok(true)
     }
 
-    fn log_reads(&mut self, entries: &[ReadLogEntry]) -> Result<()> {
+    fn log_reads(&mut self, entries: &[ReadLogEntry], mac: ChainMac) -> Result<()> {
         let mut tx = self.client.transaction()?;
+        // One writer at a time (readers go on), so two cannot read the same head and fork
+        // the chain.
+        tx.batch_execute("lock table read_log in exclusive mode")?;
+        let last = tx.query_opt("select id, mac from read_log order by id desc limit 1", &[])?;
+        let (mut prev, mut next): (String, i64) = match last {
+            Some(r) => (
+                r.get::<_, Option<String>>(1).unwrap_or_default(),
+                r.get::<_, i64>(0) + 1,
+            ),
+            None => tx
+                .query_opt(
+                    "select through_id, mac from read_log_checkpoint order by id desc limit 1",
+                    &[],
+                )?
+                .map(|r| (r.get::<_, String>(1), r.get::<_, i64>(0) + 1))
+                .unwrap_or((String::new(), 1)),
+        };
         let st = tx.prepare(
-            "insert into read_log (at, user_id, via, person_id, unit_code, view, related) values ($1, $2, $3, $4, $5, $6, $7)",
+            "insert into read_log (id, at, user_id, via, person_id, unit_code, view, related, mac) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )?;
         for e in entries {
+            let e = ReadLogEntry {
+                id: next,
+                ..e.clone()
+            };
+            let m = mac(&prev, &e);
             tx.execute(
                 &st,
                 &[
+                    &e.id,
                     &e.at,
                     &e.user_id,
                     &e.via,
@@ -1066,11 +1093,125 @@ impl Store for PgStore {
                     &e.unit_code,
                     &e.view,
                     &e.related,
+                    &m,
                 ],
             )?;
+            prev = m;
+            next += 1;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn read_log_chain(&mut self, after_id: i64, limit: i64) -> Result<Vec<ChainedRead>> {
+        let rows = self.client.query(
+            "select id, at, user_id, via, person_id, unit_code, view, related, mac from read_log
+             where id > $1 order by id limit $2",
+            &[&after_id, &limit.clamp(1, 100_000)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| ChainedRead {
+                entry: ReadLogEntry {
+                    id: r.get(0),
+                    at: r.get(1),
+                    user_id: r.get(2),
+                    via: r.get(3),
+                    person_id: r.get(4),
+                    unit_code: r.get(5),
+                    view: r.get(6),
+                    related: r.get(7),
+                },
+                mac: r.get(8),
+            })
+            .collect())
+    }
+
+    fn read_log_checkpoints(&mut self) -> Result<Vec<ReadLogCheckpoint>> {
+        Ok(self
+            .client
+            .query(
+                "select id, at, through_id, mac from read_log_checkpoint order by id",
+                &[],
+            )?
+            .iter()
+            .map(|r| ReadLogCheckpoint {
+                id: r.get(0),
+                at: r.get(1),
+                through_id: r.get(2),
+                mac: r.get(3),
+            })
+            .collect())
+    }
+
+    fn create_registration_request(
+        &mut self,
+        row: &RegistrationRequestRow,
+        audit: &AuditEntry,
+    ) -> Result<i64> {
+        let mut tx = self.client.transaction()?;
+        let id: i64 = tx
+            .query_one(
+                "insert into registration_request (unit_code, requested_by, created_at, pnr_index, sealed) values ($1, $2, $3, $4, $5) returning id",
+                &[&row.unit.as_str(), &row.requested_by, &row.created_at, &row.pnr_index, &row.sealed],
+            )?
+            .get(0);
+        let audit = AuditEntry {
+            object: format!("registration_request:{id}"),
+            ..audit.clone()
+        };
+        insert_audit(&mut tx, &audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn registration_requests(
+        &mut self,
+        unit: &UnitCode,
+        open_only: bool,
+    ) -> Result<Vec<RegistrationRequestRow>> {
+        Ok(self
+            .client
+            .query(
+                "select id, requested_by, created_at, pnr_index, sealed, resolved_at, resolved_by, resolution
+                 from registration_request where unit_code = $1 and (not $2 or resolved_at is null) order by id desc limit 1000",
+                &[&unit.as_str(), &open_only],
+            )?
+            .iter()
+            .map(|r| RegistrationRequestRow {
+                id: r.get(0),
+                unit: unit.clone(),
+                requested_by: r.get(1),
+                created_at: r.get(2),
+                pnr_index: r.get(3),
+                sealed: r.get(4),
+                resolved_at: r.get(5),
+                resolved_by: r.get(6),
+                resolution: r.get(7),
+            })
+            .collect())
+    }
+
+    fn resolve_registration_request(
+        &mut self,
+        unit: &UnitCode,
+        id: i64,
+        resolution: &str,
+        by: Option<i64>,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let mut tx = self.client.transaction()?;
+        let n = tx.execute(
+            "update registration_request set resolved_at = $1, resolved_by = $2, resolution = $3
+             where id = $4 and unit_code = $5 and resolved_at is null",
+            &[&audit.at, &by, &resolution, &id, &unit.as_str()],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, audit)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     fn read_log(&mut self, f: &ReadLogFilter) -> Result<Vec<ReadLogEntry>> {
@@ -1125,10 +1266,29 @@ impl Store for PgStore {
     }
 
     fn purge_read_log(&mut self) -> Result<usize> {
-        Ok(self.client.execute(
-            "delete from read_log where at < to_char((now() at time zone 'utc') - make_interval(years => (select years from read_log_retention where id = 1)), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        let mut tx = self.client.transaction()?;
+        tx.batch_execute("lock table read_log in exclusive mode")?;
+        // The oldest rows up to the first one the retention still keeps.
+        let last = tx.query_opt(
+            "select id, mac, to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from read_log
+             where id <= coalesce(
+                (select min(id) - 1 from read_log where at >= to_char((now() at time zone 'utc') - make_interval(years => (select years from read_log_retention where id = 1)), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')),
+                (select max(id) from read_log))
+             order by id desc limit 1",
             &[],
-        )? as usize)
+        )?;
+        let Some(last) = last else {
+            return Ok(0);
+        };
+        let (through, mac, now): (i64, Option<String>, String) =
+            (last.get(0), last.get(1), last.get(2));
+        tx.execute(
+            "insert into read_log_checkpoint (at, through_id, mac) values ($1, $2, $3)",
+            &[&now, &through, &mac.unwrap_or_default()],
+        )?;
+        let n = tx.execute("delete from read_log where id <= $1", &[&through])?;
+        tx.commit()?;
+        Ok(n as usize)
     }
 }
 

@@ -78,3 +78,65 @@ pub struct PlanLinkRow {
     pub expires_at: String,
     pub revoked_at: Option<String>,
 }
+
+impl ReadLogEntry {
+    /// The bytes the read log's chain HMAC covers: every field, the id included, so a
+    /// removed, changed or renumbered row breaks the chain.
+    pub fn chain_bytes(&self) -> Vec<u8> {
+        format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            self.id,
+            self.at,
+            self.user_id.map(|u| u.to_string()).unwrap_or_default(),
+            self.via,
+            self.person_id,
+            self.unit_code,
+            self.view,
+            self.related
+        )
+        .into_bytes()
+    }
+}
+
+/// Computes a read-log row's chain HMAC from the previous row's (empty for the first).
+pub type ChainMac<'a> = &'a dyn Fn(&str, &ReadLogEntry) -> String;
+
+/// A read-log row with its chain HMAC (`None` for rows written before the chain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainedRead {
+    pub entry: ReadLogEntry,
+    pub mac: Option<String>,
+}
+
+/// Where gallring cut the read log: the chain goes on from `mac`, the HMAC of row
+/// `through_id`, the last one removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadLogCheckpoint {
+    pub id: i64,
+    pub at: String,
+    pub through_id: i64,
+    pub mac: String,
+}
+
+/// A registration that named a personnummer already in the municipality's register: the
+/// submitted case sealed, the number only as its blind index.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegistrationRequestRow {
+    /// Assigned by the store.
+    pub id: i64,
+    pub unit: UnitCode,
+    pub requested_by: Option<i64>,
+    pub created_at: String,
+    pub pnr_index: String,
+    pub sealed: String,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<i64>,
+    /// `discarded` or `access_granted`.
+    pub resolution: Option<String>,
+}
+
+impl std::fmt::Debug for RegistrationRequestRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RegistrationRequestRow({} in {})", self.id, self.unit)
+    }
+}

@@ -13,6 +13,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/sqlite/0004_register.sql")),
     (5, include_str!("../migrations/sqlite/0005_tenant_keys.sql")),
+    (
+        6,
+        include_str!("../migrations/sqlite/0006_requests_and_log_chain.sql"),
+    ),
 ];
 
 /// A store in an SQLite file.
@@ -1205,26 +1209,162 @@ impl Store for SqliteStore {
         Ok(true)
     }
 
-    fn log_reads(&mut self, entries: &[ReadLogEntry]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+    fn log_reads(&mut self, entries: &[ReadLogEntry], mac: ChainMac) -> Result<()> {
+        // An immediate transaction takes the write lock first, so two writers cannot read
+        // the same head and fork the chain.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
+            let last: Option<(i64, Option<String>)> = tx
+                .query_row(
+                    "select id, mac from read_log order by id desc limit 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (mut prev, mut next) = match last {
+                Some((id, m)) => (m.unwrap_or_default(), id + 1),
+                None => tx
+                    .query_row(
+                        "select through_id, mac from read_log_checkpoint order by id desc limit 1",
+                        [],
+                        |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(0)? + 1)),
+                    )
+                    .optional()?
+                    .unwrap_or((String::new(), 1)),
+            };
             let mut st = tx.prepare(
-                "insert into read_log (at, user_id, via, person_id, unit_code, view, related) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "insert into read_log (id, at, user_id, via, person_id, unit_code, view, related, mac) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for e in entries {
+                let e = ReadLogEntry {
+                    id: next,
+                    ..e.clone()
+                };
+                let m = mac(&prev, &e);
                 st.execute(params![
+                    e.id,
                     e.at,
                     e.user_id,
                     e.via,
                     e.person_id,
                     e.unit_code,
                     e.view,
-                    e.related
+                    e.related,
+                    m
                 ])?;
+                prev = m;
+                next += 1;
             }
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn read_log_chain(&mut self, after_id: i64, limit: i64) -> Result<Vec<ChainedRead>> {
+        let mut st = self.conn.prepare(
+            "select id, at, user_id, via, person_id, unit_code, view, related, mac from read_log
+             where id > ?1 order by id limit ?2",
+        )?;
+        let rows = st.query_map(params![after_id, limit.clamp(1, 100_000)], |r| {
+            Ok(ChainedRead {
+                entry: ReadLogEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    user_id: r.get(2)?,
+                    via: r.get(3)?,
+                    person_id: r.get(4)?,
+                    unit_code: r.get(5)?,
+                    view: r.get(6)?,
+                    related: r.get(7)?,
+                },
+                mac: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn read_log_checkpoints(&mut self) -> Result<Vec<ReadLogCheckpoint>> {
+        let mut st = self
+            .conn
+            .prepare("select id, at, through_id, mac from read_log_checkpoint order by id")?;
+        let rows = st.query_map([], |r| {
+            Ok(ReadLogCheckpoint {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                through_id: r.get(2)?,
+                mac: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn create_registration_request(
+        &mut self,
+        row: &RegistrationRequestRow,
+        audit: &AuditEntry,
+    ) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "insert into registration_request (unit_code, requested_by, created_at, pnr_index, sealed) values (?1, ?2, ?3, ?4, ?5)",
+            params![row.unit.as_str(), row.requested_by, row.created_at, row.pnr_index, row.sealed],
+        )?;
+        let id = tx.last_insert_rowid();
+        let audit = AuditEntry {
+            object: format!("registration_request:{id}"),
+            ..audit.clone()
+        };
+        insert_audit(&tx, &audit)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn registration_requests(
+        &mut self,
+        unit: &UnitCode,
+        open_only: bool,
+    ) -> Result<Vec<RegistrationRequestRow>> {
+        let mut st = self.conn.prepare(
+            "select id, requested_by, created_at, pnr_index, sealed, resolved_at, resolved_by, resolution
+             from registration_request where unit_code = ?1 and (not ?2 or resolved_at is null) order by id desc limit 1000",
+        )?;
+        let rows = st.query_map(params![unit.as_str(), open_only], |r| {
+            Ok(RegistrationRequestRow {
+                id: r.get(0)?,
+                unit: unit.clone(),
+                requested_by: r.get(1)?,
+                created_at: r.get(2)?,
+                pnr_index: r.get(3)?,
+                sealed: r.get(4)?,
+                resolved_at: r.get(5)?,
+                resolved_by: r.get(6)?,
+                resolution: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn resolve_registration_request(
+        &mut self,
+        unit: &UnitCode,
+        id: i64,
+        resolution: &str,
+        by: Option<i64>,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "update registration_request set resolved_at = ?1, resolved_by = ?2, resolution = ?3
+             where id = ?4 and unit_code = ?5 and resolved_at is null",
+            params![audit.at, by, resolution, id, unit.as_str()],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(&tx, audit)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     fn read_log(&mut self, f: &ReadLogFilter) -> Result<Vec<ReadLogEntry>> {
@@ -1288,10 +1428,37 @@ impl Store for SqliteStore {
     }
 
     fn purge_read_log(&mut self) -> Result<usize> {
-        Ok(self.conn.execute(
-            "delete from read_log where at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (select years from read_log_retention where id = 1) || ' years')",
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // The oldest rows up to the first one the retention still keeps.
+        let through: Option<i64> = tx.query_row(
+            "select coalesce(
+                (select min(id) - 1 from read_log where at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (select years from read_log_retention where id = 1) || ' years')),
+                (select max(id) from read_log))",
             [],
-        )?)
+            |r| r.get(0),
+        )?;
+        let Some(through) = through else {
+            return Ok(0);
+        };
+        let last: Option<(i64, Option<String>, String)> = tx
+            .query_row(
+                "select id, mac, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') from read_log where id <= ?1 order by id desc limit 1",
+                [through],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((through, mac, now)) = last else {
+            return Ok(0);
+        };
+        tx.execute(
+            "insert into read_log_checkpoint (at, through_id, mac) values (?1, ?2, ?3)",
+            params![now, through, mac.unwrap_or_default()],
+        )?;
+        let n = tx.execute("delete from read_log where id <= ?1", [through])?;
+        tx.commit()?;
+        Ok(n)
     }
 }
 

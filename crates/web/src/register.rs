@@ -169,6 +169,7 @@ fn check_case(
 fn log(
     s: &mut dyn Store,
     ctx: &Ctx,
+    keys: &Keyring,
     via: &str,
     persons: &[&Person],
     view: &str,
@@ -177,7 +178,7 @@ fn log(
         .iter()
         .map(|p| (*p, user_id(ctx).is_some_and(|u| p.related(u))))
         .collect();
-    reg::log_read(s, user_id(ctx), via, &list, view)?;
+    reg::log_read(s, keys, user_id(ctx), via, &list, view)?;
     Ok(())
 }
 
@@ -305,7 +306,7 @@ async fn caseload(
                 }
                 shown.sort_by_key(|c| (c.person.closed.is_some(), c.person.next_review()));
                 let refs: Vec<&Person> = shown.iter().map(|c| &c.person).collect();
-                log(s, &c, "web", &refs, "GET /register/{unit}")?;
+                log(s, &c, &keys, "web", &refs, "GET /register/{unit}")?;
                 let lang = c.lang;
                 let due: Vec<&Case> = shown
                     .iter()
@@ -585,6 +586,7 @@ async fn person_page(
                 log(
                     s,
                     &c,
+                    &keys,
                     "web",
                     &[&case.person],
                     "GET /register/{unit}/persons/{id}",
@@ -1352,6 +1354,7 @@ async fn export_json(
                 log(
                     s,
                     &c,
+                    &keys,
                     "web",
                     &[&case.person],
                     "GET /register/{unit}/persons/{id}/export.json",
@@ -1387,7 +1390,7 @@ async fn export_page(
             .db
             .run(move |s| {
                 let (case, _) = check_case(s, &c, &keys, &unit, &id, A::ManageCase)?;
-                log(s, &c, "web", &[&case.person], "GET /register/{unit}/persons/{id}/export")?;
+                log(s, &c, &keys, "web", &[&case.person], "GET /register/{unit}/persons/{id}/export")?;
                 let v = reg::export_person(s, &keys, &unit, &id)?;
                 let lang = c.lang;
                 let pretty = serde_json::to_string_pretty(&v).map_err(AppError::internal)?;
@@ -1634,10 +1637,12 @@ async fn read_log(
     let c = ctx.clone();
     let r = async {
         let unit = parse_unit(&unit)?;
+        let keys = keys(&state)?;
         state
             .db
             .run(move |s| {
                 check_unit(s, &c, &unit, A::ReadAccessLog)?;
+                let chain = reg::verify_read_log(s, &keys, None)?;
                 let users = s.users()?;
                 let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
                 for (name, v) in [("from", &q.from), ("to", &q.to)] {
@@ -1663,6 +1668,19 @@ async fn read_log(
                     h1 { (t(lang, "Loggkontroll – läsningar av personuppgifter", "Read log – reads of personal data")) }
                     (register_nav(lang, &unit))
                     p { (t(lang, "Varje visning av en persons uppgifter loggas och kan inte ändras eller tas bort. Loggen sparas i ", "Every view of a person's data is logged and cannot be changed or deleted. The log is kept for ")) (years) (t(lang, " år.", " years.")) }
+                    @match &chain.broken {
+                        Some((row, why)) => div.error role="alert" {
+                            h2 { (t(lang, "Loggen har ändrats", "The log has been tampered with")) }
+                            p { (t(lang, "Kedjan av kontrollsummor bryts vid rad ", "The chain of checksums breaks at row ")) (row) ": " (why.text(lang)) ". "
+                                (t(lang, "Anmäl det till informationssäkerhetsansvarig.", "Report it to the information security officer.")) }
+                        },
+                        None => p.chain role="status" {
+                            (t(lang, "Kedjan av kontrollsummor är hel: ", "The chain of checksums is whole: "))
+                            (etablera_domain::format::number(chain.rows as f64, 0, lang)) (t(lang, " rader", " rows"))
+                            @if let Some((_, head)) = &chain.head { ", " (t(lang, "huvud ", "head ")) code { (head) } }
+                            "."
+                        },
+                    }
                     form method="get" action={ "/register/" (unit) "/lasloggen" } {
                         label for="lu" { (t(lang, "Användare", "User")) } input #lu name="user" value=(q.user.clone().unwrap_or_default());
                         label for="lp" { (t(lang, "Person (pseudonym)", "Person (pseudonym)")) } input #lp name="person" value=(q.person.clone().unwrap_or_default());
@@ -1828,6 +1846,7 @@ async fn plan_page(
                 }
                 reg::log_read(
                     s,
+                    &keys,
                     None,
                     "plan-link",
                     &[(&case.person, false)],
@@ -1957,7 +1976,14 @@ async fn api_persons(
                 }
             }
             let refs: Vec<&Person> = cases.iter().map(|c| &c.person).collect();
-            log(s, &ctx, "api", &refs, "GET /api/v1/register/{unit}/persons")?;
+            log(
+                s,
+                &ctx,
+                &keys,
+                "api",
+                &refs,
+                "GET /api/v1/register/{unit}/persons",
+            )?;
             let items: Vec<ApiPerson> = cases.iter().map(api_person_of).collect();
             Ok(serde_json::json!({ "items": items, "total": items.len() }))
         })
@@ -1979,6 +2005,7 @@ async fn api_person(
             log(
                 s,
                 &ctx,
+                &keys,
                 "api",
                 &[&case.person],
                 "GET /api/v1/register/{unit}/persons/{id}",

@@ -842,3 +842,47 @@ fn no_free_text_in_clear_at_rest() {
         }
     }
 }
+
+/// Finding 13: the loggkontroll page shows whether the read log's chain is whole, and where
+/// it breaks once the database's owner removed a read behind the triggers' back.
+#[test]
+fn loggkontroll_shows_a_broken_chain() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut admin = login(&app, "admin");
+        let mut cw = login(&app, "cw");
+        for _ in 0..3 {
+            let r = cw.get(&format!("{}/register/2380/persons/{}", app.base, app.own));
+            assert_eq!(r.status, 200, "{b}");
+        }
+        let page = admin.get(&format!("{}/register/2380/lasloggen", app.base));
+        assert!(
+            page.body.contains("Kedjan av kontrollsummor är hel"),
+            "{b}: {}",
+            page.body
+        );
+        let first = reads(&app);
+        assert!(first >= 3, "{b}");
+        if b == "sqlite" {
+            let path = app.address.trim_start_matches("sqlite://");
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(
+                "drop trigger read_log_keep; delete from read_log where id = (select min(id) + 1 from read_log);",
+            )
+            .unwrap();
+        } else {
+            let mut c = postgres::Client::connect(&app.address, postgres::NoTls).unwrap();
+            c.batch_execute(
+                "drop trigger read_log_guard on read_log; delete from read_log where id = (select min(id) + 1 from read_log);",
+            )
+            .unwrap();
+        }
+        let page = admin.get(&format!("{}/register/2380/lasloggen", app.base));
+        assert!(
+            page.body.contains("Loggen har ändrats"),
+            "{b}: {}",
+            page.body
+        );
+        assert!(page.body.contains("rader före den har tagits bort"), "{b}");
+    }
+}
