@@ -229,21 +229,89 @@ pub fn load(
     }
 }
 
-/// Saves a new or changed person; a personnummer already registered in the municipality for
-/// another person is refused. `what` goes to the audit log (no personal data in it).
+/// What saving a person did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Stored,
+    /// The personnummer is already in the municipality's register: nothing was stored; a
+    /// request waits for the reception manager. The answer is the same whichever case holds
+    /// the number and whether or not the one who asked may read it.
+    NeedsCheck,
+}
+
+/// A registration request as the reception manager sees it.
+#[derive(Debug, Clone)]
+pub struct OpenRequest {
+    pub id: i64,
+    pub requested_by: Option<i64>,
+    pub created_at: String,
+    /// The case as submitted.
+    pub case: Case,
+    /// The case that already holds the personnummer (if it is still there).
+    pub existing: Option<String>,
+    /// The change that was asked for: `person.create` or `person.details`.
+    pub what: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RequestDoc {
+    person: Person,
+    identity: Option<Identity>,
+    what: String,
+}
+
+fn request_aad(unit: &UnitCode, pnr_index: &str) -> String {
+    format!("registration_request:{unit}:{pnr_index}")
+}
+
+/// Saves a new or changed person. A personnummer already registered in the municipality
+/// for another person makes the registration a request for the reception manager
+/// ([`Saved::NeedsCheck`]); only its blind index reaches the audit log. `what` goes to the
+/// audit log (no personal data in it).
 pub fn save(
     store: &mut dyn Store,
     keys: &Keyring,
     case: &Case,
     actor: Option<i64>,
     what: &str,
-) -> Result<()> {
+) -> Result<Saved> {
     case.person.validate(today()).map_err(|e| anyhow!("{e}"))?;
     let row = to_row(keys, case)?;
     if let Some(ix) = &row.pnr_index {
         if let Some(other) = store.person_id_by_pnr_index(&row.unit, ix)? {
             if other != row.id {
-                bail!("field `personnummer`: the number is already registered for another person ({other})");
+                let doc = RequestDoc {
+                    person: case.person.clone(),
+                    identity: case.identity.clone(),
+                    what: what.to_string(),
+                };
+                let sealed = keys.seal(
+                    request_aad(&row.unit, ix).as_bytes(),
+                    serde_json::to_string(&doc)?.as_bytes(),
+                );
+                let audit = AuditEntry::new(
+                    &now(),
+                    actor,
+                    "person.registration_request",
+                    "registration_request",
+                    Some(&row.unit),
+                )
+                .change(None, Some(format!("pnr_index {ix}")));
+                store.create_registration_request(
+                    &etablera_store::RegistrationRequestRow {
+                        id: 0,
+                        unit: row.unit.clone(),
+                        requested_by: actor,
+                        created_at: now(),
+                        pnr_index: ix.clone(),
+                        sealed,
+                        resolved_at: None,
+                        resolved_by: None,
+                        resolution: None,
+                    },
+                    &audit,
+                )?;
+                return Ok(Saved::NeedsCheck);
             }
         }
     }
@@ -255,7 +323,95 @@ pub fn save(
         Some(&row.unit),
     );
     store.save_persons(&[row], &audit)?;
-    Ok(())
+    Ok(Saved::Stored)
+}
+
+/// The municipality's open registration requests, opened.
+pub fn open_requests(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    unit: &UnitCode,
+) -> Result<Vec<OpenRequest>> {
+    let mut out = Vec::new();
+    for r in store.registration_requests(unit, true)? {
+        let plain = keys
+            .open(request_aad(unit, &r.pnr_index).as_bytes(), &r.sealed)
+            .map_err(|e| anyhow!("registration request {}: {e}", r.id))?;
+        let doc: RequestDoc = serde_json::from_slice(&plain)
+            .with_context(|| format!("registration request {}: damaged", r.id))?;
+        out.push(OpenRequest {
+            id: r.id,
+            requested_by: r.requested_by,
+            created_at: r.created_at,
+            existing: store.person_id_by_pnr_index(unit, &r.pnr_index)?,
+            case: Case {
+                person: doc.person,
+                identity: doc.identity,
+            },
+            what: doc.what,
+        });
+    }
+    Ok(out)
+}
+
+/// How the reception manager resolves a registration request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// The same person: nothing more is stored.
+    Discard,
+    /// The same person, and the one who asked works with them: they become a named
+    /// colleague on the existing case.
+    GrantAccess,
+}
+
+/// Resolves an open request; `false` if the municipality has no such open request.
+pub fn resolve_request(
+    store: &mut dyn Store,
+    keys: &Keyring,
+    unit: &UnitCode,
+    id: i64,
+    how: Resolution,
+    actor: Option<i64>,
+) -> Result<bool> {
+    let Some(req) = open_requests(store, keys, unit)?
+        .into_iter()
+        .find(|r| r.id == id)
+    else {
+        return Ok(false);
+    };
+    let (label, action) = match how {
+        Resolution::Discard => ("discarded", "registration_request.discard"),
+        Resolution::GrantAccess => ("access_granted", "registration_request.grant"),
+    };
+    if how == Resolution::GrantAccess {
+        let (Some(existing), Some(user)) = (&req.existing, req.requested_by) else {
+            bail!("the case holding the number, or the user who asked, is gone");
+        };
+        let Some(mut case) = load(store, keys, unit, existing)? else {
+            bail!("the case holding the number is gone");
+        };
+        if case.person.case_worker != Some(user) && !case.person.colleagues.contains(&user) {
+            case.person.colleagues.push(user);
+            let row = to_row(keys, &case)?;
+            let audit = AuditEntry::new(
+                &now(),
+                actor,
+                "person.assign",
+                &format!("person:{existing}"),
+                Some(unit),
+            )
+            .change(None, Some(format!("colleague {user}")));
+            store.save_persons(&[row], &audit)?;
+        }
+    }
+    let audit = AuditEntry::new(
+        &now(),
+        actor,
+        action,
+        &format!("registration_request:{id}"),
+        Some(unit),
+    );
+    Ok(store.resolve_registration_request(unit, id, label, actor, &audit)?)
 }
 
 /// The largest household the register takes.
@@ -788,8 +944,10 @@ pub fn import_caseload(
             if let Some(first) = seen.insert(ix.clone(), *row_no) {
                 errors.push(format!("{file_name}, row {row_no}, field `personnummer`: the same number as row {first}"));
             } else if store.person_id_by_pnr_index(unit, ix)?.is_some() {
+                // The same words as the form's answer: which case holds the number, and
+                // whether the importer may read it, is for the reception manager.
                 errors.push(format!(
-                    "{file_name}, row {row_no}, field `personnummer`: already registered"
+                    "{file_name}, row {row_no}, field `personnummer`: the number needs checking; register this person on the form and the reception manager resolves it"
                 ));
             }
         }

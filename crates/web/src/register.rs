@@ -53,6 +53,8 @@ pub fn router() -> Router<AppState> {
             get(settings_page).post(save_settings),
         )
         .route("/register/{unit}/lasloggen", get(read_log))
+        .route("/register/{unit}/kontroll", get(requests_page))
+        .route("/register/{unit}/kontroll/{id}", post(resolve_request))
         .route("/min-plan", get(plan_entry).post(plan_code))
         .route("/min-plan/{code}", get(plan_page))
         .route("/api/v1/register/{unit}/persons", get(api_persons))
@@ -224,6 +226,7 @@ fn register_nav(lang: Lang, unit: &UnitCode) -> Markup {
                 li { a href={ "/register/" (unit) "/ny" } { (t(lang, "Registrera person", "Register a person")) } }
                 li { a href={ "/register/" (unit) "/statistik" } { (t(lang, "Statistik", "Statistics")) } }
                 li { a href={ "/register/" (unit) "/installningar" } { (t(lang, "Inställningar", "Settings")) } }
+                li { a href={ "/register/" (unit) "/kontroll" } { (t(lang, "Att kontrollera", "To check")) } }
                 li { a href={ "/register/" (unit) "/lasloggen" } { (t(lang, "Loggkontroll", "Read log")) } }
             }
         }
@@ -495,8 +498,131 @@ async fn create(
                     reg::parse_fields(&f, &unit, None, settings.review_months, reg::today())
                         .map_err(|e| AppError::BadRequest(e.to_string()))?;
                 case.person.case_worker = user_id(&c);
-                reg::save(s, &keys, &case, user_id(&c), "person.create")?;
-                Ok(format!("/register/{unit}/persons/{}", case.person.id))
+                Ok(
+                    match reg::save(s, &keys, &case, user_id(&c), "person.create")? {
+                        reg::Saved::Stored => {
+                            Ok(format!("/register/{unit}/persons/{}", case.person.id))
+                        }
+                        reg::Saved::NeedsCheck => Err(unit),
+                    },
+                )
+            })
+            .await
+    }
+    .await;
+    match r {
+        Ok(Ok(to)) => Redirect::to(&to).into_response(),
+        Ok(Err(unit)) => needs_check(&ctx, &unit),
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+/// The reception manager's list of registrations whose personnummer is already in the
+/// register. Opening one is a read of the case that holds the number, and is logged.
+async fn requests_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(unit): Path<String>,
+) -> Response {
+    let c = ctx.clone();
+    let r = async {
+        let unit = parse_unit(&unit)?;
+        let keys = keys(&state)?;
+        state
+            .db
+            .run(move |s| {
+                check_unit(s, &c, &unit, A::ManageCase)?;
+                let open = reg::open_requests(s, &keys, &unit)?;
+                let mut existing = Vec::new();
+                for r in &open {
+                    if let Some(id) = &r.existing {
+                        if let Some(case) = reg::load(s, &keys, &unit, id)? {
+                            existing.push(case.person);
+                        }
+                    }
+                }
+                let refs: Vec<&Person> = existing.iter().collect();
+                log(s, &c, &keys, "web", &refs, "GET /register/{unit}/kontroll")?;
+                let names = user_names(s)?;
+                let lang = c.lang;
+                let path = format!("/register/{unit}/kontroll");
+                Ok(layout(&c, t(lang, "Att kontrollera", "To check"), &path, html! {
+                    h1 { (t(lang, "Registreringar att kontrollera", "Registrations to check")) }
+                    (register_nav(lang, &unit))
+                    p { (t(lang,
+                        "En registrering vars personnummer redan finns i registret sparas inte. Handläggaren får samma svar vare sig hen får läsa ärendet eller inte; här avgör du vad som ska hända.",
+                        "A registration whose personnummer is already in the register is not stored. The case worker gets the same answer whether or not they may read that case; here you decide what happens.")) }
+                    @if open.is_empty() {
+                        p role="status" { (t(lang, "Inget att kontrollera.", "Nothing to check.")) }
+                    } @else {
+                        table {
+                            caption { (t(lang, "Öppna förfrågningar", "Open requests")) }
+                            thead { tr {
+                                th scope="col" { (t(lang, "Inkom", "Received")) }
+                                th scope="col" { (t(lang, "Från", "From")) }
+                                th scope="col" { (t(lang, "Uppgifter", "Data")) }
+                                th scope="col" { (t(lang, "Befintligt ärende", "Existing case")) }
+                                th scope="col" { (t(lang, "Åtgärd", "Action")) }
+                            } }
+                            tbody { @for r in &open {
+                                tr {
+                                    td { (r.created_at.get(..10).unwrap_or(&r.created_at)) }
+                                    td { (r.requested_by.and_then(|u| names.get(&u)).cloned().unwrap_or_else(|| "–".into())) }
+                                    td {
+                                        @if let Some(i) = &r.case.identity {
+                                            (i.name) @if let Some(p) = &i.pnr { ", " (p.display()) }
+                                        }
+                                        ", " (r.case.person.country_of_birth) ", " (r.case.person.category.label(lang))
+                                    }
+                                    td { @match &r.existing {
+                                        Some(id) => a href={ "/register/" (unit) "/persons/" (id) } { (id) },
+                                        None => (t(lang, "finns inte längre", "no longer there")),
+                                    } }
+                                    td {
+                                        form method="post" action={ (path) "/" (r.id) } {
+                                            input type="hidden" name="csrf" value=(c.csrf());
+                                            button type="submit" name="how" value="grant" { (t(lang, "Samma person: ge handläggaren tillgång", "Same person: give the case worker access")) }
+                                            " "
+                                            button type="submit" name="how" value="discard" { (t(lang, "Avvisa", "Discard")) }
+                                        }
+                                    }
+                                }
+                            } }
+                        }
+                    }
+                }))
+            })
+            .await
+    }
+    .await;
+    page(&ctx, r)
+}
+
+async fn resolve_request(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((unit, id)): Path<(String, String)>,
+    Form(f): Form<F>,
+) -> Response {
+    let c = ctx.clone();
+    let r = async {
+        csrf(&c, &f)?;
+        let unit = parse_unit(&unit)?;
+        let keys = keys(&state)?;
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+        let how = match f.get("how").map(String::as_str) {
+            Some("grant") => reg::Resolution::GrantAccess,
+            Some("discard") => reg::Resolution::Discard,
+            _ => return Err(AppError::BadRequest("field `how`: grant or discard".into())),
+        };
+        state
+            .db
+            .run(move |s| {
+                check_unit(s, &c, &unit, A::ManageCase)?;
+                if !reg::resolve_request(s, &keys, &unit, id, how, user_id(&c))? {
+                    return Err(AppError::NotFound);
+                }
+                Ok(format!("/register/{unit}/kontroll"))
             })
             .await
     }
@@ -505,6 +631,30 @@ async fn create(
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) => fail(&ctx, e),
     }
+}
+
+/// The answer when a personnummer is already in the register: the same whichever case holds
+/// it, and whether or not the case worker may read that case. No case and no request is named.
+fn needs_check(ctx: &Ctx, unit: &UnitCode) -> Response {
+    let lang = ctx.lang;
+    let path = format!("/register/{unit}");
+    let body = layout(
+        ctx,
+        t(
+            lang,
+            "Registreringen behöver kontrolleras",
+            "The registration needs checking",
+        ),
+        &path,
+        html! {
+            h1 { (t(lang, "Registreringen behöver kontrolleras", "The registration needs checking")) }
+            p role="status" { (t(lang,
+                "Personnumret behöver kontrolleras innan uppgifterna kan sparas. De har skickats till mottagningsansvarig, som går igenom dem och hör av sig. Ingenting har ändrats i registret än.",
+                "The personnummer needs checking before the data can be stored. It has been sent to the reception manager, who goes through it and gets back to you. Nothing has changed in the register yet.")) }
+            p { a href=(path) { (t(lang, "Till ärendena", "To the cases")) } }
+        },
+    );
+    (axum::http::StatusCode::ACCEPTED, Html(body.into_string())).into_response()
 }
 
 async fn import(
@@ -1308,16 +1458,20 @@ async fn change(
                     "restrict" => p.restricted = text(&f, "restricted", 1)? == "1",
                     _ => return Err(AppError::NotFound),
                 }
-                if !matches!(part.as_str(), "link" | "revoke-link") {
-                    reg::save(s, &keys, &case, user_id(&c), &format!("person.{part}"))?;
+                if !matches!(part.as_str(), "link" | "revoke-link")
+                    && reg::save(s, &keys, &case, user_id(&c), &format!("person.{part}"))?
+                        == reg::Saved::NeedsCheck
+                {
+                    return Ok((unit, None, None));
                 }
-                Ok((unit, case.person.id.to_string(), link_code))
+                Ok((unit, Some(case.person.id.to_string()), link_code))
             })
             .await
     }
     .await;
     match r {
-        Ok((unit, id, Some(code))) => {
+        Ok((unit, None, _)) => needs_check(&ctx, &unit),
+        Ok((unit, Some(id), Some(code))) => {
             // The code is shown once; only its hash is stored.
             let lang = ctx.lang;
             let url = format!("/min-plan/{code}");
@@ -1329,7 +1483,7 @@ async fn change(
                 p { a href={ "/register/" (unit) "/persons/" (id) } { (t(lang, "Tillbaka till ärendet", "Back to the case")) } }
             }).into_string()).into_response()
         }
-        Ok((unit, id, None)) => {
+        Ok((unit, Some(id), None)) => {
             Redirect::to(&format!("/register/{unit}/persons/{id}")).into_response()
         }
         Err(e) => fail(&ctx, e),

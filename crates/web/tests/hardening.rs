@@ -675,8 +675,20 @@ fn a_registration_does_not_reveal_a_case_one_may_not_read() {
             })
             .unwrap();
         let text = format!("{audit:?}");
-        for clear in ["198112189876", "8112189876", "811218-9876", &secret_case] {
+        for clear in ["198112189876", "8112189876", "811218-9876"] {
             assert!(!text.contains(clear), "{b}: `{clear}` in the audit log");
+        }
+        let requests: Vec<_> = audit
+            .iter()
+            .filter(|a| a.action == "person.registration_request")
+            .collect();
+        assert_eq!(requests.len(), 2, "{b}: {requests:?}");
+        for a in requests {
+            let t = format!("{a:?}");
+            assert!(
+                !t.contains(&secret_case) && !t.contains(&own_case),
+                "{b}: {t}"
+            );
         }
         drop(s);
         let page = mgr.get(&format!("{}/register/2380/kontroll", app.base));
@@ -690,6 +702,34 @@ fn a_registration_does_not_reveal_a_case_one_may_not_read() {
             cw.get(&format!("{}/register/2380/kontroll", app.base))
                 .status,
             403,
+            "{b}"
+        );
+        // The manager finds it is the same person and lets the case worker work with it.
+        let row = page
+            .body
+            .split("<tr>")
+            .find(|r| r.contains("Dubblett Två"))
+            .unwrap();
+        let action = row
+            .split("action=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let r = mgr.post_form(
+            &format!("{}{action}", app.base),
+            &[("csrf", &csrf_m), ("how", "grant")],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        assert_eq!(
+            cw.get(&format!("{url}/{secret_case}")).status,
+            200,
+            "{b}: now a colleague"
+        );
+        let page = mgr.get(&format!("{}/register/2380/kontroll", app.base));
+        assert!(
+            !page.body.contains("Dubblett Två") && page.body.contains("Dubblett Ett"),
             "{b}"
         );
     }
