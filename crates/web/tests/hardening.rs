@@ -56,6 +56,10 @@ fn spawn_apps() -> Vec<App> {
             let config = etablera_web::Config {
                 database: t.address.clone(),
                 register_keys: Some(keys),
+                // The tests play a proxy on 127.0.0.1 that names the client in
+                // X-Forwarded-For; a small budget per address keeps them short.
+                trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+                login_failures_per_address: 20,
                 ..Default::default()
             };
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -443,7 +447,7 @@ fn a_login_csrf_token_must_be_the_servers() {
             statuses.iter().all(|s| matches!(s, 422 | 429 | 503)),
             "{b}: {statuses:?}"
         );
-        login(&app, "strategist");
+        login_from(&app, "strategist", PW, "198.51.100.4");
     }
 }
 
@@ -730,6 +734,109 @@ fn a_registration_does_not_reveal_a_case_one_may_not_read() {
         let page = mgr.get(&format!("{}/register/2380/kontroll", app.base));
         assert!(
             !page.body.contains("Dubblett Två") && page.body.contains("Dubblett Ett"),
+            "{b}"
+        );
+    }
+}
+
+fn login_attempt(app: &App, address: &str, user: &str, password: &str) -> (Client, Resp) {
+    let mut c = Client::default();
+    c.extra.push(("X-Forwarded-For".into(), address.into()));
+    let page = c.get(&format!("{}/login", app.base));
+    let csrf = hidden(&page.body, "csrf");
+    let r = c.post_form(
+        &format!("{}/login", app.base),
+        &[
+            ("username", user),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/"),
+        ],
+    );
+    (c, r)
+}
+
+fn login_from(app: &App, user: &str, password: &str, address: &str) -> Client {
+    let (c, r) = login_attempt(app, address, user, password);
+    assert_eq!(
+        r.status, 303,
+        "{}: login as {user} from {address}: {}",
+        app.backend, r.body
+    );
+    c
+}
+
+/// Finding 8: throttling per (account, address) with growing delays and a budget per
+/// address. A wrong-password flood slows the attacker's address, not the real user
+/// elsewhere; failures against a name before its account exists do not lock the account;
+/// one password tried on many accounts from one address stops at the budget.
+#[test]
+fn throttling_slows_the_attacker_not_the_user() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        // A wrong-password flood against the strategist from one address.
+        let statuses: Vec<Resp> = (0..8)
+            .map(|_| login_attempt(&app, "203.0.113.7", "strategist", "fel lösenord").1)
+            .collect();
+        let limited: Vec<&Resp> = statuses.iter().filter(|r| r.status == 429).collect();
+        assert!(
+            !limited.is_empty(),
+            "{b}: {:?}",
+            statuses.iter().map(|r| r.status).collect::<Vec<_>>()
+        );
+        let retry: u64 = limited[0]
+            .header("retry-after")
+            .expect("Retry-After")
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&retry), "{b}: {retry}");
+        // Even the right password waits at that address …
+        assert_eq!(
+            login_attempt(&app, "203.0.113.7", "strategist", PW)
+                .1
+                .status,
+            429,
+            "{b}"
+        );
+        // … but the real user, elsewhere, logs in at once.
+        login_from(&app, "strategist", PW, "198.51.100.20");
+        // Failures against a name that does not exist yet do not lock the account made later.
+        for _ in 0..8 {
+            login_attempt(&app, "203.0.113.8", "nykomling", "gissning");
+        }
+        {
+            let mut s = store(&app);
+            etablera_web::accounts::add_user(
+                s.as_mut(),
+                "nykomling",
+                "Ny Kommande",
+                &Password::new(PW),
+                false,
+                None,
+            )
+            .unwrap();
+        }
+        login_from(&app, "nykomling", PW, "198.51.100.21");
+        // Spraying: one password on many accounts from one address stops at its budget.
+        let spray: Vec<u16> = (0..30)
+            .map(|i| {
+                login_attempt(&app, "203.0.113.9", &format!("konto{i}"), "Sommar2026!")
+                    .1
+                    .status
+            })
+            .collect();
+        assert_eq!(
+            spray.iter().filter(|s| **s == 422).count(),
+            20,
+            "{b}: {spray:?}"
+        );
+        assert!(spray[20..].iter().all(|s| *s == 429), "{b}: {spray:?}");
+        // The same address cannot then test the password on a real account either.
+        assert_eq!(
+            login_attempt(&app, "203.0.113.9", "strategist", PW)
+                .1
+                .status,
+            429,
             "{b}"
         );
     }

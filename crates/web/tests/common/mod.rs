@@ -27,6 +27,8 @@ impl Resp {
 pub struct Client {
     pub cookies: HashMap<String, String>,
     pub bearer: Option<String>,
+    /// Headers sent with every request (e.g. `X-Forwarded-For` as a proxy would set it).
+    pub extra: Vec<(String, String)>,
 }
 
 impl Client {
@@ -43,6 +45,9 @@ impl Client {
         }
         if let Some(t) = &self.bearer {
             req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        for (k, v) in &self.extra {
+            req = req.set(k, v);
         }
         let result = match body {
             Some((ctype, b)) => req.set("Content-Type", ctype).send_string(&b),
