@@ -674,6 +674,11 @@ mod tests {
             };
             prop_assert_eq!(a.places.iter().sum::<u32>(), total);
             let w: f64 = ws.iter().map(|x| *x as f64).sum();
+            if w == 0.0 {
+                // Nothing to share and no weight to share it by (total is 0 here): no quotas.
+                prop_assert!(a.places.iter().all(|p| *p == 0));
+                return Ok(());
+            }
             let mut got_extra = Vec::new();
             let mut no_extra = Vec::new();
             for (i, p) in a.places.iter().enumerate() {
