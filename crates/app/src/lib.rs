@@ -44,6 +44,28 @@ pub fn iso_utc(secs: i64) -> String {
     format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
 }
 
+/// Reads a time written by [`iso_utc`] back into seconds since 1970.
+///
+/// ```
+/// assert_eq!(etablera_app::parse_iso_utc(&etablera_app::iso_utc(1_700_000_123)), Some(1_700_000_123));
+/// assert_eq!(etablera_app::parse_iso_utc("2026-13-01T00:00:00Z"), None);
+/// ```
+pub fn parse_iso_utc(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        return None;
+    }
+    let date = etablera_domain::Date::parse(&s[..10]).ok()?;
+    let part = |r: std::ops::Range<usize>, max: i64| {
+        s.get(r)?
+            .parse::<i64>()
+            .ok()
+            .filter(|v| (0..max).contains(v))
+    };
+    let (h, m, sec) = (part(11..13, 24)?, part(14..16, 60)?, part(17..19, 61)?);
+    Some(date.to_unix_days() * 86_400 + h * 3600 + m * 60 + sec)
+}
+
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn now_utc() -> String {
     iso_utc(now_secs())

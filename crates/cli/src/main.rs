@@ -329,6 +329,10 @@ struct ServeFile {
     addr: Option<std::net::SocketAddr>,
     secure_cookies: Option<bool>,
     max_upload_mb: Option<usize>,
+    /// Proxies whose `X-Forwarded-For` names the client (also `ETABLERA_TRUSTED_PROXIES`).
+    trusted_proxies: Option<Vec<String>>,
+    /// Failed logins one address may make in an hour (default 300).
+    login_failures_per_address: Option<i64>,
 }
 
 /// Writes from the command line go to the audit log too, with no user (the operator).
@@ -618,7 +622,15 @@ fn main() -> Result<()> {
         if register_keys.is_none() {
             println!("The establishment register is off: no ETABLERA_REGISTER_KEYS (etablera register keygen).");
         }
+        let proxies = match std::env::var("ETABLERA_TRUSTED_PROXIES") {
+            Ok(v) if !v.trim().is_empty() => v,
+            _ => file.trusted_proxies.clone().unwrap_or_default().join(","),
+        };
+        let trusted_proxies = etablera_web::parse_proxies(&proxies)
+            .context("ETABLERA_TRUSTED_PROXIES / trusted_proxies")?;
         let config = etablera_web::Config {
+            trusted_proxies,
+            login_failures_per_address: file.login_failures_per_address.unwrap_or(300).max(10),
             database: database.clone(),
             secure_cookies: *secure_cookies || file.secure_cookies.unwrap_or(false),
             max_upload: mb * 1024 * 1024,

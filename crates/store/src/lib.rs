@@ -270,6 +270,7 @@ pub struct AuditFilter {
 }
 
 pub mod register;
+mod sql;
 pub use register::{
     ChainMac, ChainedRead, HouseholdRow, PersonRow, PlanLinkRow, ReadLogCheckpoint, ReadLogEntry,
     ReadLogFilter, RegistrationRequestRow,
@@ -375,9 +376,24 @@ pub trait Store: Send {
     fn session(&mut self, id_hash: &str) -> Result<Option<SessionRow>>;
     fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<()>;
     fn delete_session(&mut self, id_hash: &str) -> Result<()>;
-    fn record_login(&mut self, username: &str, at: &str, success: bool) -> Result<()>;
-    /// Failed logins for a username at or after `since`.
-    fn failed_logins_since(&mut self, username: &str, since: &str) -> Result<i64>;
+    fn record_login(&mut self, attempt: &LoginAttempt) -> Result<()>;
+    /// What throttling needs about a login from `address` as `username`: the pair's
+    /// failures since `pair_since` (after its last success), and the address's and the
+    /// account's failures since `wide_since`.
+    fn login_failures(
+        &mut self,
+        username: &str,
+        address: &str,
+        pair_since: &str,
+        wide_since: &str,
+    ) -> Result<LoginFailures>;
+    /// Drops failed attempts older than `failures_before` and successful ones older than
+    /// `successes_before`; returns how many went.
+    fn prune_login_attempts(
+        &mut self,
+        failures_before: &str,
+        successes_before: &str,
+    ) -> Result<usize>;
     fn append_audit(&mut self, entry: &AuditEntry) -> Result<()>;
     fn audit_log(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
     /// Stores a new API token (its hash); `token.id` is ignored.
@@ -471,6 +487,33 @@ pub trait Store: Send {
     /// Deletes the oldest reads, up to the first one younger than the retention (the
     /// database refuses younger ones), leaving a checkpoint with the last removed row's HMAC.
     fn purge_read_log(&mut self) -> Result<usize>;
+}
+
+/// One login attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginAttempt {
+    pub username: String,
+    /// The client's address (see the web's trusted-proxy setting); empty if unknown.
+    pub address: String,
+    pub at: String,
+    pub success: bool,
+    /// Whether the account existed.
+    pub known: bool,
+}
+
+/// Failed logins counted for throttling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Of this account from this address, since its last success there.
+    pub pair: i64,
+    /// When the last of those was.
+    pub pair_last: Option<String>,
+    /// From this address, any account.
+    pub address: i64,
+    /// Against this account, from anywhere, while it existed.
+    pub account: i64,
+    /// Whether this account has logged in from this address before.
+    pub known_address: bool,
 }
 
 /// Opens a store: a `postgres://` or `postgresql://` URL for PostgreSQL, anything else is

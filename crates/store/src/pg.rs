@@ -22,6 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../migrations/postgres/0006_requests_and_log_chain.sql"),
     ),
+    (
+        7,
+        include_str!("../migrations/postgres/0007_login_throttle.sql"),
+    ),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -700,19 +704,43 @@ impl Store for PgStore {
         Ok(())
     }
 
-    fn record_login(&mut self, username: &str, at: &str, success: bool) -> Result<()> {
+    fn record_login(&mut self, a: &LoginAttempt) -> Result<()> {
         self.client.execute(
-            "insert into login_attempt (username, at, success) values ($1, $2, $3)",
-            &[&username, &at, &success],
+            crate::sql::RECORD_LOGIN,
+            &[&a.username, &a.address, &a.at, &a.success, &a.known],
         )?;
         Ok(())
     }
 
-    fn failed_logins_since(&mut self, username: &str, since: &str) -> Result<i64> {
-        Ok(self
-            .client
-            .query_one("select count(*) from login_attempt where username = $1 and at >= $2 and not success", &[&username, &since])?
-            .get(0))
+    fn login_failures(
+        &mut self,
+        username: &str,
+        address: &str,
+        pair_since: &str,
+        wide_since: &str,
+    ) -> Result<LoginFailures> {
+        let r = self.client.query_one(
+            crate::sql::LOGIN_FAILURES,
+            &[&username, &address, &pair_since, &wide_since],
+        )?;
+        Ok(LoginFailures {
+            pair: r.get(0),
+            pair_last: r.get(1),
+            address: r.get(2),
+            account: r.get(3),
+            known_address: r.get::<_, i64>(4) > 0,
+        })
+    }
+
+    fn prune_login_attempts(
+        &mut self,
+        failures_before: &str,
+        successes_before: &str,
+    ) -> Result<usize> {
+        Ok(self.client.execute(
+            crate::sql::PRUNE_LOGINS,
+            &[&failures_before, &successes_before],
+        )? as usize)
     }
 
     fn append_audit(&mut self, entry: &AuditEntry) -> Result<()> {

@@ -17,6 +17,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../migrations/sqlite/0006_requests_and_log_chain.sql"),
     ),
+    (
+        7,
+        include_str!("../migrations/sqlite/0007_login_throttle.sql"),
+    ),
 ];
 
 /// A store in an SQLite file.
@@ -858,19 +862,44 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn record_login(&mut self, username: &str, at: &str, success: bool) -> Result<()> {
+    fn record_login(&mut self, a: &LoginAttempt) -> Result<()> {
         self.conn.execute(
-            "insert into login_attempt (username, at, success) values (?1, ?2, ?3)",
-            params![username, at, success],
+            crate::sql::RECORD_LOGIN,
+            params![a.username, a.address, a.at, a.success, a.known],
         )?;
         Ok(())
     }
 
-    fn failed_logins_since(&mut self, username: &str, since: &str) -> Result<i64> {
+    fn login_failures(
+        &mut self,
+        username: &str,
+        address: &str,
+        pair_since: &str,
+        wide_since: &str,
+    ) -> Result<LoginFailures> {
         Ok(self.conn.query_row(
-            "select count(*) from login_attempt where username = ?1 and at >= ?2 and success = 0",
-            params![username, since],
-            |r| r.get(0),
+            crate::sql::LOGIN_FAILURES,
+            params![username, address, pair_since, wide_since],
+            |r| {
+                Ok(LoginFailures {
+                    pair: r.get(0)?,
+                    pair_last: r.get(1)?,
+                    address: r.get(2)?,
+                    account: r.get(3)?,
+                    known_address: r.get::<_, i64>(4)? > 0,
+                })
+            },
+        )?)
+    }
+
+    fn prune_login_attempts(
+        &mut self,
+        failures_before: &str,
+        successes_before: &str,
+    ) -> Result<usize> {
+        Ok(self.conn.execute(
+            crate::sql::PRUNE_LOGINS,
+            params![failures_before, successes_before],
         )?)
     }
 

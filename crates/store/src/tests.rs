@@ -359,17 +359,62 @@ fn accounts_on_every_backend() {
             s.session("h1").unwrap().is_none(),
             "{b}: a new password ends the sessions"
         );
-        s.record_login("anna", "2026-01-01T10:00:00Z", false)
-            .unwrap();
-        s.record_login("anna", "2026-01-01T10:01:00Z", false)
-            .unwrap();
-        s.record_login("anna", "2026-01-01T10:02:00Z", true)
+        let attempt =
+            |name: &str, address: &str, at: &str, success: bool, known: bool| LoginAttempt {
+                username: name.into(),
+                address: address.into(),
+                at: at.into(),
+                success,
+                known,
+            };
+        for a in [
+            attempt("anna", "10.0.0.1", "2026-01-01T10:00:00Z", false, true),
+            attempt("anna", "10.0.0.1", "2026-01-01T10:01:00Z", false, true),
+            attempt("anna", "10.0.0.1", "2026-01-01T10:02:00Z", true, true),
+            attempt("anna", "10.0.0.1", "2026-01-01T10:03:00Z", false, true),
+            attempt("anna", "10.0.0.2", "2026-01-01T10:04:00Z", false, true),
+            attempt("bertil", "10.0.0.2", "2026-01-01T10:05:00Z", false, false),
+        ] {
+            s.record_login(&a).unwrap();
+        }
+        // The pair counts only failures after its last success.
+        let f = s
+            .login_failures(
+                "anna",
+                "10.0.0.1",
+                "2026-01-01T09:00:00Z",
+                "2026-01-01T09:00:00Z",
+            )
             .unwrap();
         assert_eq!(
-            s.failed_logins_since("anna", "2026-01-01T10:00:30Z")
-                .unwrap(),
-            1,
+            f,
+            LoginFailures {
+                pair: 1,
+                pair_last: Some("2026-01-01T10:03:00Z".into()),
+                address: 3,
+                account: 4,
+                known_address: true,
+            },
             "{b}"
+        );
+        let f = s
+            .login_failures(
+                "anna",
+                "10.0.0.2",
+                "2026-01-01T09:00:00Z",
+                "2026-01-01T10:04:30Z",
+            )
+            .unwrap();
+        assert_eq!(
+            (f.pair, f.address, f.account, f.known_address),
+            (1, 1, 0, false),
+            "{b}"
+        );
+        assert_eq!(
+            s.prune_login_attempts("2026-01-01T10:04:00Z", "2026-01-01T10:02:30Z")
+                .unwrap(),
+            4,
+            "{b}: the three failures before 10:04 and the success before 10:02:30 go"
         );
         let log = s
             .audit_log(&AuditFilter {

@@ -32,9 +32,56 @@ pub const LOGIN_CSRF_COOKIE: &str = "etablera_login_csrf";
 pub const LANG_COOKIE: &str = "etablera_lang";
 pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 8 * 3600;
-/// Failed logins for one username within [`THROTTLE_WINDOW_SECS`] before login is refused.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+/// Failed logins of one account from one address that cost nothing; after them each
+/// attempt waits [`first_delay`] doubled per failure, up to [`MAX_DELAY_SECS`].
+pub const FREE_FAILURES: i64 = 3;
+/// The longest wait between attempts of one account from one address.
+pub const MAX_DELAY_SECS: i64 = 15 * 60;
+/// How far back failures of an (account, address) pair count.
+pub const PAIR_WINDOW_SECS: i64 = 60 * 60;
+/// How far back failures of an address or against an account count.
+pub const WIDE_WINDOW_SECS: i64 = 60 * 60;
+/// Failures against one account from anywhere in an hour after which only addresses the
+/// account has logged in from before may try (a spread-out attack on one account).
+pub const ACCOUNT_FAILURES: i64 = 50;
+
+/// The wait after `failures` failures of one account from one address.
+pub fn first_delay(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        0
+    } else {
+        (5i64 << (failures - FREE_FAILURES).min(10)).min(MAX_DELAY_SECS)
+    }
+}
+
+/// The client's address: the peer's, or, when the peer is a trusted proxy, the last address
+/// in `X-Forwarded-For` that is not itself a trusted proxy. Empty when unknown.
+pub fn client_address(
+    config: &crate::Config,
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> String {
+    let trusted = |ip: &std::net::IpAddr| config.trusted_proxies.iter().any(|n| n.contains(ip));
+    let Some(peer) = peer else {
+        return String::new();
+    };
+    if !trusted(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !trusted(ip))
+        .unwrap_or(&peer)
+        .to_string()
+}
 
 /// A password, which never prints.
 #[derive(Clone)]
@@ -360,23 +407,72 @@ pub struct PasswordLogin {
     pub username: String,
     pub password: Password,
     pub lang: Lang,
+    /// The client's address ([`client_address`]).
+    pub address: String,
+    /// The per-address budget of failures in an hour.
+    pub failures_per_address: i64,
 }
 
 impl Authenticator for PasswordLogin {
     fn authenticate(&self, store: &mut dyn Store) -> Result<User, AppError> {
         let now = now_secs();
         let name = self.username.trim().to_lowercase();
-        if store.failed_logins_since(&name, &iso_utc(now - THROTTLE_WINDOW_SECS))?
-            >= MAX_FAILED_LOGINS
-        {
-            return Err(AppError::TooManyRequests(
-                self.lang
-                    .pick(
-                        "För många misslyckade inloggningar. Vänta en kvart och försök igen.",
-                        "Too many failed logins. Wait a quarter of an hour and try again.",
-                    )
-                    .into(),
-            ));
+        let f = store.login_failures(
+            &name,
+            &self.address,
+            &iso_utc(now - PAIR_WINDOW_SECS),
+            &iso_utc(now - WIDE_WINDOW_SECS),
+        )?;
+        let wait = |secs: i64| {
+            let minutes = (secs + 59) / 60;
+            AppError::TooManyRequests(
+                match self.lang {
+                    Lang::Sv => format!(
+                        "För många misslyckade inloggningar. Vänta {} och försök igen.",
+                        if secs < 60 {
+                            format!("{secs} sekunder")
+                        } else {
+                            format!("{minutes} minuter")
+                        }
+                    ),
+                    Lang::En => format!(
+                        "Too many failed logins. Wait {} and try again.",
+                        if secs < 60 {
+                            format!("{secs} seconds")
+                        } else {
+                            format!("{minutes} minutes")
+                        }
+                    ),
+                },
+                secs.max(1) as u64,
+            )
+        };
+        // A budget per address: spraying one password over many accounts stops here.
+        if f.address >= self.failures_per_address {
+            return Err(wait(MAX_DELAY_SECS / 3));
+        }
+        // Growing delays per (account, address): a flood slows its own address only.
+        let delay = first_delay(f.pair);
+        if delay > 0 {
+            let last = f
+                .pair_last
+                .as_deref()
+                .and_then(etablera_app::parse_iso_utc)
+                .unwrap_or(now);
+            let left = last + delay - now;
+            if left > 0 {
+                return Err(wait(left));
+            }
+        }
+        // Many failures against one account from many addresses: only addresses it has
+        // logged in from before may go on trying for a while.
+        if f.account >= ACCOUNT_FAILURES && !f.known_address {
+            return Err(wait(MAX_DELAY_SECS / 3));
+        }
+        // Now and then, forget old attempts (the table would otherwise grow for ever).
+        if now % 97 == 0 {
+            store
+                .prune_login_attempts(&iso_utc(now - 24 * 3600), &iso_utc(now - 180 * 24 * 3600))?;
         }
         let user = store.user_by_name(&name)?;
         let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
@@ -387,8 +483,15 @@ impl Authenticator for PasswordLogin {
                 false
             }
         };
+        let known = user.is_some();
         let user = user.filter(|u| ok && !u.disabled);
-        store.record_login(&name, &iso_utc(now), user.is_some())?;
+        store.record_login(&etablera_store::LoginAttempt {
+            username: name.clone(),
+            address: self.address.clone(),
+            at: iso_utc(now),
+            success: user.is_some(),
+            known,
+        })?;
         user.ok_or_else(|| {
             AppError::BadRequest(
                 self.lang
@@ -441,6 +544,32 @@ mod tests {
         assert!(!verify_password("not a hash", &p));
         assert_eq!(format!("{p:?}"), "[redacted]");
         assert!(check_password_rules(&Password::new("kort")).is_err());
+    }
+
+    #[test]
+    fn client_address_trusts_only_configured_proxies() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.7".parse().unwrap());
+        let peer = Some("10.0.0.5".parse().unwrap());
+        // No proxy configured: the header is the client's own say and is ignored.
+        let c = crate::Config::default();
+        assert_eq!(client_address(&c, peer, &h), "10.0.0.5");
+        // The peer and 10.0.0.7 are proxies: the first address before them is the client.
+        let c = crate::Config {
+            trusted_proxies: crate::parse_proxies("10.0.0.0/24").unwrap(),
+            ..Default::default()
+        };
+        assert_eq!(client_address(&c, peer, &h), "203.0.113.9");
+        // An untrusted peer cannot choose its address by sending the header.
+        assert_eq!(
+            client_address(&c, Some("198.51.100.1".parse().unwrap()), &h),
+            "198.51.100.1"
+        );
+        assert!(crate::parse_proxies("10.0.0.0/33").is_err());
+        assert_eq!(first_delay(2), 0);
+        assert_eq!(first_delay(3), 5);
+        assert_eq!(first_delay(4), 10);
+        assert_eq!(first_delay(40), MAX_DELAY_SECS);
     }
 
     #[test]

@@ -27,9 +27,9 @@ pub enum AppError {
     /// 415: the content is of a kind we do not take.
     #[error("{0}")]
     UnsupportedType(String),
-    /// 429: too many attempts.
+    /// 429: too many attempts; try again after the given seconds.
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(String, u64),
     /// 503: a part of the application is not configured (the register's keys).
     #[error("{0}")]
     Unavailable(String),
@@ -50,7 +50,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -65,7 +65,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::BadRequest(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
-            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::TooManyRequests(..) => "too_many_requests",
             AppError::TooLarge(_) => "too_large",
             AppError::UnsupportedType(_) => "unsupported_type",
             AppError::Unavailable(_) => "unavailable",
@@ -96,10 +96,18 @@ impl AppError {
                 .into(),
             AppError::BadRequest(m)
             | AppError::Conflict(m)
-            | AppError::TooManyRequests(m)
+            | AppError::TooManyRequests(m, _)
             | AppError::TooLarge(m)
             | AppError::UnsupportedType(m)
             | AppError::Unavailable(m) => m.clone(),
+        }
+    }
+
+    /// Seconds to wait, for a Retry-After header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests(_, s) => Some(*s),
+            _ => None,
         }
     }
 

@@ -50,6 +50,13 @@ pub struct Config {
     /// (`ETABLERA_FORM_SECRET`). Without it each process makes a random one, so give it
     /// when several processes serve behind one address.
     pub form_secret: Option<auth::Password>,
+    /// Proxies in front of the server (`ETABLERA_TRUSTED_PROXIES`, comma-separated
+    /// addresses or networks). Only when the peer is one of them is the client's address
+    /// read from `X-Forwarded-For`; otherwise it is the peer's.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Failed logins one address may make in an hour, over all accounts. A whole town hall
+    /// may sit behind one address, so the default is generous.
+    pub login_failures_per_address: i64,
 }
 
 impl Default for Config {
@@ -60,8 +67,26 @@ impl Default for Config {
             max_upload: 20 * 1024 * 1024,
             register_keys: None,
             form_secret: None,
+            trusted_proxies: Vec::new(),
+            login_failures_per_address: 300,
         }
     }
+}
+
+/// Reads a list of proxies: addresses or networks, separated by commas or spaces
+/// (`10.0.0.5, 192.168.0.0/24, ::1`).
+pub fn parse_proxies(text: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!("`{s}` is not an address or a network such as 10.0.0.0/8")
+                })
+        })
+        .collect()
 }
 
 /// What every handler gets.
@@ -177,9 +202,12 @@ pub async fn serve_on(
     // The synchronous PostgreSQL driver must not be dropped on a runtime thread: keep one
     // handle to the stores and drop it on a blocking thread after the server has stopped.
     let db = state.db.clone();
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     tokio::task::spawn_blocking(move || drop(db)).await?;
     Ok(())
 }

@@ -316,6 +316,7 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -343,6 +344,8 @@ async fn login(
         username: f.username.clone(),
         password: Password::new(f.password),
         lang,
+        address: auth::client_address(&state.config, peer.map(|c| c.0 .0.ip()), &headers),
+        failures_per_address: state.config.login_failures_per_address,
     };
     let old_session = auth::cookie(&headers, SESSION_COOKIE);
     // At most a few password checks at once: a flood waits briefly, then gets 503, instead
@@ -404,15 +407,19 @@ async fn login(
             );
             resp
         }
-        Err(e @ (AppError::BadRequest(_) | AppError::TooManyRequests(_))) => {
+        Err(e @ (AppError::BadRequest(_) | AppError::TooManyRequests(..))) => {
             let status = e.status();
-            login_page(
+            let mut resp = login_page(
                 &state,
                 &ctx,
                 f.next.as_deref(),
                 Some(e.message(lang)),
                 status,
-            )
+            );
+            if let Some(secs) = e.retry_after() {
+                resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            }
+            resp
         }
         Err(e) => fail(&ctx, e),
     }

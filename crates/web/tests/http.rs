@@ -255,9 +255,9 @@ fn sessions_csrf_and_throttling() {
             &[("username", "viewer"), ("password", PW), ("csrf", "x")],
         );
         assert_eq!(r.status, 422, "{b}");
-        // Wrong passwords, then throttling even for the right one.
+        // Wrong passwords, then a growing wait at this address, even for the right one.
         let mut e = Client::default();
-        for _ in 0..5 {
+        for _ in 0..etablera_web::auth::FREE_FAILURES {
             let csrf = hidden(&e.get(&format!("{}/login", app.base)).body, "csrf");
             let r = e.post_form(
                 &format!("{}/login", app.base),
@@ -280,6 +280,12 @@ fn sessions_csrf_and_throttling() {
             ],
         );
         assert_eq!(r.status, 429, "{b}");
+        assert!(matches!(r.header("retry-after"), Some("4" | "5")), "{b}");
+        assert!(
+            r.body.contains("sekunder och försök igen"),
+            "{b}: {}",
+            r.body
+        );
     }
 }
 
