@@ -841,3 +841,41 @@ fn throttling_slows_the_attacker_not_the_user() {
         );
     }
 }
+
+/// Finding 4, the rest: request ids, compression and security headers come from tower-http
+/// layers on every answer, the API's included.
+#[test]
+fn every_answer_has_a_request_id_security_headers_and_compression() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        for path in ["/", "/indikatorer", "/api/v1/strategies", "/finns-inte"] {
+            let mut c = Client::default();
+            c.extra.push(("Accept-Encoding".into(), "gzip".into()));
+            let r = c.get(&format!("{}{path}", app.base));
+            let id = r
+                .header("x-request-id")
+                .unwrap_or_else(|| panic!("{b} {path}: no request id"));
+            assert!(id.len() >= 16, "{b} {path}: {id}");
+            for h in [
+                "content-security-policy",
+                "x-content-type-options",
+                "x-frame-options",
+                "referrer-policy",
+            ] {
+                assert!(r.header(h).is_some(), "{b} {path}: no {h}");
+            }
+            if path == "/indikatorer" {
+                assert_eq!(r.header("content-encoding"), Some("gzip"), "{b} {path}");
+            }
+        }
+        // A request id the client sends is kept, so a proxy's id follows the request.
+        let mut c = Client::default();
+        c.extra
+            .push(("X-Request-Id".into(), "proxy-abc-123".into()));
+        assert_eq!(
+            c.get(&format!("{}/", app.base)).header("x-request-id"),
+            Some("proxy-abc-123"),
+            "{b}"
+        );
+    }
+}
