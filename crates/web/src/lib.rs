@@ -25,10 +25,7 @@ pub mod plan;
 pub mod register;
 pub mod users;
 
-use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -107,41 +104,58 @@ pub struct AppState {
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-async fn security_headers(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    if state.config.secure_cookies {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    resp
-}
+/// How long one request may take before it is answered 408. Reports and large imports
+/// finish well within it; a stuck request does not hold a connection for ever.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Requests handled at once; more are answered 503 at once instead of queueing without
+/// bound.
+pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_upload;
+    // The layers around every request, outermost first: a request id (kept from a proxy,
+    // or made), shedding load above MAX_CONCURRENT_REQUESTS, a REQUEST_TIMEOUT, gzip when
+    // the client asks, and the security headers. From tower and tower-http rather than
+    // written here: they are used by most of the Rust web ecosystem, and each does one thing.
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let header = |name, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    let hsts = state.config.secure_cookies.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
+    let layers = tower::ServiceBuilder::new()
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(axum::error_handling::HandleErrorLayer::new(
+            |_: tower::BoxError| async {
+                (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "5")],
+                    "Tjänsten är hårt belastad just nu. Försök igen om en stund.",
+                )
+            },
+        ))
+        .load_shed()
+        .concurrency_limit(MAX_CONCURRENT_REQUESTS)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::CACHE_CONTROL, "no-store"))
+        .option_layer(hsts);
     Router::new()
         .merge(pages::router())
         .merge(edit::router())
@@ -154,11 +168,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::context,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security_headers,
-        ))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(layers)
         .with_state(state)
 }
 
