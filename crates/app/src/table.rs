@@ -28,6 +28,7 @@ pub fn rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>)> {
     } else {
         b','
     };
+    etablera_ingest::text_limits::check_delimited(file_name, text.as_bytes(), delim)?;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
@@ -48,29 +49,26 @@ pub fn rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>)> {
 
 /// A JSON array of objects as rows: the header is the union of the objects' keys (in the
 /// order first seen), row 1 the header, row k + 1 the k-th object. Numbers and booleans become
-/// text, `null` an empty cell, arrays their items joined by ", ".
+/// text, `null` an empty cell, arrays their items joined by ", ". Read as a stream with the
+/// bounds of delimited text: at most [`etablera_ingest::text_limits::MAX_ROWS`] objects and
+/// [`etablera_ingest::text_limits::MAX_FIELDS`] distinct keys, so no shape of JSON makes
+/// the reader grow beyond them.
 fn json_rows(file_name: &str, text: &str) -> Result<(String, Vec<Row>)> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        anyhow!(
-            "{file_name}, line {}, column {}: not valid JSON ({e})",
-            e.line(),
-            e.column()
-        )
-    })?;
-    let items = value
-        .as_array()
-        .ok_or_else(|| anyhow!("{file_name}: JSON must be an array of objects"))?;
-    let mut header: Vec<String> = Vec::new();
-    for (k, item) in items.iter().enumerate() {
-        let obj = item
-            .as_object()
-            .ok_or_else(|| anyhow!("{file_name}, row {}: not a JSON object", k + 2))?;
-        for key in obj.keys() {
-            if !header.contains(key) {
-                header.push(key.clone());
-            }
-        }
+    use etablera_ingest::text_limits::{MAX_FIELDS, MAX_ROWS};
+    use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use std::collections::HashMap;
+
+    /// The header so far: each key's column.
+    #[derive(Default)]
+    struct Header {
+        names: Vec<String>,
+        index: HashMap<String, usize>,
+        /// A problem with a row, said with its row number rather than a JSON position.
+        problem: Option<String>,
     }
+    struct Objects<'h>(&'h mut Header);
+    struct Object<'h>(&'h mut Header, usize);
+
     fn cell(v: &serde_json::Value) -> String {
         match v {
             serde_json::Value::Null => String::new(),
@@ -80,16 +78,109 @@ fn json_rows(file_name: &str, text: &str) -> Result<(String, Vec<Row>)> {
             other => other.to_string(),
         }
     }
-    let mut rows: Vec<Row> = vec![(1, Ok(header.clone()))];
-    for (k, item) in items.iter().enumerate() {
-        let obj = item.as_object().expect("checked above");
-        rows.push((
-            k + 2,
-            Ok(header
-                .iter()
-                .map(|h| obj.get(h).map(cell).unwrap_or_default())
-                .collect()),
-        ));
+
+    impl<'de> Visitor<'de> for Objects<'_> {
+        type Value = Vec<Vec<(usize, String)>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(obj) = seq.next_element_seed(Object(self.0, out.len() + 2))? {
+                if out.len() == MAX_ROWS {
+                    let msg = format!("row {}: more than {MAX_ROWS} rows", out.len() + 2);
+                    self.0.problem = Some(msg.clone());
+                    return Err(de::Error::custom(msg));
+                }
+                out.push(obj);
+            }
+            Ok(out)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Object<'_> {
+        type Value = Vec<(usize, String)>;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl Object<'_> {
+        fn not_an_object<T, E: de::Error>(self) -> Result<T, E> {
+            let msg = format!("row {}: not a JSON object", self.1);
+            self.0.problem = Some(msg.clone());
+            Err(E::custom(msg))
+        }
+    }
+    impl<'de> Visitor<'de> for Object<'_> {
+        type Value = Vec<(usize, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "row {} as a JSON object", self.1)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.not_an_object()
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            self.not_an_object()
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            self.not_an_object()
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            self.not_an_object()
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            self.not_an_object()
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            self.not_an_object()
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            self.not_an_object()
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let header = self.0;
+            let mut cells = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let col = match header.index.get(&key) {
+                    Some(c) => *c,
+                    None => {
+                        if header.names.len() == MAX_FIELDS {
+                            let msg =
+                                format!("row {}: more than {MAX_FIELDS} different keys", self.1);
+                            header.problem = Some(msg.clone());
+                            return Err(de::Error::custom(msg));
+                        }
+                        header.index.insert(key.clone(), header.names.len());
+                        header.names.push(key);
+                        header.names.len() - 1
+                    }
+                };
+                let value: serde_json::Value = map.next_value()?;
+                cells.push((col, cell(&value)));
+            }
+            Ok(cells)
+        }
+    }
+
+    let mut header = Header::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let objects = de::Deserializer::deserialize_seq(&mut de, Objects(&mut header))
+        .and_then(|o| de.end().map(|_| o));
+    let objects = match (objects, header.problem.take()) {
+        (Ok(o), _) => o,
+        (Err(_), Some(problem)) => bail!("{file_name}, {problem}"),
+        (Err(e), None) => bail!(
+            "{file_name}, line {}, column {}: not valid JSON ({e})",
+            e.line(),
+            e.column()
+        ),
+    };
+    let mut rows: Vec<Row> = vec![(1, Ok(header.names.clone()))];
+    for (k, cells) in objects.into_iter().enumerate() {
+        let mut row = vec![String::new(); header.names.len()];
+        for (c, v) in cells {
+            row[c] = v;
+        }
+        rows.push((k + 2, Ok(row)));
     }
     Ok((file_name.to_string(), rows))
 }

@@ -59,6 +59,7 @@ fn parse_rows(
     } else {
         b','
     };
+    crate::text_limits::check_delimited(file, bytes, delimiter)?;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)

@@ -28,6 +28,7 @@ pub mod csv_long;
 pub mod http;
 pub mod kolada;
 pub mod strategy_file;
+pub mod text_limits;
 pub mod xlsx;
 pub mod xlsx_wide;
 

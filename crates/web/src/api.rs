@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-pub fn router() -> Router<AppState> {
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/units", get(units))
@@ -40,7 +40,10 @@ pub fn router() -> Router<AppState> {
             "/strategies/{id}/activities/{activity}",
             axum::routing::put(put_activity),
         )
-        .route("/observations", post(post_observations))
+        .route(
+            "/observations",
+            crate::upload(post(post_observations), upload_limit),
+        )
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}/revoke", post(revoke_token))
         .fallback(not_found)

@@ -24,10 +24,13 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub fn router() -> Router<AppState> {
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/s/{id}/data", get(data_page))
-        .route("/s/{id}/data/preview", post(preview))
+        .route(
+            "/s/{id}/data/preview",
+            crate::upload(post(preview), upload_limit),
+        )
         .route("/s/{id}/data/import", post(confirm))
         .route("/s/{id}/data/manual", post(manual))
 }

@@ -16,11 +16,14 @@ use etablera_store::{AuditEntry, Store, TargetComment, TargetRevision};
 use maud::html;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/s/{id}/t/{target}/edit", get(edit_form).post(save))
         .route("/s/{id}/t/{target}/comment", post(comment))
-        .route("/s/{id}/strategy", get(strategy_get).post(upload))
+        .route(
+            "/s/{id}/strategy",
+            get(strategy_get).merge(crate::upload(post(upload), upload_limit)),
+        )
         .route("/s/{id}/strategy.toml", get(download))
         .route("/s/{id}/goals", post(add_subgoal))
         .route("/s/{id}/goals/{goal}", post(edit_goal))

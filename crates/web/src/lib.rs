@@ -108,6 +108,26 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 /// finish well within it; a stuck request does not hold a connection for ever.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// The largest body of a request that is not an upload (forms, small API writes).
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// Uploads read at once; more wait (holding only their headers) for a turn.
+pub const UPLOADS_AT_ONCE: usize = 4;
+
+/// An upload route: bodies up to `limit` (the configured upload size) rather than
+/// [`FORM_LIMIT`], and at most [`UPLOADS_AT_ONCE`] read at a time, so a flood of large
+/// uploads cannot hold more than a few bodies in memory.
+pub(crate) fn upload(
+    route: axum::routing::MethodRouter<AppState>,
+    limit: usize,
+) -> axum::routing::MethodRouter<AppState> {
+    route
+        .layer::<_, std::convert::Infallible>(tower::limit::ConcurrencyLimitLayer::new(
+            UPLOADS_AT_ONCE,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+}
+
 /// Requests handled at once; more are answered 503 at once instead of queueing without
 /// bound.
 pub const MAX_CONCURRENT_REQUESTS: usize = 512;
@@ -158,17 +178,17 @@ pub fn router(state: AppState) -> Router {
         .option_layer(hsts);
     Router::new()
         .merge(pages::router())
-        .merge(edit::router())
-        .merge(data::router())
+        .merge(edit::router(limit))
+        .merge(data::router(limit))
         .merge(plan::router())
         .merge(users::router())
-        .merge(register::router())
-        .nest("/api/v1", api::router())
+        .merge(register::router(limit))
+        .nest("/api/v1", api::router(limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::context,
         ))
-        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
         .layer(layers)
         .with_state(state)
 }

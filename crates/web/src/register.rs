@@ -31,12 +31,15 @@ use std::sync::Arc;
 
 type F = HashMap<String, String>;
 
-pub fn router() -> Router<AppState> {
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/register/{unit}", get(caseload))
         .route("/register/{unit}/ny", get(new_form))
         .route("/register/{unit}/persons", post(create))
-        .route("/register/{unit}/import", post(import))
+        .route(
+            "/register/{unit}/import",
+            crate::upload(post(import), upload_limit),
+        )
         .route(
             "/register/{unit}/persons/{id}",
             get(person_page).post(update),

@@ -879,3 +879,23 @@ fn every_answer_has_a_request_id_security_headers_and_compression() {
         );
     }
 }
+
+/// Finding 3 for forms: a form body is at most 256 KiB (uploads have their own limit), so
+/// a flood of large forms cannot each make the server build a large map of fields.
+#[test]
+fn a_form_body_is_small() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let body: String = (0..100_000).map(|i| format!("k{i}=v&")).collect();
+        assert!(body.len() > 256 * 1024);
+        let r = post_bytes(
+            &Client::default(),
+            &format!("{}/login", app.base),
+            "application/x-www-form-urlencoded",
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 413, "{b}");
+        let mut c = Client::default();
+        assert_eq!(c.get(&format!("{}/", app.base)).status, 200, "{b}: alive");
+    }
+}
