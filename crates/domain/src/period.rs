@@ -38,7 +38,9 @@ impl Period {
             return Ok(Period::Year(year));
         }
         let rest = rest.strip_prefix('-').unwrap_or(rest);
-        let (kind, num) = rest.split_at(1.min(rest.len()));
+        // The kind letter may be any character a user typed, a multi-byte one too.
+        let kind_len = rest.chars().next().map_or(0, char::len_utf8);
+        let (kind, num) = rest.split_at(kind_len);
         let n: u8 = num.parse().map_err(|_| err())?;
         match kind.to_ascii_uppercase().as_str() {
             "H" if (1..=2).contains(&n) => Ok(Period::Half(year, n)),
@@ -167,6 +169,9 @@ mod tests {
         assert!(Period::parse("2019Q5").is_err());
         assert!(Period::parse("19").is_err());
         assert!(Period::parse("20é9").is_err());
+        // Found by fuzzing: a multi-byte character where the kind letter goes.
+        assert!(Period::parse("2021\u{feff}").is_err());
+        assert!(Period::parse("2021-é1").is_err());
         assert!(Period::parse("2019M13").is_err());
         assert_eq!(Period::Quarter(2019, 1).midpoint(), 2018.25);
         let mut v = vec![

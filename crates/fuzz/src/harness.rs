@@ -1,0 +1,225 @@
+//! The harnesses: each takes bytes as a user could hand them in and calls the parser the
+//! product calls. `true` when the input was accepted, `false` when refused with an error;
+//! a panic is a finding.
+
+use etablera_domain::{Date, UnitCode, Units};
+use etablera_ingest::{csv_long, kolada, strategy_file, xlsx_wide, Known};
+use std::sync::OnceLock;
+
+pub struct Target {
+    pub run: fn(&[u8]) -> bool,
+    /// Pieces of the format that mutations insert.
+    pub tokens: &'static [&'static [u8]],
+    /// Whether inputs are zip archives (xlsx): mutations then also work on the entries.
+    pub zipped: bool,
+}
+
+pub const NAMES: &[&str] = &[
+    "kolada-data",
+    "kolada-kpi",
+    "csv",
+    "xlsx",
+    "strategy",
+    "caseload",
+    "multipart",
+];
+
+fn units() -> &'static Units {
+    static U: OnceLock<Units> = OnceLock::new();
+    U.get_or_init(Units::sweden)
+}
+
+const JSON: &[&[u8]] = &[
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"\"",
+    b"null",
+    b"true",
+    b"1e309",
+    b"-0",
+    b"\"\\u0000\"",
+    b"\"values\":",
+    b"\"kpi\":\"N00973\"",
+    b"\"municipality\":\"2380\"",
+    b"\"ou\":\"V15E\"",
+    b"\"period\":2023",
+    b"\"gender\":\"T\"",
+    b"\"value\":47.7",
+    b"\"status\":\"Not applicable\"",
+    b"\"isdeleted\":true",
+    b"\"next_url\":",
+    b"\"count\":",
+    b"\"title\":",
+    b"\"id\":",
+];
+const CSV: &[&[u8]] = &[
+    b";",
+    b",",
+    b"\"",
+    b"\"\"",
+    b"\n",
+    b"\r\n",
+    b"\xef\xbb\xbf",
+    b"N00973",
+    b"2380",
+    b"0000",
+    b"2024",
+    b"2024-03",
+    b"T",
+    b"K",
+    b"M",
+    b"47,7",
+    b"1e999",
+    b"NaN",
+    b"-",
+    b"final",
+    b"prel",
+    b"indikator;enhet;period;k\xc3\xb6n;v\xc3\xa4rde;status\n",
+];
+const XML: &[&[u8]] = &[
+    b"<c r=\"XFD1048576\"><v>1</v></c>",
+    b"<c r=\"A1\" t=\"s\"><v>0</v></c>",
+    b"<row r=\"1048576\">",
+    b"</row>",
+    b"<si><t>",
+    b"</t></si>",
+    b"<v>",
+    b"</v>",
+    b"t=\"d\"",
+    b"t=\"b\"",
+    b"t=\"inlineStr\"",
+    b"<is><t>x</t></is>",
+    b"&amp;",
+    b"&#0;",
+    b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]>",
+    b"&a;",
+    b"<![CDATA[",
+    b"]]>",
+    b"s=\"99999\"",
+    b"r=\"A0\"",
+    b"r=\"ZZZZ1\"",
+];
+const TOML: &[&[u8]] = &[
+    b"[[targets]]\n",
+    b"[[goals]]\n",
+    b"[[areas]]\n",
+    b"kind = \"level\"\n",
+    b"kind = \"x\"\n",
+    b"=",
+    b"\"\"\"",
+    b"'''",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b"id = \"x\"\n",
+    b"baseline_year = 2019\n",
+    b"indicator = \"N00973\"\n",
+    b"value = 1e308\n",
+    b"year = 99999999999\n",
+    b"\\u0000",
+];
+const MULTIPART: &[&[u8]] = &[
+    b"--XyZ\r\n",
+    b"--XyZ--\r\n",
+    b"\r\n\r\n",
+    b"Content-Disposition: form-data; name=\"fil\"; filename=\"a.csv\"\r\n",
+    b"Content-Type: text/csv\r\n",
+    b"name=\"csrf\"",
+    b"filename*=UTF-8''%C3%A5.csv",
+    b"\r\n",
+];
+
+pub fn by_name(name: &str) -> Option<Target> {
+    Some(match name {
+        "kolada-data" => Target {
+            run: |b| kolada::parse_data("f.json", b, &Known::units(units())).is_ok(),
+            tokens: JSON,
+            zipped: false,
+        },
+        "kolada-kpi" => Target {
+            run: |b| kolada::parse_kpis("kpi.json", b).is_ok(),
+            tokens: JSON,
+            zipped: false,
+        },
+        "csv" => Target {
+            run: |b| {
+                let a = csv_long::parse_report("f.csv", b, &Known::units(units()), 200).is_ok();
+                let t = etablera_app::table::rows("f.csv", b).is_ok();
+                a || t
+            },
+            tokens: CSV,
+            zipped: false,
+        },
+        "xlsx" => Target {
+            run: |b| {
+                let a = xlsx_wide::parse_report("f.xlsx", b, &Known::units(units()), 200).is_ok();
+                let t = xlsx_wide::first_sheet_rows("f.xlsx", b).is_ok();
+                a || t
+            },
+            tokens: XML,
+            zipped: true,
+        },
+        "strategy" => Target {
+            run: |b| {
+                let text = String::from_utf8_lossy(b);
+                strategy_file::load("s.toml", &text, units(), None).is_ok()
+            },
+            tokens: TOML,
+            zipped: false,
+        },
+        "caseload" => Target {
+            run: |b| {
+                let unit = UnitCode::parse("2380").expect("a unit code");
+                let today = Date::new(2026, 11, 30).expect("a date");
+                etablera_app::register::parse_caseload("c.csv", b, &unit, 3, today).is_ok()
+            },
+            tokens: CSV,
+            zipped: false,
+        },
+        "multipart" => Target {
+            run: multipart,
+            tokens: MULTIPART,
+            zipped: false,
+        },
+        _ => return None,
+    })
+}
+
+/// The multipart reader the upload handlers use (axum's), over a body as a browser or an
+/// attacker sends it.
+fn multipart(b: &[u8]) -> bool {
+    use axum::extract::FromRequest;
+    thread_local! {
+        static RT: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+    }
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(axum::body::Body::from(b.to_vec()))
+        .expect("a request");
+    RT.with(|rt| {
+        rt.block_on(async {
+            let Ok(mut mp) = axum::extract::Multipart::from_request(req, &()).await else {
+                return false;
+            };
+            let mut ok = true;
+            loop {
+                match mp.next_field().await {
+                    Ok(Some(f)) => {
+                        let _ = (f.name().map(str::len), f.file_name().map(str::len));
+                        ok &= f.bytes().await.is_ok();
+                    }
+                    Ok(None) => return ok,
+                    Err(_) => return false,
+                }
+            }
+        })
+    })
+}
