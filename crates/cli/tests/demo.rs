@@ -59,3 +59,51 @@ fn demo_writes_the_report() {
         std::fs::read_to_string(dir.path().join("uppfoljning-ostersund-2020-2018.md")).unwrap();
     assert!(md.contains("# Uppföljning av integrationsstrategin 2018"));
 }
+
+/// Finding 14 of the hardening issue: `etablera --database X demo` builds the demo in X
+/// (it used to ignore X), on SQLite and PostgreSQL alike; an X that already holds data is
+/// refused, not wiped.
+#[test]
+fn demo_builds_in_the_database_given() {
+    for t in etablera_store::testing::all() {
+        let b = t.backend;
+        let dir = tempfile::tempdir().unwrap();
+        let db = if b == "sqlite" {
+            dir.path()
+                .join("min-demo.db")
+                .to_string_lossy()
+                .into_owned()
+        } else {
+            t.address.clone()
+        };
+        let run = || {
+            Command::new(env!("CARGO_BIN_EXE_etablera"))
+                .args(["--database", &db, "demo", "--no-serve", "--out"])
+                .arg(dir.path().join("ut"))
+                .output()
+                .unwrap()
+        };
+        let out = run();
+        assert!(
+            out.status.success(),
+            "{b}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut s = etablera_store::open(&db).unwrap();
+        assert_eq!(s.strategies().unwrap().len(), 3, "{b}: the demo is in {db}");
+        assert!(
+            !dir.path().join("ut/etablera-demo.db").exists(),
+            "{b}: not in the default file"
+        );
+        drop(s);
+        let again = run();
+        assert!(
+            !again.status.success(),
+            "{b}: a database with data is not wiped"
+        );
+        assert!(
+            String::from_utf8_lossy(&again.stderr).contains("already"),
+            "{b}"
+        );
+    }
+}
