@@ -6,7 +6,7 @@
 use crate::{
     import_bytes, init, load_strategy_str, render_report, run_followup, Format, ImportReport,
 };
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use etablera_domain::{IndicatorId, Lang, ObsStatus, Observation, Period, Sex, UnitCode, Units};
 use etablera_store::{NewBatch, Store};
 use std::path::{Path, PathBuf};
@@ -393,24 +393,39 @@ pub fn seed_observations() -> Result<Vec<Observation>> {
 /// What the demo made.
 #[derive(Debug, Clone)]
 pub struct DemoOutput {
-    pub database: PathBuf,
+    /// Where the demo was built: the SQLite file or the address given.
+    pub database: String,
     pub reports: Vec<PathBuf>,
     pub summary: Vec<String>,
 }
 
-/// Builds the demo in `out`.
-pub fn run(out: &Path) -> Result<DemoOutput> {
+/// Builds the demo: its reports in `out`, its data in `database` (an SQLite path or a
+/// PostgreSQL URL) or, without one, in a fresh `out/etablera-demo.db`. A given database
+/// that already holds strategies is refused, never wiped.
+pub fn run(out: &Path, database: Option<&str>) -> Result<DemoOutput> {
     std::fs::create_dir_all(out).with_context(|| format!("could not create {}", out.display()))?;
-    let db = out.join("etablera-demo.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let p = PathBuf::from(format!("{}{suffix}", db.display()));
-        if p.exists() {
-            std::fs::remove_file(&p)
-                .with_context(|| format!("could not remove the old {}", p.display()))?;
+    let db = match database {
+        Some(d) => d.to_string(),
+        None => {
+            let db = out.join("etablera-demo.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let p = PathBuf::from(format!("{}{suffix}", db.display()));
+                if p.exists() {
+                    std::fs::remove_file(&p)
+                        .with_context(|| format!("could not remove the old {}", p.display()))?;
+                }
+            }
+            db.to_string_lossy().into_owned()
+        }
+    };
+    let mut store = etablera_store::open(&db)?;
+    let store: &mut dyn Store = store.as_mut();
+    if database.is_some() {
+        init(store)?;
+        if !store.strategies()?.is_empty() {
+            bail!("the database already holds strategies; the demo is built only in an empty database (or leave out --database for a fresh demo-output/etablera-demo.db)");
         }
     }
-    let mut store = etablera_store::open(&db.to_string_lossy())?;
-    let store: &mut dyn Store = store.as_mut();
     let mut summary = Vec::new();
     let i = init(store)?;
     summary.push(format!(

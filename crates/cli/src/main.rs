@@ -544,14 +544,20 @@ fn main() -> Result<()> {
         addr,
     } = &cli.command
     {
-        let d = etablera_app::demo::run(out)?;
+        // `--database` (or ETABLERA_DATABASE) names where the demo goes; by default a fresh
+        // SQLite file in the output folder.
+        let given = (cli.database != DEFAULT_DATABASE).then_some(cli.database.as_str());
+        let d = etablera_app::demo::run(out, given)?;
         for line in &d.summary {
             println!("{line}");
         }
-        let db = d.database.to_string_lossy().into_owned();
+        let db = d.database.clone();
         demo_accounts(&db)?;
         let keys = demo_register(&db, out)?;
-        println!("\nDemo database: {}", d.database.display());
+        println!(
+            "\nDemo database: {}",
+            d.database.split('@').next_back().unwrap_or(&d.database)
+        );
         println!("Reports (the figures marked «Fiktiva demodata» are fictitious):");
         for r in &d.reports {
             println!("  {}", r.display());
