@@ -949,6 +949,7 @@ async fn post_observations(
     }
     let principal = ctx.require_login()?.clone();
     let user = ctx.user.as_ref().map(|u| u.id);
+    let runs = state.runs.clone();
     let outcome = state
         .db
         .run(move |s| {
@@ -1000,6 +1001,7 @@ async fn post_observations(
                 owner: owner.clone(),
             };
             let outcome = s.import_observations(&batch, &obs, &mut |_| {})?;
+            runs.refresh_all(s)?;
             let text =
                 etablera_app::ImportReport::Observations(outcome.clone(), Vec::new()).to_string();
             s.append_audit(
@@ -1009,7 +1011,6 @@ async fn post_observations(
             Ok(outcome)
         })
         .await?;
-    state.runs.clear();
     let (batch, changed) = match outcome {
         etablera_store::ImportOutcome::Imported {
             batch_id, changed, ..

@@ -452,6 +452,7 @@ async fn confirm(
     };
     let p = ctx.principal.clone();
     let id2 = id.clone();
+    let runs = state.runs.clone();
     let r = state
         .db
         .run(move |s| {
@@ -459,6 +460,7 @@ async fn confirm(
             let who = p.as_ref().ok_or(AppError::Unauthorized)?;
             let report =
                 etablera_app::import_bytes(s, who, &upload.name, &upload.bytes, None, &mut |_| {})?;
+            runs.refresh_all(s)?;
             let audit = AuditEntry::new(
                 &etablera_app::now_utc(),
                 Some(upload.user_id),
@@ -472,15 +474,12 @@ async fn confirm(
         })
         .await;
     match r {
-        Ok(msg) => {
-            state.runs.clear();
-            Redirect::to(&format!(
-                "/s/{}/data?done={}",
-                urlencode(&id),
-                urlencode(&msg)
-            ))
-            .into_response()
-        }
+        Ok(msg) => Redirect::to(&format!(
+            "/s/{}/data?done={}",
+            urlencode(&id),
+            urlencode(&msg)
+        ))
+        .into_response(),
         Err(e) => fail(&ctx, e),
     }
 }
@@ -508,6 +507,7 @@ async fn manual(
     let p = ctx.principal.clone();
     let user_id = ctx.user.as_ref().map(|u| u.id);
     let id2 = id.clone();
+    let runs = state.runs.clone();
     let r = state
         .db
         .run(move |s| {
@@ -560,6 +560,7 @@ async fn manual(
                 owner: Some(strategy.owner.clone()),
             };
             let outcome = s.import_observations(&batch, &preview.observations, &mut |_| {})?;
+            runs.refresh_all(s)?;
             let report = etablera_app::ImportReport::Observations(outcome, Vec::new());
             let audit = AuditEntry::new(
                 &etablera_app::now_utc(),
@@ -582,15 +583,12 @@ async fn manual(
         })
         .await;
     match r {
-        Ok(Ok(msg)) => {
-            state.runs.clear();
-            Redirect::to(&format!(
-                "/s/{}/data?done={}",
-                urlencode(&id),
-                urlencode(&msg)
-            ))
-            .into_response()
-        }
+        Ok(Ok(msg)) => Redirect::to(&format!(
+            "/s/{}/data?done={}",
+            urlencode(&id),
+            urlencode(&msg)
+        ))
+        .into_response(),
         Ok(Err(errs)) => {
             let p = ctx.principal.clone();
             match state

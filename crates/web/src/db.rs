@@ -53,6 +53,21 @@ impl Db {
         }
     }
 
+    /// Runs `f` with a store on a thread of its own and does not wait for it (a cache
+    /// refresh after the answer has gone).
+    pub fn detach<F>(self: &Arc<Self>, f: F)
+    where
+        F: FnOnce(&mut dyn Store) + Send + 'static,
+    {
+        let db = self.clone();
+        std::thread::spawn(move || {
+            if let Ok(mut s) = db.take() {
+                f(s.as_mut());
+                db.give(s);
+            }
+        });
+    }
+
     /// Runs `f` with a store on a blocking thread.
     pub async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
     where

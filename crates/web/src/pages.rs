@@ -497,6 +497,7 @@ pub(crate) async fn load_run(
     }
     let p = ctx.principal.clone();
     let cache = state.runs.clone();
+    let db = state.db.clone();
     state
         .db
         .run(move |s| {
@@ -528,16 +529,46 @@ pub(crate) async fn load_run(
             let version = format!("{}|{}", s.batches_version()?, summary.updated_at);
             let key = format!("{id}|{}", group.as_deref().unwrap_or(""));
             let mut compute = |y: i32| -> Result<Arc<FollowUpRun>, AppError> {
-                if let Some(run) = cache.get(&key, y, sex, &version) {
-                    return Ok(run);
+                match cache.get(&key, y, sex, &version) {
+                    Some((run, true)) => return Ok(run),
+                    Some((run, false)) => {
+                        // New data: the previous run is answered at once and a fresh one
+                        // computed after, on a thread of its own (one per run at a time),
+                        // so readers never wait for a recomputation after an import.
+                        if cache.start_refresh(&key, y, sex) {
+                            let (cache, id, key, group, version) = (
+                                cache.clone(),
+                                id.clone(),
+                                key.clone(),
+                                group.clone(),
+                                version.clone(),
+                            );
+                            db.detach(move |s| {
+                                if let Ok(mut run) = etablera_app::run_followup_with(
+                                    s,
+                                    &id,
+                                    y,
+                                    group.as_deref(),
+                                    None,
+                                    sex,
+                                ) {
+                                    run.followup.year = y;
+                                    cache.put(&key, y, sex, &version, Arc::new(run));
+                                }
+                                cache.end_refresh(&key, y, sex);
+                            });
+                        }
+                        return Ok(run);
+                    }
+                    None => {}
                 }
-                // One computation at a time: requests that arrive together wait for the
-                // first and take its result instead of all computing the same run.
+                // A run never computed: one computation at a time; requests that arrive
+                // together wait for the first and take its result.
                 let _one = cache
                     .computing
                     .lock()
                     .map_err(|_| AppError::internal("the run cache is poisoned"))?;
-                if let Some(run) = cache.get(&key, y, sex, &version) {
+                if let Some((run, true)) = cache.get(&key, y, sex, &version) {
                     return Ok(run);
                 }
                 let mut run =
@@ -575,6 +606,8 @@ pub struct RunCache {
         std::collections::HashMap<(String, i32, Option<Sex>), (String, Arc<FollowUpRun>)>,
     >,
     computing: std::sync::Mutex<()>,
+    /// Runs being computed anew in the background.
+    refreshing: std::sync::Mutex<std::collections::HashSet<(String, i32, Option<Sex>)>>,
     /// Public pages as rendered for visitors who are not logged in, kept for a second
     /// (a micro-cache: a published follow-up may be read by many at once).
     public_pages: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, String)>>,
@@ -614,17 +647,58 @@ impl RunCache {
         }
     }
 
+    /// Computes every cached run anew for the data as it is now. Called by the web's imports
+    /// after storing, so the one who imported sees the new figures at once and readers
+    /// after them find fresh runs (the cost falls on the write, not on the reads).
+    pub(crate) fn refresh_all(&self, s: &mut dyn etablera_store::Store) -> Result<(), AppError> {
+        let keys: Vec<(String, i32, Option<Sex>)> = match self.runs.lock() {
+            Ok(m) => m.keys().cloned().collect(),
+            Err(_) => return Ok(()),
+        };
+        let batches = s.batches_version()?;
+        let summaries = s.strategies()?;
+        for (key, y, sex) in keys {
+            let (id, group) = key.split_once('|').unwrap_or((key.as_str(), ""));
+            let Some(summary) = summaries.iter().find(|x| x.id == id) else {
+                continue;
+            };
+            let version = format!("{batches}|{}", summary.updated_at);
+            let group = (!group.is_empty()).then_some(group);
+            if let Ok(mut run) = etablera_app::run_followup_with(s, id, y, group, None, sex) {
+                run.followup.year = y;
+                self.put(&key, y, sex, &version, Arc::new(run));
+            }
+        }
+        if let Ok(mut m) = self.public_pages.lock() {
+            m.clear();
+        }
+        Ok(())
+    }
+
+    /// Marks a run as being refreshed; `false` if it already is.
+    fn start_refresh(&self, id: &str, year: i32, sex: Option<Sex>) -> bool {
+        self.refreshing
+            .lock()
+            .is_ok_and(|mut m| m.insert((id.to_string(), year, sex)))
+    }
+
+    fn end_refresh(&self, id: &str, year: i32, sex: Option<Sex>) {
+        if let Ok(mut m) = self.refreshing.lock() {
+            m.remove(&(id.to_string(), year, sex));
+        }
+    }
+
+    /// The cached run and whether it is of `version` (fresh) or an earlier one.
     fn get(
         &self,
         id: &str,
         year: i32,
         sex: Option<Sex>,
         version: &str,
-    ) -> Option<Arc<FollowUpRun>> {
+    ) -> Option<(Arc<FollowUpRun>, bool)> {
         let m = self.runs.lock().ok()?;
         m.get(&(id.to_string(), year, sex))
-            .filter(|(v, _)| v == version)
-            .map(|(_, r)| r.clone())
+            .map(|(v, r)| (r.clone(), v == version))
     }
 
     fn put(&self, id: &str, year: i32, sex: Option<Sex>, version: &str, run: Arc<FollowUpRun>) {

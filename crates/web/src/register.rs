@@ -1645,16 +1645,14 @@ async fn feed(
             .run(move |s| {
                 check_unit(s, &c, &unit, A::Configure)?;
                 reg::feed_followup(s, &unit, reg::today())?;
+                runs.refresh_all(s)?;
                 Ok(unit)
             })
             .await
     }
     .await;
     match r {
-        Ok(unit) => {
-            runs.clear();
-            Redirect::to(&format!("/register/{unit}/statistik")).into_response()
-        }
+        Ok(unit) => Redirect::to(&format!("/register/{unit}/statistik")).into_response(),
         Err(e) => fail(&ctx, e),
     }
 }
