@@ -163,7 +163,7 @@ fn one(c: &Ctx, kind: &str, r: u64) -> Result<u16, String> {
             .0
         }
         "api_read" => {
-            let path = if r % 2 == 0 {
+            let path = if r.is_multiple_of(2) {
                 "/api/v1/strategies/ostersund-2020/followup".to_string()
             } else {
                 "/api/v1/observations?indicator=N00973&unit=2380".to_string()
