@@ -1,0 +1,636 @@
+//! The authorization matrix over every write route and every API write (hardening issue):
+//! each cell of role × own/other municipality is sent, its answer asserted, and the stored
+//! rows compared before and after — a refused write leaves every table exactly as it was,
+//! an allowed one succeeds and changes them. Both databases.
+
+mod common;
+
+use common::{hidden, login_at, Client, Resp};
+use etablera_domain::access::{RegisterRole, Role};
+use etablera_store::testing::{self, TestStore};
+use etablera_web::auth::Password;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+const PW: &str = "ett långt testlösenord";
+const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+struct App {
+    base: String,
+    backend: &'static str,
+    address: String,
+    /// A person of Östersund (2380) and one of Ljusnarsberg (1864).
+    persons: HashMap<&'static str, String>,
+    _store: TestStore,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// (user, strategy role, register role); every role is in Östersund (2380) except
+/// `ljadmin` (Ljusnarsberg's administrator); `sys` is a system administrator.
+const USERS: &[(&str, Option<(&str, Role)>, Option<RegisterRole>)] = &[
+    ("viewer", Some(("2380", Role::Viewer)), None),
+    ("strategist", Some(("2380", Role::Strategist)), None),
+    ("admin", Some(("2380", Role::Admin)), None),
+    ("ljadmin", Some(("1864", Role::Admin)), None),
+    ("sys", None, None),
+    ("cw", None, Some(RegisterRole::CaseWorker)),
+    ("mgr", None, Some(RegisterRole::ReceptionManager)),
+    ("analyst", None, Some(RegisterRole::Analyst)),
+];
+
+fn spawn_apps() -> Vec<App> {
+    testing::all()
+        .into_iter()
+        .map(|mut t| {
+            let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
+            let s = t.store.as_mut();
+            etablera_app::init(s).unwrap();
+            for (name, src) in etablera_app::demo::STRATEGIES {
+                etablera_app::load_strategy_str(s, name, src).unwrap();
+            }
+            let pw = Password::new(PW);
+            for (user, role, reg) in USERS {
+                etablera_web::accounts::add_user(s, user, user, &pw, *user == "sys", None).unwrap();
+                if let Some((unit, r)) = role {
+                    etablera_web::accounts::set_role(s, user, unit, Some(*r), None).unwrap();
+                }
+                if let Some(r) = reg {
+                    etablera_web::accounts::set_register_role(s, user, "2380", Some(*r), None)
+                        .unwrap();
+                }
+            }
+            etablera_web::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            let today = etablera_app::register::today();
+            let cw = s.user_by_name("cw").unwrap().unwrap().id;
+            let mut persons = HashMap::new();
+            for (unit, seed) in [("2380", 1u64), ("1864", 2)] {
+                let u = etablera_domain::UnitCode::parse(unit).unwrap();
+                let mut case =
+                    etablera_app::register_demo::caseload(&u, 1, seed, 2024, today).remove(0);
+                case.person.case_worker = (unit == "2380").then_some(cw);
+                case.person.closed = None;
+                case.person.restricted = false;
+                etablera_app::register::save(s, &keys, &case, None, "person.create").unwrap();
+                persons.insert(unit_name(unit), case.person.id.to_string());
+            }
+            let config = etablera_web::Config {
+                database: t.address.clone(),
+                register_keys: Some(keys),
+                ..Default::default()
+            };
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                    tx.send(listener.local_addr().unwrap()).unwrap();
+                    etablera_web::serve_on(config, listener, async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+                });
+            });
+            let addr = rx.recv().unwrap();
+            App {
+                base: format!("http://{addr}"),
+                backend: t.backend,
+                address: t.address.clone(),
+                persons,
+                _store: t,
+                _stop: stop,
+            }
+        })
+        .collect()
+}
+
+fn unit_name(code: &str) -> &'static str {
+    if code == "2380" {
+        "own"
+    } else {
+        "other"
+    }
+}
+
+/// Every table's rows, as text, but those a refused request may touch without changing
+/// data: sessions (last seen), login attempts, and the read log.
+fn stored(app: &App) -> BTreeMap<String, Vec<String>> {
+    const VOLATILE: &[&str] = &[
+        "app_session",
+        "login_attempt",
+        "read_log",
+        "read_log_checkpoint",
+    ];
+    let mut out = BTreeMap::new();
+    if app.backend == "sqlite" {
+        let conn = rusqlite::Connection::open(app.address.trim_start_matches("sqlite://")).unwrap();
+        let tables: Vec<String> = conn
+            .prepare(
+                "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for t in tables
+            .into_iter()
+            .filter(|t| !VOLATILE.contains(&t.as_str()))
+        {
+            let mut st = conn.prepare(&format!("select * from \"{t}\"")).unwrap();
+            let n = st.column_count();
+            let mut rows: Vec<String> = st
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            rows.sort();
+            out.insert(t, rows);
+        }
+    } else {
+        let schema = app
+            .address
+            .rsplit("search_path%3D")
+            .next()
+            .unwrap()
+            .to_string();
+        let url = app.address.split('?').next().unwrap();
+        let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let tables: Vec<String> = c
+            .query(
+                "select table_name::text from information_schema.tables where table_schema = $1 and table_type = 'BASE TABLE'",
+                &[&schema],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for t in tables
+            .into_iter()
+            .filter(|t| !VOLATILE.contains(&t.as_str()))
+        {
+            let mut rows: Vec<String> = c
+                .query(&format!("select x::text from \"{schema}\".\"{t}\" x"), &[])
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            rows.sort();
+            out.insert(t, rows);
+        }
+    }
+    out
+}
+
+/// What a request needs, as the product's rules say.
+#[derive(Clone, Copy, Debug)]
+enum Need {
+    /// Write a strategy or figures of the unit: its strategist or admin, or a system admin.
+    WriteUnit,
+    /// Administer the unit's users: its admin, or a system admin.
+    AdministerUnit,
+    /// Create or change a person of the unit: its case worker or reception manager.
+    RegisterWrite,
+    /// Manage cases and configure the register: the unit's reception manager.
+    RegisterManage,
+}
+
+fn allowed(user: &str, need: Need, unit: &str) -> bool {
+    let (role, reg) = USERS
+        .iter()
+        .find(|(u, _, _)| *u == user)
+        .map(|(_, r, g)| (*r, *g))
+        .unwrap_or((None, None));
+    let role_here = role.filter(|(u, _)| *u == unit).map(|(_, r)| r);
+    let reg_here = reg.filter(|_| unit == "2380");
+    match need {
+        Need::WriteUnit => {
+            user == "sys" || matches!(role_here, Some(Role::Strategist | Role::Admin))
+        }
+        Need::AdministerUnit => user == "sys" || role_here == Some(Role::Admin),
+        Need::RegisterWrite => matches!(
+            reg_here,
+            Some(RegisterRole::CaseWorker | RegisterRole::ReceptionManager)
+        ),
+        Need::RegisterManage => reg_here == Some(RegisterRole::ReceptionManager),
+    }
+}
+
+enum Body {
+    Form(Vec<(String, String)>),
+    Json(serde_json::Value),
+}
+
+struct Req {
+    name: String,
+    method: &'static str,
+    path: String,
+    body: Body,
+    need: Need,
+    unit: &'static str,
+}
+
+fn form(csrf: &str, fields: &[(&str, &str)]) -> Body {
+    let mut v = vec![("csrf".to_string(), csrf.to_string())];
+    v.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Body::Form(v)
+}
+
+/// Every write route and API write, for the unit `code` (its strategy, person, figures).
+fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> Vec<Req> {
+    let (sid, target, activity, goal, area) = if code == "2380" {
+        (
+            "ostersund-2020",
+            "m1-andel-utrikes-fodda",
+            "hp-2019-1",
+            "m3-d1",
+            "service",
+        )
+    } else {
+        ("ljusnarsberg-2016", "", "boende-policy", "oppen-1", "oppen")
+    };
+    let person = &app.persons[unit_name(code)];
+    let s = format!("/s/{sid}");
+    let p = format!("/register/{code}/persons/{person}");
+    let tag = format!("{user}{n}");
+    let mut v = vec![
+        (
+            "POST plan",
+            format!("{s}/plan/{activity}"),
+            form(
+                csrf,
+                &[
+                    ("status", if n % 2 == 0 { "ongoing" } else { "done" }),
+                    ("comment", &tag),
+                ],
+            ),
+            Need::WriteUnit,
+        ),
+        (
+            "POST manual",
+            format!("{s}/data/manual"),
+            form(
+                csrf,
+                &[
+                    ("indicator", "N02926"),
+                    ("period", &format!("{}", 2000 + n)),
+                    ("sex", "T"),
+                    ("value", "12"),
+                    ("status", "final"),
+                ],
+            ),
+            Need::WriteUnit,
+        ),
+        (
+            "POST goal",
+            format!("{s}/goals/{goal}"),
+            form(csrf, &[("title", &format!("Mål {tag}"))]),
+            Need::WriteUnit,
+        ),
+        (
+            "POST sub-goal",
+            format!("{s}/goals"),
+            form(
+                csrf,
+                &[("parent", goal), ("title", &format!("Delmål {tag}"))],
+            ),
+            Need::WriteUnit,
+        ),
+        (
+            "POST link indicator",
+            format!("{s}/areas/{area}/indicators"),
+            form(
+                csrf,
+                &[
+                    (
+                        "indicator",
+                        ["N01802", "N02006", "N01987", "N01990", "N00945"][n % 5],
+                    ),
+                    ("op", "add"),
+                ],
+            ),
+            Need::WriteUnit,
+        ),
+        (
+            "POST user",
+            "/admin/users".to_string(),
+            form(
+                csrf,
+                &[
+                    ("username", &format!("ny-{tag}-{code}")),
+                    ("display_name", "Ny"),
+                    ("password", "ett nytt långt lösenord"),
+                    ("unit", code),
+                    ("role", "viewer"),
+                ],
+            ),
+            Need::AdministerUnit,
+        ),
+        (
+            "POST role",
+            "/admin/users/viewer/role".to_string(),
+            form(
+                csrf,
+                &[
+                    ("username", "viewer"),
+                    ("unit", code),
+                    ("role", if n % 2 == 0 { "viewer" } else { "strategist" }),
+                ],
+            ),
+            Need::AdministerUnit,
+        ),
+        (
+            "POST person",
+            format!("/register/{code}/persons"),
+            form(
+                csrf,
+                &[
+                    ("namn", &format!("Ny {tag}")),
+                    ("kon", "K"),
+                    ("fodelsear", "1990"),
+                    ("fodelseland", "Syrien"),
+                    ("kategori", "anvisad"),
+                    ("ankomst", "2025-05-01"),
+                ],
+            ),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST assessment",
+            format!("{p}/assessment"),
+            form(csrf, &[("need_language", "large"), ("note_language", &tag)]),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST intervention",
+            format!("{p}/intervention"),
+            form(
+                csrf,
+                &[
+                    ("kind", "sfi"),
+                    ("provider", "Vux"),
+                    ("detail", &tag),
+                    ("contact", "Exp"),
+                ],
+            ),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST consent",
+            format!("{p}/consent"),
+            form(
+                csrf,
+                &[
+                    ("given", "2025-01-10"),
+                    ("organisation", &format!("Org {tag}")),
+                ],
+            ),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST review",
+            format!("{p}/review"),
+            form(csrf, &[("date", "2025-03-01"), ("note", &tag)]),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST outcome",
+            format!("{p}/outcome"),
+            form(
+                csrf,
+                &[
+                    ("at", "90"),
+                    ("status", ["work", "studies"][n % 2]),
+                    ("date", "2025-06-01"),
+                ],
+            ),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST event",
+            format!("{p}/event"),
+            form(
+                csrf,
+                &[
+                    ("kind", "employment"),
+                    ("date", "2025-04-01"),
+                    ("note", &tag),
+                ],
+            ),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST household",
+            format!("{p}/household"),
+            form(
+                csrf,
+                &[
+                    ("storlek", &format!("{}", 1 + n % 9)),
+                    ("bostadsbehov", &tag),
+                ],
+            ),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST plan link",
+            format!("{p}/link"),
+            form(csrf, &[("lang", "sv"), ("days", "30")]),
+            Need::RegisterWrite,
+        ),
+        (
+            "POST assign",
+            format!("{p}/assign"),
+            form(
+                csrf,
+                &[
+                    ("case_worker", "cw"),
+                    ("colleagues", if n % 2 == 0 { "mgr" } else { "" }),
+                ],
+            ),
+            Need::RegisterManage,
+        ),
+        (
+            "POST settings",
+            format!("/register/{code}/installningar"),
+            form(
+                csrf,
+                &[
+                    ("threshold", &format!("{}", 3 + n % 5)),
+                    ("retention_years", "5"),
+                    ("review_months", "3"),
+                ],
+            ),
+            Need::RegisterManage,
+        ),
+        (
+            "POST feed",
+            format!("/register/{code}/statistik"),
+            form(csrf, &[]),
+            Need::RegisterManage,
+        ),
+    ];
+    if !target.is_empty() {
+        v.push((
+            "POST comment",
+            format!("{s}/t/{target}/comment"),
+            form(
+                csrf,
+                &[("year", "2018"), ("body", &format!("Analys {tag}"))],
+            ),
+            Need::WriteUnit,
+        ));
+        v.push((
+            "POST target edit",
+            format!("{s}/t/{target}/edit"),
+            form(
+                csrf,
+                &[
+                    ("text", "Minst 10 % utrikes födda år 2020"),
+                    ("value", &format!("{}", 10 + n)),
+                    ("target_year", "2020"),
+                    ("baseline_year", "2015"),
+                ],
+            ),
+            Need::WriteUnit,
+        ));
+    }
+    let mut reqs: Vec<Req> = v
+        .into_iter()
+        .map(|(name, path, body, need)| Req {
+            name: name.into(),
+            method: "POST",
+            path,
+            body,
+            need,
+            unit: code,
+        })
+        .collect();
+    let api =
+        |name: &str, method: &'static str, path: String, json: serde_json::Value, need: Need| Req {
+            name: name.into(),
+            method,
+            path,
+            body: Body::Json(json),
+            need,
+            unit: code,
+        };
+    if !target.is_empty() {
+        reqs.push(api(
+            "PUT api target",
+            "PUT",
+            format!("/api/v1/strategies/{sid}/targets/{target}"),
+            serde_json::json!({"value": 20 + n}),
+            Need::WriteUnit,
+        ));
+        reqs.push(api(
+            "POST api comment",
+            "POST",
+            format!("/api/v1/strategies/{sid}/targets/{target}/comments"),
+            serde_json::json!({"year": 2019, "body": format!("API {tag}")}),
+            Need::WriteUnit,
+        ));
+    }
+    reqs.push(api(
+        "PUT api activity",
+        "PUT",
+        format!("/api/v1/strategies/{sid}/activities/{activity}"),
+        serde_json::json!({"status": (["ongoing", "done"][n % 2]), "comment": tag}),
+        Need::WriteUnit,
+    ));
+    reqs.push(api(
+        "POST api observations",
+        "POST",
+        "/api/v1/observations".into(),
+        serde_json::json!([{"indicator": "N02926", "unit": code, "period": format!("{}", 1990 + n), "sex": "T", "value": 7.5}]),
+        Need::WriteUnit,
+    ));
+    reqs.push(api(
+        "POST api token",
+        "POST",
+        "/api/v1/tokens".into(),
+        serde_json::json!({"unit": code, "scope": "write", "name": tag}),
+        Need::WriteUnit,
+    ));
+    reqs
+}
+
+fn send(app: &App, c: &mut Client, r: &Req) -> Resp {
+    let url = format!("{}{}", app.base, r.path);
+    match &r.body {
+        Body::Form(f) => {
+            let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.post_form(&url, &refs)
+        }
+        Body::Json(j) => c.send(r.method, &url, Some(("application/json", j.to_string()))),
+    }
+}
+
+#[test]
+fn every_write_route_by_role_and_municipality() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut clients: Vec<(&str, Client, String)> =
+            vec![("anonymous", Client::default(), String::new())];
+        for (u, _, _) in USERS {
+            let mut c = login_at(&app.base, b, u, PW);
+            let csrf = hidden(&c.get(&format!("{}/", app.base)).body, "csrf");
+            clients.push((u, c, csrf));
+        }
+        let mut cells = 0;
+        for (n, (user, c, csrf)) in clients.iter_mut().enumerate() {
+            for code in ["2380", "1864"] {
+                for r in requests(&app, user, csrf, code, n) {
+                    let before = stored(&app);
+                    let resp = send(&app, c, &r);
+                    let after = stored(&app);
+                    let cell = format!("{b}: {user} × {} ({}) {}", r.name, unit_name(code), r.path);
+                    let may = *user != "anonymous" && allowed(user, r.need, r.unit);
+                    if may {
+                        assert!(
+                            resp.status < 400,
+                            "{cell}: allowed, but {} {}",
+                            resp.status,
+                            resp.body
+                                .split("role=\"alert\">")
+                                .nth(1)
+                                .unwrap_or(&resp.body)
+                                .chars()
+                                .take(300)
+                                .collect::<String>()
+                        );
+                        assert_ne!(before, after, "{cell}: allowed, but nothing was stored");
+                    } else {
+                        assert!(
+                            matches!(resp.status, 401 | 403 | 404 | 422),
+                            "{cell}: refused with {}",
+                            resp.status
+                        );
+                        if before != after {
+                            let changed: Vec<&String> = after
+                                .keys()
+                                .filter(|t| before.get(*t) != after.get(*t))
+                                .collect();
+                            panic!(
+                                "{cell}: refused ({}) but stored rows changed in {changed:?}",
+                                resp.status
+                            );
+                        }
+                    }
+                    cells += 1;
+                }
+            }
+        }
+        assert!(cells > 400, "{b}: {cells} cells");
+        eprintln!("{b}: {cells} cells of role × route × municipality");
+    }
+}
