@@ -900,3 +900,57 @@ fn a_form_body_is_small() {
         assert_eq!(c.get(&format!("{}/", app.base)).status, 200, "{b}: alive");
     }
 }
+
+/// Finding 14: an error page shows the logged-in user as logged in (not "Logga in"), and a
+/// Swedish page names fields by their labels, never by code names (`personnummer`,
+/// `sjalvbosatt`).
+#[test]
+fn error_pages_speak_to_the_logged_in_user_in_swedish() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut cw = login(&app, "cw");
+        let csrf = session_csrf(&app, &mut cw);
+        let r = cw.post_form(
+            &format!("{}/register/2380/persons", app.base),
+            &[
+                ("csrf", &csrf),
+                ("namn", "Fel Siffra"),
+                ("personnummer", "19811218-9875"),
+                ("kon", "K"),
+                ("fodelseland", "Syrien"),
+                ("kategori", "turist"),
+                ("ankomst", "2025-05-01"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}: {}", r.body);
+        assert!(r.body.contains("Logga ut"), "{b}: shown as logged in");
+        assert!(!r.body.contains(">Logga in<"), "{b}: {}", r.body);
+        assert!(
+            !r.body.contains("field `"),
+            "{b}: no code names: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("bakåtknapp"),
+            "{b}: says how to get the form back"
+        );
+        let r = cw.post_form(
+            &format!("{}/register/2380/persons", app.base),
+            &[
+                ("csrf", &csrf),
+                ("namn", "Fel Kategori"),
+                ("kon", "K"),
+                ("fodelseland", "Syrien"),
+                ("kategori", "turist"),
+                ("ankomst", "2025-05-01"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        assert!(
+            r.body.contains("självbosatt") && !r.body.contains("sjalvbosatt"),
+            "{b}: {}",
+            r.body
+        );
+        assert!(r.body.contains("Kategori"), "{b}: {}", r.body);
+    }
+}
