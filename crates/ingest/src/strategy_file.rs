@@ -22,6 +22,14 @@ pub fn load(
     units: &Units,
     indicators: Option<&HashSet<IndicatorId>>,
 ) -> Result<Strategy, StrategyFileErrors> {
+    // Keys are checked before the typed reading, so a misspelt optional key is an error
+    // (not silently ignored) and a wrong `kind` is reported on its own line.
+    if let Ok(table) = toml::from_str::<toml::Table>(src) {
+        let errs = check_keys(file, src, &table);
+        if !errs.is_empty() {
+            return Err(StrategyFileErrors(errs));
+        }
+    }
     let strategy: Strategy = toml::from_str(src).map_err(|e| {
         let line = e.span().map(|s| line_of(src, s.start));
         let msg = e.message().trim().to_string();
@@ -109,6 +117,190 @@ pub fn export(strategy: &Strategy) -> Result<String, IngestError> {
     Ok(format!(
         "# Strategy file for Etablera; schema: docs/strategy-file.md\n# Exported from the database; edit and load with `etablera strategy load`.\n\n{body}"
     ))
+}
+
+const TOP_KEYS: &[&str] = &[
+    "id",
+    "owner",
+    "title",
+    "subtitle",
+    "period_from",
+    "period_to",
+    "adopted_by",
+    "adopted_on",
+    "vision",
+    "source",
+    "areas",
+    "goals",
+    "targets",
+    "activities",
+];
+const AREA_KEYS: &[&str] = &["id", "name", "description", "indicators"];
+const GOAL_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "parent",
+    "area",
+    "description",
+    "strategies",
+];
+const ACTIVITY_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "goal",
+    "responsible",
+    "year",
+    "status",
+    "comment",
+];
+const TARGET_KEYS: &[&str] = &[
+    "id",
+    "goal",
+    "text",
+    "series",
+    "kind",
+    "baseline_year",
+    "target_year",
+    "note",
+];
+const SERIES_KEYS: &[&str] = &["indicator", "unit", "sex"];
+/// Each kind of target and the keys it adds.
+const TARGET_KINDS: &[(&str, &[&str])] = &[
+    ("threshold", &["bound", "value"]),
+    ("direction", &["change"]),
+    ("relative", &["bound", "reference", "margin"]),
+    ("gap", &["other", "at_most"]),
+    ("flow", &["bound", "per_year"]),
+];
+
+/// The known key closest to `key`, if it is a likely misspelling (edit distance ≤ 2).
+fn nearest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let sub = prev[j] + usize::from(ca != cb);
+                cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    known
+        .map(|k| (distance(key, k), k))
+        .filter(|(d, k)| *d <= 2 || k.starts_with(key) || key.starts_with(k))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Every key the strategy file does not know, and every unknown target `kind`, each
+/// with its line.
+fn check_keys(file: &str, src: &str, table: &toml::Table) -> Vec<IngestError> {
+    let mut errs = Vec::new();
+    let unknown = |item: Item, what: &str, key: &str, known: &[&str]| {
+        let hint = nearest(key, known.iter().copied())
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_else(|| format!("; the keys here are {}", known.join(", ")));
+        IngestError::invalid(
+            Place {
+                line: locate(src, item, key),
+                field: Some(key.to_string()),
+                ..Place::file(file)
+            },
+            format!("unknown key{what}{hint}"),
+        )
+    };
+    for key in table.keys() {
+        if !TOP_KEYS.contains(&key.as_str()) {
+            errs.push(unknown(Item::Strategy, "", key, TOP_KEYS));
+        }
+    }
+    let items = |name: &str| -> Vec<&toml::Table> {
+        table
+            .get(name)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_table()).collect())
+            .unwrap_or_default()
+    };
+    for (i, t) in items("areas").into_iter().enumerate() {
+        for key in t.keys().filter(|k| !AREA_KEYS.contains(&k.as_str())) {
+            errs.push(unknown(
+                Item::Area(i),
+                &format!(" in [[areas]] {}", i + 1),
+                key,
+                AREA_KEYS,
+            ));
+        }
+    }
+    for (i, t) in items("goals").into_iter().enumerate() {
+        for key in t.keys().filter(|k| !GOAL_KEYS.contains(&k.as_str())) {
+            errs.push(unknown(
+                Item::Goal(i),
+                &format!(" in [[goals]] {}", i + 1),
+                key,
+                GOAL_KEYS,
+            ));
+        }
+    }
+    for (i, t) in items("activities").into_iter().enumerate() {
+        for key in t.keys().filter(|k| !ACTIVITY_KEYS.contains(&k.as_str())) {
+            errs.push(unknown(
+                Item::Activity(i),
+                &format!(" in [[activities]] {}", i + 1),
+                key,
+                ACTIVITY_KEYS,
+            ));
+        }
+    }
+    for (i, t) in items("targets").into_iter().enumerate() {
+        let what = format!(" in [[targets]] {}", i + 1);
+        let kind = t.get("kind").and_then(|k| k.as_str());
+        let extra: &[&str] = match kind.map(|k| TARGET_KINDS.iter().find(|(n, _)| *n == k)) {
+            Some(Some((_, keys))) => keys,
+            Some(None) => {
+                let kinds: Vec<&str> = TARGET_KINDS.iter().map(|(n, _)| *n).collect();
+                let k = kind.unwrap_or_default();
+                let hint = nearest(k, kinds.iter().copied())
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                errs.push(IngestError::invalid(
+                    Place {
+                        line: locate(src, Item::Target(i), "kind"),
+                        field: Some("kind".into()),
+                        ..Place::file(file)
+                    },
+                    format!(
+                        "unknown kind of target `{k}`; the kinds are {}{hint}",
+                        kinds.join(", ")
+                    ),
+                ));
+                continue;
+            }
+            // A missing kind is reported by the typed reading.
+            None => continue,
+        };
+        let known: Vec<&str> = TARGET_KEYS.iter().chain(extra).copied().collect();
+        for key in t.keys().filter(|k| !known.contains(&k.as_str())) {
+            let hint_from: Vec<&str> = known.clone();
+            errs.push(unknown(Item::Target(i), &what, key, &hint_from));
+        }
+        for series in ["series", "reference", "other"] {
+            if let Some(st) = t.get(series).and_then(|v| v.as_table()) {
+                for key in st.keys().filter(|k| !SERIES_KEYS.contains(&k.as_str())) {
+                    errs.push(unknown(
+                        Item::Target(i),
+                        &format!(" of `{series}`{what}"),
+                        key,
+                        SERIES_KEYS,
+                    ));
+                }
+            }
+        }
+    }
+    errs
 }
 
 fn line_of(src: &str, offset: usize) -> usize {
@@ -223,5 +415,30 @@ target_year = 2020
             .unwrap_err()
             .to_string();
         assert_eq!(e, "s.toml, line 23, field `indicator`: unknown indicator `N02926`; it is not in the catalogue");
+    }
+
+    /// Finding 14 of the hardening issue: a misspelt key (`baseline_yr`, `valu`) is not
+    /// accepted silently, and a bad `kind` points at the `kind` line.
+    #[test]
+    fn unknown_keys_and_a_bad_kind_name_their_line() {
+        let units = Units::sweden();
+        let bad = GOOD.replace("baseline_year = 2015", "baseline_yr = 2015");
+        let e = load("s.toml", &bad, &units, None).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "s.toml, line 27, field `baseline_yr`: unknown key in [[targets]] 1; did you mean `baseline_year`?"
+        );
+        let bad = GOOD.replace("value = 10.0", "value = 10.0\nvalu = 11.0");
+        let e = load("s.toml", &bad, &units, None).unwrap_err().to_string();
+        assert!(e.starts_with("s.toml, line 27, field `valu`: unknown key in [[targets]] 1; did you mean `value`?"), "{e}");
+        let bad = GOOD.replace("title = \"Test\"", "title = \"Test\"\nvison = \"x\"");
+        let e = load("s.toml", &bad, &units, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with("s.toml, line 5, field `vison`: unknown key; did you mean `vision`?"),
+            "{e}"
+        );
+        let bad = GOOD.replace("kind = \"threshold\"", "kind = \"treshold\"");
+        let e = load("s.toml", &bad, &units, None).unwrap_err().to_string();
+        assert!(e.starts_with("s.toml, line 24, field `kind`:"), "{e}");
     }
 }
