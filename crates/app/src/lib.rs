@@ -465,6 +465,8 @@ pub struct FollowUpRun {
     pub batches: Vec<BatchRef>,
     pub fictitious: BTreeSet<IndicatorId>,
     pub owner_name: String,
+    /// The strategists' analysis of each target for the run's year (target id → text).
+    pub analyses: HashMap<String, String>,
 }
 
 /// Reads what a strategy needs from the store and runs the engine.
@@ -556,6 +558,14 @@ pub fn run_followup_with(
     let owner_name = Units::sweden()
         .official_name(strategy.owner.as_str())
         .unwrap_or_else(|| strategy.owner.to_string());
+    let mut analyses = HashMap::new();
+    for t in &strategy.targets {
+        if let Some(c) = store.target_comment(&strategy.id, &t.id, year)? {
+            if !c.body.trim().is_empty() {
+                analyses.insert(t.id.clone(), c.body);
+            }
+        }
+    }
     Ok(FollowUpRun {
         strategy,
         followup,
@@ -563,6 +573,7 @@ pub fn run_followup_with(
         batches,
         fictitious,
         owner_name,
+        analyses,
     })
 }
 
@@ -582,6 +593,7 @@ pub fn render_report(run: &FollowUpRun, format: Format, lang: Lang, as_of: Optio
         indicators: &run.indicators,
         batches: run.batches.clone(),
         fictitious: run.fictitious.clone(),
+        analyses: &run.analyses,
         made_on: now_utc()[..10].to_string(),
         as_of: as_of.map(str::to_string),
         lang,

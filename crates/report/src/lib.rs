@@ -34,6 +34,8 @@ pub struct ReportInput<'a> {
     pub batches: Vec<BatchRef>,
     /// Indicators whose figures (for this report) come from fictitious demo data.
     pub fictitious: BTreeSet<IndicatorId>,
+    /// The strategists' analysis of each target for the year (target id → text).
+    pub analyses: &'a std::collections::HashMap<String, String>,
     /// When the report was made (ISO date), and as of which date the data is read.
     pub made_on: String,
     pub as_of: Option<String>,
@@ -394,6 +396,16 @@ pub fn render_html(input: &ReportInput) -> String {
                 escape(t.series.indicator.as_str()),
                 escape(r.explanation.get(lang))
             );
+            if let Some(a) = input.analyses.get(&t.id) {
+                let _ = write!(
+                    o,
+                    "<h4>{}</h4>",
+                    lang.pick("Årets analys", "This year's analysis")
+                );
+                for para in a.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+                    let _ = write!(o, "<p>{}</p>", escape(para));
+                }
+            }
             let desc = format!(
                 "{} {}",
                 lang.pick("Diagrammet visar", "The chart shows"),
@@ -627,6 +639,16 @@ pub fn render_markdown(input: &ReportInput) -> String {
                 target_kind_text(t, unit, lang)
             );
             let _ = writeln!(o, "{}\n", r.explanation.get(lang));
+            if let Some(a) = input.analyses.get(&t.id) {
+                let _ = writeln!(
+                    o,
+                    "**{}**\n",
+                    lang.pick("Årets analys", "This year's analysis")
+                );
+                for para in a.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+                    let _ = writeln!(o, "{para}\n");
+                }
+            }
             let (header, rows) = data_rows(r, unit, lang);
             if !rows.is_empty() {
                 let _ = writeln!(
