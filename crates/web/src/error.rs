@@ -119,6 +119,119 @@ impl AppError {
     }
 }
 
+/// Form fields and code names as a reader knows them: `field `personnummer`` becomes
+/// «fältet ”Personnummer”», a category code its name. Messages from the layers below name
+/// fields by their form names so that they can be found; a page shows the label.
+const LABELS: &[(&str, &str, &str)] = &[
+    ("namn", "Namn", "Name"),
+    ("personnummer", "Personnummer", "Personal identity number"),
+    ("fodelsear", "Födelseår", "Year of birth"),
+    ("kon", "Kön", "Sex"),
+    ("fodelseland", "Födelseland", "Country of birth"),
+    ("country_of_birth", "Födelseland", "Country of birth"),
+    ("sprak", "Språk", "Languages"),
+    ("planens_sprak", "Planens språk", "Language of the plan"),
+    ("utbildning", "Utbildning", "Education"),
+    ("ssyk", "Yrke (SSYK)", "Occupation (SSYK)"),
+    ("svenska", "Svenska", "Swedish"),
+    ("kategori", "Kategori", "Category"),
+    (
+        "uppehallstillstand",
+        "Uppehållstillstånd",
+        "Residence permit",
+    ),
+    ("ankomst", "Ankomst", "Arrival"),
+    ("folkbokford", "Folkbokförd", "Registered"),
+    (
+        "etablering_start",
+        "Etableringstidens start",
+        "Start of the establishment period",
+    ),
+    ("telefon", "Telefon", "Phone"),
+    ("epost", "E-post", "E-mail"),
+    ("adress", "Adress", "Address"),
+    ("hushall", "Hushåll", "Household"),
+    ("storlek", "Hushållets storlek", "Household size"),
+    ("rum", "Rum", "Rooms"),
+    ("bostadsbehov", "Bostadsbehov", "Housing need"),
+    ("target_year", "Målår", "Target year"),
+    ("baseline_year", "Basår", "Baseline year"),
+    ("value", "Värde", "Value"),
+    ("text", "Målets text", "Target text"),
+    ("note", "Anteckning", "Note"),
+    ("indicator", "Indikator", "Indicator"),
+    ("period", "Period", "Period"),
+    ("status", "Status", "Status"),
+    ("given", "Samtycke givet", "Consent given"),
+    ("organisation", "Organisation", "Organisation"),
+    ("consent", "Samtycke", "Consent"),
+    ("date", "Datum", "Date"),
+    ("closed", "Avslutad", "Closed"),
+    (
+        "threshold",
+        "Gräns för röjandeskydd",
+        "Disclosure threshold",
+    ),
+    ("retention_years", "Gallringstid", "Retention"),
+    ("review_months", "Uppföljningsintervall", "Review interval"),
+    ("kind", "Typ", "Kind"),
+    ("case_worker", "Handläggare", "Case worker"),
+    ("colleagues", "Kollegor", "Colleagues"),
+];
+
+/// A message from the layers below as a reader of `lang` should see it (see [`LABELS`]).
+pub fn localise(msg: &str, lang: etablera_domain::Lang) -> String {
+    let sv = lang == etablera_domain::Lang::Sv;
+    let mut out = msg.to_string();
+    for (name, label_sv, label_en) in LABELS {
+        let label = if sv { label_sv } else { label_en };
+        for (from, to) in [
+            (
+                format!("field `{name}`"),
+                if sv {
+                    format!("fältet ”{label}”")
+                } else {
+                    format!("the field “{label}”")
+                },
+            ),
+            (
+                format!("`{name}`:"),
+                if sv {
+                    format!("”{label}”:")
+                } else {
+                    format!("“{label}”:")
+                },
+            ),
+        ] {
+            out = out.replace(&from, &to);
+        }
+    }
+    // Category codes ("sjalvbosatt") in lists of accepted values become their names.
+    for c in etablera_register::Category::ALL {
+        let name = c.label(lang);
+        out = out.replace(&format!("`{}`", c.code()), &format!("”{name}”"));
+        out = replace_word(&out, c.code(), name);
+    }
+    out
+}
+
+/// Replaces `word` where it stands as a word of its own (not inside another word).
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + word.len()..].chars().next();
+        let alone =
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
+        out.push_str(&rest[..i]);
+        out.push_str(if alone { with } else { word });
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl From<etablera_store::StoreError> for AppError {
     fn from(e: etablera_store::StoreError) -> AppError {
         match e {

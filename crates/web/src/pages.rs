@@ -147,6 +147,13 @@ pub fn error_page(e: &AppError, lang: Lang) -> Response {
         session: None,
         clear_cookie: false,
     };
+    error_page_for(&ctx, e)
+}
+
+/// The error page as the visitor sees every page: logged in or not, in their language;
+/// a message about the input names fields by their labels, not by code names.
+pub fn error_page_for(ctx: &Ctx, e: &AppError) -> Response {
+    let lang = ctx.lang;
     let title = match e.status() {
         StatusCode::NOT_FOUND => t(lang, "Sidan finns inte", "Page not found"),
         StatusCode::UNAUTHORIZED => t(lang, "Inloggning krävs", "Login required"),
@@ -159,17 +166,23 @@ pub fn error_page(e: &AppError, lang: Lang) -> Response {
             "The input needs correcting",
         ),
     };
+    let input_error = e.status() == StatusCode::UNPROCESSABLE_ENTITY;
     let body = html! {
         h1 { (title) }
-        p role="alert" { (e.message(lang)) }
-        @if e.status() == StatusCode::UNAUTHORIZED {
+        p role="alert" { (crate::error::localise(&e.message(lang), lang)) }
+        @if input_error {
+            p { (t(lang,
+                "Gå tillbaka med webbläsarens bakåtknapp: det du skrev i formuläret finns kvar där, och du kan rätta det.",
+                "Go back with the browser's back button: what you entered in the form is still there for you to correct.")) }
+        }
+        @if e.status() == StatusCode::UNAUTHORIZED && ctx.user.is_none() {
             p { a href="/login" { (t(lang, "Logga in", "Log in")) } }
         }
         p { a href="/" { (t(lang, "Till startsidan", "To the home page")) } }
     };
     (
         e.status(),
-        Html(layout(&ctx, title, "/", body).into_string()),
+        Html(layout(ctx, title, "/", body).into_string()),
     )
         .into_response()
 }
@@ -177,7 +190,11 @@ pub fn error_page(e: &AppError, lang: Lang) -> Response {
 /// An error shown in the visitor's language.
 pub(crate) fn fail(ctx: &Ctx, e: AppError) -> Response {
     e.log();
-    error_page(&e, ctx.lang)
+    let mut resp = error_page_for(ctx, &e);
+    if let Some(secs) = e.retry_after() {
+        resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    }
+    resp
 }
 
 #[derive(Debug, Deserialize)]
@@ -543,7 +560,8 @@ pub(crate) async fn load_run(
                                 group.clone(),
                                 version.clone(),
                             );
-                            db.detach(move |s| {
+                            let (cache2, key2) = (cache.clone(), key.clone());
+                            let started = db.detach(move |s| {
                                 if let Ok(mut run) = etablera_app::run_followup_with(
                                     s,
                                     &id,
@@ -557,6 +575,9 @@ pub(crate) async fn load_run(
                                 }
                                 cache.end_refresh(&key, y, sex);
                             });
+                            if !started {
+                                cache2.end_refresh(&key2, y, sex);
+                            }
                         }
                         return Ok(run);
                     }

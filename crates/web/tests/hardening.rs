@@ -940,6 +940,7 @@ fn error_pages_speak_to_the_logged_in_user_in_swedish() {
                 ("csrf", &csrf),
                 ("namn", "Fel Kategori"),
                 ("kon", "K"),
+                ("fodelsear", "1990"),
                 ("fodelseland", "Syrien"),
                 ("kategori", "turist"),
                 ("ankomst", "2025-05-01"),
