@@ -91,6 +91,17 @@ fn demo_builds_in_the_database_given() {
         );
         let mut s = etablera_store::open(&db).unwrap();
         assert_eq!(s.strategies().unwrap().len(), 3, "{b}: the demo is in {db}");
+        // What the README says the demo makes (finding 14: it said 200 households).
+        let readme = include_str!("../../../README.md");
+        let unit = etablera_domain::UnitCode::parse("2380").unwrap();
+        let households = s.households(&unit).unwrap().len();
+        let persons = s.persons(&unit).unwrap().len();
+        assert!(
+            readme.contains(&format!(
+                "{persons} fictitious Östersund cases in {households}\nhouseholds"
+            )),
+            "{b}: the README does not say {persons} cases in {households} households"
+        );
         assert!(
             !dir.path().join("ut/etablera-demo.db").exists(),
             "{b}: not in the default file"
