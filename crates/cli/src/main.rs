@@ -362,7 +362,10 @@ fn web(e: etablera_web::error::AppError) -> anyhow::Error {
 }
 
 fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Result<()> {
+    // Database work runs on blocking threads, at most a pool's worth at a time (see
+    // `web::db`); a bounded thread pool keeps the process from growing under bursts.
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(64)
         .enable_all()
         .build()
         .context("could not start the runtime")?;

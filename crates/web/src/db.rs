@@ -5,11 +5,14 @@ use crate::error::AppError;
 use etablera_store::Store;
 use std::sync::{Arc, Mutex};
 
-/// A small pool of open stores for one database address.
+/// A small pool of open stores for one database address. At most `max_idle` connections
+/// exist at once: a request waits for one rather than opening more, so a burst neither
+/// floods the database with connections nor makes the process grow.
 pub struct Db {
     address: String,
     idle: Mutex<Vec<Box<dyn Store>>>,
     max_idle: usize,
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Db {
@@ -29,6 +32,7 @@ impl Db {
             address: address.to_string(),
             idle: Mutex::new(vec![first]),
             max_idle: max_idle.max(1),
+            slots: Arc::new(tokio::sync::Semaphore::new(max_idle.max(1))),
         }))
     }
 
@@ -54,18 +58,26 @@ impl Db {
     }
 
     /// Runs `f` with a store on a thread of its own and does not wait for it (a cache
-    /// refresh after the answer has gone).
-    pub fn detach<F>(self: &Arc<Self>, f: F)
+    /// refresh after the answer has gone). `false` when every connection is busy and `f`
+    /// was not started.
+    pub fn detach<F>(self: &Arc<Self>, f: F) -> bool
     where
         F: FnOnce(&mut dyn Store) + Send + 'static,
     {
         let db = self.clone();
+        // A refresh takes a slot like any request, or is skipped when all are busy (the
+        // next reader starts it again).
+        let Ok(slot) = self.slots.clone().try_acquire_owned() else {
+            return false;
+        };
         std::thread::spawn(move || {
+            let _slot = slot;
             if let Ok(mut s) = db.take() {
                 f(s.as_mut());
                 db.give(s);
             }
         });
+        true
     }
 
     /// Runs `f` with a store on a blocking thread.
@@ -75,7 +87,14 @@ impl Db {
         F: FnOnce(&mut dyn Store) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::internal("the store pool is closed"))?;
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let mut s = db.take()?;
             let r = f(s.as_mut());
             db.give(s);

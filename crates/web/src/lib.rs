@@ -195,7 +195,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Opens the database and builds the state.
 pub fn state(config: Config) -> anyhow::Result<AppState> {
-    let db = db::Db::open(&config.database, 8)?;
+    let db = db::Db::open(&config.database, 16)?;
     Ok(AppState {
         db,
         pending: Arc::new(data::Pending::default()),
