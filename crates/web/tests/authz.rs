@@ -270,7 +270,7 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
             form(
                 csrf,
                 &[
-                    ("status", if n % 2 == 0 { "ongoing" } else { "done" }),
+                    ("status", if n.is_multiple_of(2) { "ongoing" } else { "done" }),
                     ("comment", &tag),
                 ],
             ),
@@ -344,7 +344,7 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
                 &[
                     ("username", "viewer"),
                     ("unit", code),
-                    ("role", if n % 2 == 0 { "viewer" } else { "strategist" }),
+                    ("role", if n.is_multiple_of(2) { "viewer" } else { "strategist" }),
                 ],
             ),
             Need::AdministerUnit,
@@ -454,7 +454,7 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
                 csrf,
                 &[
                     ("case_worker", "cw"),
-                    ("colleagues", if n % 2 == 0 { "mgr" } else { "" }),
+                    ("colleagues", if n.is_multiple_of(2) { "mgr" } else { "" }),
                 ],
             ),
             Need::RegisterManage,
