@@ -161,6 +161,8 @@ impl std::fmt::Display for ImportReport {
 }
 
 fn write_outcome(f: &mut std::fmt::Formatter<'_>, outcome: &ImportOutcome) -> std::fmt::Result {
+    // Counts as a Swede reads them, in the terminal too: 100 002, not 100,002.
+    let n = |v: &usize| etablera_domain::format::number(*v as f64, 0, Lang::Sv);
     {
         match outcome {
             ImportOutcome::Imported {
@@ -170,11 +172,17 @@ fn write_outcome(f: &mut std::fmt::Formatter<'_>, outcome: &ImportOutcome) -> st
             } => {
                 write!(
                     f,
-                    "imported batch {batch_id}: {rows} values read, {changed} new or changed"
+                    "imported batch {batch_id}: {} values read, {} new or changed",
+                    n(rows),
+                    n(changed)
                 )
             }
             ImportOutcome::Unchanged { rows } => {
-                write!(f, "nothing changed: all {rows} values were already stored")
+                write!(
+                    f,
+                    "nothing changed: all {} values were already stored",
+                    n(rows)
+                )
             }
             ImportOutcome::AlreadyImported { batch_id } => {
                 write!(

@@ -294,14 +294,33 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
+/// `{sv_pos}` and `{sv_len}`: counts with Swedish grouping (indicatif's `human_pos` writes
+/// 100,002).
+fn swedish_counts(style: indicatif::ProgressStyle) -> indicatif::ProgressStyle {
+    let sv = |v: u64| etablera_domain::format::number(v as f64, 0, Lang::Sv);
+    style
+        .with_key(
+            "sv_pos",
+            move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&sv(s.pos()));
+            },
+        )
+        .with_key(
+            "sv_len",
+            move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&sv(s.len().unwrap_or(0)));
+            },
+        )
+}
+
 /// A progress line for long imports: values stored so far, and a bar once the total is
 /// known (Kolada states it in its responses). It draws only on a terminal.
 fn progress_bar(label: &str) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new_spinner();
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {msg}: {human_pos} values stored ({elapsed})",
+        "{spinner} {msg}: {sv_pos} values stored ({elapsed})",
     ) {
-        pb.set_style(style);
+        pb.set_style(swedish_counts(style));
     }
     pb.set_message(label.to_string());
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -311,9 +330,9 @@ fn progress_bar(label: &str) -> indicatif::ProgressBar {
 fn with_total(pb: &indicatif::ProgressBar, total: u64) {
     if pb.length() != Some(total) {
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} values ({eta} left)",
+            "{msg} [{bar:30}] {sv_pos}/{sv_len} values ({eta} left)",
         ) {
-            pb.set_style(style.progress_chars("=> "));
+            pb.set_style(swedish_counts(style).progress_chars("=> "));
         }
         pb.set_length(total);
     }

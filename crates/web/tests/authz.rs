@@ -270,7 +270,14 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
             form(
                 csrf,
                 &[
-                    ("status", if n.is_multiple_of(2) { "ongoing" } else { "done" }),
+                    (
+                        "status",
+                        if n.is_multiple_of(2) {
+                            "ongoing"
+                        } else {
+                            "done"
+                        },
+                    ),
                     ("comment", &tag),
                 ],
             ),
@@ -344,7 +351,14 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
                 &[
                     ("username", "viewer"),
                     ("unit", code),
-                    ("role", if n.is_multiple_of(2) { "viewer" } else { "strategist" }),
+                    (
+                        "role",
+                        if n.is_multiple_of(2) {
+                            "viewer"
+                        } else {
+                            "strategist"
+                        },
+                    ),
                 ],
             ),
             Need::AdministerUnit,

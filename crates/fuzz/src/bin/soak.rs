@@ -320,6 +320,23 @@ fn main() {
     let early_at = Duration::from_secs((seconds / 5).max(1));
     let rss_early = Arc::new(Mutex::new(None));
     let interval_ns = 1_000_000_000 / rate.max(1);
+    // The server's memory once a minute, to see whether it levels off.
+    let rss_log: Arc<Mutex<Vec<(u64, f64)>>> = Arc::default();
+    if pid != 0 {
+        let rss_log = rss_log.clone();
+        std::thread::spawn(move || {
+            let mut minute = 1;
+            while Instant::now() < end {
+                std::thread::sleep(Duration::from_millis(500));
+                if start.elapsed() >= Duration::from_secs(60 * minute) {
+                    if let Some(r) = rss_mib(pid) {
+                        rss_log.lock().unwrap().push((minute, r));
+                    }
+                    minute += 1;
+                }
+            }
+        });
+    }
     let handles: Vec<_> = (0..threads)
         .map(|_| {
             let (ctx, ticket, results, lateness, rss_early) = (
@@ -400,6 +417,14 @@ fn main() {
         "requests started late: {started_late} (p99 lateness {:.1} ms)",
         pct(&mut late, 0.99)
     );
+    let per_minute = rss_log.lock().unwrap().clone();
+    if !per_minute.is_empty() {
+        let line: Vec<String> = per_minute
+            .iter()
+            .map(|(m, r)| format!("{m} min {r:.0}"))
+            .collect();
+        println!("server RSS per minute (MiB): {}", line.join(", "));
+    }
     let early = *rss_early.lock().unwrap();
     if let (Some(a), Some(b)) = (early, rss_end) {
         println!(
