@@ -53,6 +53,14 @@ impl Pnr {
     /// Parses and validates; `today` decides the century of ten-digit forms.
     pub fn parse(input: &str, today: Date) -> Result<Pnr, PnrError> {
         let s = input.trim();
+        // Only digits and one separator make a number: anything else (a multi-byte
+        // character too, which would split badly below) is refused first.
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+')
+        {
+            return Err(PnrError::Format);
+        }
         let (head, sep, tail) = match s.find(['-', '+']) {
             Some(i) => (&s[..i], Some(s.as_bytes()[i]), &s[i + 1..]),
             None if s.len() >= 4 => (&s[..s.len() - 4], None, &s[s.len() - 4..]),
@@ -255,6 +263,9 @@ mod tests {
             "8112189876x",
             "ÅÄÖ218-9876",
             "811218--9876",
+            // Found by fuzzing: a multi-byte character where the last four digits start.
+            "۩pۇ",
+            "81121۩9876",
         ] {
             assert_eq!(Pnr::parse(s, today()), Err(PnrError::Format), "{s:?}");
         }
