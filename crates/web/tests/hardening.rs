@@ -955,3 +955,116 @@ fn error_pages_speak_to_the_logged_in_user_in_swedish() {
         assert!(r.body.contains("Kategori"), "{b}: {}", r.body);
     }
 }
+
+/// Where a page shows a stored UTC time as text (`2026-12-01T02:40:00Z`), not inside an
+/// attribute; `None` when every time is shown as Swedish time.
+fn iso_time_in_text(body: &str) -> Option<String> {
+    let b = body.as_bytes();
+    let shape = b"dddd-dd-ddTdd:dd:ddZ";
+    (1..b.len().saturating_sub(shape.len())).find_map(|i| {
+        let fits = shape.iter().enumerate().all(|(k, &c)| {
+            let x = b[i + k];
+            if c == b'd' {
+                x.is_ascii_digit()
+            } else {
+                x == c
+            }
+        });
+        (fits && b[i - 1] != b'"').then(|| body[i.saturating_sub(60)..i + shape.len()].to_string())
+    })
+}
+
+/// Finding 14: times are shown as Swedish time (`2026-12-01 03:40`), not as ISO UTC
+/// strings, on the read log, a target's change history and its analysis.
+#[test]
+fn times_are_shown_in_swedish_time() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut mgr = login(&app, "mgr");
+        let csrf = session_csrf(&app, &mut mgr);
+        let r = mgr.post_form(
+            &format!("{}/register/2380/persons", app.base),
+            &[
+                ("csrf", &csrf),
+                ("namn", "Tid Testsson"),
+                ("personnummer", "19811218-9876"),
+                ("kon", "M"),
+                ("fodelseland", "Syrien"),
+                ("kategori", "anvisad"),
+                ("ankomst", "2025-05-01"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let person = r.header("location").unwrap().to_string();
+        assert_eq!(mgr.get(&format!("{}{person}", app.base)).status, 200, "{b}");
+        let log = mgr.get(&format!("{}/register/2380/lasloggen", app.base));
+        assert_eq!(log.status, 200, "{b}");
+        assert!(log.body.contains("<time datetime="), "{b}: {}", log.body);
+        assert_eq!(iso_time_in_text(&log.body), None, "{b}: read log");
+
+        let mut st = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut st);
+        let url = format!("{}/s/ostersund-2020/t/m2-arbete-studier", app.base);
+        let r = st.post_form(
+            &format!("{url}/comment"),
+            &[("csrf", &csrf), ("year", "2018"), ("body", "Analys.")],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        let page = st.get(&format!("{url}?year=2018"));
+        assert!(page.body.contains("Senast ändrad"), "{b}");
+        assert_eq!(iso_time_in_text(&page.body), None, "{b}: target page");
+    }
+}
+
+/// Finding 14: a form with an error comes back with what the user wrote, and the error
+/// above it, instead of a bare error page that drops the form.
+#[test]
+fn a_form_with_an_error_comes_back_filled_in() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut cw = login(&app, "cw");
+        let csrf = session_csrf(&app, &mut cw);
+        let r = cw.post_form(
+            &format!("{}/register/2380/persons", app.base),
+            &[
+                ("csrf", &csrf),
+                ("namn", "Fel Siffra"),
+                ("personnummer", "19811218-9875"),
+                ("kon", "K"),
+                ("fodelseland", "Eritrea"),
+                ("sprak", "tigrinja, arabiska"),
+                ("kategori", "anvisad"),
+                ("ankomst", "2025-05-01"),
+                ("telefon", "070-123 45 67"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}: {}", r.body);
+        for v in [
+            "value=\"Fel Siffra\"",
+            "value=\"19811218-9875\"",
+            "value=\"Eritrea\"",
+            "value=\"tigrinja, arabiska\"",
+            "value=\"070-123 45 67\"",
+        ] {
+            assert!(r.body.contains(v), "{b}: {v} kept: {}", r.body);
+        }
+        assert!(
+            r.body.contains("action=\"/register/2380/persons\""),
+            "{b}: the form itself, to send again"
+        );
+        assert!(r.body.contains("role=\"alert\""), "{b}: the error is announced");
+        assert!(r.body.contains("Personnummer"), "{b}: {}", r.body);
+        assert!(
+            r.body.contains("aria-invalid=\"true\""),
+            "{b}: the field in error is marked"
+        );
+        // The CSRF token in the form is the session's, so sending it again works.
+        let again = hidden(&r.body, "csrf");
+        assert_eq!(again, csrf, "{b}");
+        assert_eq!(
+            store(&app).persons(&"2380".parse().unwrap()).unwrap().len(),
+            0,
+            "{b}: nothing stored"
+        );
+    }
+}
