@@ -591,3 +591,45 @@ fn a_quarter_does_not_pass_for_a_later_year() {
     );
     assert_eq!(r.observed.unwrap().period, Period::Quarter(2019, 1));
 }
+
+/// Hardening issue, finding 14: when only the followed municipality has a value among its
+/// county's, the county "mean" is its own value. No mean is shown then, the chart draws no
+/// group line that copies the municipality's, and the explanation says why.
+#[test]
+fn a_group_mean_resting_on_the_municipality_alone_is_not_shown_and_says_why() {
+    let d = data(&[
+        ("N1", "2380", Sex::Total, &[(2017, 45.0), (2018, 50.0)]),
+        ("N1", "2361", Sex::Total, &[(2017, 30.0)]),
+    ]);
+    let s = strategy(vec![target(
+        threshold(Bound::AtLeast, 60.0),
+        Some(2016),
+        2020,
+    )]);
+    let mut opts = Options::for_year(2018);
+    opts.group = Some(UnitGroup {
+        code: u("GL23"),
+        name: "Jämtlands län".into(),
+        members: vec![u("2380"), u("2361"), u("2326")],
+    });
+    let r = follow_up(&s, &indicators(false), &d, &opts)
+        .results
+        .remove(0);
+    assert!(r.group.is_none(), "no mean of one: {:?}", r.group);
+    assert!(
+        r.explanation.sv.contains("Jämtlands län: bara 1 av 3 kommuner har ett värde för 2018"),
+        "{}",
+        r.explanation.sv
+    );
+    assert!(
+        r.explanation.en.contains("Jämtlands län: only 1 of 3 municipalities has a value for 2018"),
+        "{}",
+        r.explanation.en
+    );
+    let line = r.chart.iter().find(|c| c.key == "group").expect("2017 has two values");
+    assert_eq!(
+        line.points.iter().map(|p| p.value).collect::<Vec<_>>(),
+        vec![37.5],
+        "the group line only where two or more members have values"
+    );
+}
