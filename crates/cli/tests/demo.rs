@@ -58,6 +58,28 @@ fn demo_writes_the_report() {
     let md =
         std::fs::read_to_string(dir.path().join("uppfoljning-ostersund-2020-2018.md")).unwrap();
     assert!(md.contains("# Uppföljning av integrationsstrategin 2018"));
+
+    // Finding 14: the CLI prints figures as a Swede reads them ("47,9", not "47.9").
+    let db = dir.path().join("etablera-demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_etablera"))
+        .arg("--database")
+        .arg(&db)
+        .args(["register", "figures", "--municipality", "Östersund"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() > 10, "{text}");
+    assert!(lines[0].contains("indikator") && lines[0].contains("värde"), "{text}");
+    let decimals = |l: &&str, sep: char| {
+        l.as_bytes().windows(3).any(|w| {
+            w[0].is_ascii_digit() && w[1] == sep as u8 && w[2].is_ascii_digit()
+        })
+    };
+    assert!(lines.iter().any(|l| decimals(l, ',')), "decimal commas: {text}");
+    assert!(!lines.iter().any(|l| decimals(l, '.')), "no decimal points: {text}");
+    assert!(text.contains("skyddad"), "the suppression mark explained in Swedish: {text}");
 }
 
 /// Finding 14 of the hardening issue: `etablera --database X demo` builds the demo in X
