@@ -426,3 +426,29 @@ fn figures_feed_the_follow_up_as_a_source() {
         }
     }
 }
+
+/// Tenant isolation (hardening issue, the class of finding 5): a person's id is global, and
+/// saving a case whose id is already another municipality's moved the row there — the first
+/// municipality's case, its identity and its personnummer index were gone. A save never
+/// crosses municipalities: it is refused and both registers stay as they were.
+#[test]
+fn a_person_id_of_another_municipality_is_never_overwritten() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+        let ostersund = UnitCode::parse("2380").unwrap();
+        let ljusnarsberg = UnitCode::parse("1864").unwrap();
+        let case = etablera_app::register_demo::caseload(&ostersund, 1, 7, 2024, d("2026-01-01"))
+            .remove(0);
+        reg::save(s, &keys, &case, None, "person.create").unwrap();
+        let before = s.persons(&ostersund).unwrap();
+        let mut theirs = case.clone();
+        theirs.person.unit = ljusnarsberg.clone();
+        let err = reg::save(s, &keys, &theirs, None, "person.create");
+        assert!(err.is_err(), "{b}: a save into another municipality's id is refused");
+        assert_eq!(s.persons(&ostersund).unwrap(), before, "{b}: Östersund's case as it was");
+        assert!(s.persons(&ljusnarsberg).unwrap().is_empty(), "{b}: nothing in Ljusnarsberg");
+    }
+}
