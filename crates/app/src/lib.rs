@@ -51,19 +51,20 @@ pub fn iso_utc(secs: i64) -> String {
 /// assert_eq!(etablera_app::parse_iso_utc("2026-13-01T00:00:00Z"), None);
 /// ```
 pub fn parse_iso_utc(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
-        return None;
+    etablera_domain::date::parse_utc(s)
+}
+
+/// Checks an as-of time: a date (`YYYY-MM-DD`, the whole day) or a time
+/// (`YYYY-MM-DDTHH:MM:SSZ`, UTC). The error is a Swedish sentence without the option's name.
+pub fn check_as_of(s: &str) -> std::result::Result<&str, String> {
+    if etablera_domain::Date::parse(s).is_ok() || parse_iso_utc(s).is_some() {
+        Ok(s)
+    } else {
+        Err(format!(
+            "«{}» är varken ett datum (ÅÅÅÅ-MM-DD) eller en tidpunkt i UTC (ÅÅÅÅ-MM-DDTTT:MM:SSZ)",
+            s.chars().take(40).collect::<String>()
+        ))
     }
-    let date = etablera_domain::Date::parse(&s[..10]).ok()?;
-    let part = |r: std::ops::Range<usize>, max: i64| {
-        s.get(r)?
-            .parse::<i64>()
-            .ok()
-            .filter(|v| (0..max).contains(v))
-    };
-    let (h, m, sec) = (part(11..13, 24)?, part(14..16, 60)?, part(17..19, 61)?);
-    Some(date.to_unix_days() * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -475,6 +476,8 @@ pub struct FollowUpRun {
     pub owner_name: String,
     /// The strategists' analysis of each target for the run's year (target id → text).
     pub analyses: HashMap<String, String>,
+    /// For a run as of a time: the version of the strategy it judges against.
+    pub version: Option<etablera_store::StrategyAsOf>,
 }
 
 /// Reads what a strategy needs from the store and runs the engine.
@@ -499,6 +502,18 @@ pub fn run_followup_with(
     sex: Option<etablera_domain::Sex>,
 ) -> Result<FollowUpRun> {
     let mut strategy = get_strategy(store, strategy_id)?;
+    // As of a time, the strategy as it stood then (finding 14 of the hardening issue).
+    let version = match as_of {
+        Some(a) => {
+            check_as_of(a).map_err(|e| anyhow!("as-of: {e}"))?;
+            let v = store
+                .strategy_as_of(strategy_id, a)?
+                .ok_or_else(|| anyhow!("strategin `{strategy_id}` har ingen sparad version"))?;
+            strategy = v.strategy.clone();
+            Some(v)
+        }
+        None => None,
+    };
     let indicators: HashMap<IndicatorId, Indicator> = store
         .indicators()?
         .into_iter()
@@ -582,6 +597,7 @@ pub fn run_followup_with(
         fictitious,
         owner_name,
         analyses,
+        version,
     })
 }
 
@@ -604,6 +620,11 @@ pub fn render_report(run: &FollowUpRun, format: Format, lang: Lang, as_of: Optio
         analyses: &run.analyses,
         made_on: now_utc()[..10].to_string(),
         as_of: as_of.map(str::to_string),
+        strategy_version: run.version.as_ref().map(|v| etablera_report::VersionUsed {
+            version: v.version.version,
+            saved_at: v.version.saved_at.clone(),
+            saved_after: v.saved_after,
+        }),
         lang,
     };
     match format {

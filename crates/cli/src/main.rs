@@ -813,6 +813,9 @@ fn main() -> Result<()> {
             lang: l,
         } => {
             etablera_app::require_initialised(store)?;
+            if let Some(a) = &as_of {
+                etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
+            }
             let run = etablera_app::run_followup(
                 store,
                 &strategy,
@@ -836,6 +839,9 @@ fn main() -> Result<()> {
             output,
         } => {
             etablera_app::require_initialised(store)?;
+            if let Some(a) = &as_of {
+                etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
+            }
             let run = etablera_app::run_followup(
                 store,
                 &strategy,
@@ -1057,23 +1063,24 @@ fn main() -> Result<()> {
                         etablera_app::register::today(),
                     )?;
                     match (fig, json) {
-                        (None, _) => println!("no cases in the register of {unit}"),
+                        (None, _) => println!("inga ärenden i registret för {unit}"),
                         (Some(f), true) => println!("{}", serde_json::to_string_pretty(&f)?),
                         (Some(f), false) => {
+                            use etablera_domain::{format::number, Lang};
                             println!(
                                 "{:<18} {:>4} {:>3} {:>10} {:>6}",
-                                "indicator", "year", "sex", "value", "n"
+                                "indikator", "år", "kön", "värde", "n"
                             );
                             for c in &f.cells {
                                 let v = match (c.suppressed, c.value) {
                                     (Some(_), _) => "•".to_string(),
-                                    (None, Some(v)) => format!("{v:.1}"),
+                                    (None, Some(v)) => number(v, 1, Lang::Sv),
                                     (None, None) => "–".to_string(),
                                 };
                                 let n = if c.suppressed.is_some() {
                                     "•".to_string()
                                 } else {
-                                    c.n.to_string()
+                                    number(c.n as f64, 0, Lang::Sv)
                                 };
                                 println!(
                                     "{:<18} {:>4} {:>3} {:>10} {:>6}",
@@ -1084,7 +1091,7 @@ fn main() -> Result<()> {
                                     n
                                 );
                             }
-                            println!("• = suppressed (fewer than {} people, or would reveal such a cell)", f.threshold);
+                            println!("• = skyddad uppgift (färre än {} personer, eller skulle röja en sådan cell)", f.threshold);
                         }
                     }
                 }

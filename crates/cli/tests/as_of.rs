@@ -67,7 +67,10 @@ fn a_follow_up_as_of_a_date_judges_against_the_strategy_as_it_stood_then() {
         "series = { indicator = \"N00973\" }\nkind = \"threshold\"\nbound = \"at_least\"\nvalue = 40.0",
         1,
     );
-    assert_ne!(original, edited, "the edit must change the target m2-arbete-studier");
+    assert_ne!(
+        original, edited,
+        "the edit must change the target m2-arbete-studier"
+    );
     for t in etablera_store::testing::all() {
         let b = t.backend;
         let db = t.address.clone();

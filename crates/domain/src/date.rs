@@ -148,3 +148,87 @@ mod tests {
         }
     }
 }
+
+/// Seconds since 1970-01-01 UTC of a time written `YYYY-MM-DDTHH:MM:SSZ` (the form stored
+/// everywhere), or `None` for anything else.
+///
+/// ```
+/// use etablera_domain::date::parse_utc;
+/// assert_eq!(parse_utc("1970-01-02T00:00:01Z"), Some(86_401));
+/// assert_eq!(parse_utc("2026-13-01T00:00:00Z"), None);
+/// assert_eq!(parse_utc("2026-01-01 00:00:00"), None);
+/// ```
+pub fn parse_utc(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        return None;
+    }
+    let date = Date::parse(s.get(..10)?).ok()?;
+    let part = |r: std::ops::Range<usize>, max: i64| {
+        s.get(r)?
+            .parse::<i64>()
+            .ok()
+            .filter(|v| (0..max).contains(v))
+    };
+    let (h, m, sec) = (part(11..13, 24)?, part(14..16, 60)?, part(17..19, 61)?);
+    Some(date.to_unix_days() * 86_400 + h * 3600 + m * 60 + sec)
+}
+
+/// Swedish time (Europe/Stockholm) of a UTC instant, as a Swede reads it:
+/// `2026-12-01 03:40`. Central European Time, and summer time (UTC+2) from 01:00 UTC on
+/// the last Sunday of March to 01:00 UTC on the last Sunday of October, the EU's rule since
+/// 1996 (directive 2000/84/EC).
+///
+/// ```
+/// use etablera_domain::date::{parse_utc, swedish_time};
+/// assert_eq!(swedish_time(parse_utc("2026-12-01T02:40:00Z").unwrap()), "2026-12-01 03:40");
+/// assert_eq!(swedish_time(parse_utc("2026-07-01T22:30:00Z").unwrap()), "2026-07-02 00:30");
+/// ```
+pub fn swedish_time(utc_secs: i64) -> String {
+    let offset = if summer_time(utc_secs) { 7200 } else { 3600 };
+    let local = utc_secs + offset;
+    let date = Date::from_unix_days(local.div_euclid(86_400));
+    let s = local.rem_euclid(86_400);
+    format!("{date} {:02}:{:02}", s / 3600, s % 3600 / 60)
+}
+
+/// [`swedish_time`] of a stored UTC time; any other text is returned as it is.
+pub fn swedish_time_of(stored: &str) -> String {
+    parse_utc(stored).map_or_else(|| stored.to_string(), swedish_time)
+}
+
+/// Whether Swedish summer time is in force at the UTC instant.
+fn summer_time(utc_secs: i64) -> bool {
+    let year = Date::from_unix_days(utc_secs.div_euclid(86_400)).year();
+    let last_sunday = |month: u8| {
+        let last = Date::new(year, month, 31).expect("March and October have 31 days");
+        let days = last.to_unix_days();
+        // 1970-01-01 was a Thursday: (days + 4) mod 7 is 0 on Sundays.
+        days - (days + 4).rem_euclid(7)
+    };
+    let start = last_sunday(3) * 86_400 + 3600;
+    let end = last_sunday(10) * 86_400 + 3600;
+    (start..end).contains(&utc_secs)
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn summer_time_begins_and_ends_at_one_utc_on_the_last_sundays() {
+        let t = |s: &str| swedish_time(parse_utc(s).unwrap());
+        // 2026: summer time from 29 March to 25 October.
+        assert_eq!(t("2026-03-29T00:59:59Z"), "2026-03-29 01:59");
+        assert_eq!(t("2026-03-29T01:00:00Z"), "2026-03-29 03:00");
+        assert_eq!(t("2026-10-25T00:59:59Z"), "2026-10-25 02:59");
+        assert_eq!(t("2026-10-25T01:00:00Z"), "2026-10-25 02:00");
+        // 2024: 31 March and 27 October (a leap year; the last day of March a Sunday).
+        assert_eq!(t("2024-03-31T01:00:00Z"), "2024-03-31 03:00");
+        assert_eq!(t("2024-10-27T00:30:00Z"), "2024-10-27 02:30");
+        assert_eq!(t("2024-10-27T01:30:00Z"), "2024-10-27 02:30");
+        // New Year's Eve in UTC is already New Year in Sweden.
+        assert_eq!(t("2025-12-31T23:30:00Z"), "2026-01-01 00:30");
+        assert_eq!(swedish_time_of("inte en tid"), "inte en tid");
+    }
+}

@@ -39,7 +39,49 @@ pub struct ReportInput<'a> {
     /// When the report was made (ISO date), and as of which date the data is read.
     pub made_on: String,
     pub as_of: Option<String>,
+    /// For a report as of a time: the version of the strategy it judges against.
+    pub strategy_version: Option<VersionUsed>,
     pub lang: Lang,
+}
+
+/// The version of a strategy a report as of a time judges against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionUsed {
+    pub version: i32,
+    /// When it was saved (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    pub saved_at: String,
+    /// The as-of time precedes every saved version, so the first is used.
+    pub saved_after: bool,
+}
+
+/// The sentence that says which data and which version of the strategy a report as of a
+/// time rests on (empty for a report of today's data).
+fn as_of_sentence(input: &ReportInput) -> String {
+    let lang = input.lang;
+    let Some(a) = input.as_of.as_deref() else {
+        return String::new();
+    };
+    let mut o = format!(
+        "{} {}",
+        lang.pick("Data som de stod", "Data as they stood on"),
+        etablera_domain::date::swedish_time_of(a)
+    );
+    if let Some(v) = &input.strategy_version {
+        let saved = etablera_domain::date::swedish_time_of(&v.saved_at);
+        o.push_str(&if v.saved_after {
+            lang.pick(
+                &format!("; strategin fanns inte i Etablera då, så målen bedöms mot den första sparade versionen (version {}, sparad {saved})", v.version),
+                &format!("; the strategy was not in Etablera then, so the targets are judged against its first saved version (version {}, saved {saved})", v.version),
+            ).to_string()
+        } else {
+            lang.pick(
+                &format!(", bedömda mot strategin som den var sparad då (version {}, sparad {saved})", v.version),
+                &format!(", judged against the strategy as it was saved then (version {}, saved {saved})", v.version),
+            ).to_string()
+        });
+    }
+    o.push('.');
+    o
 }
 
 /// Escapes text for HTML and SVG.
@@ -256,17 +298,10 @@ pub fn render_html(input: &ReportInput) -> String {
     }
     let _ = write!(
         o,
-        ".</p><p>{} {}{}.</p></header>",
+        ".</p><p>{} {}. {}</p></header>",
         lang.pick("Rapporten är framtagen", "Report produced"),
         input.made_on,
-        input
-            .as_of
-            .as_deref()
-            .map(|a| format!(
-                "{} {a}",
-                lang.pick(", med data som de stod", ", with data as it stood on")
-            ))
-            .unwrap_or_default()
+        escape(&as_of_sentence(input))
     );
     if !input.fictitious.is_empty() {
         let _ = write!(
@@ -592,9 +627,10 @@ pub fn render_markdown(input: &ReportInput) -> String {
     );
     let _ = writeln!(
         o,
-        "{} {}.\n",
+        "{} {}. {}\n",
         lang.pick("Framtagen", "Produced"),
-        input.made_on
+        input.made_on,
+        as_of_sentence(input)
     );
     if !input.fictitious.is_empty() {
         let _ = writeln!(

@@ -137,6 +137,22 @@ pub struct StrategySummary {
     pub published: bool,
 }
 
+/// A saved version of a strategy: its number (1, 2, …) and when it was saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrategyVersion {
+    pub version: i32,
+    pub saved_at: String,
+}
+
+/// A strategy as it stood at a time: the newest version saved by then or, when the time
+/// precedes every version, the first (`saved_after` says so).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyAsOf {
+    pub strategy: Strategy,
+    pub version: StrategyVersion,
+    pub saved_after: bool,
+}
+
 /// One changed field of a target: who, when, old and new value.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TargetRevision {
@@ -348,6 +364,11 @@ pub trait Store: Send {
         year: i32,
     ) -> Result<Option<TargetComment>>;
     fn strategy(&mut self, id: &str) -> Result<Option<Strategy>>;
+    /// The strategy as it stood at `as_of` (a date covers its whole day; see
+    /// [`StrategyAsOf`]). Each save that changes a strategy keeps a version.
+    fn strategy_as_of(&mut self, id: &str, as_of: &str) -> Result<Option<StrategyAsOf>>;
+    /// The saved versions of a strategy, oldest first.
+    fn strategy_versions(&mut self, id: &str) -> Result<Vec<StrategyVersion>>;
     fn strategies(&mut self) -> Result<Vec<StrategySummary>>;
     fn counts(&mut self) -> Result<Counts>;
 
@@ -688,6 +709,23 @@ pub(crate) fn latest_per_key(
         prev = Some(key);
     }
     Ok(out)
+}
+
+/// A stored strategy version, read back.
+pub(crate) fn strategy_version(
+    id: &str,
+    version: i32,
+    doc: &str,
+    saved_at: String,
+    saved_after: bool,
+) -> Result<StrategyAsOf> {
+    let strategy = serde_json::from_str(doc)
+        .map_err(|e| StoreError::Corrupt(format!("strategy `{id}` version {version}: {e}")))?;
+    Ok(StrategyAsOf {
+        strategy,
+        version: StrategyVersion { version, saved_at },
+        saved_after,
+    })
 }
 
 /// The upper bound for `imported_at` of an as-of date: a bare date covers its whole day.

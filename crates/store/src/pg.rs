@@ -26,6 +26,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/postgres/0007_login_throttle.sql"),
     ),
+    (
+        8,
+        include_str!("../migrations/postgres/0008_strategy_versions.sql"),
+    ),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -461,6 +465,16 @@ impl Store for PgStore {
                 &[&s.id, &i.as_str()],
             )?;
         }
+        let latest: Option<(i32, String)> = tx
+            .query_opt(crate::sql::LATEST_STRATEGY_VERSION, &[&s.id])?
+            .map(|r| (r.get(0), r.get(1)));
+        if latest.as_ref().is_none_or(|(_, d)| *d != doc) {
+            let next = latest.map_or(1, |(v, _)| v + 1);
+            tx.execute(
+                crate::sql::INSERT_STRATEGY_VERSION,
+                &[&s.id, &next, &doc, &updated_at],
+            )?;
+        }
         for r in revisions {
             tx.execute(
                 "insert into target_revision (strategy_id, target_id, field, old_value, new_value, user_id, changed_at) values ($1, $2, $3, $4, $5, $6, $7)",
@@ -541,6 +555,28 @@ impl Store for PgStore {
                 .map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))
         })
         .transpose()
+    }
+
+    fn strategy_as_of(&mut self, id: &str, as_of: &str) -> Result<Option<StrategyAsOf>> {
+        self.client
+            .query_opt(
+                crate::sql::STRATEGY_VERSION_AS_OF,
+                &[&id, &crate::as_of_bound(as_of)],
+            )?
+            .map(|r| crate::strategy_version(id, r.get(0), r.get(1), r.get(2), r.get(3)))
+            .transpose()
+    }
+
+    fn strategy_versions(&mut self, id: &str) -> Result<Vec<StrategyVersion>> {
+        Ok(self
+            .client
+            .query(crate::sql::STRATEGY_VERSIONS, &[&id])?
+            .iter()
+            .map(|r| StrategyVersion {
+                version: r.get(0),
+                saved_at: r.get(1),
+            })
+            .collect())
     }
 
     fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
@@ -894,15 +930,9 @@ impl Store for PgStore {
 
     fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()> {
         let mut tx = self.client.transaction()?;
-        let st = tx.prepare(
-            "insert into person (id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             on conflict (id) do update set unit_code = excluded.unit_code, case_worker = excluded.case_worker,
-               closed_on = excluded.closed_on, anonymised = excluded.anonymised, doc = excluded.doc,
-               identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at",
-        )?;
+        let st = tx.prepare(crate::sql::SAVE_PERSON)?;
         for p in rows {
-            tx.execute(
+            let n = tx.execute(
                 &st,
                 &[
                     &p.id,
@@ -916,6 +946,9 @@ impl Store for PgStore {
                     &p.updated_at,
                 ],
             )?;
+            if n != 1 {
+                return Err(crate::register::foreign_person(&p.id));
+            }
         }
         insert_audit(&mut tx, audit)?;
         tx.commit()?;

@@ -140,3 +140,10 @@ impl std::fmt::Debug for RegistrationRequestRow {
         write!(f, "RegistrationRequestRow({} in {})", self.id, self.unit)
     }
 }
+
+/// The error for a save of a person whose id another municipality holds: refused whole.
+pub(crate) fn foreign_person(id: &str) -> crate::StoreError {
+    crate::StoreError::Conflict(format!(
+        "person `{id}` belongs to another municipality; nothing was saved"
+    ))
+}

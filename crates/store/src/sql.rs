@@ -1,5 +1,7 @@
 //! SQL that SQLite and PostgreSQL read alike, written once. Parameters are `$1`, `$2`, …:
-//! PostgreSQL's own form, and one SQLite binds by the order they first appear in.
+//! PostgreSQL's own form, and one SQLite binds by the order they first appear in — so each
+//! statement must name `$1` before `$2` (a leading `with p as (select …)` does where the
+//! select list needs a later parameter first).
 
 /// Records a login attempt: username, address, time, success, whether the account existed.
 pub const RECORD_LOGIN: &str =
@@ -20,3 +22,36 @@ pub const LOGIN_FAILURES: &str = "select
 /// Drops failures older than $1 and successes older than $2.
 pub const PRUNE_LOGINS: &str =
     "delete from login_attempt where (success = false and at < $1) or (success = true and at < $2)";
+
+/// The newest saved version of strategy $1: its number and document.
+pub const LATEST_STRATEGY_VERSION: &str = "select version, document from strategy_version
+    where strategy_id = $1 order by version desc limit 1";
+
+/// Keeps a version of strategy $1: number $2, document $3, saved at $4.
+pub const INSERT_STRATEGY_VERSION: &str =
+    "insert into strategy_version (strategy_id, version, document, saved_at) values ($1, $2, $3, $4)";
+
+/// The version of strategy $1 that stood at $2: the newest saved at or before it, or (when
+/// $2 precedes them all) the first; with its number, the time it was saved, and whether it
+/// was saved after $2.
+pub const STRATEGY_VERSION_AS_OF: &str =
+    "with p as (select cast($1 as text) as id, cast($2 as text) as at)
+    select v.version, v.document, v.saved_at, v.saved_at > p.at
+    from strategy_version v, p where v.strategy_id = p.id
+    order by case when v.saved_at <= p.at then 0 else 1 end,
+             case when v.saved_at <= p.at then -v.version else v.version end
+    limit 1";
+
+/// The saved versions of strategy $1, oldest first: number and time.
+pub const STRATEGY_VERSIONS: &str =
+    "select version, saved_at from strategy_version where strategy_id = $1 order by version";
+
+/// Stores a person row ($1 id, $2 unit, $3 case worker, $4 closed on, $5 anonymised, $6 doc,
+/// $7 identity, $8 personnummer index, $9 updated at). An existing id is updated only within
+/// its own municipality: against another's, nothing is written (0 rows) and the caller refuses.
+pub const SAVE_PERSON: &str = "insert into person (id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    on conflict (id) do update set case_worker = excluded.case_worker,
+      closed_on = excluded.closed_on, anonymised = excluded.anonymised, doc = excluded.doc,
+      identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at
+    where person.unit_code = excluded.unit_code";

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/sqlite/0007_login_throttle.sql"),
     ),
+    (
+        8,
+        include_str!("../migrations/sqlite/0008_strategy_versions.sql"),
+    ),
 ];
 
 /// A store in an SQLite file.
@@ -602,6 +606,18 @@ impl Store for SqliteStore {
                 params![s.id, i.as_str()],
             )?;
         }
+        let latest: Option<(i32, String)> = tx
+            .query_row(crate::sql::LATEST_STRATEGY_VERSION, [&s.id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if latest.as_ref().is_none_or(|(_, d)| *d != doc) {
+            let next = latest.map_or(1, |(v, _)| v + 1);
+            tx.execute(
+                crate::sql::INSERT_STRATEGY_VERSION,
+                params![s.id, next, doc, updated_at],
+            )?;
+        }
         for r in revisions {
             tx.execute(
                 "insert into target_revision (strategy_id, target_id, field, old_value, new_value, user_id, changed_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -685,6 +701,32 @@ impl Store for SqliteStore {
                 .map_err(|e| StoreError::Corrupt(format!("strategy `{id}`: {e}")))
         })
         .transpose()
+    }
+
+    fn strategy_as_of(&mut self, id: &str, as_of: &str) -> Result<Option<StrategyAsOf>> {
+        let row: Option<(i32, String, String, bool)> = self
+            .conn
+            .query_row(
+                crate::sql::STRATEGY_VERSION_AS_OF,
+                params![id, crate::as_of_bound(as_of)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        row.map(|(version, doc, saved_at, saved_after)| {
+            crate::strategy_version(id, version, &doc, saved_at, saved_after)
+        })
+        .transpose()
+    }
+
+    fn strategy_versions(&mut self, id: &str) -> Result<Vec<StrategyVersion>> {
+        let mut st = self.conn.prepare(crate::sql::STRATEGY_VERSIONS)?;
+        let rows = st.query_map([id], |r| {
+            Ok(StrategyVersion {
+                version: r.get(0)?,
+                saved_at: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
@@ -1064,15 +1106,9 @@ impl Store for SqliteStore {
     fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut st = tx.prepare(
-                "insert into person (id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 on conflict (id) do update set unit_code = excluded.unit_code, case_worker = excluded.case_worker,
-                   closed_on = excluded.closed_on, anonymised = excluded.anonymised, doc = excluded.doc,
-                   identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at",
-            )?;
+            let mut st = tx.prepare(crate::sql::SAVE_PERSON)?;
             for p in rows {
-                st.execute(params![
+                let n = st.execute(params![
                     p.id,
                     p.unit.as_str(),
                     p.case_worker,
@@ -1083,6 +1119,9 @@ impl Store for SqliteStore {
                     p.pnr_index,
                     p.updated_at
                 ])?;
+                if n != 1 {
+                    return Err(crate::register::foreign_person(&p.id));
+                }
             }
         }
         insert_audit(&tx, audit)?;

@@ -262,7 +262,51 @@ fn scenario_on_every_backend() {
             ),
             "{b}"
         );
-        assert_eq!(s.strategy("t").unwrap(), Some(strat), "{b}");
+        assert_eq!(s.strategy("t").unwrap(), Some(strat.clone()), "{b}");
+
+        // Each save that changes the strategy keeps a version; an unchanged save does not.
+        let mut v2 = strat.clone();
+        if let etablera_domain::TargetKind::Threshold { value, .. } = &mut v2.targets[0].kind {
+            *value = 2.0;
+        }
+        s.save_strategy(&v2, "2025-03-01T12:00:00Z").unwrap();
+        let versions = s.strategy_versions("t").unwrap();
+        assert_eq!(
+            versions,
+            vec![
+                StrategyVersion {
+                    version: 1,
+                    saved_at: "2024-01-01T00:00:00Z".into()
+                },
+                StrategyVersion {
+                    version: 2,
+                    saved_at: "2025-03-01T12:00:00Z".into()
+                },
+            ],
+            "{b}"
+        );
+        let at = |s: &mut Box<dyn Store>, when: &str| {
+            let a = s.strategy_as_of("t", when).unwrap().unwrap();
+            (a.version.version, a.saved_after, a.strategy)
+        };
+        assert_eq!(at(s, "2024-06-30"), (1, false, strat.clone()), "{b}");
+        assert_eq!(
+            at(s, "2025-03-01T11:59:59Z"),
+            (1, false, strat.clone()),
+            "{b}"
+        );
+        assert_eq!(at(s, "2025-03-01T12:00:00Z"), (2, false, v2.clone()), "{b}");
+        assert_eq!(
+            at(s, "2025-03-01"),
+            (2, false, v2.clone()),
+            "{b}: a date is its whole day"
+        );
+        assert_eq!(
+            at(s, "2023-12-31"),
+            (1, true, strat.clone()),
+            "{b}: before the first"
+        );
+        assert_eq!(s.strategy_as_of("nope", "2025-01-01").unwrap(), None, "{b}");
 
         let found = search_indicators(
             &s.indicators().unwrap(),
