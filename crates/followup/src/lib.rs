@@ -1104,33 +1104,42 @@ fn judge(
         }
         n.into_iter().find(|p| p.period == o.period)
     });
+    // A group "mean" of one member is that member's value: when it is the followed unit's
+    // own, it says nothing new, and shown as a mean it would mislead. Means rest on two or
+    // more members; where they do not, the explanation says so.
+    let mut group_too_thin: Option<(&str, GroupValue)> = None;
     let group = opts.group.as_ref().and_then(|g| {
         let gv = data.group_values(&t.series.indicator, g, t.series.sex);
-        chart.push_with(|| ChartSeries {
-            key: "group",
-            label: Text {
-                sv: g.name.clone(),
-                en: g.name.clone(),
-            },
-            points: gv
-                .iter()
-                .filter(|(p, _)| p.year() <= opts.year)
-                .map(|(p, v)| Point {
-                    period: *p,
-                    value: v.mean,
-                })
-                .collect(),
-        });
-        let o = observed?;
-        // A group mean that rests on the followed unit alone says nothing new.
-        gv.get(&o.period)
-            .filter(|v| v.with_value >= 2)
-            .map(|v| GroupPoint {
-                code: g.code.clone(),
-                name: g.name.clone(),
-                period: o.period,
-                value: *v,
+        let points: Vec<Point> = gv
+            .iter()
+            .filter(|(p, v)| p.year() <= opts.year && v.with_value >= 2)
+            .map(|(p, v)| Point {
+                period: *p,
+                value: v.mean,
             })
+            .collect();
+        if !points.is_empty() {
+            chart.push_with(|| ChartSeries {
+                key: "group",
+                label: Text {
+                    sv: g.name.clone(),
+                    en: g.name.clone(),
+                },
+                points,
+            });
+        }
+        let o = observed?;
+        let v = gv.get(&o.period)?;
+        if v.with_value < 2 {
+            group_too_thin = Some((g.name.as_str(), *v));
+            return None;
+        }
+        Some(GroupPoint {
+            code: g.code.clone(),
+            name: g.name.clone(),
+            period: o.period,
+            value: *v,
+        })
     });
     let divided = indicator.map(|i| i.divided_by_sex).unwrap_or(false);
     let sex_gap = if divided && t.series.sex == Sex::Total {
@@ -1190,6 +1199,24 @@ fn judge(
                     ctx.v(g.value.mean, Lang::En),
                     g.value.with_value,
                     g.value.members
+                ),
+            )
+        });
+    }
+    if let (Some((name, v)), Some(o)) = (group_too_thin, observed) {
+        text.push_with(|| {
+            (
+                format!(
+                    "{name}: bara {} av {} kommuner har ett värde för {}, så inget medelvärde visas.",
+                    v.with_value,
+                    v.members,
+                    o.period.label(Lang::Sv)
+                ),
+                format!(
+                    "{name}: only {} of {} municipalities has a value for {}, so no mean is shown.",
+                    v.with_value,
+                    v.members,
+                    o.period.label(Lang::En)
                 ),
             )
         });

@@ -617,16 +617,24 @@ fn a_group_mean_resting_on_the_municipality_alone_is_not_shown_and_says_why() {
         .remove(0);
     assert!(r.group.is_none(), "no mean of one: {:?}", r.group);
     assert!(
-        r.explanation.sv.contains("Jämtlands län: bara 1 av 3 kommuner har ett värde för 2018"),
+        r.explanation
+            .sv
+            .contains("Jämtlands län: bara 1 av 3 kommuner har ett värde för 2018"),
         "{}",
         r.explanation.sv
     );
     assert!(
-        r.explanation.en.contains("Jämtlands län: only 1 of 3 municipalities has a value for 2018"),
+        r.explanation
+            .en
+            .contains("Jämtlands län: only 1 of 3 municipalities has a value for 2018"),
         "{}",
         r.explanation.en
     );
-    let line = r.chart.iter().find(|c| c.key == "group").expect("2017 has two values");
+    let line = r
+        .chart
+        .iter()
+        .find(|c| c.key == "group")
+        .expect("2017 has two values");
     assert_eq!(
         line.points.iter().map(|p| p.value).collect::<Vec<_>>(),
         vec![37.5],
