@@ -204,7 +204,7 @@ fn page(
             table {
                 caption.sr-only { (t(lang, "Inlästa leveranser", "Imported batches")) }
                 thead { tr { th scope="col" { "#" } th scope="col" { (t(lang, "Källa", "Source")) } th scope="col" { (t(lang, "Fil", "File")) } th scope="col" { (t(lang, "Inläst", "Imported")) } th scope="col" class="num" { (t(lang, "Nya eller ändrade", "New or changed")) } } }
-                tbody { @for b in batches.iter().rev().take(20) { tr { td { (b.id) } td { (b.source) } td { (b.file_name.as_deref().unwrap_or("–")) } td { (b.imported_at) } td.num { (b.changed_count) } } } }
+                tbody { @for b in batches.iter().rev().take(20) { tr { td { (b.id) } td { (b.source) } td { (b.file_name.as_deref().unwrap_or("–")) } td { (crate::pages::when(&b.imported_at)) } td.num { (b.changed_count) } } } }
             }
         }
     };

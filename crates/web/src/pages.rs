@@ -108,6 +108,12 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
     }
 }
 
+/// A stored UTC time as Swedish time (Europe/Stockholm), in a `<time>` element that keeps
+/// the exact UTC instant for machines: `2026-12-01 03:40`, never an ISO string with a `Z`.
+pub fn when(stored: &str) -> Markup {
+    html! { time datetime=(stored) { (etablera_domain::date::swedish_time_of(stored)) } }
+}
+
 pub fn urlencode(s: &str) -> String {
     let mut o = String::new();
     for b in s.bytes() {
@@ -1116,7 +1122,7 @@ async fn target_page(
         }
         h2 id="analys" { (t(lang, "Analys ", "Analysis ")) (year) }
         @match &comment {
-            Some(c) => { @for para in c.body.split("\n\n") { p { (para) } } p.note { (t(lang, "Senast ändrad ", "Last changed ")) (c.updated_at) } },
+            Some(c) => { @for para in c.body.split("\n\n") { p { (para) } } p.note { (t(lang, "Senast ändrad ", "Last changed ")) (when(&c.updated_at)) } },
             None => { p { (t(lang, "Ingen analys är skriven för året.", "No analysis has been written for the year.")) } },
         }
         @if can_write {
@@ -1145,7 +1151,7 @@ async fn target_page(
                         th scope="col" { (t(lang, "Efter", "After")) }
                     } }
                     tbody { @for rv in &revisions { tr {
-                        td { (rv.changed_at) }
+                        td { (when(&rv.changed_at)) }
                         td { (rv.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) }
                         td { (rv.field) }
                         td { (rv.old_value.as_deref().unwrap_or("–")) }
@@ -1155,7 +1161,7 @@ async fn target_page(
             }
         }
         h2 { (t(lang, "Dataleveranser", "Data batches")) }
-        ul { @for b in &run.batches { li { "#" (b.id) " " (b.file_name.as_deref().unwrap_or(&b.source)) " (" (b.source) "), " (t(lang, "inläst ", "imported ")) (b.imported_at) } } }
+        ul { @for b in &run.batches { li { "#" (b.id) " " (b.file_name.as_deref().unwrap_or(&b.source)) " (" (b.source) "), " (t(lang, "inläst ", "imported ")) (when(&b.imported_at)) } } }
     };
     Html(layout(&ctx, &tg.text, &path, body).into_string()).into_response()
 }
@@ -1326,7 +1332,7 @@ async fn accessibility_reports(
             table {
                 caption.sr-only { (t(lang, "Rapporter, senaste först", "Reports, newest first")) }
                 thead { tr { th scope="col" { (t(lang, "När", "When")) } th scope="col" { (t(lang, "Sida", "Page")) } th scope="col" { (t(lang, "Problem", "Problem")) } th scope="col" { (t(lang, "Kontakt", "Contact")) } } }
-                tbody { @for r in &reports { tr { td { (r.at) } td { (r.page.as_deref().unwrap_or("–")) } td { (r.message) } td { (r.contact.as_deref().unwrap_or("–")) } } } }
+                tbody { @for r in &reports { tr { td { (when(&r.at)) } td { (r.page.as_deref().unwrap_or("–")) } td { (r.message) } td { (r.contact.as_deref().unwrap_or("–")) } } } }
             }
         }
     };

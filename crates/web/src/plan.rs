@@ -493,7 +493,7 @@ async fn audit(
                 th scope="col" { (t(lang, "Objekt", "Object")) } th scope="col" { (t(lang, "Kommun", "Municipality")) } th scope="col" { (t(lang, "Före", "Before")) } th scope="col" { (t(lang, "Efter", "After")) }
             } }
             tbody { @for e in &rows { tr {
-                td { (e.at) } td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) } td { (e.action) } td { (e.object) }
+                td { (crate::pages::when(&e.at)) } td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) } td { (e.action) } td { (e.object) }
                 td { (e.unit_code.as_deref().unwrap_or("–")) } td.audit { (e.before.as_deref().unwrap_or("–")) } td.audit { (e.after.as_deref().unwrap_or("–")) }
             } } }
         }

@@ -412,7 +412,11 @@ fn unit_name(s: &mut dyn Store, unit: &UnitCode) -> String {
 
 // --- registering and changing a person -----------------------------------------------------
 
-fn person_form(lang: Lang, action: &str, csrf: &str, c: Option<&Case>) -> Markup {
+/// What a person form was sent with, and what was wrong with it: the form comes back
+/// filled in as sent, the field in error marked, and the error above it.
+type Sent<'a> = Option<(&'a F, &'a etablera_register::RegisterError)>;
+
+fn person_form(lang: Lang, action: &str, csrf: &str, c: Option<&Case>, sent: Sent) -> Markup {
     let p = c.map(|c| &c.person);
     let i = c.and_then(|c| c.identity.as_ref());
     let v = |x: Option<String>| x.unwrap_or_default();
@@ -421,15 +425,56 @@ fn person_form(lang: Lang, action: &str, csrf: &str, c: Option<&Case>) -> Markup
                  value: String,
                  hint: &'static str,
                  required: bool| {
+        let value = match sent {
+            Some((f, _)) => f.get(name).cloned().unwrap_or_default(),
+            None => value,
+        };
+        let invalid = sent.is_some_and(|(_, e)| e.field == name);
+        let described = [
+            (!hint.is_empty()).then(|| format!("{name}-hint")),
+            invalid.then(|| "person-form-error".to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
         html! {
             div.field {
                 label for=(name) { (label) @if required { " " abbr title=(t(lang, "obligatoriskt", "required")) { "*" } } }
-                input id=(name) name=(name) value=(value) required[required] aria-describedby=[(!hint.is_empty()).then(|| format!("{name}-hint"))];
+                input id=(name) name=(name) value=(value) required[required] aria-invalid=[invalid.then_some("true")] aria-describedby=[(!described.is_empty()).then_some(described)];
                 @if !hint.is_empty() { small id={ (name) "-hint" } { (hint) } }
             }
         }
     };
+    // A field with a fixed list of answers is a list to choose from, named in words (the
+    // codes are what is sent, never what is shown).
+    let choice = |name: &'static str,
+                  label: &'static str,
+                  options: Vec<(&'static str, &'static str)>,
+                  value: String,
+                  required: bool| {
+        let value = match sent {
+            Some((f, _)) => f.get(name).cloned().unwrap_or_default(),
+            None => value,
+        };
+        let invalid = sent.is_some_and(|(_, e)| e.field == name);
+        html! {
+            div.field {
+                label for=(name) { (label) @if required { " " abbr title=(t(lang, "obligatoriskt", "required")) { "*" } } }
+                select id=(name) name=(name) required[required] aria-invalid=[invalid.then_some("true")] aria-describedby=[invalid.then_some("person-form-error")] {
+                    option value="" selected[value.is_empty()] { (if required { t(lang, "Välj …", "Choose …") } else { "–" }) }
+                    @for (code, text) in options { option value=(code) selected[value == code] { (text) } }
+                }
+            }
+        }
+    };
     html! {
+        @if let Some((_, e)) = sent {
+            div.error-summary #person-form-error role="alert" tabindex="-1" {
+                p { strong { (t(lang, "Uppgifterna behöver rättas", "The input needs correcting")) } }
+                p { a href={ "#" (e.field) } { (crate::error::localise(&e.to_string(), lang)) } }
+            }
+        }
         form method="post" action=(action) {
             input type="hidden" name="csrf" value=(csrf);
             (field("namn", t(lang, "Namn", "Name"), v(i.map(|i| i.name.clone())), "", true))
@@ -438,11 +483,11 @@ fn person_form(lang: Lang, action: &str, csrf: &str, c: Option<&Case>) -> Markup
             (field("kon", t(lang, "Kön (K/M)", "Sex (K/M)"), v(p.map(|p| if p.sex == Sex::Women { "K".into() } else { "M".into() })), "", true))
             (field("fodelseland", t(lang, "Födelseland", "Country of birth"), v(p.map(|p| p.country_of_birth.clone())), "", true))
             (field("sprak", t(lang, "Språk", "Languages"), v(p.map(|p| p.languages.join(", "))), t(lang, "Kommaseparerade", "Comma separated"), false))
-            (field("planens_sprak", t(lang, "Språk för min plan (sv, en, ar, prs, so, ti)", "Language of my plan (sv, en, ar, prs, so, ti)"), v(p.map(|p| p.plan_language.tag().to_string())), "", false))
-            (field("utbildning", t(lang, "Utbildningsnivå (SUN 1–7)", "Education level (SUN 1–7)"), v(p.and_then(|p| p.education.map(|e| e.code().to_string()))), "1 förgymnasial <9 år … 6 eftergymnasial ≥3 år, 7 forskarutbildning", false))
+            (choice("planens_sprak", t(lang, "Språk för min plan", "Language of my plan"), PlanLang::ALL.iter().map(|l| (l.tag(), l.own_name())).collect(), v(p.map(|p| p.plan_language.tag().to_string())), false))
+            (choice("utbildning", t(lang, "Utbildningsnivå (SUN)", "Education level (SUN)"), etablera_register::Education::ALL.iter().map(|e| (e.code(), e.label(lang))).collect(), v(p.and_then(|p| p.education.map(|e| e.code().to_string()))), false))
             (field("ssyk", t(lang, "Yrkeserfarenhet (SSYK 2012-koder)", "Work experience (SSYK 2012 codes)"), v(p.map(|p| p.ssyk.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))), "", false))
-            (field("svenska", t(lang, "Svenska", "Swedish"), v(p.map(|p| p.swedish.code().to_string())), "none, sfi_a, sfi_b, sfi_c, sfi_d, sfi_klar, sas, fluent", false))
-            (field("kategori", t(lang, "Mottagningskategori", "Reception category"), v(p.map(|p| p.category.code().to_string())), "anvisad, sjalvbosatt, anhorig, ensamkommande, kvotflykting, asylsokande", true))
+            (choice("svenska", t(lang, "Svenska", "Swedish"), etablera_register::SwedishLevel::ALL.iter().map(|x| (x.code(), x.label(lang))).collect(), v(p.map(|p| p.swedish.code().to_string())), false))
+            (choice("kategori", t(lang, "Mottagningskategori", "Reception category"), Category::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(), v(p.map(|p| p.category.code().to_string())), true))
             (field("uppehallstillstand", t(lang, "Uppehållstillstånd (datum)", "Residence permit (date)"), v(p.and_then(|p| p.permit_date.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
             (field("ankomst", t(lang, "Ankomst till kommunen", "Arrival in the municipality"), v(p.map(|p| p.arrival_date.to_string())), "ÅÅÅÅ-MM-DD", true))
             (field("folkbokford", t(lang, "Folkbokförd", "Registered as resident"), v(p.and_then(|p| p.registered_date.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
@@ -468,18 +513,37 @@ async fn new_form(
             .db
             .run(move |s| {
                 check_unit(s, &c, &unit, A::CreatePerson)?;
-                let lang = c.lang;
-                Ok(layout(&c, t(lang, "Registrera person", "Register a person"), &format!("/register/{unit}/ny"), html! {
-                    h1 { (t(lang, "Registrera person", "Register a person")) }
-                    (register_nav(lang, &unit))
-                    p { (t(lang, "Namn, personnummer och kontaktuppgifter krypteras innan de sparas.", "Name, personal number and contact details are encrypted before they are stored.")) }
-                    (person_form(lang, &format!("/register/{unit}/persons"), c.csrf(), None))
-                }))
+                Ok(new_person_page(&c, &unit, None))
             })
             .await
     }
     .await;
     page(&ctx, r)
+}
+
+/// The form for registering a person: empty, or as sent with its error.
+fn new_person_page(c: &Ctx, unit: &UnitCode, sent: Sent) -> Markup {
+    let lang = c.lang;
+    let title = t(lang, "Registrera person", "Register a person");
+    layout(
+        c,
+        title,
+        &format!("/register/{unit}/ny"),
+        html! {
+            h1 { (title) }
+            (register_nav(lang, unit))
+            p { (t(lang, "Namn, personnummer och kontaktuppgifter krypteras innan de sparas.", "Name, personal number and contact details are encrypted before they are stored.")) }
+            (person_form(lang, &format!("/register/{unit}/persons"), c.csrf(), None, sent))
+        },
+    )
+}
+
+/// What registering a person came to.
+enum Created {
+    At(String),
+    NeedsCheck(UnitCode),
+    /// The form again, filled in as sent, with its error (422).
+    Invalid(Markup),
 }
 
 async fn create(
@@ -497,16 +561,25 @@ async fn create(
             .db
             .run(move |s| {
                 let settings = check_unit(s, &c, &unit, A::CreatePerson)?;
-                let mut case =
-                    reg::parse_fields(&f, &unit, None, settings.review_months, reg::today())
-                        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                let mut case = match reg::parse_fields(
+                    &f,
+                    &unit,
+                    None,
+                    settings.review_months,
+                    reg::today(),
+                ) {
+                    Ok(case) => case,
+                    Err(e) => {
+                        return Ok(Created::Invalid(new_person_page(&c, &unit, Some((&f, &e)))))
+                    }
+                };
                 case.person.case_worker = user_id(&c);
                 Ok(
                     match reg::save(s, &keys, &case, user_id(&c), "person.create")? {
                         reg::Saved::Stored => {
-                            Ok(format!("/register/{unit}/persons/{}", case.person.id))
+                            Created::At(format!("/register/{unit}/persons/{}", case.person.id))
                         }
-                        reg::Saved::NeedsCheck => Err(unit),
+                        reg::Saved::NeedsCheck => Created::NeedsCheck(unit),
                     },
                 )
             })
@@ -514,8 +587,13 @@ async fn create(
     }
     .await;
     match r {
-        Ok(Ok(to)) => Redirect::to(&to).into_response(),
-        Ok(Err(unit)) => needs_check(&ctx, &unit),
+        Ok(Created::At(to)) => Redirect::to(&to).into_response(),
+        Ok(Created::NeedsCheck(unit)) => needs_check(&ctx, &unit),
+        Ok(Created::Invalid(page)) => (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            Html(page.into_string()),
+        )
+            .into_response(),
         Err(e) => fail(&ctx, e),
     }
 }
@@ -888,7 +966,7 @@ fn person_markup(
                 dt { (t(lang, "Handläggare", "Case worker")) } dd { (p.case_worker.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) @if !p.colleagues.is_empty() { " (" (t(lang, "kollegor: ", "colleagues: ")) (p.colleagues.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join(", ")) ")" } }
             }
             @if write {
-                details { summary { (t(lang, "Ändra uppgifter (rättelse)", "Change details (correction)")) } (person_form(lang, &base, c.csrf(), Some(case))) }
+                details { summary { (t(lang, "Ändra uppgifter (rättelse)", "Change details (correction)")) } (person_form(lang, &base, c.csrf(), Some(case), None)) }
             }
         }
         section aria-labelledby="hh-h" {
@@ -1848,7 +1926,7 @@ async fn read_log(
                         caption { (t(lang, "Läsningar, senaste först", "Reads, newest first")) " (" (rows.len()) ")" }
                         thead { tr { th scope="col" { (t(lang, "Tid", "Time")) } th scope="col" { (t(lang, "Användare", "User")) } th scope="col" { (t(lang, "Person", "Person")) } th scope="col" { (t(lang, "Vy", "View")) } th scope="col" { (t(lang, "Koppling", "Relation")) } } }
                         tbody { @for e in &rows { tr {
-                            td { (e.at) }
+                            td { (crate::pages::when(&e.at)) }
                             td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| e.via.clone())) }
                             td { a href={ "/register/" (unit) "/lasloggen?person=" (urlencode(&e.person_id)) } { code { (e.person_id) } } }
                             td { (e.view) }
