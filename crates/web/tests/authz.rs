@@ -21,6 +21,8 @@ struct App {
     address: String,
     /// A person of Östersund (2380) and one of Ljusnarsberg (1864).
     persons: HashMap<&'static str, String>,
+    /// An open registration request for each (user, municipality) to resolve.
+    requests: HashMap<(String, &'static str), i64>,
     _store: TestStore,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -73,40 +75,81 @@ fn spawn_apps() -> Vec<App> {
                 etablera_app::register::save(s, &keys, &case, None, "person.create").unwrap();
                 persons.insert(unit_name(unit), case.person.id.to_string());
             }
+            // Registrations of a number already in the register wait for the reception
+            // manager: one open request per user and municipality, for the cells that
+            // resolve them.
+            let mut requests = HashMap::new();
+            for (unit, pnr) in [("2380", "19811218-9876"), ("1864", "19810278-9875")] {
+                let u = etablera_domain::UnitCode::parse(unit).unwrap();
+                let mut first =
+                    etablera_app::register_demo::caseload(&u, 1, 7 + seed_of(unit), 2024, today)
+                        .remove(0);
+                first.person.closed = None;
+                first.person.restricted = false;
+                first.identity.as_mut().unwrap().pnr =
+                    Some(etablera_register::Pnr::parse(pnr, today).unwrap());
+                etablera_app::register::save(s, &keys, &first, None, "person.create").unwrap();
+                for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
+                    let mut again = first.clone();
+                    again.person.id = etablera_app::register::new_person_id();
+                    let saved =
+                        etablera_app::register::save(s, &keys, &again, Some(cw), "person.create")
+                            .unwrap();
+                    assert!(matches!(saved, etablera_app::register::Saved::NeedsCheck));
+                    let newest = s.registration_requests(&u, true).unwrap()[0].id;
+                    requests.insert((user.to_string(), unit_name(unit)), newest);
+                }
+                for r in etablera_app::register::open_requests(s, &keys, &u).unwrap() {
+                    assert!(
+                        r.existing.is_some() && r.requested_by == Some(cw),
+                        "request {}: {:?} {:?}",
+                        r.id,
+                        r.existing,
+                        r.requested_by
+                    );
+                }
+            }
+            // A goal of each strategy for each user to delete (a goal with nothing under it).
+            for sid in ["ostersund-2020", "ljusnarsberg-2016"] {
+                let mut st = s.strategy(sid).unwrap().unwrap();
+                for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
+                    st.goals.push(
+                        serde_json::from_value(serde_json::json!({
+                            "id": format!("del-{user}"),
+                            "title": format!("Att ta bort ({user})"),
+                            "kind": "long_term",
+                        }))
+                        .unwrap(),
+                    );
+                }
+                s.save_strategy(&st, "2026-01-01T00:00:00Z").unwrap();
+            }
             let config = etablera_web::Config {
                 database: t.address.clone(),
                 register_keys: Some(keys),
                 ..Default::default()
             };
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            let (tx, rx) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                    tx.send(listener.local_addr().unwrap()).unwrap();
-                    etablera_web::serve_on(config, listener, async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .unwrap();
-                });
-            });
-            let addr = rx.recv().unwrap();
+            let (base, stop) = common::serve(config);
             App {
-                base: format!("http://{addr}"),
+                base,
                 backend: t.backend,
                 address: t.address.clone(),
                 persons,
+                requests,
                 _store: t,
                 _stop: stop,
             }
         })
         .collect()
+}
+
+/// Distinct demo seeds per municipality (person ids come from the seed).
+fn seed_of(code: &str) -> u64 {
+    if code == "2380" {
+        0
+    } else {
+        100
+    }
 }
 
 fn unit_name(code: &str) -> &'static str {
@@ -203,6 +246,8 @@ enum Need {
     RegisterWrite,
     /// Manage cases and configure the register: the unit's reception manager.
     RegisterManage,
+    /// Anyone, anonymous visitors too (the public accessibility feedback form).
+    Anyone,
 }
 
 fn allowed(user: &str, need: Need, unit: &str) -> bool {
@@ -223,12 +268,17 @@ fn allowed(user: &str, need: Need, unit: &str) -> bool {
             Some(RegisterRole::CaseWorker | RegisterRole::ReceptionManager)
         ),
         Need::RegisterManage => reg_here == Some(RegisterRole::ReceptionManager),
+        Need::Anyone => true,
     }
 }
 
 enum Body {
     Form(Vec<(String, String)>),
     Json(serde_json::Value),
+    /// A file sent with the form (multipart), as the strategy upload takes it.
+    File(String, Vec<u8>),
+    /// A public form: its token is fetched from the form's page first.
+    Public(&'static str, Vec<(String, String)>),
 }
 
 struct Req {
@@ -518,6 +568,59 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
             Need::WriteUnit,
         ));
     }
+    v.push((
+        "POST goal delete",
+        format!("{s}/goals/del-{user}/delete"),
+        form(csrf, &[]),
+        Need::WriteUnit,
+    ));
+    v.push((
+        "POST resolve request",
+        format!(
+            "/register/{code}/kontroll/{}",
+            app.requests[&(user.to_string(), unit_name(code))]
+        ),
+        form(
+            csrf,
+            &[(
+                "how",
+                if n.is_multiple_of(2) {
+                    "discard"
+                } else {
+                    "grant"
+                },
+            )],
+        ),
+        Need::RegisterManage,
+    ));
+    // The strategy file as stored now, with a title of this cell's own.
+    let mut store = etablera_store::open(&app.address).unwrap();
+    let current = store.strategy(sid).unwrap().unwrap();
+    let toml = etablera_ingest::strategy_file::export(&current).unwrap();
+    let title_line = format!("title = \"{}\"", current.title);
+    assert!(toml.contains(&title_line), "{toml}");
+    let toml = toml.replacen(
+        &title_line,
+        &format!("title = \"{} {tag}\"", current.title),
+        1,
+    );
+    v.push((
+        "POST strategy file",
+        format!("{s}/strategy"),
+        Body::File(csrf.to_string(), toml.into_bytes()),
+        Need::WriteUnit,
+    ));
+    if code == "2380" {
+        v.push((
+            "POST accessibility feedback",
+            "/tillganglighet".into(),
+            Body::Public(
+                "/tillganglighet",
+                vec![("message".into(), format!("Kontrasten är för låg ({tag})"))],
+            ),
+            Need::Anyone,
+        ));
+    }
     let mut reqs: Vec<Req> = v
         .into_iter()
         .map(|(name, path, body, need)| Req {
@@ -586,6 +689,32 @@ fn send(app: &App, c: &mut Client, r: &Req) -> Resp {
             c.post_form(&url, &refs)
         }
         Body::Json(j) => c.send(r.method, &url, Some(("application/json", j.to_string()))),
+        Body::File(csrf, bytes) => {
+            let boundary = "authz-matrix-boundary";
+            let mut body = format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"strategi.toml\"\r\ncontent-type: application/toml\r\n\r\n"
+            )
+            .into_bytes();
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            c.send(
+                "POST",
+                &url,
+                Some((
+                    &format!("multipart/form-data; boundary={boundary}"),
+                    String::from_utf8(body).unwrap(),
+                )),
+            )
+        }
+        Body::Public(page, fields) => {
+            // The token of the form itself (a logged-in page has the logout form's first).
+            let html = c.get(&format!("{}{page}", app.base)).body;
+            let form_at = html.find(&format!("action=\"{}\"", r.path)).unwrap();
+            let token = hidden(&html[form_at..], "csrf");
+            let mut refs: Vec<(&str, &str)> = vec![("csrf", &token)];
+            refs.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            c.post_form(&url, &refs)
+        }
     }
 }
 
@@ -608,7 +737,8 @@ fn every_write_route_by_role_and_municipality() {
                     let resp = send(&app, c, &r);
                     let after = stored(&app);
                     let cell = format!("{b}: {user} × {} ({}) {}", r.name, unit_name(code), r.path);
-                    let may = *user != "anonymous" && allowed(user, r.need, r.unit);
+                    let may = (*user != "anonymous" || matches!(r.need, Need::Anyone))
+                        && allowed(user, r.need, r.unit);
                     if may {
                         assert!(
                             resp.status < 400,

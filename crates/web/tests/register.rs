@@ -143,27 +143,9 @@ fn spawn_apps() -> Vec<App> {
                 register_keys: Some(keys.clone()),
                 ..Default::default()
             };
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            let (tx, rx) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                    tx.send(listener.local_addr().unwrap()).unwrap();
-                    etablera_web::serve_on(config, listener, async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .unwrap();
-                });
-            });
-            let addr = rx.recv().unwrap();
+            let (base, stop) = common::serve(config);
             App {
-                base: format!("http://{addr}"),
+                base,
                 backend: t.backend,
                 address: t.address.clone(),
                 keys,

@@ -178,3 +178,28 @@ pub fn post_reading_early_answer(
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("{url}: no answer: {text:?}"))
 }
+
+/// Serves the application with `config` on a random local port, on a runtime of its own;
+/// the server stops when the returned sender is dropped. Gives the base URL.
+pub fn serve(config: etablera_web::Config) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            etablera_web::serve_on(config, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+    });
+    let addr = rx.recv().unwrap();
+    (format!("http://{addr}"), stop)
+}
