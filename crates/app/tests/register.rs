@@ -447,8 +447,18 @@ fn a_person_id_of_another_municipality_is_never_overwritten() {
         let mut theirs = case.clone();
         theirs.person.unit = ljusnarsberg.clone();
         let err = reg::save(s, &keys, &theirs, None, "person.create");
-        assert!(err.is_err(), "{b}: a save into another municipality's id is refused");
-        assert_eq!(s.persons(&ostersund).unwrap(), before, "{b}: Östersund's case as it was");
-        assert!(s.persons(&ljusnarsberg).unwrap().is_empty(), "{b}: nothing in Ljusnarsberg");
+        assert!(
+            err.is_err(),
+            "{b}: a save into another municipality's id is refused"
+        );
+        assert_eq!(
+            s.persons(&ostersund).unwrap(),
+            before,
+            "{b}: Östersund's case as it was"
+        );
+        assert!(
+            s.persons(&ljusnarsberg).unwrap().is_empty(),
+            "{b}: nothing in Ljusnarsberg"
+        );
     }
 }

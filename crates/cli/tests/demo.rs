@@ -68,18 +68,34 @@ fn demo_writes_the_report() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines.len() > 10, "{text}");
-    assert!(lines[0].contains("indikator") && lines[0].contains("värde"), "{text}");
+    assert!(
+        lines[0].contains("indikator") && lines[0].contains("värde"),
+        "{text}"
+    );
     let decimals = |l: &&str, sep: char| {
-        l.as_bytes().windows(3).any(|w| {
-            w[0].is_ascii_digit() && w[1] == sep as u8 && w[2].is_ascii_digit()
-        })
+        l.as_bytes()
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && w[1] == sep as u8 && w[2].is_ascii_digit())
     };
-    assert!(lines.iter().any(|l| decimals(l, ',')), "decimal commas: {text}");
-    assert!(!lines.iter().any(|l| decimals(l, '.')), "no decimal points: {text}");
-    assert!(text.contains("skyddad"), "the suppression mark explained in Swedish: {text}");
+    assert!(
+        lines.iter().any(|l| decimals(l, ',')),
+        "decimal commas: {text}"
+    );
+    assert!(
+        !lines.iter().any(|l| decimals(l, '.')),
+        "no decimal points: {text}"
+    );
+    assert!(
+        text.contains("skyddad"),
+        "the suppression mark explained in Swedish: {text}"
+    );
 }
 
 /// Finding 14 of the hardening issue: `etablera --database X demo` builds the demo in X
