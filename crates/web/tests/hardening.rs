@@ -1063,3 +1063,56 @@ fn a_form_with_an_error_comes_back_filled_in() {
         );
     }
 }
+
+/// Use-case issue: an internal failure (here a table dropped under the running application)
+/// answers 500 with a reference id the user can quote, never the cause; the cause is in the
+/// server's log under the same reference.
+#[test]
+fn an_internal_failure_answers_500_with_a_reference_and_no_cause() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut st = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut st);
+        let drop_sql = "drop table target_comment";
+        if b == "sqlite" {
+            let c = rusqlite::Connection::open(&app.store.address).unwrap();
+            c.execute_batch(drop_sql).unwrap();
+        } else {
+            let url = app.store.address.split('?').next().unwrap();
+            let schema = app.store.address.rsplit("search_path%3D").next().unwrap();
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("set search_path = {schema}; {drop_sql}"))
+                .unwrap();
+        }
+        let r = st.post_form(
+            &format!("{}/s/ostersund-2020/t/m2-arbete-studier/comment", app.base),
+            &[("csrf", &csrf), ("year", "2018"), ("body", "Analys.")],
+        );
+        assert_eq!(r.status, 500, "{b}: {}", r.body);
+        assert!(r.body.contains("Referens"), "{b}: {}", r.body);
+        for cause in ["target_comment", "no such table", "does not exist", "database error"] {
+            assert!(!r.body.contains(cause), "{b}: the cause «{cause}» is shown");
+        }
+        let api = {
+            let mut c = st.clone();
+            c.send(
+                "POST",
+                &format!(
+                    "{}/api/v1/strategies/ostersund-2020/targets/m2-arbete-studier/comments",
+                    app.base
+                ),
+                Some((
+                    "application/json",
+                    serde_json::json!({"year": 2019, "body": "x"}).to_string(),
+                )),
+            )
+        };
+        assert_eq!(api.status, 500, "{b}: {}", api.body);
+        let reference = api.json()["error"]["reference"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{b}: a reference in {}", api.body))
+            .to_string();
+        assert!(!api.body.contains("target_comment"), "{b}: {}", api.body);
+        assert!(reference.len() >= 8, "{b}: {reference}");
+    }
+}
