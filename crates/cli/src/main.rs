@@ -558,7 +558,33 @@ fn demo_accounts(db: &str) -> Result<()> {
     Ok(())
 }
 
+/// The allocator of the whole process: under a long run of requests glibc's malloc kept the
+/// memory of each burst in per-thread arenas (the server's RSS grew in steps); mimalloc
+/// gives freed pages back, so memory stays flat (`scripts/soak`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The server's log: one line per request and every internal error with its causes, on
+/// standard error; `ETABLERA_LOG` = error, warn, info (the default), debug or trace. The
+/// lines carry no personal data (see `etablera_web::router`).
+fn init_log() {
+    let level = match std::env::var("ETABLERA_LOG").as_deref() {
+        Ok("error") => tracing::Level::ERROR,
+        Ok("warn") => tracing::Level::WARN,
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("trace") => tracing::Level::TRACE,
+        _ => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .with_ansi(false)
+        .init();
+}
+
 fn main() -> Result<()> {
+    init_log();
     let cli = Cli::parse();
     if let Command::Demo {
         out,

@@ -108,7 +108,7 @@ impl MeasureUnit {
     /// "…, antal/1000 inv", "…, 1000 kr/invånare", "…, (Ja=1, Nej=0)". A title that names no
     /// unit this reader knows gives `Other` with the title's last part.
     pub fn from_kolada_title(title: &str) -> MeasureUnit {
-        match UnitOfMeasure::from_title(title) {
+        match UnitOfMeasure::from_title(title).or_else(|| UnitOfMeasure::from_survey_item(title)) {
             Some(u) => MeasureUnit::from_unit(u),
             None => {
                 MeasureUnit::Other(title.rsplit(',').next().unwrap_or(title).trim().to_string())

@@ -76,6 +76,32 @@ impl UnitOfMeasure {
         }
     }
 
+    /// An item of Socialstyrelsen's unit surveys, told by its title: a question
+    /// ("Aktuell rutin för …?") or a statement about the units ("Enheten har rutin för …",
+    /// "De dagliga verksamheterna har …"). Kolada's descriptions of these say a unit answers
+    /// Ja=1/Nej=0 and a municipality's figure is the share (%) of its units that answer yes,
+    /// so that is the unit here. `None` for any other title.
+    ///
+    /// ```
+    /// use etablera_domain::measure::{Base, UnitOfMeasure};
+    /// let u = UnitOfMeasure::from_survey_item("Enheten har rutin för personalens agerande").unwrap();
+    /// assert_eq!(u.base, Base::Percent);
+    /// assert!(UnitOfMeasure::from_survey_item("Invånare totalt, antal").is_none());
+    /// ```
+    pub fn from_survey_item(title: &str) -> Option<UnitOfMeasure> {
+        const UNITS: [&str; 5] = [
+            "Enheten har ",
+            "Enheterna har ",
+            "Den dagliga verksamheten har ",
+            "De dagliga verksamheterna har ",
+            "På enheten används ",
+        ];
+        let t = title.trim();
+        let question = t.ends_with('?');
+        (question || UNITS.iter().any(|p| t.starts_with(p)))
+            .then(|| UnitOfMeasure::of(Base::Percent))
+    }
+
     /// Reads the unit of a Kolada KPI from its title; `None` when the title names none that
     /// this reader knows.
     pub fn from_title(title: &str) -> Option<UnitOfMeasure> {

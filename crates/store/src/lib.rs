@@ -305,6 +305,8 @@ pub trait Store: Send {
     /// Inserts new and updates changed indicators in one transaction; returns how many changed.
     fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize>;
     fn indicators(&mut self) -> Result<Vec<Indicator>>;
+    /// One indicator by id (the catalogue holds thousands: a request that needs one reads one).
+    fn indicator(&mut self, id: &IndicatorId) -> Result<Option<Indicator>>;
     /// Imports observations as one batch, in one transaction.
     fn import_observations(
         &mut self,

@@ -30,6 +30,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../migrations/postgres/0008_strategy_versions.sql"),
     ),
+    (
+        9,
+        include_str!("../migrations/postgres/0009_repair_api_token.sql"),
+    ),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -77,12 +81,17 @@ impl PgStore {
         let units: Vec<String> = q.units.iter().map(|u| u.to_string()).collect();
         let as_of = q.as_of.as_deref().map(as_of_bound);
         let rows = self.client.query(
-            "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
-             from observation o join batch b on b.id = o.batch_id
-             where (cardinality($1::text[]) = 0 or o.indicator_id = any($1))
-               and (cardinality($2::text[]) = 0 or o.unit_code = any($2))
-               and ($3::text is null or b.imported_at <= $3)
-             order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc",
+            // Only the newest version of each key (as in the SQLite store).
+            "select indicator_id, unit_code, period, sex, value, status, batch_id from (
+               select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id,
+                      row_number() over (partition by o.indicator_id, o.unit_code, o.period, o.sex
+                                         order by o.batch_id desc) as newest
+               from observation o join batch b on b.id = o.batch_id
+               where (cardinality($1::text[]) = 0 or o.indicator_id = any($1))
+                 and (cardinality($2::text[]) = 0 or o.unit_code = any($2))
+                 and ($3::text is null or b.imported_at <= $3)
+             ) latest where newest = 1
+             order by indicator_id, unit_code, period, sex, batch_id desc",
             &[&inds, &units, &as_of],
         )?;
         Ok(rows
@@ -100,6 +109,19 @@ impl PgStore {
             })
             .collect())
     }
+}
+
+fn pg_indicator(r: &postgres::Row) -> Result<Indicator> {
+    indicator_from_row(
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+        r.get(7),
+    )
 }
 
 const USER_SELECT: &str =
@@ -285,25 +307,19 @@ impl Store for PgStore {
         Ok(n)
     }
 
+    fn indicator(&mut self, id: &IndicatorId) -> Result<Option<Indicator>> {
+        self.client
+            .query_opt(crate::sql::INDICATOR_BY_ID, &[&id.as_str()])?
+            .map(|r| pg_indicator(&r))
+            .transpose()
+    }
+
     fn indicators(&mut self) -> Result<Vec<Indicator>> {
         let rows = self.client.query(
             "select id, title, measure_unit, direction, source, divided_by_sex, description, area from indicator order by id",
             &[],
         )?;
-        rows.iter()
-            .map(|r| {
-                indicator_from_row(
-                    r.get(0),
-                    r.get(1),
-                    r.get(2),
-                    r.get(3),
-                    r.get(4),
-                    r.get(5),
-                    r.get(6),
-                    r.get(7),
-                )
-            })
-            .collect()
+        rows.iter().map(pg_indicator).collect()
     }
 
     fn import_observations(

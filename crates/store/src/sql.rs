@@ -55,3 +55,8 @@ pub const SAVE_PERSON: &str = "insert into person (id, unit_code, case_worker, c
       closed_on = excluded.closed_on, anonymised = excluded.anonymised, doc = excluded.doc,
       identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at
     where person.unit_code = excluded.unit_code";
+
+/// One indicator by id ($1), with the columns `indicator_from_row` reads.
+pub const INDICATOR_BY_ID: &str =
+    "select id, title, measure_unit, direction, source, divided_by_sex, description, area
+    from indicator where id = $1";

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../migrations/sqlite/0008_strategy_versions.sql"),
     ),
+    (
+        9,
+        include_str!("../migrations/sqlite/0009_repair_api_token.sql"),
+    ),
 ];
 
 /// A store in an SQLite file.
@@ -187,9 +191,15 @@ fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
 
 /// Every stored version of the matching figures, ordered by key and newest batch first.
 fn latest_rows(conn: &Connection, q: &ObsQuery) -> Result<Vec<Row>> {
+    // Only the newest version of each key leaves the database (the window keeps the row
+    // with the highest batch): the engine never needs older versions, and a figure revised
+    // in many batches no longer costs memory in proportion to its history.
     let mut sql = String::from(
-        "select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id
-         from observation o join batch b on b.id = o.batch_id where 1 = 1",
+        "select indicator_id, unit_code, period, sex, value, status, batch_id from (
+           select o.indicator_id, o.unit_code, o.period, o.sex, o.value, o.status, o.batch_id,
+                  row_number() over (partition by o.indicator_id, o.unit_code, o.period, o.sex
+                                     order by o.batch_id desc) as newest
+           from observation o join batch b on b.id = o.batch_id where 1 = 1",
     );
     let mut args: Vec<String> = Vec::new();
     if !q.indicators.is_empty() {
@@ -210,7 +220,9 @@ fn latest_rows(conn: &Connection, q: &ObsQuery) -> Result<Vec<Row>> {
         args.push(as_of_bound(a));
         sql.push_str(&format!(" and b.imported_at <= ?{}", args.len()));
     }
-    sql.push_str(" order by o.indicator_id, o.unit_code, o.period, o.sex, o.batch_id desc");
+    sql.push_str(
+        ") latest where newest = 1 order by indicator_id, unit_code, period, sex, batch_id desc",
+    );
     let mut st = conn.prepare(&sql)?;
     let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
         Ok((
@@ -391,22 +403,26 @@ impl Store for SqliteStore {
         Ok(n)
     }
 
+    fn indicator(&mut self, id: &IndicatorId) -> Result<Option<Indicator>> {
+        let row = self
+            .conn
+            .query_row(
+                crate::sql::INDICATOR_BY_ID,
+                [id.as_str()],
+                indicator_columns,
+            )
+            .optional()?;
+        row.map(|(id, title, unit, dir, src, div, desc, area)| {
+            indicator_from_row(id, title, unit, dir, src, div, desc, area)
+        })
+        .transpose()
+    }
+
     fn indicators(&mut self) -> Result<Vec<Indicator>> {
         let mut st = self
             .conn
             .prepare("select id, title, measure_unit, direction, source, divided_by_sex, description, area from indicator order by id")?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)? != 0,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<String>>(7)?,
-            ))
-        })?;
+        let rows = st.query_map([], indicator_columns)?;
         let mut out = Vec::new();
         for r in rows {
             let (id, title, unit, dir, src, div, desc, area) = r?;
@@ -1531,6 +1547,31 @@ impl Store for SqliteStore {
         tx.commit()?;
         Ok(n)
     }
+}
+
+/// The columns of an indicator row, as `indicator_from_row` takes them.
+type IndicatorColumns = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    String,
+    Option<String>,
+);
+
+fn indicator_columns(r: &rusqlite::Row) -> rusqlite::Result<IndicatorColumns> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get::<_, i64>(5)? != 0,
+        r.get(6)?,
+        r.get(7)?,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]

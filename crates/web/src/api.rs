@@ -12,9 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use etablera_domain::access::{allowed, Action, Principal, Role};
+use etablera_domain::access::{allowed, Action, Principal};
 use etablera_domain::{IndicatorId, IndicatorSource, Period, Sex, UnitCode};
-use etablera_store::{ApiToken, AuditEntry, ObsQuery, Store, User};
+use etablera_store::{ApiToken, AuditEntry, ObsQuery, Store};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -51,50 +51,6 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
 
 async fn not_found() -> Response {
     ApiError(AppError::NotFound).into_response()
-}
-
-/// The principal a bearer token stands for: the token's user, limited to the token's
-/// municipality and scope. `None` for unknown or revoked tokens and disabled users.
-pub fn principal_for_token(
-    store: &mut dyn Store,
-    token: &str,
-) -> Result<Option<(User, Principal)>, AppError> {
-    let Some(t) = store
-        .token_by_hash(&sha256_hex(token))?
-        .filter(|t| t.revoked_at.is_none())
-    else {
-        return Ok(None);
-    };
-    let Some(user) = store.user(t.user_id)?.filter(|u| !u.disabled) else {
-        return Ok(None);
-    };
-    let unit = UnitCode::parse(&t.unit_code).map_err(AppError::internal)?;
-    let ceiling = if t.scope == "write" {
-        Role::Strategist
-    } else {
-        Role::Viewer
-    };
-    let role = if user.system_admin {
-        Some(ceiling)
-    } else {
-        store
-            .memberships(user.id)?
-            .into_iter()
-            .find(|(u, _)| *u == unit)
-            .map(|(_, r)| r.min(ceiling))
-    };
-    Ok(role.map(|r| {
-        (
-            user.clone(),
-            Principal {
-                user_id: user.id,
-                system_admin: false,
-                memberships: vec![(unit, r)],
-                // Tokens for machine clients never reach person data.
-                register: vec![],
-            },
-        )
-    }))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -250,7 +206,7 @@ async fn observations(
     let items = state
         .db
         .run(move |s| {
-            let ind = s.indicators()?.into_iter().find(|i| i.id == indicator).ok_or(AppError::NotFound)?;
+            let ind = s.indicator(&indicator)?.ok_or(AppError::NotFound)?;
             if s.units()?.iter().all(|u| u.code != unit) {
                 return Err(AppError::NotFound);
             }
@@ -660,7 +616,7 @@ pub fn openapi_document() -> Value {
                 "token": { "type": "http", "scheme": "bearer" }
             },
             "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": { "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"} } } } },
+                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": { "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}, "reference": {"type": "string", "description": "For an internal error (500): the reference under which its cause is logged."} } } } },
                 "Unit": { "type": "object", "required": ["code", "name", "kind"], "properties": { "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}, "county": {"type": "string", "nullable": true} } },
                 "Indicator": { "type": "object", "required": ["id", "title", "unit", "direction", "source", "divided_by_sex", "description"], "properties": { "id": {"type": "string"}, "title": {"type": "string"}, "unit": {}, "direction": {"type": "string"}, "source": {"type": "string"}, "divided_by_sex": {"type": "boolean"}, "description": {"type": "string"}, "area": {"type": "string", "nullable": true} } },
                 "Observation": { "type": "object", "required": ["indicator", "unit", "period", "sex", "value", "status"], "properties": { "indicator": {"type": "string"}, "unit": {"type": "string"}, "period": {"type": "string"}, "sex": {"type": "string"}, "value": {"type": "number", "nullable": true}, "status": {"type": "string"} } },

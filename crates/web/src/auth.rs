@@ -21,8 +21,9 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use etablera_app::{iso_utc, now_secs};
-use etablera_domain::access::Principal;
+use etablera_domain::access::{Principal, Role};
 use etablera_domain::Lang;
+use etablera_domain::UnitCode;
 use etablera_store::{AuditEntry, SessionRow, Store, User};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -366,7 +367,7 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     } else if let Some(token) = bearer {
         match state
             .db
-            .run(move |store| crate::api::principal_for_token(store, &token))
+            .run(move |store| principal_for_token(store, &token))
             .await
         {
             Ok(Some((u, p))) => {
@@ -528,6 +529,50 @@ pub fn start_session(store: &mut dyn Store, user: &User) -> Result<String, AppEr
         None,
     ))?;
     Ok(sid)
+}
+
+/// The principal a bearer token stands for: the token's user, limited to the token's
+/// municipality and scope. `None` for unknown or revoked tokens and disabled users.
+pub fn principal_for_token(
+    store: &mut dyn Store,
+    token: &str,
+) -> Result<Option<(User, Principal)>, AppError> {
+    let Some(t) = store
+        .token_by_hash(&sha256_hex(token))?
+        .filter(|t| t.revoked_at.is_none())
+    else {
+        return Ok(None);
+    };
+    let Some(user) = store.user(t.user_id)?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    let unit = UnitCode::parse(&t.unit_code).map_err(AppError::internal)?;
+    let ceiling = if t.scope == "write" {
+        Role::Strategist
+    } else {
+        Role::Viewer
+    };
+    let role = if user.system_admin {
+        Some(ceiling)
+    } else {
+        store
+            .memberships(user.id)?
+            .into_iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, r)| r.min(ceiling))
+    };
+    Ok(role.map(|r| {
+        (
+            user.clone(),
+            Principal {
+                user_id: user.id,
+                system_admin: false,
+                memberships: vec![(unit, r)],
+                // Tokens for machine clients never reach person data.
+                register: vec![],
+            },
+        )
+    }))
 }
 
 #[cfg(test)]

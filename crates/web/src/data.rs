@@ -8,7 +8,7 @@
 
 use crate::auth::{random_token, Ctx};
 use crate::error::AppError;
-use crate::pages::{fail, layout, urlencode};
+use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -204,7 +204,7 @@ fn page(
             table {
                 caption.sr-only { (t(lang, "Inlästa leveranser", "Imported batches")) }
                 thead { tr { th scope="col" { "#" } th scope="col" { (t(lang, "Källa", "Source")) } th scope="col" { (t(lang, "Fil", "File")) } th scope="col" { (t(lang, "Inläst", "Imported")) } th scope="col" class="num" { (t(lang, "Nya eller ändrade", "New or changed")) } } }
-                tbody { @for b in batches.iter().rev().take(20) { tr { td { (b.id) } td { (b.source) } td { (b.file_name.as_deref().unwrap_or("–")) } td { (crate::pages::when(&b.imported_at)) } td.num { (b.changed_count) } } } }
+                tbody { @for b in batches.iter().rev().take(20) { tr { td { (b.id) } td { (b.source) } td { (b.file_name.as_deref().unwrap_or("–")) } td { (crate::ui::when(&b.imported_at)) } td.num { (b.changed_count) } } } }
             }
         }
     };
@@ -330,11 +330,15 @@ async fn preview(
                 Err(errs) => return Ok((strategy, batches, Err(errs))),
             };
             let units = etablera_app::units_of(s)?;
-            let indicators: HashMap<_, _> = s
-                .indicators()?
-                .into_iter()
-                .map(|i| (i.id.clone(), i))
-                .collect();
+            // The indicators the file names, each read by id (not the whole catalogue).
+            let mut indicators = HashMap::new();
+            for o in &preview.observations {
+                if !indicators.contains_key(&o.indicator) {
+                    if let Some(i) = s.indicator(&o.indicator)? {
+                        indicators.insert(o.indicator.clone(), i);
+                    }
+                }
+            }
             Ok((strategy, batches, Ok((preview, units, indicators))))
         })
         .await;

@@ -3,7 +3,7 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::pages::{layout, urlencode};
+use crate::ui::{layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -169,10 +169,10 @@ async fn edit_form(
     let loaded = state.db.run(move |s| writable(s, &c, &id)).await;
     let s = match loaded {
         Ok(s) => s,
-        Err(e) => return crate::pages::fail(&ctx, e),
+        Err(e) => return crate::ui::fail(&ctx, e),
     };
     let Some(tg) = s.targets.iter().find(|t| t.id == tid) else {
-        return crate::pages::fail(&ctx, AppError::NotFound);
+        return crate::ui::fail(&ctx, AppError::NotFound);
     };
     let form = TargetForm {
         csrf: String::new(),
@@ -341,7 +341,7 @@ async fn save(
     Form(f): Form<TargetForm>,
 ) -> Response {
     if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::pages::fail(&ctx, e);
+        return crate::ui::fail(&ctx, e);
     }
     let c = ctx.clone();
     let form = f.clone();
@@ -422,7 +422,7 @@ async fn save(
             &errs,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(e) => crate::pages::fail(&ctx, e),
+        Err(e) => crate::ui::fail(&ctx, e),
     }
 }
 
@@ -440,7 +440,7 @@ async fn comment(
     Form(f): Form<CommentForm>,
 ) -> Response {
     if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::pages::fail(&ctx, e);
+        return crate::ui::fail(&ctx, e);
     }
     let Some(year) = f
         .year
@@ -449,7 +449,7 @@ async fn comment(
         .ok()
         .filter(|y| (1990..=2100).contains(y))
     else {
-        return crate::pages::fail(
+        return crate::ui::fail(
             &ctx,
             AppError::BadRequest(
                 t(
@@ -462,7 +462,7 @@ async fn comment(
         );
     };
     if f.body.chars().count() > 20_000 {
-        return crate::pages::fail(
+        return crate::ui::fail(
             &ctx,
             AppError::BadRequest(
                 t(
@@ -515,7 +515,7 @@ async fn comment(
             urlencode(&tid)
         ))
         .into_response(),
-        Err(e) => crate::pages::fail(&ctx, e),
+        Err(e) => crate::ui::fail(&ctx, e),
     }
 }
 
@@ -576,7 +576,7 @@ async fn download(
             text,
         )
             .into_response(),
-        Err(e) => crate::pages::fail(&ctx, e),
+        Err(e) => crate::ui::fail(&ctx, e),
     }
 }
 
@@ -590,7 +590,7 @@ async fn upload(
 ) -> Response {
     let lang = ctx.lang;
     let Ok(mut mp) = mp else {
-        return crate::pages::fail(
+        return crate::ui::fail(
             &ctx,
             AppError::UnsupportedType(
                 t(
@@ -612,7 +612,7 @@ async fn upload(
                     Ok(b) if name == "file" => file = Some(b.to_vec()),
                     Ok(_) => {}
                     Err(_) => {
-                        return crate::pages::fail(
+                        return crate::ui::fail(
                             &ctx,
                             AppError::TooLarge(
                                 t(lang, "Filen är för stor.", "The file is too large.").into(),
@@ -623,7 +623,7 @@ async fn upload(
             }
             Ok(None) => break,
             Err(_) => {
-                return crate::pages::fail(
+                return crate::ui::fail(
                     &ctx,
                     AppError::TooLarge(
                         t(lang, "Filen är för stor.", "The file is too large.").into(),
@@ -633,10 +633,10 @@ async fn upload(
         }
     }
     if let Err(e) = ctx.check_csrf(&csrf) {
-        return crate::pages::fail(&ctx, e);
+        return crate::ui::fail(&ctx, e);
     }
     let Some(text) = file.and_then(|b| String::from_utf8(b).ok()) else {
-        return crate::pages::fail(
+        return crate::ui::fail(
             &ctx,
             AppError::BadRequest(
                 t(
@@ -737,7 +737,7 @@ async fn upload(
         Ok(Err(errs)) => {
             strategy_page(&state, &ctx, id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => crate::pages::fail(&ctx, e),
+        Err(e) => crate::ui::fail(&ctx, e),
     }
 }
 
@@ -792,7 +792,7 @@ async fn strategy_page(
         .await;
     let s = match r {
         Ok(s) => s,
-        Err(e) => return crate::pages::fail(ctx, e),
+        Err(e) => return crate::ui::fail(ctx, e),
     };
     let can_write = allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false);
     let path = format!("/s/{}/strategy", s.id);
@@ -945,7 +945,7 @@ async fn strategy_error(state: &AppState, ctx: &Ctx, id: String, e: AppError) ->
         AppError::BadRequest(m) => {
             strategy_page(state, ctx, id, &[m], StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        other => crate::pages::fail(ctx, other),
+        other => crate::ui::fail(ctx, other),
     }
 }
 
@@ -964,7 +964,7 @@ async fn edit_goal(
     Form(f): Form<GoalForm>,
 ) -> Response {
     if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::pages::fail(&ctx, e);
+        return crate::ui::fail(&ctx, e);
     }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "goal.update", move |s| {
@@ -1014,7 +1014,7 @@ async fn add_subgoal(
     Form(f): Form<SubGoalForm>,
 ) -> Response {
     if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::pages::fail(&ctx, e);
+        return crate::ui::fail(&ctx, e);
     }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "goal.create", move |s| {
@@ -1072,7 +1072,7 @@ async fn delete_goal(
     Form(f): Form<CsrfOnly>,
 ) -> Response {
     if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::pages::fail(&ctx, e);
+        return crate::ui::fail(&ctx, e);
     }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "goal.delete", move |s| {
@@ -1125,7 +1125,7 @@ async fn link_indicator(
     Form(f): Form<LinkForm>,
 ) -> Response {
     if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::pages::fail(&ctx, e);
+        return crate::ui::fail(&ctx, e);
     }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "area.indicators", move |s| {

@@ -33,14 +33,29 @@ pub enum AppError {
     /// 503: a part of the application is not configured (the register's keys).
     #[error("{0}")]
     Unavailable(String),
-    /// 500: a fault of ours; the text is logged, not shown.
-    #[error("internal error")]
-    Internal(String),
+    /// 500: a fault of ours. The detail (with its causes) is logged under the reference; the
+    /// user sees only the reference, to quote when they ask for help.
+    #[error("internal error {reference}")]
+    Internal { reference: String, detail: String },
 }
 
 impl AppError {
     pub fn internal(e: impl std::fmt::Display) -> AppError {
-        AppError::Internal(e.to_string())
+        use rand::RngCore;
+        let mut b = [0u8; 5];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        AppError::Internal {
+            reference: b.iter().map(|x| format!("{x:02X}")).collect(),
+            detail: format!("{e:#}"),
+        }
+    }
+
+    /// The reference of an internal error, under which its cause is logged.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            AppError::Internal { reference, .. } => Some(reference),
+            _ => None,
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -54,7 +69,7 @@ impl AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -69,7 +84,7 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::UnsupportedType(_) => "unsupported_type",
             AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => "internal",
+            AppError::Internal { .. } => "internal",
         }
     }
 
@@ -88,12 +103,13 @@ impl AppError {
                     "You do not have permission to do this.",
                 )
                 .into(),
-            AppError::Internal(_) => lang
-                .pick(
-                    "Ett fel uppstod hos oss. Försök igen senare.",
-                    "Something went wrong on our side. Please try again later.",
+            AppError::Internal { reference, .. } => format!(
+                "{} {reference}.",
+                lang.pick(
+                    "Ett fel uppstod hos oss. Försök igen senare. Om felet kvarstår, kontakta supporten och ange Referens:",
+                    "Something went wrong on our side. Please try again later. If it persists, contact support and quote Reference:",
                 )
-                .into(),
+            ),
             AppError::BadRequest(m)
             | AppError::Conflict(m)
             | AppError::TooManyRequests(m, _)
@@ -112,9 +128,10 @@ impl AppError {
     }
 
     pub(crate) fn log(&self) {
-        if let AppError::Internal(detail) = self {
-            // Internal details are for the operator; they carry no personal data.
-            eprintln!("etablera-web: internal error: {detail}");
+        if let AppError::Internal { reference, detail } = self {
+            // Internal details are for the operator; they carry no personal data (store
+            // and app errors name tables, ids and fields, never values).
+            tracing::error!(reference = %reference, causes = %detail, "internal error");
         }
     }
 }
@@ -245,20 +262,28 @@ impl From<etablera_store::StoreError> for AppError {
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> AppError {
-        // The app layer's errors about input carry their place in the message; errors
-        // from the store below them are ours.
-        match e.downcast::<etablera_store::StoreError>() {
-            Ok(s) => s.into(),
-            Err(e) => AppError::BadRequest(format!("{e:#}")),
+        // The app layer's errors about input carry their place in the message; a store,
+        // I/O or sealing error anywhere in the chain (with context added above it or not)
+        // is ours, and its causes are logged, not shown.
+        if let Some(s) = e
+            .chain()
+            .find_map(|c| c.downcast_ref::<etablera_store::StoreError>())
+        {
+            return match s {
+                etablera_store::StoreError::Conflict(m) => AppError::Conflict(m.clone()),
+                etablera_store::StoreError::UnknownIndicator(_)
+                | etablera_store::StoreError::UnknownUnit(_) => AppError::BadRequest(s.to_string()),
+                _ => AppError::internal(e),
+            };
         }
-    }
-}
-
-/// Page errors are rendered as a small HTML page by the pages module.
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        self.log();
-        crate::pages::error_page(&self, etablera_domain::Lang::Sv)
+        let ours = e
+            .chain()
+            .any(|c| c.is::<std::io::Error>() || c.is::<etablera_vault::VaultError>());
+        if ours {
+            AppError::internal(e)
+        } else {
+            AppError::BadRequest(format!("{e:#}"))
+        }
     }
 }
 
@@ -276,9 +301,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let status = self.0.status();
-        let body = serde_json::json!({
-            "error": { "status": status.as_u16(), "code": self.0.code(), "message": self.0.message(etablera_domain::Lang::En) }
+        let mut error = serde_json::json!({
+            "status": status.as_u16(), "code": self.0.code(), "message": self.0.message(etablera_domain::Lang::En)
         });
+        if let Some(r) = self.0.reference() {
+            error["reference"] = r.into();
+        }
+        let body = serde_json::json!({ "error": error });
         (status, axum::Json(body)).into_response()
     }
 }

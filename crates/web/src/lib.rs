@@ -23,6 +23,7 @@ pub mod error;
 pub mod pages;
 pub mod plan;
 pub mod register;
+pub mod ui;
 pub mod users;
 
 use axum::http::{header, HeaderValue};
@@ -149,11 +150,43 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         )
     });
+    // One log line per request, from tower-http's trace layer through `tracing`: the request
+    // id, the method, the route as declared (`/register/{unit}/persons/{id}`, never the path
+    // a user sent, with its ids, or the query string), the status and the time taken. No
+    // header, body or form value is logged, so no personal data reaches the log.
+    let request_log = tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            let route = req
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map(|m| m.as_str())
+                .unwrap_or("(no route)");
+            tracing::info_span!("request", id, method = %req.method(), route)
+        })
+        .on_request(())
+        .on_response(
+            |res: &axum::http::Response<_>, latency: std::time::Duration, _: &tracing::Span| {
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    ms = latency.as_secs_f64() * 1000.0,
+                    "answered"
+                );
+            },
+        )
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(());
     let layers = tower::ServiceBuilder::new()
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
             tower_http::request_id::MakeRequestUuid,
         ))
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(request_log)
         .layer(axum::error_handling::HandleErrorLayer::new(
             |_: tower::BoxError| async {
                 (

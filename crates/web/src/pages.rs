@@ -18,7 +18,7 @@ use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Lang, MeasureUnit, Sex, Target};
 use etablera_followup::{Status, TargetResult};
 use etablera_store::StrategySummary;
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -49,159 +49,9 @@ async fn css() -> Response {
         .into_response()
 }
 
-fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    lang.pick(sv, en)
-}
-
-/// The page around every page's content.
-pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
-    let lang = ctx.lang;
-    let (other, other_label) = match lang {
-        Lang::Sv => ("en", "English"),
-        Lang::En => ("sv", "Svenska"),
-    };
-    html! {
-        (DOCTYPE)
-        html lang=(lang.pick("sv", "en")) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – Etablera" }
-                link rel="stylesheet" href="/static/app.css";
-            }
-            body {
-                a.skip href="#main" { (t(lang, "Hoppa till innehållet", "Skip to content")) }
-                header.site {
-                    a.brand href="/" { "Etablera" }
-                    nav aria-label=(t(lang, "Huvudmeny", "Main menu")) {
-                        ul {
-                            li { a href="/" { (t(lang, "Start", "Home")) } }
-                            li { a href="/indikatorer" { (t(lang, "Indikatorer", "Indicators")) } }
-                            li { a href={ "/lang/" (other) "?next=" (urlencode(path)) } lang=(other) { (other_label) } }
-                            @if let Some(u) = &ctx.user {
-                                @if ctx.principal.as_ref().is_some_and(|p| p.system_admin || p.memberships.iter().any(|(_, r)| *r == etablera_domain::access::Role::Admin)) {
-                                    li { a href="/admin/users" { (t(lang, "Användare", "Users")) } }
-                                    li { a href="/admin/audit" { (t(lang, "Granskningslogg", "Audit log")) } }
-                                }
-                                li { span { (t(lang, "Inloggad som ", "Logged in as ")) (u.display_name) } }
-                                li {
-                                    form method="post" action="/logout" {
-                                        input type="hidden" name="csrf" value=(ctx.csrf());
-                                        button type="submit" { (t(lang, "Logga ut", "Log out")) }
-                                    }
-                                }
-                            } @else {
-                                li { a href={ "/login?next=" (urlencode(path)) } { (t(lang, "Logga in", "Log in")) } }
-                            }
-                        }
-                    }
-                }
-                main id="main" tabindex="-1" { (body) }
-                footer.site {
-                    p {
-                        a href="/tillganglighet" { (t(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) }
-                        " · " (t(lang, "Källa för nyckeltal: Kolada (RKA), CC BY 4.0", "Source of KPIs: Kolada (RKA), CC BY 4.0"))
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// A stored UTC time as Swedish time (Europe/Stockholm), in a `<time>` element that keeps
-/// the exact UTC instant for machines: `2026-12-01 03:40`, never an ISO string with a `Z`.
-pub fn when(stored: &str) -> Markup {
-    html! { time datetime=(stored) { (etablera_domain::date::swedish_time_of(stored)) } }
-}
-
-pub fn urlencode(s: &str) -> String {
-    let mut o = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
-}
-
-/// Only same-site paths are followed after login or a language switch. Browsers and URL
-/// parsers drop tabs and newlines and read `\\` as `/`, so `/\t/evil.example` would be
-/// `//evil.example`: a path with any control character, backslash or a second leading
-/// slash is refused whole.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && n.len() <= 2000
-                && !n.chars().any(|c| c.is_control() || c == '\\')
-                && !n[1..].starts_with('/')
-                && !n.contains("://") =>
-        {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
-
-pub fn error_page(e: &AppError, lang: Lang) -> Response {
-    let ctx = Ctx {
-        lang,
-        user: None,
-        principal: None,
-        session: None,
-        clear_cookie: false,
-    };
-    error_page_for(&ctx, e)
-}
-
-/// The error page as the visitor sees every page: logged in or not, in their language;
-/// a message about the input names fields by their labels, not by code names.
-pub fn error_page_for(ctx: &Ctx, e: &AppError) -> Response {
-    let lang = ctx.lang;
-    let title = match e.status() {
-        StatusCode::NOT_FOUND => t(lang, "Sidan finns inte", "Page not found"),
-        StatusCode::UNAUTHORIZED => t(lang, "Inloggning krävs", "Login required"),
-        StatusCode::FORBIDDEN => t(lang, "Ingen behörighet", "Not allowed"),
-        StatusCode::TOO_MANY_REQUESTS => t(lang, "För många försök", "Too many attempts"),
-        StatusCode::INTERNAL_SERVER_ERROR => t(lang, "Något gick fel", "Something went wrong"),
-        _ => t(
-            lang,
-            "Uppgifterna behöver rättas",
-            "The input needs correcting",
-        ),
-    };
-    let input_error = e.status() == StatusCode::UNPROCESSABLE_ENTITY;
-    let body = html! {
-        h1 { (title) }
-        p role="alert" { (crate::error::localise(&e.message(lang), lang)) }
-        @if input_error {
-            p { (t(lang,
-                "Gå tillbaka med webbläsarens bakåtknapp: det du skrev i formuläret finns kvar där, och du kan rätta det.",
-                "Go back with the browser's back button: what you entered in the form is still there for you to correct.")) }
-        }
-        @if e.status() == StatusCode::UNAUTHORIZED && ctx.user.is_none() {
-            p { a href="/login" { (t(lang, "Logga in", "Log in")) } }
-        }
-        p { a href="/" { (t(lang, "Till startsidan", "To the home page")) } }
-    };
-    (
-        e.status(),
-        Html(layout(ctx, title, "/", body).into_string()),
-    )
-        .into_response()
-}
-
-/// An error shown in the visitor's language.
-pub(crate) fn fail(ctx: &Ctx, e: AppError) -> Response {
-    e.log();
-    let mut resp = error_page_for(ctx, &e);
-    if let Some(secs) = e.retry_after() {
-        resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
-    }
-    resp
-}
+pub(crate) use crate::ui::fail;
+pub use crate::ui::{error_page, error_page_for, safe_next, urlencode, when};
+use crate::ui::{layout, t};
 
 #[derive(Debug, Deserialize)]
 struct NextQuery {

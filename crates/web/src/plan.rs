@@ -3,7 +3,8 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::pages::{fail, layout, load_run, urlencode};
+use crate::pages::load_run;
+use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -493,7 +494,7 @@ async fn audit(
                 th scope="col" { (t(lang, "Objekt", "Object")) } th scope="col" { (t(lang, "Kommun", "Municipality")) } th scope="col" { (t(lang, "Före", "Before")) } th scope="col" { (t(lang, "Efter", "After")) }
             } }
             tbody { @for e in &rows { tr {
-                td { (crate::pages::when(&e.at)) } td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) } td { (e.action) } td { (e.object) }
+                td { (crate::ui::when(&e.at)) } td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) } td { (e.action) } td { (e.object) }
                 td { (e.unit_code.as_deref().unwrap_or("–")) } td.audit { (e.before.as_deref().unwrap_or("–")) } td.audit { (e.after.as_deref().unwrap_or("–")) }
             } } }
         }

@@ -6,7 +6,7 @@
 
 use crate::auth::{sha256_hex, Ctx};
 use crate::error::{ApiError, AppError};
-use crate::pages::{fail, layout, urlencode};
+use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -1926,7 +1926,7 @@ async fn read_log(
                         caption { (t(lang, "Läsningar, senaste först", "Reads, newest first")) " (" (rows.len()) ")" }
                         thead { tr { th scope="col" { (t(lang, "Tid", "Time")) } th scope="col" { (t(lang, "Användare", "User")) } th scope="col" { (t(lang, "Person", "Person")) } th scope="col" { (t(lang, "Vy", "View")) } th scope="col" { (t(lang, "Koppling", "Relation")) } } }
                         tbody { @for e in &rows { tr {
-                            td { (crate::pages::when(&e.at)) }
+                            td { (crate::ui::when(&e.at)) }
                             td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| e.via.clone())) }
                             td { a href={ "/register/" (unit) "/lasloggen?person=" (urlencode(&e.person_id)) } { code { (e.person_id) } } }
                             td { (e.view) }

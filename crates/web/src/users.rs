@@ -3,7 +3,7 @@
 
 use crate::auth::{Ctx, Password};
 use crate::error::AppError;
-use crate::pages::{fail, layout, urlencode};
+use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1090,7 +1090,12 @@ fn an_internal_failure_answers_500_with_a_reference_and_no_cause() {
         );
         assert_eq!(r.status, 500, "{b}: {}", r.body);
         assert!(r.body.contains("Referens"), "{b}: {}", r.body);
-        for cause in ["target_comment", "no such table", "does not exist", "database error"] {
+        for cause in [
+            "target_comment",
+            "no such table",
+            "does not exist",
+            "database error",
+        ] {
             assert!(!r.body.contains(cause), "{b}: the cause «{cause}» is shown");
         }
         let api = {
