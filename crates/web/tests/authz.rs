@@ -275,10 +275,13 @@ fn allowed(user: &str, need: Need, unit: &str) -> bool {
 enum Body {
     Form(Vec<(String, String)>),
     Json(serde_json::Value),
-    /// A file sent with the form (multipart), as the strategy upload takes it.
-    File(String, Vec<u8>),
+    /// A file sent with the form (multipart): csrf, file name, content.
+    File(String, &'static str, Vec<u8>),
     /// A public form: its token is fetched from the form's page first.
     Public(&'static str, Vec<(String, String)>),
+    /// An upload previewed, then confirmed with the preview's token: (csrf, file, the
+    /// confirming path).
+    Previewed(String, Vec<u8>, String),
 }
 
 struct Req {
@@ -607,8 +610,68 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
     v.push((
         "POST strategy file",
         format!("{s}/strategy"),
-        Body::File(csrf.to_string(), toml.into_bytes()),
+        Body::File(csrf.to_string(), "strategi.toml", toml.into_bytes()),
         Need::WriteUnit,
+    ));
+    v.push((
+        "POST upload preview and confirm",
+        format!("{s}/data/preview"),
+        Body::Previewed(
+            csrf.to_string(),
+            format!(
+                "indikator;enhet;period;värde\nN02926;{code};{};{}\n",
+                1960 + n,
+                5 + n
+            )
+            .into_bytes(),
+            format!("{s}/data/import"),
+        ),
+        Need::WriteUnit,
+    ));
+    v.push((
+        "POST caseload import",
+        format!("/register/{code}/import"),
+        Body::File(
+            csrf.to_string(),
+            "arenden.csv",
+            format!(
+                "namn;fodelsear;kon;fodelseland;kategori;ankomst\nImport {tag};1991;M;Irak;anvisad;2025-03-01\n"
+            )
+            .into_bytes(),
+        ),
+        Need::RegisterWrite,
+    ));
+    v.push((
+        "POST details",
+        p.clone(),
+        form(
+            csrf,
+            &[
+                ("namn", &format!("Rättad {tag}")),
+                ("fodelsear", "1988"),
+                ("kon", "K"),
+                ("fodelseland", "Syrien"),
+                ("kategori", "anvisad"),
+                ("ankomst", "2024-02-01"),
+            ],
+        ),
+        Need::RegisterWrite,
+    ));
+    v.push((
+        "POST close",
+        format!("{p}/close"),
+        form(csrf, &[("closed", &format!("2025-12-{:02}", 1 + n % 28))]),
+        Need::RegisterManage,
+    ));
+    // Last: restricting the case (GDPR art. 18) keeps case workers from writing it.
+    v.push((
+        "POST restrict",
+        format!("{p}/restrict"),
+        form(
+            csrf,
+            &[("restricted", if n.is_multiple_of(2) { "0" } else { "1" })],
+        ),
+        Need::RegisterManage,
     ));
     if code == "2380" {
         v.push((
@@ -689,10 +752,10 @@ fn send(app: &App, c: &mut Client, r: &Req) -> Resp {
             c.post_form(&url, &refs)
         }
         Body::Json(j) => c.send(r.method, &url, Some(("application/json", j.to_string()))),
-        Body::File(csrf, bytes) => {
+        Body::File(csrf, file_name, bytes) => {
             let boundary = "authz-matrix-boundary";
             let mut body = format!(
-                "--{boundary}\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"strategi.toml\"\r\ncontent-type: application/toml\r\n\r\n"
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\ncontent-type: application/octet-stream\r\n\r\n"
             )
             .into_bytes();
             body.extend_from_slice(bytes);
@@ -704,6 +767,28 @@ fn send(app: &App, c: &mut Client, r: &Req) -> Resp {
                     &format!("multipart/form-data; boundary={boundary}"),
                     String::from_utf8(body).unwrap(),
                 )),
+            )
+        }
+        Body::Previewed(csrf, bytes, confirm) => {
+            let preview = send(
+                app,
+                c,
+                &Req {
+                    name: r.name.clone(),
+                    method: "POST",
+                    path: r.path.clone(),
+                    body: Body::File(csrf.clone(), "data.csv", bytes.clone()),
+                    need: r.need,
+                    unit: r.unit,
+                },
+            );
+            if preview.status != 200 {
+                return preview;
+            }
+            let token = hidden(&preview.body, "token");
+            c.post_form(
+                &format!("{}{confirm}", app.base),
+                &[("csrf", csrf), ("token", &token)],
             )
         }
         Body::Public(page, fields) => {
