@@ -10,6 +10,7 @@ pub mod matching_demo;
 pub mod register;
 pub mod register_demo;
 pub mod table;
+pub mod uploads;
 
 use anyhow::{anyhow, bail, Context, Result};
 use etablera_domain::access::{may_write_figures, Principal};

@@ -11,7 +11,7 @@ use etablera_domain::{Date, IndicatorId, ObsStatus, Observation, Period, Sex, Un
 use etablera_register::stats::{self, Facts, Figures, RegIndicator};
 use etablera_register::{
     default_catalogue, CatalogueEntry, Category, Education, Household, Identity, Person, PersonId,
-    PlanLang, Pnr, RegisterError, Ssyk, SwedishLevel,
+    PlanLang, Pnr, Problem, RegisterError, Ssyk, SwedishLevel,
 };
 use etablera_store::{AuditEntry, HouseholdRow, PersonRow, ReadLogEntry, Store};
 use etablera_vault::Keyring;
@@ -163,6 +163,7 @@ pub fn to_row(keys: &Keyring, case: &Case) -> Result<PersonRow> {
         identity,
         pnr_index,
         updated_at: now(),
+        household: p.household.clone().filter(|h| !h.is_empty()),
     })
 }
 
@@ -424,7 +425,7 @@ pub fn household(
     unit: &UnitCode,
     id: &str,
 ) -> Result<Option<Household>> {
-    let Some(r) = store.households(unit)?.into_iter().find(|r| r.id == id) else {
+    let Some(r) = store.household(unit, id)? else {
         return Ok(None);
     };
     let mut h = serde_json::from_str::<Household>(&r.doc)
@@ -504,7 +505,7 @@ fn clear_housing_need(
     id: &str,
     actor: Option<i64>,
 ) -> Result<()> {
-    let Some(r) = store.households(unit)?.into_iter().find(|r| r.id == id) else {
+    let Some(r) = store.household(unit, id)? else {
         return Ok(());
     };
     let mut h = serde_json::from_str::<Household>(&r.doc)
@@ -695,7 +696,7 @@ fn opt_date(f: &dyn Fields, name: &str) -> Result<Option<Date>, RegisterError> {
         "" => Ok(None),
         t => Date::parse(t)
             .map(Some)
-            .map_err(|_| RegisterError::field(name, "is not a date in the form YYYY-MM-DD")),
+            .map_err(|_| RegisterError::new(name, Problem::NotADate)),
     }
 }
 
@@ -742,91 +743,65 @@ pub fn parse_fields(
 ) -> Result<Case, RegisterError> {
     let name = f.text("namn");
     if name.is_empty() {
-        return Err(RegisterError::field("namn", "is needed"));
+        return Err(RegisterError::new("namn", Problem::Needed));
     }
     if name.chars().count() > 200 {
-        return Err(RegisterError::field(
-            "namn",
-            "is longer than 200 characters",
-        ));
+        return Err(RegisterError::new("namn", Problem::TooLong { max: 200 }));
     }
     let pnr = match f.text("personnummer") {
         "" => None,
         t => Some(
             Pnr::parse(t, today)
-                .map_err(|e| RegisterError::field("personnummer", &e.to_string()))?,
+                .map_err(|e| RegisterError::new("personnummer", Problem::Pnr(e)))?,
         ),
     };
     let birth_year = match (f.text("fodelsear"), &pnr) {
         ("", Some(p)) => p.birth_date().year(),
-        ("", None) => {
-            return Err(RegisterError::field(
-                "fodelsear",
-                "is needed when there is no personnummer",
-            ))
-        }
+        ("", None) => return Err(RegisterError::new("fodelsear", Problem::NeededWithoutPnr)),
         (t, _) => t
             .parse::<i32>()
-            .map_err(|_| RegisterError::field("fodelsear", "is not a year"))?,
+            .map_err(|_| RegisterError::new("fodelsear", Problem::NotAYear))?,
     };
     if let Some(p) = &pnr {
         if p.birth_date().year() != birth_year {
-            return Err(RegisterError::field(
-                "fodelsear",
-                "does not match the personnummer",
-            ));
+            return Err(RegisterError::new("fodelsear", Problem::DoesNotMatchPnr));
         }
     }
     let sex = match f.text("kon").to_uppercase().as_str() {
         "K" | "KVINNA" | "F" => Sex::Women,
         "M" | "MAN" => Sex::Men,
-        _ => return Err(RegisterError::field("kon", "must be K or M")),
+        _ => return Err(RegisterError::new("kon", Problem::NotInList)),
     };
-    let code = |field: &str, t: &str, ok: Option<()>, codes: String| -> Result<(), RegisterError> {
+    let code = |field: &str, t: &str, ok: Option<()>| -> Result<(), RegisterError> {
         if ok.is_none() && !t.is_empty() {
-            return Err(RegisterError::field(
-                field,
-                &format!("is not one of {codes}"),
-            ));
+            return Err(RegisterError::new(field, Problem::NotInList));
         }
         Ok(())
     };
     let edu_t = f.text("utbildning");
     let education = Education::parse(edu_t);
-    code(
-        "utbildning",
-        edu_t,
-        education.map(|_| ()),
-        Education::codes(),
-    )?;
+    code("utbildning", edu_t, education.map(|_| ()))?;
     let sw_t = f.text("svenska");
     let swedish = if sw_t.is_empty() {
         Some(SwedishLevel::None)
     } else {
         SwedishLevel::parse(sw_t)
     };
-    code("svenska", sw_t, swedish.map(|_| ()), SwedishLevel::codes())?;
+    code("svenska", sw_t, swedish.map(|_| ()))?;
     let cat_t = f.text("kategori");
-    let category = Category::parse(cat_t).ok_or_else(|| {
-        RegisterError::field("kategori", &format!("must be one of {}", Category::codes()))
-    })?;
+    let category =
+        Category::parse(cat_t).ok_or_else(|| RegisterError::new("kategori", Problem::NotInList))?;
     let mut ssyk = Vec::new();
     for s in list(f, "ssyk") {
-        ssyk.push(Ssyk::parse(&s).ok_or_else(|| {
-            RegisterError::field(
-                "ssyk",
-                "must be SSYK 2012 codes (up to four digits), separated by commas",
-            )
-        })?);
+        ssyk.push(Ssyk::parse(&s).ok_or_else(|| RegisterError::new("ssyk", Problem::Ssyk))?);
     }
     let plan_language = match f.text("planens_sprak") {
         "" => base.map(|b| b.person.plan_language).unwrap_or_default(),
-        t => PlanLang::parse(t).ok_or_else(|| {
-            RegisterError::field("planens_sprak", "must be sv, en, ar, prs, so or ti")
-        })?,
+        t => PlanLang::parse(t)
+            .ok_or_else(|| RegisterError::new("planens_sprak", Problem::NotInList))?,
     };
     let arrival_date =
-        opt_date(f, "ankomst")?.ok_or_else(|| RegisterError::field("ankomst", "is needed"))?;
+        opt_date(f, "ankomst")?.ok_or_else(|| RegisterError::new("ankomst", Problem::Needed))?;
     let country = f.text("fodelseland");
     let household = match f.text("hushall") {
         "" => None,
@@ -836,21 +811,13 @@ pub fn parse_fields(
         {
             Some(t.to_string())
         }
-        _ => {
-            return Err(RegisterError::field(
-                "hushall",
-                "must be 1–40 letters, digits, `-` or `_`",
-            ))
-        }
+        _ => return Err(RegisterError::new("hushall", Problem::Household)),
     };
     let contact = |n: &str, max: usize| -> Result<Option<String>, RegisterError> {
         match f.text(n) {
             "" => Ok(None),
             t if t.chars().count() <= max => Ok(Some(t.to_string())),
-            _ => Err(RegisterError::field(
-                n,
-                &format!("is longer than {max} characters"),
-            )),
+            _ => Err(RegisterError::new(n, Problem::TooLong { max })),
         }
     };
     let identity = Identity {
@@ -1030,8 +997,14 @@ pub fn parse_caseload(
             Ok(c) => out.push((row, c)),
             Err(e) => errors.push(RowError {
                 row,
+                message: match (&e.problem, accepted_codes(&e.field)) {
+                    // A file has no list to choose from: name the codes it may hold.
+                    (Problem::NotInList, Some(codes)) => {
+                        format!("must be one of {codes}")
+                    }
+                    (p, _) => p.text(etablera_domain::Lang::En),
+                },
                 field: e.field,
-                message: e.message,
             }),
         }
     }
@@ -1047,6 +1020,18 @@ pub fn parse_caseload(
         );
     }
     Ok(out)
+}
+
+/// The codes a caseload file may hold in a field with a fixed list of answers.
+fn accepted_codes(field: &str) -> Option<String> {
+    Some(match field {
+        "kon" => "K, M".to_string(),
+        "kategori" => Category::codes(),
+        "utbildning" => Education::codes(),
+        "svenska" => SwedishLevel::codes(),
+        "planens_sprak" => "sv, en, ar, prs, so, ti".to_string(),
+        _ => return None,
+    })
 }
 
 /// Writes the municipality's caseload as CSV in the import format (reads are logged).
@@ -1232,6 +1217,7 @@ pub fn gallra(
                 for (row, mut p) in rows {
                     anonymise(&mut p);
                     out.push(PersonRow {
+                        household: p.household.clone().filter(|h| !h.is_empty()),
                         doc: serde_json::to_string(&p)?,
                         identity: None,
                         pnr_index: None,

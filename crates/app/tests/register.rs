@@ -249,7 +249,7 @@ fn caseload_import_refuses_bad_rows_and_stores_nothing() {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("ärenden.csv, row 3, field `personnummer`: the check digit"),
+            e.contains("ärenden.csv, row 3, field `personnummer`: has a wrong check digit"),
             "{b}: {e}"
         );
         assert!(e.contains("row 4, field `kategori`"), "{b}: {e}");

@@ -54,7 +54,7 @@ struct GenderValue<'a> {
 }
 
 /// Something read from a Kolada response but not as asked; the values are stored all the same.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ReadWarning {
     /// A status text Etablera does not know; its values are stored flagged.
     UnknownStatus {

@@ -4,6 +4,7 @@
 //! records and logs reads; this crate decides what the records mean.
 
 pub mod catalogue;
+pub mod labels;
 pub mod model;
 pub mod plan;
 pub mod pnr;
@@ -14,20 +15,158 @@ pub use model::*;
 pub use plan::{PlanLang, Text};
 pub use pnr::{Pnr, PnrError, PnrKind};
 
-/// Why a register record is refused. Messages name the field and never contain the value,
-/// so they can be shown and logged without personal data.
+use etablera_domain::Lang;
+
+/// Why a register record is refused: the field (by its form name) and the problem. The
+/// text names the field as the form shows it and never contains the value, so it can be
+/// shown and logged without personal data. `Display` is English (logs, the command line);
+/// pages use [`RegisterError::text`] in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("field `{field}`: {message}")]
+#[error("{}", self.text(etablera_domain::Lang::En))]
 pub struct RegisterError {
     pub field: String,
-    pub message: String,
+    pub problem: Problem,
+}
+
+/// What is wrong with a field's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Empty, but required.
+    Needed,
+    /// The birth year is needed when no personnummer is given.
+    NeededWithoutPnr,
+    TooLong {
+        max: usize,
+    },
+    NotADate,
+    NotAYear,
+    /// Not a whole number in the range.
+    WholeNumber {
+        min: i64,
+        max: i64,
+    },
+    /// A birth year before 1900 or after this year.
+    YearOutOfRange,
+    DoesNotMatchPnr,
+    /// Not one of the answers the form's list offers.
+    NotInList,
+    Ssyk,
+    Household,
+    /// A code of lower-case letters, digits and `_`.
+    Code,
+    InFuture,
+    /// An asylum seeker has no establishment period before a residence permit.
+    NoEstablishmentForAsylum,
+    BeforeArrival,
+    EndsBeforeStart,
+    /// A referral needs the person's recorded consent.
+    NoConsent,
+    /// The consent does not cover the organisation on the day of the referral.
+    ConsentDoesNotCover,
+    Pnr(PnrError),
+}
+
+impl Problem {
+    /// The problem as a clause after the field's name ("måste fyllas i").
+    pub fn text(&self, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
+        let s = |sv_text: &str, en: &str| {
+            if sv {
+                sv_text.to_string()
+            } else {
+                en.to_string()
+            }
+        };
+        match self {
+            Problem::Needed => s("måste fyllas i", "is needed"),
+            Problem::NeededWithoutPnr => s(
+                "måste fyllas i när personnummer saknas",
+                "is needed when there is no personnummer",
+            ),
+            Problem::TooLong { max } => {
+                if sv {
+                    format!("får ha högst {max} tecken")
+                } else {
+                    format!("may have at most {max} characters")
+                }
+            }
+            Problem::NotADate => s(
+                "är inte ett datum på formen ÅÅÅÅ-MM-DD",
+                "is not a date in the form YYYY-MM-DD",
+            ),
+            Problem::NotAYear => s("är inte ett årtal", "is not a year"),
+            Problem::WholeNumber { min, max } => {
+                if sv {
+                    format!("måste vara ett heltal från {min} till {max}")
+                } else {
+                    format!("must be a whole number from {min} to {max}")
+                }
+            }
+            Problem::YearOutOfRange => s(
+                "måste vara ett år mellan 1900 och i år",
+                "must be a year between 1900 and this year",
+            ),
+            Problem::DoesNotMatchPnr => s(
+                "stämmer inte med personnumret",
+                "does not match the personnummer",
+            ),
+            Problem::NotInList => s(
+                "måste vara ett av alternativen i listan",
+                "must be one of the choices in the list",
+            ),
+            Problem::Ssyk => s(
+                "måste vara yrkeskoder enligt SSYK 2012 (högst fyra siffror), åtskilda med kommatecken",
+                "must be SSYK 2012 occupation codes (up to four digits), separated by commas",
+            ),
+            Problem::Household => s(
+                "får bara innehålla 1–40 bokstäver a–z, siffror, - och _",
+                "may only hold 1–40 letters a–z, digits, - and _",
+            ),
+            Problem::Code => s(
+                "får bara innehålla små bokstäver a–z, siffror och _",
+                "may only hold lower-case letters a–z, digits and _",
+            ),
+            Problem::InFuture => s("ligger i framtiden", "lies in the future"),
+            Problem::NoEstablishmentForAsylum => s(
+                "kan inte anges för en asylsökande: etableringstiden börjar först med uppehållstillståndet",
+                "cannot be given for an asylum seeker: the establishment period begins with the residence permit",
+            ),
+            Problem::BeforeArrival => s(
+                "ligger före ankomsten och uppehållstillståndet",
+                "is before the arrival and the residence permit",
+            ),
+            Problem::EndsBeforeStart => s(
+                "ligger före insatsens start",
+                "is before the intervention's start",
+            ),
+            Problem::NoConsent => s(
+                "saknas: en remiss kräver personens registrerade samtycke",
+                "is missing: a referral needs the person's recorded consent",
+            ),
+            Problem::ConsentDoesNotCover => s(
+                "gäller inte den här organisationen den dag remissen skickas",
+                "does not cover this organisation on the day the referral is sent",
+            ),
+            Problem::Pnr(e) => e.text(lang).to_string(),
+        }
+    }
 }
 
 impl RegisterError {
-    pub fn field(field: &str, message: &str) -> RegisterError {
+    pub fn new(field: &str, problem: Problem) -> RegisterError {
         RegisterError {
             field: field.into(),
-            message: message.into(),
+            problem,
+        }
+    }
+
+    /// The error as a sentence in `lang` that names the field as the form shows it:
+    /// "Fältet ”Namn” måste fyllas i."
+    pub fn text(&self, lang: Lang) -> String {
+        let label = labels::field_label(&self.field, lang).unwrap_or(&self.field);
+        match lang {
+            Lang::Sv => format!("Fältet ”{label}” {}.", self.problem.text(lang)),
+            _ => format!("The field “{label}” {}.", self.problem.text(lang)),
         }
     }
 }

@@ -49,6 +49,27 @@ pub enum PnrError {
     Future,
 }
 
+impl PnrError {
+    /// What is wrong, as a clause after the field's name, in `lang`.
+    pub fn text(&self, lang: etablera_domain::Lang) -> &'static str {
+        match self {
+            PnrError::Format => lang.pick(
+                "ska ha 10 eller 12 siffror (ÅÅÅÅMMDD-NNNN)",
+                "must have 10 or 12 digits (YYYYMMDD-NNNN)",
+            ),
+            PnrError::Date => lang.pick(
+                "har ett datum som inte finns",
+                "has a date that does not exist",
+            ),
+            PnrError::CheckDigit => lang.pick(
+                "har fel kontrollsiffra (den sista siffran)",
+                "has a wrong check digit (the last digit)",
+            ),
+            PnrError::Future => lang.pick("ligger i framtiden", "lies in the future"),
+        }
+    }
+}
+
 impl Pnr {
     /// Parses and validates; `today` decides the century of ten-digit forms.
     pub fn parse(input: &str, today: Date) -> Result<Pnr, PnrError> {

@@ -19,6 +19,7 @@
 //! ```
 
 mod pg;
+mod pg_conn;
 mod sqlite;
 pub mod testing;
 
@@ -219,6 +220,27 @@ pub struct SessionRow {
     pub last_seen_at: String,
 }
 
+/// An upload read for its preview and kept, parsed, until the user confirms it. Only the
+/// hash of its token is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingUploadRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub strategy_id: String,
+    /// The municipality whose figures these are (the strategy's owner).
+    pub unit: UnitCode,
+    pub file_name: String,
+    /// `kolada`, `csv` or `xlsx`.
+    pub kind: String,
+    pub content_sha256: String,
+    /// The observations as JSON.
+    pub observations: String,
+    /// The reader's warnings as JSON.
+    pub warnings: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
 /// One line of the audit log: who did what, when, to what, and the value before and after.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
@@ -399,6 +421,23 @@ pub trait Store: Send {
     fn session(&mut self, id_hash: &str) -> Result<Option<SessionRow>>;
     fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<()>;
     fn delete_session(&mut self, id_hash: &str) -> Result<()>;
+    /// Keeps an upload's preview; drops expired ones (`expires_at` before `now`) and the
+    /// user's oldest beyond `keep_per_user`.
+    fn put_pending_upload(
+        &mut self,
+        row: &PendingUploadRow,
+        now: &str,
+        keep_per_user: i64,
+    ) -> Result<()>;
+    /// Takes (and deletes) a preview by token hash if it belongs to the user and the
+    /// strategy and has not expired at `now`; a second take of the same token finds nothing.
+    fn take_pending_upload(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        strategy_id: &str,
+        now: &str,
+    ) -> Result<Option<PendingUploadRow>>;
     fn record_login(&mut self, attempt: &LoginAttempt) -> Result<()>;
     /// What throttling needs about a login from `address` as `username`: the pair's
     /// failures since `pair_since` (after its last success), and the address's and the
@@ -458,6 +497,10 @@ pub trait Store: Send {
     fn delete_persons(&mut self, ids: &[String], audit: &AuditEntry) -> Result<usize>;
     fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()>;
     fn households(&mut self, unit: &UnitCode) -> Result<Vec<HouseholdRow>>;
+    /// One household of a municipality.
+    fn household(&mut self, unit: &UnitCode, id: &str) -> Result<Option<HouseholdRow>>;
+    /// The persons of a municipality in one household, by id.
+    fn household_members(&mut self, unit: &UnitCode, household: &str) -> Result<Vec<PersonRow>>;
     fn register_settings(&mut self, unit: &UnitCode) -> Result<Option<String>>;
     fn save_register_settings(
         &mut self,

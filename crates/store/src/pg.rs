@@ -1,5 +1,6 @@
 //! The PostgreSQL backend, for municipalities that run a database server.
 
+use crate::pg_conn::{Conn, Tx};
 use crate::sqlite::indicator_from_row;
 use crate::*;
 use etablera_domain::UnitKind;
@@ -34,12 +35,20 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../migrations/postgres/0009_repair_api_token.sql"),
     ),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_person_household.sql"),
+    ),
+    (
+        11,
+        include_str!("../migrations/postgres/0011_pending_upload.sql"),
+    ),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
 /// schema, which the tests use to give each test its own.
 pub struct PgStore {
-    client: Client,
+    client: Conn,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -51,7 +60,7 @@ impl std::fmt::Debug for PgStore {
 impl PgStore {
     pub fn connect(url: &str) -> Result<PgStore> {
         Ok(PgStore {
-            client: Client::connect(url, NoTls)?,
+            client: Conn::new(Client::connect(url, NoTls)?),
         })
     }
 
@@ -154,7 +163,7 @@ fn token_row(r: &postgres::Row) -> ApiToken {
     }
 }
 
-fn insert_audit(tx: &mut postgres::Transaction, e: &AuditEntry) -> Result<()> {
+fn insert_audit(tx: &mut Tx, e: &AuditEntry) -> Result<()> {
     tx.execute(
         "insert into audit_log (at, user_id, action, object, unit_code, before, after) values ($1, $2, $3, $4, $5, $6, $7)",
         &[&e.at, &e.user_id, &e.action, &e.object, &e.unit_code, &e.before, &e.after],
@@ -187,16 +196,14 @@ impl Store for PgStore {
 
     fn upsert_units(&mut self, units: &[Unit]) -> Result<usize> {
         let mut tx = self.client.transaction()?;
-        let st = tx.prepare(
-            "insert into unit (code, name, kind, county) values ($1, $2, $3, $4)
+        let st: &str = "insert into unit (code, name, kind, county) values ($1, $2, $3, $4)
              on conflict (code) do update set name = excluded.name, kind = excluded.kind, county = excluded.county
              where unit.name is distinct from excluded.name or unit.kind is distinct from excluded.kind
-               or unit.county is distinct from excluded.county",
-        )?;
+               or unit.county is distinct from excluded.county";
         let mut n = 0;
         for u in units {
             n += tx.execute(
-                &st,
+                st,
                 &[&u.code.as_str(), &u.name, &u.kind.as_str(), &u.county],
             )? as usize;
         }
@@ -276,8 +283,7 @@ impl Store for PgStore {
 
     fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize> {
         let mut tx = self.client.transaction()?;
-        let st = tx.prepare(
-            "insert into indicator (id, title, measure_unit, direction, source, divided_by_sex, description, area)
+        let st: &str = "insert into indicator (id, title, measure_unit, direction, source, divided_by_sex, description, area)
              values ($1, $2, $3, $4, $5, $6, $7, $8)
              on conflict (id) do update set title = excluded.title, measure_unit = excluded.measure_unit,
                direction = excluded.direction, source = excluded.source, divided_by_sex = excluded.divided_by_sex,
@@ -285,12 +291,11 @@ impl Store for PgStore {
              where (indicator.title, indicator.measure_unit, indicator.direction, indicator.source, indicator.divided_by_sex,
                     indicator.description, indicator.area)
                is distinct from (excluded.title, excluded.measure_unit, excluded.direction, excluded.source,
-                    excluded.divided_by_sex, excluded.description, excluded.area)",
-        )?;
+                    excluded.divided_by_sex, excluded.description, excluded.area)";
         let mut n = 0;
         for i in indicators {
             n += tx.execute(
-                &st,
+                st,
                 &[
                     &i.id.as_str(),
                     &i.title,
@@ -946,10 +951,10 @@ impl Store for PgStore {
 
     fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()> {
         let mut tx = self.client.transaction()?;
-        let st = tx.prepare(crate::sql::SAVE_PERSON)?;
+        let st: &str = crate::sql::SAVE_PERSON;
         for p in rows {
             let n = tx.execute(
-                &st,
+                st,
                 &[
                     &p.id,
                     &p.unit.as_str(),
@@ -960,6 +965,7 @@ impl Store for PgStore {
                     &p.identity,
                     &p.pnr_index,
                     &p.updated_at,
+                    &p.household,
                 ],
             )?;
             if n != 1 {
@@ -1048,6 +1054,84 @@ impl Store for PgStore {
                 doc: r.get(1),
             })
             .collect())
+    }
+
+    fn household(&mut self, unit: &UnitCode, id: &str) -> Result<Option<HouseholdRow>> {
+        Ok(self
+            .client
+            .query_opt(crate::sql::HOUSEHOLD_BY_ID, &[&unit.as_str(), &id])?
+            .map(|r| HouseholdRow {
+                id: r.get(0),
+                unit: unit.clone(),
+                doc: r.get(1),
+            }))
+    }
+
+    fn household_members(&mut self, unit: &UnitCode, household: &str) -> Result<Vec<PersonRow>> {
+        self.client
+            .query(
+                crate::sql::PERSONS_OF_HOUSEHOLD,
+                &[&unit.as_str(), &household],
+            )?
+            .iter()
+            .map(pg_person)
+            .collect()
+    }
+
+    fn put_pending_upload(
+        &mut self,
+        r: &PendingUploadRow,
+        now: &str,
+        keep_per_user: i64,
+    ) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(crate::sql::PRUNE_PENDING_UPLOADS, &[&now])?;
+        tx.execute(
+            crate::sql::INSERT_PENDING_UPLOAD,
+            &[
+                &r.token_hash,
+                &r.user_id,
+                &r.strategy_id,
+                &r.unit.as_str(),
+                &r.file_name,
+                &r.kind,
+                &r.content_sha256,
+                &r.observations,
+                &r.warnings,
+                &r.created_at,
+                &r.expires_at,
+            ],
+        )?;
+        tx.execute(
+            crate::sql::TRIM_PENDING_UPLOADS,
+            &[&r.user_id, &keep_per_user],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn take_pending_upload(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        strategy_id: &str,
+        now: &str,
+    ) -> Result<Option<PendingUploadRow>> {
+        self.client
+            .query_opt(
+                crate::sql::TAKE_PENDING_UPLOAD,
+                &[&token_hash, &user_id, &strategy_id, &now],
+            )?
+            .map(|r| {
+                crate::sqlite::pending_from_raw((
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    std::array::from_fn(|i| r.get(4 + i)),
+                ))
+            })
+            .transpose()
     }
 
     fn register_settings(&mut self, unit: &UnitCode) -> Result<Option<String>> {
@@ -1150,9 +1234,7 @@ impl Store for PgStore {
                 .map(|r| (r.get::<_, String>(1), r.get::<_, i64>(0) + 1))
                 .unwrap_or((String::new(), 1)),
         };
-        let st = tx.prepare(
-            "insert into read_log (id, at, user_id, via, person_id, unit_code, view, related, mac) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )?;
+        let st: &str = "insert into read_log (id, at, user_id, via, person_id, unit_code, view, related, mac) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
         for e in entries {
             let e = ReadLogEntry {
                 id: next,
@@ -1160,7 +1242,7 @@ impl Store for PgStore {
             };
             let m = mac(&prev, &e);
             tx.execute(
-                &st,
+                st,
                 &[
                     &e.id,
                     &e.at,
@@ -1369,7 +1451,7 @@ impl Store for PgStore {
     }
 }
 
-const PERSON_COLUMNS: &str = "select id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at from person";
+use crate::sql::PERSON_COLUMNS;
 
 fn pg_person(r: &postgres::Row) -> Result<PersonRow> {
     crate::sqlite::finish_person((
@@ -1382,6 +1464,7 @@ fn pg_person(r: &postgres::Row) -> Result<PersonRow> {
         r.get(6),
         r.get(7),
         r.get(8),
+        r.get(9),
     ))
 }
 

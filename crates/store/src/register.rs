@@ -17,6 +17,9 @@ pub struct PersonRow {
     pub identity: Option<String>,
     pub pnr_index: Option<String>,
     pub updated_at: String,
+    /// The household id, also inside `doc`: a column so a household's members are found
+    /// by an index.
+    pub household: Option<String>,
 }
 
 impl std::fmt::Debug for PersonRow {

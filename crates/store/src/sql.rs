@@ -47,14 +47,42 @@ pub const STRATEGY_VERSIONS: &str =
     "select version, saved_at from strategy_version where strategy_id = $1 order by version";
 
 /// Stores a person row ($1 id, $2 unit, $3 case worker, $4 closed on, $5 anonymised, $6 doc,
-/// $7 identity, $8 personnummer index, $9 updated at). An existing id is updated only within
-/// its own municipality: against another's, nothing is written (0 rows) and the caller refuses.
-pub const SAVE_PERSON: &str = "insert into person (id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+/// $7 identity, $8 personnummer index, $9 updated at, $10 household). An existing id is
+/// updated only within its own municipality: against another's, nothing is written (0 rows)
+/// and the caller refuses.
+pub const SAVE_PERSON: &str = "insert into person (id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at, household_id)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     on conflict (id) do update set case_worker = excluded.case_worker,
       closed_on = excluded.closed_on, anonymised = excluded.anonymised, doc = excluded.doc,
-      identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at
+      identity = excluded.identity, pnr_index = excluded.pnr_index, updated_at = excluded.updated_at,
+      household_id = excluded.household_id
     where person.unit_code = excluded.unit_code";
+
+/// The columns of a person row, in the order `PersonRow` is read.
+pub const PERSON_COLUMNS: &str = "select id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at, household_id from person";
+
+/// The persons of municipality $1 in household $2 (by the index, not by reading them all).
+pub const PERSONS_OF_HOUSEHOLD: &str = "select id, unit_code, case_worker, closed_on, anonymised, doc, identity, pnr_index, updated_at, household_id
+    from person where unit_code = $1 and household_id = $2 order by id";
+
+/// Household $2 of municipality $1.
+pub const HOUSEHOLD_BY_ID: &str = "select id, doc from household where unit_code = $1 and id = $2";
+
+/// Drops previews that expired before $1.
+pub const PRUNE_PENDING_UPLOADS: &str = "delete from pending_upload where expires_at <= $1";
+
+/// Keeps a preview (columns in `PendingUploadRow` order).
+pub const INSERT_PENDING_UPLOAD: &str = "insert into pending_upload (token_hash, user_id, strategy_id, unit_code, file_name, kind, content_sha256, observations, warnings, created_at, expires_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// Drops user $1's previews beyond the newest $2.
+pub const TRIM_PENDING_UPLOADS: &str = "delete from pending_upload where user_id = $1 and token_hash not in
+    (select token_hash from pending_upload where user_id = $1 order by created_at desc, token_hash limit $2)";
+
+/// Takes preview $1 of user $2 for strategy $3 unless it expired before $4.
+pub const TAKE_PENDING_UPLOAD: &str = "delete from pending_upload
+    where token_hash = $1 and user_id = $2 and strategy_id = $3 and expires_at > $4
+    returning token_hash, user_id, strategy_id, unit_code, file_name, kind, content_sha256, observations, warnings, created_at, expires_at";
 
 /// One indicator by id ($1), with the columns `indicator_from_row` reads.
 pub const INDICATOR_BY_ID: &str =

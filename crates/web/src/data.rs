@@ -1,12 +1,11 @@
 //! Data pages: upload of Kolada JSON, CSV and xlsx with a preview and a report of every
 //! bad row before anything is stored, and manual entry of values with the same checks.
 //!
-//! An upload is read twice: once for the preview, kept in memory for 30 minutes under a
-//! random token, and once more when the user confirms, as an ordinary import (one
-//! transaction, a dated batch). The in-memory store suits one server process; several
-//! processes behind a load balancer would need it in the database.
+//! An upload is read once, for the preview; its figures are kept parsed in the database
+//! for 30 minutes under a random token (`etablera_app::uploads`), and confirming imports
+//! exactly those, as one dated batch, through whichever server process gets the request.
 
-use crate::auth::{random_token, Ctx};
+use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
@@ -22,7 +21,6 @@ use etablera_store::{AuditEntry, Store};
 use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -37,55 +35,6 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
 
 fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     lang.pick(sv, en)
-}
-
-const PENDING_SECS: i64 = 30 * 60;
-const MAX_PENDING: usize = 50;
-
-/// Uploads waiting for the user's confirmation.
-#[derive(Debug, Default)]
-pub struct Pending {
-    uploads: Mutex<HashMap<String, Upload>>,
-}
-
-#[derive(Debug, Clone)]
-struct Upload {
-    user_id: i64,
-    strategy_id: String,
-    name: String,
-    bytes: Vec<u8>,
-    at: i64,
-}
-
-impl Pending {
-    fn put(&self, u: Upload) -> String {
-        let token = random_token();
-        if let Ok(mut m) = self.uploads.lock() {
-            let now = etablera_app::now_secs();
-            m.retain(|_, v| now - v.at < PENDING_SECS);
-            while m.len() >= MAX_PENDING {
-                let oldest = m.iter().min_by_key(|(_, v)| v.at).map(|(k, _)| k.clone());
-                match oldest {
-                    Some(k) => m.remove(&k),
-                    None => break,
-                };
-            }
-            m.insert(token.clone(), u);
-        }
-        token
-    }
-
-    fn take(&self, token: &str, user_id: i64, strategy_id: &str) -> Option<Upload> {
-        let mut m = self.uploads.lock().ok()?;
-        let u = m.get(token)?;
-        if u.user_id != user_id
-            || u.strategy_id != strategy_id
-            || etablera_app::now_secs() - u.at >= PENDING_SECS
-        {
-            return None;
-        }
-        m.remove(token)
-    }
 }
 
 /// The strategy if the principal may change its data.
@@ -318,17 +267,27 @@ async fn preview(
         .take(120)
         .collect();
     let p = ctx.principal.clone();
-    let (id2, name2, bytes2) = (id.clone(), name.clone(), bytes.clone());
+    let user_id = ctx.user.as_ref().map(|u| u.id).unwrap_or(0);
+    let (id2, name2) = (id.clone(), name.clone());
     let result = state
         .db
         .run(move |s| {
             let strategy = writable(s, p.as_ref(), &id2)?;
             let batches = own_batches(s, &strategy.owner)?;
             let who = p.as_ref().ok_or(AppError::Unauthorized)?;
-            let preview = match etablera_app::preview_bytes(s, who, &name2, &bytes2) {
-                Ok(pv) => pv,
-                Err(errs) => return Ok((strategy, batches, Err(errs))),
-            };
+            let etablera_app::uploads::Previewed { token, preview } =
+                match etablera_app::uploads::preview_upload(
+                    s,
+                    who,
+                    user_id,
+                    &id2,
+                    &strategy.owner,
+                    &name2,
+                    &bytes,
+                )? {
+                    Ok(pv) => pv,
+                    Err(errs) => return Ok((strategy, batches, Err(errs))),
+                };
             let units = etablera_app::units_of(s)?;
             // The indicators the file names, each read by id (not the whole catalogue).
             let mut indicators = HashMap::new();
@@ -339,14 +298,14 @@ async fn preview(
                     }
                 }
             }
-            Ok((strategy, batches, Ok((preview, units, indicators))))
+            Ok((strategy, batches, Ok((token, preview, units, indicators))))
         })
         .await;
     let (strategy, batches, outcome) = match result {
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
-    let (preview, units, indicators) = match outcome {
+    let (token, preview, units, indicators) = match outcome {
         Ok(x) => x,
         Err(errs) => {
             return page(
@@ -359,14 +318,6 @@ async fn preview(
             )
         }
     };
-    let user_id = ctx.user.as_ref().map(|u| u.id).unwrap_or(0);
-    let token = state.pending.put(Upload {
-        user_id,
-        strategy_id: id.clone(),
-        name: name.clone(),
-        bytes,
-        at: etablera_app::now_secs(),
-    });
     let obs = &preview.observations;
     let n_ind = obs
         .iter()
@@ -441,39 +392,31 @@ async fn confirm(
         return fail(&ctx, e);
     }
     let user_id = ctx.user.as_ref().map(|u| u.id).unwrap_or(0);
-    let Some(upload) = state.pending.take(&f.token, user_id, &id) else {
-        return fail(
-            &ctx,
-            AppError::BadRequest(
-                t(
-                    lang,
-                    "Förhandsvisningen har gått ut. Ladda upp filen igen.",
-                    "The preview has expired. Upload the file again.",
-                )
-                .into(),
-            ),
-        );
-    };
     let p = ctx.principal.clone();
     let id2 = id.clone();
     let runs = state.runs.clone();
     let r = state
         .db
         .run(move |s| {
-            let strategy = writable(s, p.as_ref(), &id2)?;
+            writable(s, p.as_ref(), &id2)?;
             let who = p.as_ref().ok_or(AppError::Unauthorized)?;
-            let report =
-                etablera_app::import_bytes(s, who, &upload.name, &upload.bytes, None, &mut |_| {})?;
+            use etablera_app::uploads::{confirm_upload, ConfirmError};
+            let report = match confirm_upload(s, who, user_id, &id2, &f.token) {
+                Ok(r) => r,
+                Err(ConfirmError::Expired) => {
+                    return Err(AppError::BadRequest(
+                        t(
+                            lang,
+                            "Förhandsvisningen har gått ut eller är redan sparad. Ladda upp filen igen.",
+                            "The preview has expired or was already stored. Upload the file again.",
+                        )
+                        .into(),
+                    ))
+                }
+                Err(ConfirmError::Refused(why)) => return Err(AppError::BadRequest(why)),
+                Err(ConfirmError::Failed(e)) => return Err(e.into()),
+            };
             runs.refresh_all(s)?;
-            let audit = AuditEntry::new(
-                &etablera_app::now_utc(),
-                Some(upload.user_id),
-                "data.import",
-                &format!("file:{}", upload.name),
-                Some(&strategy.owner),
-            )
-            .change(None, Some(report.to_string()));
-            s.append_audit(&audit)?;
             Ok(report.to_string())
         })
         .await;

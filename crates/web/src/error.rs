@@ -18,6 +18,10 @@ pub enum AppError {
     /// 400/422: the input is wrong; the message says how.
     #[error("{0}")]
     BadRequest(String),
+    /// 422: a field of a register form is wrong; the message names it in the reader's
+    /// language.
+    #[error("{0}")]
+    Invalid(etablera_register::RegisterError),
     /// 409: a unique value is taken.
     #[error("{0}")]
     Conflict(String),
@@ -63,7 +67,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -78,7 +82,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
-            AppError::BadRequest(_) => "invalid_input",
+            AppError::BadRequest(_) | AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests(..) => "too_many_requests",
             AppError::TooLarge(_) => "too_large",
@@ -110,6 +114,7 @@ impl AppError {
                     "Something went wrong on our side. Please try again later. If it persists, contact support and quote Reference:",
                 )
             ),
+            AppError::Invalid(e) => e.text(lang),
             AppError::BadRequest(m)
             | AppError::Conflict(m)
             | AppError::TooManyRequests(m, _)
@@ -136,41 +141,11 @@ impl AppError {
     }
 }
 
-/// Form fields and code names as a reader knows them: `field `personnummer`` becomes
-/// «fältet ”Personnummer”», a category code its name. Messages from the layers below name
-/// fields by their form names so that they can be found; a page shows the label.
+/// Form fields of the strategy pages as a reader knows them (the register's own are in
+/// `etablera_register::labels`): `field `target_year`` becomes «fältet ”Målår”». Messages
+/// from the layers below name fields by their form names so that they can be found; a page
+/// shows the label.
 const LABELS: &[(&str, &str, &str)] = &[
-    ("namn", "Namn", "Name"),
-    ("personnummer", "Personnummer", "Personal identity number"),
-    ("fodelsear", "Födelseår", "Year of birth"),
-    ("kon", "Kön", "Sex"),
-    ("fodelseland", "Födelseland", "Country of birth"),
-    ("country_of_birth", "Födelseland", "Country of birth"),
-    ("sprak", "Språk", "Languages"),
-    ("planens_sprak", "Planens språk", "Language of the plan"),
-    ("utbildning", "Utbildning", "Education"),
-    ("ssyk", "Yrke (SSYK)", "Occupation (SSYK)"),
-    ("svenska", "Svenska", "Swedish"),
-    ("kategori", "Kategori", "Category"),
-    (
-        "uppehallstillstand",
-        "Uppehållstillstånd",
-        "Residence permit",
-    ),
-    ("ankomst", "Ankomst", "Arrival"),
-    ("folkbokford", "Folkbokförd", "Registered"),
-    (
-        "etablering_start",
-        "Etableringstidens start",
-        "Start of the establishment period",
-    ),
-    ("telefon", "Telefon", "Phone"),
-    ("epost", "E-post", "E-mail"),
-    ("adress", "Adress", "Address"),
-    ("hushall", "Hushåll", "Household"),
-    ("storlek", "Hushållets storlek", "Household size"),
-    ("rum", "Rum", "Rooms"),
-    ("bostadsbehov", "Bostadsbehov", "Housing need"),
     ("target_year", "Målår", "Target year"),
     ("baseline_year", "Basår", "Baseline year"),
     ("value", "Värde", "Value"),
@@ -179,28 +154,18 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("indicator", "Indikator", "Indicator"),
     ("period", "Period", "Period"),
     ("status", "Status", "Status"),
-    ("given", "Samtycke givet", "Consent given"),
-    ("organisation", "Organisation", "Organisation"),
-    ("consent", "Samtycke", "Consent"),
-    ("date", "Datum", "Date"),
-    ("closed", "Avslutad", "Closed"),
-    (
-        "threshold",
-        "Gräns för röjandeskydd",
-        "Disclosure threshold",
-    ),
-    ("retention_years", "Gallringstid", "Retention"),
-    ("review_months", "Uppföljningsintervall", "Review interval"),
     ("kind", "Typ", "Kind"),
-    ("case_worker", "Handläggare", "Case worker"),
-    ("colleagues", "Kollegor", "Colleagues"),
 ];
 
 /// A message from the layers below as a reader of `lang` should see it (see [`LABELS`]).
 pub fn localise(msg: &str, lang: etablera_domain::Lang) -> String {
     let sv = lang == etablera_domain::Lang::Sv;
     let mut out = msg.to_string();
-    for (name, label_sv, label_en) in LABELS {
+    for (name, label_sv, label_en) in LABELS
+        .iter()
+        .copied()
+        .chain(etablera_register::labels::all())
+    {
         let label = if sv { label_sv } else { label_en };
         for (from, to) in [
             (
@@ -260,8 +225,20 @@ impl From<etablera_store::StoreError> for AppError {
     }
 }
 
+impl From<etablera_register::RegisterError> for AppError {
+    fn from(e: etablera_register::RegisterError) -> AppError {
+        AppError::Invalid(e)
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> AppError {
+        if let Some(r) = e
+            .chain()
+            .find_map(|c| c.downcast_ref::<etablera_register::RegisterError>())
+        {
+            return AppError::Invalid(r.clone());
+        }
         // The app layer's errors about input carry their place in the message; a store,
         // I/O or sealing error anywhere in the chain (with context added above it or not)
         // is ours, and its causes are logged, not shown.

@@ -92,8 +92,6 @@ pub fn parse_proxies(text: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
 pub struct AppState {
     pub db: Arc<db::Db>,
     pub config: Arc<Config>,
-    /// Uploads shown in a preview, waiting for confirmation.
-    pub pending: Arc<data::Pending>,
     /// Follow-up runs already computed for the current data.
     pub runs: Arc<pages::RunCache>,
     /// Signs the tokens of the forms shown before login.
@@ -231,7 +229,6 @@ pub fn state(config: Config) -> anyhow::Result<AppState> {
     let db = db::Db::open(&config.database, 16)?;
     Ok(AppState {
         db,
-        pending: Arc::new(data::Pending::default()),
         runs: Arc::new(pages::RunCache::default()),
         forms: Arc::new(auth::FormSigner::new(
             config.form_secret.as_ref().map(|s| s.expose()),

@@ -21,7 +21,7 @@ use etablera_register::stats::{RegIndicator, Suppression};
 use etablera_register::{
     Assessment, AssessmentItem, Category, Consent, Event, EventKind, Intervention,
     InterventionOutcome, InterventionStatus, NeedLevel, Outcome, OutcomeAt, OutcomeStatus, Person,
-    PlanLang, Referral, ReferralStatus, Review, Text, ASSESSMENT_AREAS,
+    PlanLang, Problem, Referral, ReferralStatus, RegisterError, Review, Text, ASSESSMENT_AREAS,
 };
 use etablera_store::{AuditEntry, PlanLinkRow, ReadLogFilter, Store};
 use etablera_vault::Keyring;
@@ -198,18 +198,16 @@ fn d(x: Option<Date>) -> String {
 fn opt_date(f: &F, name: &str) -> Result<Option<Date>, AppError> {
     match f.get(name).map(|s| s.trim()).unwrap_or("") {
         "" => Ok(None),
-        s => Date::parse(s).map(Some).map_err(|_| {
-            AppError::BadRequest(format!("field `{name}`: not a date in the form YYYY-MM-DD"))
-        }),
+        s => Date::parse(s)
+            .map(Some)
+            .map_err(|_| RegisterError::new(name, Problem::NotADate).into()),
     }
 }
 
 fn text(f: &F, name: &str, max: usize) -> Result<String, AppError> {
     let v = f.get(name).map(|s| s.trim()).unwrap_or("").to_string();
     if v.chars().count() > max {
-        return Err(AppError::BadRequest(format!(
-            "field `{name}`: at most {max} characters"
-        )));
+        return Err(RegisterError::new(name, Problem::TooLong { max }).into());
     }
     Ok(v)
 }
@@ -273,14 +271,12 @@ async fn caseload(
                 let names = user_names(s)?;
                 let category = match q.category.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
                     None => None,
-                    Some(x) => Some(Category::parse(x).ok_or_else(|| {
-                        AppError::BadRequest(format!("field `category`: unknown category; use one of {}", Category::codes()))
-                    })?),
+                    Some(x) => Some(Category::parse(x).ok_or_else(|| RegisterError::new("category", Problem::NotInList))?),
                 };
                 let max_days = match q.days_left.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
                     None => None,
                     Some(x) => Some(x.parse::<i64>().ok().filter(|n| (0..=10_000).contains(n)).ok_or_else(|| {
-                        AppError::BadRequest("field `days_left`: a whole number of days from 0 to 10000".into())
+                        RegisterError::new("days_left", Problem::WholeNumber { min: 0, max: 10_000 })
                     })?),
                 };
                 let is_due = |p: &Person| p.next_review().is_some_and(|r| r.to_unix_days() <= today.to_unix_days() + DUE_WITHIN_DAYS);
@@ -472,7 +468,7 @@ fn person_form(lang: Lang, action: &str, csrf: &str, c: Option<&Case>, sent: Sen
         @if let Some((_, e)) = sent {
             div.error-summary #person-form-error role="alert" tabindex="-1" {
                 p { strong { (t(lang, "Uppgifterna behöver rättas", "The input needs correcting")) } }
-                p { a href={ "#" (e.field) } { (crate::error::localise(&e.to_string(), lang)) } }
+                p { a href={ "#" (e.field) } { (e.text(lang)) } }
             }
         }
         form method="post" action=(action) {
@@ -694,7 +690,7 @@ async fn resolve_request(
         let how = match f.get("how").map(String::as_str) {
             Some("grant") => reg::Resolution::GrantAccess,
             Some("discard") => reg::Resolution::Discard,
-            _ => return Err(AppError::BadRequest("field `how`: grant or discard".into())),
+            _ => return Err(RegisterError::new("how", Problem::NotInList).into()),
         };
         state
             .db
@@ -875,7 +871,7 @@ fn household_view(
     let household = reg::household(s, keys, unit, hid)?;
     let mut members = Vec::new();
     let mut hidden_members = 0;
-    for row in s.persons(unit)? {
+    for row in s.household_members(unit, hid)? {
         let other = reg::person_of(&row)?;
         if other.id == p.id || other.household.as_deref() != Some(hid) {
             continue;
@@ -1808,9 +1804,16 @@ async fn save_settings(
             .run(move |s| {
                 let mut st = check_unit(s, &c, &unit, A::Configure)?;
                 let num = |n: &str| -> Result<u64, AppError> {
-                    text(&f, n, 5)?
-                        .parse()
-                        .map_err(|_| AppError::BadRequest(format!("field `{n}`: not a number")))
+                    text(&f, n, 5)?.parse().map_err(|_| {
+                        RegisterError::new(
+                            n,
+                            Problem::WholeNumber {
+                                min: 0,
+                                max: 99_999,
+                            },
+                        )
+                        .into()
+                    })
                 };
                 st.caseload_only = f.contains_key("caseload_only");
                 st.threshold = num("threshold")?;
@@ -1819,13 +1822,11 @@ async fn save_settings(
                 let code = text(&f, "new_code", 40)?;
                 if !code.is_empty() {
                     if !etablera_register::CatalogueEntry::valid_code(&code) {
-                        return Err(AppError::BadRequest(
-                            "field `new_code`: lower-case letters, digits and `_`".into(),
-                        ));
+                        return Err(RegisterError::new("new_code", Problem::Code).into());
                     }
                     let name = text(&f, "new_name", 200)?;
                     if name.is_empty() {
-                        return Err(AppError::BadRequest("field `new_name`: needed".into()));
+                        return Err(RegisterError::new("new_name", Problem::Needed).into());
                     }
                     if st.catalogue.iter().any(|e| e.code == code) {
                         return Err(AppError::Conflict(format!(
@@ -1880,7 +1881,7 @@ async fn read_log(
                 let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
                 for (name, v) in [("from", &q.from), ("to", &q.to)] {
                     if let Some(v) = nonempty(v) {
-                        Date::parse(&v).map_err(|_| AppError::BadRequest(format!("field `{name}`: not a date in the form YYYY-MM-DD")))?;
+                        Date::parse(&v).map_err(|_| RegisterError::new(name, Problem::NotADate))?;
                     }
                 }
                 let user_id = nonempty(&q.user).map(|n| users.iter().find(|u| u.username == n).map(|u| u.id).unwrap_or(-1));

@@ -1046,6 +1046,18 @@ fn a_form_with_an_error_comes_back_filled_in() {
             "{b}: the error is announced"
         );
         assert!(r.body.contains("Personnummer"), "{b}: {}", r.body);
+        // The whole sentence is Swedish, with the field named as the form shows it (it
+        // was "fältet ”Personnummer”: the check digit (the last digit) is wrong").
+        assert!(
+            r.body
+                .contains("Fältet ”Personnummer” har fel kontrollsiffra (den sista siffran)."),
+            "{b}: a Swedish sentence: {}",
+            r.body
+        );
+        assert!(
+            !r.body.contains("check digit"),
+            "{b}: no English on a Swedish page"
+        );
         assert!(
             r.body.contains("aria-invalid=\"true\""),
             "{b}: the field in error is marked"
