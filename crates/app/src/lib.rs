@@ -4,6 +4,7 @@
 //! The command line (`etablera`) and the web application call these; they only parse
 //! their input, open the store and present the result.
 
+pub mod accounts;
 pub mod demo;
 pub mod matching;
 pub mod matching_demo;

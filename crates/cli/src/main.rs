@@ -366,18 +366,14 @@ fn audit(
     Ok(store.append_audit(&e)?)
 }
 
-fn read_password() -> Result<etablera_web::auth::Password> {
+fn read_password() -> Result<etablera_app::accounts::Password> {
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
         .context("could not read the password from standard input")?;
-    Ok(etablera_web::auth::Password::new(
+    Ok(etablera_app::accounts::Password::new(
         line.trim_end_matches(['\n', '\r']),
     ))
-}
-
-fn web(e: etablera_web::error::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{}", e.message(Lang::En))
 }
 
 fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Result<()> {
@@ -528,33 +524,30 @@ fn demo_accounts(db: &str) -> Result<()> {
     let mut store = etablera_store::open(db)?;
     let s = store.as_mut();
     for (user, name, pw, sysadm, roles) in DEMO_ACCOUNTS {
-        etablera_web::accounts::add_user(
+        etablera_app::accounts::add_user(
             s,
             user,
             name,
-            &etablera_web::auth::Password::new(pw),
+            &etablera_app::accounts::Password::new(pw),
             sysadm,
             None,
-        )
-        .map_err(web)?;
+        )?;
         for (unit, role) in roles {
             match etablera_domain::access::RegisterRole::parse(role) {
-                Some(r) => etablera_web::accounts::set_register_role(s, user, unit, Some(r), None)
-                    .map_err(web)?,
-                None => etablera_web::accounts::set_role(
+                Some(r) => etablera_app::accounts::set_register_role(s, user, unit, Some(r), None)?,
+                None => etablera_app::accounts::set_role(
                     s,
                     user,
                     unit,
                     etablera_domain::access::Role::parse(role),
                     None,
-                )
-                .map_err(web)?,
+                )?,
             }
         }
     }
     // Östersund and Luleå publish their follow-up; Ljusnarsberg's is for its users only.
-    etablera_web::accounts::publish(s, "ostersund-2020", true, None).map_err(web)?;
-    etablera_web::accounts::publish(s, "lulea-2019", true, None).map_err(web)?;
+    etablera_app::accounts::publish(s, "ostersund-2020", true, None)?;
+    etablera_app::accounts::publish(s, "lulea-2019", true, None)?;
     Ok(())
 }
 
@@ -694,7 +687,7 @@ fn main() -> Result<()> {
             form_secret: std::env::var("ETABLERA_FORM_SECRET")
                 .ok()
                 .filter(|s| !s.is_empty())
-                .map(etablera_web::auth::Password::new),
+                .map(etablera_app::accounts::Password::new),
         };
         // The address may hold a password: show only where the database is, not who logs in.
         let shown = database.split('@').next_back().unwrap_or(&database);
@@ -809,7 +802,7 @@ fn main() -> Result<()> {
                     }
                 }
                 StrategyCommand::Publish { id, off } => {
-                    etablera_web::accounts::publish(store, &id, !off, None).map_err(web)?;
+                    etablera_app::accounts::publish(store, &id, !off, None)?;
                     println!("{id}: {}", if off { "not published" } else { "published" });
                 }
                 StrategyCommand::Export { id, output } => {
@@ -958,21 +951,19 @@ fn main() -> Result<()> {
                     system_admin,
                 } => {
                     let pw = read_password()?;
-                    let id = etablera_web::accounts::add_user(
+                    let id = etablera_app::accounts::add_user(
                         store,
                         &username,
                         &name,
                         &pw,
                         system_admin,
                         None,
-                    )
-                    .map_err(web)?;
+                    )?;
                     println!("created user {username} (id {id})");
                 }
                 UserCommand::Passwd { username } => {
                     let pw = read_password()?;
-                    etablera_web::accounts::set_password(store, &username, &pw, None)
-                        .map_err(web)?;
+                    etablera_app::accounts::set_password(store, &username, &pw, None)?;
                     println!("password changed for {username}; their sessions have ended");
                 }
                 UserCommand::Role {
@@ -987,8 +978,7 @@ fn main() -> Result<()> {
                         role.as_deref()
                             .and_then(etablera_domain::access::Role::parse)
                     };
-                    etablera_web::accounts::set_role(store, &username, &municipality, role, None)
-                        .map_err(web)?;
+                    etablera_app::accounts::set_role(store, &username, &municipality, role, None)?;
                     println!(
                         "{username}: {}",
                         role.map(|r| format!("{} in {municipality}", r.as_str()))
@@ -1007,14 +997,13 @@ fn main() -> Result<()> {
                         role.as_deref()
                             .and_then(etablera_domain::access::RegisterRole::parse)
                     };
-                    etablera_web::accounts::set_register_role(
+                    etablera_app::accounts::set_register_role(
                         store,
                         &username,
                         &municipality,
                         role,
                         None,
-                    )
-                    .map_err(web)?;
+                    )?;
                     println!(
                         "{username}: {}",
                         role.map(|r| format!("{} in the register of {municipality}", r.as_str()))

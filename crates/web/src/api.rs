@@ -1,4 +1,6 @@
-//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`,
+//! which is generated from the handlers (`#[utoipa::path]`) as they are routed
+//! (`utoipa_axum::routes!`): a route cannot be served without being documented.
 //!
 //! Callers authenticate with the session cookie or with `Authorization: Bearer <token>`; a
 //! token is scoped to one municipality and to reading or writing. Lists are paginated
@@ -10,7 +12,7 @@ use crate::error::{ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Extension, Json, Router};
 use etablera_domain::access::{allowed, Action, Principal};
 use etablera_domain::{IndicatorId, IndicatorSource, Period, Sex, UnitCode};
@@ -18,44 +20,110 @@ use etablera_store::{ApiToken, AuditEntry, ObsQuery, Store};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
+
+pub mod schema;
+
+/// What the document says of the API as a whole; the paths come from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Etablera API",
+        version = "1",
+        description = "Municipal integration strategies, indicators and their follow-up, and the establishment register. Kolada figures: Källa: Kolada (RKA), CC BY 4.0."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&Security),
+    components(schemas(schema::Error))
+)]
+struct ApiDoc;
+
+/// A session cookie or a bearer token, or neither for public reads.
+#[derive(Debug)]
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+        };
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("etablera_session"))),
+        );
+        c.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        doc.security = Some(vec![
+            SecurityRequirement::new("session", Vec::<String>::new()),
+            SecurityRequirement::new("token", Vec::<String>::new()),
+            SecurityRequirement::default(),
+        ]);
+    }
+}
+
+/// The API module's routes with their description (the whole API, with the register's
+/// part, is assembled by `crate::api_routes`).
+pub(crate) fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(units))
+        .routes(routes!(indicators))
+        .routes(routes!(observations))
+        .routes(routes!(post_observations).map(|r| crate::upload(r, upload_limit)))
+        .routes(routes!(strategies))
+        .routes(routes!(strategy))
+        .routes(routes!(followup))
+        .routes(routes!(put_target))
+        .routes(routes!(post_comment))
+        .routes(routes!(put_activity))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+}
 
 pub fn router(upload_limit: usize) -> Router<AppState> {
-    Router::new()
+    let (router, _) = crate::api_routes(upload_limit).split_for_parts();
+    router
         .route("/openapi.json", get(openapi))
-        .route("/units", get(units))
-        .route("/indicators", get(indicators))
-        .route("/observations", get(observations))
-        .route("/strategies", get(strategies))
-        .route("/strategies/{id}", get(strategy))
-        .route("/strategies/{id}/followup", get(followup))
-        .route(
-            "/strategies/{id}/targets/{target}",
-            axum::routing::put(put_target),
-        )
-        .route(
-            "/strategies/{id}/targets/{target}/comments",
-            post(post_comment),
-        )
-        .route(
-            "/strategies/{id}/activities/{activity}",
-            axum::routing::put(put_activity),
-        )
-        .route(
-            "/observations",
-            crate::upload(post(post_observations), upload_limit),
-        )
-        .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}/revoke", post(revoke_token))
         .fallback(not_found)
 }
+
+/// `T`, `K` or `M`: all, women, men.
+#[derive(Debug, Deserialize, serde::Serialize, ToSchema)]
+pub enum SexParam {
+    T,
+    K,
+    M,
+}
+
+/// The kinds of unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKindParam {
+    Nation,
+    Region,
+    Municipality,
+    Group,
+}
+
+/// Every error answer has the same body.
+type Errors = schema::Error;
 
 async fn not_found() -> Response {
     ApiError(AppError::NotFound).into_response()
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// The page, from 1.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000)]
     page: Option<String>,
+    /// Items a page, at most 500.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     per_page: Option<String>,
 }
 
@@ -102,13 +170,20 @@ fn query<T: Default + serde::de::DeserializeOwned>(
         .map_err(|e| AppError::BadRequest(format!("bad query parameters: {}", e.body_text())))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitParams {
+    #[param(value_type = Option<UnitKindParam>, inline)]
     kind: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     paging: PageParams,
 }
 
+/// Units: the nation, regions, municipalities and groups.
+#[utoipa::path(get, path = "/units", params(UnitParams, PageParams),
+    responses((status = 200, description = "A page of units", body = schema::UnitPage),
+              (status = 422, description = "Bad parameters", body = Errors)))]
 async fn units(
     State(state): State<AppState>,
     q: Result<Query<UnitParams>, axum::extract::rejection::QueryRejection>,
@@ -132,13 +207,21 @@ async fn units(
     Ok(Json(page_of(items, &p)))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IndicatorParams {
+    /// Words or an id to look for.
+    #[param(max_length = 200)]
     q: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     paging: PageParams,
 }
 
+/// The indicator catalogue, searchable by id or words.
+#[utoipa::path(get, path = "/indicators", params(IndicatorParams, PageParams),
+    responses((status = 200, description = "A page of indicators", body = schema::IndicatorPage),
+              (status = 422, description = "Bad parameters", body = Errors)))]
 async fn indicators(
     State(state): State<AppState>,
     q: Result<Query<IndicatorParams>, axum::extract::rejection::QueryRejection>,
@@ -157,17 +240,32 @@ async fn indicators(
     Ok(Json(page_of(found, &p)))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ObservationParams {
+    #[param(value_type = String, pattern = "^[A-Za-z0-9._-]{1,40}$")]
     indicator: Option<String>,
+    /// A unit code: four digits, or `G` and a group's name.
+    #[param(value_type = String, pattern = "^([0-9]{4}|G[A-Za-z0-9_-]{1,39})$")]
     unit: Option<String>,
     period: Option<String>,
+    #[param(value_type = Option<SexParam>, inline)]
     sex: Option<String>,
+    /// The figures as they were stored on this day.
+    #[param(format = Date)]
     as_of: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     paging: PageParams,
 }
 
+/// The latest (or as-of) figures of an indicator for a unit.
+#[utoipa::path(get, path = "/observations", params(ObservationParams, PageParams),
+    responses((status = 200, description = "A page of figures", body = schema::ObservationPage),
+              (status = 401, description = "A municipality's own figures need a login", body = Errors),
+              (status = 403, description = "Not a member of the municipality", body = Errors),
+              (status = 404, description = "No such indicator or unit", body = Errors),
+              (status = 422, description = "Bad parameters", body = Errors)))]
 async fn observations(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -227,6 +325,10 @@ async fn observations(
     Ok(Json(page_of(items, &p)))
 }
 
+/// Strategies the caller may read.
+#[utoipa::path(get, path = "/strategies", params(PageParams),
+    responses((status = 200, description = "A page of strategies", body = schema::StrategyPage),
+              (status = 422, description = "Bad parameters", body = Errors)))]
 async fn strategies(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -265,6 +367,11 @@ fn readable_strategy(
     s.strategy(id)?.ok_or(AppError::NotFound)
 }
 
+/// A strategy: goals, targets, indicators, action plan.
+#[utoipa::path(get, path = "/strategies/{id}", params(("id" = String, Path)),
+    responses((status = 200, description = "The strategy", body = Object),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 404, description = "No such strategy, or not yours to read", body = Errors)))]
 async fn strategy(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -278,12 +385,21 @@ async fn strategy(
     Ok(Json(serde_json::to_value(s).map_err(AppError::internal)?))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FollowupParams {
+    #[param(value_type = Option<i32>, minimum = 1990, maximum = 2100)]
     year: Option<String>,
+    #[param(value_type = Option<SexParam>, inline)]
     sex: Option<String>,
 }
 
+/// The follow-up of a strategy for a year.
+#[utoipa::path(get, path = "/strategies/{id}/followup", params(("id" = String, Path), FollowupParams),
+    responses((status = 200, description = "The follow-up", body = schema::FollowUp),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 404, description = "No such strategy, or not yours to read", body = Errors),
+              (status = 422, description = "Bad parameters", body = Errors)))]
 async fn followup(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -322,6 +438,10 @@ async fn followup(
     ))
 }
 
+/// The caller's API tokens (with a session only).
+#[utoipa::path(get, path = "/tokens",
+    responses((status = 200, description = "The tokens", body = schema::TokenList),
+              (status = 401, description = "Log in", body = Errors)))]
 async fn list_tokens(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> ApiResult {
     let user = ctx
         .user
@@ -332,15 +452,23 @@ async fn list_tokens(State(state): State<AppState>, Extension(ctx): Extension<Ct
     Ok(Json(json!({ "items": items })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewToken {
     unit: String,
+    /// `read` or `write`.
+    #[schema(pattern = "^(read|write)$")]
     scope: String,
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
 }
 
 /// Creates a token; only with a session (a token cannot make tokens). The token is shown
 /// once, in this answer.
+#[utoipa::path(post, path = "/tokens", request_body = NewToken,
+    responses((status = 201, description = "Created; the token is shown once", body = schema::NewTokenCreated),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 403, description = "Not allowed for that municipality and scope", body = Errors),
+              (status = 422, description = "Bad body", body = Errors)))]
 async fn create_token(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -412,6 +540,11 @@ async fn create_token(
         .into_response())
 }
 
+/// Revokes one of the caller's tokens.
+#[utoipa::path(post, path = "/tokens/{id}/revoke", params(("id" = String, Path)),
+    responses((status = 200, description = "Revoked", body = schema::TokenRevoked),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 404, description = "No such token of yours", body = Errors)))]
 async fn revoke_token(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -442,200 +575,9 @@ async fn revoke_token(
     Ok(Json(json!({ "id": id, "revoked": true })))
 }
 
-/// The OpenAPI 3 document; a test checks that it names exactly the routes above.
+/// The OpenAPI document; a test checks that it names exactly the API's routes.
 async fn openapi() -> Json<Value> {
-    Json(openapi_document())
-}
-
-fn page_schema(item: &str) -> Value {
-    json!({
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{item}") } },
-            "page": { "type": "integer", "minimum": 1 },
-            "per_page": { "type": "integer", "minimum": 1 },
-            "total": { "type": "integer", "minimum": 0 }
-        }
-    })
-}
-
-fn param(name: &str, location: &str, schema: Value, required: bool) -> Value {
-    json!({ "name": name, "in": location, "required": required, "schema": schema })
-}
-
-fn responses(ok: Value, extra: &[u16]) -> Value {
-    let mut r: HashMap<String, Value> = HashMap::new();
-    r.insert(
-        "200".into(),
-        json!({ "description": "OK", "content": { "application/json": { "schema": ok } } }),
-    );
-    for code in extra {
-        r.insert(code.to_string(), json!({ "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }));
-    }
-    serde_json::to_value(r).unwrap_or_default()
-}
-
-fn write_responses(ok: Value, ok_code: &str) -> Value {
-    let err = || json!({ "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
-    json!({
-        ok_code: { "description": "OK", "content": { "application/json": { "schema": ok } } },
-        "401": err(), "403": err(), "404": err(), "422": err()
-    })
-}
-
-pub fn openapi_document() -> Value {
-    let paging = || {
-        vec![
-            param(
-                "page",
-                "query",
-                json!({"type": "integer", "minimum": 1, "maximum": 1000000}),
-                false,
-            ),
-            param(
-                "per_page",
-                "query",
-                json!({"type": "integer", "minimum": 1, "maximum": 500}),
-                false,
-            ),
-        ]
-    };
-    let mut unit_params = vec![param(
-        "kind",
-        "query",
-        json!({"type": "string", "enum": ["nation", "region", "municipality", "group"]}),
-        false,
-    )];
-    unit_params.extend(paging());
-    let mut ind_params = vec![param(
-        "q",
-        "query",
-        json!({"type": "string", "maxLength": 200}),
-        false,
-    )];
-    ind_params.extend(paging());
-    let mut obs_params = vec![
-        param(
-            "indicator",
-            "query",
-            json!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}),
-            true,
-        ),
-        param(
-            "unit",
-            "query",
-            json!({"type": "string", "pattern": "^([0-9]{4}|G[A-Za-z0-9_-]{1,39})$"}),
-            true,
-        ),
-        param("period", "query", json!({"type": "string"}), false),
-        param(
-            "sex",
-            "query",
-            json!({"type": "string", "enum": ["T", "K", "M"]}),
-            false,
-        ),
-        param(
-            "as_of",
-            "query",
-            json!({"type": "string", "format": "date"}),
-            false,
-        ),
-    ];
-    obs_params.extend(paging());
-    let id_param = param("id", "path", json!({"type": "string"}), true);
-    let unit_param = param(
-        "unit",
-        "path",
-        json!({"type": "string", "pattern": "^[0-9]{4}$"}),
-        true,
-    );
-    json!({
-        "openapi": "3.0.3",
-        "info": { "title": "Etablera API", "version": "1", "description": "Municipal integration strategies, indicators and their follow-up. Kolada figures: Källa: Kolada (RKA), CC BY 4.0." },
-        "servers": [{ "url": "/api/v1" }],
-        "security": [{ "session": [] }, { "token": [] }, {}],
-        "paths": {
-            "/units": { "get": { "summary": "Units: the nation, regions, municipalities and groups", "parameters": unit_params, "responses": responses(page_schema("Unit"), &[422]) } },
-            "/indicators": { "get": { "summary": "The indicator catalogue, searchable by id or words", "parameters": ind_params, "responses": responses(page_schema("Indicator"), &[422]) } },
-            "/observations": {
-                "get": { "summary": "The latest (or as-of) figures of an indicator for a unit", "parameters": obs_params, "responses": responses(page_schema("Observation"), &[401, 403, 404, 422]) },
-                "post": { "summary": "Store figures as one batch (writers; a municipality's own figures only for it)",
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "minItems": 1, "maxItems": 100000, "items": {
-                        "type": "object", "required": ["indicator", "unit", "period"],
-                        "properties": { "indicator": {"type": "string"}, "unit": {"type": "string"}, "period": {"type": "string"}, "sex": {"type": "string", "enum": ["T", "K", "M"]}, "value": {"type": "number", "nullable": true}, "status": {"type": "string"} } } } } } },
-                    "responses": write_responses(json!({"type": "object", "required": ["batch", "changed"], "properties": {"batch": {"type": "integer", "nullable": true}, "changed": {"type": "integer"}}}), "201") }
-            },
-            "/strategies/{id}/targets/{target}": { "put": { "summary": "Change a target (writers); the same checks and revision history as the edit page",
-                "parameters": [id_param.clone(), param("target", "path", json!({"type": "string"}), true)],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": {
-                    "text": {"type": "string"}, "value": {"type": "number"}, "target_year": {"type": "integer"}, "baseline_year": {"type": "integer"}, "note": {"type": "string"} } } } } },
-                "responses": write_responses(json!({"type": "object"}), "200") } },
-            "/strategies/{id}/targets/{target}/comments": { "post": { "summary": "Write the analysis of a target for a year (writers)",
-                "parameters": [id_param.clone(), param("target", "path", json!({"type": "string"}), true)],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["year", "body"], "properties": { "year": {"type": "integer"}, "body": {"type": "string"} } } } } },
-                "responses": write_responses(json!({"type": "object"}), "200") } },
-            "/strategies/{id}/activities/{activity}": { "put": { "summary": "Update an activity's status and comment (writers)",
-                "parameters": [id_param.clone(), param("activity", "path", json!({"type": "string"}), true)],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "properties": { "status": {"type": "string", "enum": ["planned", "ongoing", "done", "postponed", "cancelled"]}, "comment": {"type": "string"} } } } } },
-                "responses": write_responses(json!({"type": "object"}), "200") } },
-            "/strategies": { "get": { "summary": "Strategies the caller may read", "parameters": paging(), "responses": responses(page_schema("StrategySummary"), &[422]) } },
-            "/strategies/{id}": { "get": { "summary": "A strategy", "parameters": [id_param.clone()], "responses": responses(json!({"type": "object"}), &[401, 404]) } },
-            "/strategies/{id}/followup": { "get": { "summary": "The follow-up of a strategy for a year", "parameters": [
-                id_param.clone(),
-                param("year", "query", json!({"type": "integer", "minimum": 1990, "maximum": 2100}), false),
-                param("sex", "query", json!({"type": "string", "enum": ["T", "K", "M"]}), false)
-            ], "responses": responses(json!({"$ref": "#/components/schemas/FollowUp"}), &[401, 404, 422]) } },
-            "/tokens": {
-                "get": { "summary": "The caller's API tokens (session only)", "responses": responses(json!({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}}), &[401]) },
-                "post": { "summary": "Create an API token for a municipality (session only); the token is shown once",
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                        "type": "object", "required": ["unit", "scope", "name"],
-                        "properties": { "unit": {"type": "string"}, "scope": {"type": "string", "enum": ["read", "write"]}, "name": {"type": "string", "minLength": 1, "maxLength": 100} } } } } },
-                    "responses": {
-                        "201": { "description": "Created", "content": { "application/json": { "schema": { "type": "object", "required": ["id", "token", "scope"], "properties": { "id": {"type": "integer"}, "token": {"type": "string"}, "scope": {"type": "string"} } } } } },
-                        "401": { "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                        "403": { "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                        "422": { "description": "error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
-                    } }
-            },
-            "/register/{unit}/persons": { "get": { "summary": "The establishment register: the persons the caller may read in a municipality (case workers and reception managers; every person returned is written to the read log). Analysts and strategy roles get 403.",
-                "parameters": [unit_param.clone()],
-                "responses": responses(json!({"type": "object", "required": ["items", "total"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/RegisterPerson"}}, "total": {"type": "integer", "minimum": 0}}}), &[401, 403, 404, 503]) } },
-            "/register/{unit}/persons/{id}": { "get": { "summary": "One person of the establishment register (the read is logged)",
-                "parameters": [unit_param.clone(), param("id", "path", json!({"type": "string"}), true)],
-                "responses": responses(json!({"$ref": "#/components/schemas/RegisterPerson"}), &[401, 403, 404, 503]) } },
-            "/register/{unit}/statistics": { "get": { "summary": "The register's own indicators per year and sex, with small counts suppressed (primary and secondary); suppressed cells have no value, never 0",
-                "parameters": [unit_param],
-                "responses": responses(json!({"type": "object", "required": ["unit", "threshold", "cells"], "properties": {"unit": {"type": "string"}, "threshold": {"type": "integer"}, "cells": {"type": "array", "items": {"$ref": "#/components/schemas/RegisterCell"}}}}), &[401, 403, 404]) } },
-            "/tokens/{id}/revoke": { "post": { "summary": "Revoke one of the caller's tokens", "parameters": [id_param], "responses": responses(json!({"type": "object", "properties": {"id": {"type": "integer"}, "revoked": {"type": "boolean"}}}), &[401, 404]) } }
-        },
-        "components": {
-            "securitySchemes": {
-                "session": { "type": "apiKey", "in": "cookie", "name": "etablera_session" },
-                "token": { "type": "http", "scheme": "bearer" }
-            },
-            "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": { "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}, "reference": {"type": "string", "description": "For an internal error (500): the reference under which its cause is logged."} } } } },
-                "Unit": { "type": "object", "required": ["code", "name", "kind"], "properties": { "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}, "county": {"type": "string", "nullable": true} } },
-                "Indicator": { "type": "object", "required": ["id", "title", "unit", "direction", "source", "divided_by_sex", "description"], "properties": { "id": {"type": "string"}, "title": {"type": "string"}, "unit": {}, "direction": {"type": "string"}, "source": {"type": "string"}, "divided_by_sex": {"type": "boolean"}, "description": {"type": "string"}, "area": {"type": "string", "nullable": true} } },
-                "Observation": { "type": "object", "required": ["indicator", "unit", "period", "sex", "value", "status"], "properties": { "indicator": {"type": "string"}, "unit": {"type": "string"}, "period": {"type": "string"}, "sex": {"type": "string"}, "value": {"type": "number", "nullable": true}, "status": {"type": "string"} } },
-                "StrategySummary": { "type": "object", "required": ["id", "owner", "title", "updated_at", "published"], "properties": { "id": {"type": "string"}, "owner": {"type": "string"}, "title": {"type": "string"}, "updated_at": {"type": "string"}, "published": {"type": "boolean"} } },
-                "FollowUp": { "type": "object", "required": ["strategy_id", "unit", "year", "results"], "properties": { "strategy_id": {"type": "string"}, "unit": {"type": "string"}, "year": {"type": "integer"}, "results": {"type": "array", "items": {"type": "object"}} } },
-                "RegisterPerson": { "type": "object", "required": ["person", "name", "personnummer", "days_left", "next_review"], "properties": {
-                    "person": { "type": "object", "description": "The pseudonymous case: id, unit, category, dates, assessment, plan, consents, referrals, reviews, outcomes" },
-                    "name": {"type": "string", "nullable": true},
-                    "personnummer": {"type": "string", "nullable": true},
-                    "days_left": {"type": "integer", "nullable": true, "description": "Days left of the two-year establishment period"},
-                    "next_review": {"type": "string", "format": "date", "nullable": true} } },
-                "RegisterCell": { "type": "object", "required": ["indicator", "year", "sex", "value", "n", "suppressed"], "properties": {
-                    "indicator": {"type": "string"}, "year": {"type": "integer"}, "sex": {"type": "string", "enum": ["T", "K", "M"]},
-                    "value": {"type": "number", "nullable": true}, "n": {"type": "integer", "nullable": true},
-                    "suppressed": {"type": "string", "enum": ["primary", "secondary"], "nullable": true} } },
-                "Token": { "type": "object", "required": ["id", "user_id", "unit_code", "scope", "name", "created_at"], "properties": { "id": {"type": "integer"}, "user_id": {"type": "integer"}, "unit_code": {"type": "string"}, "scope": {"type": "string"}, "name": {"type": "string"}, "created_at": {"type": "string"}, "revoked_at": {"type": "string", "nullable": true} } }
-            }
-        }
-    })
+    Json(crate::openapi_document())
 }
 
 fn json_body<T>(
@@ -655,7 +597,7 @@ fn writer_ctx(ctx: &Ctx) -> Result<Ctx, AppError> {
     Ok(ctx.clone())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct TargetChange {
     text: Option<String>,
     value: Option<f64>,
@@ -665,6 +607,13 @@ struct TargetChange {
 }
 
 /// Changes a target as the edit page does; the same validation, revision history and audit.
+#[utoipa::path(put, path = "/strategies/{id}/targets/{target}",
+    params(("id" = String, Path), ("target" = String, Path)), request_body = TargetChange,
+    responses((status = 200, description = "The target as changed", body = Object),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 403, description = "Not a writer of the strategy", body = Errors),
+              (status = 404, description = "No such strategy or target", body = Errors),
+              (status = 422, description = "Bad body", body = Errors)))]
 async fn put_target(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -761,12 +710,21 @@ async fn put_target(
     Ok(Json(run))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct CommentBody {
+    #[schema(minimum = 1990, maximum = 2100)]
     year: i32,
     body: String,
 }
 
+/// Writes the analysis of a target for a year (writers).
+#[utoipa::path(post, path = "/strategies/{id}/targets/{target}/comments",
+    params(("id" = String, Path), ("target" = String, Path)), request_body = CommentBody,
+    responses((status = 200, description = "The analysis as saved", body = Object),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 403, description = "Not a writer of the strategy", body = Errors),
+              (status = 404, description = "No such strategy or target", body = Errors),
+              (status = 422, description = "Bad body", body = Errors)))]
 async fn post_comment(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -816,12 +774,22 @@ async fn post_comment(
     Ok(Json(saved))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct ActivityChange {
+    /// `planned`, `ongoing`, `done`, `postponed` or `cancelled`.
+    #[schema(pattern = "^(planned|ongoing|done|postponed|cancelled)$")]
     status: String,
     comment: Option<String>,
 }
 
+/// Updates an activity's status and comment (writers).
+#[utoipa::path(put, path = "/strategies/{id}/activities/{activity}",
+    params(("id" = String, Path), ("activity" = String, Path)), request_body = ActivityChange,
+    responses((status = 200, description = "The activity as changed", body = Object),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 403, description = "Not a writer of the strategy", body = Errors),
+              (status = 404, description = "No such strategy or activity", body = Errors),
+              (status = 422, description = "Bad body", body = Errors)))]
 async fn put_activity(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -879,7 +847,7 @@ async fn put_activity(
     Ok(Json(a))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct NewObservation {
     indicator: String,
     unit: String,
@@ -894,6 +862,12 @@ struct NewObservation {
 /// Stores figures as one batch, with the checks of an upload: known indicators and units,
 /// values that agree with their status, and a municipality's own figures only by those
 /// who may write for it.
+#[utoipa::path(post, path = "/observations", request_body(content = Vec<NewObservation>, description = "1 to 100 000 figures"),
+    responses((status = 201, description = "Stored as one batch", body = schema::BatchStored),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 403, description = "Not a writer for a unit named", body = Errors),
+              (status = 404, description = "Not found", body = Errors),
+              (status = 422, description = "Bad body", body = Errors)))]
 async fn post_observations(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,

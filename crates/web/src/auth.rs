@@ -14,8 +14,6 @@
 
 use crate::error::AppError;
 use crate::AppState;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -84,55 +82,7 @@ pub fn client_address(
         .to_string()
 }
 
-/// A password, which never prints.
-#[derive(Clone)]
-pub struct Password(String);
-
-impl Password {
-    pub fn new(s: impl Into<String>) -> Password {
-        Password(s.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-/// Why a password is not accepted.
-pub fn check_password_rules(p: &Password) -> Result<(), String> {
-    let n = p.expose().chars().count();
-    if n < 12 {
-        return Err(format!("the password has {n} characters; use at least 12"));
-    }
-    if n > 256 {
-        return Err("the password is longer than 256 characters".into());
-    }
-    Ok(())
-}
-
-/// An Argon2id hash in PHC form.
-pub fn hash_password(p: &Password) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(p.expose().as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(AppError::internal)
-}
-
-pub fn verify_password(hash: &str, p: &Password) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(p.expose().as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+pub use etablera_app::accounts::{hash_password, verify_password, Password};
 
 /// Signs the tokens of forms shown before login (the login form, the accessibility
 /// report): HMAC-SHA256 over an expiry time and a random nonce, under a key outside the
@@ -588,7 +538,7 @@ mod tests {
         assert!(!verify_password(&h, &Password::new("fel")));
         assert!(!verify_password("not a hash", &p));
         assert_eq!(format!("{p:?}"), "[redacted]");
-        assert!(check_password_rules(&Password::new("kort")).is_err());
+        assert!(etablera_app::accounts::check_password_rules(&Password::new("kort")).is_err());
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub enum AppError {
     /// language.
     #[error("{0}")]
     Invalid(etablera_register::RegisterError),
+    /// 422/409/404: an account operation refused its input; the message is in the reader's
+    /// language.
+    #[error("{0}")]
+    Account(etablera_app::accounts::AccountError),
     /// 409: a unique value is taken.
     #[error("{0}")]
     Conflict(String),
@@ -68,6 +72,11 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Account(e) => match e {
+                etablera_app::accounts::AccountError::UsernameTaken(_) => StatusCode::CONFLICT,
+                etablera_app::accounts::AccountError::NoSuchStrategy(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -83,6 +92,11 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::BadRequest(_) | AppError::Invalid(_) => "invalid_input",
+            AppError::Account(e) => match e {
+                etablera_app::accounts::AccountError::UsernameTaken(_) => "conflict",
+                etablera_app::accounts::AccountError::NoSuchStrategy(_) => "not_found",
+                _ => "invalid_input",
+            },
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests(..) => "too_many_requests",
             AppError::TooLarge(_) => "too_large",
@@ -115,6 +129,7 @@ impl AppError {
                 )
             ),
             AppError::Invalid(e) => e.text(lang),
+            AppError::Account(e) => e.text(lang),
             AppError::BadRequest(m)
             | AppError::Conflict(m)
             | AppError::TooManyRequests(m, _)
@@ -221,6 +236,15 @@ impl From<etablera_store::StoreError> for AppError {
             etablera_store::StoreError::UnknownIndicator(_)
             | etablera_store::StoreError::UnknownUnit(_) => AppError::BadRequest(e.to_string()),
             other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<etablera_app::accounts::AccountError> for AppError {
+    fn from(e: etablera_app::accounts::AccountError) -> AppError {
+        match e {
+            etablera_app::accounts::AccountError::Internal(detail) => AppError::internal(detail),
+            other => AppError::Account(other),
         }
     }
 }

@@ -13,7 +13,6 @@
 //! # }
 //! ```
 
-pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod data;
@@ -222,6 +221,22 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
         .layer(layers)
         .with_state(state)
+}
+
+/// The JSON API's routes, each with its OpenAPI description: the API module's and the
+/// register's.
+pub(crate) fn api_routes(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::routes(upload_limit).merge(register::api_routes())
+}
+
+/// The OpenAPI 3.1 document of `/api/v1`, generated once from its routes.
+pub fn openapi_document() -> serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        serde_json::to_value(api_routes(usize::MAX).into_openapi())
+            .unwrap_or(serde_json::Value::Null)
+    })
+    .clone()
 }
 
 /// Opens the database and builds the state.

@@ -60,9 +60,6 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/register/{unit}/kontroll/{id}", post(resolve_request))
         .route("/min-plan", get(plan_entry).post(plan_code))
         .route("/min-plan/{code}", get(plan_page))
-        .route("/api/v1/register/{unit}/persons", get(api_persons))
-        .route("/api/v1/register/{unit}/persons/{id}", get(api_person))
-        .route("/api/v1/register/{unit}/statistics", get(api_statistics))
 }
 
 fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
@@ -2163,6 +2160,15 @@ async fn plan_page(
 
 // --- the JSON API ----------------------------------------------------------------------------
 
+/// The register's part of the JSON API (under `/api/v1`), with its description.
+pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(api_persons))
+        .routes(routes!(api_person))
+        .routes(routes!(api_statistics))
+}
+
 #[derive(serde::Serialize)]
 struct ApiPerson<'a> {
     person: &'a Person,
@@ -2185,6 +2191,16 @@ fn api_person_of(c: &Case) -> ApiPerson<'_> {
     }
 }
 
+/// The persons the caller may read in a municipality (case workers and reception
+/// managers; every person returned is written to the read log). Analysts and strategy
+/// roles get 403.
+#[utoipa::path(get, path = "/register/{unit}/persons",
+    params(("unit" = String, Path, pattern = "^[0-9]{4}$")),
+    responses((status = 200, description = "The persons", body = crate::api::schema::RegisterPersons),
+              (status = 401, description = "Log in", body = crate::api::schema::Error),
+              (status = 403, description = "Not a register role of the municipality", body = crate::api::schema::Error),
+              (status = 404, description = "No such municipality", body = crate::api::schema::Error),
+              (status = 503, description = "The register's keys are not configured", body = crate::api::schema::Error)))]
 async fn api_persons(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -2225,6 +2241,14 @@ async fn api_persons(
     Ok(Json(v).into_response())
 }
 
+/// One person of the register (the read is logged).
+#[utoipa::path(get, path = "/register/{unit}/persons/{id}",
+    params(("unit" = String, Path, pattern = "^[0-9]{4}$"), ("id" = String, Path)),
+    responses((status = 200, description = "The person", body = crate::api::schema::RegisterPerson),
+              (status = 401, description = "Log in", body = crate::api::schema::Error),
+              (status = 403, description = "Not allowed to read this person", body = crate::api::schema::Error),
+              (status = 404, description = "No such person", body = crate::api::schema::Error),
+              (status = 503, description = "The register's keys are not configured", body = crate::api::schema::Error)))]
 async fn api_person(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -2250,6 +2274,14 @@ async fn api_person(
     Ok(Json(v).into_response())
 }
 
+/// The register's own indicators per year and sex, with small counts suppressed (primary
+/// and secondary); a suppressed cell has no value, never 0.
+#[utoipa::path(get, path = "/register/{unit}/statistics",
+    params(("unit" = String, Path, pattern = "^[0-9]{4}$")),
+    responses((status = 200, description = "The statistics", body = crate::api::schema::RegisterStatistics),
+              (status = 401, description = "Log in", body = crate::api::schema::Error),
+              (status = 403, description = "Not allowed", body = crate::api::schema::Error),
+              (status = 404, description = "No such municipality", body = crate::api::schema::Error)))]
 async fn api_statistics(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,

@@ -187,7 +187,7 @@ async fn create(
     let r = state
         .db
         .run(move |s| {
-            crate::accounts::add_user(
+            etablera_app::accounts::add_user(
                 s,
                 &f.username,
                 &f.display_name,
@@ -195,7 +195,7 @@ async fn create(
                 false,
                 actor,
             )?;
-            crate::accounts::set_role(s, &f.username, unit.as_str(), Some(role), actor)?;
+            etablera_app::accounts::set_role(s, &f.username, unit.as_str(), Some(role), actor)?;
             Ok(())
         })
         .await;
@@ -246,7 +246,15 @@ async fn set_role(
     let actor = ctx.user.as_ref().map(|u| u.id);
     let r = state
         .db
-        .run(move |s| crate::accounts::set_role(s, &f.username, unit.as_str(), role, actor))
+        .run(move |s| {
+            Ok(etablera_app::accounts::set_role(
+                s,
+                &f.username,
+                unit.as_str(),
+                role,
+                actor,
+            )?)
+        })
         .await;
     match r {
         Ok(()) => {

@@ -6,9 +6,9 @@
 mod common;
 
 use common::{hidden, login_at, Client, Resp};
+use etablera_app::accounts::Password;
 use etablera_domain::access::{RegisterRole, Role};
 use etablera_store::testing::{self, TestStore};
-use etablera_web::auth::Password;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -52,16 +52,16 @@ fn spawn_apps() -> Vec<App> {
             }
             let pw = Password::new(PW);
             for (user, role, reg) in USERS {
-                etablera_web::accounts::add_user(s, user, user, &pw, *user == "sys", None).unwrap();
+                etablera_app::accounts::add_user(s, user, user, &pw, *user == "sys", None).unwrap();
                 if let Some((unit, r)) = role {
-                    etablera_web::accounts::set_role(s, user, unit, Some(*r), None).unwrap();
+                    etablera_app::accounts::set_role(s, user, unit, Some(*r), None).unwrap();
                 }
                 if let Some(r) = reg {
-                    etablera_web::accounts::set_register_role(s, user, "2380", Some(*r), None)
+                    etablera_app::accounts::set_register_role(s, user, "2380", Some(*r), None)
                         .unwrap();
                 }
             }
-            etablera_web::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            etablera_app::accounts::publish(s, "ostersund-2020", true, None).unwrap();
             let today = etablera_app::register::today();
             let cw = s.user_by_name("cw").unwrap().unwrap().id;
             let mut persons = HashMap::new();

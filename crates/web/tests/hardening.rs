@@ -6,9 +6,9 @@
 mod common;
 
 use common::{hidden, login_at, Client, Resp};
+use etablera_app::accounts::Password;
 use etablera_domain::access::{RegisterRole, Role};
 use etablera_store::testing::{self, TestStore};
-use etablera_web::auth::Password;
 use std::sync::Arc;
 
 struct App {
@@ -44,16 +44,16 @@ fn spawn_apps() -> Vec<App> {
                 ),
                 ("ljcw", vec![], vec![("1864", RegisterRole::CaseWorker)]),
             ] {
-                etablera_web::accounts::add_user(s, user, user, &pw, false, None).unwrap();
+                etablera_app::accounts::add_user(s, user, user, &pw, false, None).unwrap();
                 for (unit, role) in roles {
-                    etablera_web::accounts::set_role(s, user, unit, Some(role), None).unwrap();
+                    etablera_app::accounts::set_role(s, user, unit, Some(role), None).unwrap();
                 }
                 for (unit, role) in reg {
-                    etablera_web::accounts::set_register_role(s, user, unit, Some(role), None)
+                    etablera_app::accounts::set_register_role(s, user, unit, Some(role), None)
                         .unwrap();
                 }
             }
-            etablera_web::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            etablera_app::accounts::publish(s, "ostersund-2020", true, None).unwrap();
             let config = etablera_web::Config {
                 database: t.address.clone(),
                 register_keys: Some(keys),
@@ -520,15 +520,15 @@ fn a_role_is_given_by_the_municipalitys_name() {
         let s = t.store.as_mut();
         etablera_app::init(s).unwrap();
         let id =
-            etablera_web::accounts::add_user(s, "anna", "Anna", &Password::new(PW), false, None)
+            etablera_app::accounts::add_user(s, "anna", "Anna", &Password::new(PW), false, None)
                 .unwrap();
-        etablera_web::accounts::set_role(s, "anna", "Östersund", Some(Role::Viewer), None)
+        etablera_app::accounts::set_role(s, "anna", "Östersund", Some(Role::Viewer), None)
             .unwrap_or_else(|e| panic!("{b}: {e:?}"));
         let m = s.memberships(id).unwrap();
         assert_eq!(m.len(), 1, "{b}");
         assert_eq!(m[0].0.as_str(), "2380", "{b}");
         assert!(
-            etablera_web::accounts::set_role(s, "anna", "Ankeborg", Some(Role::Viewer), None)
+            etablera_app::accounts::set_role(s, "anna", "Ankeborg", Some(Role::Viewer), None)
                 .is_err(),
             "{b}"
         );
@@ -789,7 +789,7 @@ fn throttling_slows_the_attacker_not_the_user() {
         }
         {
             let mut s = store(&app);
-            etablera_web::accounts::add_user(
+            etablera_app::accounts::add_user(
                 s.as_mut(),
                 "nykomling",
                 "Ny Kommande",

@@ -6,8 +6,8 @@
 mod common;
 
 use common::{hidden, login_at, Client, Resp};
+use etablera_app::accounts::Password;
 use etablera_store::testing::{self, TestStore};
-use etablera_web::auth::Password;
 use std::collections::HashMap;
 
 struct App {
@@ -45,9 +45,9 @@ fn spawn_apps() -> Vec<App> {
                 ("strategist", false, vec![("2380", "strategist")]),
                 ("ljadmin", false, vec![("1864", "admin")]),
             ] {
-                etablera_web::accounts::add_user(s, user, user, &pw, sysadm, None).unwrap();
+                etablera_app::accounts::add_user(s, user, user, &pw, sysadm, None).unwrap();
                 for (unit, role) in roles {
-                    etablera_web::accounts::set_role(
+                    etablera_app::accounts::set_role(
                         s,
                         user,
                         unit,
@@ -57,7 +57,7 @@ fn spawn_apps() -> Vec<App> {
                     .unwrap();
                 }
             }
-            etablera_web::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            etablera_app::accounts::publish(s, "ostersund-2020", true, None).unwrap();
             let config = etablera_web::Config {
                 database: t.address.clone(),
                 ..Default::default()
@@ -1627,6 +1627,28 @@ fn municipality_admins_manage_their_users() {
             ],
         );
         assert_eq!(r.status, 409, "{b}: the username is taken");
+        assert!(
+            r.body.contains("Användarnamnet ”nyanstalld” är upptaget."),
+            "{b}: said in Swedish on a Swedish page: {}",
+            r.body
+        );
+        let r = lj.post_form(
+            &users,
+            &[
+                ("csrf", &csrf),
+                ("username", "kortlosen"),
+                ("display_name", "Kort"),
+                ("password", "kort"),
+                ("unit", "1864"),
+                ("role", "viewer"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        assert!(
+            r.body.contains("Lösenordet har 4 tecken; använd minst 12."),
+            "{b}: {}",
+            r.body
+        );
         let mut new = login(&app, "nyanstalld");
         assert_eq!(
             new.get(&format!("{}/s/ljusnarsberg-2016/data", app.base))

@@ -6,8 +6,8 @@
 mod common;
 
 use common::{hidden, login_at, Client};
+use etablera_app::accounts::Password;
 use etablera_domain::access::RegisterRole;
-use etablera_web::auth::Password;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -47,8 +47,8 @@ fn the_log_has_requests_and_no_personal_data() {
         let b = t.backend;
         let s = t.store.as_mut();
         etablera_app::init(s).unwrap();
-        etablera_web::accounts::add_user(s, "cw", "cw", &Password::new(PW), false, None).unwrap();
-        etablera_web::accounts::set_register_role(
+        etablera_app::accounts::add_user(s, "cw", "cw", &Password::new(PW), false, None).unwrap();
+        etablera_app::accounts::set_register_role(
             s,
             "cw",
             "2380",

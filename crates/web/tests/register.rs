@@ -7,8 +7,8 @@ use etablera_domain::access::{RegisterRole, Role};
 mod common;
 
 use common::{hidden, login_at, Client};
+use etablera_app::accounts::Password;
 use etablera_store::testing::{self, TestStore};
-use etablera_web::auth::Password;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -125,13 +125,13 @@ fn spawn_apps() -> Vec<App> {
                 ),
             ] {
                 let id =
-                    etablera_web::accounts::add_user(s, user, user, &pw, sysadm, None).unwrap();
+                    etablera_app::accounts::add_user(s, user, user, &pw, sysadm, None).unwrap();
                 ids.insert(user, id);
                 for (unit, role) in roles {
-                    etablera_web::accounts::set_role(s, user, unit, Some(role), None).unwrap();
+                    etablera_app::accounts::set_role(s, user, unit, Some(role), None).unwrap();
                 }
                 for (unit, role) in reg {
-                    etablera_web::accounts::set_register_role(s, user, unit, Some(role), None)
+                    etablera_app::accounts::set_register_role(s, user, unit, Some(role), None)
                         .unwrap();
                 }
             }
