@@ -226,7 +226,7 @@ pub fn router(state: AppState) -> Router {
 /// The JSON API's routes, each with its OpenAPI description: the API module's and the
 /// register's.
 pub(crate) fn api_routes(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<AppState> {
-    api::routes(upload_limit).merge(register::api_routes())
+    api::routes(upload_limit).merge(register::json_api::api_routes())
 }
 
 /// The OpenAPI 3.1 document of `/api/v1`, generated once from its routes.

@@ -14,7 +14,19 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         if p.extension().is_some_and(|x| x == "rs") {
             let name = p.file_stem().unwrap().to_string_lossy().into_owned();
             if name != "lib" {
-                files.insert(name, std::fs::read_to_string(&p).unwrap());
+                let text: &mut String = files.entry(name).or_default();
+                text.push_str(&std::fs::read_to_string(&p).unwrap());
+            }
+        } else if p.is_dir() {
+            // A module split into files (`register/mod.rs`, `register/person.rs`, or `api.rs`
+            // with `api/schema.rs`) is one node: its files' imports together.
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let text: &mut String = files.entry(name).or_default();
+            for f in std::fs::read_dir(&p).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|x| x == "rs") {
+                    text.push_str(&std::fs::read_to_string(&f).unwrap());
+                }
             }
         }
     }

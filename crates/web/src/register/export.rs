@@ -1,0 +1,77 @@
+//! The GDPR export of a person's data (art. 15 and 20).
+
+use super::*;
+
+pub(super) async fn export_json(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((unit, id)): Path<(String, String)>,
+) -> Response {
+    let c = ctx.clone();
+    let r = async {
+        let keys = keys(&state)?;
+        let unit = parse_unit(&unit)?;
+        state
+            .db
+            .run(move |s| {
+                let (case, _) = check_case(s, &c, &keys, &unit, &id, A::ManageCase)?;
+                log(
+                    s,
+                    &c,
+                    &keys,
+                    "web",
+                    &[&case.person],
+                    "GET /register/{unit}/persons/{id}/export.json",
+                )?;
+                Ok(reg::export_person(s, &keys, &unit, &id)?)
+            })
+            .await
+    }
+    .await;
+    match r {
+        Ok(v) => (
+            [(
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"registerutdrag.json\"".to_string(),
+            )],
+            Json(v),
+        )
+            .into_response(),
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+pub(super) async fn export_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((unit, id)): Path<(String, String)>,
+) -> Response {
+    let c = ctx.clone();
+    let r = async {
+        let keys = keys(&state)?;
+        let unit = parse_unit(&unit)?;
+        state
+            .db
+            .run(move |s| {
+                let (case, _) = check_case(s, &c, &keys, &unit, &id, A::ManageCase)?;
+                log(s, &c, &keys, "web", &[&case.person], "GET /register/{unit}/persons/{id}/export")?;
+                let v = reg::export_person(s, &keys, &unit, &id)?;
+                let lang = c.lang;
+                let pretty = serde_json::to_string_pretty(&v).map_err(AppError::internal)?;
+                Ok(layout(&c, t(lang, "Registerutdrag", "Data export"), &format!("/register/{unit}/persons/{id}/export"), html! {
+                    h1 { (t(lang, "Registerutdrag", "Data export")) " – " code { (id) } }
+                    p { (t(lang, "Allt som Etablera har sparat om personen: uppgifter, plan, länkar, varje läsning och varje ändring.", "Everything Etablera stores about the person: details, plan, links, every read and every change.")) }
+                    @for (key, label) in [("person", t(lang, "Uppgifter och plan", "Details and plan")), ("identity", t(lang, "Identitet", "Identity")), ("household", t(lang, "Hushåll", "Household")), ("plan_links", t(lang, "Länkar till min plan", "Plan links")), ("reads", t(lang, "Läsningar", "Reads")), ("changes", t(lang, "Ändringar", "Changes"))] {
+                        section {
+                            h2 { (label) }
+                            pre { (serde_json::to_string_pretty(&v[key]).unwrap_or_default()) }
+                        }
+                    }
+                    details { summary { "JSON" } pre { (pretty) } }
+                }))
+            })
+            .await
+    }
+    .await;
+    page(&ctx, r)
+}

@@ -1,0 +1,158 @@
+//! The register's part of the JSON API.
+
+use super::*;
+
+/// The register's part of the JSON API (under `/api/v1`), with its description.
+pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(api_persons))
+        .routes(routes!(api_person))
+        .routes(routes!(api_statistics))
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct ApiPerson<'a> {
+    person: &'a Person,
+    name: Option<&'a str>,
+    personnummer: Option<String>,
+    days_left: Option<i64>,
+    next_review: Option<Date>,
+}
+
+pub(super) fn api_person_of(c: &Case) -> ApiPerson<'_> {
+    ApiPerson {
+        person: &c.person,
+        name: c.identity.as_ref().map(|i| i.name.as_str()),
+        personnummer: c
+            .identity
+            .as_ref()
+            .and_then(|i| i.pnr.as_ref().map(|p| p.display())),
+        days_left: c.person.days_left(reg::today()),
+        next_review: c.person.next_review(),
+    }
+}
+
+/// The persons the caller may read in a municipality (case workers and reception
+/// managers; every person returned is written to the read log). Analysts and strategy
+/// roles get 403.
+#[utoipa::path(get, path = "/register/{unit}/persons",
+    params(("unit" = String, Path, pattern = "^[0-9]{4}$")),
+    responses((status = 200, description = "The persons", body = crate::api::schema::RegisterPersons),
+              (status = 401, description = "Log in", body = crate::api::schema::Error),
+              (status = 403, description = "Not a register role of the municipality", body = crate::api::schema::Error),
+              (status = 404, description = "No such municipality", body = crate::api::schema::Error),
+              (status = 503, description = "The register's keys are not configured", body = crate::api::schema::Error)))]
+pub(super) async fn api_persons(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(unit): Path<String>,
+) -> Result<Response, ApiError> {
+    let keys = keys(&state)?;
+    let unit = parse_unit(&unit)?;
+    let v = state
+        .db
+        .run(move |s| {
+            let settings = check_unit(s, &ctx, &unit, A::ListCases)?;
+            let mut cases = Vec::new();
+            for row in s.persons(&unit)? {
+                let p = reg::person_of(&row)?;
+                if register_allowed(
+                    ctx.principal.as_ref(),
+                    A::ReadPerson,
+                    &unit,
+                    Some(relation(&ctx, &p)),
+                    settings.caseload_only,
+                ) {
+                    cases.push(reg::from_row(&keys, &row)?);
+                }
+            }
+            let refs: Vec<&Person> = cases.iter().map(|c| &c.person).collect();
+            log(
+                s,
+                &ctx,
+                &keys,
+                "api",
+                &refs,
+                "GET /api/v1/register/{unit}/persons",
+            )?;
+            let items: Vec<ApiPerson> = cases.iter().map(api_person_of).collect();
+            Ok(serde_json::json!({ "items": items, "total": items.len() }))
+        })
+        .await?;
+    Ok(Json(v).into_response())
+}
+
+/// One person of the register (the read is logged).
+#[utoipa::path(get, path = "/register/{unit}/persons/{id}",
+    params(("unit" = String, Path, pattern = "^[0-9]{4}$"), ("id" = String, Path)),
+    responses((status = 200, description = "The person", body = crate::api::schema::RegisterPerson),
+              (status = 401, description = "Log in", body = crate::api::schema::Error),
+              (status = 403, description = "Not allowed to read this person", body = crate::api::schema::Error),
+              (status = 404, description = "No such person", body = crate::api::schema::Error),
+              (status = 503, description = "The register's keys are not configured", body = crate::api::schema::Error)))]
+pub(super) async fn api_person(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((unit, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let keys = keys(&state)?;
+    let unit = parse_unit(&unit)?;
+    let v = state
+        .db
+        .run(move |s| {
+            let (case, _) = check_case(s, &ctx, &keys, &unit, &id, A::ReadPerson)?;
+            log(
+                s,
+                &ctx,
+                &keys,
+                "api",
+                &[&case.person],
+                "GET /api/v1/register/{unit}/persons/{id}",
+            )?;
+            serde_json::to_value(api_person_of(&case)).map_err(AppError::internal)
+        })
+        .await?;
+    Ok(Json(v).into_response())
+}
+
+/// The register's own indicators per year and sex, with small counts suppressed (primary
+/// and secondary); a suppressed cell has no value, never 0.
+#[utoipa::path(get, path = "/register/{unit}/statistics",
+    params(("unit" = String, Path, pattern = "^[0-9]{4}$")),
+    responses((status = 200, description = "The statistics", body = crate::api::schema::RegisterStatistics),
+              (status = 401, description = "Log in", body = crate::api::schema::Error),
+              (status = 403, description = "Not allowed", body = crate::api::schema::Error),
+              (status = 404, description = "No such municipality", body = crate::api::schema::Error)))]
+pub(super) async fn api_statistics(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(unit): Path<String>,
+) -> Result<Response, ApiError> {
+    let unit = parse_unit(&unit)?;
+    let v = state
+        .db
+        .run(move |s| {
+            let settings = check_unit(s, &ctx, &unit, A::ReadAggregates)?;
+            let fig = reg::figures(s, &unit, reg::today())?;
+            let cells: Vec<serde_json::Value> = fig
+                .map(|f| f.cells)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| {
+                    let suppressed = c.suppressed.is_some();
+                    serde_json::json!({
+                        "indicator": c.indicator.id(),
+                        "year": c.year,
+                        "sex": c.sex,
+                        "value": c.value,
+                        "n": if suppressed { None } else { Some(c.n) },
+                        "suppressed": c.suppressed,
+                    })
+                })
+                .collect();
+            Ok(serde_json::json!({ "unit": unit, "threshold": settings.threshold, "cells": cells }))
+        })
+        .await?;
+    Ok(Json(v).into_response())
+}
