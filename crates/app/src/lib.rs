@@ -232,7 +232,7 @@ pub fn figures_owner(
 
 /// The content hash that identifies a batch: a municipality's upload is its own, so the
 /// same file from another municipality is not "already imported".
-fn batch_hash(owner: Option<&UnitCode>, bytes: &[u8]) -> String {
+pub(crate) fn batch_hash(owner: Option<&UnitCode>, bytes: &[u8]) -> String {
     match owner {
         Some(u) => etablera_ingest::sha256_hex(&[b"owner:", u.as_str().as_bytes(), b"\n", bytes]),
         None => etablera_ingest::sha256_hex(&[bytes]),

@@ -82,12 +82,9 @@ pub fn preview_upload(
             unit: owner.clone(),
             file_name: name.to_string(),
             kind: preview.kind.to_string(),
-            content_sha256: etablera_ingest::sha256_hex(&[
-                b"owner:",
-                owner.as_str().as_bytes(),
-                b"\n",
-                bytes,
-            ]),
+            // The same hash an import of the file would record, so a file confirmed twice
+            // (or imported on the command line too) is one batch.
+            content_sha256: crate::batch_hash(Some(owner), bytes),
             observations: serde_json::to_string(&preview.observations)?,
             warnings: serde_json::to_string(&preview.warnings)?,
             created_at: iso_utc(now),
