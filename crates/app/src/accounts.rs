@@ -122,9 +122,12 @@ impl From<StoreError> for AccountError {
     }
 }
 
-impl From<anyhow::Error> for AccountError {
-    fn from(e: anyhow::Error) -> Self {
-        AccountError::Internal(format!("{e:#}"))
+impl From<crate::Error> for AccountError {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Account(a) => a,
+            other => AccountError::Internal(other.to_string()),
+        }
     }
 }
 

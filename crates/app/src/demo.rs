@@ -3,10 +3,12 @@
 //! documents, and fictitious observations for 2014–2024 — stored as a batch whose source is
 //! `demo`, so every report marks them as fictitious — and the follow-up reports.
 
+use crate::error::{Context, Error, Result};
+#[allow(unused_imports)]
+use crate::{bail, input};
 use crate::{
     import_bytes, init, load_strategy_str, render_report, run_followup, Format, ImportReport,
 };
-use anyhow::{bail, Context, Result};
 use etablera_domain::{IndicatorId, Lang, ObsStatus, Observation, Period, Sex, UnitCode, Units};
 use etablera_store::{NewBatch, Store};
 use std::path::{Path, PathBuf};
@@ -239,8 +241,8 @@ fn noise(key: &str) -> f64 {
 
 fn obs(ind: &str, unit: &str, year: i32, sex: Sex, v: f64) -> Result<Observation> {
     Ok(Observation::value_of(
-        IndicatorId::parse(ind).map_err(anyhow::Error::msg)?,
-        UnitCode::parse(unit).map_err(anyhow::Error::msg)?,
+        IndicatorId::parse(ind).map_err(Error::input)?,
+        UnitCode::parse(unit).map_err(Error::input)?,
         Period::Year(year),
         sex,
         (v * 10.0).round() / 10.0,
@@ -299,8 +301,8 @@ pub fn fictitious_observations() -> Result<Vec<Observation>> {
                 && year > from
             {
                 out.push(Observation::new(
-                    IndicatorId::parse(ind).map_err(anyhow::Error::msg)?,
-                    UnitCode::parse(&unit).map_err(anyhow::Error::msg)?,
+                    IndicatorId::parse(ind).map_err(Error::input)?,
+                    UnitCode::parse(&unit).map_err(Error::input)?,
                     Period::Year(year),
                     Sex::Total,
                     None,
@@ -338,8 +340,8 @@ pub fn fictitious_observations() -> Result<Vec<Observation>> {
     }
     // A suppressed cell, as small municipalities have: shown as suppressed, never as 0.
     out.push(Observation::new(
-        IndicatorId::parse("N18409").map_err(anyhow::Error::msg)?,
-        UnitCode::parse("1864").map_err(anyhow::Error::msg)?,
+        IndicatorId::parse("N18409").map_err(Error::input)?,
+        UnitCode::parse("1864").map_err(Error::input)?,
         Period::Year(2024),
         Sex::Men,
         None,
@@ -353,8 +355,8 @@ pub fn seed_observations() -> Result<Vec<Observation>> {
     let q =
         |ind: &str, unit: &str, period: Period, v: f64, status: ObsStatus| -> Result<Observation> {
             Ok(Observation::new(
-                IndicatorId::parse(ind).map_err(anyhow::Error::msg)?,
-                UnitCode::parse(unit).map_err(anyhow::Error::msg)?,
+                IndicatorId::parse(ind).map_err(Error::input)?,
+                UnitCode::parse(unit).map_err(Error::input)?,
                 period,
                 Sex::Total,
                 Some(v),

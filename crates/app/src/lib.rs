@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod error;
 pub mod matching;
 pub mod matching_demo;
 pub mod register;
@@ -13,7 +14,7 @@ pub mod register_demo;
 pub mod table;
 pub mod uploads;
 
-use anyhow::{anyhow, bail, Context, Result};
+pub use crate::error::{Context, Error, Result};
 use etablera_domain::access::{may_write_figures, Principal};
 use etablera_domain::{
     Indicator, IndicatorId, Lang, Strategy, UnitCode, UnitGroup, UnitKind, Units,
@@ -91,7 +92,7 @@ pub fn init(store: &mut dyn Store) -> Result<InitReport> {
     for c in units.all().iter().filter(|u| u.kind == UnitKind::Region) {
         let county = c.county.clone().unwrap_or_default();
         let g = UnitGroup {
-            code: UnitCode::parse(&format!("GL{county}")).map_err(|e| anyhow!(e))?,
+            code: UnitCode::parse(&format!("GL{county}")).map_err(Error::internal)?,
             name: format!("Kommunerna i {}", c.name),
             members: units.county_members(&county),
         };
@@ -264,7 +265,7 @@ pub fn import_bytes(
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportReport> {
     let kind = detect(name, bytes).ok_or_else(|| {
-        anyhow!("{name}: unknown kind of file; expected .json (Kolada), .csv or .xlsx")
+        input!("{name}: unknown kind of file; expected .json (Kolada), .csv or .xlsx")
     })?;
     if kind == FileKind::KoladaKpi {
         if !who.system_admin {
@@ -337,7 +338,7 @@ pub fn import_bytes(
             let stored = store.import_stream(&batch, &mut rx.into_iter(), progress);
             (reader.join(), stored)
         });
-        let read = read.map_err(|_| anyhow!("{name}: the reader stopped unexpectedly"))?;
+        let read = read.map_err(|_| input!("{name}: the reader stopped unexpectedly"))?;
         let meta = read?;
         let outcome = stored.with_context(|| format!("{name}: the import was not stored"))?;
         return Ok(ImportReport::Observations(outcome, meta.warnings));
@@ -359,7 +360,7 @@ pub fn import_bytes(
         }
         FileKind::KoladaKpi => unreachable!("handled above"),
     };
-    let owner = figures_owner(who, &obs, &units).map_err(|e| anyhow!("{name}: {e}"))?;
+    let owner = figures_owner(who, &obs, &units).map_err(|e| input!("{name}: {e}"))?;
     let outcome = store
         .import_observations(&batch(src, owner), &obs, progress)
         .with_context(|| format!("{name}: the import was not stored"))?;
@@ -456,7 +457,7 @@ pub fn get_strategy(store: &mut dyn Store, id: &str) -> Result<Strategy> {
             .strategies()
             .map(|v| v.into_iter().map(|s| s.id).collect::<Vec<_>>().join(", "))
             .unwrap_or_default();
-        anyhow!(
+        input!(
             "no strategy `{id}`; stored strategies: {}",
             if known.is_empty() {
                 "none".into()
@@ -507,10 +508,10 @@ pub fn run_followup_with(
     // As of a time, the strategy as it stood then (finding 14 of the hardening issue).
     let version = match as_of {
         Some(a) => {
-            check_as_of(a).map_err(|e| anyhow!("as-of: {e}"))?;
+            check_as_of(a).map_err(|e| input!("as-of: {e}"))?;
             let v = store
                 .strategy_as_of(strategy_id, a)?
-                .ok_or_else(|| anyhow!("strategin `{strategy_id}` har ingen sparad version"))?;
+                .ok_or_else(|| input!("strategin `{strategy_id}` har ingen sparad version"))?;
             strategy = v.strategy.clone();
             Some(v)
         }
@@ -538,7 +539,7 @@ pub fn run_followup_with(
                 .groups()?
                 .into_iter()
                 .find(|g| g.code.as_str() == code)
-                .ok_or_else(|| anyhow!("no group `{code}`; see `etablera group list`"))?,
+                .ok_or_else(|| input!("no group `{code}`; see `etablera group list`"))?,
         ),
         None => {
             // The owner's county is the default comparison, as Kolada offers.

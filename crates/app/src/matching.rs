@@ -3,8 +3,10 @@
 //! row by row, runs the pure solvers in `etablera-matching` and writes a readable table, CSV
 //! or JSON. Every proposed pair carries its score parts; every unassigned one says why.
 
+use crate::error::{Error, Result};
 use crate::table::Table;
-use anyhow::{anyhow, bail, Result};
+#[allow(unused_imports)]
+use crate::{bail, input};
 use etablera_domain::format::number;
 use etablera_domain::{Lang, Units};
 use etablera_matching::apportion::{self, Department, FactorWeights, Method, Recipient};
@@ -140,7 +142,7 @@ impl MatchReport {
             ])?;
         }
         Ok(String::from_utf8(
-            w.into_inner().map_err(|e| anyhow!("{e}"))?,
+            w.into_inner().map_err(|e| Error::internal(e))?,
         )?)
     }
 }
@@ -196,7 +198,7 @@ fn read_caps(t: &Table, households: usize) -> Result<(Vec<Group>, HashMap<String
             p => Some(
                 *index
                     .get(p)
-                    .ok_or_else(|| anyhow!("{}: no group `{p}` in the file", t.at(k, "inom")))?,
+                    .ok_or_else(|| input!("{}: no group `{p}` in the file", t.at(k, "inom")))?,
             ),
         };
         groups.push(Group {
@@ -313,7 +315,7 @@ pub fn match_housing(
         arcs,
         unassigned: vec![penalty; hs.len()],
     };
-    let sol = flow::solve(&problem).map_err(|e| anyhow!("{e}"))?;
+    let sol = flow::solve(&problem).map_err(|e| input!("{e}"))?;
     let title = format!(
         "Bostäder till hushåll: {} hushåll, {} bostäder",
         hs.len(),
@@ -495,7 +497,7 @@ pub fn match_internships(
         arcs,
         unassigned: vec![penalty; cands.len()],
     };
-    let sol = flow::solve(&problem).map_err(|e| anyhow!("{e}"))?;
+    let sol = flow::solve(&problem).map_err(|e| input!("{e}"))?;
     let title = format!(
         "Praktikplatser och subventionerade anställningar: {} personer, {} platser på {} ställen",
         cands.len(),
@@ -536,7 +538,7 @@ fn prefs(t: &Table, k: usize, index: &HashMap<String, usize>, other: &str) -> Re
     {
         let j = *index
             .get(name)
-            .ok_or_else(|| anyhow!("{}: `{name}` is not in {other}", t.at(k, "preferenser")))?;
+            .ok_or_else(|| input!("{}: `{name}` is not in {other}", t.at(k, "preferenser")))?;
         if out.contains(&j) {
             bail!("{}: `{name}` is listed twice", t.at(k, "preferenser"));
         }
@@ -581,7 +583,7 @@ pub fn match_stable(proposers: (&str, &[u8]), receivers: (&str, &[u8])) -> Resul
             .receiver_prefs
             .push(prefs(&rt, k, &pindex, pt.place.as_str())?);
     }
-    let m = etablera_matching::stable::deferred_acceptance(&problem).map_err(|e| anyhow!("{e}"))?;
+    let m = etablera_matching::stable::deferred_acceptance(&problem).map_err(|e| input!("{e}"))?;
     let proposals = (0..pids.len())
         .map(|i| match m.proposer_to[i] {
             Some(j) => {
@@ -677,7 +679,7 @@ pub fn match_pairs(pairs: (&str, &[u8]), penalty: Option<f64>) -> Result<MatchRe
         unassigned: vec![penalty; rows.len()],
     };
     let a =
-        etablera_matching::assignment::solve_sparse(&p).map_err(|e| anyhow!("{}: {e}", t.place))?;
+        etablera_matching::assignment::solve_sparse(&p).map_err(|e| input!("{}: {e}", t.place))?;
     let cost: HashMap<(usize, usize), f64> = arcs.iter().map(|&(i, j, c)| ((i, j), c)).collect();
     let proposals = (0..rows.len())
         .map(|i| match a.row_to_col[i] {
@@ -797,7 +799,7 @@ pub fn quotas(
             });
         }
         let rows = apportion::weights_from_factors(&deps, target_share, factors)
-            .map_err(|e| anyhow!("{}: {e}", t.place))?;
+            .map_err(|e| input!("{}: {e}", t.place))?;
         // Weights scaled to the number of places: each is the department's ideal number of
         // places (the divisor methods do not depend on the scale), easier for a board to read.
         (
@@ -823,8 +825,8 @@ pub fn quotas(
             max: maxs[k],
         })
         .collect();
-    let result = apportion::apportion(&recipients, total, method)
-        .map_err(|e| anyhow!("{}: {e}", t.place))?;
+    let result =
+        apportion::apportion(&recipients, total, method).map_err(|e| input!("{}: {e}", t.place))?;
     Ok(QuotaReport {
         target_share: rows.as_ref().map(|_| target_share),
         factors: rows.as_ref().map(|_| factors),
@@ -965,7 +967,7 @@ impl QuotaReport {
             ])?;
         }
         Ok(String::from_utf8(
-            w.into_inner().map_err(|e| anyhow!("{e}"))?,
+            w.into_inner().map_err(|e| Error::internal(e))?,
         )?)
     }
 }
@@ -1007,7 +1009,7 @@ fn municipality(units: &Units, t: &Table, k: usize, col: &str) -> Result<(String
     let u = units
         .find(raw)
         .filter(|u| u.kind == etablera_domain::UnitKind::Municipality)
-        .ok_or_else(|| anyhow!("{}: unknown municipality `{raw}`", t.at(k, col)))?;
+        .ok_or_else(|| input!("{}: unknown municipality `{raw}`", t.at(k, col)))?;
     Ok((u.code.to_string(), u.name.clone()))
 }
 
@@ -1079,9 +1081,9 @@ pub fn place_people(
             let t = Table::read(name, bytes, &PROBABILITY_COLUMNS, &[])?;
             let pindex: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, x)| (x.as_str(), i)).collect();
             for k in 0..t.rows.len() {
-                let i = *pindex.get(t.get(k, "id")).ok_or_else(|| anyhow!("{}: no person `{}` in {}", t.at(k, "id"), t.get(k, "id"), pt.place))?;
+                let i = *pindex.get(t.get(k, "id")).ok_or_else(|| input!("{}: no person `{}` in {}", t.at(k, "id"), t.get(k, "id"), pt.place))?;
                 let (code, mname) = municipality(&units, &t, k, "kommun")?;
-                let j = *dindex.get(code.as_str()).ok_or_else(|| anyhow!("{}: {mname} has no places in {}", t.at(k, "kommun"), ct.place))?;
+                let j = *dindex.get(code.as_str()).ok_or_else(|| input!("{}: {mname} has no places in {}", t.at(k, "kommun"), ct.place))?;
                 let v = t.non_negative(k, "sannolikhet")?;
                 let v = if t.get(k, "sannolikhet").contains('%') { v / 100.0 } else { v };
                 if v > 1.0 {
@@ -1104,7 +1106,7 @@ pub fn place_people(
                 let (code, _) = municipality(&units, &t, k, "kommun")?;
                 past.push(PastOutcome { municipality: code, group: t.get(k, "grupp").to_string(), employed: t.flag(k, "sysselsatt")? });
             }
-            let model = RateModel::fit(&past, 20.0).map_err(|e| anyhow!("{name}: {e}"))?;
+            let model = RateModel::fit(&past, 20.0).map_err(|e| input!("{name}: {e}"))?;
             for (i, g) in groups.iter().enumerate() {
                 for j in 0..d {
                     prob[i * d + j] = model.predict(&dest_ids[j], g);
@@ -1128,7 +1130,7 @@ pub fn place_people(
         capacity: cap.clone(),
         prob,
     };
-    let result = placement::place(&problem).map_err(|e| anyhow!("{e}"))?;
+    let result = placement::place(&problem).map_err(|e| input!("{e}"))?;
     let mut placed = vec![0u32; d];
     for (i, x) in result.dest_of.iter().enumerate() {
         if let Some(j) = x {
@@ -1300,7 +1302,7 @@ impl PlacementReport {
             w.write_record([id.as_str(), &size.to_string(), to.as_deref().unwrap_or("")])?;
         }
         Ok(String::from_utf8(
-            w.into_inner().map_err(|e| anyhow!("{e}"))?,
+            w.into_inner().map_err(|e| Error::internal(e))?,
         )?)
     }
 }

@@ -5,8 +5,10 @@
 //! Nothing here writes personal data to a log or an error: errors name the file, row and
 //! field, never the value.
 
+use crate::error::{Context, Error, Result};
+#[allow(unused_imports)]
+use crate::{bail, input};
 use crate::{iso_utc, now_secs};
-use anyhow::{anyhow, bail, Context, Result};
 use etablera_domain::{Date, IndicatorId, ObsStatus, Observation, Period, Sex, UnitCode};
 use etablera_register::stats::{self, Facts, Figures, RegIndicator};
 use etablera_register::{
@@ -175,7 +177,7 @@ pub fn from_row(keys: &Keyring, row: &PersonRow) -> Result<Case> {
         Some(s) => {
             let plain = keys
                 .open(row.id.as_bytes(), s)
-                .map_err(|e| anyhow!("person {}: {e}", row.id))?;
+                .map_err(|e| Error::internal(format!("person {}: {e}", row.id)))?;
             let value: serde_json::Value = serde_json::from_slice(&plain)
                 .with_context(|| format!("person {}: identity", row.id))?;
             if value.get("v").is_some() {
@@ -276,7 +278,7 @@ pub fn save(
     actor: Option<i64>,
     what: &str,
 ) -> Result<Saved> {
-    case.person.validate(today()).map_err(|e| anyhow!("{e}"))?;
+    case.person.validate(today())?;
     let row = to_row(keys, case)?;
     if let Some(ix) = &row.pnr_index {
         if let Some(other) = store.person_id_by_pnr_index(&row.unit, ix)? {
@@ -337,7 +339,7 @@ pub fn open_requests(
     for r in store.registration_requests(unit, true)? {
         let plain = keys
             .open(request_aad(unit, &r.pnr_index).as_bytes(), &r.sealed)
-            .map_err(|e| anyhow!("registration request {}: {e}", r.id))?;
+            .map_err(|e| Error::internal(format!("registration request {}: {e}", r.id)))?;
         let doc: RequestDoc = serde_json::from_slice(&plain)
             .with_context(|| format!("registration request {}: damaged", r.id))?;
         out.push(OpenRequest {
@@ -434,9 +436,10 @@ pub fn household(
     if h.housing_need.starts_with("v1.") {
         let plain = keys
             .open(household_aad(unit, &h.id).as_bytes(), &h.housing_need)
-            .map_err(|e| anyhow!("household {}: {e}", h.id))?;
-        h.housing_need = String::from_utf8(plain)
-            .map_err(|_| anyhow!("household {}: the housing need is damaged", h.id))?;
+            .map_err(|e| Error::internal(format!("household {}: {e}", h.id)))?;
+        h.housing_need = String::from_utf8(plain).map_err(|_| {
+            Error::internal(format!("household {}: the housing need is damaged", h.id))
+        })?;
     }
     Ok(Some(h))
 }
@@ -662,7 +665,7 @@ pub fn verify_read_log(
             };
             let ok = keys
                 .check_chain_mac(&before, &r.entry.chain_bytes(), mac)
-                .map_err(|e| anyhow!("read log row {id}: {e}"))?;
+                .map_err(|e| Error::internal(format!("read log row {id}: {e}")))?;
             if !ok {
                 report.broken.get_or_insert((id, ChainBreak::Changed));
             }
@@ -1088,7 +1091,7 @@ pub fn export_caseload(
     let refs: Vec<(&Person, bool)> = cases.iter().map(|c| (&c.person, false)).collect();
     log_read(store, keys, actor, "cli", &refs, "etablera register export")?;
     Ok(String::from_utf8(
-        w.into_inner().map_err(|e| anyhow!("{e}"))?,
+        w.into_inner().map_err(|e| Error::internal(e))?,
     )?)
 }
 
@@ -1100,7 +1103,7 @@ pub fn export_person(
     unit: &UnitCode,
     id: &str,
 ) -> Result<serde_json::Value> {
-    let case = load(store, keys, unit, id)?.ok_or_else(|| anyhow!("no person {id} in {unit}"))?;
+    let case = load(store, keys, unit, id)?.ok_or(Error::NotFound)?;
     let household = match &case.person.household {
         Some(h) => household(store, keys, unit, h)?
             .map(|h| serde_json::to_value(&h))

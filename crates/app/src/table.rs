@@ -2,7 +2,9 @@
 //! `;` or `,`, an xlsx workbook's first sheet, or JSON (an array of objects), every error
 //! naming the file, row and field.
 
-use anyhow::{anyhow, bail, Result};
+use crate::error::Result;
+#[allow(unused_imports)]
+use crate::{bail, input};
 
 /// A row: its number in the file and its cells, or why it could not be read.
 pub type Row = (usize, std::result::Result<Vec<String>, String>);
@@ -17,7 +19,7 @@ pub fn rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>)> {
         return Ok((format!("{file_name}, sheet `{sheet}`"), rows));
     }
     let text = std::str::from_utf8(bytes)
-        .map_err(|e| anyhow!("{file_name}: not UTF-8 text (byte {})", e.valid_up_to()))?;
+        .map_err(|e| input!("{file_name}: not UTF-8 text (byte {})", e.valid_up_to()))?;
     let text = text.trim_start_matches('\u{feff}');
     if text.trim_start().starts_with('[') {
         return json_rows(file_name, text);
@@ -270,7 +272,7 @@ impl Table {
     pub fn num(&self, k: usize, name: &str) -> Result<f64> {
         let raw = self.get(k, name);
         let v: f64 = parse_number(raw)
-            .ok_or_else(|| anyhow!("{}: `{raw}` is not a number", self.at(k, name)))?;
+            .ok_or_else(|| input!("{}: `{raw}` is not a number", self.at(k, name)))?;
         if !v.is_finite() {
             bail!("{}: `{raw}` is not a finite number", self.at(k, name));
         }

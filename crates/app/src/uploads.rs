@@ -2,8 +2,10 @@
 //! under a random token, and confirming imports exactly what the preview showed — through
 //! any server process of the same database, within [`PREVIEW_MINUTES`].
 
+use crate::error::{Context, Error, Result};
+#[allow(unused_imports)]
+use crate::{bail, input};
 use crate::{figures_owner, iso_utc, now_secs, preview_bytes, units_of, ImportReport, Preview};
-use anyhow::{anyhow, Context, Result};
 use etablera_domain::access::Principal;
 use etablera_domain::{Observation, UnitCode};
 use etablera_ingest::kolada::ReadWarning;
@@ -33,11 +35,11 @@ pub enum ConfirmError {
     Expired,
     /// The figures can no longer be stored by this user (rights changed since the preview).
     Refused(String),
-    Failed(anyhow::Error),
+    Failed(Error),
 }
 
-impl From<anyhow::Error> for ConfirmError {
-    fn from(e: anyhow::Error) -> Self {
+impl From<Error> for ConfirmError {
+    fn from(e: Error) -> Self {
         ConfirmError::Failed(e)
     }
 }
@@ -109,7 +111,7 @@ pub fn confirm_upload(
     let now = iso_utc(now_secs());
     let Some(row) = store
         .take_pending_upload(&token_hash(token), user_id, strategy_id, &now)
-        .map_err(anyhow::Error::from)?
+        .map_err(Error::from)?
     else {
         return Err(ConfirmError::Expired);
     };
@@ -128,7 +130,7 @@ pub fn confirm_upload(
     };
     let outcome = store
         .import_observations(&batch, &observations, &mut |_| {})
-        .map_err(|e| anyhow!("{}: the import was not stored: {e}", row.file_name))?;
+        .with_context(|| format!("{}: the import was not stored", row.file_name))?;
     let report = ImportReport::Observations(outcome, warnings);
     let audit = AuditEntry::new(
         &now,
@@ -138,6 +140,6 @@ pub fn confirm_upload(
         Some(&row.unit),
     )
     .change(None, Some(report.to_string()));
-    store.append_audit(&audit).map_err(anyhow::Error::from)?;
+    store.append_audit(&audit).map_err(Error::from)?;
     Ok(report)
 }

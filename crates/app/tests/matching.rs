@@ -20,7 +20,7 @@ fn housing(
     d: &str,
     caps: Option<&str>,
     penalty: Option<f64>,
-) -> anyhow::Result<m::MatchReport> {
+) -> etablera_app::Result<m::MatchReport> {
     m::match_housing(
         ("hushall.csv", h.as_bytes()),
         ("bostader.csv", d.as_bytes()),

@@ -506,7 +506,7 @@ fn demo_register(db: &str, out: &std::path::Path) -> Result<etablera_vault::Keyr
     let rows: Vec<_> = cases
         .iter()
         .map(|c| etablera_app::register::to_row(&keys, c))
-        .collect::<Result<_>>()?;
+        .collect::<etablera_app::Result<_>>()?;
     let audit = etablera_store::AuditEntry::new(
         &etablera_app::now_utc(),
         None,

@@ -180,7 +180,7 @@ fn emit<T: serde::Serialize>(
     out: &Output,
     value: &T,
     text: String,
-    csv: Result<String>,
+    csv: etablera_app::Result<String>,
 ) -> Result<()> {
     if let Some(p) = &out.csv {
         std::fs::write(p, csv?).with_context(|| format!("{}: could not write", p.display()))?;

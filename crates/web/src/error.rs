@@ -255,35 +255,19 @@ impl From<etablera_register::RegisterError> for AppError {
     }
 }
 
-impl From<anyhow::Error> for AppError {
-    fn from(e: anyhow::Error) -> AppError {
-        if let Some(r) = e
-            .chain()
-            .find_map(|c| c.downcast_ref::<etablera_register::RegisterError>())
-        {
-            return AppError::Invalid(r.clone());
-        }
-        // The app layer's errors about input carry their place in the message; a store,
-        // I/O or sealing error anywhere in the chain (with context added above it or not)
-        // is ours, and its causes are logged, not shown.
-        if let Some(s) = e
-            .chain()
-            .find_map(|c| c.downcast_ref::<etablera_store::StoreError>())
-        {
-            return match s {
-                etablera_store::StoreError::Conflict(m) => AppError::Conflict(m.clone()),
-                etablera_store::StoreError::UnknownIndicator(_)
-                | etablera_store::StoreError::UnknownUnit(_) => AppError::BadRequest(s.to_string()),
-                _ => AppError::internal(e),
-            };
-        }
-        let ours = e
-            .chain()
-            .any(|c| c.is::<std::io::Error>() || c.is::<etablera_vault::VaultError>());
-        if ours {
-            AppError::internal(e)
-        } else {
-            AppError::BadRequest(format!("{e:#}"))
+impl From<etablera_app::Error> for AppError {
+    fn from(e: etablera_app::Error) -> AppError {
+        use etablera_app::Error as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Unauthorized => AppError::Unauthorized,
+            E::Forbidden => AppError::Forbidden,
+            E::Invalid(r) => AppError::Invalid(r),
+            E::Account(a) => AppError::Account(a),
+            E::Input(m) => AppError::BadRequest(m),
+            E::Conflict(m) => AppError::Conflict(m),
+            E::Unavailable(m) => AppError::Unavailable(m),
+            E::Internal(detail) => AppError::internal(detail),
         }
     }
 }
