@@ -29,6 +29,12 @@ pub enum Error {
     /// Input that cannot be used; the message names its place (file, row, field).
     #[error("{0}")]
     Input(String),
+    /// Fields of a form that are wrong: (field name, message in the actor's language).
+    #[error("{}", .0.iter().map(|(f, m)| format!("`{f}`: {m}")).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<(String, String)>),
+    /// A file with several problems: one message per problem, each naming its place.
+    #[error("{}", .0.join("; "))]
+    Lines(Vec<String>),
     /// A unique value is taken, or the thing changed under the caller.
     #[error("{0}")]
     Conflict(String),

@@ -5,12 +5,16 @@
 //! their input, open the store and present the result.
 
 pub mod accounts;
+pub mod cases;
+mod conn;
+pub use conn::{Actor, Conn};
 pub mod demo;
 pub mod error;
 pub mod matching;
 pub mod matching_demo;
 pub mod register;
 pub mod register_demo;
+pub mod strategies;
 pub mod table;
 pub mod uploads;
 

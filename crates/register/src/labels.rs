@@ -61,6 +61,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("date", "Datum", "Date"),
     ("closed", "Avslutad", "Closed"),
     ("days_left", "Dagar kvar", "Days left"),
+    ("days", "Giltig antal dagar", "Valid for days"),
+    ("kind", "Typ", "Kind"),
     ("how", "Beslut", "Decision"),
     (
         "threshold",

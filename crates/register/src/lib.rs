@@ -63,6 +63,8 @@ pub enum Problem {
     NoConsent,
     /// The consent does not cover the organisation on the day of the referral.
     ConsentDoesNotCover,
+    /// No user account has this username.
+    NoSuchUser,
     Pnr(PnrError),
 }
 
@@ -146,6 +148,10 @@ impl Problem {
             Problem::ConsentDoesNotCover => s(
                 "gäller inte den här organisationen den dag remissen skickas",
                 "does not cover this organisation on the day the referral is sent",
+            ),
+            Problem::NoSuchUser => s(
+                "är inte namnet på en användare",
+                "is not the name of a user",
             ),
             Problem::Pnr(e) => e.text(lang).to_string(),
         }

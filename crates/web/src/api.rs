@@ -14,12 +14,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use etablera_app::{strategies, uploads};
 use etablera_domain::access::{allowed, Action, Principal};
 use etablera_domain::{IndicatorId, IndicatorSource, Period, Sex, UnitCode};
 use etablera_store::{ApiToken, AuditEntry, ObsQuery, Store};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
@@ -624,21 +624,14 @@ async fn put_target(
     let c = writer_ctx(&ctx)?;
     let run = state
         .db
-        .run(move |s| {
-            let mut strategy = crate::edit::writable(s, &c, &id)?;
-            let idx = strategy
+        .app(move |conn| {
+            let actor = c.actor();
+            let strategy = strategies::open(conn, &actor, &id, Action::Write)?;
+            let old = strategy
                 .targets
-                .iter()
-                .position(|t| t.id == tid)
+                .into_iter()
+                .find(|t| t.id == tid)
                 .ok_or(AppError::NotFound)?;
-            let old = strategy.targets[idx].clone();
-            let cur_value = match &old.kind {
-                etablera_domain::TargetKind::Threshold { value, .. } => Some(*value),
-                etablera_domain::TargetKind::Flow { per_year, .. } => Some(*per_year),
-                etablera_domain::TargetKind::Relative { margin, .. } => Some(*margin),
-                etablera_domain::TargetKind::Gap { at_most, .. } => *at_most,
-                etablera_domain::TargetKind::Direction { .. } => None,
-            };
             if ch.value.is_some_and(|v| !v.is_finite()) {
                 return Err(AppError::BadRequest(
                     "`value` must be a finite number".into(),
@@ -647,7 +640,10 @@ async fn put_target(
             let form = crate::edit::TargetForm {
                 csrf: String::new(),
                 text: ch.text.clone().unwrap_or_else(|| old.text.clone()),
-                value: ch.value.or(cur_value).map(|v| v.to_string()),
+                value: ch
+                    .value
+                    .or(strategies::value_of(&old.kind))
+                    .map(|v| v.to_string()),
                 target_year: ch.target_year.unwrap_or(old.target_year).to_string(),
                 baseline_year: ch
                     .baseline_year
@@ -657,52 +653,11 @@ async fn put_target(
             };
             let new =
                 crate::edit::apply(&old, &form, etablera_domain::Lang::En).map_err(|errs| {
-                    AppError::BadRequest(
-                        errs.into_iter()
-                            .map(|(f, m)| format!("`{f}`: {m}"))
-                            .collect::<Vec<_>>()
-                            .join("; "),
+                    etablera_app::Error::Fields(
+                        errs.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
                     )
                 })?;
-            strategy.targets[idx] = new.clone();
-            if let Some(p) = strategy
-                .validate()
-                .into_iter()
-                .find(|p| p.item == etablera_domain::strategy::Item::Target(idx))
-            {
-                return Err(AppError::BadRequest(format!(
-                    "`{}`: {}",
-                    p.field, p.problem
-                )));
-            }
-            let now = etablera_app::now_utc();
-            let user = c.user.as_ref().map(|u| u.id);
-            let revisions: Vec<etablera_store::TargetRevision> = crate::edit::diff(&old, &new)
-                .into_iter()
-                .map(|(f, a, b)| etablera_store::TargetRevision {
-                    strategy_id: strategy.id.clone(),
-                    target_id: new.id.clone(),
-                    field: f.into(),
-                    old_value: a,
-                    new_value: b,
-                    user_id: user,
-                    changed_at: now.clone(),
-                })
-                .collect();
-            if !revisions.is_empty() {
-                let audit = AuditEntry::new(
-                    &now,
-                    user,
-                    "target.update",
-                    &format!("strategy:{}/target:{}", strategy.id, new.id),
-                    Some(&strategy.owner),
-                )
-                .change(
-                    serde_json::to_string(&old).ok(),
-                    serde_json::to_string(&new).ok(),
-                );
-                s.save_strategy_change(&strategy, &now, &revisions, Some(&audit))?;
-            }
+            strategies::save_target(conn, &actor, &id, new.clone())?;
             serde_json::to_value(&new).map_err(AppError::internal)
         })
         .await?;
@@ -732,42 +687,11 @@ async fn post_comment(
     body: Result<Json<CommentBody>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult {
     let b = json_body(body)?;
-    if !(1990..=2100).contains(&b.year) {
-        return Err(AppError::BadRequest("`year` must be from 1990 to 2100".into()).into());
-    }
-    if b.body.chars().count() > 20_000 {
-        return Err(
-            AppError::BadRequest("`body` may have at most 20,000 characters".into()).into(),
-        );
-    }
     let c = writer_ctx(&ctx)?;
     let saved = state
         .db
-        .run(move |s| {
-            let strategy = crate::edit::writable(s, &c, &id)?;
-            if !strategy.targets.iter().any(|t| t.id == tid) {
-                return Err(AppError::NotFound);
-            }
-            let now = etablera_app::now_utc();
-            let user = c.user.as_ref().map(|u| u.id);
-            let comment = etablera_store::TargetComment {
-                strategy_id: id.clone(),
-                target_id: tid.clone(),
-                year: b.year,
-                body: b.body.trim().to_string(),
-                author_id: user,
-                updated_at: now.clone(),
-            };
-            let before = s.target_comment(&id, &tid, b.year)?.map(|x| x.body);
-            let audit = AuditEntry::new(
-                &now,
-                user,
-                "target.comment",
-                &format!("strategy:{id}/target:{tid}/{}", b.year),
-                Some(&strategy.owner),
-            )
-            .change(before, Some(comment.body.clone()));
-            s.save_target_comment(&comment, &audit)?;
+        .app(move |conn| {
+            let comment = strategies::save_comment(conn, &c.actor(), &id, &tid, b.year, &b.body)?;
             serde_json::to_value(&comment).map_err(AppError::internal)
         })
         .await?;
@@ -806,41 +730,12 @@ async fn put_activity(
                 b.status
             ))
         })?;
-    if b.comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-        return Err(
-            AppError::BadRequest("`comment` may have at most 2,000 characters".into()).into(),
-        );
-    }
     let c = writer_ctx(&ctx)?;
     let a = state
         .db
-        .run(move |s| {
-            let mut strategy = crate::edit::writable(s, &c, &id)?;
-            let act = strategy
-                .activities
-                .iter_mut()
-                .find(|a| a.id == aid)
-                .ok_or(AppError::NotFound)?;
-            let before = serde_json::to_string(&*act).ok();
-            act.status = status;
-            act.comment = b
-                .comment
-                .as_deref()
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_string);
-            let value = serde_json::to_value(&*act).map_err(AppError::internal)?;
-            let now = etablera_app::now_utc();
-            let audit = AuditEntry::new(
-                &now,
-                c.user.as_ref().map(|u| u.id),
-                "activity.update",
-                &format!("strategy:{id}/activity:{aid}"),
-                Some(&strategy.owner),
-            )
-            .change(before, Some(value.to_string()));
-            s.save_strategy_change(&strategy, &now, &[], Some(&audit))?;
-            Ok(value)
+        .app(move |conn| {
+            let a = strategies::update_activity(conn, &c.actor(), &id, &aid, status, b.comment)?;
+            serde_json::to_value(&a).map_err(AppError::internal)
         })
         .await?;
     state.runs.clear();
@@ -873,76 +768,30 @@ async fn post_observations(
     Extension(ctx): Extension<Ctx>,
     body: Result<Json<Vec<NewObservation>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let rows = json_body(body)?;
-    if rows.is_empty() || rows.len() > 100_000 {
-        return Err(AppError::BadRequest("send 1 to 100,000 observations".into()).into());
-    }
-    let principal = ctx.require_login()?.clone();
-    let user = ctx.user.as_ref().map(|u| u.id);
+    let rows: Vec<uploads::FigureIn> = json_body(body)?
+        .into_iter()
+        .map(|r| uploads::FigureIn {
+            indicator: r.indicator,
+            unit: r.unit,
+            period: r.period,
+            sex: r.sex,
+            value: r.value,
+            status: r.status,
+        })
+        .collect();
+    let a = ctx.actor();
+    ctx.require_login()?;
     let runs = state.runs.clone();
     let outcome = state
         .db
-        .run(move |s| {
-            let known: HashMap<IndicatorId, etablera_domain::Indicator> = s
-                .indicators()?
-                .into_iter()
-                .map(|i| (i.id.clone(), i))
-                .collect();
-            let units = etablera_app::units_of(s)?;
-            let mut obs = Vec::with_capacity(rows.len());
-            for (i, r) in rows.iter().enumerate() {
-                let at = |f: &str, m: String| AppError::BadRequest(format!("[{i}].{f}: {m}"));
-                let ind =
-                    IndicatorId::parse(&r.indicator).map_err(|e| at("indicator", e.to_string()))?;
-                if !known.contains_key(&ind) {
-                    return Err(at("indicator", format!("unknown indicator `{ind}`")));
-                }
-                let unit = units
-                    .get(&r.unit)
-                    .ok_or_else(|| at("unit", format!("unknown unit `{}`", r.unit)))?
-                    .code
-                    .clone();
-                // Figures only by those who may write for their unit (the one rule).
-                if !etablera_domain::access::may_write_figures(&principal, &unit) {
-                    return Err(AppError::Forbidden);
-                }
-                let period = Period::parse(&r.period).map_err(|e| at("period", e.to_string()))?;
-                let sex = Sex::parse(r.sex.as_deref().unwrap_or("T"))
-                    .map_err(|e| at("sex", e.to_string()))?;
-                let status = match r.status.as_deref() {
-                    Some(st) => etablera_domain::ObsStatus::parse(st)
-                        .ok_or_else(|| at("status", format!("unknown status `{st}`")))?,
-                    None if r.value.is_some() => etablera_domain::ObsStatus::Final,
-                    None => etablera_domain::ObsStatus::Missing,
-                };
-                obs.push(
-                    etablera_domain::Observation::new(ind, unit, period, sex, r.value, status)
-                        .map_err(|e| at("value", e.to_string()))?,
-                );
-            }
-            let owner = etablera_app::figures_owner(&principal, &obs, &units)
-                .map_err(|_| AppError::Forbidden)?;
-            let now = etablera_app::now_utc();
-            let batch = etablera_store::NewBatch {
-                source: "api".into(),
-                file_name: None,
-                content_sha256: sha256_hex(&format!("{obs:?}{now}{}", random_token())),
-                imported_at: now.clone(),
-                owner: owner.clone(),
-            };
-            let outcome = s.import_observations(&batch, &obs, &mut |_| {})?;
-            runs.refresh_all(s)?;
-            let text =
-                etablera_app::ImportReport::Observations(outcome.clone(), Vec::new()).to_string();
-            s.append_audit(
-                &AuditEntry::new(&now, user, "data.api", "observations", owner.as_ref())
-                    .change(None, Some(text.clone())),
-            )?;
+        .app(move |conn| {
+            let outcome = uploads::store_figures(conn, &a, &rows)?;
+            runs.refresh_all(conn)?;
             Ok(outcome)
         })
         .await?;
     let (batch, changed) = match outcome {
-        etablera_store::ImportOutcome::Imported {
+        uploads::ImportOutcome::Imported {
             batch_id, changed, ..
         } => (Some(batch_id), changed),
         _ => (None, 0),

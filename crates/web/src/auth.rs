@@ -211,6 +211,11 @@ impl Ctx {
         }
     }
 
+    /// Who acts in this request, for the use cases.
+    pub fn actor(&self) -> etablera_app::Actor {
+        etablera_app::Actor::new(self.principal.clone(), self.lang)
+    }
+
     pub fn require_login(&self) -> Result<&Principal, AppError> {
         self.principal.as_ref().ok_or(AppError::Unauthorized)
     }

@@ -14,13 +14,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use etablera_domain::access::{allowed, Action, Principal};
+use etablera_app::uploads::{self, Batch};
 use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Lang, ObsStatus, Strategy};
-use etablera_store::{AuditEntry, Store};
 use maud::html;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -37,49 +35,6 @@ fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     lang.pick(sv, en)
 }
 
-/// The strategy if the principal may change its data.
-fn writable(s: &mut dyn Store, p: Option<&Principal>, id: &str) -> Result<Strategy, AppError> {
-    let summary = s
-        .strategies()?
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or(AppError::NotFound)?;
-    // Anonymous: an unpublished strategy looks missing.
-    let p = p.ok_or(if summary.published {
-        AppError::Unauthorized
-    } else {
-        AppError::NotFound
-    })?;
-    if !allowed(Some(p), Action::Write, &summary.owner, summary.published) {
-        return Err(
-            if allowed(
-                Some(p),
-                Action::ReadPublic,
-                &summary.owner,
-                summary.published,
-            ) {
-                AppError::Forbidden
-            } else {
-                AppError::NotFound
-            },
-        );
-    }
-    s.strategy(id)?.ok_or(AppError::NotFound)
-}
-
-/// The batches a municipality's data page lists: its own, and those a system
-/// administrator imported for no one municipality (Kolada's, the nation's) — never
-/// another municipality's.
-fn own_batches(
-    s: &mut dyn Store,
-    owner: &etablera_domain::UnitCode,
-) -> Result<Vec<etablera_store::Batch>, AppError> {
-    Ok(s.batches()?
-        .into_iter()
-        .filter(|b| b.owner.as_deref().is_none_or(|o| o == owner.as_str()))
-        .collect())
-}
-
 #[derive(Debug, Deserialize, Default)]
 struct DataQuery {
     done: Option<String>,
@@ -91,7 +46,7 @@ fn page(
     message: Option<&str>,
     errors: &[String],
     status: StatusCode,
-    batches: &[etablera_store::Batch],
+    batches: &[Batch],
 ) -> Response {
     let lang = ctx.lang;
     let path = format!("/s/{}/data", s.id);
@@ -170,14 +125,10 @@ async fn data_page(
     Path(id): Path<String>,
     Query(q): Query<DataQuery>,
 ) -> Response {
-    let p = ctx.principal.clone();
+    let a = ctx.actor();
     match state
         .db
-        .run(move |s| {
-            let strategy = writable(s, p.as_ref(), &id)?;
-            let batches = own_batches(s, &strategy.owner)?;
-            Ok((strategy, batches))
-        })
+        .app(move |conn| Ok(uploads::data_page(conn, &a, &id)?))
         .await
     {
         Ok((s, batches)) => page(&ctx, &s, q.done.as_deref(), &[], StatusCode::OK, &batches),
@@ -266,46 +217,25 @@ async fn preview(
         .filter(|c| !c.is_control())
         .take(120)
         .collect();
-    let p = ctx.principal.clone();
-    let user_id = ctx.user.as_ref().map(|u| u.id).unwrap_or(0);
-    let (id2, name2) = (id.clone(), name.clone());
+    let a = ctx.actor();
+    let name2 = name.clone();
     let result = state
         .db
-        .run(move |s| {
-            let strategy = writable(s, p.as_ref(), &id2)?;
-            let batches = own_batches(s, &strategy.owner)?;
-            let who = p.as_ref().ok_or(AppError::Unauthorized)?;
-            let etablera_app::uploads::Previewed { token, preview } =
-                match etablera_app::uploads::preview_upload(
-                    s,
-                    who,
-                    user_id,
-                    &id2,
-                    &strategy.owner,
-                    &name2,
-                    &bytes,
-                )? {
-                    Ok(pv) => pv,
-                    Err(errs) => return Ok((strategy, batches, Err(errs))),
-                };
-            let units = etablera_app::units_of(s)?;
-            // The indicators the file names, each read by id (not the whole catalogue).
-            let mut indicators = HashMap::new();
-            for o in &preview.observations {
-                if !indicators.contains_key(&o.indicator) {
-                    if let Some(i) = s.indicator(&o.indicator)? {
-                        indicators.insert(o.indicator.clone(), i);
-                    }
-                }
-            }
-            Ok((strategy, batches, Ok((token, preview, units, indicators))))
-        })
+        .app(move |conn| Ok(uploads::preview_upload(conn, &a, &id, &name2, &bytes)?))
         .await;
-    let (strategy, batches, outcome) = match result {
+    let uploads::PreviewPage {
+        strategy,
+        batches,
+        outcome,
+    } = match result {
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
-    let (token, preview, units, indicators) = match outcome {
+    let uploads::Shown {
+        previewed: uploads::Previewed { token, preview },
+        units,
+        indicators,
+    } = match outcome {
         Ok(x) => x,
         Err(errs) => {
             return page(
@@ -381,42 +311,14 @@ async fn confirm(
     if let Err(e) = ctx.check_csrf(&f.csrf) {
         return fail(&ctx, e);
     }
-    let lang = ctx.lang;
-    let p = ctx.principal.clone();
-    let id0 = id.clone();
-    if let Err(e) = state
-        .db
-        .run(move |s| writable(s, p.as_ref(), &id0).map(|_| ()))
-        .await
-    {
-        return fail(&ctx, e);
-    }
-    let user_id = ctx.user.as_ref().map(|u| u.id).unwrap_or(0);
-    let p = ctx.principal.clone();
+    let a = ctx.actor();
     let id2 = id.clone();
     let runs = state.runs.clone();
     let r = state
         .db
-        .run(move |s| {
-            writable(s, p.as_ref(), &id2)?;
-            let who = p.as_ref().ok_or(AppError::Unauthorized)?;
-            use etablera_app::uploads::{confirm_upload, ConfirmError};
-            let report = match confirm_upload(s, who, user_id, &id2, &f.token) {
-                Ok(r) => r,
-                Err(ConfirmError::Expired) => {
-                    return Err(AppError::BadRequest(
-                        t(
-                            lang,
-                            "Förhandsvisningen har gått ut eller är redan sparad. Ladda upp filen igen.",
-                            "The preview has expired or was already stored. Upload the file again.",
-                        )
-                        .into(),
-                    ))
-                }
-                Err(ConfirmError::Refused(why)) => return Err(AppError::BadRequest(why)),
-                Err(ConfirmError::Failed(e)) => return Err(e.into()),
-            };
-            runs.refresh_all(s)?;
+        .app(move |conn| {
+            let report = uploads::confirm_upload(conn, &a, &id2, &f.token)?;
+            runs.refresh_all(conn)?;
             Ok(report.to_string())
         })
         .await;
@@ -450,83 +352,27 @@ async fn manual(
     if let Err(e) = ctx.check_csrf(&f.csrf) {
         return fail(&ctx, e);
     }
-    let lang = ctx.lang;
-    let p = ctx.principal.clone();
-    let user_id = ctx.user.as_ref().map(|u| u.id);
+    let a = ctx.actor();
     let id2 = id.clone();
     let runs = state.runs.clone();
+    let entry = parse_manual(&f, ctx.lang);
     let r = state
         .db
-        .run(move |s| {
-            let strategy = writable(s, p.as_ref(), &id2)?;
-            // The value goes through the same reader as an uploaded CSV, so it is checked
-            // the same way; the form's fields are quoted so no field can add a column.
-            let q = |x: &str| format!("\"{}\"", x.replace('"', "\"\""));
-            let csv = format!(
-                "indicator,unit,period,sex,value,status\n{},{},{},{},{},{}\n",
-                q(f.indicator.trim()),
-                q(strategy.owner.as_str()),
-                q(f.period.trim()),
-                q(f.sex.trim()),
-                q(f.value.trim()),
-                q(f.status.trim())
-            );
-            if !strategy
-                .indicators()
-                .iter()
-                .any(|i| i.as_str() == f.indicator.trim())
-            {
-                return Ok(Err(vec![format!(
-                    "{} `{}`",
-                    t(
-                        lang,
-                        "Indikatorn hör inte till strategin:",
-                        "The indicator is not one of the strategy's:"
-                    ),
-                    f.indicator
-                )]));
-            }
-            let name = t(lang, "manuell inmatning", "manual entry");
-            let who = p.as_ref().ok_or(AppError::Unauthorized)?;
-            let preview = match etablera_app::preview_bytes(s, who, "manual.csv", csv.as_bytes()) {
-                Ok(pv) => pv,
-                Err(errs) => {
-                    return Ok(Err(errs
-                        .into_iter()
-                        .map(|e| e.replace("manual.csv, row 2, ", ""))
-                        .collect()))
+        .app(move |conn| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(errs) => return Ok(Err(errs)),
+            };
+            match uploads::enter_value(conn, &a, &id2, &entry) {
+                Ok(report) => {
+                    runs.refresh_all(conn)?;
+                    Ok(Ok(report.to_string()))
                 }
-            };
-            // Each entry is its own batch; the same value entered again changes nothing.
-            let now = etablera_app::now_utc();
-            let batch = etablera_store::NewBatch {
-                source: "manual".into(),
-                file_name: Some(name.into()),
-                content_sha256: etablera_ingest::sha256_hex(&[csv.as_bytes(), now.as_bytes()]),
-                imported_at: now,
-                owner: Some(strategy.owner.clone()),
-            };
-            let outcome = s.import_observations(&batch, &preview.observations, &mut |_| {})?;
-            runs.refresh_all(s)?;
-            let report = etablera_app::ImportReport::Observations(outcome, Vec::new());
-            let audit = AuditEntry::new(
-                &etablera_app::now_utc(),
-                user_id,
-                "data.manual",
-                &format!(
-                    "{}:{}:{}",
-                    f.indicator.trim(),
-                    f.period.trim(),
-                    f.sex.trim()
-                ),
-                Some(&strategy.owner),
-            )
-            .change(
-                None,
-                Some(format!("{} {}", f.value.trim(), f.status.trim())),
-            );
-            s.append_audit(&audit)?;
-            Ok(Ok(report.to_string()))
+                Err(etablera_app::Error::Fields(errs)) => {
+                    Ok(Err(errs.into_iter().map(|(_, m)| m).collect()))
+                }
+                Err(e) => Err(e.into()),
+            }
         })
         .await;
     match r {
@@ -537,14 +383,10 @@ async fn manual(
         ))
         .into_response(),
         Ok(Err(errs)) => {
-            let p = ctx.principal.clone();
+            let a = ctx.actor();
             match state
                 .db
-                .run(move |s| {
-                    let strategy = writable(s, p.as_ref(), &id)?;
-                    let batches = own_batches(s, &strategy.owner)?;
-                    Ok((strategy, batches))
-                })
+                .app(move |conn| Ok(uploads::data_page(conn, &a, &id)?))
                 .await
             {
                 Ok((s, batches)) => page(
@@ -559,5 +401,61 @@ async fn manual(
             }
         }
         Err(e) => fail(&ctx, e),
+    }
+}
+
+/// The manual entry form as typed values; each problem names its field as the form shows it.
+fn parse_manual(f: &ManualForm, lang: Lang) -> Result<uploads::ManualEntry, Vec<String>> {
+    let mut errs = Vec::new();
+    let mut bad = |label: (&'static str, &'static str), m: String| {
+        errs.push(format!("{}: {m}", t(lang, label.0, label.1)));
+    };
+    let indicator = etablera_domain::IndicatorId::parse(f.indicator.trim())
+        .map_err(|e| bad(("Indikator", "Indicator"), e.to_string()))
+        .ok();
+    let period = etablera_domain::Period::parse(f.period.trim())
+        .map_err(|e| bad(("Period", "Period"), e.to_string()))
+        .ok();
+    let sex = match f.sex.trim() {
+        "" => Some(etablera_domain::Sex::Total),
+        x => etablera_domain::Sex::parse(x)
+            .map_err(|e| bad(("Kön", "Sex"), e.to_string()))
+            .ok(),
+    };
+    let stated = match f.status.trim() {
+        "" => None,
+        x => ObsStatus::parse(x)
+            .ok_or_else(|| bad(("Status", "Status"), format!("`{x}`?")))
+            .ok(),
+    };
+    let raw = f.value.trim();
+    let (value, status) = if raw.is_empty() {
+        (
+            None,
+            stated
+                .filter(|s| !s.has_value())
+                .unwrap_or(ObsStatus::Missing),
+        )
+    } else {
+        match etablera_ingest::parse_number(raw) {
+            Some(v) => (Some(v), stated.unwrap_or(ObsStatus::Final)),
+            None => {
+                bad(
+                    ("Värde", "Value"),
+                    format!("`{raw}` {}", t(lang, "är inget tal", "is not a number")),
+                );
+                (None, ObsStatus::Missing)
+            }
+        }
+    };
+    match (indicator, period, sex) {
+        (Some(indicator), Some(period), Some(sex)) if errs.is_empty() => Ok(uploads::ManualEntry {
+            indicator,
+            period,
+            sex,
+            value,
+            status,
+        }),
+        _ => Err(errs),
     }
 }

@@ -2,6 +2,8 @@
 //! tasks so the synchronous drivers never hold up the async runtime.
 
 use crate::error::AppError;
+use etablera_app::Conn;
+#[allow(deprecated)]
 use etablera_store::Store;
 use std::sync::{Arc, Mutex};
 
@@ -10,7 +12,7 @@ use std::sync::{Arc, Mutex};
 /// floods the database with connections nor makes the process grow.
 pub struct Db {
     address: String,
-    idle: Mutex<Vec<Box<dyn Store>>>,
+    idle: Mutex<Vec<Conn>>,
     max_idle: usize,
     slots: Arc<tokio::sync::Semaphore>,
 }
@@ -25,9 +27,8 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// Opens one store to check the address and migrates the database.
-    pub fn open(address: &str, max_idle: usize) -> anyhow::Result<Arc<Db>> {
-        let mut first = etablera_store::open(address)?;
-        first.migrate()?;
+    pub fn open(address: &str, max_idle: usize) -> Result<Arc<Db>, etablera_app::Error> {
+        let first = Conn::open_migrated(address)?;
         Ok(Arc::new(Db {
             address: address.to_string(),
             idle: Mutex::new(vec![first]),
@@ -36,7 +37,7 @@ impl Db {
         }))
     }
 
-    fn take(&self) -> Result<Box<dyn Store>, AppError> {
+    fn take(&self) -> Result<Conn, AppError> {
         if let Some(s) = self
             .idle
             .lock()
@@ -45,11 +46,11 @@ impl Db {
         {
             return Ok(s);
         }
-        etablera_store::open(&self.address)
+        Conn::open(&self.address)
             .map_err(|e| AppError::internal(format!("could not open the database: {e}")))
     }
 
-    fn give(&self, s: Box<dyn Store>) {
+    fn give(&self, s: Conn) {
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < self.max_idle {
                 idle.push(s);
@@ -62,7 +63,7 @@ impl Db {
     /// was not started.
     pub fn detach<F>(self: &Arc<Self>, f: F) -> bool
     where
-        F: FnOnce(&mut dyn Store) + Send + 'static,
+        F: FnOnce(&mut Conn) + Send + 'static,
     {
         let db = self.clone();
         // A refresh takes a slot like any request, or is skipped when all are busy (the
@@ -73,18 +74,29 @@ impl Db {
         std::thread::spawn(move || {
             let _slot = slot;
             if let Ok(mut s) = db.take() {
-                f(s.as_mut());
+                f(&mut s);
                 db.give(s);
             }
         });
         true
     }
 
-    /// Runs `f` with a store on a blocking thread.
+    /// Runs `f` with a store on a blocking thread (the adapters not yet moved to `app`).
     pub async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Store) -> Result<T, AppError> + Send + 'static,
+    {
+        #[allow(deprecated)]
+        self.app(move |c| f(c.legacy_store())).await
+    }
+
+    /// Runs `f`, which calls the use cases of `app`, with an open database on a blocking
+    /// thread.
+    pub async fn app<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
         let slot = self
@@ -96,7 +108,7 @@ impl Db {
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let mut s = db.take()?;
-            let r = f(s.as_mut());
+            let r = f(&mut s);
             db.give(s);
             r
         })

@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use etablera_domain::access::{allowed, Action};
 use etablera_domain::{Lang, Strategy, Target, TargetKind};
-use etablera_store::{AuditEntry, Store, TargetComment, TargetRevision};
 use maud::html;
 use serde::Deserialize;
 
@@ -35,46 +34,7 @@ fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     lang.pick(sv, en)
 }
 
-/// The strategy, if the principal may write it; 404 for what they may not even read.
-pub(crate) fn writable(s: &mut dyn Store, ctx: &Ctx, id: &str) -> Result<Strategy, AppError> {
-    let summary = s
-        .strategies()?
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or(AppError::NotFound)?;
-    // Anonymous: an unpublished strategy looks missing.
-    let p = ctx.principal.as_ref().ok_or(if summary.published {
-        AppError::Unauthorized
-    } else {
-        AppError::NotFound
-    })?;
-    if !allowed(Some(p), Action::Write, &summary.owner, summary.published) {
-        return Err(
-            if allowed(
-                Some(p),
-                Action::ReadPublic,
-                &summary.owner,
-                summary.published,
-            ) {
-                AppError::Forbidden
-            } else {
-                AppError::NotFound
-            },
-        );
-    }
-    s.strategy(id)?.ok_or(AppError::NotFound)
-}
-
-/// The number a target kind asks for, and what it is called.
-fn value_of(kind: &TargetKind) -> Option<f64> {
-    match kind {
-        TargetKind::Threshold { value, .. } => Some(*value),
-        TargetKind::Flow { per_year, .. } => Some(*per_year),
-        TargetKind::Relative { margin, .. } => Some(*margin),
-        TargetKind::Gap { at_most, .. } => *at_most,
-        TargetKind::Direction { .. } => None,
-    }
-}
+use etablera_app::strategies::{self, value_of, Changed};
 
 fn value_label(kind: &TargetKind, lang: Lang) -> Option<&'static str> {
     match kind {
@@ -166,7 +126,10 @@ async fn edit_form(
     Path((id, tid)): Path<(String, String)>,
 ) -> Response {
     let c = ctx.clone();
-    let loaded = state.db.run(move |s| writable(s, &c, &id)).await;
+    let loaded = state
+        .db
+        .app(move |conn| Ok(strategies::open(conn, &c.actor(), &id, Action::Write)?))
+        .await;
     let s = match loaded {
         Ok(s) => s,
         Err(e) => return crate::ui::fail(&ctx, e),
@@ -303,37 +266,6 @@ pub(crate) fn apply(
     }
 }
 
-/// The fields that differ, as (field, old, new) in text.
-pub(crate) fn diff(
-    old: &Target,
-    new: &Target,
-) -> Vec<(&'static str, Option<String>, Option<String>)> {
-    let mut d = Vec::new();
-    let mut cmp = |f: &'static str, a: Option<String>, b: Option<String>| {
-        if a != b {
-            d.push((f, a, b));
-        }
-    };
-    cmp("text", Some(old.text.clone()), Some(new.text.clone()));
-    cmp(
-        "value",
-        value_of(&old.kind).map(|v| v.to_string()),
-        value_of(&new.kind).map(|v| v.to_string()),
-    );
-    cmp(
-        "target_year",
-        Some(old.target_year.to_string()),
-        Some(new.target_year.to_string()),
-    );
-    cmp(
-        "baseline_year",
-        old.baseline_year.map(|b| b.to_string()),
-        new.baseline_year.map(|b| b.to_string()),
-    );
-    cmp("note", old.note.clone(), new.note.clone());
-    d
-}
-
 async fn save(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -345,68 +277,30 @@ async fn save(
     }
     let c = ctx.clone();
     let form = f.clone();
-    let tid2 = tid.clone();
     let back = format!("/s/{}/t/{}", urlencode(&id), urlencode(&tid));
     let result = state
         .db
-        .run(move |s| {
-            let mut strategy = writable(s, &c, &id)?;
-            let idx = strategy
+        .app(move |conn| {
+            let actor = c.actor();
+            let strategy = strategies::open(conn, &actor, &id, Action::Write)?;
+            let old = strategy
                 .targets
                 .iter()
-                .position(|t| t.id == tid2)
+                .find(|t| t.id == tid)
+                .cloned()
                 .ok_or(AppError::NotFound)?;
-            let old = strategy.targets[idx].clone();
+            let refused = |errs| Ok(Err((strategy.clone(), old.clone(), errs)));
             let new = match apply(&old, &form, c.lang) {
                 Ok(n) => n,
-                Err(errs) => return Ok(Err((strategy, old, errs))),
+                Err(errs) => return refused(errs),
             };
-            strategy.targets[idx] = new.clone();
-            let problems = strategy.validate();
-            if let Some(p) = problems
-                .iter()
-                .find(|p| p.item == etablera_domain::strategy::Item::Target(idx))
-            {
-                let field = match p.field {
-                    "baseline_year" => "baseline_year",
-                    "target_year" => "target_year",
-                    "value" => "value",
-                    _ => "text",
-                };
-                strategy.targets[idx] = old.clone();
-                return Ok(Err((strategy, old, vec![(field, p.problem.clone())])));
+            match strategies::save_target(conn, &actor, &id, new) {
+                Ok(_) => Ok(Ok(())),
+                Err(etablera_app::Error::Fields(errs)) => {
+                    refused(errs.into_iter().map(|(f, m)| (field_name(&f), m)).collect())
+                }
+                Err(e) => Err(e.into()),
             }
-            let changes = diff(&old, &new);
-            if changes.is_empty() {
-                return Ok(Ok(()));
-            }
-            let now = etablera_app::now_utc();
-            let user = c.user.as_ref().map(|u| u.id);
-            let revisions: Vec<TargetRevision> = changes
-                .iter()
-                .map(|(field, a, b)| TargetRevision {
-                    strategy_id: strategy.id.clone(),
-                    target_id: new.id.clone(),
-                    field: field.to_string(),
-                    old_value: a.clone(),
-                    new_value: b.clone(),
-                    user_id: user,
-                    changed_at: now.clone(),
-                })
-                .collect();
-            let audit = AuditEntry::new(
-                &now,
-                user,
-                "target.update",
-                &format!("strategy:{}/target:{}", strategy.id, new.id),
-                Some(&strategy.owner),
-            )
-            .change(
-                serde_json::to_string(&old).ok(),
-                serde_json::to_string(&new).ok(),
-            );
-            s.save_strategy_change(&strategy, &now, &revisions, Some(&audit))?;
-            Ok(Ok(()))
         })
         .await;
     match result {
@@ -426,6 +320,16 @@ async fn save(
     }
 }
 
+/// The form's name of a field the use case named.
+fn field_name(f: &str) -> &'static str {
+    match f {
+        "baseline_year" => "baseline_year",
+        "target_year" => "target_year",
+        "value" => "value",
+        _ => "text",
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct CommentForm {
     csrf: String,
@@ -442,69 +346,13 @@ async fn comment(
     if let Err(e) = ctx.check_csrf(&f.csrf) {
         return crate::ui::fail(&ctx, e);
     }
-    let Some(year) = f
-        .year
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1990..=2100).contains(y))
-    else {
-        return crate::ui::fail(
-            &ctx,
-            AppError::BadRequest(
-                t(
-                    ctx.lang,
-                    "Året saknas eller är fel.",
-                    "The year is missing or wrong.",
-                )
-                .into(),
-            ),
-        );
-    };
-    if f.body.chars().count() > 20_000 {
-        return crate::ui::fail(
-            &ctx,
-            AppError::BadRequest(
-                t(
-                    ctx.lang,
-                    "Analysen får vara högst 20 000 tecken.",
-                    "The analysis may have at most 20,000 characters.",
-                )
-                .into(),
-            ),
-        );
-    }
+    let year = f.year.trim().parse::<i32>().unwrap_or(0);
     let c = ctx.clone();
     let (id2, tid2) = (id.clone(), tid.clone());
     let r = state
         .db
-        .run(move |s| {
-            let strategy = writable(s, &c, &id2)?;
-            if !strategy.targets.iter().any(|t| t.id == tid2) {
-                return Err(AppError::NotFound);
-            }
-            let now = etablera_app::now_utc();
-            let user = c.user.as_ref().map(|u| u.id);
-            let before = s.target_comment(&id2, &tid2, year)?.map(|x| x.body);
-            let audit = AuditEntry::new(
-                &now,
-                user,
-                "target.comment",
-                &format!("strategy:{id2}/target:{tid2}/{year}"),
-                Some(&strategy.owner),
-            )
-            .change(before, Some(f.body.trim().to_string()));
-            s.save_target_comment(
-                &TargetComment {
-                    strategy_id: id2,
-                    target_id: tid2,
-                    year,
-                    body: f.body.trim().to_string(),
-                    author_id: user,
-                    updated_at: now,
-                },
-                &audit,
-            )?;
+        .app(move |conn| {
+            strategies::save_comment(conn, &c.actor(), &id2, &tid2, year, &f.body)?;
             Ok(())
         })
         .await;
@@ -519,7 +367,6 @@ async fn comment(
     }
 }
 
-/// The strategy as a file, for download.
 async fn download(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -528,38 +375,7 @@ async fn download(
     let c = ctx.clone();
     let r = state
         .db
-        .run(move |s| {
-            let summary = s
-                .strategies()?
-                .into_iter()
-                .find(|x| x.id == id)
-                .ok_or(AppError::NotFound)?;
-            // Anonymous: an unpublished strategy looks missing.
-            let p = c.principal.as_ref().ok_or(if summary.published {
-                AppError::Unauthorized
-            } else {
-                AppError::NotFound
-            })?;
-            if !allowed(Some(p), Action::Read, &summary.owner, summary.published) {
-                return Err(
-                    if allowed(
-                        Some(p),
-                        Action::ReadPublic,
-                        &summary.owner,
-                        summary.published,
-                    ) {
-                        AppError::Forbidden
-                    } else {
-                        AppError::NotFound
-                    },
-                );
-            }
-            let strategy = s.strategy(&id)?.ok_or(AppError::NotFound)?;
-            Ok((
-                id,
-                etablera_ingest::strategy_file::export(&strategy).map_err(AppError::internal)?,
-            ))
-        })
+        .app(move |conn| Ok(strategies::export_file(conn, &c.actor(), &id)?))
         .await;
     match r {
         Ok((id, text)) => (
@@ -652,82 +468,13 @@ async fn upload(
     let id2 = id.clone();
     let r = state
         .db
-        .run(move |s| {
-            let old = writable(s, &c, &id2)?;
-            let units = etablera_app::units_of(s)?;
-            let known: std::collections::HashSet<_> =
-                s.indicators()?.into_iter().map(|i| i.id).collect();
-            let new = match etablera_ingest::strategy_file::load(
-                "strategi.toml",
-                &text,
-                &units,
-                Some(&known),
-            ) {
-                Ok(n) => n,
-                Err(errs) => {
-                    return Ok(Err(errs
-                        .0
-                        .iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()))
-                }
-            };
-            if new.id != old.id || new.owner != old.owner {
-                return Ok(Err(vec![format!(
-                    "{} `{}` ({})",
-                    t(
-                        c.lang,
-                        "Filen måste gälla samma strategi och kommun:",
-                        "The file must be for the same strategy and municipality:"
-                    ),
-                    old.id,
-                    old.owner
-                )]));
-            }
-            let now = etablera_app::now_utc();
-            let user = c.user.as_ref().map(|u| u.id);
-            let mut revisions = Vec::new();
-            let rev =
-                |tid: &str, field: &str, a: Option<String>, b: Option<String>| TargetRevision {
-                    strategy_id: new.id.clone(),
-                    target_id: tid.to_string(),
-                    field: field.to_string(),
-                    old_value: a,
-                    new_value: b,
-                    user_id: user,
-                    changed_at: now.clone(),
-                };
-            for nt in &new.targets {
-                match old.targets.iter().find(|o| o.id == nt.id) {
-                    Some(ot) => revisions.extend(
-                        diff(ot, nt)
-                            .into_iter()
-                            .map(|(f, a, b)| rev(&nt.id, f, a, b)),
-                    ),
-                    None => revisions.push(rev(&nt.id, "target", None, Some(nt.text.clone()))),
-                }
-            }
-            for ot in old
-                .targets
-                .iter()
-                .filter(|o| !new.targets.iter().any(|n| n.id == o.id))
-            {
-                revisions.push(rev(&ot.id, "target", Some(ot.text.clone()), None));
-            }
-            let audit = AuditEntry::new(
-                &now,
-                user,
-                "strategy.upload",
-                &format!("strategy:{}", new.id),
-                Some(&new.owner),
-            )
-            .change(
-                serde_json::to_string(&old).ok(),
-                serde_json::to_string(&new).ok(),
-            );
-            s.save_strategy_change(&new, &now, &revisions, Some(&audit))?;
-            Ok(Ok(revisions.len()))
-        })
+        .app(
+            move |conn| match strategies::replace_from_file(conn, &c.actor(), &id2, &text) {
+                Ok(n) => Ok(Ok(n)),
+                Err(etablera_app::Error::Lines(errs)) => Ok(Err(errs)),
+                Err(e) => Err(e.into()),
+            },
+        )
         .await;
     match r {
         Ok(Ok(_)) => {
@@ -761,34 +508,7 @@ async fn strategy_page(
     let c = ctx.clone();
     let r = state
         .db
-        .run(move |s| {
-            let summary = s
-                .strategies()?
-                .into_iter()
-                .find(|x| x.id == id)
-                .ok_or(AppError::NotFound)?;
-            // Anonymous: an unpublished strategy looks missing.
-            let p = c.principal.as_ref().ok_or(if summary.published {
-                AppError::Unauthorized
-            } else {
-                AppError::NotFound
-            })?;
-            if !allowed(Some(p), Action::Read, &summary.owner, summary.published) {
-                return Err(
-                    if allowed(
-                        Some(p),
-                        Action::ReadPublic,
-                        &summary.owner,
-                        summary.published,
-                    ) {
-                        AppError::Forbidden
-                    } else {
-                        AppError::NotFound
-                    },
-                );
-            }
-            s.strategy(&id)?.ok_or(AppError::NotFound)
-        })
+        .app(move |conn| Ok(strategies::open(conn, &c.actor(), &id, Action::Read)?))
         .await;
     let s = match r {
         Ok(s) => s,
@@ -899,38 +619,12 @@ async fn change_strategy(
     ctx: &Ctx,
     id: String,
     action: &'static str,
-    change: impl FnOnce(&mut Strategy) -> Result<(String, Option<String>, Option<String>), String>
-        + Send
-        + 'static,
+    change: impl FnOnce(&mut Strategy) -> Result<Changed, String> + Send + 'static,
 ) -> Result<(), AppError> {
-    let c = ctx.clone();
+    let a = ctx.actor();
     state
         .db
-        .run(move |s| {
-            let mut strategy = writable(s, &c, &id)?;
-            let (object, before, after) = change(&mut strategy).map_err(AppError::BadRequest)?;
-            let problems = strategy.validate();
-            if !problems.is_empty() {
-                return Err(AppError::BadRequest(
-                    problems
-                        .iter()
-                        .map(|p| p.problem.clone())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ));
-            }
-            let now = etablera_app::now_utc();
-            let audit = AuditEntry::new(
-                &now,
-                c.user.as_ref().map(|u| u.id),
-                action,
-                &format!("strategy:{}/{object}", strategy.id),
-                Some(&strategy.owner),
-            )
-            .change(before, after);
-            s.save_strategy_change(&strategy, &now, &[], Some(&audit))?;
-            Ok(())
-        })
+        .app(move |conn| Ok(strategies::change(conn, &a, &id, action, change)?))
         .await?;
     state.runs.clear();
     Ok(())
@@ -990,7 +684,11 @@ async fn edit_goal(
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(str::to_string);
-        Ok((format!("goal:{gid}"), Some(before), Some(g.title.clone())))
+        Ok(Changed {
+            object: format!("goal:{gid}"),
+            before: Some(before),
+            after: Some(g.title.clone()),
+        })
     })
     .await;
     match r {
@@ -1050,7 +748,11 @@ async fn add_subgoal(
             description: None,
             strategies: vec![],
         });
-        Ok((format!("goal:{gid}"), None, Some(title.to_string())))
+        Ok(Changed {
+            object: format!("goal:{gid}"),
+            before: None,
+            after: Some(title.to_string()),
+        })
     })
     .await;
     match r {
@@ -1100,7 +802,11 @@ async fn delete_goal(
             ));
         }
         s.goals.retain(|x| x.id != gid);
-        Ok((format!("goal:{gid}"), Some(g.title), None))
+        Ok(Changed {
+            object: format!("goal:{gid}"),
+            before: Some(g.title),
+            after: None,
+        })
     })
     .await;
     match r {
@@ -1162,7 +868,11 @@ async fn link_indicator(
             .map(|i| i.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        Ok((format!("area:{aid}"), Some(before), Some(after)))
+        Ok(Changed {
+            object: format!("area:{aid}"),
+            before: Some(before),
+            after: Some(after),
+        })
     })
     .await;
     match r {

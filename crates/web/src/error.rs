@@ -265,6 +265,7 @@ impl From<etablera_app::Error> for AppError {
             E::Invalid(r) => AppError::Invalid(r),
             E::Account(a) => AppError::Account(a),
             E::Input(m) => AppError::BadRequest(m),
+            e @ (E::Fields(_) | E::Lines(_)) => AppError::BadRequest(e.to_string()),
             E::Conflict(m) => AppError::Conflict(m),
             E::Unavailable(m) => AppError::Unavailable(m),
             E::Internal(detail) => AppError::internal(detail),

@@ -12,12 +12,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use etablera_app::strategies::{self, StrategySummary};
 use etablera_app::FollowUpRun;
 use etablera_domain::access::{allowed, Action};
 use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Lang, MeasureUnit, Sex, Target};
 use etablera_followup::{Status, TargetResult};
-use etablera_store::StrategySummary;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -368,38 +368,20 @@ pub(crate) async fn load_run(
             "the year {y} is out of range"
         )));
     }
-    let p = ctx.principal.clone();
+    let actor = ctx.actor();
     let cache = state.runs.clone();
     let db = state.db.clone();
     state
         .db
-        .run(move |s| {
-            let summary = s
-                .strategies()?
-                .into_iter()
-                .find(|x| x.id == id)
-                .ok_or(AppError::NotFound)?;
-            if !allowed(p.as_ref(), action, &summary.owner, summary.published) {
-                // Unpublished strategies of other municipalities do not exist for the
-                // visitor, logged in or not: an anonymous 401 would tell them apart from
-                // missing ones.
-                return Err(
-                    if p.is_some()
-                        && allowed(
-                            p.as_ref(),
-                            Action::ReadPublic,
-                            &summary.owner,
-                            summary.published,
-                        )
-                    {
-                        AppError::Forbidden
-                    } else {
-                        AppError::NotFound
-                    },
-                );
-            }
+        .app(move |conn| {
+            // Unpublished strategies of other municipalities do not exist for the visitor,
+            // logged in or not: an anonymous 401 would tell them apart from missing ones.
+            let allowed = match strategies::check(conn, &actor, &id, action) {
+                Err(etablera_app::Error::Unauthorized) => return Err(AppError::NotFound),
+                other => other?,
+            };
             // Follow-ups are computed once per version of the data and the strategy.
-            let version = format!("{}|{}", s.batches_version()?, summary.updated_at);
+            let version = strategies::data_version(conn, &allowed)?;
             let key = format!("{id}|{}", group.as_deref().unwrap_or(""));
             let mut compute = |y: i32| -> Result<Arc<FollowUpRun>, AppError> {
                 match cache.get(&key, y, sex, &version) {
@@ -409,18 +391,18 @@ pub(crate) async fn load_run(
                         // computed after, on a thread of its own (one per run at a time),
                         // so readers never wait for a recomputation after an import.
                         if cache.start_refresh(&key, y, sex) {
-                            let (cache, id, key, group, version) = (
+                            let (cache, allowed, key, group, version) = (
                                 cache.clone(),
-                                id.clone(),
+                                allowed.clone(),
                                 key.clone(),
                                 group.clone(),
                                 version.clone(),
                             );
                             let (cache2, key2) = (cache.clone(), key.clone());
-                            let started = db.detach(move |s| {
-                                if let Ok(mut run) = etablera_app::run_followup_with(
-                                    s,
-                                    &id,
+                            let started = db.detach(move |conn| {
+                                if let Ok(mut run) = strategies::follow_up(
+                                    conn,
+                                    &allowed,
                                     y,
                                     group.as_deref(),
                                     None,
@@ -449,7 +431,7 @@ pub(crate) async fn load_run(
                     return Ok(run);
                 }
                 let mut run =
-                    etablera_app::run_followup_with(s, &id, y, group.as_deref(), None, sex)?;
+                    strategies::follow_up(conn, &allowed, y, group.as_deref(), None, sex)?;
                 run.followup.year = y;
                 let run = Arc::new(run);
                 cache.put(&key, y, sex, &version, run.clone());
@@ -457,21 +439,11 @@ pub(crate) async fn load_run(
             };
             let y = match year {
                 Some(y) => y,
-                None => {
-                    // The latest year with data: what the probe far in the future observes.
-                    let probe = compute(2100)?;
-                    let latest = probe
-                        .followup
-                        .results
-                        .iter()
-                        .filter_map(|r| r.observed.map(|o| o.period.year()))
-                        .max();
-                    latest.unwrap_or(probe.strategy.period_to)
-                }
+                None => strategies::latest_year(&*compute(2100)?),
             };
             let run = compute(y)?;
             let prev = compute(y - 1).ok();
-            Ok((run, prev, summary.published))
+            Ok((run, prev, allowed.summary.published))
         })
         .await
 }
@@ -527,21 +499,23 @@ impl RunCache {
     /// Computes every cached run anew for the data as it is now. Called by the web's imports
     /// after storing, so the one who imported sees the new figures at once and readers
     /// after them find fresh runs (the cost falls on the write, not on the reads).
-    pub(crate) fn refresh_all(&self, s: &mut dyn etablera_store::Store) -> Result<(), AppError> {
+    ///
+    /// The server recomputes as itself (the system actor): a cached run is only ever
+    /// answered to a reader after [`load_run`] has checked them.
+    pub(crate) fn refresh_all(&self, conn: &mut etablera_app::Conn) -> Result<(), AppError> {
         let keys: Vec<(String, i32, Option<Sex>)> = match self.runs.lock() {
             Ok(m) => m.keys().cloned().collect(),
             Err(_) => return Ok(()),
         };
-        let batches = s.batches_version()?;
-        let summaries = s.strategies()?;
+        let system = etablera_app::Actor::system();
         for (key, y, sex) in keys {
             let (id, group) = key.split_once('|').unwrap_or((key.as_str(), ""));
-            let Some(summary) = summaries.iter().find(|x| x.id == id) else {
+            let Ok(allowed) = strategies::check(conn, &system, id, Action::Read) else {
                 continue;
             };
-            let version = format!("{batches}|{}", summary.updated_at);
+            let version = strategies::data_version(conn, &allowed)?;
             let group = (!group.is_empty()).then_some(group);
-            if let Ok(mut run) = etablera_app::run_followup_with(s, id, y, group, None, sex) {
+            if let Ok(mut run) = strategies::follow_up(conn, &allowed, y, group, None, sex) {
                 run.followup.year = y;
                 self.put(&key, y, sex, &version, Arc::new(run));
             }

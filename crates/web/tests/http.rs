@@ -841,7 +841,8 @@ fn uploads_with_preview_and_manual_entry() {
             ],
         );
         assert_eq!(r.status, 422, "{b}");
-        assert!(r.body.contains("`9x` is not a number"), "{b}: {}", r.body);
+        // The page is Swedish, and so is the message; it names the field as the form does.
+        assert!(r.body.contains("Värde: `9x` är inget tal"), "{b}: {}", r.body);
         let r = c.post_form(
             &format!("{data}/manual"),
             &[

@@ -16,9 +16,6 @@ pub(super) struct CaseloadQuery {
     closed: Option<String>,
 }
 
-/// How many days ahead a review counts as due.
-pub(super) const DUE_WITHIN_DAYS: i64 = 14;
-
 pub(super) async fn caseload(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -29,59 +26,38 @@ pub(super) async fn caseload(
     let r = async {
         let keys = keys(&state)?;
         let unit = parse_unit(&unit)?;
+        let category = match q.category.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+            None => None,
+            Some(x) => Some(Category::parse(x).ok_or_else(|| RegisterError::new("category", Problem::NotInList))?),
+        };
+        let max_days = match q.days_left.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+            None => None,
+            Some(x) => Some(x.parse::<i64>().ok().filter(|n| (0..=10_000).contains(n)).ok_or_else(|| {
+                RegisterError::new("days_left", Problem::WholeNumber { min: 0, max: 10_000 })
+            })?),
+        };
+        let filter = cases::CaseloadFilter {
+            mine: q.mine.is_some(),
+            needle: q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase),
+            category,
+            max_days_left: max_days,
+            due: q.due.is_some(),
+            closed: q.closed.is_some(),
+        };
         state
             .db
-            .run(move |s| {
-                let settings = check_unit(s, &c, &unit, A::ListCases)?;
+            .app(move |conn| {
+                let cases::Caseload { unit_name, names, cases: shown, .. } =
+                    cases::caseload(conn, &c.actor(), &keys, &unit, &filter, "web", "GET /register/{unit}")?;
                 let today = reg::today();
-                let names = user_names(s)?;
-                let category = match q.category.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
-                    None => None,
-                    Some(x) => Some(Category::parse(x).ok_or_else(|| RegisterError::new("category", Problem::NotInList))?),
-                };
-                let max_days = match q.days_left.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
-                    None => None,
-                    Some(x) => Some(x.parse::<i64>().ok().filter(|n| (0..=10_000).contains(n)).ok_or_else(|| {
-                        RegisterError::new("days_left", Problem::WholeNumber { min: 0, max: 10_000 })
-                    })?),
-                };
-                let is_due = |p: &Person| p.next_review().is_some_and(|r| r.to_unix_days() <= today.to_unix_days() + DUE_WITHIN_DAYS);
-                let mut shown: Vec<Case> = Vec::new();
-                for row in s.persons(&unit)? {
-                    let p = reg::person_of(&row)?;
-                    let rel = relation(&c, &p);
-                    if !register_allowed(c.principal.as_ref(), A::ReadPerson, &unit, Some(rel), settings.caseload_only) {
-                        continue;
-                    }
-                    if q.mine.is_some() && !rel.related {
-                        continue;
-                    }
-                    if category.is_some_and(|k| p.category != k)
-                        || (q.closed.is_none() && p.closed.is_some())
-                        || (q.due.is_some() && (p.closed.is_some() || !is_due(&p)))
-                        || max_days.is_some_and(|m| p.days_left(today).is_none_or(|d| d > m))
-                    {
-                        continue;
-                    }
-                    shown.push(reg::from_row(&keys, &row)?);
-                }
-                let needle = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
-                if let Some(n) = &needle {
-                    shown.retain(|c| {
-                        c.person.id.as_str().to_lowercase().contains(n)
-                            || c.identity.as_ref().is_some_and(|i| i.name.to_lowercase().contains(n))
-                    });
-                }
-                shown.sort_by_key(|c| (c.person.closed.is_some(), c.person.next_review()));
-                let refs: Vec<&Person> = shown.iter().map(|c| &c.person).collect();
-                log(s, &c, &keys, "web", &refs, "GET /register/{unit}")?;
+                let is_due = |p: &Person| cases::review_due(p, today);
                 let lang = c.lang;
                 let due: Vec<&Case> = shown
                     .iter()
                     .filter(|c| c.person.closed.is_none() && is_due(&c.person))
                     .collect();
                 let body = html! {
-                    h1 { (t(lang, "Etableringsregistret", "Establishment register")) " – " (unit_name(s, &unit)) }
+                    h1 { (t(lang, "Etableringsregistret", "Establishment register")) " – " (unit_name) }
                     (register_nav(lang, &unit))
                     @if !due.is_empty() {
                         section.notice aria-labelledby="due-h" {

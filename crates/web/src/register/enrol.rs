@@ -108,8 +108,8 @@ pub(super) async fn new_form(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                check_unit(s, &c, &unit, A::CreatePerson)?;
+            .app(move |conn| {
+                cases::may_create(conn, &c.actor(), &unit)?;
                 Ok(new_person_page(&c, &unit, None))
             })
             .await
@@ -156,29 +156,17 @@ pub(super) async fn create(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                let settings = check_unit(s, &c, &unit, A::CreatePerson)?;
-                let mut case = match reg::parse_fields(
-                    &f,
-                    &unit,
-                    None,
-                    settings.review_months,
-                    reg::today(),
-                ) {
-                    Ok(case) => case,
-                    Err(e) => {
-                        return Ok(Created::Invalid(new_person_page(&c, &unit, Some((&f, &e)))))
+            .app(move |conn| {
+                Ok(match cases::create(conn, &c.actor(), &keys, &unit, &f) {
+                    Ok(cases::Created::Stored(id)) => {
+                        Created::At(format!("/register/{unit}/persons/{id}"))
                     }
-                };
-                case.person.case_worker = user_id(&c);
-                Ok(
-                    match reg::save(s, &keys, &case, user_id(&c), "person.create")? {
-                        reg::Saved::Stored => {
-                            Created::At(format!("/register/{unit}/persons/{}", case.person.id))
-                        }
-                        reg::Saved::NeedsCheck => Created::NeedsCheck(unit),
-                    },
-                )
+                    Ok(cases::Created::NeedsCheck) => Created::NeedsCheck(unit),
+                    Err(etablera_app::Error::Invalid(e)) => {
+                        Created::Invalid(new_person_page(&c, &unit, Some((&f, &e))))
+                    }
+                    Err(e) => return Err(e.into()),
+                })
             })
             .await
     }
@@ -208,20 +196,14 @@ pub(super) async fn requests_page(
         let keys = keys(&state)?;
         state
             .db
-            .run(move |s| {
-                check_unit(s, &c, &unit, A::ManageCase)?;
-                let open = reg::open_requests(s, &keys, &unit)?;
-                let mut existing = Vec::new();
-                for r in &open {
-                    if let Some(id) = &r.existing {
-                        if let Some(case) = reg::load(s, &keys, &unit, id)? {
-                            existing.push(case.person);
-                        }
-                    }
-                }
-                let refs: Vec<&Person> = existing.iter().collect();
-                log(s, &c, &keys, "web", &refs, "GET /register/{unit}/kontroll")?;
-                let names = user_names(s)?;
+            .app(move |conn| {
+                let cases::Requests { open, names } = cases::requests(
+                    conn,
+                    &c.actor(),
+                    &keys,
+                    &unit,
+                    "GET /register/{unit}/kontroll",
+                )?;
                 let lang = c.lang;
                 let path = format!("/register/{unit}/kontroll");
                 Ok(layout(&c, t(lang, "Att kontrollera", "To check"), &path, html! {
@@ -295,11 +277,8 @@ pub(super) async fn resolve_request(
         };
         state
             .db
-            .run(move |s| {
-                check_unit(s, &c, &unit, A::ManageCase)?;
-                if !reg::resolve_request(s, &keys, &unit, id, how, user_id(&c))? {
-                    return Err(AppError::NotFound);
-                }
+            .app(move |conn| {
+                cases::resolve(conn, &c.actor(), &keys, &unit, id, how)?;
                 Ok(format!("/register/{unit}/kontroll"))
             })
             .await
@@ -382,9 +361,8 @@ pub(super) async fn import(
         }
         state
             .db
-            .run(move |s| {
-                check_unit(s, &c, &unit, A::CreatePerson)?;
-                let n = reg::import_caseload(s, &keys, &unit, &name, &bytes, user_id(&c))?;
+            .app(move |conn| {
+                let n = cases::import(conn, &c.actor(), &keys, &unit, &name, &bytes)?;
                 Ok((unit, n))
             })
             .await

@@ -13,17 +13,15 @@ pub(super) async fn export_json(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                let (case, _) = check_case(s, &c, &keys, &unit, &id, A::ManageCase)?;
-                log(
-                    s,
-                    &c,
+            .app(move |conn| {
+                Ok(cases::export(
+                    conn,
+                    &c.actor(),
                     &keys,
-                    "web",
-                    &[&case.person],
+                    &unit,
+                    &id,
                     "GET /register/{unit}/persons/{id}/export.json",
-                )?;
-                Ok(reg::export_person(s, &keys, &unit, &id)?)
+                )?)
             })
             .await
     }
@@ -52,10 +50,8 @@ pub(super) async fn export_page(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                let (case, _) = check_case(s, &c, &keys, &unit, &id, A::ManageCase)?;
-                log(s, &c, &keys, "web", &[&case.person], "GET /register/{unit}/persons/{id}/export")?;
-                let v = reg::export_person(s, &keys, &unit, &id)?;
+            .app(move |conn| {
+                let v = cases::export(conn, &c.actor(), &keys, &unit, &id, "GET /register/{unit}/persons/{id}/export")?;
                 let lang = c.lang;
                 let pretty = serde_json::to_string_pretty(&v).map_err(AppError::internal)?;
                 Ok(layout(&c, t(lang, "Registerutdrag", "Data export"), &format!("/register/{unit}/persons/{id}/export"), html! {

@@ -52,30 +52,21 @@ pub(super) async fn api_persons(
     let unit = parse_unit(&unit)?;
     let v = state
         .db
-        .run(move |s| {
-            let settings = check_unit(s, &ctx, &unit, A::ListCases)?;
-            let mut cases = Vec::new();
-            for row in s.persons(&unit)? {
-                let p = reg::person_of(&row)?;
-                if register_allowed(
-                    ctx.principal.as_ref(),
-                    A::ReadPerson,
-                    &unit,
-                    Some(relation(&ctx, &p)),
-                    settings.caseload_only,
-                ) {
-                    cases.push(reg::from_row(&keys, &row)?);
-                }
-            }
-            let refs: Vec<&Person> = cases.iter().map(|c| &c.person).collect();
-            log(
-                s,
-                &ctx,
+        .app(move |conn| {
+            let found = cases::caseload(
+                conn,
+                &ctx.actor(),
                 &keys,
+                &unit,
+                &cases::CaseloadFilter {
+                    closed: true,
+                    ..Default::default()
+                },
                 "api",
-                &refs,
                 "GET /api/v1/register/{unit}/persons",
-            )?;
+            )?
+            .cases;
+            let cases = found;
             let items: Vec<ApiPerson> = cases.iter().map(api_person_of).collect();
             Ok(serde_json::json!({ "items": items, "total": items.len() }))
         })
@@ -100,17 +91,17 @@ pub(super) async fn api_person(
     let unit = parse_unit(&unit)?;
     let v = state
         .db
-        .run(move |s| {
-            let (case, _) = check_case(s, &ctx, &keys, &unit, &id, A::ReadPerson)?;
-            log(
-                s,
-                &ctx,
+        .app(move |conn| {
+            let v = cases::person(
+                conn,
+                &ctx.actor(),
                 &keys,
+                &unit,
+                &id,
                 "api",
-                &[&case.person],
                 "GET /api/v1/register/{unit}/persons/{id}",
             )?;
-            serde_json::to_value(api_person_of(&case)).map_err(AppError::internal)
+            serde_json::to_value(api_person_of(&v.case)).map_err(AppError::internal)
         })
         .await?;
     Ok(Json(v).into_response())
@@ -132,9 +123,12 @@ pub(super) async fn api_statistics(
     let unit = parse_unit(&unit)?;
     let v = state
         .db
-        .run(move |s| {
-            let settings = check_unit(s, &ctx, &unit, A::ReadAggregates)?;
-            let fig = reg::figures(s, &unit, reg::today())?;
+        .app(move |conn| {
+            let cases::Statistics {
+                settings,
+                figures: fig,
+                ..
+            } = cases::statistics(conn, &ctx.actor(), &unit)?;
             let cells: Vec<serde_json::Value> = fig
                 .map(|f| f.cells)
                 .unwrap_or_default()

@@ -4,7 +4,7 @@
 //! (loggkontroll). Every response that shows a person's data appends a row to the read log
 //! before it is sent.
 
-use crate::auth::{sha256_hex, Ctx};
+use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
@@ -13,17 +13,17 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
+use etablera_app::cases;
+use etablera_app::cases::PlanLinkRow;
 use etablera_app::register::{self as reg, Case, Settings};
-use etablera_domain::access::{register_allowed, CaseRelation, RegisterAction as A};
 use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Date, Lang, Sex, UnitCode};
 use etablera_register::stats::{RegIndicator, Suppression};
 use etablera_register::{
-    Assessment, AssessmentItem, Category, Consent, Event, EventKind, Intervention,
-    InterventionOutcome, InterventionStatus, NeedLevel, Outcome, OutcomeAt, OutcomeStatus, Person,
-    PlanLang, Problem, Referral, ReferralStatus, RegisterError, Review, Text, ASSESSMENT_AREAS,
+    Category, EventKind, InterventionOutcome, InterventionStatus, NeedLevel, OutcomeAt,
+    OutcomeStatus, Person, PlanLang, Problem, ReferralStatus, RegisterError, Text,
+    ASSESSMENT_AREAS,
 };
-use etablera_store::{AuditEntry, PlanLinkRow, ReadLogFilter, Store};
 use etablera_vault::Keyring;
 use maud::{html, Markup, DOCTYPE};
 use std::collections::HashMap;
@@ -96,112 +96,6 @@ fn parse_unit(unit: &str) -> Result<UnitCode, AppError> {
     UnitCode::parse(unit).map_err(|_| AppError::NotFound)
 }
 
-fn user_id(ctx: &Ctx) -> Option<i64> {
-    ctx.user.as_ref().map(|u| u.id)
-}
-
-/// Refuses a municipality-level action: 401 without a login, 403 to members of the
-/// municipality, 404 to everyone else (so the register's existence does not leak).
-fn deny(ctx: &Ctx, unit: &UnitCode) -> AppError {
-    match &ctx.principal {
-        None => AppError::Unauthorized,
-        Some(p)
-            if p.system_admin
-                || p.role_in(unit).is_some()
-                || p.register_role_in(unit).is_some() =>
-        {
-            AppError::Forbidden
-        }
-        Some(_) => AppError::NotFound,
-    }
-}
-
-fn check_unit(
-    s: &mut dyn Store,
-    ctx: &Ctx,
-    unit: &UnitCode,
-    action: A,
-) -> Result<Settings, AppError> {
-    let settings = reg::settings(s, unit)?;
-    if register_allowed(
-        ctx.principal.as_ref(),
-        action,
-        unit,
-        None,
-        settings.caseload_only,
-    ) {
-        Ok(settings)
-    } else {
-        Err(deny(ctx, unit))
-    }
-}
-
-fn relation(ctx: &Ctx, p: &Person) -> CaseRelation {
-    CaseRelation {
-        related: user_id(ctx).is_some_and(|u| p.related(u)),
-        restricted: p.restricted,
-    }
-}
-
-/// Loads a person the principal may `action`, with the settings; logs nothing.
-fn check_case(
-    s: &mut dyn Store,
-    ctx: &Ctx,
-    keys: &Keyring,
-    unit: &UnitCode,
-    id: &str,
-    action: A,
-) -> Result<(Case, Settings), AppError> {
-    let settings = reg::settings(s, unit)?;
-    let row = s.person(id)?.filter(|r| &r.unit == unit);
-    let Some(row) = row else {
-        // Members of the register learn that the person does not exist; others learn nothing.
-        return Err(match check_unit(s, ctx, unit, A::ListCases) {
-            Ok(_) => AppError::NotFound,
-            Err(e) => e,
-        });
-    };
-    let p = reg::person_of(&row)?;
-    if !register_allowed(
-        ctx.principal.as_ref(),
-        action,
-        unit,
-        Some(relation(ctx, &p)),
-        settings.caseload_only,
-    ) {
-        return Err(
-            if register_allowed(
-                ctx.principal.as_ref(),
-                A::ListCases,
-                unit,
-                None,
-                settings.caseload_only,
-            ) {
-                AppError::Forbidden
-            } else {
-                deny(ctx, unit)
-            },
-        );
-    }
-    Ok((reg::from_row(keys, &row)?, settings))
-}
-
-fn log(
-    s: &mut dyn Store,
-    ctx: &Ctx,
-    keys: &Keyring,
-    via: &str,
-    persons: &[&Person],
-    view: &str,
-) -> Result<(), AppError> {
-    let list: Vec<(&Person, bool)> = persons
-        .iter()
-        .map(|p| (*p, user_id(ctx).is_some_and(|u| p.related(u))))
-        .collect();
-    reg::log_read(s, keys, user_id(ctx), via, &list, view)?;
-    Ok(())
-}
-
 fn csrf(ctx: &Ctx, f: &F) -> Result<(), AppError> {
     ctx.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))
 }
@@ -227,13 +121,6 @@ fn text(f: &F, name: &str, max: usize) -> Result<String, AppError> {
     Ok(v)
 }
 
-fn user_names(s: &mut dyn Store) -> Result<HashMap<i64, String>, AppError> {
-    Ok(s.users()?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect())
-}
-
 fn register_nav(lang: Lang, unit: &UnitCode) -> Markup {
     html! {
         nav.sub aria-label=(t(lang, "Registret", "The register")) {
@@ -254,11 +141,4 @@ fn page(ctx: &Ctx, r: Result<Markup, AppError>) -> Response {
         Ok(m) => Html(m.into_string()).into_response(),
         Err(e) => fail(ctx, e),
     }
-}
-
-fn unit_name(s: &mut dyn Store, unit: &UnitCode) -> String {
-    etablera_app::units_of(s)
-        .ok()
-        .and_then(|u| u.get(unit.as_str()).map(|u| u.name.clone()))
-        .unwrap_or_else(|| unit.to_string())
 }

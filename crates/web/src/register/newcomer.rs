@@ -2,26 +2,6 @@
 
 use super::*;
 
-/// A code of 12 characters from an alphabet without look-alikes, in groups of four.
-pub(super) fn plan_code_new() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    let a = etablera_register::ID_ALPHABET;
-    let chars: String = b
-        .iter()
-        .map(|x| a[(*x as usize) % a.len()] as char)
-        .collect();
-    format!("{}-{}-{}", &chars[0..4], &chars[4..8], &chars[8..12])
-}
-
-pub(super) fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
 #[derive(Debug, serde::Deserialize, Default)]
 pub(super) struct LangQuery {
     lang: Option<String>,
@@ -88,7 +68,7 @@ impl CodeLabel for PlanLang {
 }
 
 pub(super) async fn plan_code(Form(f): Form<F>) -> Response {
-    let code = normalise_code(f.get("code").map(String::as_str).unwrap_or(""));
+    let code = cases::normalise_code(f.get("code").map(String::as_str).unwrap_or(""));
     let lang = f
         .get("lang")
         .and_then(|l| PlanLang::parse(l))
@@ -118,35 +98,13 @@ pub(super) async fn plan_page(
     Path(code): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let hash = sha256_hex(&normalise_code(&code));
     let r = async {
         let keys = keys(&state)?;
         state
             .db
-            .run(move |s| {
-                let now = etablera_app::now_utc();
-                let link = s
-                    .plan_link_by_hash(&hash)?
-                    .filter(|l| l.revoked_at.is_none() && l.expires_at > now);
-                let Some(link) = link else { return Ok(None) };
-                let Some(row) = s.person(&link.person_id)? else {
-                    return Ok(None);
-                };
-                let case = reg::from_row(&keys, &row)?;
-                if case.person.anonymised || case.person.restricted {
-                    return Ok(None);
-                }
-                reg::log_read(
-                    s,
-                    &keys,
-                    None,
-                    "plan-link",
-                    &[(&case.person, false)],
-                    "GET /min-plan/{code}",
-                )?;
-                let settings = reg::settings(s, &case.person.unit)?;
-                let names = user_names(s)?;
-                Ok(Some((case, link, settings, names)))
+            .app({
+                let code = code.clone();
+                move |conn| Ok(cases::plan_by_code(conn, &keys, &code)?)
             })
             .await
     }

@@ -14,91 +14,32 @@ pub(super) async fn person_page(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                let (case, settings) = check_case(s, &c, &keys, &unit, &id, A::ReadPerson)?;
-                log(
-                    s,
-                    &c,
+            .app(move |conn| {
+                let v = cases::person(
+                    conn,
+                    &c.actor(),
                     &keys,
+                    &unit,
+                    &id,
                     "web",
-                    &[&case.person],
                     "GET /register/{unit}/persons/{id}",
                 )?;
-                let names = user_names(s)?;
-                let links = s.plan_links(&id)?;
-                let household = household_view(s, &c, &keys, &unit, &case.person, &settings)?;
-                let manage = register_allowed(
-                    c.principal.as_ref(),
-                    A::ManageCase,
-                    &unit,
-                    Some(relation(&c, &case.person)),
-                    settings.caseload_only,
-                );
-                let write = register_allowed(
-                    c.principal.as_ref(),
-                    A::WritePerson,
-                    &unit,
-                    Some(relation(&c, &case.person)),
-                    settings.caseload_only,
-                );
                 Ok(person_markup(
-                    &c, &unit, &case, &settings, &names, &links, &household, manage, write,
+                    &c,
+                    &unit,
+                    &v.case,
+                    &v.settings,
+                    &v.names,
+                    &v.links,
+                    &v.household,
+                    v.manage,
+                    v.write,
                 ))
             })
             .await
     }
     .await;
     page(&ctx, r)
-}
-
-/// A person's household as their page shows it: the household and the pseudonyms of the
-/// members the reader may open (others are only counted; no names, so no reads to log).
-pub(super) struct HouseholdView {
-    household: Option<etablera_register::Household>,
-    members: Vec<String>,
-    hidden_members: usize,
-}
-
-pub(super) fn household_view(
-    s: &mut dyn Store,
-    c: &Ctx,
-    keys: &Keyring,
-    unit: &UnitCode,
-    p: &Person,
-    settings: &Settings,
-) -> Result<HouseholdView, AppError> {
-    let Some(hid) = p.household.as_deref().filter(|h| !h.is_empty()) else {
-        return Ok(HouseholdView {
-            household: None,
-            members: Vec::new(),
-            hidden_members: 0,
-        });
-    };
-    let household = reg::household(s, keys, unit, hid)?;
-    let mut members = Vec::new();
-    let mut hidden_members = 0;
-    for row in s.household_members(unit, hid)? {
-        let other = reg::person_of(&row)?;
-        if other.id == p.id || other.household.as_deref() != Some(hid) {
-            continue;
-        }
-        if register_allowed(
-            c.principal.as_ref(),
-            A::ReadPerson,
-            unit,
-            Some(relation(c, &other)),
-            settings.caseload_only,
-        ) {
-            members.push(other.id.to_string());
-        } else {
-            hidden_members += 1;
-        }
-    }
-    Ok(HouseholdView {
-        household,
-        members,
-        hidden_members,
-    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -109,7 +50,7 @@ pub(super) fn person_markup(
     settings: &Settings,
     names: &HashMap<i64, String>,
     links: &[PlanLinkRow],
-    hh: &HouseholdView,
+    hh: &cases::HouseholdView,
     manage: bool,
     write: bool,
 ) -> Markup {
@@ -443,7 +384,8 @@ pub(super) async fn update_part(
     change(state, ctx, unit, id, part, f).await
 }
 
-/// Every change to a person goes through here: CSRF, access, the change, validation, save.
+/// Every change to a person goes through here: CSRF, the form read into a typed change,
+/// and the use case (access, the change, validation, save and audit).
 pub(super) async fn change(
     state: AppState,
     ctx: Ctx,
@@ -457,304 +399,19 @@ pub(super) async fn change(
         csrf(&c, &f)?;
         let keys = keys(&state)?;
         let unit = parse_unit(&unit)?;
+        let change = parse_change(&part, f)?;
         state
             .db
-            .run(move |s| {
-                let manage_parts = ["assign", "close", "restrict"];
-                let action = if manage_parts.contains(&part.as_str()) {
-                    A::ManageCase
-                } else {
-                    A::WritePerson
-                };
-                let (mut case, settings) = check_case(s, &c, &keys, &unit, &id, action)?;
-                let me = user_id(&c).unwrap_or(0);
-                let today = reg::today();
-                let bad = |m: String| AppError::BadRequest(m);
-                let mut link_code: Option<String> = None;
-                let p = &mut case.person;
-                match part.as_str() {
-                    "details" => {
-                        case = reg::parse_fields(
-                            &f,
-                            &unit,
-                            Some(&case),
-                            settings.review_months,
-                            today,
-                        )
-                        .map_err(|e| bad(e.to_string()))?;
-                    }
-                    "assessment" => {
-                        let mut items = Vec::new();
-                        for (code, _, _) in ASSESSMENT_AREAS {
-                            let need = NeedLevel::parse(
-                                f.get(&format!("need_{code}"))
-                                    .map(String::as_str)
-                                    .unwrap_or("none"),
-                            )
-                            .ok_or_else(|| {
-                                bad(format!("field `need_{code}`: unknown need level"))
-                            })?;
-                            items.push(AssessmentItem {
-                                area: code.to_string(),
-                                need,
-                                note: text(&f, &format!("note_{code}"), 1000)?,
-                            });
-                        }
-                        p.assessment = Some(Assessment {
-                            date: today,
-                            by: me,
-                            items,
-                        });
-                    }
-                    "intervention" => {
-                        let kind = text(&f, "kind", 40)?;
-                        if !settings.catalogue.iter().any(|e| e.code == kind) {
-                            return Err(bad(
-                                "field `kind`: not in the municipality's catalogue".into()
-                            ));
-                        }
-                        let id = p.next_id();
-                        p.interventions.push(Intervention {
-                            id,
-                            kind,
-                            provider: text(&f, "provider", 200)?,
-                            detail: text(&f, "detail", 500)?,
-                            start: opt_date(&f, "start")?,
-                            end: opt_date(&f, "end")?,
-                            status: InterventionStatus::Planned,
-                            outcome: None,
-                            outcome_date: None,
-                            contact: text(&f, "contact", 200)?,
-                        });
-                    }
-                    "intervention-status" => {
-                        let iid: u32 = text(&f, "iid", 10)?
-                            .parse()
-                            .map_err(|_| bad("field `iid`: not a number".into()))?;
-                        let i = p
-                            .interventions
-                            .iter_mut()
-                            .find(|i| i.id == iid)
-                            .ok_or(AppError::NotFound)?;
-                        i.status = InterventionStatus::parse(&text(&f, "status", 20)?)
-                            .ok_or_else(|| bad("field `status`: unknown status".into()))?;
-                        let o = text(&f, "outcome", 20)?;
-                        i.outcome =
-                            if o.is_empty() {
-                                None
-                            } else {
-                                Some(InterventionOutcome::parse(&o).ok_or_else(|| {
-                                    bad("field `outcome`: unknown outcome".into())
-                                })?)
-                            };
-                        i.outcome_date = opt_date(&f, "outcome_date")?.or(i.outcome.map(|_| today));
-                    }
-                    "consent" => {
-                        let id = p.next_id();
-                        let given = opt_date(&f, "given")?
-                            .ok_or_else(|| bad("field `given`: needed".into()))?;
-                        if given > today {
-                            return Err(bad("field `given`: lies in the future".into()));
-                        }
-                        let organisation = text(&f, "organisation", 200)?;
-                        if organisation.is_empty() {
-                            return Err(bad("field `organisation`: needed".into()));
-                        }
-                        p.consents.push(Consent {
-                            id,
-                            organisation,
-                            given,
-                            withdrawn: None,
-                            recorded_by: me,
-                        });
-                    }
-                    "referral" => {
-                        let cid: u32 = text(&f, "consent", 10)?.parse().map_err(|_| {
-                            bad(
-                                "field `consent`: a referral needs the person's recorded consent"
-                                    .into(),
-                            )
-                        })?;
-                        let consent = p.consents.iter().find(|k| k.id == cid).ok_or_else(|| {
-                            bad(
-                                "field `consent`: a referral needs the person's recorded consent"
-                                    .into(),
-                            )
-                        })?;
-                        let id = p.next_id();
-                        let organisation = consent.organisation.clone();
-                        p.referrals.push(Referral {
-                            id,
-                            organisation,
-                            consent: cid,
-                            purpose: text(&f, "purpose", 300)?,
-                            sent: today,
-                            status: ReferralStatus::Sent,
-                            reason: String::new(),
-                            updated: today,
-                        });
-                    }
-                    "referral-status" => {
-                        let rid: u32 = text(&f, "rid", 10)?
-                            .parse()
-                            .map_err(|_| bad("field `rid`: not a number".into()))?;
-                        let r = p
-                            .referrals
-                            .iter_mut()
-                            .find(|r| r.id == rid)
-                            .ok_or(AppError::NotFound)?;
-                        r.status = ReferralStatus::parse(&text(&f, "status", 20)?)
-                            .ok_or_else(|| bad("field `status`: unknown status".into()))?;
-                        r.reason = text(&f, "reason", 500)?;
-                        r.updated = today;
-                    }
-                    "review" => {
-                        let date = opt_date(&f, "date")?
-                            .ok_or_else(|| bad("field `date`: needed".into()))?;
-                        p.reviews.push(Review {
-                            date,
-                            by: me,
-                            note: text(&f, "note", 2000)?,
-                        });
-                    }
-                    "outcome" => {
-                        let at = OutcomeAt::parse(&text(&f, "at", 10)?)
-                            .ok_or_else(|| bad("field `at`: unknown".into()))?;
-                        let status = OutcomeStatus::parse(&text(&f, "status", 20)?)
-                            .ok_or_else(|| bad("field `status`: unknown status".into()))?;
-                        let date = opt_date(&f, "date")?
-                            .ok_or_else(|| bad("field `date`: needed".into()))?;
-                        p.outcomes.retain(|o| o.at != at);
-                        p.outcomes.push(Outcome { at, date, status });
-                    }
-                    "event" => {
-                        let kind = EventKind::parse(&text(&f, "kind", 20)?)
-                            .ok_or_else(|| bad("field `kind`: unknown event".into()))?;
-                        let date = opt_date(&f, "date")?
-                            .ok_or_else(|| bad("field `date`: needed".into()))?;
-                        p.events.push(Event {
-                            kind,
-                            date,
-                            note: text(&f, "note", 500)?,
-                        });
-                    }
-                    "link" => {
-                        let lang = PlanLang::parse(&text(&f, "lang", 5)?)
-                            .ok_or_else(|| bad("field `lang`: sv, en, ar, prs, so or ti".into()))?;
-                        let days: i64 = text(&f, "days", 3)?
-                            .parse()
-                            .ok()
-                            .filter(|d| (1..=90).contains(d))
-                            .ok_or_else(|| bad("field `days`: a number from 1 to 90".into()))?;
-                        let code = plan_code_new();
-                        let now = etablera_app::now_secs();
-                        let row = PlanLinkRow {
-                            id: 0,
-                            person_id: p.id.to_string(),
-                            code_hash: sha256_hex(&normalise_code(&code)),
-                            lang: lang.tag().into(),
-                            created_by: user_id(&c),
-                            created_at: etablera_app::iso_utc(now),
-                            expires_at: etablera_app::iso_utc(now + days * 86_400),
-                            revoked_at: None,
-                        };
-                        let audit = AuditEntry::new(
-                            &row.created_at,
-                            user_id(&c),
-                            "plan_link.create",
-                            &format!("person:{}", p.id),
-                            Some(&unit),
-                        );
-                        s.create_plan_link(&row, &audit)?;
-                        link_code = Some(code);
-                    }
-                    "revoke-link" => {
-                        let lid: i64 = text(&f, "lid", 20)?
-                            .parse()
-                            .map_err(|_| bad("field `lid`: not a number".into()))?;
-                        let at = etablera_app::now_utc();
-                        let audit = AuditEntry::new(
-                            &at,
-                            user_id(&c),
-                            "plan_link.revoke",
-                            &format!("person:{}", p.id),
-                            Some(&unit),
-                        );
-                        if !s.revoke_plan_link(p.id.as_str(), lid, &at, &audit)? {
-                            return Err(AppError::NotFound);
-                        }
-                    }
-                    "assign" => {
-                        let users = s.users()?;
-                        let find =
-                            |n: &str| users.iter().find(|u| u.username == n.trim()).map(|u| u.id);
-                        let cw = text(&f, "case_worker", 100)?;
-                        if !cw.is_empty() {
-                            p.case_worker =
-                                Some(find(&cw).ok_or_else(|| {
-                                    bad("field `case_worker`: no such user".into())
-                                })?);
-                        }
-                        let mut col = Vec::new();
-                        for n in text(&f, "colleagues", 500)?
-                            .split(',')
-                            .map(str::trim)
-                            .filter(|n| !n.is_empty())
-                        {
-                            col.push(
-                                find(n).ok_or_else(|| {
-                                    bad("field `colleagues`: no such user".into())
-                                })?,
-                            );
-                        }
-                        p.colleagues = col;
-                    }
-                    "household" => {
-                        let num = |name: &str, req: bool| -> Result<Option<u32>, AppError> {
-                            match f.get(name).map(|x| x.trim()).unwrap_or("") {
-                                "" if !req => Ok(None),
-                                x => x
-                                    .parse::<u32>()
-                                    .map(Some)
-                                    .map_err(|_| bad(format!("field `{name}`: a whole number"))),
-                            }
-                        };
-                        let size = num("storlek", true)?.unwrap_or(0);
-                        let rooms = num("rum", false)?;
-                        let hid = p
-                            .household
-                            .clone()
-                            .filter(|h| !h.is_empty())
-                            .unwrap_or_else(|| format!("H-{}", p.id));
-                        let h = etablera_register::Household {
-                            id: hid.clone(),
-                            unit: unit.clone(),
-                            size,
-                            rooms_needed: rooms.or(Some(reg::rooms_by_norm(size))),
-                            housing_need: text(&f, "bostadsbehov", 500)?,
-                        };
-                        reg::save_household(s, &keys, &h, user_id(&c))
-                            .map_err(|e| bad(e.to_string()))?;
-                        p.household = Some(hid);
-                    }
-                    "close" => p.closed = opt_date(&f, "closed")?,
-                    "restrict" => p.restricted = text(&f, "restricted", 1)? == "1",
-                    _ => return Err(AppError::NotFound),
-                }
-                if !matches!(part.as_str(), "link" | "revoke-link")
-                    && reg::save(s, &keys, &case, user_id(&c), &format!("person.{part}"))?
-                        == reg::Saved::NeedsCheck
-                {
-                    return Ok((unit, None, None));
-                }
-                Ok((unit, Some(case.person.id.to_string()), link_code))
+            .app(move |conn| {
+                let done = cases::change(conn, &c.actor(), &keys, &unit, &id, change)?;
+                Ok((unit, id, done))
             })
             .await
     }
     .await;
     match r {
-        Ok((unit, None, _)) => needs_check(&ctx, &unit),
-        Ok((unit, Some(id), Some(code))) => {
+        Ok((unit, _, cases::Changed::NeedsCheck)) => needs_check(&ctx, &unit),
+        Ok((unit, id, cases::Changed::LinkCode(code))) => {
             // The code is shown once; only its hash is stored.
             let lang = ctx.lang;
             let url = format!("/min-plan/{code}");
@@ -766,9 +423,124 @@ pub(super) async fn change(
                 p { a href={ "/register/" (unit) "/persons/" (id) } { (t(lang, "Tillbaka till ärendet", "Back to the case")) } }
             }).into_string()).into_response()
         }
-        Ok((unit, Some(id), None)) => {
+        Ok((unit, id, cases::Changed::Saved)) => {
             Redirect::to(&format!("/register/{unit}/persons/{id}")).into_response()
         }
         Err(e) => fail(&ctx, e),
     }
+}
+
+/// A field that must be there, or the error naming it.
+fn needed<T>(v: Option<T>, field: &str) -> Result<T, AppError> {
+    v.ok_or_else(|| RegisterError::new(field, Problem::Needed).into())
+}
+
+/// A choice from a list, or the error naming the field.
+fn choice<T>(f: &F, field: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, AppError> {
+    parse(&text(f, field, 40)?).ok_or_else(|| RegisterError::new(field, Problem::NotInList).into())
+}
+
+fn number<T: std::str::FromStr>(f: &F, field: &str, min: i64, max: i64) -> Result<T, AppError> {
+    text(f, field, 20)?
+        .parse()
+        .map_err(|_| RegisterError::new(field, Problem::WholeNumber { min, max }).into())
+}
+
+/// The form of one part of a person's page as a typed change; errors name the field.
+fn parse_change(part: &str, f: F) -> Result<cases::Change, AppError> {
+    use cases::Change as C;
+    Ok(match part {
+        "details" => C::Details(f),
+        "assessment" => {
+            let mut items = Vec::new();
+            for (code, _, _) in ASSESSMENT_AREAS {
+                let need = choice(&f, &format!("need_{code}"), |x| {
+                    NeedLevel::parse(if x.is_empty() { "none" } else { x })
+                })?;
+                items.push((
+                    code.to_string(),
+                    need,
+                    text(&f, &format!("note_{code}"), 1000)?,
+                ));
+            }
+            C::Assessment(items)
+        }
+        "intervention" => C::Intervention {
+            kind: text(&f, "kind", 40)?,
+            provider: text(&f, "provider", 200)?,
+            detail: text(&f, "detail", 500)?,
+            start: opt_date(&f, "start")?,
+            end: opt_date(&f, "end")?,
+            contact: text(&f, "contact", 200)?,
+        },
+        "intervention-status" => {
+            let o = text(&f, "outcome", 20)?;
+            C::InterventionStatus {
+                id: number(&f, "iid", 0, u32::MAX as i64)?,
+                status: choice(&f, "status", InterventionStatus::parse)?,
+                outcome: if o.is_empty() {
+                    None
+                } else {
+                    Some(choice(&f, "outcome", InterventionOutcome::parse)?)
+                },
+                outcome_date: opt_date(&f, "outcome_date")?,
+            }
+        }
+        "consent" => C::Consent {
+            organisation: text(&f, "organisation", 200)?,
+            given: needed(opt_date(&f, "given")?, "given")?,
+        },
+        "referral" => C::Referral {
+            consent: text(&f, "consent", 10)?
+                .parse()
+                .map_err(|_| RegisterError::new("consent", Problem::NoConsent))?,
+            purpose: text(&f, "purpose", 300)?,
+        },
+        "referral-status" => C::ReferralStatus {
+            id: number(&f, "rid", 0, u32::MAX as i64)?,
+            status: choice(&f, "status", ReferralStatus::parse)?,
+            reason: text(&f, "reason", 500)?,
+        },
+        "review" => C::Review {
+            date: needed(opt_date(&f, "date")?, "date")?,
+            note: text(&f, "note", 2000)?,
+        },
+        "outcome" => C::Outcome {
+            at: choice(&f, "at", OutcomeAt::parse)?,
+            status: choice(&f, "status", OutcomeStatus::parse)?,
+            date: needed(opt_date(&f, "date")?, "date")?,
+        },
+        "event" => C::Event {
+            kind: choice(&f, "kind", EventKind::parse)?,
+            date: needed(opt_date(&f, "date")?, "date")?,
+            note: text(&f, "note", 500)?,
+        },
+        "link" => C::Link {
+            lang: choice(&f, "lang", PlanLang::parse)?,
+            days: number(&f, "days", 1, 90)?,
+        },
+        "revoke-link" => C::RevokeLink {
+            id: number(&f, "lid", 0, i64::MAX)?,
+        },
+        "assign" => C::Assign {
+            case_worker: text(&f, "case_worker", 100)?,
+            colleagues: text(&f, "colleagues", 500)?
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect(),
+        },
+        "household" => C::Household {
+            size: number(&f, "storlek", 1, reg::MAX_HOUSEHOLD as i64)?,
+            rooms: match text(&f, "rum", 5)?.as_str() {
+                "" => None,
+                _ => Some(number(&f, "rum", 1, 20)?),
+            },
+            housing_need: text(&f, "bostadsbehov", 500)?,
+        },
+        "close" => C::Close(opt_date(&f, "closed")?),
+        "restrict" => C::Restrict(text(&f, "restricted", 1)? == "1"),
+        _ => return Err(AppError::NotFound),
+    })
 }

@@ -23,29 +23,22 @@ pub(super) async fn read_log(
         let keys = keys(&state)?;
         state
             .db
-            .run(move |s| {
-                check_unit(s, &c, &unit, A::ReadAccessLog)?;
-                let chain = reg::verify_read_log(s, &keys, None)?;
-                let users = s.users()?;
+            .app(move |conn| {
                 let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
-                for (name, v) in [("from", &q.from), ("to", &q.to)] {
-                    if let Some(v) = nonempty(v) {
-                        Date::parse(&v).map_err(|_| RegisterError::new(name, Problem::NotADate))?;
-                    }
-                }
-                let user_id = nonempty(&q.user).map(|n| users.iter().find(|u| u.username == n).map(|u| u.id).unwrap_or(-1));
-                let rows = s.read_log(&ReadLogFilter {
-                    unit: Some(unit.to_string()),
-                    user_id,
-                    person_id: nonempty(&q.person),
-                    from: nonempty(&q.from),
-                    to: nonempty(&q.to),
+                let date = |name: &str, v: &Option<String>| -> Result<Option<Date>, AppError> {
+                    nonempty(v)
+                        .map(|v| Date::parse(&v).map_err(|_| RegisterError::new(name, Problem::NotADate).into()))
+                        .transpose()
+                };
+                let query = cases::ReadLogQuery {
+                    user: nonempty(&q.user),
+                    person: nonempty(&q.person),
+                    from: date("from", &q.from)?,
+                    to: date("to", &q.to)?,
                     unrelated_only: q.unrelated.is_some(),
-                    limit: 500,
-                    offset: 0,
-                })?;
-                let years = s.read_log_retention_years()?;
-                let names: HashMap<i64, String> = users.iter().map(|u| (u.id, u.username.clone())).collect();
+                };
+                let cases::ReadLog { chain, rows, retention_years: years, names } =
+                    cases::read_log(conn, &c.actor(), &keys, &unit, &query)?;
                 let lang = c.lang;
                 Ok(layout(&c, t(lang, "Loggkontroll", "Read log"), &format!("/register/{unit}/lasloggen"), html! {
                     h1 { (t(lang, "Loggkontroll – läsningar av personuppgifter", "Read log – reads of personal data")) }

@@ -12,20 +12,11 @@ pub(super) async fn settings_page(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                let st = check_unit(s, &c, &unit, A::Configure)?;
+            .app(move |conn| {
+                let (st, roles) = cases::settings(conn, &c.actor(), &unit)?;
                 let lang = c.lang;
-                let members: Vec<(String, &'static str)> = {
-                    let mut v = Vec::new();
-                    for u in s.users()? {
-                        for (unit2, role) in s.register_memberships(u.id)? {
-                            if unit2 == unit {
-                                v.push((u.display_name.clone(), role.label(lang)));
-                            }
-                        }
-                    }
-                    v
-                };
+                let members: Vec<(String, &'static str)> =
+                    roles.into_iter().map(|(n, r)| (n, r.label(lang))).collect();
                 Ok(layout(&c, t(lang, "Registrets inställningar", "Register settings"), &format!("/register/{unit}/installningar"), html! {
                     h1 { (t(lang, "Registrets inställningar", "Register settings")) }
                     (register_nav(lang, &unit))
@@ -70,8 +61,7 @@ pub(super) async fn save_settings(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                let mut st = check_unit(s, &c, &unit, A::Configure)?;
+            .app(move |conn| {
                 let num = |n: &str| -> Result<u64, AppError> {
                     text(&f, n, 5)?.parse().map_err(|_| {
                         RegisterError::new(
@@ -84,31 +74,19 @@ pub(super) async fn save_settings(
                         .into()
                     })
                 };
-                st.caseload_only = f.contains_key("caseload_only");
-                st.threshold = num("threshold")?;
-                st.retention_years = num("retention_years")? as u32;
-                st.review_months = num("review_months")?.clamp(1, 24) as u8;
                 let code = text(&f, "new_code", 40)?;
-                if !code.is_empty() {
-                    if !etablera_register::CatalogueEntry::valid_code(&code) {
-                        return Err(RegisterError::new("new_code", Problem::Code).into());
-                    }
-                    let name = text(&f, "new_name", 200)?;
-                    if name.is_empty() {
-                        return Err(RegisterError::new("new_name", Problem::Needed).into());
-                    }
-                    if st.catalogue.iter().any(|e| e.code == code) {
-                        return Err(AppError::Conflict(format!(
-                            "field `new_code`: `{code}` is already in the catalogue"
-                        )));
-                    }
-                    st.catalogue.push(etablera_register::CatalogueEntry {
-                        code,
-                        names: vec![("sv".into(), name)],
-                        provider: String::new(),
-                    });
-                }
-                reg::save_settings(s, &unit, &st, user_id(&c))?;
+                let change = cases::SettingsChange {
+                    caseload_only: f.contains_key("caseload_only"),
+                    threshold: num("threshold")?,
+                    retention_years: num("retention_years")? as u32,
+                    review_months: num("review_months")?.clamp(1, 24) as u8,
+                    new_entry: if code.is_empty() {
+                        None
+                    } else {
+                        Some((code, text(&f, "new_name", 200)?))
+                    },
+                };
+                cases::save_settings(conn, &c.actor(), &unit, change)?;
                 Ok(unit)
             })
             .await

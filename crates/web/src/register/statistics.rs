@@ -12,11 +12,10 @@ pub(super) async fn statistics(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                let settings = check_unit(s, &c, &unit, A::ReadAggregates)?;
-                let fig = reg::figures(s, &unit, reg::today())?;
+            .app(move |conn| {
+                let cases::Statistics { settings, figures: fig, configure, unit_name: uname } =
+                    cases::statistics(conn, &c.actor(), &unit)?;
                 let lang = c.lang;
-                let configure = register_allowed(c.principal.as_ref(), A::Configure, &unit, None, settings.caseload_only);
                 let cell = |ind: RegIndicator, y: i32, sex: Sex| -> Markup {
                     let Some(fig) = &fig else { return html! { "–" } };
                     match fig.get(ind, y, sex) {
@@ -33,7 +32,6 @@ pub(super) async fn statistics(
                     y.dedup();
                     y
                 }).unwrap_or_default();
-                let uname = unit_name(s, &unit);
                 Ok(layout(&c, t(lang, "Registrets statistik", "Register statistics"), &format!("/register/{unit}/statistik"), html! {
                     h1 { (t(lang, "Registrets statistik", "Register statistics")) " – " (uname) }
                     (register_nav(lang, &unit))
@@ -73,10 +71,9 @@ pub(super) async fn feed(
         let unit = parse_unit(&unit)?;
         state
             .db
-            .run(move |s| {
-                check_unit(s, &c, &unit, A::Configure)?;
-                reg::feed_followup(s, &unit, reg::today())?;
-                runs.refresh_all(s)?;
+            .app(move |conn| {
+                cases::feed_followup(conn, &c.actor(), &unit)?;
+                runs.refresh_all(conn)?;
                 Ok(unit)
             })
             .await

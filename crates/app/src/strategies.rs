@@ -1,0 +1,439 @@
+//! Strategies and targets: who may read or change a strategy (the one rule), and every change
+//! to one — a target, a goal, an activity, the yearly analysis, a whole strategy file — with
+//! its revisions and audit entry written in the same transaction as the change.
+
+use crate::conn::{Actor, Conn};
+use crate::error::{Error, Result};
+use crate::{now_utc, units_of, FollowUpRun};
+use etablera_domain::access::{allowed, Action};
+use etablera_domain::{Sex, Strategy, Target, TargetKind};
+use etablera_store::{AuditEntry, TargetComment, TargetRevision};
+use std::collections::HashSet;
+
+pub use etablera_store::StrategySummary;
+
+/// Proof that an actor may do an action to a strategy: what [`check`] returns and the
+/// operations that need the check take.
+#[derive(Debug, Clone)]
+pub struct Allowed {
+    pub summary: StrategySummary,
+    pub action: Action,
+}
+
+/// The one rule for strategies. Refusals: an anonymous reader of a published strategy is
+/// asked to log in; a strategy the actor may not even read looks missing (an unpublished
+/// strategy of another municipality does not exist for them); otherwise forbidden.
+pub fn check(conn: &mut Conn, actor: &Actor, id: &str, action: Action) -> Result<Allowed> {
+    let summary = conn
+        .store()
+        .strategies()?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(Error::NotFound)?;
+    let p = actor.principal();
+    if allowed(p, action, &summary.owner, summary.published) {
+        return Ok(Allowed { summary, action });
+    }
+    let may_read = allowed(p, Action::ReadPublic, &summary.owner, summary.published);
+    Err(match (p, may_read) {
+        (None, true) => Error::Unauthorized,
+        (Some(_), true) => Error::Forbidden,
+        (_, false) => Error::NotFound,
+    })
+}
+
+/// The strategy, if the actor may do `action` to it (see [`check`]).
+pub fn open(conn: &mut Conn, actor: &Actor, id: &str, action: Action) -> Result<Strategy> {
+    check(conn, actor, id, action)?;
+    conn.store().strategy(id)?.ok_or(Error::NotFound)
+}
+
+/// Every strategy the actor may read at least the public pages of.
+pub fn list(conn: &mut Conn, actor: &Actor) -> Result<Vec<StrategySummary>> {
+    Ok(conn
+        .store()
+        .strategies()?
+        .into_iter()
+        .filter(|s| allowed(actor.principal(), Action::ReadPublic, &s.owner, s.published))
+        .collect())
+}
+
+/// The version of the data and of the strategy a follow-up of it is computed from: equal
+/// versions give equal runs (the web's cache keys on it).
+pub fn data_version(conn: &mut Conn, allowed: &Allowed) -> Result<String> {
+    Ok(format!(
+        "{}|{}",
+        conn.store().batches_version()?,
+        allowed.summary.updated_at
+    ))
+}
+
+/// The follow-up of a strategy the actor was allowed to read.
+pub fn follow_up(
+    conn: &mut Conn,
+    allowed: &Allowed,
+    year: i32,
+    group: Option<&str>,
+    as_of: Option<&str>,
+    sex: Option<Sex>,
+) -> Result<FollowUpRun> {
+    crate::run_followup_with(conn.store(), &allowed.summary.id, year, group, as_of, sex)
+}
+
+/// The latest year with data for the strategy: what a probe far in the future observes
+/// (the strategy's last year when nothing is observed).
+pub fn latest_year(run_2100: &FollowUpRun) -> i32 {
+    run_2100
+        .followup
+        .results
+        .iter()
+        .filter_map(|r| r.observed.map(|o| o.period.year()))
+        .max()
+        .unwrap_or(run_2100.strategy.period_to)
+}
+
+/// The number a target kind asks for.
+pub fn value_of(kind: &TargetKind) -> Option<f64> {
+    match kind {
+        TargetKind::Threshold { value, .. } => Some(*value),
+        TargetKind::Flow { per_year, .. } => Some(*per_year),
+        TargetKind::Relative { margin, .. } => Some(*margin),
+        TargetKind::Gap { at_most, .. } => *at_most,
+        TargetKind::Direction { .. } => None,
+    }
+}
+
+/// The fields that differ, as (field, old, new) in text.
+pub fn diff(old: &Target, new: &Target) -> Vec<(&'static str, Option<String>, Option<String>)> {
+    let mut d = Vec::new();
+    let mut cmp = |f: &'static str, a: Option<String>, b: Option<String>| {
+        if a != b {
+            d.push((f, a, b));
+        }
+    };
+    cmp("text", Some(old.text.clone()), Some(new.text.clone()));
+    cmp(
+        "value",
+        value_of(&old.kind).map(|v| v.to_string()),
+        value_of(&new.kind).map(|v| v.to_string()),
+    );
+    cmp(
+        "target_year",
+        Some(old.target_year.to_string()),
+        Some(new.target_year.to_string()),
+    );
+    cmp(
+        "baseline_year",
+        old.baseline_year.map(|b| b.to_string()),
+        new.baseline_year.map(|b| b.to_string()),
+    );
+    cmp("note", old.note.clone(), new.note.clone());
+    d
+}
+
+fn revision(
+    strategy: &str,
+    target: &str,
+    field: &str,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    user_id: Option<i64>,
+    now: &str,
+) -> TargetRevision {
+    TargetRevision {
+        strategy_id: strategy.to_string(),
+        target_id: target.to_string(),
+        field: field.to_string(),
+        old_value,
+        new_value,
+        user_id,
+        changed_at: now.to_string(),
+    }
+}
+
+/// Replaces a target by `new` (same id): checks that the actor may write the strategy, that
+/// the strategy stays valid (a problem comes back as [`Error::Fields`] naming the field),
+/// and stores the change with one revision per changed field and an audit entry. Returns
+/// whether anything changed.
+pub fn save_target(conn: &mut Conn, actor: &Actor, id: &str, new: Target) -> Result<bool> {
+    let mut strategy = open(conn, actor, id, Action::Write)?;
+    let idx = strategy
+        .targets
+        .iter()
+        .position(|t| t.id == new.id)
+        .ok_or(Error::NotFound)?;
+    let old = std::mem::replace(&mut strategy.targets[idx], new.clone());
+    if let Some(p) = strategy
+        .validate()
+        .into_iter()
+        .find(|p| p.item == etablera_domain::strategy::Item::Target(idx))
+    {
+        let field = match p.field {
+            "baseline_year" | "target_year" | "value" => p.field,
+            _ => "text",
+        };
+        return Err(Error::Fields(vec![(field.to_string(), p.problem)]));
+    }
+    let changes = diff(&old, &new);
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    let now = now_utc();
+    let user = actor.user_id();
+    let revisions: Vec<TargetRevision> = changes
+        .into_iter()
+        .map(|(f, a, b)| revision(&strategy.id, &new.id, f, a, b, user, &now))
+        .collect();
+    let audit = AuditEntry::new(
+        &now,
+        user,
+        "target.update",
+        &format!("strategy:{}/target:{}", strategy.id, new.id),
+        Some(&strategy.owner),
+    )
+    .change(
+        serde_json::to_string(&old).ok(),
+        serde_json::to_string(&new).ok(),
+    );
+    conn.store()
+        .save_strategy_change(&strategy, &now, &revisions, Some(&audit))?;
+    Ok(true)
+}
+
+/// Saves the strategists' analysis of a target for a year (1990–2100, at most 20 000
+/// characters), with an audit entry holding the text before and after.
+pub fn save_comment(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: &str,
+    target: &str,
+    year: i32,
+    body: &str,
+) -> Result<TargetComment> {
+    if !(1990..=2100).contains(&year) {
+        return Err(Error::Fields(vec![(
+            "year".into(),
+            actor
+                .t(
+                    "Året saknas eller är fel (1990–2100).",
+                    "The year is missing or wrong (1990–2100).",
+                )
+                .into(),
+        )]));
+    }
+    if body.chars().count() > 20_000 {
+        return Err(Error::Fields(vec![(
+            "body".into(),
+            actor
+                .t(
+                    "Analysen får vara högst 20 000 tecken.",
+                    "The analysis may have at most 20,000 characters.",
+                )
+                .into(),
+        )]));
+    }
+    let strategy = open(conn, actor, id, Action::Write)?;
+    if !strategy.targets.iter().any(|t| t.id == target) {
+        return Err(Error::NotFound);
+    }
+    let now = now_utc();
+    let comment = TargetComment {
+        strategy_id: id.to_string(),
+        target_id: target.to_string(),
+        year,
+        body: body.trim().to_string(),
+        author_id: actor.user_id(),
+        updated_at: now.clone(),
+    };
+    let s = conn.store();
+    let before = s.target_comment(id, target, year)?.map(|x| x.body);
+    let audit = AuditEntry::new(
+        &now,
+        actor.user_id(),
+        "target.comment",
+        &format!("strategy:{id}/target:{target}/{year}"),
+        Some(&strategy.owner),
+    )
+    .change(before, Some(comment.body.clone()));
+    s.save_target_comment(&comment, &audit)?;
+    Ok(comment)
+}
+
+/// What a change to a strategy reports for its audit entry: the object changed (after
+/// `strategy:ID/`) and its text before and after.
+#[derive(Debug)]
+pub struct Changed {
+    pub object: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Changes a strategy the actor may write with `change`, which refuses with a message in the
+/// actor's language; the strategy must stay valid. Stores the change and an audit entry
+/// `action` in one transaction.
+pub fn change(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: &str,
+    action: &str,
+    change: impl FnOnce(&mut Strategy) -> std::result::Result<Changed, String>,
+) -> Result<()> {
+    let mut strategy = open(conn, actor, id, Action::Write)?;
+    let c = change(&mut strategy).map_err(Error::Input)?;
+    let problems = strategy.validate();
+    if !problems.is_empty() {
+        return Err(Error::Input(
+            problems
+                .iter()
+                .map(|p| p.problem.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+    }
+    let now = now_utc();
+    let audit = AuditEntry::new(
+        &now,
+        actor.user_id(),
+        action,
+        &format!("strategy:{}/{}", strategy.id, c.object),
+        Some(&strategy.owner),
+    )
+    .change(c.before, c.after);
+    conn.store()
+        .save_strategy_change(&strategy, &now, &[], Some(&audit))?;
+    Ok(())
+}
+
+/// Sets an activity's status and comment (at most 2 000 characters); returns the activity
+/// as stored.
+pub fn update_activity(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: &str,
+    activity: &str,
+    status: etablera_domain::ActivityStatus,
+    comment: Option<String>,
+) -> Result<etablera_domain::Activity> {
+    let comment = comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string);
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+        return Err(Error::Fields(vec![(
+            "comment".into(),
+            actor
+                .t(
+                    "Kommentaren får vara högst 2 000 tecken.",
+                    "The comment may have at most 2,000 characters.",
+                )
+                .into(),
+        )]));
+    }
+    let mut saved = None;
+    change(conn, actor, id, "activity.update", |s| {
+        let a = s
+            .activities
+            .iter_mut()
+            .find(|a| a.id == activity)
+            .ok_or_else(|| format!("no activity `{activity}`"))?;
+        let before = serde_json::to_string(&*a).ok();
+        a.status = status;
+        a.comment = comment;
+        saved = Some(a.clone());
+        Ok(Changed {
+            object: format!("activity:{activity}"),
+            before,
+            after: serde_json::to_string(&*a).ok(),
+        })
+    })
+    .map_err(|e| match e {
+        Error::Input(m) if m.starts_with("no activity") => Error::NotFound,
+        other => other,
+    })?;
+    saved.ok_or(Error::NotFound)
+}
+
+/// The strategy file (TOML) of a strategy the actor may read: (id, text).
+pub fn export_file(conn: &mut Conn, actor: &Actor, id: &str) -> Result<(String, String)> {
+    let strategy = open(conn, actor, id, Action::Read)?;
+    let text = etablera_ingest::strategy_file::export(&strategy).map_err(Error::internal)?;
+    Ok((strategy.id, text))
+}
+
+/// Replaces a strategy by an uploaded strategy file for the same strategy and municipality.
+/// A file with errors comes back as [`Error::Lines`], one message per problem; nothing is
+/// stored. Every target added, removed or changed gets its revisions; returns their number.
+pub fn replace_from_file(conn: &mut Conn, actor: &Actor, id: &str, text: &str) -> Result<usize> {
+    let old = open(conn, actor, id, Action::Write)?;
+    let units = units_of(conn.store())?;
+    let known: HashSet<_> = conn
+        .store()
+        .indicators()?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let new = etablera_ingest::strategy_file::load("strategi.toml", text, &units, Some(&known))
+        .map_err(|errs| Error::Lines(errs.0.iter().map(|e| e.to_string()).collect()))?;
+    if new.id != old.id || new.owner != old.owner {
+        return Err(Error::Lines(vec![format!(
+            "{} `{}` ({})",
+            actor.t(
+                "Filen måste gälla samma strategi och kommun:",
+                "The file must be for the same strategy and municipality:"
+            ),
+            old.id,
+            old.owner
+        )]));
+    }
+    let now = now_utc();
+    let user = actor.user_id();
+    let mut revisions = Vec::new();
+    for nt in &new.targets {
+        match old.targets.iter().find(|o| o.id == nt.id) {
+            Some(ot) => revisions.extend(
+                diff(ot, nt)
+                    .into_iter()
+                    .map(|(f, a, b)| revision(&new.id, &nt.id, f, a, b, user, &now)),
+            ),
+            None => revisions.push(revision(
+                &new.id,
+                &nt.id,
+                "target",
+                None,
+                Some(nt.text.clone()),
+                user,
+                &now,
+            )),
+        }
+    }
+    for ot in old
+        .targets
+        .iter()
+        .filter(|o| !new.targets.iter().any(|n| n.id == o.id))
+    {
+        revisions.push(revision(
+            &new.id,
+            &ot.id,
+            "target",
+            Some(ot.text.clone()),
+            None,
+            user,
+            &now,
+        ));
+    }
+    let audit = AuditEntry::new(
+        &now,
+        user,
+        "strategy.upload",
+        &format!("strategy:{}", new.id),
+        Some(&new.owner),
+    )
+    .change(
+        serde_json::to_string(&old).ok(),
+        serde_json::to_string(&new).ok(),
+    );
+    conn.store()
+        .save_strategy_change(&new, &now, &revisions, Some(&audit))?;
+    Ok(revisions.len())
+}
