@@ -354,3 +354,207 @@ pub fn publish(
     store.set_published(strategy_id, published, &audit)?;
     Ok(())
 }
+
+// The operations the adapters call: each checks who acts before it calls the steps above
+// (which the operator's set-up and the tests call directly on a store).
+
+use crate::conn::{Actor, Conn};
+use crate::error::Error;
+use etablera_domain::access::{allowed, Action, Principal};
+
+pub use etablera_store::User;
+
+/// The municipalities the principal administers (every one, for a system admin: `None`).
+pub fn administered(p: &Principal) -> Option<Vec<UnitCode>> {
+    if p.system_admin {
+        None
+    } else {
+        Some(
+            p.memberships
+                .iter()
+                .filter(|(u, _)| allowed(Some(p), Action::Administer, u, false))
+                .map(|(u, _)| u.clone())
+                .collect(),
+        )
+    }
+}
+
+/// The actor, if they administer at least one municipality (or all).
+fn administrator(actor: &Actor) -> crate::Result<&Principal> {
+    let p = actor.principal().ok_or(Error::Unauthorized)?;
+    if administered(p).is_some_and(|u| u.is_empty()) {
+        return Err(Error::Forbidden);
+    }
+    Ok(p)
+}
+
+/// The municipality (by code or name) if the actor may administer it.
+fn administrable(
+    conn: &mut Conn,
+    actor: &Actor,
+    unit: &str,
+    regions_too: bool,
+) -> crate::Result<UnitCode> {
+    let p = administrator(actor)?;
+    let code = municipality(conn.store(), unit, regions_too)?;
+    if !allowed(Some(p), Action::Administer, &code, false) {
+        return Err(Error::Forbidden);
+    }
+    Ok(code)
+}
+
+/// The users page: each user with their roles in the municipalities the actor administers
+/// (users without one are left out for a municipality admin), the units, and which
+/// municipalities the actor may give roles in (`None`: every one).
+#[derive(Debug)]
+pub struct UsersPage {
+    pub rows: Vec<(User, Vec<(UnitCode, Role)>)>,
+    pub units: etablera_domain::Units,
+    pub scope: Option<Vec<UnitCode>>,
+}
+
+pub fn users_page(conn: &mut Conn, actor: &Actor) -> crate::Result<UsersPage> {
+    let scope = administered(administrator(actor)?);
+    let store = conn.store();
+    let units = units_of(store)?;
+    let mut rows = Vec::new();
+    for u in store.users()? {
+        let roles: Vec<(UnitCode, Role)> = store
+            .memberships(u.id)?
+            .into_iter()
+            .filter(|(c, _)| scope.as_ref().is_none_or(|sc| sc.contains(c)))
+            .collect();
+        if scope.is_none() || !roles.is_empty() {
+            rows.push((u, roles));
+        }
+    }
+    Ok(UsersPage { rows, units, scope })
+}
+
+/// A new account. Only a system administrator creates another.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: Password,
+    pub system_admin: bool,
+}
+
+/// Creates an account: a system administrator any, a municipality administrator one that
+/// they then give a role in their municipality (see [`create_member`]).
+pub fn create(conn: &mut Conn, actor: &Actor, a: &NewAccount) -> crate::Result<i64> {
+    let p = administrator(actor)?;
+    if a.system_admin && !p.system_admin {
+        return Err(Error::Forbidden);
+    }
+    Ok(add_user(
+        conn.store(),
+        &a.username,
+        &a.display_name,
+        &a.password,
+        a.system_admin,
+        actor.user_id(),
+    )?)
+}
+
+/// Creates an account with a role in a municipality the actor administers.
+pub fn create_member(
+    conn: &mut Conn,
+    actor: &Actor,
+    a: &NewAccount,
+    unit: &str,
+    role: Role,
+) -> crate::Result<i64> {
+    let code = administrable(conn, actor, unit, true)?;
+    let id = create(conn, actor, a)?;
+    set_role(
+        conn.store(),
+        &a.username,
+        code.as_str(),
+        Some(role),
+        actor.user_id(),
+    )?;
+    Ok(id)
+}
+
+/// Sets a user's password: the user themself or a system administrator.
+pub fn change_password(
+    conn: &mut Conn,
+    actor: &Actor,
+    username: &str,
+    password: &Password,
+) -> crate::Result<()> {
+    let p = actor.principal().ok_or(Error::Unauthorized)?;
+    if !p.system_admin && !user_named(conn.store(), username).is_ok_and(|u| u.id == p.user_id) {
+        return Err(Error::Forbidden);
+    }
+    Ok(set_password(
+        conn.store(),
+        username,
+        password,
+        actor.user_id(),
+    )?)
+}
+
+/// Gives a strategy role in a municipality (or region) the actor administers, or takes it
+/// away with `None`.
+pub fn grant(
+    conn: &mut Conn,
+    actor: &Actor,
+    username: &str,
+    unit: &str,
+    role: Option<Role>,
+) -> crate::Result<()> {
+    let code = administrable(conn, actor, unit, true)?;
+    Ok(set_role(
+        conn.store(),
+        username,
+        code.as_str(),
+        role,
+        actor.user_id(),
+    )?)
+}
+
+/// Gives a role in the establishment register of a municipality the actor administers,
+/// or takes it away with `None`.
+pub fn grant_register(
+    conn: &mut Conn,
+    actor: &Actor,
+    username: &str,
+    unit: &str,
+    role: Option<RegisterRole>,
+) -> crate::Result<()> {
+    let code = administrable(conn, actor, unit, false)?;
+    Ok(set_register_role(
+        conn.store(),
+        username,
+        code.as_str(),
+        role,
+        actor.user_id(),
+    )?)
+}
+
+/// Opens or closes the public pages of a strategy the actor administers.
+pub fn set_published(
+    conn: &mut Conn,
+    actor: &Actor,
+    strategy_id: &str,
+    published: bool,
+) -> crate::Result<()> {
+    let owner = conn
+        .store()
+        .strategies()?
+        .into_iter()
+        .find(|s| s.id == strategy_id)
+        .map(|s| s.owner)
+        .ok_or_else(|| AccountError::NoSuchStrategy(strategy_id.to_string()))?;
+    if !allowed(actor.principal(), Action::Administer, &owner, false) {
+        return Err(Error::Forbidden);
+    }
+    Ok(publish(
+        conn.store(),
+        strategy_id,
+        published,
+        actor.user_id(),
+    )?)
+}

@@ -558,7 +558,7 @@ pub fn read_log(
     Ok(ReadLog {
         chain,
         rows,
-        retention_years: retention_years as i64,
+        retention_years,
         names,
     })
 }

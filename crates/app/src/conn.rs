@@ -39,12 +39,6 @@ impl Conn {
         Conn { store }
     }
 
-    /// The store itself, for the adapters' code that has not yet moved into this crate.
-    #[deprecated = "call an operation of etablera_app instead"]
-    pub fn legacy_store(&mut self) -> &mut dyn Store {
-        self.store.as_mut()
-    }
-
     pub(crate) fn store(&mut self) -> &mut dyn Store {
         self.store.as_mut()
     }

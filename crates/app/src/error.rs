@@ -38,6 +38,9 @@ pub enum Error {
     /// A unique value is taken, or the thing changed under the caller.
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts: the message (in the actor's language) and the seconds to wait.
+    #[error("{0}")]
+    Throttled(String, u64),
     /// A part of the application is not configured (the register's keys).
     #[error("{0}")]
     Unavailable(String),

@@ -5,17 +5,22 @@
 //! their input, open the store and present the result.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
+pub mod catalogue;
 mod conn;
 pub use conn::{Actor, Conn};
 pub mod demo;
 pub mod error;
 pub mod matching;
 pub mod matching_demo;
+pub mod operator;
 pub mod register;
 pub mod register_demo;
+pub mod sessions;
 pub mod strategies;
 pub mod table;
+pub mod tokens;
 pub mod uploads;
 
 pub use crate::error::{Context, Error, Result};

@@ -142,7 +142,7 @@ impl MatchReport {
             ])?;
         }
         Ok(String::from_utf8(
-            w.into_inner().map_err(|e| Error::internal(e))?,
+            w.into_inner().map_err(Error::internal)?,
         )?)
     }
 }
@@ -967,7 +967,7 @@ impl QuotaReport {
             ])?;
         }
         Ok(String::from_utf8(
-            w.into_inner().map_err(|e| Error::internal(e))?,
+            w.into_inner().map_err(Error::internal)?,
         )?)
     }
 }
@@ -1302,7 +1302,7 @@ impl PlacementReport {
             w.write_record([id.as_str(), &size.to_string(), to.as_deref().unwrap_or("")])?;
         }
         Ok(String::from_utf8(
-            w.into_inner().map_err(|e| Error::internal(e))?,
+            w.into_inner().map_err(Error::internal)?,
         )?)
     }
 }

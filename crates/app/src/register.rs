@@ -1091,7 +1091,7 @@ pub fn export_caseload(
     let refs: Vec<(&Person, bool)> = cases.iter().map(|c| (&c.person, false)).collect();
     log_read(store, keys, actor, "cli", &refs, "etablera register export")?;
     Ok(String::from_utf8(
-        w.into_inner().map_err(|e| Error::internal(e))?,
+        w.into_inner().map_err(Error::internal)?,
     )?)
 }
 

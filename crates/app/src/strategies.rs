@@ -437,3 +437,34 @@ pub fn replace_from_file(conn: &mut Conn, actor: &Actor, id: &str, text: &str) -
         .save_strategy_change(&new, &now, &revisions, Some(&audit))?;
     Ok(revisions.len())
 }
+
+/// A strategy's follow-up beside a comparison group: the run for `year` (the latest year
+/// with data when `None`) and the groups to choose from. An unknown group is refused in the
+/// actor's language.
+pub fn compare(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: &str,
+    year: Option<i32>,
+    group: Option<&str>,
+) -> Result<(FollowUpRun, Vec<etablera_domain::UnitGroup>, i32)> {
+    let allowed = check(conn, actor, id, Action::Read)?;
+    let groups = conn.store().groups()?;
+    if let Some(g) = group {
+        if !groups.iter().any(|x| x.code.to_string() == g) {
+            return Err(Error::Fields(vec![(
+                "group".into(),
+                format!(
+                    "{} `{g}`",
+                    actor.t("Okänd jämförelsegrupp", "Unknown comparison group")
+                ),
+            )]));
+        }
+    }
+    let y = match year {
+        Some(y) => y,
+        None => latest_year(&follow_up(conn, &allowed, 2100, group, None, None)?),
+    };
+    let run = follow_up(conn, &allowed, y, group, None, None)?;
+    Ok((run, groups, y))
+}

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use etablera_app::{Format, DEFAULT_DATABASE};
+use etablera_app::{operator, Conn, Format, DEFAULT_DATABASE};
 use etablera_domain::Lang;
 use std::path::PathBuf;
 
@@ -354,18 +354,6 @@ struct ServeFile {
     login_failures_per_address: Option<i64>,
 }
 
-/// Writes from the command line go to the audit log too, with no user (the operator).
-fn audit(
-    store: &mut dyn etablera_store::Store,
-    action: &str,
-    object: &str,
-    after: &str,
-) -> Result<()> {
-    let e = etablera_store::AuditEntry::new(&etablera_app::now_utc(), None, action, object, None)
-        .change(None, Some(after.to_string()));
-    Ok(store.append_audit(&e)?)
-}
-
 fn read_password() -> Result<etablera_app::accounts::Password> {
     let mut line = String::new();
     std::io::stdin()
@@ -384,11 +372,11 @@ fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Resul
         .enable_all()
         .build()
         .context("could not start the runtime")?;
-    rt.block_on(etablera_web::serve(
+    Ok(rt.block_on(etablera_web::serve(
         config,
         addr,
         etablera_web::shutdown_signal(),
-    ))
+    ))?)
 }
 
 /// Demo accounts: (username, name, password, system admin, roles).
@@ -485,69 +473,37 @@ fn demo_register(db: &str, out: &std::path::Path) -> Result<etablera_vault::Keyr
         }
     }
     let keys = need_keys(Some(&key_file))?;
-    let mut store = etablera_store::open(db)?;
-    let s = store.as_mut();
+    let mut conn = Conn::open(db)?;
     let unit = etablera_domain::UnitCode::parse("2380")?;
-    let today = etablera_app::register::today();
-    let worker = s.user_by_name("handlaggare")?.map(|u| u.id);
-    let mut cases = etablera_app::register_demo::caseload(&unit, 600, 2380, 2021, today);
-    for (i, c) in cases.iter_mut().enumerate() {
-        if i % 2 == 0 {
-            c.person.case_worker = worker;
-            for r in &mut c.person.reviews {
-                r.by = worker.unwrap_or(0);
-            }
-        }
-    }
-    let households = etablera_app::register_demo::households(&mut cases, 2380);
-    for h in &households {
-        etablera_app::register::save_household(s, &keys, h, None)?;
-    }
-    let rows: Vec<_> = cases
-        .iter()
-        .map(|c| etablera_app::register::to_row(&keys, c))
-        .collect::<etablera_app::Result<_>>()?;
-    let audit = etablera_store::AuditEntry::new(
-        &etablera_app::now_utc(),
-        None,
-        "register.demo",
-        "register:2380",
-        Some(&unit),
-    );
-    s.save_persons(&rows, &audit)?;
-    let n = etablera_app::register::feed_followup(s, &unit, today)?;
-    println!("Establishment register: {} fictitious cases and {} households in Östersund, {n} register figures fed to the follow-up; key in {}", cases.len(), households.len(), key_file.display());
+    let (persons, households, n) =
+        operator::demo_register(&mut conn, &keys, &unit, 600, "handlaggare")?;
+    println!("Establishment register: {persons} fictitious cases and {households} households in Östersund, {n} register figures fed to the follow-up; key in {}", key_file.display());
     Ok(keys)
 }
 
 fn demo_accounts(db: &str) -> Result<()> {
-    let mut store = etablera_store::open(db)?;
-    let s = store.as_mut();
+    let mut conn = Conn::open(db)?;
+    let c = &mut conn;
     for (user, name, pw, sysadm, roles) in DEMO_ACCOUNTS {
-        etablera_app::accounts::add_user(
-            s,
+        operator::add_user(
+            c,
             user,
             name,
             &etablera_app::accounts::Password::new(pw),
             sysadm,
-            None,
         )?;
         for (unit, role) in roles {
             match etablera_domain::access::RegisterRole::parse(role) {
-                Some(r) => etablera_app::accounts::set_register_role(s, user, unit, Some(r), None)?,
-                None => etablera_app::accounts::set_role(
-                    s,
-                    user,
-                    unit,
-                    etablera_domain::access::Role::parse(role),
-                    None,
-                )?,
+                Some(r) => operator::set_register_role(c, user, unit, Some(r))?,
+                None => {
+                    operator::set_role(c, user, unit, etablera_domain::access::Role::parse(role))?
+                }
             }
         }
     }
     // Östersund and Luleå publish their follow-up; Ljusnarsberg's is for its users only.
-    etablera_app::accounts::publish(s, "ostersund-2020", true, None)?;
-    etablera_app::accounts::publish(s, "lulea-2019", true, None)?;
+    operator::publish(c, "ostersund-2020", true)?;
+    operator::publish(c, "lulea-2019", true)?;
     Ok(())
 }
 
@@ -674,7 +630,7 @@ fn main() -> Result<()> {
             _ => file.trusted_proxies.clone().unwrap_or_default().join(","),
         };
         let trusted_proxies = etablera_web::parse_proxies(&proxies)
-            .context("ETABLERA_TRUSTED_PROXIES / trusted_proxies")?;
+            .map_err(|e| anyhow::anyhow!("ETABLERA_TRUSTED_PROXIES / trusted_proxies: {e}"))?;
         let config = etablera_web::Config {
             trusted_proxies,
             login_failures_per_address: file.login_failures_per_address.unwrap_or(300).max(10),
@@ -702,55 +658,42 @@ fn main() -> Result<()> {
         println!("{}", etablera_vault::Keyring::generate(id));
         return Ok(());
     }
-    let mut store = etablera_store::open(&cli.database)
+    let mut conn = Conn::open(&cli.database)
         .with_context(|| format!("could not open the database `{}`", cli.database))?;
-    let store = store.as_mut();
+    let store = &mut conn;
     match cli.command {
         Command::Init => {
-            let r = etablera_app::init(store)?;
+            let r = operator::init(store)?;
             println!(
                 "{}: {} units updated, {} of {} indicators new or changed",
                 cli.database, r.units, r.indicators_changed, r.indicators_total
             );
         }
         Command::Import { files, url } => {
-            etablera_app::require_initialised(store)?;
+            operator::require_initialised(store)?;
             if let Some(url) = url {
                 let pb = progress_bar(&url);
-                let r = etablera_app::import_url(store, &url, &mut |n, total| {
+                let r = operator::import_url(store, &url, &mut |n, total| {
                     if let Some(t) = total {
                         with_total(&pb, t);
                     }
                     pb.set_position(n);
                 })?;
                 pb.finish_and_clear();
-                audit(store, "data.import", &format!("url:{url}"), &r.to_string())?;
                 println!("{url}: {r}");
             }
             for f in files {
                 let pb = progress_bar(&f.display().to_string());
-                let r = etablera_app::import_file(store, &f, None, &mut |n| pb.set_position(n))?;
+                let r = operator::import_file(store, &f, &mut |n| pb.set_position(n))?;
                 pb.finish_and_clear();
-                audit(
-                    store,
-                    "data.import",
-                    &format!("file:{}", f.display()),
-                    &r.to_string(),
-                )?;
                 println!("{}: {r}", f.display());
             }
         }
         Command::Strategy { command } => {
-            etablera_app::require_initialised(store)?;
+            operator::require_initialised(store)?;
             match command {
                 StrategyCommand::Load { file } => {
-                    let s = etablera_app::load_strategy(store, &file)?;
-                    audit(
-                        store,
-                        "strategy.load",
-                        &format!("strategy:{}", s.id),
-                        &file.display().to_string(),
-                    )?;
+                    let s = operator::load_strategy(store, &file)?;
                     println!(
                         "loaded strategy {}: {} goals, {} targets, {} activities",
                         s.id,
@@ -760,16 +703,7 @@ fn main() -> Result<()> {
                     );
                 }
                 StrategyCommand::Check { file } => {
-                    let src = std::fs::read_to_string(&file)
-                        .with_context(|| format!("{}: could not read the file", file.display()))?;
-                    let units = etablera_app::units_of(store)?;
-                    let known = store.indicators()?.into_iter().map(|i| i.id).collect();
-                    let s = etablera_ingest::strategy_file::load(
-                        &file.display().to_string(),
-                        &src,
-                        &units,
-                        Some(&known),
-                    )?;
+                    let s = operator::check_strategy_file(store, &file)?;
                     println!(
                         "{}: valid ({} goals, {} targets)",
                         file.display(),
@@ -778,7 +712,7 @@ fn main() -> Result<()> {
                     );
                 }
                 StrategyCommand::Show { id: None } => {
-                    for s in store.strategies()? {
+                    for s in operator::strategies(store)? {
                         println!(
                             "{:<24} {} {} (updated {})",
                             s.id, s.owner, s.title, s.updated_at
@@ -786,7 +720,7 @@ fn main() -> Result<()> {
                     }
                 }
                 StrategyCommand::Show { id: Some(id) } => {
-                    let s = etablera_app::get_strategy(store, &id)?;
+                    let s = operator::strategy(store, &id)?;
                     println!(
                         "{} ({}–{}), {}",
                         s.title, s.period_from, s.period_to, s.owner
@@ -802,11 +736,11 @@ fn main() -> Result<()> {
                     }
                 }
                 StrategyCommand::Publish { id, off } => {
-                    etablera_app::accounts::publish(store, &id, !off, None)?;
+                    operator::publish(store, &id, !off)?;
                     println!("{id}: {}", if off { "not published" } else { "published" });
                 }
                 StrategyCommand::Export { id, output } => {
-                    let s = etablera_app::get_strategy(store, &id)?;
+                    let s = operator::strategy(store, &id)?;
                     let text = etablera_ingest::strategy_file::export(&s)?;
                     match output {
                         Some(p) => std::fs::write(&p, text)
@@ -817,9 +751,8 @@ fn main() -> Result<()> {
             }
         }
         Command::Indicators { query } => {
-            etablera_app::require_initialised(store)?;
-            let all = store.indicators()?;
-            for i in etablera_store::search_indicators(&all, &query.join(" "), 50) {
+            operator::require_initialised(store)?;
+            for i in operator::search_indicators(store, &query.join(" "), 50)? {
                 println!("{:<20} {}", i.id, i.title);
             }
         }
@@ -831,17 +764,12 @@ fn main() -> Result<()> {
             json,
             lang: l,
         } => {
-            etablera_app::require_initialised(store)?;
+            operator::require_initialised(store)?;
             if let Some(a) = &as_of {
                 etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
             }
-            let run = etablera_app::run_followup(
-                store,
-                &strategy,
-                year,
-                group.as_deref(),
-                as_of.as_deref(),
-            )?;
+            let run =
+                operator::followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&run.followup)?);
             } else {
@@ -857,17 +785,12 @@ fn main() -> Result<()> {
             as_of,
             output,
         } => {
-            etablera_app::require_initialised(store)?;
+            operator::require_initialised(store)?;
             if let Some(a) = &as_of {
                 etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
             }
-            let run = etablera_app::run_followup(
-                store,
-                &strategy,
-                year,
-                group.as_deref(),
-                as_of.as_deref(),
-            )?;
+            let run =
+                operator::followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
             let (fmt, ext) = match format {
                 FormatArg::Html => (Format::Html, "html"),
                 FormatArg::Md => (Format::Markdown, "md"),
@@ -889,45 +812,18 @@ fn main() -> Result<()> {
             unreachable!("handled above")
         }
         Command::Group { command } => {
-            etablera_app::require_initialised(store)?;
+            operator::require_initialised(store)?;
             match command {
                 GroupCommand::Add {
                     code,
                     name,
                     members,
                 } => {
-                    let units = etablera_app::units_of(store)?;
-                    let code =
-                        etablera_domain::UnitCode::parse(&code).map_err(anyhow::Error::msg)?;
-                    if !code.is_group() {
-                        anyhow::bail!("a group code starts with G, not `{code}`");
-                    }
-                    let mut codes = Vec::new();
-                    for m in &members {
-                        let u = units
-                            .find(m)
-                            .filter(|u| u.code.is_municipality())
-                            .ok_or_else(|| anyhow::anyhow!("unknown municipality `{m}`"))?;
-                        codes.push(u.code.clone());
-                    }
-                    codes.sort();
-                    codes.dedup();
-                    let n = codes.len();
-                    store.save_group(&etablera_domain::UnitGroup {
-                        code: code.clone(),
-                        name: name.clone(),
-                        members: codes,
-                    })?;
-                    audit(
-                        store,
-                        "group.save",
-                        &format!("group:{code}"),
-                        &format!("{name}: {n} municipalities"),
-                    )?;
+                    let n = operator::save_group(store, &code, &name, &members)?;
                     println!("group {code} \"{name}\": {n} municipalities");
                 }
                 GroupCommand::List => {
-                    for g in store.groups()? {
+                    for g in operator::groups(store)? {
                         println!(
                             "{:<8} {:<40} {}",
                             g.code,
@@ -943,7 +839,7 @@ fn main() -> Result<()> {
             }
         }
         Command::User { command } => {
-            etablera_app::require_initialised(store)?;
+            operator::require_initialised(store)?;
             match command {
                 UserCommand::Add {
                     username,
@@ -951,19 +847,12 @@ fn main() -> Result<()> {
                     system_admin,
                 } => {
                     let pw = read_password()?;
-                    let id = etablera_app::accounts::add_user(
-                        store,
-                        &username,
-                        &name,
-                        &pw,
-                        system_admin,
-                        None,
-                    )?;
+                    let id = operator::add_user(store, &username, &name, &pw, system_admin)?;
                     println!("created user {username} (id {id})");
                 }
                 UserCommand::Passwd { username } => {
                     let pw = read_password()?;
-                    etablera_app::accounts::set_password(store, &username, &pw, None)?;
+                    operator::set_password(store, &username, &pw)?;
                     println!("password changed for {username}; their sessions have ended");
                 }
                 UserCommand::Role {
@@ -978,7 +867,7 @@ fn main() -> Result<()> {
                         role.as_deref()
                             .and_then(etablera_domain::access::Role::parse)
                     };
-                    etablera_app::accounts::set_role(store, &username, &municipality, role, None)?;
+                    operator::set_role(store, &username, &municipality, role)?;
                     println!(
                         "{username}: {}",
                         role.map(|r| format!("{} in {municipality}", r.as_str()))
@@ -997,13 +886,7 @@ fn main() -> Result<()> {
                         role.as_deref()
                             .and_then(etablera_domain::access::RegisterRole::parse)
                     };
-                    etablera_app::accounts::set_register_role(
-                        store,
-                        &username,
-                        &municipality,
-                        role,
-                        None,
-                    )?;
+                    operator::set_register_role(store, &username, &municipality, role)?;
                     println!(
                         "{username}: {}",
                         role.map(|r| format!("{} in the register of {municipality}", r.as_str()))
@@ -1011,9 +894,8 @@ fn main() -> Result<()> {
                     );
                 }
                 UserCommand::List => {
-                    for u in store.users()? {
-                        let roles: Vec<String> = store
-                            .memberships(u.id)?
+                    for (u, roles) in operator::users(store)? {
+                        let roles: Vec<String> = roles
                             .into_iter()
                             .map(|(c, r)| format!("{c}:{}", r.as_str()))
                             .collect();
@@ -1032,18 +914,9 @@ fn main() -> Result<()> {
             command,
             register_keys_file,
         } => {
-            etablera_app::require_initialised(store)?;
+            operator::require_initialised(store)?;
             let kf = register_keys_file.as_deref();
-            let muni = |store: &mut dyn etablera_store::Store,
-                        m: &str|
-             -> Result<etablera_domain::UnitCode> {
-                let units = etablera_app::units_of(store)?;
-                units
-                    .find(m)
-                    .filter(|u| u.code.is_municipality())
-                    .map(|u| u.code.clone())
-                    .ok_or_else(|| anyhow::anyhow!("unknown municipality `{m}`"))
-            };
+            let muni = |store: &mut Conn, m: &str| operator::municipality(store, m);
             match command {
                 RegisterCommand::Keygen { .. } => {
                     unreachable!("handled before the database is opened")
@@ -1057,26 +930,17 @@ fn main() -> Result<()> {
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    let n = etablera_app::register::import_caseload(
-                        store, &keys, &unit, &name, &bytes, None,
-                    )?;
+                    let n = operator::register_import(store, &keys, &unit, &name, &bytes)?;
                     println!("{n} persons imported into the register of {unit}");
                 }
                 RegisterCommand::Export { municipality } => {
                     let keys = need_keys(kf)?;
                     let unit = muni(store, &municipality)?;
-                    print!(
-                        "{}",
-                        etablera_app::register::export_caseload(store, &keys, &unit, None)?
-                    );
+                    print!("{}", operator::register_export(store, &keys, &unit)?);
                 }
                 RegisterCommand::Figures { municipality, json } => {
                     let unit = muni(store, &municipality)?;
-                    let fig = etablera_app::register::figures(
-                        store,
-                        &unit,
-                        etablera_app::register::today(),
-                    )?;
+                    let fig = operator::register_figures(store, &unit)?;
                     match (fig, json) {
                         (None, _) => println!("inga ärenden i registret för {unit}"),
                         (Some(f), true) => println!("{}", serde_json::to_string_pretty(&f)?),
@@ -1112,25 +976,17 @@ fn main() -> Result<()> {
                 }
                 RegisterCommand::Feed { municipality } => {
                     let unit = muni(store, &municipality)?;
-                    let n = etablera_app::register::feed_followup(
-                        store,
-                        &unit,
-                        etablera_app::register::today(),
-                    )?;
+                    let n = operator::register_feed(store, &unit)?;
                     println!("{n} register figures stored for {unit}");
                 }
                 RegisterCommand::RotateKeys => {
                     let keys = need_keys(kf)?;
-                    let n = etablera_app::register::rotate_keys(store, &keys, None)?;
+                    let n = operator::rotate_keys(store, &keys)?;
                     println!("{n} identities sealed with key {}", keys.current());
                 }
                 RegisterCommand::VerifyLog { expect_head } => {
                     let keys = need_keys(kf)?;
-                    let r = etablera_app::register::verify_read_log(
-                        store,
-                        &keys,
-                        expect_head.as_deref(),
-                    )?;
+                    let r = operator::verify_read_log(store, &keys, expect_head.as_deref())?;
                     let n = |v: u64| {
                         etablera_domain::format::number(v as f64, 0, etablera_domain::Lang::Sv)
                     };
@@ -1160,28 +1016,8 @@ fn main() -> Result<()> {
                     }
                 }
                 RegisterCommand::LogRetention { years } => {
-                    if let Some(y) = years {
-                        if y < 5 {
-                            anyhow::bail!("reads of person data are kept at least 5 years");
-                        }
-                        let a = etablera_store::AuditEntry::new(
-                            &etablera_app::now_utc(),
-                            None,
-                            "register.log_retention",
-                            "read_log",
-                            None,
-                        )
-                        .change(
-                            Some(store.read_log_retention_years()?.to_string()),
-                            Some(y.to_string()),
-                        );
-                        store.set_read_log_retention_years(y, &a)?;
-                    }
-                    let removed = store.purge_read_log()?;
-                    println!(
-                        "reads are kept {} years; {removed} older reads removed",
-                        store.read_log_retention_years()?
-                    );
+                    let (kept, removed) = operator::read_log_retention(store, years)?;
+                    println!("reads are kept {kept} years; {removed} older reads removed");
                 }
             }
         }
@@ -1192,13 +1028,8 @@ fn main() -> Result<()> {
             today,
             execute,
         } => {
-            etablera_app::require_initialised(store)?;
-            let units = etablera_app::units_of(store)?;
-            let unit = units
-                .find(&municipality)
-                .filter(|u| u.code.is_municipality())
-                .map(|u| u.code.clone())
-                .ok_or_else(|| anyhow::anyhow!("unknown municipality `{municipality}`"))?;
+            operator::require_initialised(store)?;
+            let unit = operator::municipality(store, &municipality)?;
             let today = match today {
                 Some(t) => etablera_domain::Date::parse(&t)?,
                 None => etablera_app::register::today(),
@@ -1207,8 +1038,7 @@ fn main() -> Result<()> {
                 GallringArg::Anonymise => etablera_app::register::GallringMode::Anonymise,
                 GallringArg::Delete => etablera_app::register::GallringMode::Delete,
             };
-            let plan =
-                etablera_app::register::gallra(store, &unit, years, mode, today, execute, None)?;
+            let plan = operator::gallra(store, &unit, years, mode, today, execute)?;
             let verb = match (plan.done, mode) {
                 (false, etablera_app::register::GallringMode::Delete) => "would delete",
                 (false, _) => "would anonymise",

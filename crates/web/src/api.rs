@@ -7,17 +7,16 @@
 //! (`page`, `per_page`, at most 500) and answer `{items, page, per_page, total}`. Errors are
 //! `{"error": {"status", "code", "message"}}`.
 
-use crate::auth::{random_token, sha256_hex, Ctx};
+use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use etablera_app::{strategies, uploads};
-use etablera_domain::access::{allowed, Action, Principal};
-use etablera_domain::{IndicatorId, IndicatorSource, Period, Sex, UnitCode};
-use etablera_store::{ApiToken, AuditEntry, ObsQuery, Store};
+use etablera_app::{catalogue, strategies, tokens, uploads};
+use etablera_domain::access::Action;
+use etablera_domain::{IndicatorId, Period, Sex, UnitCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -199,7 +198,7 @@ async fn units(
             .into());
         }
     }
-    let all = state.db.run(|s| Ok(s.units()?)).await?;
+    let all = state.db.app(|c| Ok(catalogue::units(c)?)).await?;
     let items: Vec<_> = all
         .into_iter()
         .filter(|u| kind.as_deref().is_none_or(|k| u.kind.as_str() == k))
@@ -232,11 +231,10 @@ async fn indicators(
     if text.len() > 200 {
         return Err(AppError::BadRequest("`q` is longer than 200 characters".into()).into());
     }
-    let all = state.db.run(|s| Ok(s.indicators()?)).await?;
-    let found: Vec<_> = etablera_store::search_indicators(&all, &text, usize::MAX)
-        .into_iter()
-        .cloned()
-        .collect();
+    let found = state
+        .db
+        .app(move |c| Ok(catalogue::search_indicators(c, &text)?))
+        .await?;
     Ok(Json(page_of(found, &p)))
 }
 
@@ -273,7 +271,8 @@ async fn observations(
 ) -> ApiResult {
     let q = query(q)?;
     let p = paging(&q.paging)?;
-    let principal = ctx.require_login()?.clone();
+    ctx.require_login()?;
+    let actor = ctx.actor();
     let indicator = IndicatorId::parse(q.indicator.as_deref().unwrap_or(""))
         .map_err(|e| AppError::BadRequest(format!("`indicator`: {e}")))?;
     let unit = UnitCode::parse(q.unit.as_deref().unwrap_or(""))
@@ -303,20 +302,9 @@ async fn observations(
     };
     let items = state
         .db
-        .run(move |s| {
-            let ind = s.indicator(&indicator)?.ok_or(AppError::NotFound)?;
-            if s.units()?.iter().all(|u| u.code != unit) {
-                return Err(AppError::NotFound);
-            }
-            // Kolada's figures are public; a municipality's own figures are its members'.
-            let public = ind.source == IndicatorSource::Kolada || !unit.is_municipality();
-            if !public && !allowed(Some(&principal), Action::Read, &unit, false) {
-                return Err(AppError::Forbidden);
-            }
-            let stored = s.observations(&ObsQuery { indicators: vec![indicator], units: vec![unit], as_of })?;
-            Ok(stored
+        .app(move |c| {
+            Ok(catalogue::observations(c, &actor, &indicator, &unit, as_of)?
                 .into_iter()
-                .map(|x| x.observation)
                 .filter(|o| period.is_none_or(|p| o.period == p) && sex.is_none_or(|x| o.sex == x))
                 .map(|o| json!({"indicator": o.indicator, "unit": o.unit, "period": o.period, "sex": o.sex, "value": o.value(), "status": o.status()}))
                 .collect::<Vec<_>>())
@@ -335,36 +323,17 @@ async fn strategies(
     q: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let p = paging(&query(q)?)?;
-    let who = ctx.principal.clone();
+    let a = ctx.actor();
     let items = state
         .db
-        .run(move |s| {
-            Ok(s.strategies()?
+        .app(move |c| {
+            Ok(strategies::list(c, &a)?
                 .into_iter()
-                .filter(|x| allowed(who.as_ref(), Action::ReadPublic, &x.owner, x.published))
                 .map(|x| json!({"id": x.id, "owner": x.owner, "title": x.title, "updated_at": x.updated_at, "published": x.published}))
                 .collect::<Vec<_>>())
         })
         .await?;
     Ok(Json(page_of(items, &p)))
-}
-
-/// The strategy if the caller may read it (404 for unpublished strategies of others).
-fn readable_strategy(
-    s: &mut dyn Store,
-    who: Option<&Principal>,
-    id: &str,
-) -> Result<etablera_domain::Strategy, AppError> {
-    let summary = s
-        .strategies()?
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or(AppError::NotFound)?;
-    if !allowed(who, Action::ReadPublic, &summary.owner, summary.published) {
-        // The same answer as for a missing strategy, with or without a login.
-        return Err(AppError::NotFound);
-    }
-    s.strategy(id)?.ok_or(AppError::NotFound)
 }
 
 /// A strategy: goals, targets, indicators, action plan.
@@ -377,10 +346,18 @@ async fn strategy(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let who = ctx.principal.clone();
+    // The same answer as for a missing strategy, with or without a login.
+    let a = ctx.actor();
     let s = state
         .db
-        .run(move |s| readable_strategy(s, who.as_ref(), &id))
+        .app(
+            move |c| match strategies::open(c, &a, &id, Action::ReadPublic) {
+                Err(etablera_app::Error::Unauthorized | etablera_app::Error::Forbidden) => {
+                    Err(AppError::NotFound)
+                }
+                other => Ok(other?),
+            },
+        )
         .await?;
     Ok(Json(serde_json::to_value(s).map_err(AppError::internal)?))
 }
@@ -443,12 +420,8 @@ async fn followup(
     responses((status = 200, description = "The tokens", body = schema::TokenList),
               (status = 401, description = "Log in", body = Errors)))]
 async fn list_tokens(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> ApiResult {
-    let user = ctx
-        .user
-        .clone()
-        .filter(|_| ctx.session.is_some())
-        .ok_or(AppError::Unauthorized)?;
-    let items = state.db.run(move |s| Ok(s.tokens(user.id)?)).await?;
+    let a = session_actor(&ctx)?;
+    let items = state.db.app(move |c| Ok(tokens::list(c, &a)?)).await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -474,12 +447,7 @@ async fn create_token(
     Extension(ctx): Extension<Ctx>,
     body: Result<Json<NewToken>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let user = ctx
-        .user
-        .clone()
-        .filter(|_| ctx.session.is_some())
-        .ok_or(AppError::Unauthorized)?;
-    let principal = ctx.require_login()?.clone();
+    let a = session_actor(&ctx)?;
     let Json(b) = body.map_err(|e| {
         AppError::BadRequest(format!(
             "the body must be JSON {{unit, scope, name}}: {}",
@@ -488,54 +456,16 @@ async fn create_token(
     })?;
     let unit =
         UnitCode::parse(&b.unit).map_err(|e| AppError::BadRequest(format!("`unit`: {e}")))?;
-    let need = match b.scope.as_str() {
-        "read" => Action::Read,
-        "write" => Action::Write,
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "`scope` must be read or write, not `{other}`"
-            ))
-            .into())
-        }
-    };
-    let name = b.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::BadRequest("`name` must have 1 to 100 characters".into()).into());
-    }
-    if !allowed(Some(&principal), need, &unit, false) {
-        return Err(AppError::Forbidden.into());
-    }
-    let secret = random_token();
-    let hash = sha256_hex(&secret);
-    let scope = b.scope.clone();
-    let id = state
+    let scope = tokens::Scope::parse(&b.scope).ok_or_else(|| {
+        AppError::BadRequest(format!("`scope` must be read or write, not `{}`", b.scope))
+    })?;
+    let (id, secret) = state
         .db
-        .run(move |s| {
-            let now = etablera_app::now_utc();
-            let t = ApiToken {
-                id: 0,
-                token_hash: hash,
-                user_id: user.id,
-                unit_code: unit.to_string(),
-                scope: scope.clone(),
-                name: name.clone(),
-                created_at: now.clone(),
-                revoked_at: None,
-            };
-            let audit = AuditEntry::new(
-                &now,
-                Some(user.id),
-                "token.create",
-                &format!("token:{name}"),
-                Some(&unit),
-            )
-            .change(None, Some(format!("scope={scope}")));
-            Ok(s.create_token(&t, &audit)?)
-        })
+        .app(move |c| Ok(tokens::create(c, &a, &unit, scope, &b.name)?))
         .await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(json!({ "id": id, "token": secret, "scope": b.scope })),
+        Json(json!({ "id": id, "token": secret, "scope": scope.as_str() })),
     )
         .into_response())
 }
@@ -550,28 +480,12 @@ async fn revoke_token(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let user = ctx
-        .user
-        .clone()
-        .filter(|_| ctx.session.is_some())
-        .ok_or(AppError::Unauthorized)?;
+    let a = session_actor(&ctx)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let done = state
+    state
         .db
-        .run(move |s| {
-            let audit = AuditEntry::new(
-                &etablera_app::now_utc(),
-                Some(user.id),
-                "token.revoke",
-                &format!("token:{id}"),
-                None,
-            );
-            Ok(s.revoke_token(user.id, id, &audit)?)
-        })
+        .app(move |c| Ok(tokens::revoke(c, &a, id)?))
         .await?;
-    if !done {
-        return Err(AppError::NotFound.into());
-    }
     Ok(Json(json!({ "id": id, "revoked": true })))
 }
 
@@ -589,6 +503,14 @@ fn json_body<T>(
             e.body_text()
         ))
     })
+}
+
+/// Who acts, with a session only: a token cannot make or list tokens.
+fn session_actor(ctx: &Ctx) -> Result<etablera_app::Actor, AppError> {
+    if ctx.session.is_none() || ctx.principal.is_none() {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(ctx.actor())
 }
 
 /// A writer's context: a session or a write token.

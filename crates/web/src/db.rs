@@ -1,10 +1,9 @@
-//! The stores the web application works with: a few open connections, handed to blocking
-//! tasks so the synchronous drivers never hold up the async runtime.
+//! The databases the web application works with: a few open connections
+//! ([`etablera_app::Conn`]), handed to blocking tasks so the synchronous drivers never hold
+//! up the async runtime. Handlers get a connection only to call `etablera_app`'s use cases.
 
 use crate::error::AppError;
 use etablera_app::Conn;
-#[allow(deprecated)]
-use etablera_store::Store;
 use std::sync::{Arc, Mutex};
 
 /// A small pool of open stores for one database address. At most `max_idle` connections
@@ -79,16 +78,6 @@ impl Db {
             }
         });
         true
-    }
-
-    /// Runs `f` with a store on a blocking thread (the adapters not yet moved to `app`).
-    pub async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut dyn Store) -> Result<T, AppError> + Send + 'static,
-    {
-        #[allow(deprecated)]
-        self.app(move |c| f(c.legacy_store())).await
     }
 
     /// Runs `f`, which calls the use cases of `app`, with an open database on a blocking

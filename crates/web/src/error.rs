@@ -229,17 +229,6 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
-impl From<etablera_store::StoreError> for AppError {
-    fn from(e: etablera_store::StoreError) -> AppError {
-        match e {
-            etablera_store::StoreError::Conflict(m) => AppError::Conflict(m),
-            etablera_store::StoreError::UnknownIndicator(_)
-            | etablera_store::StoreError::UnknownUnit(_) => AppError::BadRequest(e.to_string()),
-            other => AppError::internal(other),
-        }
-    }
-}
-
 impl From<etablera_app::accounts::AccountError> for AppError {
     fn from(e: etablera_app::accounts::AccountError) -> AppError {
         match e {
@@ -268,6 +257,7 @@ impl From<etablera_app::Error> for AppError {
             e @ (E::Fields(_) | E::Lines(_)) => AppError::BadRequest(e.to_string()),
             E::Conflict(m) => AppError::Conflict(m),
             E::Unavailable(m) => AppError::Unavailable(m),
+            E::Throttled(m, secs) => AppError::TooManyRequests(m, secs),
             E::Internal(detail) => AppError::internal(detail),
         }
     }

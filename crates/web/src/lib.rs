@@ -2,12 +2,13 @@
 //! sessions and roles.
 //!
 //! Each resource module exposes its routes; [`router`] merges them and wraps them in the
-//! request context ([`auth::context`]) and the security headers. Handlers check access with
-//! the domain's rule ([`etablera_domain::access::allowed`]) and call the store on blocking
-//! threads ([`db::Db::run`]).
+//! request context ([`auth::context`]) and the security headers. Handlers parse their input
+//! into typed values and call the use cases of `etablera_app` on blocking threads
+//! ([`db::Db::app`]), which check access, validate, write and audit; they never reach the
+//! store themselves.
 //!
 //! ```no_run
-//! # async fn f() -> anyhow::Result<()> {
+//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = etablera_web::Config { database: "etablera.db".into(), ..Default::default() };
 //! etablera_web::serve(config, "127.0.0.1:8080".parse()?, std::future::pending()).await
 //! # }
@@ -72,16 +73,14 @@ impl Default for Config {
 
 /// Reads a list of proxies: addresses or networks, separated by commas or spaces
 /// (`10.0.0.5, 192.168.0.0/24, ::1`).
-pub fn parse_proxies(text: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+pub fn parse_proxies(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
     text.split([',', ' '])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<ipnet::IpNet>()
                 .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| {
-                    anyhow::anyhow!("`{s}` is not an address or a network such as 10.0.0.0/8")
-                })
+                .map_err(|_| format!("`{s}` is not an address or a network such as 10.0.0.0/8"))
         })
         .collect()
 }
@@ -240,7 +239,7 @@ pub fn openapi_document() -> serde_json::Value {
 }
 
 /// Opens the database and builds the state.
-pub fn state(config: Config) -> anyhow::Result<AppState> {
+pub fn state(config: Config) -> Result<AppState, etablera_app::Error> {
     let db = db::Db::open(&config.database, 16)?;
     Ok(AppState {
         db,
@@ -258,12 +257,23 @@ pub fn state(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
+/// Why the server did not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}")]
+    App(#[from] etablera_app::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("a server task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
 /// Serves on `addr` until `shutdown` completes, then lets running requests finish.
 pub async fn serve(
     config: Config,
     addr: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     serve_on(config, listener, shutdown).await
 }
@@ -273,7 +283,7 @@ pub async fn serve_on(
     config: Config,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+) -> Result<(), ServeError> {
     let state = tokio::task::spawn_blocking(move || state(config)).await??;
     // The synchronous PostgreSQL driver must not be dropped on a runtime thread: keep one
     // handle to the stores and drop it on a blocking thread after the server has stopped.

@@ -12,7 +12,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use etablera_app::strategies::{self, StrategySummary};
+use etablera_app::catalogue;
+use etablera_app::strategies;
 use etablera_app::FollowUpRun;
 use etablera_domain::access::{allowed, Action};
 use etablera_domain::format::value as fmt_value;
@@ -80,22 +81,10 @@ async fn set_lang(
 
 /// Strategies the visitor may see: published ones, and those of their municipalities.
 async fn home(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
-    let p = ctx.principal.clone();
+    let a = ctx.actor();
     let list = state
         .db
-        .run(move |s| {
-            let units = etablera_app::units_of(s)?;
-            Ok(s.strategies()?
-                .into_iter()
-                .filter(|x| allowed(p.as_ref(), Action::ReadPublic, &x.owner, x.published))
-                .map(|x| {
-                    let name = units
-                        .official_name(x.owner.as_str())
-                        .unwrap_or_else(|| x.owner.to_string());
-                    (x, name)
-                })
-                .collect::<Vec<(StrategySummary, String)>>())
-        })
+        .app(move |c| Ok(catalogue::strategies_with_owner(c, &a)?))
         .await;
     let list = match list {
         Ok(l) => l,
@@ -254,16 +243,10 @@ async fn login(
     };
     let result = state
         .db
-        .run(move |s| {
-            use auth::Authenticator;
-            let user = attempt.authenticate(s);
+        .app(move |conn| {
+            let r = etablera_app::sessions::login(conn, &attempt, old_session.as_deref());
             drop(permit);
-            let user = user?;
-            // A new session id at login: the old one (if any) is ended.
-            if let Some(old) = old_session {
-                s.delete_session(&auth::sha256_hex(&old))?;
-            }
-            auth::start_session(s, &user)
+            Ok(r?.1)
         })
         .await;
     match result {
@@ -314,17 +297,7 @@ async fn logout(
     if let (Some(s), Some(u)) = (ctx.session.clone(), ctx.user.clone()) {
         let r = state
             .db
-            .run(move |st| {
-                st.delete_session(&s.id_hash)?;
-                st.append_audit(&etablera_store::AuditEntry::new(
-                    &etablera_app::now_utc(),
-                    Some(u.id),
-                    "session.logout",
-                    &format!("user:{}", u.username),
-                    None,
-                ))?;
-                Ok(())
-            })
+            .app(move |conn| Ok(etablera_app::sessions::logout(conn, &s, &u)?))
             .await;
         if let Err(e) = r {
             return fail(&ctx, e);
@@ -849,26 +822,12 @@ async fn target_page(
     let can_write = allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false);
     let is_member = allowed(ctx.principal.as_ref(), Action::Read, &s.owner, false);
     let (sid, tid2) = (s.id.clone(), tg.id.clone());
+    let a = ctx.actor();
     let extra = state
         .db
-        .run(move |st| {
-            let comment = st.target_comment(&sid, &tid2, year)?;
-            let (revisions, names) = if is_member {
-                let names: std::collections::HashMap<i64, String> = st
-                    .users()?
-                    .into_iter()
-                    .map(|u| (u.id, u.display_name))
-                    .collect();
-                (st.target_revisions(&sid, &tid2)?, names)
-            } else {
-                (Vec::new(), Default::default())
-            };
-            let groups: Vec<(String, String)> = st
-                .groups()?
-                .into_iter()
-                .map(|g| (g.code.to_string(), g.name))
-                .collect();
-            Ok((comment, revisions, names, groups))
+        .app(move |c| {
+            let x = catalogue::target_extras(c, &a, &sid, &tid2, year)?;
+            Ok((x.comment, x.revisions, x.names, x.groups))
         })
         .await;
     let (comment, revisions, names, groups) = match extra {
@@ -1103,21 +1062,14 @@ async fn report_problem(
         .to_string();
         return accessibility_page(&state, &ctx, Some(Err(m)), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let clip = |s: Option<String>, n: usize| {
-        s.map(|x| x.trim().chars().take(n).collect::<String>())
-            .filter(|x| !x.is_empty())
-    };
-    let report = etablera_store::AccessibilityReport {
-        id: 0,
-        at: etablera_app::now_utc(),
-        page: clip(f.page, 300),
-        message,
-        contact: clip(f.contact, 200),
-        user_id: ctx.user.as_ref().map(|u| u.id),
-    };
+    let a = ctx.actor();
     match state
         .db
-        .run(move |s| Ok(s.add_accessibility_report(&report)?))
+        .app(move |c| {
+            Ok(catalogue::report_accessibility(
+                c, &a, f.page, message, f.contact,
+            )?)
+        })
         .await
     {
         Ok(_) => accessibility_page(
@@ -1141,12 +1093,12 @@ async fn accessibility_reports(
     Extension(ctx): Extension<Ctx>,
 ) -> Response {
     let lang = ctx.lang;
-    match &ctx.principal {
-        None => return fail(&ctx, AppError::Unauthorized),
-        Some(p) if !p.system_admin => return fail(&ctx, AppError::Forbidden),
-        Some(_) => {}
-    }
-    let reports = match state.db.run(|s| Ok(s.accessibility_reports(200)?)).await {
+    let a = ctx.actor();
+    let reports = match state
+        .db
+        .app(move |c| Ok(catalogue::accessibility_reports(c, &a)?))
+        .await
+    {
         Ok(r) => r,
         Err(e) => return fail(&ctx, e),
     };
@@ -1193,11 +1145,15 @@ async fn catalogue(
         .and_then(|p| p.parse().ok())
         .filter(|p| *p >= 1 && *p <= 10_000)
         .unwrap_or(1);
-    let all = match state.db.run(|s| Ok(s.indicators()?)).await {
+    let needle = text.clone();
+    let found = match state
+        .db
+        .app(move |c| Ok(catalogue::search_indicators(c, &needle)?))
+        .await
+    {
         Ok(a) => a,
         Err(e) => return fail(&ctx, e),
     };
-    let found = etablera_store::search_indicators(&all, &text, usize::MAX);
     let total = found.len();
     let shown: Vec<_> = found.into_iter().skip((page - 1) * 50).take(50).collect();
     let body = html! {

@@ -11,10 +11,10 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use etablera_app::{audit, strategies};
 use etablera_domain::access::{allowed, Action};
 use etablera_domain::format::value as fmt_value;
-use etablera_domain::{ActivityStatus, Lang, Strategy};
-use etablera_store::{AuditEntry, AuditFilter, Store};
+use etablera_domain::{ActivityStatus, Lang};
 use maud::html;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -51,37 +51,6 @@ pub(crate) fn status_code(s: ActivityStatus) -> &'static str {
     }
 }
 
-/// The strategy if the principal may do `action` with it; 404 for what they may not read.
-fn strategy_for(
-    s: &mut dyn Store,
-    ctx: &Ctx,
-    id: &str,
-    action: Action,
-) -> Result<Strategy, AppError> {
-    let summary = s
-        .strategies()?
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or(AppError::NotFound)?;
-    let p = ctx.principal.as_ref();
-    if !allowed(p, action, &summary.owner, summary.published) {
-        return Err(
-            match (
-                p,
-                allowed(p, Action::ReadPublic, &summary.owner, summary.published),
-            ) {
-                // Anonymous: a login may help with a published strategy; an unpublished
-                // one looks missing.
-                (None, true) => AppError::Unauthorized,
-                (None, false) => AppError::NotFound,
-                (Some(_), true) => AppError::Forbidden,
-                (Some(_), false) => AppError::NotFound,
-            },
-        );
-    }
-    s.strategy(id)?.ok_or(AppError::NotFound)
-}
-
 #[derive(Debug, Deserialize, Default)]
 struct PlanQuery {
     department: Option<String>,
@@ -98,7 +67,7 @@ async fn plan(
     let c = ctx.clone();
     let s = match state
         .db
-        .run(move |s| strategy_for(s, &c, &id, Action::Read))
+        .app(move |conn| Ok(strategies::open(conn, &c.actor(), &id, Action::Read)?))
         .await
     {
         Ok(s) => s,
@@ -226,50 +195,12 @@ async fn update_activity(
             )),
         );
     };
-    let comment = f
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string);
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-        return fail(
-            &ctx,
-            AppError::BadRequest(
-                t(
-                    ctx.lang,
-                    "Kommentaren får vara högst 2 000 tecken.",
-                    "The comment may have at most 2,000 characters.",
-                )
-                .into(),
-            ),
-        );
-    }
     let c = ctx.clone();
     let id2 = id.clone();
     let r = state
         .db
-        .run(move |s| {
-            let mut strategy = strategy_for(s, &c, &id2, Action::Write)?;
-            let a = strategy
-                .activities
-                .iter_mut()
-                .find(|a| a.id == aid)
-                .ok_or(AppError::NotFound)?;
-            let before = serde_json::to_string(&*a).ok();
-            a.status = status;
-            a.comment = comment;
-            let after = serde_json::to_string(&*a).ok();
-            let now = etablera_app::now_utc();
-            let audit = AuditEntry::new(
-                &now,
-                c.user.as_ref().map(|u| u.id),
-                "activity.update",
-                &format!("strategy:{id2}/activity:{aid}"),
-                Some(&strategy.owner),
-            )
-            .change(before, after);
-            s.save_strategy_change(&strategy, &now, &[], Some(&audit))?;
+        .app(move |conn| {
+            strategies::update_activity(conn, &c.actor(), &id2, &aid, status, f.comment)?;
             Ok(())
         })
         .await;
@@ -291,7 +222,7 @@ async fn reports(
     let c = ctx.clone();
     let s = match state
         .db
-        .run(move |s| strategy_for(s, &c, &id, Action::ReadPublic))
+        .app(move |conn| Ok(strategies::open(conn, &c.actor(), &id, Action::ReadPublic)?))
         .await
     {
         Ok(s) => s,
@@ -425,58 +356,25 @@ async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Response {
     let lang = ctx.lang;
-    let Some(p) = ctx.principal.clone() else {
-        return fail(&ctx, AppError::Unauthorized);
-    };
-    let admin_units: Vec<String> = p
-        .memberships
-        .iter()
-        .filter(|(u, _)| allowed(Some(&p), Action::ReadAudit, u, false))
-        .map(|(u, _)| u.to_string())
-        .collect();
-    if !p.system_admin && admin_units.is_empty() {
-        return fail(&ctx, AppError::Forbidden);
-    }
-    let unit = q.unit.clone().filter(|u| !u.is_empty());
-    let units = match (&unit, p.system_admin) {
-        (Some(u), true) => Some(vec![u.clone()]),
-        (None, true) => None,
-        (Some(u), false) if admin_units.contains(u) => Some(vec![u.clone()]),
-        (Some(_), false) => return fail(&ctx, AppError::Forbidden),
-        (None, false) => Some(admin_units.clone()),
-    };
     let page: i64 = q
         .page
         .as_deref()
         .and_then(|p| p.parse().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1);
-    let action = q.action.clone().filter(|a| !a.is_empty());
-    let user_name = q.user.clone().filter(|u| !u.is_empty());
+    let query = audit::Query {
+        unit: q.unit.clone().filter(|u| !u.is_empty()),
+        user: q.user.clone().filter(|u| !u.is_empty()),
+        action: q.action.clone().filter(|a| !a.is_empty()),
+        page,
+    };
+    let a = ctx.actor();
     let r = state
         .db
-        .run(move |s| {
-            let names: std::collections::HashMap<i64, String> =
-                s.users()?.into_iter().map(|u| (u.id, u.username)).collect();
-            let user_id = user_name.as_ref().map(|n| {
-                names
-                    .iter()
-                    .find(|(_, v)| *v == n)
-                    .map(|(k, _)| *k)
-                    .unwrap_or(-1)
-            });
-            let rows = s.audit_log(&AuditFilter {
-                user_id,
-                units,
-                action,
-                limit: 50,
-                offset: (page - 1) * 50,
-            })?;
-            Ok((rows, names))
-        })
+        .app(move |conn| Ok(audit::page(conn, &a, &query)?))
         .await;
     let (rows, names) = match r {
-        Ok(x) => x,
+        Ok(p) => (p.entries, p.names),
         Err(e) => return fail(&ctx, e),
     };
     let body = html! {
@@ -498,7 +396,7 @@ async fn audit(
                 td { (e.unit_code.as_deref().unwrap_or("–")) } td.audit { (e.before.as_deref().unwrap_or("–")) } td.audit { (e.after.as_deref().unwrap_or("–")) }
             } } }
         }
-        @if rows.len() == 50 { p { a href={ "/admin/audit?page=" (page + 1) "&unit=" (urlencode(q.unit.as_deref().unwrap_or(""))) "&user=" (urlencode(q.user.as_deref().unwrap_or(""))) "&action=" (urlencode(q.action.as_deref().unwrap_or(""))) } { (t(lang, "Äldre händelser", "Older events")) } } }
+        @if rows.len() as i64 == audit::PAGE { p { a href={ "/admin/audit?page=" (page + 1) "&unit=" (urlencode(q.unit.as_deref().unwrap_or(""))) "&user=" (urlencode(q.user.as_deref().unwrap_or(""))) "&action=" (urlencode(q.action.as_deref().unwrap_or(""))) } { (t(lang, "Äldre händelser", "Older events")) } } }
     };
     Html(
         layout(
@@ -571,32 +469,14 @@ async fn compare(
     let group = q.group.clone().filter(|g| !g.is_empty());
     let r = state
         .db
-        .run(move |s| {
-            let strategy = strategy_for(s, &c, &id, Action::Read)?;
-            let groups = s.groups()?;
-            if let Some(g) = &group {
-                if !groups.iter().any(|x| &x.code.to_string() == g) {
-                    return Err(AppError::BadRequest(format!(
-                        "{} `{g}`",
-                        t(c.lang, "Okänd jämförelsegrupp", "Unknown comparison group")
-                    )));
-                }
-            }
-            let y = match year {
-                Some(y) => y,
-                None => {
-                    let probe = etablera_app::run_followup(s, &id, 2100, group.as_deref(), None)?;
-                    probe
-                        .followup
-                        .results
-                        .iter()
-                        .filter_map(|r| r.observed.map(|o| o.period.year()))
-                        .max()
-                        .unwrap_or(strategy.period_to)
-                }
-            };
-            let run = etablera_app::run_followup(s, &id, y, group.as_deref(), None)?;
-            Ok((run, groups, y))
+        .app(move |conn| {
+            Ok(strategies::compare(
+                conn,
+                &c.actor(),
+                &id,
+                year,
+                group.as_deref(),
+            )?)
         })
         .await;
     let (run, groups, y) = match r {

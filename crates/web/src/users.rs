@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use etablera_domain::access::{allowed, Action, Principal, Role};
+use etablera_app::accounts;
+use etablera_domain::access::Role;
 use etablera_domain::{Lang, UnitCode};
 use maud::html;
 use serde::Deserialize;
@@ -25,29 +26,6 @@ fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     lang.pick(sv, en)
 }
 
-/// The municipalities the principal administers (all, for a system admin: `None`).
-fn administered(p: &Principal) -> Option<Vec<UnitCode>> {
-    if p.system_admin {
-        None
-    } else {
-        Some(
-            p.memberships
-                .iter()
-                .filter(|(u, _)| allowed(Some(p), Action::Administer, u, false))
-                .map(|(u, _)| u.clone())
-                .collect(),
-        )
-    }
-}
-
-fn admin(ctx: &Ctx) -> Result<Principal, AppError> {
-    let p = ctx.principal.clone().ok_or(AppError::Unauthorized)?;
-    if administered(&p).is_some_and(|u| u.is_empty()) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(p)
-}
-
 async fn list(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
     page(&state, &ctx, None, StatusCode::OK).await
 }
@@ -59,31 +37,12 @@ async fn page(
     status: StatusCode,
 ) -> Response {
     let lang = ctx.lang;
-    let p = match admin(ctx) {
-        Ok(p) => p,
-        Err(e) => return fail(ctx, e),
-    };
-    let scope = administered(&p);
-    let scope2 = scope.clone();
+    let a = ctx.actor();
     let r = state
         .db
-        .run(move |s| {
-            let units = etablera_app::units_of(s)?;
-            let mut rows = Vec::new();
-            for u in s.users()? {
-                let roles: Vec<(UnitCode, Role)> = s
-                    .memberships(u.id)?
-                    .into_iter()
-                    .filter(|(c, _)| scope2.as_ref().is_none_or(|sc| sc.contains(c)))
-                    .collect();
-                if scope2.is_none() || !roles.is_empty() {
-                    rows.push((u, roles));
-                }
-            }
-            Ok((rows, units))
-        })
+        .app(move |conn| Ok(accounts::users_page(conn, &a)?))
         .await;
-    let (rows, units) = match r {
+    let accounts::UsersPage { rows, units, scope } = match r {
         Ok(x) => x,
         Err(e) => return fail(ctx, e),
     };
@@ -152,14 +111,6 @@ struct NewUserForm {
     role: String,
 }
 
-fn may_administer(p: &Principal, unit: &str) -> Result<UnitCode, AppError> {
-    let code = UnitCode::parse(unit).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if !allowed(Some(p), Action::Administer, &code, false) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(code)
-}
-
 async fn create(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -168,34 +119,24 @@ async fn create(
     if let Err(e) = ctx.check_csrf(&f.csrf) {
         return fail(&ctx, e);
     }
-    let p = match admin(&ctx) {
-        Ok(p) => p,
-        Err(e) => return fail(&ctx, e),
-    };
-    let unit = match may_administer(&p, &f.unit) {
-        Ok(u) => u,
-        Err(e) => return fail(&ctx, e),
-    };
     let Some(role) = Role::parse(&f.role) else {
         return fail(
             &ctx,
             AppError::BadRequest(format!("unknown role `{}`", f.role)),
         );
     };
-    let actor = ctx.user.as_ref().map(|u| u.id);
+    let a = ctx.actor();
     let username = f.username.clone();
     let r = state
         .db
-        .run(move |s| {
-            etablera_app::accounts::add_user(
-                s,
-                &f.username,
-                &f.display_name,
-                &Password::new(f.password),
-                false,
-                actor,
-            )?;
-            etablera_app::accounts::set_role(s, &f.username, unit.as_str(), Some(role), actor)?;
+        .app(move |conn| {
+            let account = accounts::NewAccount {
+                username: f.username,
+                display_name: f.display_name,
+                password: Password::new(f.password),
+                system_admin: false,
+            };
+            accounts::create_member(conn, &a, &account, &f.unit, role)?;
             Ok(())
         })
         .await;
@@ -228,14 +169,6 @@ async fn set_role(
     if let Err(e) = ctx.check_csrf(&f.csrf) {
         return fail(&ctx, e);
     }
-    let p = match admin(&ctx) {
-        Ok(p) => p,
-        Err(e) => return fail(&ctx, e),
-    };
-    let unit = match may_administer(&p, &f.unit) {
-        Ok(u) => u,
-        Err(e) => return fail(&ctx, e),
-    };
     let role = match f.role.as_str() {
         "none" => None,
         r => match Role::parse(r) {
@@ -243,18 +176,10 @@ async fn set_role(
             None => return fail(&ctx, AppError::BadRequest(format!("unknown role `{r}`"))),
         },
     };
-    let actor = ctx.user.as_ref().map(|u| u.id);
+    let a = ctx.actor();
     let r = state
         .db
-        .run(move |s| {
-            Ok(etablera_app::accounts::set_role(
-                s,
-                &f.username,
-                unit.as_str(),
-                role,
-                actor,
-            )?)
-        })
+        .app(move |conn| Ok(accounts::grant(conn, &a, &f.username, &f.unit, role)?))
         .await;
     match r {
         Ok(()) => {

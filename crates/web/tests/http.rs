@@ -842,7 +842,11 @@ fn uploads_with_preview_and_manual_entry() {
         );
         assert_eq!(r.status, 422, "{b}");
         // The page is Swedish, and so is the message; it names the field as the form does.
-        assert!(r.body.contains("Värde: `9x` är inget tal"), "{b}: {}", r.body);
+        assert!(
+            r.body.contains("Värde: `9x` är inget tal"),
+            "{b}: {}",
+            r.body
+        );
         let r = c.post_form(
             &format!("{data}/manual"),
             &[
