@@ -141,9 +141,7 @@ impl MatchReport {
                 p.why_unassigned.as_deref().unwrap_or(""),
             ])?;
         }
-        Ok(String::from_utf8(
-            w.into_inner().map_err(Error::internal)?,
-        )?)
+        Ok(String::from_utf8(w.into_inner().map_err(Error::internal)?)?)
     }
 }
 
@@ -966,9 +964,7 @@ impl QuotaReport {
                 self.result.places[i].to_string(),
             ])?;
         }
-        Ok(String::from_utf8(
-            w.into_inner().map_err(Error::internal)?,
-        )?)
+        Ok(String::from_utf8(w.into_inner().map_err(Error::internal)?)?)
     }
 }
 
@@ -1301,8 +1297,6 @@ impl PlacementReport {
         {
             w.write_record([id.as_str(), &size.to_string(), to.as_deref().unwrap_or("")])?;
         }
-        Ok(String::from_utf8(
-            w.into_inner().map_err(Error::internal)?,
-        )?)
+        Ok(String::from_utf8(w.into_inner().map_err(Error::internal)?)?)
     }
 }

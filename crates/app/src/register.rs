@@ -1090,9 +1090,7 @@ pub fn export_caseload(
     }
     let refs: Vec<(&Person, bool)> = cases.iter().map(|c| (&c.person, false)).collect();
     log_read(store, keys, actor, "cli", &refs, "etablera register export")?;
-    Ok(String::from_utf8(
-        w.into_inner().map_err(Error::internal)?,
-    )?)
+    Ok(String::from_utf8(w.into_inner().map_err(Error::internal)?)?)
 }
 
 /// Everything stored about one person (GDPR art. 15 and 20): the record, the identity, the

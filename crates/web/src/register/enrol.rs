@@ -103,17 +103,10 @@ pub(super) async fn new_form(
     Extension(ctx): Extension<Ctx>,
     Path(unit): Path<String>,
 ) -> Response {
-    let c = ctx.clone();
-    let r = async {
-        let unit = parse_unit(&unit)?;
-        state
-            .db
-            .app(move |conn| {
-                cases::may_create(conn, &c.actor(), &unit)?;
-                Ok(new_person_page(&c, &unit, None))
-            })
-            .await
-    }
+    let r = with_unit(&state, &ctx, &unit, move |conn, c, unit, _| {
+        cases::may_create(conn, &c.actor(), &unit)?;
+        Ok(new_person_page(&c, &unit, None))
+    })
     .await;
     page(&ctx, r)
 }
@@ -149,27 +142,20 @@ pub(super) async fn create(
     Path(unit): Path<String>,
     Form(f): Form<F>,
 ) -> Response {
-    let c = ctx.clone();
-    let r = async {
-        csrf(&c, &f)?;
-        let keys = keys(&state)?;
-        let unit = parse_unit(&unit)?;
-        state
-            .db
-            .app(move |conn| {
-                Ok(match cases::create(conn, &c.actor(), &keys, &unit, &f) {
-                    Ok(cases::Created::Stored(id)) => {
-                        Created::At(format!("/register/{unit}/persons/{id}"))
-                    }
-                    Ok(cases::Created::NeedsCheck) => Created::NeedsCheck(unit),
-                    Err(etablera_app::Error::Invalid(e)) => {
-                        Created::Invalid(new_person_page(&c, &unit, Some((&f, &e))))
-                    }
-                    Err(e) => return Err(e.into()),
-                })
-            })
-            .await
+    if let Err(e) = csrf(&ctx, &f) {
+        return fail(&ctx, e);
     }
+    let r = with_unit(&state, &ctx, &unit, move |conn, c, unit, keys| {
+        let keys = keys?;
+        Ok(match cases::create(conn, &c.actor(), &keys, &unit, &f) {
+            Ok(cases::Created::Stored(id)) => Created::At(format!("/register/{unit}/persons/{id}")),
+            Ok(cases::Created::NeedsCheck) => Created::NeedsCheck(unit),
+            Err(etablera_app::Error::Invalid(e)) => {
+                Created::Invalid(new_person_page(&c, &unit, Some((&f, &e))))
+            }
+            Err(e) => return Err(e.into()),
+        })
+    })
     .await;
     match r {
         Ok(Created::At(to)) => Redirect::to(&to).into_response(),
@@ -190,70 +176,63 @@ pub(super) async fn requests_page(
     Extension(ctx): Extension<Ctx>,
     Path(unit): Path<String>,
 ) -> Response {
-    let c = ctx.clone();
-    let r = async {
-        let unit = parse_unit(&unit)?;
-        let keys = keys(&state)?;
-        state
-            .db
-            .app(move |conn| {
-                let cases::Requests { open, names } = cases::requests(
-                    conn,
-                    &c.actor(),
-                    &keys,
-                    &unit,
-                    "GET /register/{unit}/kontroll",
-                )?;
-                let lang = c.lang;
-                let path = format!("/register/{unit}/kontroll");
-                Ok(layout(&c, t(lang, "Att kontrollera", "To check"), &path, html! {
-                    h1 { (t(lang, "Registreringar att kontrollera", "Registrations to check")) }
-                    (register_nav(lang, &unit))
-                    p { (t(lang,
-                        "En registrering vars personnummer redan finns i registret sparas inte. Handläggaren får samma svar vare sig hen får läsa ärendet eller inte; här avgör du vad som ska hända.",
-                        "A registration whose personnummer is already in the register is not stored. The case worker gets the same answer whether or not they may read that case; here you decide what happens.")) }
-                    @if open.is_empty() {
-                        p role="status" { (t(lang, "Inget att kontrollera.", "Nothing to check.")) }
-                    } @else {
-                        table {
-                            caption { (t(lang, "Öppna förfrågningar", "Open requests")) }
-                            thead { tr {
-                                th scope="col" { (t(lang, "Inkom", "Received")) }
-                                th scope="col" { (t(lang, "Från", "From")) }
-                                th scope="col" { (t(lang, "Uppgifter", "Data")) }
-                                th scope="col" { (t(lang, "Befintligt ärende", "Existing case")) }
-                                th scope="col" { (t(lang, "Åtgärd", "Action")) }
-                            } }
-                            tbody { @for r in &open {
-                                tr {
-                                    td { (r.created_at.get(..10).unwrap_or(&r.created_at)) }
-                                    td { (r.requested_by.and_then(|u| names.get(&u)).cloned().unwrap_or_else(|| "–".into())) }
-                                    td {
-                                        @if let Some(i) = &r.case.identity {
-                                            (i.name) @if let Some(p) = &i.pnr { ", " (p.display()) }
-                                        }
-                                        ", " (r.case.person.country_of_birth) ", " (r.case.person.category.label(lang))
+    let r = with_unit(&state, &ctx, &unit, move |conn, c, unit, keys| {
+        let keys = keys?;
+            let cases::Requests { open, names } = cases::requests(
+                conn,
+                &c.actor(),
+                &keys,
+                &unit,
+                "GET /register/{unit}/kontroll",
+            )?;
+            let lang = c.lang;
+            let path = format!("/register/{unit}/kontroll");
+            Ok(layout(&c, t(lang, "Att kontrollera", "To check"), &path, html! {
+                h1 { (t(lang, "Registreringar att kontrollera", "Registrations to check")) }
+                (register_nav(lang, &unit))
+                p { (t(lang,
+                    "En registrering vars personnummer redan finns i registret sparas inte. Handläggaren får samma svar vare sig hen får läsa ärendet eller inte; här avgör du vad som ska hända.",
+                    "A registration whose personnummer is already in the register is not stored. The case worker gets the same answer whether or not they may read that case; here you decide what happens.")) }
+                @if open.is_empty() {
+                    p role="status" { (t(lang, "Inget att kontrollera.", "Nothing to check.")) }
+                } @else {
+                    table {
+                        caption { (t(lang, "Öppna förfrågningar", "Open requests")) }
+                        thead { tr {
+                            th scope="col" { (t(lang, "Inkom", "Received")) }
+                            th scope="col" { (t(lang, "Från", "From")) }
+                            th scope="col" { (t(lang, "Uppgifter", "Data")) }
+                            th scope="col" { (t(lang, "Befintligt ärende", "Existing case")) }
+                            th scope="col" { (t(lang, "Åtgärd", "Action")) }
+                        } }
+                        tbody { @for r in &open {
+                            tr {
+                                td { (r.created_at.get(..10).unwrap_or(&r.created_at)) }
+                                td { (r.requested_by.and_then(|u| names.get(&u)).cloned().unwrap_or_else(|| "–".into())) }
+                                td {
+                                    @if let Some(i) = &r.case.identity {
+                                        (i.name) @if let Some(p) = &i.pnr { ", " (p.display()) }
                                     }
-                                    td { @match &r.existing {
-                                        Some(id) => a href={ "/register/" (unit) "/persons/" (id) } { (id) },
-                                        None => (t(lang, "finns inte längre", "no longer there")),
-                                    } }
-                                    td {
-                                        form method="post" action={ (path) "/" (r.id) } {
-                                            input type="hidden" name="csrf" value=(c.csrf());
-                                            button type="submit" name="how" value="grant" { (t(lang, "Samma person: ge handläggaren tillgång", "Same person: give the case worker access")) }
-                                            " "
-                                            button type="submit" name="how" value="discard" { (t(lang, "Avvisa", "Discard")) }
-                                        }
+                                    ", " (r.case.person.country_of_birth) ", " (r.case.person.category.label(lang))
+                                }
+                                td { @match &r.existing {
+                                    Some(id) => a href={ "/register/" (unit) "/persons/" (id) } { (id) },
+                                    None => (t(lang, "finns inte längre", "no longer there")),
+                                } }
+                                td {
+                                    form method="post" action={ (path) "/" (r.id) } {
+                                        input type="hidden" name="csrf" value=(c.csrf());
+                                        button type="submit" name="how" value="grant" { (t(lang, "Samma person: ge handläggaren tillgång", "Same person: give the case worker access")) }
+                                        " "
+                                        button type="submit" name="how" value="discard" { (t(lang, "Avvisa", "Discard")) }
                                     }
                                 }
-                            } }
-                        }
+                            }
+                        } }
                     }
-                }))
-            })
-            .await
-    }
+                }
+            }))
+    })
     .await;
     page(&ctx, r)
 }

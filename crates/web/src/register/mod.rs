@@ -13,9 +13,9 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
-use etablera_app::cases;
 use etablera_app::cases::PlanLinkRow;
 use etablera_app::register::{self as reg, Case, Settings};
+use etablera_app::{cases, Conn};
 use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Date, Lang, Sex, UnitCode};
 use etablera_register::stats::{RegIndicator, Suppression};
@@ -90,6 +90,23 @@ fn keys(state: &AppState) -> Result<Arc<Keyring>, AppError> {
             "Etableringsregistret är inte konfigurerat: ange nycklar i ETABLERA_REGISTER_KEYS (etablera register keygen). / The establishment register is not configured.".into(),
         )
     })
+}
+
+/// The skeleton of a register handler: the municipality from the path, then `f` with the
+/// reader's context, the municipality and the register's keys (an error when they are not
+/// configured; pages that open no person ignore it), on a blocking thread with a connection
+/// for the use cases.
+async fn with_unit<T, F>(state: &AppState, ctx: &Ctx, unit: &str, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Conn, Ctx, UnitCode, Result<Arc<Keyring>, AppError>) -> Result<T, AppError>
+        + Send
+        + 'static,
+{
+    let unit = parse_unit(unit)?;
+    let keys = keys(state);
+    let c = ctx.clone();
+    state.db.app(move |conn| f(conn, c, unit, keys)).await
 }
 
 fn parse_unit(unit: &str) -> Result<UnitCode, AppError> {

@@ -8,36 +8,29 @@ pub(super) async fn person_page(
     Extension(ctx): Extension<Ctx>,
     Path((unit, id)): Path<(String, String)>,
 ) -> Response {
-    let c = ctx.clone();
-    let r = async {
-        let keys = keys(&state)?;
-        let unit = parse_unit(&unit)?;
-        state
-            .db
-            .app(move |conn| {
-                let v = cases::person(
-                    conn,
-                    &c.actor(),
-                    &keys,
-                    &unit,
-                    &id,
-                    "web",
-                    "GET /register/{unit}/persons/{id}",
-                )?;
-                Ok(person_markup(
-                    &c,
-                    &unit,
-                    &v.case,
-                    &v.settings,
-                    &v.names,
-                    &v.links,
-                    &v.household,
-                    v.manage,
-                    v.write,
-                ))
-            })
-            .await
-    }
+    let r = with_unit(&state, &ctx, &unit, move |conn, c, unit, keys| {
+        let keys = keys?;
+        let v = cases::person(
+            conn,
+            &c.actor(),
+            &keys,
+            &unit,
+            &id,
+            "web",
+            "GET /register/{unit}/persons/{id}",
+        )?;
+        Ok(person_markup(
+            &c,
+            &unit,
+            &v.case,
+            &v.settings,
+            &v.names,
+            &v.links,
+            &v.household,
+            v.manage,
+            v.write,
+        ))
+    })
     .await;
     page(&ctx, r)
 }
