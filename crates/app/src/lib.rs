@@ -1,8 +1,40 @@
-//! What Etablera does, as functions over an open [`Store`]: set up the reference data,
-//! import files, load strategies, run a follow-up, render a report, build the demo.
+//! What Etablera does: every use case of the product, and the only caller of the store.
 //!
-//! The command line (`etablera`) and the web application call these; they only parse
-//! their input, open the store and present the result.
+//! The web application and the command line hold a [`Conn`] (an open database they cannot
+//! reach into) and call the operations of this crate with the acting principal as an
+//! [`Actor`] and typed input. Each operation checks access with the domain's one rule,
+//! validates, writes and records its audit entry, and returns a typed [`Error`]: input
+//! errors name their place, internal errors carry their causes for the log only. By area:
+//! [`strategies`] (access to a strategy, targets, goals, activities, the yearly analysis),
+//! [`uploads`] (figures with a preview kept in the database, manual entry, the API's
+//! figures), [`cases`] (the establishment register), [`accounts`], [`sessions`],
+//! [`tokens`], [`audit`], [`catalogue`] (units, indicators, published figures), and
+//! [`operator`] (the command line's commands on the server).
+//!
+//! ```
+//! use etablera_app::{operator, strategies, Actor, Conn, Error};
+//! use etablera_domain::{access::Action, Lang};
+//!
+//! let dir = std::env::temp_dir().join(format!("etablera-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let mut conn = Conn::open_migrated(dir.join("doc.db").to_str().unwrap())?;
+//! operator::init(&mut conn)?; // the units and Kolada's catalogue
+//! let (_, src) = etablera_app::demo::STRATEGIES[0];
+//! std::fs::write(dir.join("strategi.toml"), src).unwrap();
+//! let s = operator::load_strategy(&mut conn, &dir.join("strategi.toml"))?;
+//!
+//! // An anonymous reader does not see an unpublished strategy at all ...
+//! let anonymous = Actor::new(None, Lang::Sv);
+//! let r = strategies::open(&mut conn, &anonymous, &s.id, Action::ReadPublic);
+//! assert!(matches!(r, Err(Error::NotFound)));
+//! // ... and reads its public pages once it is published; writing needs a login.
+//! operator::publish(&mut conn, &s.id, true)?;
+//! assert!(strategies::open(&mut conn, &anonymous, &s.id, Action::ReadPublic).is_ok());
+//! let r = strategies::open(&mut conn, &anonymous, &s.id, Action::Write);
+//! assert!(matches!(r, Err(Error::Unauthorized)));
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok::<(), Error>(())
+//! ```
 
 pub mod accounts;
 pub mod audit;

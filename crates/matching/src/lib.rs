@@ -11,6 +11,24 @@
 //! - [`apportion`]: Sainte-Laguë (Swedish first divisor 1.2), D'Hondt, largest remainder, with
 //!   minimum and maximum per recipient, and the table a board can check.
 //! - [`score`]: housing and internship fit, in parts.
+//!
+//! Two families and two landlords with one flat each, by deferred acceptance:
+//!
+//! ```
+//! use etablera_matching::stable::{deferred_acceptance, StableProblem};
+//!
+//! let m = deferred_acceptance(&StableProblem {
+//!     proposer_ids: vec!["familj A".into(), "familj B".into()],
+//!     receiver_ids: vec!["hyresvärd X".into(), "hyresvärd Y".into()],
+//!     capacity: vec![1, 1],
+//!     // Both families want X first; B accepts only X.
+//!     proposer_prefs: vec![vec![0, 1], vec![0]],
+//!     // X prefers B; Y takes A.
+//!     receiver_prefs: vec![vec![1, 0], vec![0]],
+//! })
+//! .unwrap();
+//! assert_eq!(m.proposer_to, vec![Some(1), Some(0)]); // A gets Y, B gets X
+//! ```
 
 pub mod apportion;
 pub mod assignment;

@@ -2,6 +2,23 @@
 //! the newcomer's plan texts in six languages, and the register's own indicators with
 //! primary and secondary suppression. No I/O: the application encrypts identities, stores
 //! records and logs reads; this crate decides what the records mean.
+//!
+//! ```
+//! use etablera_domain::Date;
+//! use etablera_register::{Pnr, PnrKind};
+//!
+//! let today = Date::new(2026, 12, 1).unwrap();
+//! let p = Pnr::parse("19811218-9876", today).unwrap();
+//! assert_eq!(p.kind(), PnrKind::Personnummer);
+//! assert_eq!(p.birth_date(), Date::new(1981, 12, 18).unwrap());
+//! // A samordningsnummer: the day plus 60.
+//! let s = Pnr::parse("198112789873", today).unwrap();
+//! assert_eq!(s.kind(), PnrKind::Samordningsnummer);
+//! assert_eq!(s.birth_date(), p.birth_date());
+//! // A wrong check digit is refused, and the error does not repeat the number.
+//! let e = Pnr::parse("19811218-9875", today).unwrap_err();
+//! assert!(!e.to_string().contains("9875"));
+//! ```
 
 pub mod catalogue;
 pub mod labels;

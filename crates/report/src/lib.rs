@@ -4,6 +4,39 @@
 //! The report is built from a [`ReportInput`]: the strategy, the engine's [`FollowUp`],
 //! the indicators and the data batches it rests on. Swedish by default, English
 //! available; numbers in Swedish form; every figure's source cited.
+//!
+//! ```
+//! use etablera_domain::{Lang, Strategy, UnitCode};
+//! use etablera_followup::FollowUp;
+//! use std::collections::{BTreeSet, HashMap};
+//!
+//! let strategy: Strategy = serde_json::from_value(serde_json::json!({
+//!     "id": "exempel-2024", "owner": "2380", "title": "Integrationsstrategi",
+//!     "period_from": 2024, "period_to": 2027
+//! }))
+//! .unwrap();
+//! let followup = FollowUp {
+//!     strategy_id: strategy.id.clone(),
+//!     unit: UnitCode::parse("2380").unwrap(),
+//!     year: 2025,
+//!     results: Vec::new(),
+//! };
+//! let (indicators, analyses) = (HashMap::new(), HashMap::new());
+//! let md = etablera_report::render_markdown(&etablera_report::ReportInput {
+//!     strategy: &strategy,
+//!     owner_name: "Östersunds kommun".into(),
+//!     followup: &followup,
+//!     indicators: &indicators,
+//!     batches: Vec::new(),
+//!     fictitious: BTreeSet::new(),
+//!     analyses: &analyses,
+//!     made_on: "2026-12-01".into(),
+//!     as_of: None,
+//!     strategy_version: None,
+//!     lang: Lang::Sv,
+//! });
+//! assert!(md.contains("Integrationsstrategi") && md.contains("2025"));
+//! ```
 
 pub mod chart;
 
