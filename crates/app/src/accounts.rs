@@ -496,6 +496,27 @@ pub fn change_password(
     )?)
 }
 
+/// Gives a role of a kind in a municipality the actor administers, or takes it away.
+fn grant_kind<R: Copy + 'static>(
+    conn: &mut Conn,
+    actor: &Actor,
+    kind: &RoleKind<R>,
+    username: &str,
+    unit: &str,
+    role: Option<R>,
+) -> crate::Result<()> {
+    let code = administrable(conn, actor, unit, kind.regions_too)?;
+    let s = conn.store();
+    Ok(change_role(
+        s,
+        kind,
+        username,
+        code.as_str(),
+        role,
+        actor.user_id(),
+    )?)
+}
+
 /// Gives a strategy role in a municipality (or region) the actor administers, or takes it
 /// away with `None`.
 pub fn grant(
@@ -505,14 +526,7 @@ pub fn grant(
     unit: &str,
     role: Option<Role>,
 ) -> crate::Result<()> {
-    let code = administrable(conn, actor, unit, true)?;
-    Ok(set_role(
-        conn.store(),
-        username,
-        code.as_str(),
-        role,
-        actor.user_id(),
-    )?)
+    grant_kind(conn, actor, &STRATEGY_ROLE, username, unit, role)
 }
 
 /// Gives a role in the establishment register of a municipality the actor administers,
@@ -524,14 +538,7 @@ pub fn grant_register(
     unit: &str,
     role: Option<RegisterRole>,
 ) -> crate::Result<()> {
-    let code = administrable(conn, actor, unit, false)?;
-    Ok(set_register_role(
-        conn.store(),
-        username,
-        code.as_str(),
-        role,
-        actor.user_id(),
-    )?)
+    grant_kind(conn, actor, &REGISTER_ROLE, username, unit, role)
 }
 
 /// Opens or closes the public pages of a strategy the actor administers.

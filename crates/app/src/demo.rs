@@ -469,6 +469,7 @@ pub fn run(out: &Path, database: Option<&str>) -> Result<DemoOutput> {
         content_sha256: etablera_ingest::sha256_hex(&[format!("{fict:?}").as_bytes()]),
         imported_at: crate::now_utc(),
         owner: None,
+        audit: None,
     };
     let r = store.import_observations(&batch, &fict, &mut |_| {})?;
     summary.push(format!(
@@ -482,6 +483,7 @@ pub fn run(out: &Path, database: Option<&str>) -> Result<DemoOutput> {
         content_sha256: etablera_ingest::sha256_hex(&[format!("{seeds:?}").as_bytes()]),
         imported_at: crate::now_utc(),
         owner: None,
+        audit: None,
     };
     let r = store.import_observations(&batch, &seeds, &mut |_| {})?;
     summary.push(format!(

@@ -63,7 +63,7 @@ use etablera_domain::{
 use etablera_followup::{follow_up, Dataset, FollowUp, Options};
 use etablera_ingest::{detect, kolada, strategy_file, FileKind, Known};
 use etablera_report::{BatchRef, ReportInput};
-use etablera_store::{ImportOutcome, NewBatch, ObsQuery, Store};
+use etablera_store::{AuditEntry, ImportOutcome, NewBatch, ObsQuery, Store};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -191,7 +191,7 @@ impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ImportReport::Observations(outcome, warnings) => {
-                write_outcome(f, outcome)?;
+                write!(f, "{outcome}")?;
                 for w in warnings {
                     write!(f, "\nwarning: {w}")?;
                 }
@@ -201,40 +201,6 @@ impl std::fmt::Display for ImportReport {
                 f,
                 "indicator metadata: {read} read, {changed} new or changed"
             ),
-        }
-    }
-}
-
-fn write_outcome(f: &mut std::fmt::Formatter<'_>, outcome: &ImportOutcome) -> std::fmt::Result {
-    // Counts as a Swede reads them, in the terminal too: 100 002, not 100,002.
-    let n = |v: &usize| etablera_domain::format::number(*v as f64, 0, Lang::Sv);
-    {
-        match outcome {
-            ImportOutcome::Imported {
-                batch_id,
-                rows,
-                changed,
-            } => {
-                write!(
-                    f,
-                    "imported batch {batch_id}: {} values read, {} new or changed",
-                    n(rows),
-                    n(changed)
-                )
-            }
-            ImportOutcome::Unchanged { rows } => {
-                write!(
-                    f,
-                    "nothing changed: all {} values were already stored",
-                    n(rows)
-                )
-            }
-            ImportOutcome::AlreadyImported { batch_id } => {
-                write!(
-                    f,
-                    "nothing changed: this file was already imported as batch {batch_id}"
-                )
-            }
         }
     }
 }
@@ -294,6 +260,11 @@ pub fn import_file(
     import_bytes(store, &Principal::system(), &name, &bytes, source, progress)
 }
 
+/// The user id for the audit log: none for the operator (`Principal::system`).
+fn actor_id(who: &Principal) -> Option<i64> {
+    Some(who.user_id).filter(|id| *id != 0)
+}
+
 /// Imports file contents as `who`; `name` is used in messages and the batch record. Every
 /// figure must be one `who` may store ([`figures_owner`]); otherwise nothing is stored.
 /// Indicator metadata only a system administrator imports.
@@ -333,10 +304,21 @@ pub fn import_bytes(
             }
         }
         let changed = store.upsert_indicators(&page.indicators)?;
-        return Ok(ImportReport::Indicators {
+        let report = ImportReport::Indicators {
             read: page.indicators.len(),
             changed,
-        });
+        };
+        store.append_audit(
+            &AuditEntry::new(
+                &now_utc(),
+                actor_id(who),
+                "data.import",
+                &format!("file:{name}"),
+                None,
+            )
+            .change(None, Some(report.to_string())),
+        )?;
+        return Ok(report);
     }
     let units = units_of(store)?;
     let known_ind = indicator_set(store)?;
@@ -344,22 +326,35 @@ pub fn import_bytes(
         units: &units,
         indicators: Some(&known_ind),
     };
-    let batch = |src: &str, owner: Option<UnitCode>| NewBatch {
-        source: source.unwrap_or(src).to_string(),
-        file_name: Some(
-            Path::new(name)
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_else(|| name.to_string()),
-        ),
-        content_sha256: batch_hash(owner.as_ref(), bytes),
-        imported_at: now_utc(),
-        owner,
+    // The import's audit entry goes into the import's own transaction.
+    let batch = |src: &str, owner: Option<UnitCode>, warnings: &[kolada::ReadWarning]| {
+        let now = now_utc();
+        let audit = AuditEntry::new(
+            &now,
+            actor_id(who),
+            "data.import",
+            &format!("file:{name}"),
+            owner.as_ref(),
+        )
+        .change(None, Some(uploads::warning_lines(warnings)));
+        NewBatch {
+            source: source.unwrap_or(src).to_string(),
+            file_name: Some(
+                Path::new(name)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| name.to_string()),
+            ),
+            content_sha256: batch_hash(owner.as_ref(), bytes),
+            imported_at: now,
+            owner,
+            audit: Some(audit),
+        }
     };
     if kind == FileKind::KoladaData && who.system_admin {
         // Read and store at once: the reader hands over chunks while the store writes the
         // previous one, so a large file costs about the longer of the two, not their sum.
-        let batch = batch("kolada", None);
+        let batch = batch("kolada", None, &[]);
         let (tx, rx) = std::sync::mpsc::sync_channel::<
             std::result::Result<Vec<etablera_domain::Observation>, String>,
         >(4);
@@ -403,7 +398,7 @@ pub fn import_bytes(
     };
     let owner = figures_owner(who, &obs, &units).map_err(|e| input!("{name}: {e}"))?;
     let outcome = store
-        .import_observations(&batch(src, owner), &obs, progress)
+        .import_observations(&batch(src, owner, &warnings), &obs, progress)
         .with_context(|| format!("{name}: the import was not stored"))?;
     Ok(ImportReport::Observations(outcome, warnings))
 }
@@ -465,12 +460,17 @@ pub fn import_url(
         indicators: Some(&known_ind),
     };
     let parsed = etablera_ingest::http::fetch_data(url, &known, progress)?;
+    let now = now_utc();
     let batch = NewBatch {
         source: "kolada".into(),
         file_name: Some(url.to_string()),
         content_sha256: parsed.sha256,
-        imported_at: now_utc(),
+        imported_at: now.clone(),
         owner: None,
+        audit: Some(
+            AuditEntry::new(&now, None, "data.import", &format!("url:{url}"), None)
+                .change(None, Some(uploads::warning_lines(&parsed.warnings))),
+        ),
     };
     let outcome = store.import_observations(&batch, &parsed.observations, &mut |_| {})?;
     Ok(ImportReport::Observations(outcome, parsed.warnings))

@@ -37,14 +37,7 @@ pub fn import_file(
     path: &Path,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportReport> {
-    let r = crate::import_file(conn.store(), path, None, progress)?;
-    audit(
-        conn,
-        "data.import",
-        &format!("file:{}", path.display()),
-        &r.to_string(),
-    )?;
-    Ok(r)
+    crate::import_file(conn.store(), path, None, progress)
 }
 
 /// Fetches figures from Kolada (or a mirror) and imports them as one batch.
@@ -53,9 +46,7 @@ pub fn import_url(
     url: &str,
     progress: &mut dyn FnMut(u64, Option<u64>),
 ) -> Result<ImportReport> {
-    let r = crate::import_url(conn.store(), url, progress)?;
-    audit(conn, "data.import", &format!("url:{url}"), &r.to_string())?;
-    Ok(r)
+    crate::import_url(conn.store(), url, progress)
 }
 
 /// Loads a strategy file, replacing the strategy with the same id.

@@ -1382,6 +1382,7 @@ pub fn feed_followup(store: &mut dyn Store, unit: &UnitCode, as_of: Date) -> Res
         content_sha256: digest,
         imported_at: now(),
         owner: Some(unit.clone()),
+        audit: None,
     };
     match store.import_observations(&batch, &obs, &mut |_| {})? {
         etablera_store::ImportOutcome::Imported { changed, .. } => Ok(changed),

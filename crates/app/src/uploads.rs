@@ -173,17 +173,6 @@ pub fn confirm_upload(
         .with_context(|| format!("{}: the kept preview is unreadable", row.file_name))?;
     let units = units_of(store)?;
     let owner = figures_owner(who, &observations, &units).map_err(Error::Input)?;
-    let batch = NewBatch {
-        source: row.kind.clone(),
-        file_name: Some(row.file_name.clone()),
-        content_sha256: row.content_sha256.clone(),
-        imported_at: now.clone(),
-        owner,
-    };
-    let outcome = store
-        .import_observations(&batch, &observations, &mut |_| {})
-        .with_context(|| format!("{}: the import was not stored", row.file_name))?;
-    let report = ImportReport::Observations(outcome, warnings);
     let audit = AuditEntry::new(
         &now,
         actor.user_id(),
@@ -191,9 +180,19 @@ pub fn confirm_upload(
         &format!("file:{}", row.file_name),
         Some(&row.unit),
     )
-    .change(None, Some(report.to_string()));
-    store.append_audit(&audit)?;
-    Ok(report)
+    .change(None, Some(warning_lines(&warnings)));
+    let batch = NewBatch {
+        source: row.kind.clone(),
+        file_name: Some(row.file_name.clone()),
+        content_sha256: row.content_sha256.clone(),
+        imported_at: now.clone(),
+        owner,
+        audit: Some(audit),
+    };
+    let outcome = store
+        .import_observations(&batch, &observations, &mut |_| {})
+        .with_context(|| format!("{}: the import was not stored", row.file_name))?;
+    Ok(ImportReport::Observations(outcome, warnings))
 }
 
 /// One value entered by hand for one of the strategy's indicators, for the strategy's
@@ -260,17 +259,18 @@ pub fn enter_value(
         ]),
         imported_at: now.clone(),
         owner: Some(strategy.owner.clone()),
+        audit: Some(
+            AuditEntry::new(
+                &now,
+                actor.user_id(),
+                "data.manual",
+                &key,
+                Some(&strategy.owner),
+            )
+            .change(None, Some(shown.clone())),
+        ),
     };
     let outcome = store.import_observations(&batch, &[obs], &mut |_| {})?;
-    let audit = AuditEntry::new(
-        &now,
-        actor.user_id(),
-        "data.manual",
-        &key,
-        Some(&strategy.owner),
-    )
-    .change(None, Some(shown));
-    store.append_audit(&audit)?;
     Ok(ImportReport::Observations(outcome, Vec::new()))
 }
 
@@ -331,19 +331,23 @@ pub fn store_figures(conn: &mut Conn, actor: &Actor, rows: &[FigureIn]) -> Resul
         file_name: None,
         content_sha256: token_hash(&format!("{obs:?}{now}{}", new_token())),
         imported_at: now.clone(),
-        owner: owner.clone(),
-    };
-    let outcome = store.import_observations(&batch, &obs, &mut |_| {})?;
-    let text = ImportReport::Observations(outcome.clone(), Vec::new()).to_string();
-    store.append_audit(
-        &AuditEntry::new(
+        audit: Some(AuditEntry::new(
             &now,
             actor.user_id(),
             "data.api",
             "observations",
             owner.as_ref(),
-        )
-        .change(None, Some(text)),
-    )?;
-    Ok(outcome)
+        )),
+        owner,
+    };
+    Ok(store.import_observations(&batch, &obs, &mut |_| {})?)
+}
+
+/// A reader's warnings as lines for an audit entry.
+pub(crate) fn warning_lines(warnings: &[ReadWarning]) -> String {
+    warnings
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

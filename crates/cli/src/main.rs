@@ -380,56 +380,15 @@ fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Resul
 }
 
 /// Demo accounts: (username, name, password, system admin, roles).
+#[rustfmt::skip]
 const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 7] = [
-    (
-        "admin",
-        "Systemadministratör",
-        "demo-admin-lösenord",
-        true,
-        &[],
-    ),
-    (
-        "strateg",
-        "Sara Strateg (Östersund)",
-        "demo-strateg-lösenord",
-        false,
-        &[("2380", "strategist")],
-    ),
-    (
-        "lasare",
-        "Lars Läsare (Östersund)",
-        "demo-läsare-lösenord",
-        false,
-        &[("2380", "viewer")],
-    ),
-    (
-        "ljusnarsberg",
-        "Lina Admin (Ljusnarsberg)",
-        "demo-ljusnarsberg-lösenord",
-        false,
-        &[("1864", "admin")],
-    ),
-    (
-        "handlaggare",
-        "Hanna Handläggare (Östersund, etablering)",
-        "demo-handläggare-lösenord",
-        false,
-        &[("2380", "case_worker")],
-    ),
-    (
-        "mottagning",
-        "Mats Mottagningsansvarig (Östersund)",
-        "demo-mottagning-lösenord",
-        false,
-        &[("2380", "reception_manager")],
-    ),
-    (
-        "analytiker",
-        "Anna Analytiker (Östersund)",
-        "demo-analytiker-lösenord",
-        false,
-        &[("2380", "analyst")],
-    ),
+    ("admin", "Systemadministratör", "demo-admin-lösenord", true, &[]),
+    ("strateg", "Sara Strateg (Östersund)", "demo-strateg-lösenord", false, &[("2380", "strategist")]),
+    ("lasare", "Lars Läsare (Östersund)", "demo-läsare-lösenord", false, &[("2380", "viewer")]),
+    ("ljusnarsberg", "Lina Admin (Ljusnarsberg)", "demo-ljusnarsberg-lösenord", false, &[("1864", "admin")]),
+    ("handlaggare", "Hanna Handläggare (Östersund, etablering)", "demo-handläggare-lösenord", false, &[("2380", "case_worker")]),
+    ("mottagning", "Mats Mottagningsansvarig (Östersund)", "demo-mottagning-lösenord", false, &[("2380", "reception_manager")]),
+    ("analytiker", "Anna Analytiker (Östersund)", "demo-analytiker-lösenord", false, &[("2380", "analyst")]),
 ];
 
 /// The register keys: ETABLERA_REGISTER_KEYS, else the file named (flag, environment or

@@ -36,12 +36,9 @@ pub fn parse_report(
     known: &Known,
     max_errors: usize,
 ) -> Result<Vec<Observation>, Vec<IngestError>> {
-    let mut errs = Vec::new();
-    match parse_rows(file, bytes, known, max_errors.max(1), &mut errs) {
-        Err(e) => Err(vec![e]),
-        Ok(out) if errs.is_empty() => Ok(out),
-        Ok(_) => Err(errs),
-    }
+    crate::report_rows(max_errors, |max, errs| {
+        parse_rows(file, bytes, known, max, errs)
+    })
 }
 
 /// Reads the file; a problem with the file as a whole is the error, problems with rows

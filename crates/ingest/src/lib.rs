@@ -146,6 +146,22 @@ impl<'a> Known<'a> {
     }
 }
 
+/// Reads a file of rows with `read`, which returns the problem with the file as a whole
+/// or the observations, and puts the problems with rows in its second argument (at most
+/// the first argument, `max_errors`): all the bad rows (up to `max_errors`, each with its
+/// place), so a user can correct them at once, or the observations.
+pub(crate) fn report_rows(
+    max_errors: usize,
+    read: impl FnOnce(usize, &mut Vec<IngestError>) -> Result<Vec<Observation>, IngestError>,
+) -> Result<Vec<Observation>, Vec<IngestError>> {
+    let mut errs = Vec::new();
+    match read(max_errors.max(1), &mut errs) {
+        Err(e) => Err(vec![e]),
+        Ok(out) if errs.is_empty() => Ok(out),
+        Ok(_) => Err(errs),
+    }
+}
+
 /// A parsed number as analysts write it: `47,7`, `47.7`, `1 234`, `1 234,5`.
 pub fn parse_number(s: &str) -> Option<f64> {
     let t: String = s

@@ -1,10 +1,13 @@
 //! The newcomer's own plan ("min plan") in six languages, in plain words.
 //!
-//! The texts are Etablera's own. The Arabic, Dari, Somali and Tigrinya versions should be
-//! checked by an authorised translator before a municipality relies on them; a municipality
-//! can override the activity names in its catalogue.
+//! The texts are Etablera's own, in Fluent files a translator can review
+//! (`crates/register/locales/{sv,en,ar,prs,so,ti}.ftl`). The Arabic, Dari, Somali and
+//! Tigrinya versions should be checked by an authorised translator before a municipality
+//! relies on them; a municipality can override the activity names in its catalogue.
 
+use fluent_bundle::{FluentBundle, FluentResource};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// A language the plan is shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -66,7 +69,7 @@ impl PlanLang {
     }
     /// A text of the plan page.
     pub fn t(self, key: Text) -> &'static str {
-        TEXTS[key as usize][self.i()]
+        &texts()[self.i()][key as usize]
     }
 }
 
@@ -99,112 +102,123 @@ pub enum Text {
     ExpiredHelp,
 }
 
-const TEXTS: [[&str; 6]; 24] = [
-    // Title
-    ["Min plan", "My plan", "خطتي", "پلان من", "Qorshahayga", "ናተይ መደብ"],
-    // Intro
-    [
-        "Här ser du vad du och din handläggare har planerat för dig under etableringstiden.",
-        "Here you can see what you and your case worker have planned for you during the establishment period.",
-        "هنا ترى ما خططته أنت ومسؤول ملفك لك خلال فترة التأسيس.",
-        "اینجا می‌بینید که شما و مسئول پرونده‌تان در دوران استقرار چه برنامه‌ای برای شما ریخته‌اید.",
-        "Halkan waxaad ku aragtaa waxa adiga iyo shaqaalahaaga kiiskaagu aad u qorsheyseen muddada dejinta.",
-        "ኣብዚ ንስኻን ሰራሕተኛ ጉዳይካን ኣብ ግዜ ምጥጣሕ ንዓኻ ዝመደብኩምዎ ትርኢ።",
-    ],
-    // Activities
-    ["Dina aktiviteter", "Your activities", "أنشطتك", "فعالیت‌های شما", "Hawlahaaga", "ንጥፈታትካ"],
-    // Activity
-    ["Aktivitet", "Activity", "النشاط", "فعالیت", "Hawl", "ንጥፈት"],
-    // From
-    ["Från", "From", "من", "از", "Laga bilaabo", "ካብ"],
-    // To
-    ["Till", "To", "إلى", "تا", "Ilaa", "ክሳብ"],
-    // Status
-    ["Läge", "Status", "الحالة", "وضعیت", "Xaalad", "ኩነታት"],
-    // Contact
-    ["Kontakt", "Contact", "جهة الاتصال", "تماس", "La xiriir", "ርክብ"],
-    // NoActivities
-    [
-        "Inga aktiviteter är planerade ännu.",
-        "No activities are planned yet.",
-        "لا توجد أنشطة مخططة بعد.",
-        "هنوز هیچ فعالیتی برنامه‌ریزی نشده است.",
-        "Weli hawlo lama qorsheyn.",
-        "ክሳብ ሕጂ ዝተመደበ ንጥፈት የለን።",
-    ],
-    // PeriodEnds
-    [
-        "Din etableringstid slutar",
-        "Your establishment period ends",
-        "تنتهي فترة التأسيس الخاصة بك في",
-        "دوران استقرار شما به پایان می‌رسد در",
-        "Muddada dejintaadu waxay dhammaanaysaa",
-        "ግዜ ምጥጣሕካ ዝውድኣሉ",
-    ],
-    // DaysLeft
-    ["dagar kvar", "days left", "يومًا متبقيًا", "روز باقی مانده", "maalmood ayaa haray", "መዓልታት ተሪፉ"],
-    // NextMeeting
-    [
-        "Nästa uppföljning med din handläggare",
-        "Next follow-up with your case worker",
-        "المتابعة القادمة مع مسؤول ملفك",
-        "پیگیری بعدی با مسئول پرونده‌تان",
-        "Dabagalka xiga ee shaqaalahaaga kiiska",
-        "ዝቕጽል ክትትል ምስ ሰራሕተኛ ጉዳይካ",
-    ],
-    // CaseWorker
-    ["Din handläggare", "Your case worker", "مسؤول ملفك", "مسئول پرونده شما", "Shaqaalahaaga kiiska", "ሰራሕተኛ ጉዳይካ"],
-    // Questions
-    [
-        "Har du frågor? Kontakta din handläggare. Du kan be om tolk.",
-        "Do you have questions? Contact your case worker. You can ask for an interpreter.",
-        "هل لديك أسئلة؟ اتصل بمسؤول ملفك. يمكنك طلب مترجم.",
-        "سوالی دارید؟ با مسئول پرونده‌تان تماس بگیرید. می‌توانید ترجمان درخواست کنید.",
-        "Su'aalo ma qabtaa? La xiriir shaqaalahaaga kiiska. Waxaad codsan kartaa turjubaan.",
-        "ሕቶታት ኣለዉኻ ድዩ? ንሰራሕተኛ ጉዳይካ ተወከስ። ተርጓሚ ክትሓትት ትኽእል ኢኻ።",
-    ],
-    // Print
-    ["Skriv ut", "Print", "طباعة", "چاپ", "Daabac", "ሕተም"],
-    // Language
-    ["Språk", "Language", "اللغة", "زبان", "Luqadda", "ቋንቋ"],
-    // LinkValid
-    [
-        "Länken gäller till och med",
-        "This link is valid until",
-        "هذا الرابط صالح حتى",
-        "این لینک معتبر است تا",
-        "Xiriirkani wuxuu shaqaynayaa ilaa",
-        "እዚ መላግቦ ክሳብ እዚ ዕለት የገልግል",
-    ],
-    // Planned
-    ["planerad", "planned", "مخطط", "برنامه‌ریزی شده", "la qorsheeyay", "ዝተመደበ"],
-    // Referred
-    ["anmäld", "referred", "تمت الإحالة", "ارجاع شده", "la gudbiyay", "ዝተሰደደ"],
-    // Started
-    ["pågår", "ongoing", "جارٍ", "در جریان", "socda", "ይቕጽል ኣሎ"],
-    // Completed
-    ["klar", "done", "مكتمل", "تمام شده", "la dhammeeyay", "ተወዲኡ"],
-    // Interrupted
-    ["avbruten", "stopped", "متوقف", "متوقف شده", "la joojiyay", "ተቋሪጹ"],
-    // Expired
-    [
-        "Länken gäller inte längre",
-        "This link is no longer valid",
-        "هذا الرابط لم يعد صالحًا",
-        "این لینک دیگر معتبر نیست",
-        "Xiriirkani mar dambe ma shaqaynayo",
-        "እዚ መላግቦ ድሕሪ ሕጂ ኣየገልግልን",
-    ],
-    // ExpiredHelp
-    [
-        "Be din handläggare om en ny länk eller kod.",
-        "Ask your case worker for a new link or code.",
-        "اطلب من مسؤول ملفك رابطًا أو رمزًا جديدًا.",
-        "از مسئول پرونده‌تان یک لینک یا کد جدید بخواهید.",
-        "Ka codso shaqaalahaaga kiiska xiriir ama kood cusub.",
-        "ካብ ሰራሕተኛ ጉዳይካ ሓድሽ መላግቦ ወይ ኮድ ሕተት።",
-    ],
+impl Text {
+    pub const ALL: [Text; 24] = [
+        Text::Title,
+        Text::Intro,
+        Text::Activities,
+        Text::Activity,
+        Text::From,
+        Text::To,
+        Text::Status,
+        Text::Contact,
+        Text::NoActivities,
+        Text::PeriodEnds,
+        Text::DaysLeft,
+        Text::NextMeeting,
+        Text::CaseWorker,
+        Text::Questions,
+        Text::Print,
+        Text::Language,
+        Text::LinkValid,
+        Text::Planned,
+        Text::Referred,
+        Text::Started,
+        Text::Completed,
+        Text::Interrupted,
+        Text::Expired,
+        Text::ExpiredHelp,
+    ];
+
+    /// The message id in the plan's Fluent files (`crates/register/locales/<tag>.ftl`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Text::Title => "plan-title",
+            Text::Intro => "plan-intro",
+            Text::Activities => "plan-activities",
+            Text::Activity => "plan-activity",
+            Text::From => "plan-from",
+            Text::To => "plan-to",
+            Text::Status => "plan-status",
+            Text::Contact => "plan-contact",
+            Text::NoActivities => "plan-no-activities",
+            Text::PeriodEnds => "plan-period-ends",
+            Text::DaysLeft => "plan-days-left",
+            Text::NextMeeting => "plan-next-meeting",
+            Text::CaseWorker => "plan-case-worker",
+            Text::Questions => "plan-questions",
+            Text::Print => "plan-print",
+            Text::Language => "plan-language",
+            Text::LinkValid => "plan-link-valid",
+            Text::Planned => "plan-planned",
+            Text::Referred => "plan-referred",
+            Text::Started => "plan-started",
+            Text::Completed => "plan-completed",
+            Text::Interrupted => "plan-interrupted",
+            Text::Expired => "plan-expired",
+            Text::ExpiredHelp => "plan-expired-help",
+        }
+    }
+}
+
+/// The plan's texts, one Fluent file per language, compiled in (translators edit the
+/// files; `tests` checks that every file parses and has every message).
+const SOURCES: [&str; 6] = [
+    include_str!("../locales/sv.ftl"),
+    include_str!("../locales/en.ftl"),
+    include_str!("../locales/ar.ftl"),
+    include_str!("../locales/prs.ftl"),
+    include_str!("../locales/so.ftl"),
+    include_str!("../locales/ti.ftl"),
 ];
+
+/// Every text in every language, formatted once with Fluent: `[language][text]`. A message
+/// missing from a language (which the tests forbid) falls back to Swedish, then to its id.
+fn texts() -> &'static [Vec<String>] {
+    static TEXTS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let formatted: Vec<Vec<Option<String>>> = PlanLang::ALL
+            .iter()
+            .map(|l| format_all(*l, SOURCES[l.i()]))
+            .collect();
+        formatted
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(&formatted[0])
+                    .zip(Text::ALL)
+                    .map(|((own, sv), t)| {
+                        own.clone()
+                            .or_else(|| sv.clone())
+                            .unwrap_or_else(|| t.id().to_string())
+                    })
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// Each text of one language's Fluent source, or `None` where it is missing or empty.
+fn format_all(lang: PlanLang, source: &str) -> Vec<Option<String>> {
+    let resource = match FluentResource::try_new(source.to_string()) {
+        Ok(r) => r,
+        // Entries that parse are kept; the tests fail on any error.
+        Err((r, _)) => r,
+    };
+    let tag = lang.tag().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new(vec![tag]);
+    bundle.set_use_isolating(false);
+    let _ = bundle.add_resource(resource);
+    Text::ALL
+        .iter()
+        .map(|t| {
+            let pattern = bundle.get_message(t.id())?.value()?;
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, None, &mut errors);
+            (errors.is_empty() && !text.trim().is_empty()).then(|| text.into_owned())
+        })
+        .collect()
+}
 
 impl crate::InterventionStatus {
     /// The status in plain words in the plan's language.
@@ -225,11 +239,28 @@ mod tests {
 
     #[test]
     fn every_text_exists_in_every_language() {
-        for row in TEXTS.iter() {
-            for t in row {
-                assert!(!t.trim().is_empty());
+        for l in PlanLang::ALL {
+            let source = SOURCES[l.i()];
+            assert!(
+                FluentResource::try_new(source.to_string()).is_ok(),
+                "{}.ftl does not parse",
+                l.tag()
+            );
+            for (t, text) in Text::ALL.iter().zip(format_all(l, source)) {
+                assert!(
+                    text.is_some(),
+                    "{}.ftl: `{}` is missing or empty",
+                    l.tag(),
+                    t.id()
+                );
             }
         }
+        // Each language's own text, not a fallback: the titles differ.
+        let titles: std::collections::HashSet<_> =
+            PlanLang::ALL.iter().map(|l| l.t(Text::Title)).collect();
+        assert_eq!(titles.len(), 6);
+        assert_eq!(PlanLang::Sv.t(Text::Title), "Min plan");
+        assert_eq!(PlanLang::Ar.t(Text::Title), "خطتي");
         for l in PlanLang::ALL {
             assert_eq!(PlanLang::parse(l.tag()), Some(l));
         }

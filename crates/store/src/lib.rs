@@ -69,6 +69,23 @@ pub struct NewBatch {
     /// The municipality whose figures the batch holds; `None` for the nation's, a
     /// county's or several municipalities' (imported by a system administrator).
     pub owner: Option<UnitCode>,
+    /// The import's audit entry, written in the import's own transaction (alone when the
+    /// import changes nothing). The store puts the outcome in front of its `after` (which
+    /// may carry the reader's warnings).
+    pub audit: Option<AuditEntry>,
+}
+
+impl NewBatch {
+    /// The audit entry for `outcome`, if the batch has one.
+    pub fn audit_of(&self, outcome: &ImportOutcome) -> Option<AuditEntry> {
+        self.audit.clone().map(|mut a| {
+            a.after = Some(match a.after.take().filter(|x| !x.is_empty()) {
+                Some(more) => format!("{outcome}\n{more}"),
+                None => outcome.to_string(),
+            });
+            a
+        })
+    }
 }
 
 /// A stored batch.
@@ -98,6 +115,35 @@ pub enum ImportOutcome {
     Unchanged { rows: usize },
     /// This very file was imported before, as that batch.
     AlreadyImported { batch_id: i64 },
+}
+
+impl std::fmt::Display for ImportOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Counts as a Swede reads them, in the terminal too: 100 002, not 100,002.
+        let n =
+            |v: &usize| etablera_domain::format::number(*v as f64, 0, etablera_domain::Lang::Sv);
+        match self {
+            ImportOutcome::Imported {
+                batch_id,
+                rows,
+                changed,
+            } => write!(
+                f,
+                "imported batch {batch_id}: {} values read, {} new or changed",
+                n(rows),
+                n(changed)
+            ),
+            ImportOutcome::Unchanged { rows } => write!(
+                f,
+                "nothing changed: all {} values were already stored",
+                n(rows)
+            ),
+            ImportOutcome::AlreadyImported { batch_id } => write!(
+                f,
+                "nothing changed: this file was already imported as batch {batch_id}"
+            ),
+        }
+    }
 }
 
 /// Which observations to read.

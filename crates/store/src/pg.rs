@@ -171,6 +171,18 @@ fn insert_audit(tx: &mut Tx, e: &AuditEntry) -> Result<()> {
     Ok(())
 }
 
+impl PgStore {
+    /// The audit entry of an import that changed nothing, on its own.
+    fn audit_alone(&mut self, batch: &NewBatch, outcome: &ImportOutcome) -> Result<()> {
+        if let Some(a) = batch.audit_of(outcome) {
+            let mut tx = self.client.transaction()?;
+            insert_audit(&mut tx, &a)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+}
+
 impl Store for PgStore {
     fn migrate(&mut self) -> Result<()> {
         self.client.batch_execute(
@@ -337,14 +349,18 @@ impl Store for PgStore {
             "select id from batch where content_sha256 = $1",
             &[&batch.content_sha256],
         )? {
-            return Ok(ImportOutcome::AlreadyImported { batch_id: r.get(0) });
+            let outcome = ImportOutcome::AlreadyImported { batch_id: r.get(0) };
+            self.audit_alone(batch, &outcome)?;
+            return Ok(outcome);
         }
         let (known_ind, known_units) = self.known_sets()?;
         let changed = plan_import(obs, &known_ind, &known_units, false, |q| {
             self.latest_rows(&q)
         })?;
         if changed.is_empty() {
-            return Ok(ImportOutcome::Unchanged { rows: obs.len() });
+            let outcome = ImportOutcome::Unchanged { rows: obs.len() };
+            self.audit_alone(batch, &outcome)?;
+            return Ok(outcome);
         }
         let mut tx = self.client.transaction()?;
         let batch_id: i64 = tx
@@ -387,12 +403,16 @@ impl Store for PgStore {
             w.finish()?;
             progress(changed.len() as u64);
         }
-        tx.commit()?;
-        Ok(ImportOutcome::Imported {
+        let outcome = ImportOutcome::Imported {
             batch_id,
             rows: obs.len(),
             changed: changed.len(),
-        })
+        };
+        if let Some(a) = batch.audit_of(&outcome) {
+            insert_audit(&mut tx, &a)?;
+        }
+        tx.commit()?;
+        Ok(outcome)
     }
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {

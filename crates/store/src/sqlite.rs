@@ -484,7 +484,11 @@ impl Store for SqliteStore {
             )
             .optional()?;
         if let Some(batch_id) = existing {
-            return Ok(ImportOutcome::AlreadyImported { batch_id });
+            let outcome = ImportOutcome::AlreadyImported { batch_id };
+            if let Some(a) = batch.audit_of(&outcome) {
+                insert_audit(&self.conn, &a)?;
+            }
+            return Ok(outcome);
         }
         let (known_ind, known_units) = self.known_sets()?;
         let tx = self.conn.transaction()?;
@@ -547,18 +551,27 @@ impl Store for SqliteStore {
         drop(writer);
         if written == 0 {
             // Dropping the transaction rolls back the batch row.
-            return Ok(ImportOutcome::Unchanged { rows });
+            drop(tx);
+            let outcome = ImportOutcome::Unchanged { rows };
+            if let Some(a) = batch.audit_of(&outcome) {
+                insert_audit(&self.conn, &a)?;
+            }
+            return Ok(outcome);
         }
         tx.execute(
             "update batch set row_count = ?1, changed_count = ?2 where id = ?3",
             params![rows as i64, written as i64, batch_id],
         )?;
-        tx.commit()?;
-        Ok(ImportOutcome::Imported {
+        let outcome = ImportOutcome::Imported {
             batch_id,
             rows,
             changed: written,
-        })
+        };
+        if let Some(a) = batch.audit_of(&outcome) {
+            insert_audit(&tx, &a)?;
+        }
+        tx.commit()?;
+        Ok(outcome)
     }
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {

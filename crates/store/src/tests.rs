@@ -19,6 +19,7 @@ fn batch(sha: &str, at: &str) -> NewBatch {
         content_sha256: sha.into(),
         imported_at: at.into(),
         owner: None,
+        audit: None,
     }
 }
 
@@ -499,5 +500,89 @@ fn accounts_on_every_backend() {
             .unwrap(),
             "{b}"
         );
+    }
+}
+
+/// An import's audit entry is written in the import's transaction: one entry with the
+/// outcome for a stored batch, one for an import that changed nothing, none for an import
+/// that failed (no batch, no entry).
+#[test]
+fn an_import_and_its_audit_entry_are_one_transaction() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = &mut t.store;
+        s.migrate().unwrap();
+        let units = Units::sweden();
+        s.upsert_units(units.all()).unwrap();
+        let kpis = kolada::parse_kpis("kpi.json", &shared("kolada/kpi.json"))
+            .unwrap()
+            .indicators;
+        s.upsert_indicators(&kpis).unwrap();
+        let obs = kolada::parse_data(
+            "v2",
+            &shared("kolada/data-N00945-v2.json"),
+            &Known::units(&units),
+        )
+        .unwrap()
+        .observations;
+        let audited = |sha: &str| NewBatch {
+            audit: Some(
+                AuditEntry::new("2024-01-10T10:00:00Z", None, "data.import", "file:f", None)
+                    .change(None, Some("warning: one".into())),
+            ),
+            ..batch(sha, "2024-01-10T10:00:00Z")
+        };
+        let imports = |s: &mut Box<dyn Store>| {
+            s.audit_log(&AuditFilter {
+                user_id: None,
+                units: None,
+                action: Some("data.import".into()),
+                limit: 100,
+                offset: 0,
+            })
+            .unwrap()
+        };
+        // A failed import (the reader stops half-way): no batch, no entry.
+        let mut chunks = vec![
+            Ok(obs[..10].to_vec()),
+            Err("the reader stopped".to_string()),
+        ]
+        .into_iter();
+        assert!(s
+            .import_stream(&audited("sha-a"), &mut chunks, &mut |_| {})
+            .is_err());
+        assert!(imports(s).is_empty(), "{b}: no entry for a failed import");
+        assert_eq!(s.batches().unwrap().len(), 0, "{b}");
+        // Stored: one entry, the outcome first, then what the caller added.
+        let first = s
+            .import_observations(&audited("sha-a"), &obs, &mut |_| {})
+            .unwrap();
+        let log = imports(s);
+        assert_eq!(log.len(), 1, "{b}");
+        assert_eq!(
+            log[0].after.as_deref(),
+            Some(format!("{first}\nwarning: one").as_str()),
+            "{b}"
+        );
+        assert!(
+            first.to_string().starts_with("imported batch"),
+            "{b}: {first}"
+        );
+        // The same file again, and the same figures as another file: entries, no batch.
+        s.import_observations(&audited("sha-a"), &obs, &mut |_| {})
+            .unwrap();
+        s.import_observations(&audited("sha-b"), &obs, &mut |_| {})
+            .unwrap();
+        let log = imports(s);
+        assert_eq!(log.len(), 3, "{b}");
+        assert!(log.iter().any(|e| e
+            .after
+            .as_deref()
+            .is_some_and(|a| a.starts_with("nothing changed: this file was already imported"))));
+        assert!(log.iter().any(|e| e
+            .after
+            .as_deref()
+            .is_some_and(|a| a.starts_with("nothing changed: all"))));
+        assert_eq!(s.batches().unwrap().len(), 1, "{b}");
     }
 }

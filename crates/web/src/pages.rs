@@ -149,16 +149,22 @@ fn login_page(
             p { button type="submit" { (t(lang, "Logga in", "Log in")) } }
         }
     };
-    let mut resp = (
+    let resp = (
         status,
         Html(layout(ctx, t(lang, "Logga in", "Log in"), "/login", body).into_string()),
     )
         .into_response();
+    with_form_token(state, resp, &token)
+}
+
+/// A page with a form sent before login: its signed token also goes in a cookie, for an
+/// hour.
+fn with_form_token(state: &AppState, mut resp: Response, token: &str) -> Response {
     resp.headers_mut().append(
         header::SET_COOKIE,
         auth::set_cookie(
             LOGIN_CSRF_COOKIE,
-            &token,
+            token,
             Some(3600),
             state.config.secure_cookies,
             true,
@@ -1005,22 +1011,12 @@ fn accessibility_page(
         "Tillgänglighetsredogörelse",
         "Accessibility statement",
     );
-    let mut resp = (
+    let resp = (
         status,
         Html(layout(ctx, title, "/tillganglighet", body).into_string()),
     )
         .into_response();
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        auth::set_cookie(
-            LOGIN_CSRF_COOKIE,
-            &token,
-            Some(3600),
-            state.config.secure_cookies,
-            true,
-        ),
-    );
-    resp
+    with_form_token(state, resp, &token)
 }
 
 #[derive(Debug, Deserialize)]

@@ -36,6 +36,7 @@ fn spawn_apps() -> Vec<App> {
                 content_sha256: "demo".into(),
                 imported_at: "2026-01-01T00:00:00Z".into(),
                 owner: None,
+                audit: None,
             };
             s.import_observations(&batch, &obs, &mut |_| {}).unwrap();
             let pw = Password::new(PW);
