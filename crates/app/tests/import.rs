@@ -27,15 +27,7 @@ fn imports_on_every_backend() {
         let s = t.store.as_mut();
         etablera_app::init(s).unwrap();
         let kpi = data("kolada/kpi.json");
-        let r = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "kpi.json",
-            &kpi,
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+        let r = imported(s, "kpi.json", &kpi);
         assert_eq!(
             r,
             etablera_app::ImportReport::Indicators {
@@ -45,15 +37,7 @@ fn imports_on_every_backend() {
             "{b}: init already loaded the catalogue"
         );
         let after_kpi = s.counts().unwrap();
-        etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "kpi.json",
-            &kpi,
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+        imported(s, "kpi.json", &kpi);
         assert_eq!(s.counts().unwrap(), after_kpi, "{b}");
         // The curated direction survives a re-import of Kolada's catalogue.
         let dir = s
@@ -66,37 +50,13 @@ fn imports_on_every_backend() {
         assert_eq!(dir, etablera_domain::Direction::HigherIsBetter, "{b}");
 
         let v2 = data("kolada/data-N00945-v2.json");
-        let r = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "data-N00945-v2.json",
-            &v2,
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+        let r = imported(s, "data-N00945-v2.json", &v2);
         assert!(r.to_string().starts_with("imported batch"), "{b}: {r}");
         let once = s.counts().unwrap();
         assert_eq!(once.observations, 75, "{b}");
-        let r = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "data-N00945-v2.json",
-            &v2,
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+        let r = imported(s, "data-N00945-v2.json", &v2);
         assert!(r.to_string().contains("already imported"), "{b}: {r}");
-        let r = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "data-N00945-v3.json",
-            &as_v3(&v2),
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+        let r = imported(s, "data-N00945-v3.json", &as_v3(&v2));
         assert!(
             r.to_string().contains("all 75 values were already stored"),
             "{b}: {r}"
@@ -109,16 +69,7 @@ fn imports_on_every_backend() {
 
         // Bad inputs: each names its place and leaves the database as it was.
         let truncated = &v2[..v2.len() / 2];
-        let e = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "truncated.json",
-            truncated,
-            None,
-            &mut |_| {},
-        )
-        .unwrap_err()
-        .to_string();
+        let e = refused(s, "truncated.json", truncated);
         assert!(
             e.starts_with("truncated.json, line ")
                 && e.contains("column")
@@ -129,16 +80,7 @@ fn imports_on_every_backend() {
 
         let csv =
             b"indicator,unit,period,sex,value\nN00973,2380,2019,T,54.0\nN00973,2380,2020,T,5x.1\n";
-        let e = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "bad.csv",
-            csv,
-            None,
-            &mut |_| {},
-        )
-        .unwrap_err()
-        .to_string();
+        let e = refused(s, "bad.csv", csv);
         assert_eq!(
             e, "bad.csv, row 3, field `value`: `5x.1` is not a number",
             "{b}"
@@ -150,30 +92,12 @@ fn imports_on_every_backend() {
             vec!["Östersund", "N00973", "T", "45.5", "48.0"],
             vec!["Ankeborg", "N00973", "T", "40", "41"],
         ]);
-        let e = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "bad.xlsx",
-            &book,
-            None,
-            &mut |_| {},
-        )
-        .unwrap_err()
-        .to_string();
+        let e = refused(s, "bad.xlsx", &book);
         assert_eq!(e, "bad.xlsx, sheet `Blad1`, row 3, column A, field `Kommun`: unknown municipality `Ankeborg`", "{b}");
         assert_eq!(s.counts().unwrap(), once, "{b}");
 
         let bad_ind = b"indicator,unit,period,value\nN99999,2380,2019,1\n";
-        let e = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "ind.csv",
-            bad_ind,
-            None,
-            &mut |_| {},
-        )
-        .unwrap_err()
-        .to_string();
+        let e = refused(s, "ind.csv", bad_ind);
         assert!(
             e.starts_with("ind.csv, row 2, field `indicator`: unknown indicator `N99999`"),
             "{b}: {e}"
@@ -185,28 +109,16 @@ fn imports_on_every_backend() {
             vec!["Kommun", "Indikator", "Kön", "2018", "2019"],
             vec!["2380", "N00973", "K", "41,5", ".."],
         ]);
-        let r = etablera_app::import_bytes(
-            s,
-            &etablera_domain::access::Principal::system(),
-            "good.xlsx",
-            &good,
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+        let r = imported(s, "good.xlsx", &good);
         assert!(
             r.to_string().contains("2 values read, 2 new or changed"),
             "{b}: {r}"
         );
-        let r = etablera_app::import_bytes(
+        let r = imported(
             s,
-            &etablera_domain::access::Principal::system(),
             "good.csv",
             "indicator;unit;period;sex;value\nN00973;Östersund;2019Q1;T;54\n".as_bytes(),
-            None,
-            &mut |_| {},
-        )
-        .unwrap();
+        );
         assert!(r.to_string().contains("1 new or changed"), "{b}: {r}");
     }
 }
@@ -283,4 +195,28 @@ fn imports_from_a_kolada_server_on_every_backend() {
         assert!(r.to_string().contains("already imported"), "{b}: {r}");
         assert_eq!(s.counts().unwrap().observations, 75, "{b}");
     }
+}
+
+/// Imports `bytes` as the operator.
+fn import(
+    s: &mut dyn etablera_store::Store,
+    name: &str,
+    bytes: &[u8],
+) -> etablera_app::Result<etablera_app::ImportReport> {
+    let system = etablera_domain::access::Principal::system();
+    etablera_app::import_bytes(s, &system, name, bytes, None, &mut |_| {})
+}
+
+/// The error of importing `bytes`: the import must be refused.
+fn refused(s: &mut dyn etablera_store::Store, name: &str, bytes: &[u8]) -> String {
+    import(s, name, bytes).unwrap_err().to_string()
+}
+
+/// The report of importing `bytes`: the import must succeed.
+fn imported(
+    s: &mut dyn etablera_store::Store,
+    name: &str,
+    bytes: &[u8],
+) -> etablera_app::ImportReport {
+    import(s, name, bytes).unwrap()
 }

@@ -45,21 +45,7 @@ fn gallring_dry_run_then_run() {
             reg::save_household(s, &keys, &h, None).unwrap();
             cases[i].person.household = Some(h.id);
         }
-        let rows: Vec<_> = cases
-            .iter()
-            .map(|c| reg::to_row(&keys, c).unwrap())
-            .collect();
-        s.save_persons(
-            &rows,
-            &etablera_store::AuditEntry::new(
-                "2026-01-01T00:00:00Z",
-                None,
-                "test",
-                "x",
-                Some(&unit),
-            ),
-        )
-        .unwrap();
+        store_cases(s, &keys, &unit, &cases);
         let today = d("2026-01-15");
         // Dry run: lists the two cases closed more than five years before today, changes nothing.
         let plan =
@@ -386,22 +372,12 @@ fn figures_feed_the_follow_up_as_a_source() {
         etablera_app::init(s).unwrap();
         let keys = etablera_vault::Keyring::parse(K1).unwrap();
         let unit = UnitCode::parse("2380").unwrap();
-        let rows: Vec<_> =
-            etablera_app::register_demo::caseload(&unit, 300, 1, 2021, d("2026-06-30"))
-                .iter()
-                .map(|c| reg::to_row(&keys, c).unwrap())
-                .collect();
-        s.save_persons(
-            &rows,
-            &etablera_store::AuditEntry::new(
-                "2026-01-01T00:00:00Z",
-                None,
-                "test",
-                "x",
-                Some(&unit),
-            ),
-        )
-        .unwrap();
+        store_cases(
+            s,
+            &keys,
+            &unit,
+            &etablera_app::register_demo::caseload(&unit, 300, 1, 2021, d("2026-06-30")),
+        );
         let n = reg::feed_followup(s, &unit, d("2026-06-30")).unwrap();
         assert!(n > 0, "{b}");
         assert_eq!(
@@ -461,4 +437,22 @@ fn a_person_id_of_another_municipality_is_never_overwritten() {
             "{b}: nothing in Ljusnarsberg"
         );
     }
+}
+
+/// Stores cases as they are, sealed with `keys` (a test's fixture, not a use case).
+fn store_cases(
+    s: &mut dyn etablera_store::Store,
+    keys: &etablera_vault::Keyring,
+    unit: &UnitCode,
+    cases: &[reg::Case],
+) {
+    let rows: Vec<_> = cases
+        .iter()
+        .map(|c| reg::to_row(keys, c).unwrap())
+        .collect();
+    s.save_persons(
+        &rows,
+        &etablera_store::AuditEntry::new("2026-01-01T00:00:00Z", None, "test", "x", Some(unit)),
+    )
+    .unwrap();
 }

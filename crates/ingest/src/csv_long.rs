@@ -24,22 +24,7 @@ fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
     })
 }
 
-pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
-    parse_report(file, bytes, known, 1).map_err(|mut e| e.remove(0))
-}
-
-/// Reads the whole file and reports up to `max_errors` bad rows (each with its place),
-/// so a user can correct them all at once.
-pub fn parse_report(
-    file: &str,
-    bytes: &[u8],
-    known: &Known,
-    max_errors: usize,
-) -> Result<Vec<Observation>, Vec<IngestError>> {
-    crate::report_rows(max_errors, |max, errs| {
-        parse_rows(file, bytes, known, max, errs)
-    })
-}
+row_reader_entry_points!();
 
 /// Reads the file; a problem with the file as a whole is the error, problems with rows
 /// go to `errs` (at most `max_errors`).

@@ -23,6 +23,35 @@
 //! assert_eq!(err.to_string(), "a.csv, row 2, field `value`: `9x` is not a number");
 //! ```
 
+/// The two entry points of a reader of rows over its `parse_rows(file, bytes, known,
+/// max_errors, errs)`: `parse` (the first problem) and `parse_report` (up to `max_errors`
+/// bad rows, each with its place, so a user can correct them all at once).
+macro_rules! row_reader_entry_points {
+    () => {
+        /// Reads the file; the first problem is the error.
+        pub fn parse(
+            file: &str,
+            bytes: &[u8],
+            known: &$crate::Known,
+        ) -> Result<Vec<etablera_domain::Observation>, $crate::IngestError> {
+            parse_report(file, bytes, known, 1).map_err(|mut e| e.remove(0))
+        }
+
+        /// Reads the whole file and reports up to `max_errors` bad rows (each with its
+        /// place), so a user can correct them all at once.
+        pub fn parse_report(
+            file: &str,
+            bytes: &[u8],
+            known: &$crate::Known,
+            max_errors: usize,
+        ) -> Result<Vec<etablera_domain::Observation>, Vec<$crate::IngestError>> {
+            $crate::report_rows(max_errors, |max, errs| {
+                parse_rows(file, bytes, known, max, errs)
+            })
+        }
+    };
+}
+
 pub mod catalogue;
 pub mod csv_long;
 pub mod http;

@@ -39,21 +39,7 @@ pub fn looks_like_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-pub fn parse(file: &str, bytes: &[u8], known: &Known) -> Result<Vec<Observation>, IngestError> {
-    parse_report(file, bytes, known, 1).map_err(|mut e| e.remove(0))
-}
-
-/// Reads the whole sheet and reports up to `max_errors` bad rows (each with its place).
-pub fn parse_report(
-    file: &str,
-    bytes: &[u8],
-    known: &Known,
-    max_errors: usize,
-) -> Result<Vec<Observation>, Vec<IngestError>> {
-    crate::report_rows(max_errors, |max, errs| {
-        parse_rows(file, bytes, known, max, errs)
-    })
-}
+row_reader_entry_points!();
 
 /// Reads the sheet; a problem with the sheet as a whole is the error, problems with rows
 /// go to `errs` (at most `max_errors`).

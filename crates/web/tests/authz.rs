@@ -6,13 +6,12 @@
 mod common;
 
 use common::{hidden, login_at, Client, Resp};
-use etablera_app::accounts::Password;
 use etablera_domain::access::{RegisterRole, Role};
 use etablera_store::testing::{self, TestStore};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-const PW: &str = "ett långt testlösenord";
+use common::PW;
 const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 struct App {
@@ -46,22 +45,22 @@ fn spawn_apps() -> Vec<App> {
         .map(|mut t| {
             let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
             let s = t.store.as_mut();
-            etablera_app::init(s).unwrap();
-            for (name, src) in etablera_app::demo::STRATEGIES {
-                etablera_app::load_strategy_str(s, name, src).unwrap();
-            }
-            let pw = Password::new(PW);
-            for (user, role, reg) in USERS {
-                etablera_app::accounts::add_user(s, user, user, &pw, *user == "sys", None).unwrap();
-                if let Some((unit, r)) = role {
-                    etablera_app::accounts::set_role(s, user, unit, Some(*r), None).unwrap();
-                }
-                if let Some(r) = reg {
-                    etablera_app::accounts::set_register_role(s, user, "2380", Some(*r), None)
-                        .unwrap();
-                }
-            }
-            etablera_app::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            let accounts: Vec<_> = USERS
+                .iter()
+                .map(|(user, role, reg)| {
+                    (
+                        *user,
+                        *user == "sys",
+                        role.iter().copied().collect::<Vec<_>>(),
+                        reg.iter().map(|r| ("2380", *r)).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            let accounts: Vec<common::Account> = accounts
+                .iter()
+                .map(|(u, sys, r, g)| (*u, *sys, r.as_slice(), g.as_slice()))
+                .collect();
+            common::seed(s, true, &accounts, &["ostersund-2020"]);
             let today = etablera_app::register::today();
             let cw = s.user_by_name("cw").unwrap().unwrap().id;
             let mut persons = HashMap::new();

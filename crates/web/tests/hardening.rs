@@ -18,7 +18,7 @@ struct App {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-const PW: &str = "ett långt testlösenord";
+use common::PW;
 const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 fn spawn_apps() -> Vec<App> {
@@ -27,33 +27,24 @@ fn spawn_apps() -> Vec<App> {
         .map(|mut t| {
             let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
             let s = t.store.as_mut();
-            etablera_app::init(s).unwrap();
-            for (name, src) in etablera_app::demo::STRATEGIES {
-                etablera_app::load_strategy_str(s, name, src).unwrap();
-            }
-            let pw = Password::new(PW);
-            for (user, roles, reg) in [
-                ("strategist", vec![("2380", Role::Strategist)], vec![]),
-                ("ljstrat", vec![("1864", Role::Strategist)], vec![]),
-                ("admin", vec![("2380", Role::Admin)], vec![]),
-                ("cw", vec![], vec![("2380", RegisterRole::CaseWorker)]),
-                (
-                    "mgr",
-                    vec![],
-                    vec![("2380", RegisterRole::ReceptionManager)],
-                ),
-                ("ljcw", vec![], vec![("1864", RegisterRole::CaseWorker)]),
-            ] {
-                etablera_app::accounts::add_user(s, user, user, &pw, false, None).unwrap();
-                for (unit, role) in roles {
-                    etablera_app::accounts::set_role(s, user, unit, Some(role), None).unwrap();
-                }
-                for (unit, role) in reg {
-                    etablera_app::accounts::set_register_role(s, user, unit, Some(role), None)
-                        .unwrap();
-                }
-            }
-            etablera_app::accounts::publish(s, "ostersund-2020", true, None).unwrap();
+            common::seed(
+                s,
+                true,
+                &[
+                    ("strategist", false, &[("2380", Role::Strategist)], &[]),
+                    ("ljstrat", false, &[("1864", Role::Strategist)], &[]),
+                    ("admin", false, &[("2380", Role::Admin)], &[]),
+                    ("cw", false, &[], &[("2380", RegisterRole::CaseWorker)]),
+                    (
+                        "mgr",
+                        false,
+                        &[],
+                        &[("2380", RegisterRole::ReceptionManager)],
+                    ),
+                    ("ljcw", false, &[], &[("1864", RegisterRole::CaseWorker)]),
+                ],
+                &["ostersund-2020"],
+            );
             let config = etablera_web::Config {
                 database: t.address.clone(),
                 register_keys: Some(keys),

@@ -6,7 +6,6 @@
 mod common;
 
 use common::{hidden, login_at, Client, Resp};
-use etablera_app::accounts::Password;
 use etablera_store::testing::{self, TestStore};
 use std::collections::HashMap;
 
@@ -17,7 +16,7 @@ struct App {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-const PW: &str = "ett långt testlösenord";
+use common::PW;
 
 /// Starts the application on 127.0.0.1:0 for each backend.
 fn spawn_apps() -> Vec<App> {
@@ -25,10 +24,18 @@ fn spawn_apps() -> Vec<App> {
         .into_iter()
         .map(|mut t| {
             let s = t.store.as_mut();
-            etablera_app::init(s).unwrap();
-            for (name, src) in etablera_app::demo::STRATEGIES {
-                etablera_app::load_strategy_str(s, name, src).unwrap();
-            }
+            use etablera_domain::access::Role;
+            common::seed(
+                s,
+                true,
+                &[
+                    ("sys", true, &[], &[]),
+                    ("viewer", false, &[("2380", Role::Viewer)], &[]),
+                    ("strategist", false, &[("2380", Role::Strategist)], &[]),
+                    ("ljadmin", false, &[("1864", Role::Admin)], &[]),
+                ],
+                &["ostersund-2020"],
+            );
             let obs = etablera_app::demo::fictitious_observations().unwrap();
             let batch = etablera_store::NewBatch {
                 source: "demo".into(),
@@ -39,26 +46,6 @@ fn spawn_apps() -> Vec<App> {
                 audit: None,
             };
             s.import_observations(&batch, &obs, &mut |_| {}).unwrap();
-            let pw = Password::new(PW);
-            for (user, sysadm, roles) in [
-                ("sys", true, vec![]),
-                ("viewer", false, vec![("2380", "viewer")]),
-                ("strategist", false, vec![("2380", "strategist")]),
-                ("ljadmin", false, vec![("1864", "admin")]),
-            ] {
-                etablera_app::accounts::add_user(s, user, user, &pw, sysadm, None).unwrap();
-                for (unit, role) in roles {
-                    etablera_app::accounts::set_role(
-                        s,
-                        user,
-                        unit,
-                        etablera_domain::access::Role::parse(role),
-                        None,
-                    )
-                    .unwrap();
-                }
-            }
-            etablera_app::accounts::publish(s, "ostersund-2020", true, None).unwrap();
             let config = etablera_web::Config {
                 database: t.address.clone(),
                 ..Default::default()

@@ -7,7 +7,6 @@ use etablera_domain::access::{RegisterRole, Role};
 mod common;
 
 use common::{hidden, login_at, Client};
-use etablera_app::accounts::Password;
 use etablera_store::testing::{self, TestStore};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,7 +24,7 @@ struct App {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-const PW: &str = "ett långt testlösenord";
+use common::PW;
 const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const NAME_OWN: &str = "Ayaan Qorsheeyaha";
 const PNR_OWN: &str = "19811218-9876";
@@ -81,60 +80,26 @@ fn spawn_apps() -> Vec<App> {
         .map(|mut t| {
             let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
             let s = t.store.as_mut();
-            etablera_app::init(s).unwrap();
-            let pw = Password::new(PW);
-            let mut ids = HashMap::new();
-            for (user, sysadm, roles, reg) in [
-                ("sys", true, vec![], vec![]),
-                (
-                    "cw",
-                    false,
-                    vec![],
-                    vec![("2380", RegisterRole::CaseWorker)],
-                ),
-                (
-                    "cw2",
-                    false,
-                    vec![],
-                    vec![("2380", RegisterRole::CaseWorker)],
-                ),
-                (
-                    "mgr",
-                    false,
-                    vec![],
-                    vec![("2380", RegisterRole::ReceptionManager)],
-                ),
-                (
-                    "analyst",
-                    false,
-                    vec![],
-                    vec![("2380", RegisterRole::Analyst)],
-                ),
-                ("admin", false, vec![("2380", Role::Admin)], vec![]),
-                (
-                    "strategist",
-                    false,
-                    vec![("2380", Role::Strategist)],
-                    vec![],
-                ),
-                (
-                    "ljcw",
-                    false,
-                    vec![],
-                    vec![("1864", RegisterRole::CaseWorker)],
-                ),
-            ] {
-                let id =
-                    etablera_app::accounts::add_user(s, user, user, &pw, sysadm, None).unwrap();
-                ids.insert(user, id);
-                for (unit, role) in roles {
-                    etablera_app::accounts::set_role(s, user, unit, Some(role), None).unwrap();
-                }
-                for (unit, role) in reg {
-                    etablera_app::accounts::set_register_role(s, user, unit, Some(role), None)
-                        .unwrap();
-                }
-            }
+            let ids = common::seed(
+                s,
+                false,
+                &[
+                    ("sys", true, &[], &[]),
+                    ("cw", false, &[], &[("2380", RegisterRole::CaseWorker)]),
+                    ("cw2", false, &[], &[("2380", RegisterRole::CaseWorker)]),
+                    (
+                        "mgr",
+                        false,
+                        &[],
+                        &[("2380", RegisterRole::ReceptionManager)],
+                    ),
+                    ("analyst", false, &[], &[("2380", RegisterRole::Analyst)]),
+                    ("admin", false, &[("2380", Role::Admin)], &[]),
+                    ("strategist", false, &[("2380", Role::Strategist)], &[]),
+                    ("ljcw", false, &[], &[("1864", RegisterRole::CaseWorker)]),
+                ],
+                &[],
+            );
             let own = person(&keys, s, "2380", NAME_OWN, PNR_OWN, ids["cw"]);
             let colleague = person(&keys, s, "2380", "Hawo Kale", "", ids["cw2"]);
             let foreign = person(&keys, s, "1864", "Tesfay Ljusnar", "", ids["ljcw"]);

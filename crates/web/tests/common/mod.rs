@@ -203,3 +203,48 @@ pub fn serve(config: etablera_web::Config) -> (String, tokio::sync::oneshot::Sen
     let addr = rx.recv().unwrap();
     (format!("http://{addr}"), stop)
 }
+
+/// The password of every test account.
+pub const PW: &str = "ett långt testlösenord";
+
+/// A test account: username, system administrator, strategy roles, register roles.
+pub type Account<'a> = (
+    &'a str,
+    bool,
+    &'a [(&'a str, etablera_domain::access::Role)],
+    &'a [(&'a str, etablera_domain::access::RegisterRole)],
+);
+
+/// Seeds a test database: the reference data, the demo's strategies when `strategies`, the
+/// accounts (password [`PW`]) with their roles, and the strategies to publish. Returns the
+/// accounts' ids by username.
+pub fn seed(
+    s: &mut dyn etablera_store::Store,
+    strategies: bool,
+    accounts: &[Account],
+    published: &[&str],
+) -> HashMap<String, i64> {
+    use etablera_app::accounts;
+    etablera_app::init(s).unwrap();
+    if strategies {
+        for (name, src) in etablera_app::demo::STRATEGIES {
+            etablera_app::load_strategy_str(s, name, src).unwrap();
+        }
+    }
+    let pw = accounts::Password::new(PW);
+    let mut ids = HashMap::new();
+    for (user, sysadm, roles, register) in accounts {
+        let id = accounts::add_user(s, user, user, &pw, *sysadm, None).unwrap();
+        ids.insert(user.to_string(), id);
+        for (unit, role) in *roles {
+            accounts::set_role(s, user, unit, Some(*role), None).unwrap();
+        }
+        for (unit, role) in *register {
+            accounts::set_register_role(s, user, unit, Some(*role), None).unwrap();
+        }
+    }
+    for id in published {
+        accounts::publish(s, id, true, None).unwrap();
+    }
+    ids
+}
