@@ -395,6 +395,7 @@ fn administrable(
     unit: &str,
     regions_too: bool,
 ) -> crate::Result<UnitCode> {
+    conn.act_as(actor)?;
     let p = administrator(actor)?;
     let code = municipality(conn.store(), unit, regions_too)?;
     if !allowed(Some(p), Action::Administer, &code, false) {
@@ -414,6 +415,7 @@ pub struct UsersPage {
 }
 
 pub fn users_page(conn: &mut Conn, actor: &Actor) -> crate::Result<UsersPage> {
+    conn.act_as(actor)?;
     let scope = administered(administrator(actor)?);
     let store = conn.store();
     let units = units_of(store)?;
@@ -443,6 +445,7 @@ pub struct NewAccount {
 /// Creates an account: a system administrator any, a municipality administrator one that
 /// they then give a role in their municipality (see [`create_member`]).
 pub fn create(conn: &mut Conn, actor: &Actor, a: &NewAccount) -> crate::Result<i64> {
+    conn.act_as(actor)?;
     let p = administrator(actor)?;
     if a.system_admin && !p.system_admin {
         return Err(Error::Forbidden);
@@ -484,6 +487,7 @@ pub fn change_password(
     username: &str,
     password: &Password,
 ) -> crate::Result<()> {
+    conn.act_as(actor)?;
     let p = actor.principal().ok_or(Error::Unauthorized)?;
     if !p.system_admin && !user_named(conn.store(), username).is_ok_and(|u| u.id == p.user_id) {
         return Err(Error::Forbidden);
@@ -548,6 +552,7 @@ pub fn set_published(
     strategy_id: &str,
     published: bool,
 ) -> crate::Result<()> {
+    conn.act_as(actor)?;
     let owner = conn
         .store()
         .strategies()?

@@ -54,6 +54,7 @@ fn readable_units(actor: &Actor) -> Result<Option<Vec<String>>> {
 
 /// A page of the audit log the actor may read.
 pub fn page(conn: &mut Conn, actor: &Actor, q: &Query) -> Result<Page> {
+    conn.act_as(actor)?;
     let readable = readable_units(actor)?;
     let units = match (&q.unit, &readable) {
         (Some(u), None) => Some(vec![u.clone()]),

@@ -66,6 +66,7 @@ pub fn may(
 
 /// The municipality's register settings, if the actor may do `action` to its register.
 pub fn check_unit(conn: &mut Conn, actor: &Actor, unit: &UnitCode, action: A) -> Result<Settings> {
+    conn.act_as(actor)?;
     let settings = reg::settings(conn.store(), unit)?;
     if may(actor, action, unit, None, &settings) {
         Ok(settings)
@@ -84,6 +85,7 @@ fn open_case(
     id: &str,
     action: A,
 ) -> Result<(Case, Settings)> {
+    conn.act_as(actor)?;
     let settings = reg::settings(conn.store(), unit)?;
     let row = conn.store().person(id)?.filter(|r| &r.unit == unit);
     let Some(row) = row else {

@@ -42,6 +42,7 @@ pub fn observations(
     unit: &UnitCode,
     as_of: Option<String>,
 ) -> Result<Vec<Observation>> {
+    conn.act_as(actor)?;
     let p = actor.principal().ok_or(Error::Unauthorized)?;
     let store = conn.store();
     let ind = store.indicator(indicator)?.ok_or(Error::NotFound)?;
@@ -137,6 +138,7 @@ pub fn report_accessibility(
     message: String,
     contact: Option<String>,
 ) -> Result<i64> {
+    conn.act_as(actor)?;
     let clip = |s: Option<String>, n: usize| {
         s.map(|x| x.trim().chars().take(n).collect::<String>())
             .filter(|x| !x.is_empty())
@@ -155,6 +157,7 @@ pub fn report_accessibility(
 
 /// The newest reports of accessibility problems, for system administrators.
 pub fn accessibility_reports(conn: &mut Conn, actor: &Actor) -> Result<Vec<AccessibilityReport>> {
+    conn.act_as(actor)?;
     match actor.principal() {
         None => Err(Error::Unauthorized),
         Some(p) if !p.system_admin => Err(Error::Forbidden),

@@ -11,6 +11,9 @@ use etablera_store::Store;
 /// An open database. Operations take it as `&mut Conn`.
 pub struct Conn {
     store: Box<dyn Store>,
+    /// The municipalities last named to the store (`Store::set_acting_units`), so an
+    /// operation for the same actor costs no round trip.
+    acting: Option<String>,
 }
 
 impl std::fmt::Debug for Conn {
@@ -22,9 +25,7 @@ impl std::fmt::Debug for Conn {
 impl Conn {
     /// Opens the database at `address`: a file path for SQLite or a `postgres://` URL.
     pub fn open(address: &str) -> Result<Conn> {
-        Ok(Conn {
-            store: etablera_store::open(address)?,
-        })
+        Ok(Conn::from_store(etablera_store::open(address)?))
     }
 
     /// Opens the database and brings its schema up to date.
@@ -36,7 +37,28 @@ impl Conn {
 
     /// An already open store (tests, benchmarks).
     pub fn from_store(store: Box<dyn Store>) -> Conn {
-        Conn { store }
+        Conn {
+            store,
+            acting: None,
+        }
+    }
+
+    /// Names to the store the municipalities `actor` acts for (see
+    /// [`Actor::units`]), so that the database session knows them: on PostgreSQL the
+    /// setting `etablera.units` that row-level security can key on. Every access check
+    /// of this crate calls it before it reads.
+    pub(crate) fn act_as(&mut self, actor: &Actor) -> Result<()> {
+        let units = actor.units();
+        if self.acting.as_deref() != Some(units.as_str()) {
+            self.store.set_acting_units(&units)?;
+            self.acting = Some(units);
+        }
+        Ok(())
+    }
+
+    /// The municipalities the database session acts for now, as the store has them.
+    pub fn acting_units(&mut self) -> Result<String> {
+        Ok(self.store.acting_units()?)
     }
 
     pub(crate) fn store(&mut self) -> &mut dyn Store {
@@ -75,6 +97,27 @@ impl Actor {
             .as_ref()
             .map(|p| p.user_id)
             .filter(|id| *id != 0)
+    }
+
+    /// The municipalities the actor acts for, as the store is told them: `*` for a system
+    /// administrator, else the codes of their strategy and register memberships, sorted and
+    /// separated by commas; empty for an anonymous reader.
+    pub fn units(&self) -> String {
+        match &self.principal {
+            None => String::new(),
+            Some(p) if p.system_admin => "*".into(),
+            Some(p) => {
+                let mut codes: Vec<&str> = p
+                    .memberships
+                    .iter()
+                    .map(|(u, _)| u.as_str())
+                    .chain(p.register.iter().map(|(u, _)| u.as_str()))
+                    .collect();
+                codes.sort_unstable();
+                codes.dedup();
+                codes.join(",")
+            }
+        }
     }
 
     /// The Swedish or the English text, in the actor's language.

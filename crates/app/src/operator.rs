@@ -23,12 +23,14 @@ fn audit(conn: &mut Conn, action: &str, object: &str, after: &str) -> Result<()>
 
 /// Loads or updates the reference data (units, counties, Kolada's catalogue).
 pub fn init(conn: &mut Conn) -> Result<InitReport> {
+    conn.act_as(&Actor::system())?;
     crate::init(conn.store())
 }
 
 /// Brings the schema up to date and refuses a database without reference data.
 pub fn require_initialised(conn: &mut Conn) -> Result<()> {
-    crate::require_initialised(conn.store())
+    crate::require_initialised(conn.store())?;
+    conn.act_as(&Actor::system())
 }
 
 /// Imports a file of figures (Kolada JSON, CSV, xlsx) or Kolada's catalogue.

@@ -24,6 +24,7 @@ pub struct Allowed {
 /// asked to log in; a strategy the actor may not even read looks missing (an unpublished
 /// strategy of another municipality does not exist for them); otherwise forbidden.
 pub fn check(conn: &mut Conn, actor: &Actor, id: &str, action: Action) -> Result<Allowed> {
+    conn.act_as(actor)?;
     let summary = conn
         .store()
         .strategies()?
@@ -50,6 +51,7 @@ pub fn open(conn: &mut Conn, actor: &Actor, id: &str, action: Action) -> Result<
 
 /// Every strategy the actor may read at least the public pages of.
 pub fn list(conn: &mut Conn, actor: &Actor) -> Result<Vec<StrategySummary>> {
+    conn.act_as(actor)?;
     Ok(conn
         .store()
         .strategies()?

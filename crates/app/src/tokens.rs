@@ -40,6 +40,7 @@ fn user(actor: &Actor) -> Result<i64> {
 
 /// The actor's tokens.
 pub fn list(conn: &mut Conn, actor: &Actor) -> Result<Vec<ApiToken>> {
+    conn.act_as(actor)?;
     let u = user(actor)?;
     Ok(conn.store().tokens(u)?)
 }
@@ -53,6 +54,7 @@ pub fn create(
     scope: Scope,
     name: &str,
 ) -> Result<(i64, String)> {
+    conn.act_as(actor)?;
     let u = user(actor)?;
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
@@ -91,6 +93,7 @@ pub fn create(
 
 /// Revokes one of the actor's tokens.
 pub fn revoke(conn: &mut Conn, actor: &Actor, id: i64) -> Result<()> {
+    conn.act_as(actor)?;
     let u = user(actor)?;
     let audit = AuditEntry::new(
         &crate::now_utc(),

@@ -288,6 +288,7 @@ pub struct FigureIn {
 /// Stores figures sent by a machine client as one batch: each must name a known indicator
 /// and a unit the actor may write figures for. A problem names its place (`[3].period`).
 pub fn store_figures(conn: &mut Conn, actor: &Actor, rows: &[FigureIn]) -> Result<ImportOutcome> {
+    conn.act_as(actor)?;
     let who = actor.principal().ok_or(Error::Unauthorized)?;
     if rows.is_empty() || rows.len() > 100_000 {
         return Err(Error::input("send 1 to 100,000 observations"));

@@ -364,6 +364,14 @@ pub use register::{
 pub trait Store: Send {
     /// Applies the migrations not yet applied.
     fn migrate(&mut self) -> Result<()>;
+    /// Names the municipalities the acting principal acts for, for this connection's work
+    /// until the next call: codes separated by commas, `*` for every one (a system
+    /// administrator, the operator), empty for an anonymous reader. On PostgreSQL it is the
+    /// session setting `etablera.units`, which row-level security policies can key on; SQLite
+    /// keeps it for the same answers (it has no policies).
+    fn set_acting_units(&mut self, units: &str) -> Result<()>;
+    /// The municipalities last named by [`Store::set_acting_units`] (empty before).
+    fn acting_units(&mut self) -> Result<String>;
     /// Inserts or updates units (reference data and groups' own rows).
     fn upsert_units(&mut self, units: &[Unit]) -> Result<usize>;
     fn units(&mut self) -> Result<Vec<Unit>>;

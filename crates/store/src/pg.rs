@@ -184,6 +184,20 @@ impl PgStore {
 }
 
 impl Store for PgStore {
+    fn set_acting_units(&mut self, units: &str) -> Result<()> {
+        self.client
+            .query_one("select set_config('etablera.units', $1, false)", &[&units])?;
+        Ok(())
+    }
+
+    fn acting_units(&mut self) -> Result<String> {
+        let r = self.client.query_one(
+            "select coalesce(current_setting('etablera.units', true), '')",
+            &[],
+        )?;
+        Ok(r.get(0))
+    }
+
     fn migrate(&mut self) -> Result<()> {
         self.client.batch_execute(
             "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",

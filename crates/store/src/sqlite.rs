@@ -43,6 +43,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    /// The municipalities the acting principal acts for (see `Store::set_acting_units`).
+    acting_units: String,
 }
 
 /// While another connection writes, try again every quarter millisecond for up to about
@@ -70,7 +72,10 @@ impl SqliteStore {
         )?;
         conn.busy_handler(Some(wait_briefly))?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore {
+            conn,
+            acting_units: String::new(),
+        })
     }
 
     fn known_sets(&self) -> Result<(HashSet<String>, HashSet<String>)> {
@@ -268,6 +273,15 @@ fn placeholders(start: usize, n: usize) -> String {
 }
 
 impl Store for SqliteStore {
+    fn set_acting_units(&mut self, units: &str) -> Result<()> {
+        self.acting_units = units.to_string();
+        Ok(())
+    }
+
+    fn acting_units(&mut self) -> Result<String> {
+        Ok(self.acting_units.clone())
+    }
+
     fn migrate(&mut self) -> Result<()> {
         self.conn.execute_batch("create table if not exists schema_migration (version integer primary key, applied_at text not null default current_timestamp)")?;
         for (version, sql) in MIGRATIONS {

@@ -10,7 +10,8 @@
 //! ```no_run
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = etablera_web::Config { database: "etablera.db".into(), ..Default::default() };
-//! etablera_web::serve(config, "127.0.0.1:8080".parse()?, std::future::pending()).await
+//! etablera_web::serve(config, "127.0.0.1:8080".parse()?, std::future::pending()).await?;
+//! # Ok(())
 //! # }
 //! ```
 
