@@ -376,6 +376,21 @@ fn shipped_migrations_are_never_edited() {
 
 /// A database migrated while `0002_accounts.sql` was still as first shipped (without
 /// `api_token`) gets the table from `0009` and then works like any other.
+/// `0002_accounts.sql` as it first shipped: the edit after shipping appended the
+/// `api_token` table and nothing else, so the first version is the file up to that block.
+fn first_shipped_0002() -> &'static str {
+    let now = include_str!("../migrations/sqlite/0002_accounts.sql");
+    let cut = now
+        .find("\n-- tokens for machine clients")
+        .expect("the appended block is still there");
+    let (first, appended) = now.split_at(cut);
+    // The appended part is exactly the one table (the edit 0009 repairs).
+    assert!(appended.contains("create table api_token ("));
+    assert_eq!(appended.matches("create table").count(), 1);
+    assert!(appended.trim_end().ends_with(");"));
+    first
+}
+
 #[test]
 fn a_database_from_before_the_edit_of_0002_is_repaired() {
     use etablera_store::Store;
@@ -390,10 +405,7 @@ fn a_database_from_before_the_edit_of_0002_is_repaired() {
         .unwrap();
         c.execute_batch(include_str!("../migrations/sqlite/0001_init.sql"))
             .unwrap();
-        c.execute_batch(include_str!(
-            "fixtures/sqlite_0002_accounts_as_first_shipped.sql"
-        ))
-        .unwrap();
+        c.execute_batch(first_shipped_0002()).unwrap();
         c.execute_batch("insert into schema_migration (version) values (1), (2)")
             .unwrap();
         let has: i64 = c
