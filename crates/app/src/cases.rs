@@ -681,6 +681,59 @@ fn bad(field: &str, problem: Problem) -> Error {
     RegisterError::new(field, problem).into()
 }
 
+/// Checks the lengths of a change's texts: (field, text, most characters).
+fn within(limits: &[(&str, &str, usize)]) -> Result<()> {
+    for (field, text, max) in limits {
+        if text.chars().count() > *max {
+            return Err(bad(field, Problem::TooLong { max: *max }));
+        }
+    }
+    Ok(())
+}
+
+impl Change {
+    /// The lengths a form allows, checked again here whoever calls (the web's form reader
+    /// checks them too, to answer before any work).
+    fn check_lengths(&self) -> Result<()> {
+        match self {
+            Change::Assessment(items) => {
+                for (area, _, note) in items {
+                    within(&[(&format!("note_{area}"), note, 1000)])?;
+                }
+                Ok(())
+            }
+            Change::Intervention {
+                kind,
+                provider,
+                detail,
+                contact,
+                ..
+            } => within(&[
+                ("kind", kind, 40),
+                ("provider", provider, 200),
+                ("detail", detail, 500),
+                ("contact", contact, 200),
+            ]),
+            Change::Consent { organisation, .. } => within(&[("organisation", organisation, 200)]),
+            Change::Referral { purpose, .. } => within(&[("purpose", purpose, 300)]),
+            Change::ReferralStatus { reason, .. } => within(&[("reason", reason, 500)]),
+            Change::Review { note, .. } => within(&[("note", note, 2000)]),
+            Change::Event { note, .. } => within(&[("note", note, 500)]),
+            Change::Assign {
+                case_worker,
+                colleagues,
+            } => within(&[
+                ("case_worker", case_worker, 100),
+                ("colleagues", &colleagues.join(","), 500),
+            ]),
+            Change::Household { housing_need, .. } => {
+                within(&[("bostadsbehov", housing_need, 500)])
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A code of 12 characters from an alphabet without look-alikes, in groups of four.
 fn plan_code_new() -> String {
     use rand::RngCore;
@@ -722,6 +775,7 @@ pub fn change(
 ) -> Result<Changed> {
     let name = change.name();
     let (mut case, settings) = open_case(conn, actor, keys, unit, id, change.action())?;
+    change.check_lengths()?;
     let me = actor.user_id().unwrap_or(0);
     let today = reg::today();
     let p = &mut case.person;

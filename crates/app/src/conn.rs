@@ -48,12 +48,24 @@ impl Conn {
     /// setting `etablera.units` that row-level security can key on. Every access check
     /// of this crate calls it before it reads.
     pub(crate) fn act_as(&mut self, actor: &Actor) -> Result<()> {
-        let units = actor.units();
-        if self.acting.as_deref() != Some(units.as_str()) {
-            self.store.set_acting_units(&units)?;
-            self.acting = Some(units);
+        self.act_for(&actor.units())
+    }
+
+    /// Names municipalities to the store (see [`Actor::units`]) unless it has them already.
+    pub(crate) fn act_for(&mut self, units: &str) -> Result<()> {
+        if self.acting.as_deref() != Some(units) {
+            self.store.set_acting_units(units)?;
+            self.acting = Some(units.to_string());
         }
         Ok(())
+    }
+
+    /// Makes the connection act for nobody (an anonymous reader) until an operation names
+    /// its actor. A pool calls it when it hands a connection out, so that no operation
+    /// inherits the municipalities of the one before it (reading the session of a request,
+    /// a newcomer's plan link, public reference data).
+    pub fn act_for_nobody(&mut self) -> Result<()> {
+        self.act_for("")
     }
 
     /// The municipalities the database session acts for now, as the store has them.

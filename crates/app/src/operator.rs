@@ -29,8 +29,9 @@ pub fn init(conn: &mut Conn) -> Result<InitReport> {
 
 /// Brings the schema up to date and refuses a database without reference data.
 pub fn require_initialised(conn: &mut Conn) -> Result<()> {
-    crate::require_initialised(conn.store())?;
-    conn.act_as(&Actor::system())
+    conn.store().migrate()?;
+    conn.act_as(&Actor::system())?;
+    crate::require_initialised(conn.store())
 }
 
 /// Imports a file of figures (Kolada JSON, CSV, xlsx) or Kolada's catalogue.
@@ -287,6 +288,7 @@ pub fn demo_register(
     n: usize,
     worker: &str,
 ) -> Result<(usize, usize, usize)> {
+    conn.act_as(&Actor::system())?;
     let store = conn.store();
     let today = reg::today();
     let worker = store.user_by_name(worker)?.map(|u| u.id);

@@ -18,6 +18,9 @@ pub use etablera_store::StrategySummary;
 pub struct Allowed {
     pub summary: StrategySummary,
     pub action: Action,
+    /// The municipalities of the actor who was let in (see [`Actor::units`]): work done
+    /// later on the proof (a refresh on another connection) acts for them.
+    units: String,
 }
 
 /// The one rule for strategies. Refusals: an anonymous reader of a published strategy is
@@ -33,7 +36,11 @@ pub fn check(conn: &mut Conn, actor: &Actor, id: &str, action: Action) -> Result
         .ok_or(Error::NotFound)?;
     let p = actor.principal();
     if allowed(p, action, &summary.owner, summary.published) {
-        return Ok(Allowed { summary, action });
+        return Ok(Allowed {
+            summary,
+            action,
+            units: actor.units(),
+        });
     }
     let may_read = allowed(p, Action::ReadPublic, &summary.owner, summary.published);
     Err(match (p, may_read) {
@@ -63,6 +70,7 @@ pub fn list(conn: &mut Conn, actor: &Actor) -> Result<Vec<StrategySummary>> {
 /// The version of the data and of the strategy a follow-up of it is computed from: equal
 /// versions give equal runs (the web's cache keys on it).
 pub fn data_version(conn: &mut Conn, allowed: &Allowed) -> Result<String> {
+    conn.act_for(&allowed.units)?;
     Ok(format!(
         "{}|{}",
         conn.store().batches_version()?,
@@ -79,6 +87,7 @@ pub fn follow_up(
     as_of: Option<&str>,
     sex: Option<Sex>,
 ) -> Result<FollowUpRun> {
+    conn.act_for(&allowed.units)?;
     crate::run_followup_with(conn.store(), &allowed.summary.id, year, group, as_of, sex)
 }
 

@@ -41,6 +41,14 @@ fn the_connection_acts_for_the_principals_municipalities() {
         strategies::open(&mut conn, &strategist, &s.id, Action::Write).unwrap();
         assert_eq!(conn.acting_units().unwrap(), "2380", "{b}");
 
+        // A pool hands a connection out acting for nobody; work done later on a proof of
+        // access (a refresh on another connection) acts for the one who was let in.
+        let allowed = strategies::check(&mut conn, &strategist, &s.id, Action::Read).unwrap();
+        conn.act_for_nobody().unwrap();
+        assert_eq!(conn.acting_units().unwrap(), "", "{b}");
+        strategies::follow_up(&mut conn, &allowed, 2020, None, None, None).unwrap();
+        assert_eq!(conn.acting_units().unwrap(), "2380", "{b}");
+
         let two = member(
             8,
             &[("2380", Role::Viewer), ("1864", Role::Viewer)],

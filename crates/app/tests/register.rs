@@ -456,3 +456,100 @@ fn store_cases(
     )
     .unwrap();
 }
+
+/// `cases::change` checks what it is given whoever calls it: another municipality's case
+/// worker learns nothing, a text over its length, a referral without consent and an
+/// unknown user are refused naming the field, and nothing is stored.
+#[test]
+fn a_change_to_a_case_is_checked_by_the_use_case() {
+    use etablera_app::cases::{self, Change};
+    use etablera_app::{Actor, Conn, Error};
+    use etablera_domain::access::{Principal, RegisterRole};
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = t.store.as_mut();
+        etablera_app::init(s).unwrap();
+        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+        let unit = UnitCode::parse("2380").unwrap();
+        let cases_ = etablera_app::register_demo::caseload(&unit, 1, 3, 2024, d("2026-01-01"));
+        store_cases(s, &keys, &unit, &cases_);
+        let id = cases_[0].person.id.to_string();
+        let before = reg::load(s, &keys, &unit, &id).unwrap().unwrap().person;
+        let actor = |unit: &str| {
+            Actor::new(
+                Some(Principal {
+                    user_id: 41,
+                    system_admin: false,
+                    memberships: vec![],
+                    register: vec![(
+                        UnitCode::parse(unit).unwrap(),
+                        RegisterRole::ReceptionManager,
+                    )],
+                }),
+                etablera_domain::Lang::Sv,
+            )
+        };
+        let mut conn = Conn::open_migrated(&t.address).unwrap();
+        let mut change =
+            |who: &Actor, c: Change| cases::change(&mut conn, who, &keys, &unit, &id, c);
+        let review = |note: String| Change::Review {
+            date: d("2026-01-02"),
+            note,
+        };
+        assert!(
+            matches!(
+                change(&actor("1864"), review("ok".into())),
+                Err(Error::NotFound)
+            ),
+            "{b}: another municipality's register does not exist for them"
+        );
+        let e = change(&actor("2380"), review("x".repeat(2001))).unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid(r) if r.field == "note"),
+            "{b}: {e}"
+        );
+        let e = change(
+            &actor("2380"),
+            Change::Referral {
+                consent: 99,
+                purpose: "Praktik".into(),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid(r) if r.field == "consent"),
+            "{b}: {e}"
+        );
+        let e = change(
+            &actor("2380"),
+            Change::Assign {
+                case_worker: "ingen-sadan".into(),
+                colleagues: vec![],
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid(r) if r.field == "case_worker"),
+            "{b}: {e}"
+        );
+        drop(change);
+        let after = reg::load(t.store.as_mut(), &keys, &unit, &id)
+            .unwrap()
+            .unwrap()
+            .person;
+        assert_eq!(after, before, "{b}: nothing stored");
+        assert_eq!(
+            cases::change(
+                &mut conn,
+                &actor("2380"),
+                &keys,
+                &unit,
+                &id,
+                review("Bra".into())
+            )
+            .unwrap(),
+            cases::Changed::Saved,
+            "{b}"
+        );
+    }
+}

@@ -436,6 +436,9 @@ fn parse_manual(f: &ManualForm, lang: Lang) -> Result<uploads::ManualEntry, Vec<
                 .filter(|s| !s.has_value())
                 .unwrap_or(ObsStatus::Missing),
         )
+    } else if let Some(st) = ObsStatus::parse(raw).filter(|s| !s.has_value()) {
+        // A status in the value field (`..`, `missing`), as a CSV row may give it.
+        (None, st)
     } else {
         match etablera_ingest::parse_number(raw) {
             Some(v) => (Some(v), stated.unwrap_or(ObsStatus::Final)),

@@ -36,17 +36,21 @@ impl Db {
         }))
     }
 
+    /// A connection from the pool (or a new one), acting for nobody until an operation
+    /// names its actor: no request inherits the municipalities of the one before it.
     fn take(&self) -> Result<Conn, AppError> {
-        if let Some(s) = self
+        let idle = self
             .idle
             .lock()
             .map_err(|_| AppError::internal("the store pool is poisoned"))?
-            .pop()
-        {
-            return Ok(s);
-        }
-        Conn::open(&self.address)
-            .map_err(|e| AppError::internal(format!("could not open the database: {e}")))
+            .pop();
+        let mut c = match idle {
+            Some(c) => c,
+            None => Conn::open(&self.address)
+                .map_err(|e| AppError::internal(format!("could not open the database: {e}")))?,
+        };
+        c.act_for_nobody()?;
+        Ok(c)
     }
 
     fn give(&self, s: Conn) {
