@@ -532,7 +532,6 @@ fn a_change_to_a_case_is_checked_by_the_use_case() {
             matches!(&e, Error::Invalid(r) if r.field == "case_worker"),
             "{b}: {e}"
         );
-        drop(change);
         let after = reg::load(t.store.as_mut(), &keys, &unit, &id)
             .unwrap()
             .unwrap()
