@@ -1124,3 +1124,29 @@ fn an_internal_failure_answers_500_with_a_reference_and_no_cause() {
         assert!(reference.len() >= 8, "{b}: {reference}");
     }
 }
+
+/// A register page checks access before it reads its filters: a stranger's malformed
+/// filter is answered as a stranger (404, or 401 without a login), never with a 422 that
+/// tells them the page would have read it.
+#[test]
+fn register_filters_are_read_after_the_access_check() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let bad_caseload = format!("{}/register/2380?category=turist&days_left=-4", app.base);
+        let bad_log = format!("{}/register/2380/lasloggen?from=igår", app.base);
+        let mut anon = Client::default();
+        assert_eq!(anon.get(&bad_caseload).status, 401, "{b}");
+        assert_eq!(anon.get(&bad_log).status, 401, "{b}");
+        let mut stranger = login(&app, "ljcw");
+        assert_eq!(stranger.get(&bad_caseload).status, 404, "{b}");
+        assert_eq!(stranger.get(&bad_log).status, 404, "{b}");
+        // The municipality's own staff get the field named.
+        let mut cw = login(&app, "cw");
+        let r = cw.get(&bad_caseload);
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.body.contains("Kategori"), "{b}: {}", r.body);
+        // The municipality's admin reviews the read log: the date is named to them.
+        let mut admin = login(&app, "admin");
+        assert_eq!(admin.get(&bad_log).status, 422, "{b}");
+    }
+}

@@ -26,27 +26,29 @@ pub(super) async fn caseload(
     let r = async {
         let keys = keys(&state)?;
         let unit = parse_unit(&unit)?;
-        let category = match q.category.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
-            None => None,
-            Some(x) => Some(Category::parse(x).ok_or_else(|| RegisterError::new("category", Problem::NotInList))?),
-        };
-        let max_days = match q.days_left.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
-            None => None,
-            Some(x) => Some(x.parse::<i64>().ok().filter(|n| (0..=10_000).contains(n)).ok_or_else(|| {
-                RegisterError::new("days_left", Problem::WholeNumber { min: 0, max: 10_000 })
-            })?),
-        };
-        let filter = cases::CaseloadFilter {
-            mine: q.mine.is_some(),
-            needle: q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase),
-            category,
-            max_days_left: max_days,
-            due: q.due.is_some(),
-            closed: q.closed.is_some(),
-        };
         state
             .db
             .app(move |conn| {
+                // Access first: a stranger's malformed filter is refused as a stranger.
+                cases::check_unit(conn, &c.actor(), &unit, A::ListCases)?;
+                let category = match q.category.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+                    None => None,
+                    Some(x) => Some(Category::parse(x).ok_or_else(|| RegisterError::new("category", Problem::NotInList))?),
+                };
+                let max_days = match q.days_left.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+                    None => None,
+                    Some(x) => Some(x.parse::<i64>().ok().filter(|n| (0..=10_000).contains(n)).ok_or_else(|| {
+                        RegisterError::new("days_left", Problem::WholeNumber { min: 0, max: 10_000 })
+                    })?),
+                };
+                let filter = cases::CaseloadFilter {
+                    mine: q.mine.is_some(),
+                    needle: q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase),
+                    category,
+                    max_days_left: max_days,
+                    due: q.due.is_some(),
+                    closed: q.closed.is_some(),
+                };
                 let cases::Caseload { unit_name, names, cases: shown, .. } =
                     cases::caseload(conn, &c.actor(), &keys, &unit, &filter, "web", "GET /register/{unit}")?;
                 let today = reg::today();

@@ -16,6 +16,7 @@ use axum::{Extension, Form, Json, Router};
 use etablera_app::cases::PlanLinkRow;
 use etablera_app::register::{self as reg, Case, Settings};
 use etablera_app::{cases, Conn};
+use etablera_domain::access::RegisterAction as A;
 use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Date, Lang, Sex, UnitCode};
 use etablera_register::stats::{RegIndicator, Suppression};

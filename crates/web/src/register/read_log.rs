@@ -19,6 +19,8 @@ pub(super) async fn read_log(
 ) -> Response {
     let r = with_unit(&state, &ctx, &unit, move |conn, c, unit, keys| {
         let keys = keys?;
+        // Access first: a stranger's malformed dates are refused as a stranger.
+        cases::check_unit(conn, &c.actor(), &unit, A::ReadAccessLog)?;
             let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
             let date = |name: &str, v: &Option<String>| -> Result<Option<Date>, AppError> {
                 nonempty(v)
