@@ -10,7 +10,7 @@
 //! with decimal commas, as Excel writes CSV in Sweden, are read too. `unit` takes a code
 //! or a name. `sex` and `status` may be left out. An empty value is missing.
 
-use crate::{parse_number, IngestError, Known, Place};
+use crate::{IngestError, Known, Place};
 use etablera_domain::{IndicatorId, ObsStatus, Observation, Period, Sex};
 
 fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
@@ -102,21 +102,9 @@ fn parse_rows(
                 })?),
                 _ => None,
             };
-            let (value, status) = if raw.is_empty() {
-                (
-                    None,
-                    stated
-                        .filter(|s| !s.has_value())
-                        .unwrap_or(ObsStatus::Missing),
-                )
-            } else if let Some(st) = ObsStatus::parse(raw).filter(|s| !s.has_value()) {
-                (None, st)
-            } else {
-                let v = parse_number(raw).ok_or_else(|| {
-                    IngestError::invalid(at("value"), format!("`{raw}` is not a number"))
-                })?;
-                (Some(v), stated.unwrap_or(ObsStatus::Final))
-            };
+            let (value, status) = crate::value_and_status(raw, stated).ok_or_else(|| {
+                IngestError::invalid(at("value"), format!("`{raw}` is not a number"))
+            })?;
             let o = Observation::new(indicator, unit, period, sex, value, status)
                 .map_err(|e| IngestError::invalid(at("value"), e.to_string()))?;
             Ok(o)

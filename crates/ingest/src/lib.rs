@@ -191,6 +191,31 @@ pub(crate) fn report_rows(
     }
 }
 
+/// A figure's value and status as a file or a form gives them: an empty value is missing
+/// (or the status stated, if it is one without a value); a status in the value field (`..`,
+/// `missing`) stands for itself; otherwise a number, with the status stated or final.
+/// `None` when the value is not a number.
+pub fn value_and_status(
+    raw: &str,
+    stated: Option<etablera_domain::ObsStatus>,
+) -> Option<(Option<f64>, etablera_domain::ObsStatus)> {
+    use etablera_domain::ObsStatus;
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Some((
+            None,
+            stated
+                .filter(|s| !s.has_value())
+                .unwrap_or(ObsStatus::Missing),
+        ));
+    }
+    if let Some(st) = ObsStatus::parse(raw).filter(|s| !s.has_value()) {
+        return Some((None, st));
+    }
+    let v = parse_number(raw)?;
+    Some((Some(v), stated.unwrap_or(ObsStatus::Final)))
+}
+
 /// A parsed number as analysts write it: `47,7`, `47.7`, `1 234`, `1 234,5`.
 pub fn parse_number(s: &str) -> Option<f64> {
     let t: String = s

@@ -429,28 +429,13 @@ fn parse_manual(f: &ManualForm, lang: Lang) -> Result<uploads::ManualEntry, Vec<
             .ok(),
     };
     let raw = f.value.trim();
-    let (value, status) = if raw.is_empty() {
-        (
-            None,
-            stated
-                .filter(|s| !s.has_value())
-                .unwrap_or(ObsStatus::Missing),
-        )
-    } else if let Some(st) = ObsStatus::parse(raw).filter(|s| !s.has_value()) {
-        // A status in the value field (`..`, `missing`), as a CSV row may give it.
-        (None, st)
-    } else {
-        match etablera_ingest::parse_number(raw) {
-            Some(v) => (Some(v), stated.unwrap_or(ObsStatus::Final)),
-            None => {
-                bad(
-                    ("Värde", "Value"),
-                    format!("`{raw}` {}", t(lang, "är inget tal", "is not a number")),
-                );
-                (None, ObsStatus::Missing)
-            }
-        }
-    };
+    let (value, status) = etablera_ingest::value_and_status(raw, stated).unwrap_or_else(|| {
+        bad(
+            ("Värde", "Value"),
+            format!("`{raw}` {}", t(lang, "är inget tal", "is not a number")),
+        );
+        (None, ObsStatus::Missing)
+    });
     match (indicator, period, sex) {
         (Some(indicator), Some(period), Some(sex)) if errs.is_empty() => Ok(uploads::ManualEntry {
             indicator,

@@ -1150,3 +1150,57 @@ fn register_filters_are_read_after_the_access_check() {
         assert_eq!(admin.get(&bad_log).status, 422, "{b}");
     }
 }
+
+/// Every page of the register read by every kind of visitor: the municipality's case
+/// worker, a case worker of another municipality (who learns nothing: 404), and an
+/// anonymous visitor (401).
+#[test]
+fn register_pages_by_visitor() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut cw = login(&app, "cw");
+        let csrf = session_csrf(&app, &mut cw);
+        let r = cw.post_form(
+            &format!("{}/register/2380/persons", app.base),
+            &[
+                ("csrf", &csrf),
+                ("namn", "Sida Läsare"),
+                ("kon", "K"),
+                ("fodelsear", "1990"),
+                ("fodelseland", "Syrien"),
+                ("kategori", "anvisad"),
+                ("ankomst", "2025-05-01"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let person = r.header("location").unwrap().to_string();
+        let pages = [
+            "/register/2380".to_string(),
+            "/register/2380/ny".to_string(),
+            "/register/2380/statistik".to_string(),
+            person.clone(),
+        ];
+        for page in &pages {
+            let url = format!("{}{page}", app.base);
+            assert_eq!(cw.get(&url).status, 200, "{b}: {page}");
+            assert_eq!(Client::default().get(&url).status, 401, "{b}: {page}");
+            let mut stranger = login(&app, "ljcw");
+            assert_eq!(stranger.get(&url).status, 404, "{b}: {page}");
+        }
+        // The reception manager's pages, and the person's export (managing the case).
+        let mut mgr = login(&app, "mgr");
+        for page in [
+            "/register/2380/kontroll".to_string(),
+            format!("{person}/export"),
+        ] {
+            let url = format!("{}{page}", app.base);
+            assert_eq!(mgr.get(&url).status, 200, "{b}: {page}");
+            assert_eq!(Client::default().get(&url).status, 401, "{b}: {page}");
+            assert_eq!(login(&app, "ljcw").get(&url).status, 404, "{b}: {page}");
+        }
+        let log = format!("{}/register/2380/lasloggen", app.base);
+        assert_eq!(login(&app, "admin").get(&log).status, 200, "{b}");
+        assert_eq!(Client::default().get(&log).status, 401, "{b}");
+        assert_eq!(login(&app, "ljcw").get(&log).status, 404, "{b}");
+    }
+}
