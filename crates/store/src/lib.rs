@@ -18,8 +18,10 @@
 //! assert_eq!(store.counts().unwrap().observations, 0);
 //! ```
 
+pub mod backend;
 mod pg;
 mod pg_conn;
+mod shared;
 mod sqlite;
 pub mod testing;
 
@@ -361,7 +363,7 @@ pub use register::{
 };
 
 /// The repository: everything Etablera stores.
-pub trait Store: Send {
+pub trait Store: Send + backend::Backend {
     /// Applies the migrations not yet applied.
     fn migrate(&mut self) -> Result<()>;
     /// Names the municipalities the acting principal acts for, for this connection's work
@@ -373,16 +375,30 @@ pub trait Store: Send {
     /// The municipalities last named by [`Store::set_acting_units`] (empty before).
     fn acting_units(&mut self) -> Result<String>;
     /// Inserts or updates units (reference data and groups' own rows).
-    fn upsert_units(&mut self, units: &[Unit]) -> Result<usize>;
-    fn units(&mut self) -> Result<Vec<Unit>>;
+    fn upsert_units(&mut self, units: &[Unit]) -> Result<usize> {
+        shared::upsert_units(self, units)
+    }
+    fn units(&mut self) -> Result<Vec<Unit>> {
+        shared::units(self.sql())
+    }
     /// Stores a group (a unit of kind group) and its members, replacing earlier members.
-    fn save_group(&mut self, group: &UnitGroup) -> Result<()>;
-    fn groups(&mut self) -> Result<Vec<UnitGroup>>;
+    fn save_group(&mut self, group: &UnitGroup) -> Result<()> {
+        shared::save_group(self, group)
+    }
+    fn groups(&mut self) -> Result<Vec<UnitGroup>> {
+        shared::groups(self.sql())
+    }
     /// Inserts new and updates changed indicators in one transaction; returns how many changed.
-    fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize>;
-    fn indicators(&mut self) -> Result<Vec<Indicator>>;
+    fn upsert_indicators(&mut self, indicators: &[Indicator]) -> Result<usize> {
+        shared::upsert_indicators(self, indicators)
+    }
+    fn indicators(&mut self) -> Result<Vec<Indicator>> {
+        shared::indicators(self.sql())
+    }
     /// One indicator by id (the catalogue holds thousands: a request that needs one reads one).
-    fn indicator(&mut self, id: &IndicatorId) -> Result<Option<Indicator>>;
+    fn indicator(&mut self, id: &IndicatorId) -> Result<Option<Indicator>> {
+        shared::indicator(self.sql(), id)
+    }
     /// Imports observations as one batch, in one transaction.
     fn import_observations(
         &mut self,
@@ -407,13 +423,21 @@ pub trait Store: Send {
     }
     /// The latest version of each matching figure (as of a date, if asked).
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
-    fn batches(&mut self) -> Result<Vec<Batch>>;
+    fn batches(&mut self) -> Result<Vec<Batch>> {
+        shared::batches(self.sql())
+    }
     /// Stores a visitor's report of an accessibility problem.
-    fn add_accessibility_report(&mut self, report: &AccessibilityReport) -> Result<i64>;
+    fn add_accessibility_report(&mut self, report: &AccessibilityReport) -> Result<i64> {
+        shared::add_accessibility_report(self.sql(), report)
+    }
     /// The newest reports first.
-    fn accessibility_reports(&mut self, limit: i64) -> Result<Vec<AccessibilityReport>>;
+    fn accessibility_reports(&mut self, limit: i64) -> Result<Vec<AccessibilityReport>> {
+        shared::accessibility_reports(self.sql(), limit)
+    }
     /// The id of the newest batch (0 when none): any import changes it.
-    fn batches_version(&mut self) -> Result<i64>;
+    fn batches_version(&mut self) -> Result<i64> {
+        shared::batches_version(self.sql())
+    }
     /// Stores a strategy, replacing an earlier one with the same id, in one transaction.
     fn save_strategy(&mut self, s: &Strategy, updated_at: &str) -> Result<()> {
         self.save_strategy_change(s, updated_at, &[], None)
@@ -426,39 +450,71 @@ pub trait Store: Send {
         updated_at: &str,
         revisions: &[TargetRevision],
         audit: Option<&AuditEntry>,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        shared::save_strategy_change(self, s, updated_at, revisions, audit)
+    }
     /// The revision history of a target, oldest first.
     fn target_revisions(
         &mut self,
         strategy_id: &str,
         target_id: &str,
-    ) -> Result<Vec<TargetRevision>>;
+    ) -> Result<Vec<TargetRevision>> {
+        shared::target_revisions(self.sql(), strategy_id, target_id)
+    }
     /// Stores (or, with an empty body, removes) the yearly comment on a target.
-    fn save_target_comment(&mut self, c: &TargetComment, audit: &AuditEntry) -> Result<()>;
+    fn save_target_comment(&mut self, c: &TargetComment, audit: &AuditEntry) -> Result<()> {
+        shared::save_target_comment(self, c, audit)
+    }
     fn target_comment(
         &mut self,
         strategy_id: &str,
         target_id: &str,
         year: i32,
-    ) -> Result<Option<TargetComment>>;
-    fn strategy(&mut self, id: &str) -> Result<Option<Strategy>>;
+    ) -> Result<Option<TargetComment>> {
+        shared::target_comment(self.sql(), strategy_id, target_id, year)
+    }
+    fn strategy(&mut self, id: &str) -> Result<Option<Strategy>> {
+        shared::strategy(self.sql(), id)
+    }
     /// The strategy as it stood at `as_of` (a date covers its whole day; see
     /// [`StrategyAsOf`]). Each save that changes a strategy keeps a version.
-    fn strategy_as_of(&mut self, id: &str, as_of: &str) -> Result<Option<StrategyAsOf>>;
+    fn strategy_as_of(&mut self, id: &str, as_of: &str) -> Result<Option<StrategyAsOf>> {
+        shared::strategy_as_of(self.sql(), id, as_of)
+    }
     /// The saved versions of a strategy, oldest first.
-    fn strategy_versions(&mut self, id: &str) -> Result<Vec<StrategyVersion>>;
-    fn strategies(&mut self) -> Result<Vec<StrategySummary>>;
-    fn counts(&mut self) -> Result<Counts>;
+    fn strategy_versions(&mut self, id: &str) -> Result<Vec<StrategyVersion>> {
+        shared::strategy_versions(self.sql(), id)
+    }
+    fn strategies(&mut self) -> Result<Vec<StrategySummary>> {
+        shared::strategies(self.sql())
+    }
+    fn counts(&mut self) -> Result<Counts> {
+        shared::counts(self.sql())
+    }
 
     // Accounts, sessions and the audit log. Writes that change accounts take the audit
     // entry and store it in the same transaction.
     /// Creates a user; a taken username is a [`StoreError::Conflict`].
-    fn create_user(&mut self, user: &NewUser, audit: &AuditEntry) -> Result<i64>;
-    fn user(&mut self, id: i64) -> Result<Option<User>>;
-    fn user_by_name(&mut self, username: &str) -> Result<Option<User>>;
-    fn users(&mut self) -> Result<Vec<User>>;
-    fn set_password(&mut self, user_id: i64, password_hash: &str, audit: &AuditEntry)
-        -> Result<()>;
+    fn create_user(&mut self, user: &NewUser, audit: &AuditEntry) -> Result<i64> {
+        shared::create_user(self, user, audit)
+    }
+    fn user(&mut self, id: i64) -> Result<Option<User>> {
+        shared::user(self.sql(), id)
+    }
+    fn user_by_name(&mut self, username: &str) -> Result<Option<User>> {
+        shared::user_by_name(self.sql(), username)
+    }
+    fn users(&mut self) -> Result<Vec<User>> {
+        shared::users(self.sql())
+    }
+    fn set_password(
+        &mut self,
+        user_id: i64,
+        password_hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        shared::set_password(self, user_id, password_hash, audit)
+    }
     /// Gives a user a role in a municipality, or removes it with `None`.
     fn set_role(
         &mut self,
@@ -466,15 +522,27 @@ pub trait Store: Send {
         unit: &UnitCode,
         role: Option<etablera_domain::access::Role>,
         audit: &AuditEntry,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        shared::set_role(self, user_id, unit, role, audit)
+    }
     fn memberships(
         &mut self,
         user_id: i64,
-    ) -> Result<Vec<(UnitCode, etablera_domain::access::Role)>>;
-    fn create_session(&mut self, s: &SessionRow) -> Result<()>;
-    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRow>>;
-    fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<()>;
-    fn delete_session(&mut self, id_hash: &str) -> Result<()>;
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::Role)>> {
+        shared::memberships(self.sql(), user_id)
+    }
+    fn create_session(&mut self, s: &SessionRow) -> Result<()> {
+        shared::create_session(self.sql(), s)
+    }
+    fn session(&mut self, id_hash: &str) -> Result<Option<SessionRow>> {
+        shared::session(self.sql(), id_hash)
+    }
+    fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<()> {
+        shared::touch_session(self.sql(), id_hash, at)
+    }
+    fn delete_session(&mut self, id_hash: &str) -> Result<()> {
+        shared::delete_session(self.sql(), id_hash)
+    }
     /// Keeps an upload's preview; drops expired ones (`expires_at` before `now`) and the
     /// user's oldest beyond `keep_per_user`.
     fn put_pending_upload(
@@ -482,7 +550,9 @@ pub trait Store: Send {
         row: &PendingUploadRow,
         now: &str,
         keep_per_user: i64,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        shared::put_pending_upload(self, row, now, keep_per_user)
+    }
     /// Takes (and deletes) a preview by token hash if it belongs to the user and the
     /// strategy and has not expired at `now`; a second take of the same token finds nothing.
     fn take_pending_upload(
@@ -491,8 +561,12 @@ pub trait Store: Send {
         user_id: i64,
         strategy_id: &str,
         now: &str,
-    ) -> Result<Option<PendingUploadRow>>;
-    fn record_login(&mut self, attempt: &LoginAttempt) -> Result<()>;
+    ) -> Result<Option<PendingUploadRow>> {
+        shared::take_pending_upload(self.sql(), token_hash, user_id, strategy_id, now)
+    }
+    fn record_login(&mut self, attempt: &LoginAttempt) -> Result<()> {
+        shared::record_login(self.sql(), attempt)
+    }
     /// What throttling needs about a login from `address` as `username`: the pair's
     /// failures since `pair_since` (after its last success), and the address's and the
     /// account's failures since `wide_since`.
@@ -502,95 +576,157 @@ pub trait Store: Send {
         address: &str,
         pair_since: &str,
         wide_since: &str,
-    ) -> Result<LoginFailures>;
+    ) -> Result<LoginFailures> {
+        shared::login_failures(self.sql(), username, address, pair_since, wide_since)
+    }
     /// Drops failed attempts older than `failures_before` and successful ones older than
     /// `successes_before`; returns how many went.
     fn prune_login_attempts(
         &mut self,
         failures_before: &str,
         successes_before: &str,
-    ) -> Result<usize>;
-    fn append_audit(&mut self, entry: &AuditEntry) -> Result<()>;
-    fn audit_log(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    ) -> Result<usize> {
+        shared::prune_login_attempts(self.sql(), failures_before, successes_before)
+    }
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<()> {
+        shared::append_audit(self, entry)
+    }
+    fn audit_log(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        shared::audit_log(self.sql(), filter)
+    }
     /// Stores a new API token (its hash); `token.id` is ignored.
-    fn create_token(&mut self, token: &ApiToken, audit: &AuditEntry) -> Result<i64>;
-    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>>;
-    fn tokens(&mut self, user_id: i64) -> Result<Vec<ApiToken>>;
+    fn create_token(&mut self, token: &ApiToken, audit: &AuditEntry) -> Result<i64> {
+        shared::create_token(self, token, audit)
+    }
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
+        shared::token_by_hash(self.sql(), token_hash)
+    }
+    fn tokens(&mut self, user_id: i64) -> Result<Vec<ApiToken>> {
+        shared::tokens(self.sql(), user_id)
+    }
     /// Revokes a token of a user; `Ok(false)` when there is no such token.
-    fn revoke_token(&mut self, user_id: i64, token_id: i64, audit: &AuditEntry) -> Result<bool>;
+    fn revoke_token(&mut self, user_id: i64, token_id: i64, audit: &AuditEntry) -> Result<bool> {
+        shared::revoke_token(self, user_id, token_id, audit)
+    }
     /// Opens or closes a strategy's public pages. An unknown strategy is `Ok(false)`.
     fn set_published(
         &mut self,
         strategy_id: &str,
         published: bool,
         audit: &AuditEntry,
-    ) -> Result<bool>;
+    ) -> Result<bool> {
+        shared::set_published(self, strategy_id, published, audit)
+    }
 
     // --- the establishment register -------------------------------------------------
 
     fn register_memberships(
         &mut self,
         user_id: i64,
-    ) -> Result<Vec<(UnitCode, etablera_domain::access::RegisterRole)>>;
+    ) -> Result<Vec<(UnitCode, etablera_domain::access::RegisterRole)>> {
+        shared::register_memberships(self.sql(), user_id)
+    }
     fn set_register_role(
         &mut self,
         user_id: i64,
         unit: &UnitCode,
         role: Option<etablera_domain::access::RegisterRole>,
         audit: &AuditEntry,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        shared::set_register_role(self, user_id, unit, role, audit)
+    }
     /// Inserts or replaces persons, all or none, with one audit entry.
-    fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()>;
-    fn person(&mut self, id: &str) -> Result<Option<PersonRow>>;
+    fn save_persons(&mut self, rows: &[PersonRow], audit: &AuditEntry) -> Result<()> {
+        shared::save_persons(self, rows, audit)
+    }
+    fn person(&mut self, id: &str) -> Result<Option<PersonRow>> {
+        shared::person(self.sql(), id)
+    }
     /// A municipality's persons, oldest first.
-    fn persons(&mut self, unit: &UnitCode) -> Result<Vec<PersonRow>>;
+    fn persons(&mut self, unit: &UnitCode) -> Result<Vec<PersonRow>> {
+        shared::persons(self.sql(), unit)
+    }
     /// Every person, for key rotation.
-    fn all_persons(&mut self) -> Result<Vec<PersonRow>>;
-    fn person_id_by_pnr_index(&mut self, unit: &UnitCode, index: &str) -> Result<Option<String>>;
+    fn all_persons(&mut self) -> Result<Vec<PersonRow>> {
+        shared::all_persons(self.sql())
+    }
+    fn person_id_by_pnr_index(&mut self, unit: &UnitCode, index: &str) -> Result<Option<String>> {
+        shared::person_id_by_pnr_index(self.sql(), unit, index)
+    }
     /// Deletes persons (gallring), their households if left empty and their plan links.
-    fn delete_persons(&mut self, ids: &[String], audit: &AuditEntry) -> Result<usize>;
-    fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()>;
-    fn households(&mut self, unit: &UnitCode) -> Result<Vec<HouseholdRow>>;
+    fn delete_persons(&mut self, ids: &[String], audit: &AuditEntry) -> Result<usize> {
+        shared::delete_persons(self, ids, audit)
+    }
+    fn save_household(&mut self, row: &HouseholdRow, audit: &AuditEntry) -> Result<()> {
+        shared::save_household(self, row, audit)
+    }
+    fn households(&mut self, unit: &UnitCode) -> Result<Vec<HouseholdRow>> {
+        shared::households(self.sql(), unit)
+    }
     /// One household of a municipality.
-    fn household(&mut self, unit: &UnitCode, id: &str) -> Result<Option<HouseholdRow>>;
+    fn household(&mut self, unit: &UnitCode, id: &str) -> Result<Option<HouseholdRow>> {
+        shared::household(self.sql(), unit, id)
+    }
     /// The persons of a municipality in one household, by id.
-    fn household_members(&mut self, unit: &UnitCode, household: &str) -> Result<Vec<PersonRow>>;
-    fn register_settings(&mut self, unit: &UnitCode) -> Result<Option<String>>;
+    fn household_members(&mut self, unit: &UnitCode, household: &str) -> Result<Vec<PersonRow>> {
+        shared::household_members(self.sql(), unit, household)
+    }
+    fn register_settings(&mut self, unit: &UnitCode) -> Result<Option<String>> {
+        shared::register_settings(self.sql(), unit)
+    }
     fn save_register_settings(
         &mut self,
         unit: &UnitCode,
         doc: &str,
         audit: &AuditEntry,
-    ) -> Result<()>;
-    fn create_plan_link(&mut self, link: &PlanLinkRow, audit: &AuditEntry) -> Result<i64>;
-    fn plan_link_by_hash(&mut self, code_hash: &str) -> Result<Option<PlanLinkRow>>;
-    fn plan_links(&mut self, person_id: &str) -> Result<Vec<PlanLinkRow>>;
+    ) -> Result<()> {
+        shared::save_register_settings(self, unit, doc, audit)
+    }
+    fn create_plan_link(&mut self, link: &PlanLinkRow, audit: &AuditEntry) -> Result<i64> {
+        shared::create_plan_link(self, link, audit)
+    }
+    fn plan_link_by_hash(&mut self, code_hash: &str) -> Result<Option<PlanLinkRow>> {
+        shared::plan_link_by_hash(self.sql(), code_hash)
+    }
+    fn plan_links(&mut self, person_id: &str) -> Result<Vec<PlanLinkRow>> {
+        shared::plan_links(self.sql(), person_id)
+    }
     fn revoke_plan_link(
         &mut self,
         person_id: &str,
         id: i64,
         at: &str,
         audit: &AuditEntry,
-    ) -> Result<bool>;
+    ) -> Result<bool> {
+        shared::revoke_plan_link(self, person_id, id, at, audit)
+    }
     /// Appends reads to the read log (the only write the log accepts), each chained to the
     /// one before by `mac`; writers are serialised so the chain does not fork.
     fn log_reads(&mut self, entries: &[ReadLogEntry], mac: ChainMac) -> Result<()>;
     /// Read-log rows with their chain HMACs, oldest first, after row `after_id`.
-    fn read_log_chain(&mut self, after_id: i64, limit: i64) -> Result<Vec<ChainedRead>>;
+    fn read_log_chain(&mut self, after_id: i64, limit: i64) -> Result<Vec<ChainedRead>> {
+        shared::read_log_chain(self.sql(), after_id, limit)
+    }
     /// Where gallring cut the read log, oldest first.
-    fn read_log_checkpoints(&mut self) -> Result<Vec<ReadLogCheckpoint>>;
+    fn read_log_checkpoints(&mut self) -> Result<Vec<ReadLogCheckpoint>> {
+        shared::read_log_checkpoints(self.sql())
+    }
     /// Stores a registration request with its audit entry; returns its id.
     fn create_registration_request(
         &mut self,
         row: &RegistrationRequestRow,
         audit: &AuditEntry,
-    ) -> Result<i64>;
+    ) -> Result<i64> {
+        shared::create_registration_request(self, row, audit)
+    }
     /// A municipality's registration requests, newest first; only open ones if `open_only`.
     fn registration_requests(
         &mut self,
         unit: &UnitCode,
         open_only: bool,
-    ) -> Result<Vec<RegistrationRequestRow>>;
+    ) -> Result<Vec<RegistrationRequestRow>> {
+        shared::registration_requests(self.sql(), unit, open_only)
+    }
     /// Resolves an open request of the municipality; `false` if there is none open.
     fn resolve_registration_request(
         &mut self,
@@ -599,11 +735,19 @@ pub trait Store: Send {
         resolution: &str,
         by: Option<i64>,
         audit: &AuditEntry,
-    ) -> Result<bool>;
-    fn read_log(&mut self, filter: &ReadLogFilter) -> Result<Vec<ReadLogEntry>>;
-    fn read_log_retention_years(&mut self) -> Result<i64>;
+    ) -> Result<bool> {
+        shared::resolve_registration_request(self, unit, id, resolution, by, audit)
+    }
+    fn read_log(&mut self, filter: &ReadLogFilter) -> Result<Vec<ReadLogEntry>> {
+        shared::read_log(self.sql(), filter)
+    }
+    fn read_log_retention_years(&mut self) -> Result<i64> {
+        shared::read_log_retention_years(self.sql())
+    }
     /// Sets the retention (the database refuses fewer than five years).
-    fn set_read_log_retention_years(&mut self, years: i64, audit: &AuditEntry) -> Result<()>;
+    fn set_read_log_retention_years(&mut self, years: i64, audit: &AuditEntry) -> Result<()> {
+        shared::set_read_log_retention_years(self, years, audit)
+    }
     /// Deletes the oldest reads, up to the first one younger than the retention (the
     /// database refuses younger ones), leaving a checkpoint with the last removed row's HMAC.
     fn purge_read_log(&mut self) -> Result<usize>;

@@ -96,6 +96,11 @@ impl Tx<'_> {
         cached(self.cache, |s| tx.prepare(s), sql)
     }
 
+    pub(crate) fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error> {
+        let st = self.statement(sql)?;
+        self.tx.query(&st, params)
+    }
+
     pub(crate) fn query_opt(&mut self, sql: &str, params: Params) -> Result<Option<Row>, Error> {
         let st = self.statement(sql)?;
         self.tx.query_opt(&st, params)
@@ -124,3 +129,46 @@ impl Tx<'_> {
         self.tx.commit()
     }
 }
+
+fn run_exec<C: Run>(c: &mut C, sql: &str, p: &[crate::backend::P]) -> crate::Result<u64> {
+    Ok(c.execute(sql, &crate::backend::pg_params(p))?)
+}
+
+fn run_each<C: Run>(
+    c: &mut C,
+    sql: &str,
+    p: &[crate::backend::P],
+    f: &mut dyn FnMut(&dyn crate::backend::Get) -> crate::Result<()>,
+) -> crate::Result<()> {
+    for r in c.query(sql, &crate::backend::pg_params(p))? {
+        f(&r)?;
+    }
+    Ok(())
+}
+
+/// What [`Conn`] and [`Tx`] both do, so the shared `Sql` is written once for them.
+trait Run {
+    fn execute(&mut self, sql: &str, params: Params) -> Result<u64, Error>;
+    fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error>;
+}
+
+impl Run for Conn {
+    fn execute(&mut self, sql: &str, params: Params) -> Result<u64, Error> {
+        Conn::execute(self, sql, params)
+    }
+    fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error> {
+        Conn::query(self, sql, params)
+    }
+}
+
+impl Run for Tx<'_> {
+    fn execute(&mut self, sql: &str, params: Params) -> Result<u64, Error> {
+        Tx::execute(self, sql, params)
+    }
+    fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error> {
+        Tx::query(self, sql, params)
+    }
+}
+
+crate::backend::sql_via!(Conn, run_exec, run_each);
+crate::backend::sql_via!(Tx<'_>, run_exec, run_each);

@@ -1,0 +1,359 @@
+//! What SQLite and PostgreSQL have in common, so that an operation that reads alike on both
+//! is written once (in `shared`) instead of once per backend.
+//!
+//! A backend gives three things: [`Sql`] (run one statement, read its rows through [`Get`]),
+//! its connection as an `Sql`, and a transaction as an `Sql` ([`Backend::in_tx`]).
+//! Parameters are [`P`] values: the types both databases bind alike (64-bit and 32-bit
+//! integers, reals, text, booleans, each possibly null). Statements use PostgreSQL's `$1`,
+//! `$2`, …, which SQLite binds by the order they first appear in, so each statement names
+//! `$1` before `$2`.
+//!
+//! What the dialects do differently stays in the backend: migrations, bulk import (`COPY`
+//! against multi-row inserts), the filters built from lists (`= any($1)` against `in (…)`),
+//! and the session setting row-level security keys on.
+
+use crate::{Result, StoreError};
+
+/// A statement parameter.
+#[derive(Debug, Clone, Copy)]
+pub enum P<'a> {
+    /// `bigint` / `integer`.
+    Int(Option<i64>),
+    /// PostgreSQL's 32-bit `integer` columns (a year, a version number).
+    Int4(Option<i32>),
+    Real(Option<f64>),
+    Text(Option<&'a str>),
+    Bool(Option<bool>),
+}
+
+impl From<i64> for P<'_> {
+    fn from(v: i64) -> Self {
+        P::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for P<'_> {
+    fn from(v: Option<i64>) -> Self {
+        P::Int(v)
+    }
+}
+impl From<&Option<i64>> for P<'_> {
+    fn from(v: &Option<i64>) -> Self {
+        P::Int(*v)
+    }
+}
+impl From<i32> for P<'_> {
+    fn from(v: i32) -> Self {
+        P::Int4(Some(v))
+    }
+}
+impl From<f64> for P<'_> {
+    fn from(v: f64) -> Self {
+        P::Real(Some(v))
+    }
+}
+impl From<Option<f64>> for P<'_> {
+    fn from(v: Option<f64>) -> Self {
+        P::Real(v)
+    }
+}
+impl From<bool> for P<'_> {
+    fn from(v: bool) -> Self {
+        P::Bool(Some(v))
+    }
+}
+impl<'a> From<&'a str> for P<'a> {
+    fn from(v: &'a str) -> Self {
+        P::Text(Some(v))
+    }
+}
+impl<'a> From<&'a String> for P<'a> {
+    fn from(v: &'a String) -> Self {
+        P::Text(Some(v))
+    }
+}
+impl<'a> From<Option<&'a str>> for P<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        P::Text(v)
+    }
+}
+impl<'a> From<&'a Option<String>> for P<'a> {
+    fn from(v: &'a Option<String>) -> Self {
+        P::Text(v.as_deref())
+    }
+}
+
+/// The parameters of a statement: `p![a, b]` is `&[P::from(a), P::from(b)]`.
+macro_rules! p {
+    ($($e:expr),* $(,)?) => { &[$($crate::backend::P::from($e)),*] };
+}
+pub(crate) use p;
+
+/// One row of a result, read by column index.
+pub trait Get {
+    fn int(&self, i: usize) -> Result<i64>;
+    fn int4(&self, i: usize) -> Result<i32>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>>;
+    fn real(&self, i: usize) -> Result<f64>;
+    fn opt_real(&self, i: usize) -> Result<Option<f64>>;
+    fn text(&self, i: usize) -> Result<String>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>>;
+    fn boolean(&self, i: usize) -> Result<bool>;
+}
+
+/// Runs statements: a connection or a transaction of either backend.
+pub trait Sql {
+    /// Runs a statement; the number of rows it changed.
+    fn exec(&mut self, sql: &str, p: &[P]) -> Result<u64>;
+    /// Runs a query and hands each row to `f`, in order.
+    fn each(&mut self, sql: &str, p: &[P], f: &mut dyn FnMut(&dyn Get) -> Result<()>)
+        -> Result<()>;
+}
+
+impl dyn Sql + '_ {
+    /// Every row, each read by `f`.
+    pub fn all<T>(
+        &mut self,
+        sql: &str,
+        p: &[P],
+        mut f: impl FnMut(&dyn Get) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.each(sql, p, &mut |r| {
+            out.push(f(r)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The first row, if there is one.
+    pub fn opt<T>(
+        &mut self,
+        sql: &str,
+        p: &[P],
+        mut f: impl FnMut(&dyn Get) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut out = None;
+        self.each(sql, p, &mut |r| {
+            if out.is_none() {
+                out = Some(f(r)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The first row, which must be there (an aggregate, a `returning` clause).
+    pub fn one<T>(
+        &mut self,
+        sql: &str,
+        p: &[P],
+        f: impl FnMut(&dyn Get) -> Result<T>,
+    ) -> Result<T> {
+        self.opt(sql, p, f)?.ok_or_else(|| {
+            StoreError::Corrupt("a statement that returns a row returned none".into())
+        })
+    }
+}
+
+/// A database the shared operations run on.
+pub trait Backend {
+    /// The connection, outside any transaction of ours.
+    fn sql(&mut self) -> &mut dyn Sql;
+    /// Runs `f` in one transaction: committed when `f` returns `Ok`, rolled back otherwise.
+    fn in_tx(&mut self, f: &mut dyn FnMut(&mut dyn Sql) -> Result<()>) -> Result<()>;
+}
+
+/// `Backend` for a store whose connection is the field `$conn`: a connection that is an
+/// [`Sql`] and whose `transaction()` gives one that is too.
+macro_rules! backend_on {
+    ($store:ty, $conn:ident) => {
+        impl $crate::backend::Backend for $store {
+            fn sql(&mut self) -> &mut dyn $crate::backend::Sql {
+                &mut self.$conn
+            }
+
+            fn in_tx(
+                &mut self,
+                f: &mut dyn FnMut(&mut dyn $crate::backend::Sql) -> $crate::Result<()>,
+            ) -> $crate::Result<()> {
+                let mut tx = self.$conn.transaction()?;
+                f(&mut tx)?;
+                tx.commit()?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use backend_on;
+
+/// Whether an error is a unique key that is already taken.
+pub(crate) fn is_unique_violation(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+            f.code == rusqlite::ErrorCode::ConstraintViolation
+        }
+        StoreError::Postgres(p) => p.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+        _ => false,
+    }
+}
+
+// ---- SQLite ----
+
+impl rusqlite::ToSql for P<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match *self {
+            P::Int(Some(v)) => ToSqlOutput::Owned(Value::Integer(v)),
+            P::Int4(Some(v)) => ToSqlOutput::Owned(Value::Integer(v.into())),
+            P::Real(Some(v)) => ToSqlOutput::Owned(Value::Real(v)),
+            P::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            P::Bool(Some(b)) => ToSqlOutput::Owned(Value::Integer(b.into())),
+            P::Int(None) | P::Int4(None) | P::Real(None) | P::Text(None) | P::Bool(None) => {
+                ToSqlOutput::Owned(Value::Null)
+            }
+        })
+    }
+}
+
+impl Get for rusqlite::Row<'_> {
+    fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.get(i)?)
+    }
+    fn int4(&self, i: usize) -> Result<i32> {
+        Ok(self.get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.get(i)?)
+    }
+    fn real(&self, i: usize) -> Result<f64> {
+        Ok(self.get(i)?)
+    }
+    fn opt_real(&self, i: usize) -> Result<Option<f64>> {
+        Ok(self.get(i)?)
+    }
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.get(i)?)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.get(i)?)
+    }
+    fn boolean(&self, i: usize) -> Result<bool> {
+        Ok(self.get(i)?)
+    }
+}
+
+fn lite_exec(c: &rusqlite::Connection, sql: &str, p: &[P]) -> Result<u64> {
+    let mut st = c.prepare_cached(sql)?;
+    Ok(st.execute(rusqlite::params_from_iter(p.iter()))? as u64)
+}
+
+fn lite_each(
+    c: &rusqlite::Connection,
+    sql: &str,
+    p: &[P],
+    f: &mut dyn FnMut(&dyn Get) -> Result<()>,
+) -> Result<()> {
+    let mut st = c.prepare_cached(sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(p.iter()))?;
+    while let Some(r) = rows.next()? {
+        f(r)?;
+    }
+    Ok(())
+}
+
+/// `Sql` for a type, through two functions: one that runs a statement and one that reads a
+/// query's rows.
+macro_rules! sql_via {
+    ($ty:ty, $exec:path, $each:path) => {
+        impl $crate::backend::Sql for $ty {
+            fn exec(&mut self, sql: &str, p: &[$crate::backend::P]) -> $crate::Result<u64> {
+                $exec(self, sql, p)
+            }
+            fn each(
+                &mut self,
+                sql: &str,
+                p: &[$crate::backend::P],
+                f: &mut dyn FnMut(&dyn $crate::backend::Get) -> $crate::Result<()>,
+            ) -> $crate::Result<()> {
+                $each(self, sql, p, f)
+            }
+        }
+    };
+}
+pub(crate) use sql_via;
+
+sql_via!(rusqlite::Connection, lite_exec, lite_each);
+sql_via!(rusqlite::Transaction<'_>, lite_exec, lite_each);
+
+// ---- PostgreSQL ----
+
+impl postgres::types::ToSql for P<'_> {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
+    {
+        match *self {
+            P::Int(v) => v.to_sql(ty, out),
+            P::Int4(v) => v.to_sql(ty, out),
+            P::Real(v) => v.to_sql(ty, out),
+            P::Text(v) => v.to_sql(ty, out),
+            P::Bool(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+
+    /// Checks the type as the value inside would: an `i64` goes only to a `bigint`.
+    fn to_sql_checked(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
+    {
+        match *self {
+            P::Int(v) => v.to_sql_checked(ty, out),
+            P::Int4(v) => v.to_sql_checked(ty, out),
+            P::Real(v) => v.to_sql_checked(ty, out),
+            P::Text(v) => v.to_sql_checked(ty, out),
+            P::Bool(v) => v.to_sql_checked(ty, out),
+        }
+    }
+}
+
+impl Get for postgres::Row {
+    fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.try_get(i)?)
+    }
+    fn int4(&self, i: usize) -> Result<i32> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.try_get(i)?)
+    }
+    fn real(&self, i: usize) -> Result<f64> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_real(&self, i: usize) -> Result<Option<f64>> {
+        Ok(self.try_get(i)?)
+    }
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+    fn boolean(&self, i: usize) -> Result<bool> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// The parameters as the `postgres` crate takes them.
+pub(crate) fn pg_params<'a>(p: &'a [P<'a>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    p.iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
