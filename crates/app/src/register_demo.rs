@@ -74,36 +74,26 @@ pub fn caseload(unit: &UnitCode, n: usize, seed: u64, first_year: i32, today: Da
             };
             let est = Date::from_unix_days(arrival.to_unix_days() + r.below(20) as i64);
             let est = (est <= today).then_some(est);
+            // Drawn in this order so the demo register stays the same from run to run.
+            let birth_year = arrival.year() - 20 - r.below(40) as i32;
+            let education = Some(Education::ALL[r.below(7) as usize]);
             let mut p = Person {
-                id: PersonId::from_random(idb),
-                unit: unit.clone(),
-                birth_year: arrival.year() - 20 - r.below(40) as i32,
-                sex: if woman { Sex::Women } else { Sex::Men },
                 country_of_birth: country.into(),
                 languages: vec![language.into()],
-                plan_language: lang,
-                education: Some(Education::ALL[r.below(7) as usize]),
-                ssyk: vec![],
+                education,
                 swedish: SwedishLevel::SfiA,
-                household: None,
-                category,
                 permit_date: Some(permit),
-                arrival_date: arrival,
                 registered_date: Some(arrival),
                 establishment_start: est,
-                case_worker: None,
-                colleagues: vec![],
-                assessment: None,
-                interventions: vec![],
-                consents: vec![],
-                referrals: vec![],
-                reviews: vec![],
-                review_months: 3,
-                outcomes: vec![],
-                events: vec![],
-                closed: None,
-                restricted: false,
-                anonymised: false,
+                ..Person::new(
+                    PersonId::from_random(idb),
+                    unit.clone(),
+                    birth_year,
+                    if woman { Sex::Women } else { Sex::Men },
+                    category,
+                    arrival,
+                    lang,
+                )
             };
             let day = |d: i64| Date::from_unix_days(arrival.to_unix_days() + d);
             // SFI within a month or two; women start later on average (the gap the seeds describe).

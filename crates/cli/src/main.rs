@@ -723,12 +723,7 @@ fn main() -> Result<()> {
             json,
             lang: l,
         } => {
-            operator::require_initialised(store)?;
-            if let Some(a) = &as_of {
-                etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
-            }
-            let run =
-                operator::followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
+            let run = follow_up(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&run.followup)?);
             } else {
@@ -744,12 +739,7 @@ fn main() -> Result<()> {
             as_of,
             output,
         } => {
-            operator::require_initialised(store)?;
-            if let Some(a) = &as_of {
-                etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
-            }
-            let run =
-                operator::followup(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
+            let run = follow_up(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
             let (fmt, ext) = match format {
                 FormatArg::Html => (Format::Html, "html"),
                 FormatArg::Md => (Format::Markdown, "md"),
@@ -820,18 +810,13 @@ fn main() -> Result<()> {
                     role,
                     remove,
                 } => {
-                    let role = if remove {
-                        None
-                    } else {
-                        role.as_deref()
-                            .and_then(etablera_domain::access::Role::parse)
-                    };
+                    let role = chosen(role, remove, etablera_domain::access::Role::parse);
                     operator::set_role(store, &username, &municipality, role)?;
-                    println!(
-                        "{username}: {}",
-                        role.map(|r| format!("{} in {municipality}", r.as_str()))
-                            .unwrap_or_else(|| format!("no role in {municipality}"))
-                    );
+                    let now = match role {
+                        Some(r) => format!("{} in {municipality}", r.as_str()),
+                        None => format!("no role in {municipality}"),
+                    };
+                    println!("{username}: {now}");
                 }
                 UserCommand::RegisterRole {
                     username,
@@ -839,18 +824,12 @@ fn main() -> Result<()> {
                     role,
                     remove,
                 } => {
-                    let role = if remove {
-                        None
-                    } else {
-                        role.as_deref()
-                            .and_then(etablera_domain::access::RegisterRole::parse)
-                    };
+                    let role = chosen(role, remove, etablera_domain::access::RegisterRole::parse);
                     operator::set_register_role(store, &username, &municipality, role)?;
-                    println!(
-                        "{username}: {}",
-                        role.map(|r| format!("{} in the register of {municipality}", r.as_str()))
-                            .unwrap_or_else(|| format!("no register role in {municipality}"))
-                    );
+                    let now = role.map_or(format!("no register role in {municipality}"), |r| {
+                        format!("{} in the register of {municipality}", r.as_str())
+                    });
+                    println!("{username}: {now}");
                 }
                 UserCommand::List => {
                     for (u, roles) in operator::users(store)? {
@@ -1019,4 +998,26 @@ fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The role a `role` command gives: none with `--remove`, else the named one (clap has
+/// checked the name against the roles there are).
+fn chosen<R>(role: Option<String>, remove: bool, parse: fn(&str) -> Option<R>) -> Option<R> {
+    role.filter(|_| !remove).as_deref().and_then(parse)
+}
+
+/// The follow-up `followup` prints and `report` writes, after checking the database is set
+/// up and `--as-of` reads as a time.
+fn follow_up(
+    store: &mut Conn,
+    strategy: &str,
+    year: i32,
+    group: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<etablera_app::FollowUpRun> {
+    operator::require_initialised(store)?;
+    if let Some(a) = as_of {
+        etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
+    }
+    Ok(operator::followup(store, strategy, year, group, as_of)?)
 }

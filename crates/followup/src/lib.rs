@@ -449,18 +449,57 @@ fn both(text: &Explain, f: impl Fn(Lang) -> String) -> (String, String) {
     }
 }
 
+/// What judging a series needs besides the series: the target's years, the run's options,
+/// how values read, and what the series is called in the explanation.
+#[derive(Clone, Copy)]
+struct Judge<'a> {
+    baseline_year: Option<i32>,
+    target_year: i32,
+    opts: &'a Options,
+    ctx: &'a Ctx<'a>,
+    what: &'a Text,
+}
+
+impl<'a> Judge<'a> {
+    fn of(t: &Target, opts: &'a Options, ctx: &'a Ctx<'a>, what: &'a Text) -> Judge<'a> {
+        Judge {
+            baseline_year: t.baseline_year,
+            target_year: t.target_year,
+            opts,
+            ctx,
+            what,
+        }
+    }
+
+    fn parts(self) -> (Option<i32>, i32, &'a Options, &'a Ctx<'a>, &'a Text) {
+        (
+            self.baseline_year,
+            self.target_year,
+            self.opts,
+            self.ctx,
+            self.what,
+        )
+    }
+
+    /// Says that the series has no value up to the year followed up.
+    fn no_value(&self, text: &mut Explain) {
+        let (what, year) = (self.what, self.opts.year);
+        text.push_with(|| {
+            (
+                format!("Det finns inget värde för {} till och med {year}.", what.sv),
+                format!("There is no value for {} up to {year}.", what.en),
+            )
+        });
+    }
+}
+
 /// Judges "value shall reach `limit` (by `bound`) in `target_year`" on a series.
 /// Returns status, expected_now, projection and adds the explanation.
-#[allow(clippy::too_many_arguments)]
 fn judge_threshold(
     pts: &[Point],
     bound: Bound,
     limit: f64,
-    baseline_year: Option<i32>,
-    target_year: i32,
-    opts: &Options,
-    ctx: &Ctx,
-    what: &Text,
+    judge: Judge,
     text: &mut Explain,
 ) -> (
     Status,
@@ -469,16 +508,9 @@ fn judge_threshold(
     Option<(Trend, Line)>,
     Option<Projection>,
 ) {
+    let (baseline_year, target_year, opts, ctx, _) = judge.parts();
     let Some(last) = pts.last().copied() else {
-        text.push_with(|| {
-            (
-                format!(
-                    "Det finns inget värde för {} till och med {}.",
-                    what.sv, opts.year
-                ),
-                format!("There is no value for {} up to {}.", what.en, opts.year),
-            )
-        });
+        judge.no_value(text);
         return (Status::NoData, None, None, None, None);
     };
     let tr = trend_of(pts, opts.year, opts.trend_years);
@@ -642,27 +674,15 @@ fn judge_threshold(
 }
 
 /// Judges "value shall increase/decrease from the baseline year".
-#[allow(clippy::too_many_arguments)]
 fn judge_direction(
     pts: &[Point],
     change: Change,
-    baseline_year: Option<i32>,
-    target_year: i32,
-    opts: &Options,
-    ctx: &Ctx,
-    what: &Text,
+    judge: Judge,
     text: &mut Explain,
 ) -> (Status, Option<Point>, Option<(Trend, Line)>) {
+    let (baseline_year, target_year, opts, ctx, what) = judge.parts();
     let Some(last) = pts.last().copied() else {
-        text.push_with(|| {
-            (
-                format!(
-                    "Det finns inget värde för {} till och med {}.",
-                    what.sv, opts.year
-                ),
-                format!("There is no value for {} up to {}.", what.en, opts.year),
-            )
-        });
+        judge.no_value(text);
         return (Status::NoData, None, None);
     };
     let tr = trend_of(pts, opts.year, opts.trend_years);
@@ -823,11 +843,7 @@ fn judge(
                 &own,
                 *bound,
                 *value,
-                t.baseline_year,
-                t.target_year,
-                opts,
-                &ctx,
-                &what,
+                Judge::of(t, opts, &ctx, &what),
                 &mut text,
             );
             status = s;
@@ -837,16 +853,8 @@ fn judge(
             projection = pr;
         }
         TargetKind::Direction { change } => {
-            let (s, b, tr) = judge_direction(
-                &own,
-                *change,
-                t.baseline_year,
-                t.target_year,
-                opts,
-                &ctx,
-                &what,
-                &mut text,
-            );
+            let (s, b, tr) =
+                judge_direction(&own, *change, Judge::of(t, opts, &ctx, &what), &mut text);
             status = s;
             baseline = b;
             trend = tr.map(|x| x.0);
@@ -915,11 +923,7 @@ fn judge(
                 &dist,
                 Bound::AtLeast,
                 0.0,
-                t.baseline_year,
-                t.target_year,
-                opts,
-                &dctx,
-                &rwhat,
+                Judge::of(t, opts, &dctx, &rwhat),
                 &mut Explain::new(false),
             );
             status = s;
@@ -963,11 +967,7 @@ fn judge(
                         &gaps,
                         Bound::AtMost,
                         *limit,
-                        t.baseline_year,
-                        t.target_year,
-                        opts,
-                        &gctx,
-                        &gwhat,
+                        Judge::of(t, opts, &gctx, &gwhat),
                         &mut text,
                     );
                     (s, b, tr, e, pr)
@@ -976,11 +976,7 @@ fn judge(
                     let (s, b, tr) = judge_direction(
                         &gaps,
                         Change::Decrease,
-                        t.baseline_year,
-                        t.target_year,
-                        opts,
-                        &gctx,
-                        &gwhat,
+                        Judge::of(t, opts, &gctx, &gwhat),
                         &mut text,
                     );
                     let pr = tr

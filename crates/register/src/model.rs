@@ -435,6 +435,50 @@ pub fn add_months(d: Date, months: i32) -> Date {
 }
 
 impl Person {
+    /// A case as it is opened: who, where and when, with nothing yet assessed, planned,
+    /// consented to or decided, the default review interval (three months), open and
+    /// not restricted. The rest is filled in as the case goes.
+    pub fn new(
+        id: PersonId,
+        unit: UnitCode,
+        birth_year: i32,
+        sex: Sex,
+        category: Category,
+        arrival_date: Date,
+        plan_language: PlanLang,
+    ) -> Person {
+        Person {
+            id,
+            unit,
+            birth_year,
+            sex,
+            country_of_birth: String::new(),
+            languages: vec![],
+            plan_language,
+            education: None,
+            ssyk: vec![],
+            swedish: SwedishLevel::None,
+            household: None,
+            category,
+            permit_date: None,
+            arrival_date,
+            registered_date: None,
+            establishment_start: None,
+            case_worker: None,
+            colleagues: vec![],
+            assessment: None,
+            interventions: vec![],
+            consents: vec![],
+            referrals: vec![],
+            reviews: vec![],
+            review_months: 3,
+            outcomes: vec![],
+            events: vec![],
+            closed: None,
+            restricted: false,
+            anonymised: false,
+        }
+    }
     /// Every free text of the record, in a fixed order: assessment notes, intervention
     /// providers, details and contacts, consent organisations, referral organisations,
     /// purposes and reasons, review notes and event notes. The register seals them with the
@@ -589,35 +633,25 @@ mod tests {
 
     pub(crate) fn person() -> Person {
         Person {
-            id: PersonId::from_random([1; 10]),
-            unit: UnitCode::parse("2380").unwrap(),
-            birth_year: 1990,
-            sex: Sex::Women,
             country_of_birth: "Syrien".into(),
             languages: vec!["arabiska".into()],
-            plan_language: PlanLang::Ar,
             education: Some(Education::Gymnasial3),
             ssyk: vec![Ssyk::parse("2221").unwrap()],
             swedish: SwedishLevel::SfiB,
-            household: None,
-            category: Category::Anvisad,
             permit_date: Some(d("2024-01-10")),
-            arrival_date: d("2024-02-01"),
             registered_date: Some(d("2024-02-05")),
             establishment_start: Some(d("2024-02-05")),
             case_worker: Some(7),
             colleagues: vec![8],
-            assessment: None,
-            interventions: vec![],
-            consents: vec![],
-            referrals: vec![],
-            reviews: vec![],
-            review_months: 3,
-            outcomes: vec![],
-            events: vec![],
-            closed: None,
-            restricted: false,
-            anonymised: false,
+            ..Person::new(
+                PersonId::from_random([1; 10]),
+                UnitCode::parse("2380").unwrap(),
+                1990,
+                Sex::Women,
+                Category::Anvisad,
+                d("2024-02-01"),
+                PlanLang::Ar,
+            )
         }
     }
 

@@ -313,21 +313,14 @@ pub fn render_html(input: &ReportInput) -> String {
         let _ = write!(o, " – {}", escape(sub));
     }
     let _ = write!(o, " ({}–{})", s.period_from, s.period_to);
-    if let (Some(by), Some(on)) = (&s.adopted_by, &s.adopted_on) {
-        let _ = write!(
-            o,
-            ". {} {} {}",
-            lang.pick("Antagen av", "Adopted by"),
-            escape(by),
-            on
-        );
-    } else if let Some(by) = &s.adopted_by {
-        let _ = write!(
-            o,
-            ". {} {}",
-            lang.pick("Antagen av", "Adopted by"),
-            escape(by)
-        );
+    if let Some(by) = &s.adopted_by {
+        let on = s
+            .adopted_on
+            .as_ref()
+            .map(|d| format!(" {d}"))
+            .unwrap_or_default();
+        let adopted = lang.pick("Antagen av", "Adopted by");
+        let _ = write!(o, ". {adopted} {}{on}", escape(by));
     }
     let _ = write!(
         o,

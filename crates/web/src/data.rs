@@ -7,13 +7,14 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
+use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Extension, Router};
 use etablera_app::uploads::{self, Batch};
 use etablera_domain::format::value as fmt_value;
 use etablera_domain::{Lang, ObsStatus, Strategy};
@@ -306,11 +307,8 @@ async fn confirm(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
-    Form(f): Form<ConfirmForm>,
+    Checked(f): Checked<ConfirmForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return fail(&ctx, e);
-    }
     let a = ctx.actor();
     let id2 = id.clone();
     let runs = state.runs.clone();
@@ -347,11 +345,8 @@ async fn manual(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
-    Form(f): Form<ManualForm>,
+    Checked(f): Checked<ManualForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return fail(&ctx, e);
-    }
     let a = ctx.actor();
     let id2 = id.clone();
     let runs = state.runs.clone();
@@ -447,3 +442,5 @@ fn parse_manual(f: &ManualForm, lang: Lang) -> Result<uploads::ManualEntry, Vec<
         _ => Err(errs),
     }
 }
+
+crate::ui::with_csrf!(ConfirmForm, ManualForm);

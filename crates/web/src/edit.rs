@@ -3,13 +3,14 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
+use crate::ui::Checked;
 use crate::ui::{layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Extension, Router};
 use etablera_domain::access::{allowed, Action};
 use etablera_domain::{Lang, Strategy, Target, TargetKind};
 use maud::html;
@@ -270,11 +271,8 @@ async fn save(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, tid)): Path<(String, String)>,
-    Form(f): Form<TargetForm>,
+    Checked(f): Checked<TargetForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::ui::fail(&ctx, e);
-    }
     let c = ctx.clone();
     let form = f.clone();
     let back = format!("/s/{}/t/{}", urlencode(&id), urlencode(&tid));
@@ -341,11 +339,8 @@ async fn comment(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, tid)): Path<(String, String)>,
-    Form(f): Form<CommentForm>,
+    Checked(f): Checked<CommentForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::ui::fail(&ctx, e);
-    }
     let year = f.year.trim().parse::<i32>().unwrap_or(0);
     let c = ctx.clone();
     let (id2, tid2) = (id.clone(), tid.clone());
@@ -655,11 +650,8 @@ async fn edit_goal(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, gid)): Path<(String, String)>,
-    Form(f): Form<GoalForm>,
+    Checked(f): Checked<GoalForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::ui::fail(&ctx, e);
-    }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "goal.update", move |s| {
         let g = s
@@ -709,11 +701,8 @@ async fn add_subgoal(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
-    Form(f): Form<SubGoalForm>,
+    Checked(f): Checked<SubGoalForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::ui::fail(&ctx, e);
-    }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "goal.create", move |s| {
         let title = f.title.trim();
@@ -761,21 +750,13 @@ async fn add_subgoal(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct CsrfOnly {
-    csrf: String,
-}
-
 /// Removes a goal that nothing refers to (no sub-goals, targets or activities).
 async fn delete_goal(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, gid)): Path<(String, String)>,
-    Form(f): Form<CsrfOnly>,
+    Checked(_): Checked<crate::ui::CsrfOnly>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::ui::fail(&ctx, e);
-    }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "goal.delete", move |s| {
         let g = s
@@ -828,11 +809,8 @@ async fn link_indicator(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, aid)): Path<(String, String)>,
-    Form(f): Form<LinkForm>,
+    Checked(f): Checked<LinkForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return crate::ui::fail(&ctx, e);
-    }
     let lang = ctx.lang;
     let r = change_strategy(&state, &ctx, id.clone(), "area.indicators", move |s| {
         let ind = etablera_domain::IndicatorId::parse(&f.indicator).map_err(|e| e.to_string())?;
@@ -880,3 +858,5 @@ async fn link_indicator(
         Err(e) => strategy_error(&state, &ctx, id, e).await,
     }
 }
+
+crate::ui::with_csrf!(CommentForm, GoalForm, LinkForm, SubGoalForm, TargetForm);

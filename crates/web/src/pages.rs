@@ -6,6 +6,7 @@ use crate::auth::{
     self, Ctx, Password, PasswordLogin, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::error::AppError;
+use crate::ui::Checked;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -181,6 +182,15 @@ struct LoginForm {
     next: Option<String>,
 }
 
+/// Whether a form posted without a session (login, an accessibility report) carries the
+/// token of its cookie, and one this server issued and has not expired (double submit).
+fn anonymous_form_is_fresh(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
+    let cookie_token = auth::cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    !cookie_token.is_empty()
+        && auth::same_secret(&cookie_token, token)
+        && state.forms.check(token, etablera_app::now_secs())
+}
+
 async fn login(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -189,11 +199,7 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let lang = ctx.lang;
-    let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie_token.is_empty()
-        || !auth::same_secret(&cookie_token, &f.csrf)
-        || !state.forms.check(&f.csrf, etablera_app::now_secs())
-    {
+    if !anonymous_form_is_fresh(&state, &headers, &f.csrf) {
         let msg = t(
             lang,
             "Formuläret har gått ut. Försök igen.",
@@ -287,19 +293,11 @@ async fn login(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
 async fn logout(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Form(f): Form<CsrfForm>,
+    Checked(_): Checked<crate::ui::CsrfOnly>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return fail(&ctx, e);
-    }
     if let (Some(s), Some(u)) = (ctx.session.clone(), ctx.user.clone()) {
         let r = state
             .db
@@ -1035,11 +1033,7 @@ async fn report_problem(
     Form(f): Form<ReportForm>,
 ) -> Response {
     let lang = ctx.lang;
-    let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie_token.is_empty()
-        || !auth::same_secret(&cookie_token, &f.csrf)
-        || !state.forms.check(&f.csrf, etablera_app::now_secs())
-    {
+    if !anonymous_form_is_fresh(&state, &headers, &f.csrf) {
         let m = t(
             lang,
             "Formuläret har gått ut. Skriv igen.",

@@ -4,13 +4,14 @@
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::pages::load_run;
+use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Extension, Router};
 use etablera_app::{audit, strategies};
 use etablera_domain::access::{allowed, Action};
 use etablera_domain::format::value as fmt_value;
@@ -180,11 +181,8 @@ async fn update_activity(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, aid)): Path<(String, String)>,
-    Form(f): Form<ActivityForm>,
+    Checked(f): Checked<ActivityForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return fail(&ctx, e);
-    }
     let Some(status) = STATUSES.into_iter().find(|s| status_code(*s) == f.status) else {
         return fail(
             &ctx,
@@ -530,3 +528,5 @@ async fn compare(
     Html(layout(&ctx, t(lang, "Jämförelse", "Comparison"), &path, body).into_string())
         .into_response()
 }
+
+crate::ui::with_csrf!(ActivityForm);

@@ -171,3 +171,55 @@ impl IntoResponse for AppError {
         error_page(&self, Lang::Sv)
     }
 }
+
+/// A form whose `csrf` field carries the session's token.
+pub(crate) trait WithCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`WithCsrf`] for form types with a `csrf: String` field.
+macro_rules! with_csrf {
+    ($($form:ty),* $(,)?) => {
+        $(impl $crate::ui::WithCsrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+pub(crate) use with_csrf;
+
+/// A posted form, read as `Form<T>` reads it, whose CSRF token has been checked against
+/// the session: a handler that takes one cannot forget the check. A wrong or missing
+/// token is answered as `Ctx::check_csrf` decides (the form expired; log in), in the
+/// visitor's language.
+pub(crate) struct Checked<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Checked<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + WithCsrf,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        };
+        let axum::Form(f) = axum::Form::<T>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match ctx.check_csrf(f.csrf()) {
+            Ok(()) => Ok(Checked(f)),
+            Err(e) => Err(fail(&ctx, e)),
+        }
+    }
+}
+
+/// A form with nothing but its CSRF token: a button that posts.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct CsrfOnly {
+    csrf: String,
+}
+
+with_csrf!(CsrfOnly);

@@ -3,13 +3,14 @@
 
 use crate::auth::{Ctx, Password};
 use crate::error::AppError;
+use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Extension, Router};
 use etablera_app::accounts;
 use etablera_domain::access::Role;
 use etablera_domain::{Lang, UnitCode};
@@ -114,11 +115,8 @@ struct NewUserForm {
 async fn create(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Form(f): Form<NewUserForm>,
+    Checked(f): Checked<NewUserForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return fail(&ctx, e);
-    }
     let Some(role) = Role::parse(&f.role) else {
         return fail(
             &ctx,
@@ -164,11 +162,8 @@ async fn set_role(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(_path_user): Path<String>,
-    Form(f): Form<RoleForm>,
+    Checked(f): Checked<RoleForm>,
 ) -> Response {
-    if let Err(e) = ctx.check_csrf(&f.csrf) {
-        return fail(&ctx, e);
-    }
     let role = match f.role.as_str() {
         "none" => None,
         r => match Role::parse(r) {
@@ -205,3 +200,5 @@ async fn set_role(
         Err(e) => fail(&ctx, e),
     }
 }
+
+crate::ui::with_csrf!(NewUserForm, RoleForm);

@@ -862,3 +862,36 @@ fn every_write_route_by_role_and_municipality() {
         eprintln!("{b}: {cells} cells of role × route × municipality");
     }
 }
+
+/// Every write route's form is refused with a forged CSRF token, even for the users who
+/// may make the change, and nothing is stored: the check is part of reading the form
+/// (`ui::Checked`, the register's `csrf`), so no handler can leave it out.
+#[test]
+fn every_form_route_refuses_a_forged_csrf_token() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut checked = 0;
+        for user in ["sys", "mgr"] {
+            let mut c = login_at(&app.base, b, user, PW);
+            for code in ["2380", "1864"] {
+                for r in requests(&app, user, "forged", code, 0) {
+                    if matches!(r.body, Body::Json(_) | Body::Public(..)) {
+                        continue; // the API uses tokens, public forms their own cookie
+                    }
+                    let before = stored(&app);
+                    let resp = send(&app, &mut c, &r);
+                    let cell = format!("{b}: {user} {} {}", r.name, r.path);
+                    assert_eq!(resp.status, 422, "{cell}: {}", resp.status);
+                    assert!(
+                        resp.body.contains("Formuläret har gått ut"),
+                        "{cell}: {}",
+                        resp.body.chars().take(300).collect::<String>()
+                    );
+                    assert_eq!(before, stored(&app), "{cell}: stored rows changed");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 40, "{b}: {checked} forms");
+    }
+}
