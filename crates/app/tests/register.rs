@@ -12,13 +12,21 @@ fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
 }
 
-#[test]
-fn gallring_dry_run_then_run() {
+/// Runs `test` on every backend with an initialised database and the register's key.
+fn on_every_backend(
+    mut test: impl FnMut(&str, &mut dyn etablera_store::Store, etablera_vault::Keyring),
+) {
     for mut t in testing::all() {
-        let b = t.backend;
         let s = t.store.as_mut();
         etablera_app::init(s).unwrap();
         let keys = etablera_vault::Keyring::parse(K1).unwrap();
+        test(t.backend, s, keys);
+    }
+}
+
+#[test]
+fn gallring_dry_run_then_run() {
+    on_every_backend(|b, s, keys| {
         let unit = UnitCode::parse("2380").unwrap();
         let mut cases = etablera_app::register_demo::caseload(&unit, 6, 7, 2015, d("2026-01-01"));
         // Closed: 2019-06-30 and 2020-12-31 (old), 2021-02-01 (young), the rest open.
@@ -124,16 +132,12 @@ fn gallring_dry_run_then_run() {
                 >= 2,
             "{b}"
         );
-    }
+    });
 }
 
 #[test]
 fn export_contains_everything_stored() {
-    for mut t in testing::all() {
-        let b = t.backend;
-        let s = t.store.as_mut();
-        etablera_app::init(s).unwrap();
-        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+    on_every_backend(|b, s, keys| {
         let unit = UnitCode::parse("2380").unwrap();
         let mut case =
             etablera_app::register_demo::caseload(&unit, 1, 3, 2024, d("2026-06-01")).remove(0);
@@ -215,16 +219,12 @@ fn export_contains_everything_stored() {
             actions.contains(&"person.create") && actions.contains(&"plan_link.create"),
             "{b}: {actions:?}"
         );
-    }
+    });
 }
 
 #[test]
 fn caseload_import_refuses_bad_rows_and_stores_nothing() {
-    for mut t in testing::all() {
-        let b = t.backend;
-        let s = t.store.as_mut();
-        etablera_app::init(s).unwrap();
-        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+    on_every_backend(|b, s, keys| {
         let unit = UnitCode::parse("2380").unwrap();
         let bad = "namn;personnummer;fodelsear;kon;fodelseland;kategori;ankomst\n\
                    Amal Ok;811218-9876;;K;Syrien;anvisad;2025-01-02\n\
@@ -329,7 +329,7 @@ fn caseload_import_refuses_bad_rows_and_stores_nothing() {
             3,
             "{b}"
         );
-    }
+    });
 }
 
 #[test]
@@ -366,11 +366,7 @@ fn key_rotation_reseals_everything() {
 
 #[test]
 fn figures_feed_the_follow_up_as_a_source() {
-    for mut t in testing::all() {
-        let b = t.backend;
-        let s = t.store.as_mut();
-        etablera_app::init(s).unwrap();
-        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+    on_every_backend(|b, s, keys| {
         let unit = UnitCode::parse("2380").unwrap();
         store_cases(
             s,
@@ -400,7 +396,7 @@ fn figures_feed_the_follow_up_as_a_source() {
                 "{b}: a count under the threshold is never stored: {v:?}"
             );
         }
-    }
+    });
 }
 
 /// Tenant isolation (hardening issue, the class of finding 5): a person's id is global, and
@@ -409,11 +405,7 @@ fn figures_feed_the_follow_up_as_a_source() {
 /// crosses municipalities: it is refused and both registers stay as they were.
 #[test]
 fn a_person_id_of_another_municipality_is_never_overwritten() {
-    for mut t in testing::all() {
-        let b = t.backend;
-        let s = t.store.as_mut();
-        etablera_app::init(s).unwrap();
-        let keys = etablera_vault::Keyring::parse(K1).unwrap();
+    on_every_backend(|b, s, keys| {
         let ostersund = UnitCode::parse("2380").unwrap();
         let ljusnarsberg = UnitCode::parse("1864").unwrap();
         let case = etablera_app::register_demo::caseload(&ostersund, 1, 7, 2024, d("2026-01-01"))
@@ -436,7 +428,7 @@ fn a_person_id_of_another_municipality_is_never_overwritten() {
             s.persons(&ljusnarsberg).unwrap().is_empty(),
             "{b}: nothing in Ljusnarsberg"
         );
-    }
+    });
 }
 
 /// Stores cases as they are, sealed with `keys` (a test's fixture, not a use case).

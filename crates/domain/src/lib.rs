@@ -58,6 +58,11 @@ impl std::str::FromStr for Lang {
 
 impl Lang {
     /// Picks the Swedish or the English text.
+    /// The language's code: `sv` or `en` (a page's `lang`, the language cookie).
+    pub fn code(self) -> &'static str {
+        self.pick("sv", "en")
+    }
+
     pub fn pick<'a>(self, sv: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Sv => sv,

@@ -89,6 +89,22 @@ fn marker(out: &mut String, kind: &str, x: f64, y: f64, colour: &str) {
 
 /// The chart of one target's result. `title` and `desc` become the SVG's accessible name
 /// and description.
+/// The text alternative's opening for a target's chart: "The chart shows" and the series
+/// that have points, in the language.
+pub fn description(r: &TargetResult, lang: Lang) -> String {
+    let series: Vec<&str> = r
+        .chart
+        .iter()
+        .filter(|c| !c.points.is_empty())
+        .map(|c| c.label.get(lang))
+        .collect();
+    format!(
+        "{} {}",
+        lang.pick("Diagrammet visar", "The chart shows"),
+        series.join(", ")
+    )
+}
+
 pub fn target_chart(
     r: &TargetResult,
     unit: &MeasureUnit,

@@ -467,16 +467,7 @@ pub fn render_html(input: &ReportInput) -> String {
                     let _ = write!(o, "<p>{}</p>", escape(para));
                 }
             }
-            let desc = format!(
-                "{} {}",
-                lang.pick("Diagrammet visar", "The chart shows"),
-                r.chart
-                    .iter()
-                    .filter(|c| !c.points.is_empty())
-                    .map(|c| c.label.get(lang).to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let desc = chart::description(r, lang);
             let _ = write!(
                 o,
                 "<figure>{}<figcaption>{}{}</figcaption></figure>",

@@ -736,7 +736,7 @@ pub trait Store: Send + backend::Backend {
         by: Option<i64>,
         audit: &AuditEntry,
     ) -> Result<bool> {
-        shared::resolve_registration_request(self, unit, id, resolution, by, audit)
+        shared::resolve_registration_request(self, (unit, id), (resolution, by), audit)
     }
     fn read_log(&mut self, filter: &ReadLogFilter) -> Result<Vec<ReadLogEntry>> {
         shared::read_log(self.sql(), filter)

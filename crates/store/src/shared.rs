@@ -1263,12 +1263,11 @@ pub(crate) fn registration_requests(
     )
 }
 
+/// Resolves open request `id` of the municipality as `resolution`, by user `by`.
 pub(crate) fn resolve_registration_request(
     b: &mut (impl Backend + ?Sized),
-    unit: &UnitCode,
-    id: i64,
-    resolution: &str,
-    by: Option<i64>,
+    (unit, id): (&UnitCode, i64),
+    (resolution, by): (&str, Option<i64>),
     audit: &AuditEntry,
 ) -> Result<bool> {
     audited_if(b, audit, |db| {

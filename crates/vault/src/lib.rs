@@ -138,18 +138,23 @@ impl Keyring {
         format!("v1.{}.{}{}", k.id, hex(&nonce), hex(&ct))
     }
 
+    /// The key a sealed value or a chain link names, and its hex body as bytes.
+    fn key_and_bytes(&self, id: &str, body: &str) -> Result<(&NamedKey, Vec<u8>), VaultError> {
+        let k = self
+            .keys
+            .iter()
+            .find(|k| k.id == id)
+            .ok_or_else(|| VaultError::UnknownKey(id.to_string()))?;
+        Ok((k, unhex(body).ok_or(VaultError::Damaged)?))
+    }
+
     /// Opens a sealed value for the record `aad`.
     pub fn open(&self, aad: &[u8], sealed: &str) -> Result<Vec<u8>, VaultError> {
         let mut parts = sealed.splitn(3, '.');
         let (Some("v1"), Some(id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(VaultError::Damaged);
         };
-        let k = self
-            .keys
-            .iter()
-            .find(|k| k.id == id)
-            .ok_or_else(|| VaultError::UnknownKey(id.to_string()))?;
-        let raw = unhex(body).ok_or(VaultError::Damaged)?;
+        let (k, raw) = self.key_and_bytes(id, body)?;
         if raw.len() < 12 + 16 {
             return Err(VaultError::Damaged);
         }
@@ -205,12 +210,7 @@ impl Keyring {
     /// Whether `link` is the chain link of `data` after `prev`, under the key it names.
     pub fn check_chain_mac(&self, prev: &str, data: &[u8], link: &str) -> Result<bool, VaultError> {
         let (id, body) = link.split_once('.').ok_or(VaultError::Damaged)?;
-        let k = self
-            .keys
-            .iter()
-            .find(|k| k.id == id)
-            .ok_or_else(|| VaultError::UnknownKey(id.to_string()))?;
-        let raw = unhex(body).ok_or(VaultError::Damaged)?;
+        let (k, raw) = self.key_and_bytes(id, body)?;
         let mut mac = Self::chain_key(&k.key);
         mac.update(&(prev.len() as u64).to_be_bytes());
         mac.update(prev.as_bytes());

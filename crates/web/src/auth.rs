@@ -12,6 +12,7 @@
 //! module keeps the cookies, the signed login form and the request context.
 
 use crate::error::AppError;
+use crate::i18n::tr;
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -164,12 +165,7 @@ impl Ctx {
         match &self.session {
             Some(s) if same_secret(&s.csrf_token, token) => Ok(()),
             Some(_) => Err(AppError::BadRequest(
-                self.lang
-                    .pick(
-                        "Formuläret har gått ut. Ladda om sidan och försök igen.",
-                        "The form has expired. Reload the page and try again.",
-                    )
-                    .into(),
+                tr(self.lang, "form-has-expired-reload-page").into(),
             )),
             None => Err(AppError::Unauthorized),
         }
@@ -270,18 +266,17 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(ctx);
     let mut resp = next.run(req).await;
     if clear && !resp.headers().contains_key(header::SET_COOKIE) {
-        resp.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(
-                SESSION_COOKIE,
-                "",
-                Some(0),
-                state.config.secure_cookies,
-                true,
-            ),
-        );
+        clear_session_cookie(&mut resp, state.config.secure_cookies);
     }
     resp
+}
+
+/// Ends the session cookie in the browser (logout, a session that is no longer valid).
+pub fn clear_session_cookie(resp: &mut Response, secure: bool) {
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), secure, true),
+    );
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
+use crate::i18n::tr;
 use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
@@ -32,10 +33,6 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/s/{id}/data/manual", post(manual))
 }
 
-fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    lang.pick(sv, en)
-}
-
 #[derive(Debug, Deserialize, Default)]
 struct DataQuery {
     done: Option<String>,
@@ -52,70 +49,68 @@ fn page(
     let lang = ctx.lang;
     let path = format!("/s/{}/data", s.id);
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
-        h1 { (t(lang, "Data", "Data")) " – " (s.title) }
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (tr(lang, "data")) " – " (s.title) }
         @if let Some(m) = message { p.success role="status" { (m) } }
         @if !errors.is_empty() {
             div.error role="alert" id="upload-errors" {
-                p { strong { (t(lang, "Inget har sparats. Rätta följande och ladda upp filen igen:", "Nothing has been stored. Correct the following and upload the file again:")) } }
+                p { strong { (tr(lang, "nothing-has-been-stored-correct")) } }
                 ul { @for e in errors { li { (e) } } }
             }
         }
-        h2 { (t(lang, "Ladda upp en fil", "Upload a file")) }
-        p { (t(lang,
-            "Kolada-JSON (API v2 eller v3), lång CSV (indikator, enhet, period, kön, värde) eller xlsx i brett format (en rad per enhet och indikator, en kolumn per år). Du får se en förhandsvisning innan något sparas.",
-            "Kolada JSON (API v2 or v3), long CSV (indicator, unit, period, sex, value) or wide xlsx (a row per unit and indicator, a column per year). You see a preview before anything is stored.")) }
+        h2 { (tr(lang, "upload-file")) }
+        p { (tr(lang, "kolada-json-api-v2-v3")) }
         form method="post" action={ (path) "/preview" } enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(ctx.csrf());
             p {
-                label for="file" { (t(lang, "Fil", "File")) }
+                label for="file" { (tr(lang, "file")) }
                 input id="file" name="file" type="file" accept=".json,.csv,.txt,.xlsx" required aria-describedby=[(!errors.is_empty()).then_some("upload-errors")];
             }
-            p { button type="submit" { (t(lang, "Förhandsgranska", "Preview")) } }
+            p { button type="submit" { (tr(lang, "preview")) } }
         }
-        h2 { (t(lang, "Mata in ett värde", "Enter a value")) }
+        h2 { (tr(lang, "enter-value")) }
         form method="post" action={ (path) "/manual" } {
             input type="hidden" name="csrf" value=(ctx.csrf());
             p {
-                label for="m-indicator" { (t(lang, "Indikator", "Indicator")) }
+                label for="m-indicator" { (tr(lang, "indicator")) }
                 select id="m-indicator" name="indicator" required {
                     @for i in s.indicators() { option value=(i) { (i) } }
                 }
             }
             p {
-                label for="m-period" { (t(lang, "Period (2024, 2024Q1, 2024H1, 2024M03)", "Period (2024, 2024Q1, 2024H1, 2024M03)")) }
+                label for="m-period" { (tr(lang, "period-2024-2024q1-2024h1-2024m03")) }
                 input id="m-period" name="period" type="text" required;
             }
             p {
-                label for="m-sex" { (t(lang, "Kön", "Sex")) }
-                select id="m-sex" name="sex" { option value="T" { (t(lang, "Totalt", "Total")) } option value="K" { (t(lang, "Kvinnor", "Women")) } option value="M" { (t(lang, "Män", "Men")) } }
+                label for="m-sex" { (tr(lang, "sex")) }
+                select id="m-sex" name="sex" { option value="T" { (tr(lang, "total")) } option value="K" { (tr(lang, "women")) } option value="M" { (tr(lang, "men")) } }
             }
             p {
-                label for="m-value" { (t(lang, "Värde (tomt om det saknas)", "Value (empty if missing)")) }
+                label for="m-value" { (tr(lang, "value-empty-if-missing")) }
                 input id="m-value" name="value" type="text" inputmode="decimal";
             }
             p {
-                label for="m-status" { (t(lang, "Status", "Status")) }
+                label for="m-status" { (tr(lang, "status")) }
                 select id="m-status" name="status" {
                     @for st in [ObsStatus::Final, ObsStatus::Preliminary, ObsStatus::Missing, ObsStatus::NotApplicable, ObsStatus::Suppressed] {
                         option value=(st.as_str()) { (st.label(lang)) }
                     }
                 }
             }
-            p { button type="submit" { (t(lang, "Spara värdet", "Save the value")) } }
+            p { button type="submit" { (tr(lang, "save-value")) } }
         }
-        h2 { (t(lang, "Inlästa leveranser", "Imported batches")) }
-        @if batches.is_empty() { p { (t(lang, "Inga ännu.", "None yet.")) } } @else {
+        h2 { (tr(lang, "imported-batches")) }
+        @if batches.is_empty() { p { (tr(lang, "none-yet")) } } @else {
             table {
-                caption.sr-only { (t(lang, "Inlästa leveranser", "Imported batches")) }
-                thead { tr { th scope="col" { "#" } th scope="col" { (t(lang, "Källa", "Source")) } th scope="col" { (t(lang, "Fil", "File")) } th scope="col" { (t(lang, "Inläst", "Imported")) } th scope="col" class="num" { (t(lang, "Nya eller ändrade", "New or changed")) } } }
+                caption.sr-only { (tr(lang, "imported-batches")) }
+                thead { tr { th scope="col" { "#" } th scope="col" { (tr(lang, "source")) } th scope="col" { (tr(lang, "file")) } th scope="col" { (tr(lang, "imported")) } th scope="col" class="num" { (tr(lang, "new-changed")) } } }
                 tbody { @for b in batches.iter().rev().take(20) { tr { td { (b.id) } td { (b.source) } td { (b.file_name.as_deref().unwrap_or("–")) } td { (crate::ui::when(&b.imported_at)) } td.num { (b.changed_count) } } } }
             }
         }
     };
     (
         status,
-        Html(layout(ctx, t(lang, "Data", "Data"), &path, body).into_string()),
+        Html(layout(ctx, tr(lang, "data"), &path, body).into_string()),
     )
         .into_response()
 }
@@ -148,11 +143,7 @@ async fn preview(
     let too_large = || {
         AppError::TooLarge(format!(
             "{} {} MB.",
-            t(
-                lang,
-                "Filen är för stor. Största tillåtna storlek är",
-                "The file is too large. The largest allowed size is"
-            ),
+            tr(lang, "file-too-large-largest-allowed"),
             limit / (1024 * 1024)
         ))
     };
@@ -161,14 +152,7 @@ async fn preview(
         Err(_) => {
             return fail(
                 &ctx,
-                AppError::UnsupportedType(
-                    t(
-                        lang,
-                        "Skicka filen med formuläret (multipart/form-data).",
-                        "Send the file with the form (multipart/form-data).",
-                    )
-                    .into(),
-                ),
+                AppError::UnsupportedType(tr(lang, "send-file-form-multipart-form").into()),
             )
         }
     };
@@ -199,14 +183,7 @@ async fn preview(
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return fail(
             &ctx,
-            AppError::BadRequest(
-                t(
-                    lang,
-                    "Välj en fil att ladda upp.",
-                    "Choose a file to upload.",
-                )
-                .into(),
-            ),
+            AppError::BadRequest(tr(lang, "choose-file-upload").into()),
         );
     };
     // Only the base name of the file is kept, and only printable characters.
@@ -262,20 +239,20 @@ async fn preview(
         .len();
     let path = format!("/s/{}/data", strategy.id);
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href=(path) { (t(lang, "Data", "Data")) } }
-        h1 { (t(lang, "Förhandsvisning", "Preview")) ": " (name) }
-        p role="status" { (obs.len()) " " (t(lang, "värden", "values")) ", " (n_ind) " " (t(lang, "indikatorer", "indicators")) ", " (n_units) " " (t(lang, "enheter", "units")) ". " (t(lang, "Inget är sparat ännu.", "Nothing is stored yet.")) }
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href=(path) { (tr(lang, "data")) } }
+        h1 { (tr(lang, "preview-forhandsvisning")) ": " (name) }
+        p role="status" { (obs.len()) " " (tr(lang, "values")) ", " (n_ind) " " (tr(lang, "indicators")) ", " (n_units) " " (tr(lang, "units")) ". " (tr(lang, "nothing-stored-yet")) }
         @if !preview.warnings.is_empty() {
             div.notice role="status" {
-                h2 { (t(lang, "Att observera", "Please note")) }
+                h2 { (tr(lang, "please-note")) }
                 ul { @for w in &preview.warnings { li { (w.text(lang)) } } }
             }
         }
         table {
-            caption { (t(lang, "De första 20 värdena", "The first 20 values")) }
+            caption { (tr(lang, "first-20-values")) }
             thead { tr {
-                th scope="col" { (t(lang, "Indikator", "Indicator")) } th scope="col" { (t(lang, "Enhet", "Unit")) } th scope="col" { (t(lang, "Period", "Period")) }
-                th scope="col" { (t(lang, "Kön", "Sex")) } th scope="col" class="num" { (t(lang, "Värde", "Value")) } th scope="col" { (t(lang, "Status", "Status")) }
+                th scope="col" { (tr(lang, "indicator")) } th scope="col" { (tr(lang, "unit")) } th scope="col" { (tr(lang, "period")) }
+                th scope="col" { (tr(lang, "sex")) } th scope="col" class="num" { (tr(lang, "value")) } th scope="col" { (tr(lang, "status")) }
             } }
             tbody { @for o in obs.iter().take(20) {
                 @let unit = indicators.get(&o.indicator).map(|i| i.unit.clone()).unwrap_or(etablera_domain::MeasureUnit::Index);
@@ -290,10 +267,10 @@ async fn preview(
         form method="post" action={ (path) "/import" } {
             input type="hidden" name="csrf" value=(ctx.csrf());
             input type="hidden" name="token" value=(token);
-            p { button type="submit" { (t(lang, "Spara i databasen", "Store in the database")) } " " a href=(path) { (t(lang, "Avbryt", "Cancel")) } }
+            p { button type="submit" { (tr(lang, "store-database")) } " " a href=(path) { (tr(lang, "cancel")) } }
         }
     };
-    Html(layout(&ctx, t(lang, "Förhandsvisning", "Preview"), &path, body).into_string())
+    Html(layout(&ctx, tr(lang, "preview-forhandsvisning"), &path, body).into_string())
         .into_response()
 }
 
@@ -403,7 +380,7 @@ async fn manual(
 fn parse_manual(f: &ManualForm, lang: Lang) -> Result<uploads::ManualEntry, Vec<String>> {
     let mut errs = Vec::new();
     let mut bad = |label: (&'static str, &'static str), m: String| {
-        errs.push(format!("{}: {m}", t(lang, label.0, label.1)));
+        errs.push(format!("{}: {m}", lang.pick(label.0, label.1)));
     };
     let indicator = etablera_domain::IndicatorId::parse(f.indicator.trim())
         .map_err(|e| bad(("Indikator", "Indicator"), e.to_string()))
@@ -427,7 +404,7 @@ fn parse_manual(f: &ManualForm, lang: Lang) -> Result<uploads::ManualEntry, Vec<
     let (value, status) = etablera_ingest::value_and_status(raw, stated).unwrap_or_else(|| {
         bad(
             ("Värde", "Value"),
-            format!("`{raw}` {}", t(lang, "är inget tal", "is not a number")),
+            format!("`{raw}` {}", tr(lang, "not-number")),
         );
         (None, ObsStatus::Missing)
     });

@@ -3,6 +3,7 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
+use crate::i18n::tr;
 use crate::ui::Checked;
 use crate::ui::{layout, urlencode};
 use crate::AppState;
@@ -31,26 +32,14 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/s/{id}/areas/{area}/indicators", post(link_indicator))
 }
 
-fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    lang.pick(sv, en)
-}
-
 use etablera_app::strategies::{self, value_of, Changed};
 
 fn value_label(kind: &TargetKind, lang: Lang) -> Option<&'static str> {
     match kind {
-        TargetKind::Threshold { .. } => Some(t(lang, "Målvärde", "Target value")),
-        TargetKind::Flow { .. } => Some(t(lang, "Per år", "Per year")),
-        TargetKind::Relative { .. } => Some(t(
-            lang,
-            "Marginal mot jämförelseserien",
-            "Margin to the reference series",
-        )),
-        TargetKind::Gap { .. } => Some(t(
-            lang,
-            "Största tillåtna skillnad (tomt: ska bara minska)",
-            "Largest allowed gap (empty: shall only shrink)",
-        )),
+        TargetKind::Threshold { .. } => Some(tr(lang, "target-value")),
+        TargetKind::Flow { .. } => Some(tr(lang, "per-year")),
+        TargetKind::Relative { .. } => Some(tr(lang, "margin-reference-series")),
+        TargetKind::Gap { .. } => Some(tr(lang, "largest-allowed-gap-empty-shall")),
         TargetKind::Direction { .. } => None,
     }
 }
@@ -87,36 +76,36 @@ fn render_form(
         }
     };
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) "/t/" (tg.id) } { (tg.text) } }
-        h1 { (t(lang, "Ändra mål", "Edit target")) }
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) "/t/" (tg.id) } { (tg.text) } }
+        h1 { (tr(lang, "edit-target")) }
         @if !errors.is_empty() {
             div.error role="alert" {
-                p { (t(lang, "Målet sparades inte. Rätta följande:", "The target was not saved. Please correct:")) }
+                p { (tr(lang, "target-was-not-saved-please")) }
                 ul { @for (f, m) in errors { li { a href={ "#" (f) } { (m) } } } }
             }
         }
         form method="post" action=(path) {
             input type="hidden" name="csrf" value=(ctx.csrf());
             p {
-                label for="text" { (t(lang, "Målets lydelse", "Wording of the target")) }
+                label for="text" { (tr(lang, "wording-target")) }
                 @if let Some(m) = err("text") { span.field-error id="text-error" { (m) } }
                 textarea id="text" name="text" rows="3" cols="60" required aria-invalid=[err("text").map(|_| "true")] { (form.text) }
             }
             @if let Some(label) = value_label(&tg.kind, lang) {
                 (field("value", label, form.value.as_deref().unwrap_or(""), "text"))
             }
-            (field("target_year", t(lang, "Målår", "Target year"), &form.target_year, "number"))
-            (field("baseline_year", t(lang, "Basår (tomt om inget)", "Baseline year (empty if none)"), form.baseline_year.as_deref().unwrap_or(""), "number"))
+            (field("target_year", tr(lang, "target-year"), &form.target_year, "number"))
+            (field("baseline_year", tr(lang, "baseline-year-empty-if-none"), form.baseline_year.as_deref().unwrap_or(""), "number"))
             p {
-                label for="note" { (t(lang, "Anmärkning", "Note")) }
+                label for="note" { (tr(lang, "note")) }
                 textarea id="note" name="note" rows="2" cols="60" { (form.note.as_deref().unwrap_or("")) }
             }
-            p { button type="submit" { (t(lang, "Spara", "Save")) } }
+            p { button type="submit" { (tr(lang, "save")) } }
         }
     };
     (
         status,
-        Html(layout(ctx, t(lang, "Ändra mål", "Edit target"), &path, body).into_string()),
+        Html(layout(ctx, tr(lang, "edit-target"), &path, body).into_string()),
     )
         .into_response()
 }
@@ -162,15 +151,7 @@ pub(crate) fn apply(
     let mut new = tg.clone();
     let text = f.text.trim();
     if text.is_empty() || text.chars().count() > 1000 {
-        errs.push((
-            "text",
-            t(
-                lang,
-                "Skriv målets lydelse (högst 1 000 tecken).",
-                "Write the target's wording (at most 1,000 characters).",
-            )
-            .to_string(),
-        ));
+        errs.push(("text", tr(lang, "write-target-s-wording-most").to_string()));
     }
     new.text = text.to_string();
     let year = |s: &str| {
@@ -183,12 +164,7 @@ pub(crate) fn apply(
         Some(y) => new.target_year = y,
         None => errs.push((
             "target_year",
-            t(
-                lang,
-                "Målåret ska vara ett år mellan 1990 och 2100.",
-                "The target year must be a year from 1990 to 2100.",
-            )
-            .to_string(),
+            tr(lang, "target-year-must-year-from").to_string(),
         )),
     }
     match f
@@ -202,12 +178,7 @@ pub(crate) fn apply(
             Some(y) => new.baseline_year = Some(y),
             None => errs.push((
                 "baseline_year",
-                t(
-                    lang,
-                    "Basåret ska vara ett år mellan 1990 och 2100, eller tomt.",
-                    "The baseline year must be a year from 1990 to 2100, or empty.",
-                )
-                .to_string(),
+                tr(lang, "baseline-year-must-year-from").to_string(),
             )),
         },
     }
@@ -216,14 +187,7 @@ pub(crate) fn apply(
     let bad_number = || {
         (
             "value",
-            format!(
-                "{} `{raw}`",
-                t(
-                    lang,
-                    "Skriv ett tal, till exempel 47,5, inte",
-                    "Write a number, for example 47.5, not"
-                )
-            ),
+            format!("{} `{raw}`", tr(lang, "write-number-example-47-5")),
         )
     };
     match &mut new.kind {
@@ -249,15 +213,7 @@ pub(crate) fn apply(
     }
     let note = f.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > 2000) {
-        errs.push((
-            "note",
-            t(
-                lang,
-                "Anmärkningen får vara högst 2 000 tecken.",
-                "The note may have at most 2,000 characters.",
-            )
-            .to_string(),
-        ));
+        errs.push(("note", tr(lang, "note-may-have-most-2").to_string()));
     }
     new.note = note.map(str::to_string);
     if errs.is_empty() {
@@ -403,14 +359,7 @@ async fn upload(
     let Ok(mut mp) = mp else {
         return crate::ui::fail(
             &ctx,
-            AppError::UnsupportedType(
-                t(
-                    lang,
-                    "Skicka filen med formuläret (multipart/form-data).",
-                    "Send the file with the form (multipart/form-data).",
-                )
-                .into(),
-            ),
+            AppError::UnsupportedType(tr(lang, "send-file-form-multipart-form").into()),
         );
     };
     let (mut csrf, mut file) = (String::new(), None);
@@ -425,21 +374,14 @@ async fn upload(
                     Err(_) => {
                         return crate::ui::fail(
                             &ctx,
-                            AppError::TooLarge(
-                                t(lang, "Filen är för stor.", "The file is too large.").into(),
-                            ),
+                            AppError::TooLarge(tr(lang, "file-too-large").into()),
                         )
                     }
                 }
             }
             Ok(None) => break,
             Err(_) => {
-                return crate::ui::fail(
-                    &ctx,
-                    AppError::TooLarge(
-                        t(lang, "Filen är för stor.", "The file is too large.").into(),
-                    ),
-                )
+                return crate::ui::fail(&ctx, AppError::TooLarge(tr(lang, "file-too-large").into()))
             }
         }
     }
@@ -449,14 +391,7 @@ async fn upload(
     let Some(text) = file.and_then(|b| String::from_utf8(b).ok()) else {
         return crate::ui::fail(
             &ctx,
-            AppError::BadRequest(
-                t(
-                    lang,
-                    "Välj en strategifil (TOML, UTF-8).",
-                    "Choose a strategy file (TOML, UTF-8).",
-                )
-                .into(),
-            ),
+            AppError::BadRequest(tr(lang, "choose-strategy-file-toml-utf").into()),
         );
     };
     let c = ctx.clone();
@@ -512,23 +447,23 @@ async fn strategy_page(
     let can_write = allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false);
     let path = format!("/s/{}/strategy", s.id);
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
-        h1 { (t(lang, "Strategin", "The strategy")) ": " (s.title) }
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (tr(lang, "strategy")) ": " (s.title) }
         @if !errors.is_empty() {
             div.error role="alert" id="strategy-errors" {
-                p { strong { (t(lang, "Filen sparades inte. Rätta följande:", "The file was not saved. Please correct:")) } }
+                p { strong { (tr(lang, "file-was-not-saved-please")) } }
                 ul { @for e in errors { li { (e) } } }
             }
         }
-        p { a href={ "/s/" (s.id) "/strategy.toml" } download { (t(lang, "Ladda ner strategifilen (TOML)", "Download the strategy file (TOML)")) } }
+        p { a href={ "/s/" (s.id) "/strategy.toml" } download { (tr(lang, "download-strategy-file-toml")) } }
         @if can_write {
             form method="post" action=(path) enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(ctx.csrf());
                 p {
-                    label for="strategy-file" { (t(lang, "Ladda upp en ändrad strategifil", "Upload a changed strategy file")) }
+                    label for="strategy-file" { (tr(lang, "upload-changed-strategy-file")) }
                     input id="strategy-file" name="file" type="file" accept=".toml" required aria-describedby=[(!errors.is_empty()).then_some("strategy-errors")];
                 }
-                p { button type="submit" { (t(lang, "Kontrollera och spara", "Check and save")) } }
+                p { button type="submit" { (tr(lang, "check-save")) } }
             }
         }
         @for g in s.root_goals() {
@@ -538,33 +473,33 @@ async fn strategy_page(
                 (sg.title)
                 @if can_write {
                     details {
-                        summary { (t(lang, "Ändra delmålet", "Edit the sub-goal")) }
+                        summary { (tr(lang, "edit-sub-goal")) }
                         form method="post" action={ "/s/" (s.id) "/goals/" (sg.id) } {
                             input type="hidden" name="csrf" value=(ctx.csrf());
-                            p { label for={ "g-" (sg.id) } { (t(lang, "Rubrik", "Title")) } textarea id={ "g-" (sg.id) } name="title" rows="2" cols="60" required { (sg.title) } }
-                            p { button type="submit" { (t(lang, "Spara", "Save")) } }
+                            p { label for={ "g-" (sg.id) } { (tr(lang, "title")) } textarea id={ "g-" (sg.id) } name="title" rows="2" cols="60" required { (sg.title) } }
+                            p { button type="submit" { (tr(lang, "save")) } }
                         }
                         form method="post" action={ "/s/" (s.id) "/goals/" (sg.id) "/delete" } {
                             input type="hidden" name="csrf" value=(ctx.csrf());
-                            p { button type="submit" { (t(lang, "Ta bort delmålet", "Remove the sub-goal")) } }
+                            p { button type="submit" { (tr(lang, "remove-sub-goal")) } }
                         }
                     }
                 }
             } } } }
             @if can_write {
                 details {
-                    summary { (t(lang, "Ändra målet eller lägg till ett delmål", "Edit the goal or add a sub-goal")) }
+                    summary { (tr(lang, "edit-goal-add-sub-goal")) }
                     form method="post" action={ "/s/" (s.id) "/goals/" (g.id) } {
                         input type="hidden" name="csrf" value=(ctx.csrf());
-                        p { label for={ "g-" (g.id) } { (t(lang, "Rubrik", "Title")) } textarea id={ "g-" (g.id) } name="title" rows="2" cols="60" required { (g.title) } }
-                        p { label for={ "gd-" (g.id) } { (t(lang, "Beskrivning", "Description")) } textarea id={ "gd-" (g.id) } name="description" rows="3" cols="60" { (g.description.as_deref().unwrap_or("")) } }
-                        p { button type="submit" { (t(lang, "Spara målet", "Save the goal")) } }
+                        p { label for={ "g-" (g.id) } { (tr(lang, "title")) } textarea id={ "g-" (g.id) } name="title" rows="2" cols="60" required { (g.title) } }
+                        p { label for={ "gd-" (g.id) } { (tr(lang, "description")) } textarea id={ "gd-" (g.id) } name="description" rows="3" cols="60" { (g.description.as_deref().unwrap_or("")) } }
+                        p { button type="submit" { (tr(lang, "save-goal")) } }
                     }
                     form method="post" action={ "/s/" (s.id) "/goals" } {
                         input type="hidden" name="csrf" value=(ctx.csrf());
                         input type="hidden" name="parent" value=(g.id);
-                        p { label for={ "ng-" (g.id) } { (t(lang, "Nytt delmål", "New sub-goal")) } textarea id={ "ng-" (g.id) } name="title" rows="2" cols="60" required {} }
-                        p { button type="submit" { (t(lang, "Lägg till delmålet", "Add the sub-goal")) } }
+                        p { label for={ "ng-" (g.id) } { (tr(lang, "new-sub-goal")) } textarea id={ "ng-" (g.id) } name="title" rows="2" cols="60" required {} }
+                        p { button type="submit" { (tr(lang, "add-sub-goal")) } }
                     }
                 }
             }
@@ -573,7 +508,7 @@ async fn strategy_page(
                 ul { @for tg in targets { li { a href={ "/s/" (s.id) "/t/" (tg.id) } { (tg.text) } " (" (tg.series.indicator) ", " (tg.kind.name()) ", " (tg.target_year) ")" } } }
             }
         }
-        h2 { (t(lang, "Indikatorer per område", "Indicators by area")) }
+        h2 { (tr(lang, "indicators-area")) }
         @for a in &s.areas {
             h3 { (a.name) }
             ul { @for i in &a.indicators { li {
@@ -583,7 +518,7 @@ async fn strategy_page(
                         input type="hidden" name="csrf" value=(ctx.csrf());
                         input type="hidden" name="indicator" value=(i);
                         input type="hidden" name="op" value="remove";
-                        button type="submit" aria-label={ (t(lang, "Ta bort ", "Remove ")) (i) } { (t(lang, "Ta bort", "Remove")) }
+                        button type="submit" aria-label={ (tr(lang, "remove")) (i) } { (tr(lang, "remove-ta-bort")) }
                     }
                 }
             } } }
@@ -592,9 +527,9 @@ async fn strategy_page(
                     input type="hidden" name="csrf" value=(ctx.csrf());
                     input type="hidden" name="op" value="add";
                     p {
-                        label for={ "li-" (a.id) } { (t(lang, "Koppla en indikator (id, se Indikatorer)", "Link an indicator (id, see Indicators)")) }
+                        label for={ "li-" (a.id) } { (tr(lang, "link-indicator-id-see-indicators")) }
                         input id={ "li-" (a.id) } name="indicator" type="text" required;
-                        " " button type="submit" { (t(lang, "Koppla", "Link")) }
+                        " " button type="submit" { (tr(lang, "link")) }
                     }
                 }
             }
@@ -661,12 +596,7 @@ async fn edit_goal(
             .ok_or_else(|| format!("no goal `{gid}`"))?;
         let title = f.title.trim();
         if title.is_empty() || title.chars().count() > 1000 {
-            return Err(t(
-                lang,
-                "Målet behöver en rubrik (högst 1 000 tecken).",
-                "The goal needs a title (at most 1,000 characters).",
-            )
-            .into());
+            return Err(tr(lang, "goal-needs-title-most-1").into());
         }
         let before = g.title.clone();
         g.title = title.to_string();
@@ -707,12 +637,7 @@ async fn add_subgoal(
     let r = change_strategy(&state, &ctx, id.clone(), "goal.create", move |s| {
         let title = f.title.trim();
         if title.is_empty() || title.chars().count() > 1000 {
-            return Err(t(
-                lang,
-                "Delmålet behöver en rubrik (högst 1 000 tecken).",
-                "The sub-goal needs a title (at most 1,000 characters).",
-            )
-            .into());
+            return Err(tr(lang, "sub-goal-needs-title-most").into());
         }
         if s.goal(&f.parent).is_none() {
             return Err(format!("no goal `{}`", f.parent));
@@ -774,11 +699,7 @@ async fn delete_goal(
         if used {
             return Err(format!(
                 "{} «{}»",
-                t(
-                    lang,
-                    "Målet har delmål, mål eller aktiviteter och kan inte tas bort:",
-                    "The goal has sub-goals, targets or activities and cannot be removed:"
-                ),
+                tr(lang, "goal-has-sub-goals-targets"),
                 g.title
             ));
         }
@@ -827,16 +748,7 @@ async fn link_indicator(
             .join(", ");
         match f.op.as_str() {
             "add" if !a.indicators.contains(&ind) => a.indicators.push(ind),
-            "add" => {
-                return Err(format!(
-                    "{} `{ind}`",
-                    t(
-                        lang,
-                        "Indikatorn finns redan i området:",
-                        "The indicator is already in the area:"
-                    )
-                ))
-            }
+            "add" => return Err(format!("{} `{ind}`", tr(lang, "indicator-already-area"))),
             "remove" => a.indicators.retain(|i| *i != ind),
             other => return Err(format!("unknown operation `{other}`")),
         }

@@ -1,6 +1,7 @@
 //! The one error type of the web layer. Each variant says which HTTP status it becomes;
 //! internal details go to the server log, never to the client.
 
+use crate::i18n::tr;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -109,25 +110,12 @@ impl AppError {
     /// The message shown to the client, in Swedish or English.
     pub fn message(&self, lang: etablera_domain::Lang) -> String {
         match self {
-            AppError::NotFound => lang
-                .pick("Sidan finns inte.", "The page does not exist.")
-                .into(),
-            AppError::Unauthorized => lang
-                .pick("Logga in för att se sidan.", "Log in to see this page.")
-                .into(),
-            AppError::Forbidden => lang
-                .pick(
-                    "Du har inte behörighet till detta.",
-                    "You do not have permission to do this.",
-                )
-                .into(),
-            AppError::Internal { reference, .. } => format!(
-                "{} {reference}.",
-                lang.pick(
-                    "Ett fel uppstod hos oss. Försök igen senare. Om felet kvarstår, kontakta supporten och ange Referens:",
-                    "Something went wrong on our side. Please try again later. If it persists, contact support and quote Reference:",
-                )
-            ),
+            AppError::NotFound => tr(lang, "page-does-not-exist").into(),
+            AppError::Unauthorized => tr(lang, "log-see-page").into(),
+            AppError::Forbidden => tr(lang, "you-do-not-have-permission").into(),
+            AppError::Internal { reference, .. } => {
+                format!("{} {reference}.", tr(lang, "something-went-wrong-our-side"))
+            }
             AppError::Invalid(e) => e.text(lang),
             AppError::Account(e) => e.text(lang),
             AppError::BadRequest(m)

@@ -21,6 +21,7 @@ pub mod data;
 pub mod db;
 pub mod edit;
 pub mod error;
+mod i18n;
 pub mod pages;
 pub mod plan;
 pub mod register;

@@ -6,6 +6,7 @@ use crate::auth::{
     self, Ctx, Password, PasswordLogin, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::error::AppError;
+use crate::i18n::tr;
 use crate::ui::Checked;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -52,8 +53,8 @@ async fn css() -> Response {
 }
 
 pub(crate) use crate::ui::fail;
+use crate::ui::layout;
 pub use crate::ui::{error_page, error_page_for, safe_next, urlencode, when};
-use crate::ui::{layout, t};
 
 #[derive(Debug, Deserialize)]
 struct NextQuery {
@@ -71,7 +72,7 @@ async fn set_lang(
         header::SET_COOKIE,
         auth::set_cookie(
             LANG_COOKIE,
-            lang.pick("sv", "en"),
+            lang.code(),
             Some(365 * 86_400),
             state.config.secure_cookies,
             false,
@@ -93,23 +94,23 @@ async fn home(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> 
     };
     let lang = ctx.lang;
     let body = html! {
-        h1 { (t(lang, "Integrationsstrategier", "Integration strategies")) }
+        h1 { (tr(lang, "integration-strategies")) }
         @if list.is_empty() {
-            p { (t(lang, "Det finns inga strategier att visa.", "There are no strategies to show."))
-                @if ctx.user.is_none() { " " a href="/login" { (t(lang, "Logga in", "Log in")) } (t(lang, " för att se din kommuns.", " to see your municipality's.")) } }
+            p { (tr(lang, "there-no-strategies-show"))
+                @if ctx.user.is_none() { " " a href="/login" { (tr(lang, "log")) } (tr(lang, "see-your-municipality-s")) } }
         } @else {
             ul.cards {
                 @for (s, name) in &list {
                     li {
                         a href={ "/s/" (s.id) } { (s.title) }
                         " – " (name)
-                        @if s.published { " " span.badge { (t(lang, "publicerad", "published")) } }
+                        @if s.published { " " span.badge { (tr(lang, "published")) } }
                     }
                 }
             }
         }
     };
-    Html(layout(&ctx, t(lang, "Start", "Home"), "/", body).into_string()).into_response()
+    Html(layout(&ctx, tr(lang, "home"), "/", body).into_string()).into_response()
 }
 
 async fn login_form(
@@ -131,7 +132,7 @@ fn login_page(
     let token = state.forms.issue(etablera_app::now_secs());
     let next = safe_next(next);
     let body = html! {
-        h1 { (t(lang, "Logga in", "Log in")) }
+        h1 { (tr(lang, "log")) }
         @if let Some(e) = &error {
             div.error role="alert" id="login-error" { (e) }
         }
@@ -139,20 +140,20 @@ fn login_page(
             input type="hidden" name="csrf" value=(token);
             input type="hidden" name="next" value=(next);
             p {
-                label for="username" { (t(lang, "Användarnamn", "Username")) }
+                label for="username" { (tr(lang, "username")) }
                 input id="username" name="username" type="text" autocomplete="username" required
                     aria-describedby=[error.as_ref().map(|_| "login-error")];
             }
             p {
-                label for="password" { (t(lang, "Lösenord", "Password")) }
+                label for="password" { (tr(lang, "password")) }
                 input id="password" name="password" type="password" autocomplete="current-password" required;
             }
-            p { button type="submit" { (t(lang, "Logga in", "Log in")) } }
+            p { button type="submit" { (tr(lang, "log")) } }
         }
     };
     let resp = (
         status,
-        Html(layout(ctx, t(lang, "Logga in", "Log in"), "/login", body).into_string()),
+        Html(layout(ctx, tr(lang, "log"), "/login", body).into_string()),
     )
         .into_response();
     with_form_token(state, resp, &token)
@@ -200,12 +201,7 @@ async fn login(
 ) -> Response {
     let lang = ctx.lang;
     if !anonymous_form_is_fresh(&state, &headers, &f.csrf) {
-        let msg = t(
-            lang,
-            "Formuläret har gått ut. Försök igen.",
-            "The form has expired. Please try again.",
-        )
-        .to_string();
+        let msg = tr(lang, "form-has-expired-please-try").to_string();
         return login_page(
             &state,
             &ctx,
@@ -236,14 +232,7 @@ async fn login(
                 &state,
                 &ctx,
                 f.next.as_deref(),
-                Some(
-                    t(
-                        lang,
-                        "Tjänsten är hårt belastad just nu. Försök igen om en stund.",
-                        "The service is very busy just now. Please try again in a moment.",
-                    )
-                    .into(),
-                ),
+                Some(tr(lang, "service-very-busy-just-now").into()),
                 StatusCode::SERVICE_UNAVAILABLE,
             );
             resp.headers_mut().insert(
@@ -308,16 +297,7 @@ async fn logout(
         }
     }
     let mut resp = Redirect::to("/").into_response();
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        auth::set_cookie(
-            SESSION_COOKIE,
-            "",
-            Some(0),
-            state.config.secure_cookies,
-            true,
-        ),
-    );
+    auth::clear_session_cookie(&mut resp, state.config.secure_cookies);
     resp
 }
 
@@ -591,23 +571,19 @@ fn sparkline(r: &TargetResult) -> Markup {
 fn trend_text(r: &TargetResult, lang: Lang) -> Markup {
     // For relative and gap targets the trend is that of the distance, not of the series.
     let of_gap = r.judged.is_some();
-    let prefix = if of_gap {
-        t(lang, "avståndet ", "the gap ")
-    } else {
-        ""
-    };
+    let prefix = if of_gap { tr(lang, "gap") } else { "" };
     html! { (prefix) (trend_words(r, lang)) }
 }
 
 fn trend_words(r: &TargetResult, lang: Lang) -> Markup {
     match r.trend {
-        Some(tr) if tr.slope > 1e-9 => {
-            html! { span aria-hidden="true" { "↑" } " " (t(lang, "ökar", "rising")) }
+        Some(trend) if trend.slope > 1e-9 => {
+            html! { span aria-hidden="true" { "↑" } " " (tr(lang, "rising")) }
         }
-        Some(tr) if tr.slope < -1e-9 => {
-            html! { span aria-hidden="true" { "↓" } " " (t(lang, "minskar", "falling")) }
+        Some(trend) if trend.slope < -1e-9 => {
+            html! { span aria-hidden="true" { "↓" } " " (tr(lang, "falling")) }
         }
-        Some(_) => html! { span aria-hidden="true" { "→" } " " (t(lang, "oförändrad", "flat")) },
+        Some(_) => html! { span aria-hidden="true" { "→" } " " (tr(lang, "flat")) },
         None => html! { "–" },
     }
 }
@@ -627,10 +603,7 @@ async fn overview(
     uri: axum::http::Uri,
 ) -> Response {
     let lang = ctx.lang;
-    let public_key = ctx
-        .user
-        .is_none()
-        .then(|| format!("{}|{uri}", lang.pick("sv", "en")));
+    let public_key = ctx.user.is_none().then(|| format!("{}|{uri}", lang.code()));
     if let Some(html) = public_key
         .as_deref()
         .and_then(|k| state.runs.public_page(k))
@@ -687,53 +660,53 @@ async fn overview(
     let path = format!("/s/{id}");
     let body = html! {
         p.lead { (run.owner_name) }
-        h1 { (s.title) " – " (t(lang, "uppföljning", "follow-up")) " " (f.year) }
-        nav.sub aria-label=(t(lang, "Strategins sidor", "The strategy's pages")) { ul {
+        h1 { (s.title) " – " (tr(lang, "follow-up")) " " (f.year) }
+        nav.sub aria-label=(tr(lang, "strategy-s-pages")) { ul {
             @if allowed(ctx.principal.as_ref(), Action::Read, &s.owner, false) {
-                li { a href={ "/s/" (s.id) "/strategy" } { (t(lang, "Strategin och strategifilen", "The strategy and its file")) } }
-                li { a href={ "/s/" (s.id) "/compare" } { (t(lang, "Jämförelse", "Comparison")) } }
-                li { a href={ "/s/" (s.id) "/plan" } { (t(lang, "Handlingsplan", "Action plan")) } }
+                li { a href={ "/s/" (s.id) "/strategy" } { (tr(lang, "strategy-file")) } }
+                li { a href={ "/s/" (s.id) "/compare" } { (tr(lang, "comparison")) } }
+                li { a href={ "/s/" (s.id) "/plan" } { (tr(lang, "action-plan")) } }
             }
             @if allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false) {
-                li { a href={ "/s/" (s.id) "/data" } { (t(lang, "Data: ladda upp och mata in", "Data: upload and enter")) } }
+                li { a href={ "/s/" (s.id) "/data" } { (tr(lang, "data-upload-enter")) } }
             }
-            li { a href={ "/s/" (s.id) "/reports" } { (t(lang, "Årsrapport", "Annual report")) } }
+            li { a href={ "/s/" (s.id) "/reports" } { (tr(lang, "annual-report")) } }
         } }
-        @if !published { p.note { (t(lang, "Strategin är inte publicerad; sidan syns bara för kommunens användare.", "The strategy is not published; only the municipality's users see this page.")) } }
+        @if !published { p.note { (tr(lang, "strategy-not-published-only-municipality")) } }
         @if !run.fictitious.is_empty() {
-            p.notice role="note" { (t(lang, "Observera: sidan visar delvis fiktiva demodata.", "Note: this page partly shows fictitious demo data.")) }
+            p.notice role="note" { (tr(lang, "note-page-partly-shows-fictitious")) }
         }
-        form.filters method="get" action=(path) aria-label=(t(lang, "Filtrera målen", "Filter the targets")) {
+        form.filters method="get" action=(path) aria-label=(tr(lang, "filter-targets")) {
             p {
-                label for="f-year" { (t(lang, "År", "Year")) }
+                label for="f-year" { (tr(lang, "year")) }
                 input id="f-year" name="year" type="number" min="1990" max="2100" value=(f.year);
             }
             p {
-                label for="f-area" { (t(lang, "Område", "Area")) }
+                label for="f-area" { (tr(lang, "area")) }
                 select id="f-area" name="area" {
-                    option value="" { (t(lang, "Alla", "All")) }
+                    option value="" { (tr(lang, "all")) }
                     @for a in &s.areas { option value=(a.id) selected[q.area.as_deref() == Some(a.id.as_str())] { (a.name) } }
                 }
             }
             p {
-                label for="f-status" { (t(lang, "Status", "Status")) }
+                label for="f-status" { (tr(lang, "status")) }
                 select id="f-status" name="status" {
-                    option value="" { (t(lang, "Alla", "All")) }
+                    option value="" { (tr(lang, "all")) }
                     @for st in Status::ALL { option value=(st.code()) selected[q.status.as_deref() == Some(st.code())] { (st.label(lang)) } }
                 }
             }
             p {
-                label for="f-sex" { (t(lang, "Kön", "Sex")) }
+                label for="f-sex" { (tr(lang, "sex")) }
                 select id="f-sex" name="sex" {
-                    option value="" { (t(lang, "Totalt", "Total")) }
-                    option value="K" selected[sex == Some(Sex::Women)] { (t(lang, "Kvinnor", "Women")) }
-                    option value="M" selected[sex == Some(Sex::Men)] { (t(lang, "Män", "Men")) }
+                    option value="" { (tr(lang, "total")) }
+                    option value="K" selected[sex == Some(Sex::Women)] { (tr(lang, "women")) }
+                    option value="M" selected[sex == Some(Sex::Men)] { (tr(lang, "men")) }
                 }
             }
-            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+            p { button type="submit" { (tr(lang, "show")) } }
         }
         section aria-labelledby="sum" {
-            h2 id="sum" { (t(lang, "Sammanfattning", "Summary")) }
+            h2 id="sum" { (tr(lang, "summary")) }
             ul.summary {
                 @for st in Status::ALL { li { (status_badge(st, lang)) ": " (f.count(st)) } }
             }
@@ -743,15 +716,15 @@ async fn overview(
             @if !targets.is_empty() {
                 section aria-labelledby={ "g-" (g.id) } {
                     h2 id={ "g-" (g.id) } { (g.title) }
-                    @if let Some(a) = g.area.as_deref().and_then(|a| s.areas.iter().find(|x| x.id == a)) { p.area { (t(lang, "Område: ", "Area: ")) (a.name) } }
+                    @if let Some(a) = g.area.as_deref().and_then(|a| s.areas.iter().find(|x| x.id == a)) { p.area { (tr(lang, "area-omrade")) (a.name) } }
                     table.targets {
-                        caption.sr-only { (t(lang, "Mål under ", "Targets under ")) (g.title) }
+                        caption.sr-only { (tr(lang, "targets-under")) (g.title) }
                         thead { tr {
-                            th scope="col" { (t(lang, "Mål", "Target")) }
-                            th scope="col" { (t(lang, "Status", "Status")) }
-                            th scope="col" class="num" { (t(lang, "Senaste värde", "Latest value")) }
-                            th scope="col" class="num" { (t(lang, "Målvärde", "Target value")) }
-                            th scope="col" { (t(lang, "Trend", "Trend")) }
+                            th scope="col" { (tr(lang, "target")) }
+                            th scope="col" { (tr(lang, "status")) }
+                            th scope="col" class="num" { (tr(lang, "latest-value")) }
+                            th scope="col" class="num" { (tr(lang, "target-value")) }
+                            th scope="col" { (tr(lang, "trend")) }
                         } }
                         tbody {
                             @for tg in &targets {
@@ -761,7 +734,7 @@ async fn overview(
                                         th scope="row" { a href={ "/s/" (s.id) "/t/" (tg.id) "?year=" (f.year) } { (tg.text) } }
                                         td { (status_badge(r.status, lang)) }
                                         td.num { @match r.observed { Some(o) => { (fmt_value(o.value, &unit, lang)) " (" (o.period.label(lang)) ")" }, None => "–" } }
-                                        td.num { @match r.target_value { Some(v) => (fmt_value(v, &unit, lang)), None => (t(lang, "se målet", "see target")) } }
+                                        td.num { @match r.target_value { Some(v) => (fmt_value(v, &unit, lang)), None => (tr(lang, "see-target")) } }
                                         td { (trend_text(r, lang)) " " (sparkline(r)) }
                                     }
                                 }
@@ -772,9 +745,9 @@ async fn overview(
             }
         }
         section aria-labelledby="changed" {
-            h2 id="changed" { (t(lang, "Förändringar sedan förra året", "Changes since last year")) }
+            h2 id="changed" { (tr(lang, "changes-since-last-year")) }
             @if changed.is_empty() {
-                p { (t(lang, "Inget mål har bytt status sedan ", "No target has changed status since ")) (f.year - 1) "." }
+                p { (tr(lang, "no-target-has-changed-status")) (f.year - 1) "." }
             } @else {
                 ul { @for (tg, before, now) in &changed { li { (tg.text) ": " (before.label(lang)) " → " (now.label(lang)) } } }
             }
@@ -838,16 +811,7 @@ async fn target_page(
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
-    let desc = format!(
-        "{} {}",
-        t(lang, "Diagrammet visar", "The chart shows"),
-        r.chart
-            .iter()
-            .filter(|c| !c.points.is_empty())
-            .map(|c| c.label.get(lang).to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let desc = etablera_report::chart::description(r, lang);
     let chart = etablera_report::chart::target_chart(
         r,
         &unit,
@@ -867,35 +831,35 @@ async fn target_page(
     let ind = run.indicators.get(&tg.series.indicator);
     let path = format!("/s/{id}/t/{tid}");
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) "?year=" (run.followup.year) } { (s.title) } }
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) "?year=" (run.followup.year) } { (s.title) } }
         h1 { (tg.text) }
-        p { (status_badge(r.status, lang)) " " (t(lang, "Uppföljningsår ", "Reporting year ")) (run.followup.year) }
-        @if can_write { p { a href={ "/s/" (s.id) "/t/" (tg.id) "/edit" } { (t(lang, "Ändra målet", "Edit the target")) } } }
-        p { (t(lang, "Indikator: ", "Indicator: ")) (ind.map(|i| i.title.as_str()).unwrap_or(tg.series.indicator.as_str())) " (" (tg.series.indicator) ")" }
-        h2 { (t(lang, "Bedömning", "Assessment")) }
+        p { (status_badge(r.status, lang)) " " (tr(lang, "reporting-year")) (run.followup.year) }
+        @if can_write { p { a href={ "/s/" (s.id) "/t/" (tg.id) "/edit" } { (tr(lang, "edit-target-andra-malet")) } } }
+        p { (tr(lang, "indicator-indikator")) (ind.map(|i| i.title.as_str()).unwrap_or(tg.series.indicator.as_str())) " (" (tg.series.indicator) ")" }
+        h2 { (tr(lang, "assessment")) }
         p.explanation { (r.explanation.get(lang)) }
-        h2 { (t(lang, "Diagram", "Chart")) }
+        h2 { (tr(lang, "chart")) }
         form.filters method="get" action=(path) {
             input type="hidden" name="year" value=(run.followup.year);
             p {
-                label for="t-group" { (t(lang, "Jämförelsegrupp", "Comparison group")) }
+                label for="t-group" { (tr(lang, "comparison-group")) }
                 select id="t-group" name="group" {
-                    option value="" { (t(lang, "Kommunerna i samma län", "The municipalities of the same county")) }
+                    option value="" { (tr(lang, "municipalities-same-county")) }
                     @for (code, name) in &groups { option value=(code) selected[q.group.as_deref() == Some(code.as_str())] { (name) } }
                 }
             }
-            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+            p { button type="submit" { (tr(lang, "show")) } }
         }
         figure {
             (PreEscaped(chart))
             figcaption {
                 (ind.map(|i| i.source.citation(lang)).unwrap_or(""))
-                @if run.fictitious.contains(&tg.series.indicator) { ". " strong { (t(lang, "Fiktiva demodata.", "Fictitious demo data.")) } }
+                @if run.fictitious.contains(&tg.series.indicator) { ". " strong { (tr(lang, "fictitious-demo-data")) } }
             }
         }
         table {
-            caption { (t(lang, "Värden i diagrammet", "Values in the chart")) }
-            thead { tr { th scope="col" { (t(lang, "Period", "Period")) } @for c in &series { th scope="col" class="num" { (c.label.get(lang)) } } } }
+            caption { (tr(lang, "values-chart")) }
+            thead { tr { th scope="col" { (tr(lang, "period")) } @for c in &series { th scope="col" class="num" { (c.label.get(lang)) } } } }
             tbody {
                 @for p in &periods {
                     tr {
@@ -907,35 +871,35 @@ async fn target_page(
                 }
             }
         }
-        h2 id="analys" { (t(lang, "Analys ", "Analysis ")) (year) }
+        h2 id="analys" { (tr(lang, "analysis")) (year) }
         @match &comment {
-            Some(c) => { @for para in c.body.split("\n\n") { p { (para) } } p.note { (t(lang, "Senast ändrad ", "Last changed ")) (when(&c.updated_at)) } },
-            None => { p { (t(lang, "Ingen analys är skriven för året.", "No analysis has been written for the year.")) } },
+            Some(c) => { @for para in c.body.split("\n\n") { p { (para) } } p.note { (tr(lang, "last-changed")) (when(&c.updated_at)) } },
+            None => { p { (tr(lang, "no-analysis-has-been-written")) } },
         }
         @if can_write {
             form method="post" action={ "/s/" (s.id) "/t/" (tg.id) "/comment" } {
                 input type="hidden" name="csrf" value=(ctx.csrf());
                 input type="hidden" name="year" value=(year);
                 p {
-                    label for="comment-body" { (t(lang, "Skriv eller ändra analysen för ", "Write or change the analysis for ")) (year) }
+                    label for="comment-body" { (tr(lang, "write-change-analysis")) (year) }
                     textarea id="comment-body" name="body" rows="6" cols="70" { (comment.as_ref().map(|c| c.body.as_str()).unwrap_or("")) }
                 }
-                p { button type="submit" { (t(lang, "Spara analysen", "Save the analysis")) } }
+                p { button type="submit" { (tr(lang, "save-analysis")) } }
             }
         }
         @if is_member {
-            h2 { (t(lang, "Ändringshistorik", "Revision history")) }
+            h2 { (tr(lang, "revision-history")) }
             @if revisions.is_empty() {
-                p { (t(lang, "Målet har inte ändrats sedan strategin lästes in.", "The target has not been changed since the strategy was loaded.")) }
+                p { (tr(lang, "target-has-not-been-changed")) }
             } @else {
                 table {
-                    caption { (t(lang, "Ändringar av målet", "Changes to the target")) }
+                    caption { (tr(lang, "changes-target")) }
                     thead { tr {
-                        th scope="col" { (t(lang, "När", "When")) }
-                        th scope="col" { (t(lang, "Vem", "Who")) }
-                        th scope="col" { (t(lang, "Fält", "Field")) }
-                        th scope="col" { (t(lang, "Före", "Before")) }
-                        th scope="col" { (t(lang, "Efter", "After")) }
+                        th scope="col" { (tr(lang, "when")) }
+                        th scope="col" { (tr(lang, "who")) }
+                        th scope="col" { (tr(lang, "field")) }
+                        th scope="col" { (tr(lang, "before")) }
+                        th scope="col" { (tr(lang, "after")) }
                     } }
                     tbody { @for rv in &revisions { tr {
                         td { (when(&rv.changed_at)) }
@@ -947,8 +911,8 @@ async fn target_page(
                 }
             }
         }
-        h2 { (t(lang, "Dataleveranser", "Data batches")) }
-        ul { @for b in &run.batches { li { "#" (b.id) " " (b.file_name.as_deref().unwrap_or(&b.source)) " (" (b.source) "), " (t(lang, "inläst ", "imported ")) (when(&b.imported_at)) } } }
+        h2 { (tr(lang, "data-batches")) }
+        ul { @for b in &run.batches { li { "#" (b.id) " " (b.file_name.as_deref().unwrap_or(&b.source)) " (" (b.source) "), " (tr(lang, "imported-inlast")) (when(&b.imported_at)) } } }
     };
     Html(layout(&ctx, &tg.text, &path, body).into_string()).into_response()
 }
@@ -966,49 +930,37 @@ fn accessibility_page(
     let lang = ctx.lang;
     let token = state.forms.issue(etablera_app::now_secs());
     let body = html! {
-        h1 { (t(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) }
-        p { (t(lang,
-            "Etablera ska gå att använda för alla. Tjänsten omfattas av lagen (2018:1937) om tillgänglighet till digital offentlig service och är utformad för att uppfylla WCAG 2.1 nivå AA.",
-            "Etablera is meant to be usable by everyone. The service is covered by the Swedish act (2018:1937) on accessibility to digital public services and is designed to meet WCAG 2.1 level AA.")) }
-        h2 { (t(lang, "Hur tillgänglig är tjänsten?", "How accessible is the service?")) }
-        p { (t(lang,
-            "Sidorna fungerar utan JavaScript och med enbart tangentbord. Status visas med text och symbol, inte bara färg. Varje diagram har en textbeskrivning och en tabell med samma värden.",
-            "The pages work without JavaScript and with the keyboard alone. Status is shown with text and a symbol, not colour only. Every chart has a text description and a table with the same values.")) }
-        p { (t(lang,
-            "Kända brister: redigering av strategier, uppladdning av data och jämförelsesidor är ännu inte granskade med hjälpmedel.",
-            "Known gaps: strategy editing, data upload and comparison pages have not yet been reviewed with assistive technology.")) }
-        h2 id="rapportera" { (t(lang, "Rapportera brister", "Report a problem")) }
+        h1 { (tr(lang, "accessibility-statement")) }
+        p { (tr(lang, "etablera-meant-usable-everyone-service")) }
+        h2 { (tr(lang, "how-accessible-service")) }
+        p { (tr(lang, "pages-work-without-javascript-keyboard")) }
+        p { (tr(lang, "known-gaps-strategy-editing-data")) }
+        h2 id="rapportera" { (tr(lang, "report-problem")) }
         @match &notice {
             Some(Ok(m)) => { p.success role="status" { (m) } },
             Some(Err(m)) => { div.error role="alert" id="report-error" { (m) } },
             None => {},
         }
-        p { (t(lang,
-            "Om du upptäcker problem som inte beskrivs här, eller behöver innehåll i ett annat format, skriv till oss här. Den kommun som publicerar uppföljningen svarar. Om du inte är nöjd med svaret kan du anmäla till tillsynsmyndigheten Myndigheten för digital förvaltning (Digg).",
-            "If you find problems not described here, or need content in another format, write to us here. The municipality that publishes the follow-up answers. If you are not satisfied with the answer, you may notify the supervisory authority, the Agency for Digital Government (Digg).")) }
+        p { (tr(lang, "if-you-find-problems-not")) }
         form method="post" action="/tillganglighet" {
             input type="hidden" name="csrf" value=(token);
             p {
-                label for="a11y-page" { (t(lang, "Vilken sida gäller det? (valfritt)", "Which page is it about? (optional)")) }
+                label for="a11y-page" { (tr(lang, "which-page-about-optional")) }
                 input id="a11y-page" name="page" type="text" maxlength="300";
             }
             p {
-                label for="a11y-message" { (t(lang, "Beskriv problemet", "Describe the problem")) }
+                label for="a11y-message" { (tr(lang, "describe-problem")) }
                 textarea id="a11y-message" name="message" rows="5" cols="60" required maxlength="5000" aria-describedby=[matches!(notice, Some(Err(_))).then_some("report-error")] {}
             }
             p {
-                label for="a11y-contact" { (t(lang, "E-post eller telefon om du vill ha svar (valfritt)", "E-mail or phone if you want an answer (optional)")) }
+                label for="a11y-contact" { (tr(lang, "e-mail-phone-if-you")) }
                 input id="a11y-contact" name="contact" type="text" maxlength="200" autocomplete="email";
             }
-            p { button type="submit" { (t(lang, "Skicka", "Send")) } }
+            p { button type="submit" { (tr(lang, "send")) } }
         }
-        p { (t(lang, "Redogörelsen uppdaterades 2026-11-24.", "This statement was updated on 2026-11-24.")) }
+        p { (tr(lang, "statement-was-updated-2026-11")) }
     };
-    let title = t(
-        lang,
-        "Tillgänglighetsredogörelse",
-        "Accessibility statement",
-    );
+    let title = tr(lang, "accessibility-statement");
     let resp = (
         status,
         Html(layout(ctx, title, "/tillganglighet", body).into_string()),
@@ -1034,22 +986,12 @@ async fn report_problem(
 ) -> Response {
     let lang = ctx.lang;
     if !anonymous_form_is_fresh(&state, &headers, &f.csrf) {
-        let m = t(
-            lang,
-            "Formuläret har gått ut. Skriv igen.",
-            "The form has expired. Please write again.",
-        )
-        .to_string();
+        let m = tr(lang, "form-has-expired-please-write").to_string();
         return accessibility_page(&state, &ctx, Some(Err(m)), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let message = f.message.trim().to_string();
     if message.is_empty() || message.chars().count() > 5000 {
-        let m = t(
-            lang,
-            "Beskriv problemet (högst 5 000 tecken).",
-            "Describe the problem (at most 5,000 characters).",
-        )
-        .to_string();
+        let m = tr(lang, "describe-problem-most-5-000").to_string();
         return accessibility_page(&state, &ctx, Some(Err(m)), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let a = ctx.actor();
@@ -1065,12 +1007,7 @@ async fn report_problem(
         Ok(_) => accessibility_page(
             &state,
             &ctx,
-            Some(Ok(t(
-                lang,
-                "Tack! Din rapport är mottagen.",
-                "Thank you! Your report has been received.",
-            )
-            .into())),
+            Some(Ok(tr(lang, "thank-you-your-report-has").into())),
             StatusCode::OK,
         ),
         Err(e) => fail(&ctx, e),
@@ -1093,11 +1030,11 @@ async fn accessibility_reports(
         Err(e) => return fail(&ctx, e),
     };
     let body = html! {
-        h1 { (t(lang, "Rapporterade tillgänglighetsbrister", "Reported accessibility problems")) }
-        @if reports.is_empty() { p { (t(lang, "Inga rapporter.", "No reports.")) } } @else {
+        h1 { (tr(lang, "reported-accessibility-problems")) }
+        @if reports.is_empty() { p { (tr(lang, "no-reports")) } } @else {
             table {
-                caption.sr-only { (t(lang, "Rapporter, senaste först", "Reports, newest first")) }
-                thead { tr { th scope="col" { (t(lang, "När", "When")) } th scope="col" { (t(lang, "Sida", "Page")) } th scope="col" { (t(lang, "Problem", "Problem")) } th scope="col" { (t(lang, "Kontakt", "Contact")) } } }
+                caption.sr-only { (tr(lang, "reports-newest-first")) }
+                thead { tr { th scope="col" { (tr(lang, "when")) } th scope="col" { (tr(lang, "page")) } th scope="col" { (tr(lang, "problem")) } th scope="col" { (tr(lang, "contact")) } } }
                 tbody { @for r in &reports { tr { td { (when(&r.at)) } td { (r.page.as_deref().unwrap_or("–")) } td { (r.message) } td { (r.contact.as_deref().unwrap_or("–")) } } } }
             }
         }
@@ -1105,7 +1042,7 @@ async fn accessibility_reports(
     Html(
         layout(
             &ctx,
-            t(lang, "Tillgänglighetsrapporter", "Accessibility reports"),
+            tr(lang, "accessibility-reports"),
             "/admin/tillganglighet",
             body,
         )
@@ -1147,29 +1084,29 @@ async fn catalogue(
     let total = found.len();
     let shown: Vec<_> = found.into_iter().skip((page - 1) * 50).take(50).collect();
     let body = html! {
-        h1 { (t(lang, "Indikatorer", "Indicators")) }
+        h1 { (tr(lang, "indicators-indikatorer")) }
         form method="get" action="/indikatorer" role="search" {
             p {
-                label for="cat-q" { (t(lang, "Sök på id eller ord i namnet", "Search by id or words in the title")) }
+                label for="cat-q" { (tr(lang, "search-id-words-title")) }
                 input id="cat-q" name="q" type="search" value=(text);
-                " " button type="submit" { (t(lang, "Sök", "Search")) }
+                " " button type="submit" { (tr(lang, "search")) }
             }
         }
-        p role="status" { (total) " " (t(lang, "träffar", "matches")) }
+        p role="status" { (total) " " (tr(lang, "matches")) }
         table {
-            caption.sr-only { (t(lang, "Indikatorer", "Indicators")) }
-            thead { tr { th scope="col" { "Id" } th scope="col" { (t(lang, "Namn", "Title")) } th scope="col" { (t(lang, "Område", "Area")) } th scope="col" { (t(lang, "Källa", "Source")) } th scope="col" { (t(lang, "Kön", "Sex")) } } }
+            caption.sr-only { (tr(lang, "indicators-indikatorer")) }
+            thead { tr { th scope="col" { "Id" } th scope="col" { (tr(lang, "title-namn")) } th scope="col" { (tr(lang, "area")) } th scope="col" { (tr(lang, "source")) } th scope="col" { (tr(lang, "sex")) } } }
             tbody { @for i in &shown { tr {
                 td { (i.id) } td { (i.title) } td { (i.area.as_deref().unwrap_or("–")) } td { (i.source.citation(lang)) }
-                td { @if i.divided_by_sex { (t(lang, "uppdelad", "split")) } @else { "–" } }
+                td { @if i.divided_by_sex { (tr(lang, "split")) } @else { "–" } }
             } } }
         }
-        @if total > page * 50 { p { a href={ "/indikatorer?q=" (urlencode(&text)) "&page=" (page + 1) } { (t(lang, "Fler träffar", "More matches")) } } }
+        @if total > page * 50 { p { a href={ "/indikatorer?q=" (urlencode(&text)) "&page=" (page + 1) } { (tr(lang, "more-matches")) } } }
     };
     Html(
         layout(
             &ctx,
-            t(lang, "Indikatorer", "Indicators"),
+            tr(lang, "indicators-indikatorer"),
             "/indikatorer",
             body,
         )

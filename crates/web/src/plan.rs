@@ -3,6 +3,7 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
+use crate::i18n::tr;
 use crate::pages::load_run;
 use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
@@ -28,10 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/s/{id}/report", get(report))
         .route("/s/{id}/compare", get(compare))
         .route("/admin/audit", get(audit))
-}
-
-fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    lang.pick(sv, en)
 }
 
 pub(crate) const STATUSES: [ActivityStatus; 5] = [
@@ -107,34 +104,34 @@ async fn plan(
     let goal_title = |g: &str| {
         s.goal(g)
             .map(|x| x.title.clone())
-            .unwrap_or_else(|| t(lang, "Utan mål", "No goal").to_string())
+            .unwrap_or_else(|| tr(lang, "no-goal").to_string())
     };
     let path = format!("/s/{}/plan", s.id);
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
-        h1 { (t(lang, "Handlingsplan", "Action plan")) }
-        form.filters method="get" action=(path) aria-label=(t(lang, "Filtrera aktiviteterna", "Filter the activities")) {
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (tr(lang, "action-plan")) }
+        form.filters method="get" action=(path) aria-label=(tr(lang, "filter-activities")) {
             p {
-                label for="f-dep" { (t(lang, "Ansvarig", "Responsible")) }
+                label for="f-dep" { (tr(lang, "responsible")) }
                 select id="f-dep" name="department" {
-                    option value="" { (t(lang, "Alla", "All")) }
+                    option value="" { (tr(lang, "all")) }
                     @for d in &departments { option value=(d) selected[dep == Some(*d)] { (d) } }
                 }
             }
             p {
-                label for="f-goal" { (t(lang, "Mål", "Goal")) }
+                label for="f-goal" { (tr(lang, "goal")) }
                 select id="f-goal" name="goal" {
-                    option value="" { (t(lang, "Alla", "All")) }
+                    option value="" { (tr(lang, "all")) }
                     @for g in s.root_goals() { option value=(g.id) selected[goal == Some(g.id.as_str())] { (g.title) } }
                 }
             }
-            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+            p { button type="submit" { (tr(lang, "show")) } }
         }
         table {
-            caption { (t(lang, "Aktiviteter", "Activities")) }
+            caption { (tr(lang, "activities")) }
             thead { tr {
-                th scope="col" { (t(lang, "År", "Year")) } th scope="col" { (t(lang, "Aktivitet", "Activity")) } th scope="col" { (t(lang, "Mål", "Goal")) }
-                th scope="col" { (t(lang, "Ansvarig", "Responsible")) } th scope="col" { (t(lang, "Status och kommentar", "Status and comment")) }
+                th scope="col" { (tr(lang, "year")) } th scope="col" { (tr(lang, "activity")) } th scope="col" { (tr(lang, "goal")) }
+                th scope="col" { (tr(lang, "responsible")) } th scope="col" { (tr(lang, "status-comment")) }
             } }
             tbody { @for a in &shown { tr {
                 td { (a.year) } td { (a.title) } td { (a.goal.as_deref().map(goal_title).unwrap_or_else(|| "–".into())) } td { (a.responsible) }
@@ -142,13 +139,13 @@ async fn plan(
                     @if can_write {
                         form method="post" action={ (path) "/" (urlencode(&a.id)) } {
                             input type="hidden" name="csrf" value=(ctx.csrf());
-                            label for={ "st-" (a.id) } { (t(lang, "Status", "Status")) }
+                            label for={ "st-" (a.id) } { (tr(lang, "status")) }
                             select id={ "st-" (a.id) } name="status" {
                                 @for st in STATUSES { option value=(status_code(st)) selected[st == a.status] { (st.label(lang)) } }
                             }
-                            label for={ "cm-" (a.id) } { (t(lang, "Kommentar", "Comment")) }
+                            label for={ "cm-" (a.id) } { (tr(lang, "comment")) }
                             input id={ "cm-" (a.id) } name="comment" type="text" value=(a.comment.as_deref().unwrap_or(""));
-                            button type="submit" { (t(lang, "Spara", "Save")) }
+                            button type="submit" { (tr(lang, "save")) }
                         }
                     } @else {
                         (a.status.label(lang)) @if let Some(c) = &a.comment { ": " (c) }
@@ -156,18 +153,17 @@ async fn plan(
                 }
             } } }
         }
-        h2 { (t(lang, "Status per mål", "Status per goal")) }
+        h2 { (tr(lang, "status-per-goal")) }
         table {
-            caption.sr-only { (t(lang, "Aktiviteter per mål och status", "Activities per goal and status")) }
-            thead { tr { th scope="col" { (t(lang, "Mål", "Goal")) } @for st in STATUSES { th scope="col" class="num" { (st.label(lang)) } } } }
+            caption.sr-only { (tr(lang, "activities-per-goal-status")) }
+            thead { tr { th scope="col" { (tr(lang, "goal")) } @for st in STATUSES { th scope="col" class="num" { (st.label(lang)) } } } }
             tbody { @for (g, counts) in &rollup { tr {
                 th scope="row" { (goal_title(g)) }
                 @for st in STATUSES { td.num { (counts.get(status_code(st)).copied().unwrap_or(0)) } }
             } } }
         }
     };
-    Html(layout(&ctx, t(lang, "Handlingsplan", "Action plan"), &path, body).into_string())
-        .into_response()
+    Html(layout(&ctx, tr(lang, "action-plan"), &path, body).into_string()).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,11 +182,7 @@ async fn update_activity(
     let Some(status) = STATUSES.into_iter().find(|s| status_code(*s) == f.status) else {
         return fail(
             &ctx,
-            AppError::BadRequest(format!(
-                "{} `{}`",
-                t(ctx.lang, "Okänd status", "Unknown status"),
-                f.status
-            )),
+            AppError::BadRequest(format!("{} `{}`", tr(ctx.lang, "unknown-status"), f.status)),
         );
     };
     let c = ctx.clone();
@@ -228,24 +220,24 @@ async fn reports(
     };
     let path = format!("/s/{}/reports", s.id);
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
-        h1 { (t(lang, "Årlig uppföljningsrapport", "Annual follow-up report")) }
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (tr(lang, "annual-follow-up-report")) }
         form method="get" action={ "/s/" (s.id) "/report" } {
-            p { label for="r-year" { (t(lang, "År", "Year")) } input id="r-year" name="year" type="number" min="1990" max="2100" value=(s.period_to) required; }
+            p { label for="r-year" { (tr(lang, "year")) } input id="r-year" name="year" type="number" min="1990" max="2100" value=(s.period_to) required; }
             fieldset {
-                legend { (t(lang, "Format", "Format")) }
+                legend { (tr(lang, "format")) }
                 p { input id="r-html" type="radio" name="format" value="html" checked; label for="r-html" { "HTML" } }
                 p { input id="r-md" type="radio" name="format" value="md"; label for="r-md" { "Markdown" } }
             }
             fieldset {
-                legend { (t(lang, "Språk", "Language")) }
+                legend { (tr(lang, "language")) }
                 p { input id="r-sv" type="radio" name="lang" value="sv" checked[lang == Lang::Sv]; label for="r-sv" { "Svenska" } }
                 p { input id="r-en" type="radio" name="lang" value="en" checked[lang == Lang::En]; label for="r-en" { "English" } }
             }
-            p { button type="submit" { (t(lang, "Ladda ner", "Download")) } }
+            p { button type="submit" { (tr(lang, "download")) } }
         }
     };
-    Html(layout(&ctx, t(lang, "Rapport", "Report"), &path, body).into_string()).into_response()
+    Html(layout(&ctx, tr(lang, "report"), &path, body).into_string()).into_response()
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -269,14 +261,7 @@ async fn report(
     else {
         return fail(
             &ctx,
-            AppError::BadRequest(
-                t(
-                    ctx.lang,
-                    "Välj ett år mellan 1990 och 2100.",
-                    "Choose a year from 1990 to 2100.",
-                )
-                .into(),
-            ),
+            AppError::BadRequest(tr(ctx.lang, "choose-year-from-1990-2100").into()),
         );
     };
     let (format, ext, ctype) = match q.format.as_deref() {
@@ -293,14 +278,7 @@ async fn report(
         Some(_) => {
             return fail(
                 &ctx,
-                AppError::BadRequest(
-                    t(
-                        ctx.lang,
-                        "Formatet ska vara html eller md.",
-                        "The format must be html or md.",
-                    )
-                    .into(),
-                ),
+                AppError::BadRequest(tr(ctx.lang, "format-must-html-md").into()),
             )
         }
     };
@@ -376,36 +354,27 @@ async fn audit(
         Err(e) => return fail(&ctx, e),
     };
     let body = html! {
-        h1 { (t(lang, "Granskningslogg", "Audit log")) }
+        h1 { (tr(lang, "audit-log")) }
         form.filters method="get" action="/admin/audit" {
-            p { label for="a-unit" { (t(lang, "Kommunkod", "Municipality code")) } input id="a-unit" name="unit" type="text" value=(q.unit.as_deref().unwrap_or("")); }
-            p { label for="a-user" { (t(lang, "Användare", "User")) } input id="a-user" name="user" type="text" value=(q.user.as_deref().unwrap_or("")); }
-            p { label for="a-action" { (t(lang, "Händelse", "Action")) } input id="a-action" name="action" type="text" value=(q.action.as_deref().unwrap_or("")); }
-            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+            p { label for="a-unit" { (tr(lang, "municipality-code")) } input id="a-unit" name="unit" type="text" value=(q.unit.as_deref().unwrap_or("")); }
+            p { label for="a-user" { (tr(lang, "user")) } input id="a-user" name="user" type="text" value=(q.user.as_deref().unwrap_or("")); }
+            p { label for="a-action" { (tr(lang, "action")) } input id="a-action" name="action" type="text" value=(q.action.as_deref().unwrap_or("")); }
+            p { button type="submit" { (tr(lang, "show")) } }
         }
         table {
-            caption { (t(lang, "Händelser, senaste först", "Events, newest first")) }
+            caption { (tr(lang, "events-newest-first")) }
             thead { tr {
-                th scope="col" { (t(lang, "När", "When")) } th scope="col" { (t(lang, "Vem", "Who")) } th scope="col" { (t(lang, "Händelse", "Action")) }
-                th scope="col" { (t(lang, "Objekt", "Object")) } th scope="col" { (t(lang, "Kommun", "Municipality")) } th scope="col" { (t(lang, "Före", "Before")) } th scope="col" { (t(lang, "Efter", "After")) }
+                th scope="col" { (tr(lang, "when")) } th scope="col" { (tr(lang, "who")) } th scope="col" { (tr(lang, "action")) }
+                th scope="col" { (tr(lang, "object")) } th scope="col" { (tr(lang, "municipality")) } th scope="col" { (tr(lang, "before")) } th scope="col" { (tr(lang, "after")) }
             } }
             tbody { @for e in &rows { tr {
                 td { (crate::ui::when(&e.at)) } td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) } td { (e.action) } td { (e.object) }
                 td { (e.unit_code.as_deref().unwrap_or("–")) } td.audit { (e.before.as_deref().unwrap_or("–")) } td.audit { (e.after.as_deref().unwrap_or("–")) }
             } } }
         }
-        @if rows.len() as i64 == audit::PAGE { p { a href={ "/admin/audit?page=" (page + 1) "&unit=" (urlencode(q.unit.as_deref().unwrap_or(""))) "&user=" (urlencode(q.user.as_deref().unwrap_or(""))) "&action=" (urlencode(q.action.as_deref().unwrap_or(""))) } { (t(lang, "Äldre händelser", "Older events")) } } }
+        @if rows.len() as i64 == audit::PAGE { p { a href={ "/admin/audit?page=" (page + 1) "&unit=" (urlencode(q.unit.as_deref().unwrap_or(""))) "&user=" (urlencode(q.user.as_deref().unwrap_or(""))) "&action=" (urlencode(q.action.as_deref().unwrap_or(""))) } { (tr(lang, "older-events")) } } }
     };
-    Html(
-        layout(
-            &ctx,
-            t(lang, "Granskningslogg", "Audit log"),
-            "/admin/audit",
-            body,
-        )
-        .into_string(),
-    )
-    .into_response()
+    Html(layout(&ctx, tr(lang, "audit-log"), "/admin/audit", body).into_string()).into_response()
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -424,7 +393,7 @@ fn bars(values: &[(&str, Option<f64>, String)], lang: Lang) -> maud::Markup {
     let h = 18.0 * values.len() as f64 + 4.0;
     html! {
         svg.bars width="320" height=(h) viewBox={ "0 0 320 " (h) } role="img" aria-label=(values.iter().map(|(l, _, s)| format!("{l}: {s}")).collect::<Vec<_>>().join("; ")) {
-            title { (t(lang, "Jämförelse", "Comparison")) }
+            title { (tr(lang, "comparison")) }
             @for (i, (label, v, text)) in values.iter().enumerate() {
                 @let y = 2.0 + 18.0 * i as f64;
                 text x="0" y=(y + 12.0) font-size="11" fill="#222" { (label) }
@@ -450,14 +419,7 @@ async fn compare(
             None => {
                 return fail(
                     &ctx,
-                    AppError::BadRequest(
-                        t(
-                            lang,
-                            "Välj ett år mellan 1990 och 2100.",
-                            "Choose a year from 1990 to 2100.",
-                        )
-                        .into(),
-                    ),
+                    AppError::BadRequest(tr(lang, "choose-year-from-1990-2100").into()),
                 )
             }
         },
@@ -485,26 +447,26 @@ async fn compare(
     let chosen = q.group.clone().unwrap_or_default();
     let path = format!("/s/{}/compare", s.id);
     let body = html! {
-        nav aria-label=(t(lang, "Brödsmulor", "Breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
-        h1 { (t(lang, "Jämförelse", "Comparison")) " " (y) }
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
+        h1 { (tr(lang, "comparison")) " " (y) }
         form.filters method="get" action=(path) {
-            p { label for="c-year" { (t(lang, "År", "Year")) } input id="c-year" name="year" type="number" min="1990" max="2100" value=(y); }
+            p { label for="c-year" { (tr(lang, "year")) } input id="c-year" name="year" type="number" min="1990" max="2100" value=(y); }
             p {
-                label for="c-group" { (t(lang, "Jämförelsegrupp", "Comparison group")) }
+                label for="c-group" { (tr(lang, "comparison-group")) }
                 select id="c-group" name="group" {
-                    option value="" { (t(lang, "Kommunerna i samma län", "The municipalities of the same county")) }
+                    option value="" { (tr(lang, "municipalities-same-county")) }
                     @for g in &groups { option value=(g.code) selected[chosen == g.code.as_str()] { (g.name) } }
                 }
             }
-            p { button type="submit" { (t(lang, "Visa", "Show")) } }
+            p { button type="submit" { (tr(lang, "show")) } }
         }
-        @if !run.fictitious.is_empty() { p.notice role="note" { (t(lang, "Observera: sidan visar delvis fiktiva demodata.", "Note: this page partly shows fictitious demo data.")) } }
+        @if !run.fictitious.is_empty() { p.notice role="note" { (tr(lang, "note-page-partly-shows-fictitious")) } }
         table {
-            caption { (run.owner_name) ", " (t(lang, "jämförelsegruppen och riket", "the comparison group and the nation")) }
+            caption { (run.owner_name) ", " (tr(lang, "comparison-group-nation")) }
             thead { tr {
-                th scope="col" { (t(lang, "Mål", "Target")) } th scope="col" { (t(lang, "Period", "Period")) }
-                th scope="col" class="num" { (t(lang, "Kommunen", "Municipality")) } th scope="col" class="num" { (t(lang, "Gruppen", "Group")) }
-                th scope="col" class="num" { (t(lang, "Riket", "Nation")) } th scope="col" { (t(lang, "Diagram", "Chart")) }
+                th scope="col" { (tr(lang, "target")) } th scope="col" { (tr(lang, "period")) }
+                th scope="col" class="num" { (tr(lang, "municipality-kommunen")) } th scope="col" class="num" { (tr(lang, "group")) }
+                th scope="col" class="num" { (tr(lang, "nation")) } th scope="col" { (tr(lang, "chart")) }
             } }
             tbody { @for r in &run.followup.results {
                 @let tg = s.targets.iter().find(|x| x.id == r.target_id);
@@ -519,14 +481,13 @@ async fn compare(
                     td.num { (fmt(own)) }
                     td.num { (fmt(grp)) @if let Some(g) = &r.group { " (" (g.value.with_value) "/" (g.value.members) ")" } }
                     td.num { (fmt(nat)) }
-                    td { (bars(&[(t(lang, "Kommunen", "Municipality"), own, fmt(own)), (t(lang, "Gruppen", "Group"), grp, fmt(grp)), (t(lang, "Riket", "Nation"), nat, fmt(nat))], lang)) }
+                    td { (bars(&[(tr(lang, "municipality-kommunen"), own, fmt(own)), (tr(lang, "group"), grp, fmt(grp)), (tr(lang, "nation"), nat, fmt(nat))], lang)) }
                 }
             } }
         }
-        p.note { (t(lang, "Gruppens värde är medelvärdet av de medlemmar som har ett värde (antal inom parentes), som i Kolada. Källa: Kolada för nyckeltal vars id börjar med N eller U.", "The group's value is the mean of the members that have a value (count in brackets), as in Kolada. Source: Kolada for KPIs whose id starts with N or U.")) }
+        p.note { (tr(lang, "group-s-value-mean-members")) }
     };
-    Html(layout(&ctx, t(lang, "Jämförelse", "Comparison"), &path, body).into_string())
-        .into_response()
+    Html(layout(&ctx, tr(lang, "comparison"), &path, body).into_string()).into_response()
 }
 
 crate::ui::with_csrf!(ActivityForm);

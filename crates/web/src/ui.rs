@@ -4,14 +4,11 @@
 
 use crate::auth::Ctx;
 use crate::error::AppError;
+use crate::i18n::tr;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use etablera_domain::Lang;
 use maud::{html, Markup, DOCTYPE};
-
-pub(crate) fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    lang.pick(sv, en)
-}
 
 /// The page around every page's content.
 pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
@@ -22,7 +19,7 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
     };
     html! {
         (DOCTYPE)
-        html lang=(lang.pick("sv", "en")) {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -30,28 +27,28 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href="/static/app.css";
             }
             body {
-                a.skip href="#main" { (t(lang, "Hoppa till innehållet", "Skip to content")) }
+                a.skip href="#main" { (tr(lang, "skip-content")) }
                 header.site {
                     a.brand href="/" { "Etablera" }
-                    nav aria-label=(t(lang, "Huvudmeny", "Main menu")) {
+                    nav aria-label=(tr(lang, "main-menu")) {
                         ul {
-                            li { a href="/" { (t(lang, "Start", "Home")) } }
-                            li { a href="/indikatorer" { (t(lang, "Indikatorer", "Indicators")) } }
+                            li { a href="/" { (tr(lang, "home")) } }
+                            li { a href="/indikatorer" { (tr(lang, "indicators-indikatorer")) } }
                             li { a href={ "/lang/" (other) "?next=" (urlencode(path)) } lang=(other) { (other_label) } }
                             @if let Some(u) = &ctx.user {
                                 @if ctx.principal.as_ref().is_some_and(|p| p.system_admin || p.memberships.iter().any(|(_, r)| *r == etablera_domain::access::Role::Admin)) {
-                                    li { a href="/admin/users" { (t(lang, "Användare", "Users")) } }
-                                    li { a href="/admin/audit" { (t(lang, "Granskningslogg", "Audit log")) } }
+                                    li { a href="/admin/users" { (tr(lang, "users")) } }
+                                    li { a href="/admin/audit" { (tr(lang, "audit-log")) } }
                                 }
-                                li { span { (t(lang, "Inloggad som ", "Logged in as ")) (u.display_name) } }
+                                li { span { (tr(lang, "logged")) (u.display_name) } }
                                 li {
                                     form method="post" action="/logout" {
                                         input type="hidden" name="csrf" value=(ctx.csrf());
-                                        button type="submit" { (t(lang, "Logga ut", "Log out")) }
+                                        button type="submit" { (tr(lang, "log-out")) }
                                     }
                                 }
                             } @else {
-                                li { a href={ "/login?next=" (urlencode(path)) } { (t(lang, "Logga in", "Log in")) } }
+                                li { a href={ "/login?next=" (urlencode(path)) } { (tr(lang, "log")) } }
                             }
                         }
                     }
@@ -59,8 +56,8 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                 main id="main" tabindex="-1" { (body) }
                 footer.site {
                     p {
-                        a href="/tillganglighet" { (t(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) }
-                        " · " (t(lang, "Källa för nyckeltal: Kolada (RKA), CC BY 4.0", "Source of KPIs: Kolada (RKA), CC BY 4.0"))
+                        a href="/tillganglighet" { (tr(lang, "accessibility-statement")) }
+                        " · " (tr(lang, "source-kpis-kolada-rka-cc"))
                     }
                 }
             }
@@ -121,30 +118,24 @@ pub fn error_page(e: &AppError, lang: Lang) -> Response {
 pub fn error_page_for(ctx: &Ctx, e: &AppError) -> Response {
     let lang = ctx.lang;
     let title = match e.status() {
-        StatusCode::NOT_FOUND => t(lang, "Sidan finns inte", "Page not found"),
-        StatusCode::UNAUTHORIZED => t(lang, "Inloggning krävs", "Login required"),
-        StatusCode::FORBIDDEN => t(lang, "Ingen behörighet", "Not allowed"),
-        StatusCode::TOO_MANY_REQUESTS => t(lang, "För många försök", "Too many attempts"),
-        StatusCode::INTERNAL_SERVER_ERROR => t(lang, "Något gick fel", "Something went wrong"),
-        _ => t(
-            lang,
-            "Uppgifterna behöver rättas",
-            "The input needs correcting",
-        ),
+        StatusCode::NOT_FOUND => tr(lang, "page-not-found"),
+        StatusCode::UNAUTHORIZED => tr(lang, "login-required"),
+        StatusCode::FORBIDDEN => tr(lang, "not-allowed"),
+        StatusCode::TOO_MANY_REQUESTS => tr(lang, "too-many-attempts"),
+        StatusCode::INTERNAL_SERVER_ERROR => tr(lang, "something-went-wrong"),
+        _ => tr(lang, "input-needs-correcting"),
     };
     let input_error = e.status() == StatusCode::UNPROCESSABLE_ENTITY;
     let body = html! {
         h1 { (title) }
         p role="alert" { (crate::error::localise(&e.message(lang), lang)) }
         @if input_error {
-            p { (t(lang,
-                "Gå tillbaka med webbläsarens bakåtknapp: det du skrev i formuläret finns kvar där, och du kan rätta det.",
-                "Go back with the browser's back button: what you entered in the form is still there for you to correct.")) }
+            p { (tr(lang, "go-back-browser-s-back")) }
         }
         @if e.status() == StatusCode::UNAUTHORIZED && ctx.user.is_none() {
-            p { a href="/login" { (t(lang, "Logga in", "Log in")) } }
+            p { a href="/login" { (tr(lang, "log")) } }
         }
-        p { a href="/" { (t(lang, "Till startsidan", "To the home page")) } }
+        p { a href="/" { (tr(lang, "home-page")) } }
     };
     (
         e.status(),

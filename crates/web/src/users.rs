@@ -3,6 +3,7 @@
 
 use crate::auth::{Ctx, Password};
 use crate::error::AppError;
+use crate::i18n::tr;
 use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
@@ -13,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use etablera_app::accounts;
 use etablera_domain::access::Role;
-use etablera_domain::{Lang, UnitCode};
+use etablera_domain::UnitCode;
 use maud::html;
 use serde::Deserialize;
 
@@ -21,10 +22,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list).post(create))
         .route("/admin/users/{username}/role", post(set_role))
-}
-
-fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    lang.pick(sv, en)
 }
 
 async fn list(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
@@ -58,46 +55,46 @@ async fn page(
         None => units.municipalities().map(|u| u.code.clone()).collect(),
     };
     let body = html! {
-        h1 { (t(lang, "Användare", "Users")) }
+        h1 { (tr(lang, "users")) }
         @match &notice {
             Some(Ok(m)) => { p.success role="status" { (m) } },
             Some(Err(m)) => { div.error role="alert" { (m) } },
             None => {},
         }
         table {
-            caption { (t(lang, "Användare och roller", "Users and roles")) }
-            thead { tr { th scope="col" { (t(lang, "Användarnamn", "Username")) } th scope="col" { (t(lang, "Namn", "Name")) } th scope="col" { (t(lang, "Roller", "Roles")) } } }
+            caption { (tr(lang, "users-roles")) }
+            thead { tr { th scope="col" { (tr(lang, "username")) } th scope="col" { (tr(lang, "name")) } th scope="col" { (tr(lang, "roles")) } } }
             tbody { @for (u, roles) in &rows { tr {
-                td { (u.username) @if u.system_admin { " (" (t(lang, "systemadministratör", "system admin")) ")" } }
+                td { (u.username) @if u.system_admin { " (" (tr(lang, "system-admin")) ")" } }
                 td { (u.display_name) }
                 td { @for (c, r) in roles { (name(c)) ": " (r.label(lang)) br; } }
             } } }
         }
-        h2 { (t(lang, "Ge eller ta bort en roll", "Give or remove a role")) }
+        h2 { (tr(lang, "give-remove-role")) }
         form method="post" action="/admin/users/-/role" id="role-form" {
             input type="hidden" name="csrf" value=(ctx.csrf());
-            p { label for="r-user" { (t(lang, "Användarnamn", "Username")) } input id="r-user" name="username" type="text" required; }
-            p { label for="r-unit" { (t(lang, "Kommun", "Municipality")) } select id="r-unit" name="unit" { @for c in &choices { option value=(c) { (name(c)) } } } }
-            p { label for="r-role" { (t(lang, "Roll", "Role")) } select id="r-role" name="role" {
+            p { label for="r-user" { (tr(lang, "username")) } input id="r-user" name="username" type="text" required; }
+            p { label for="r-unit" { (tr(lang, "municipality")) } select id="r-unit" name="unit" { @for c in &choices { option value=(c) { (name(c)) } } } }
+            p { label for="r-role" { (tr(lang, "role")) } select id="r-role" name="role" {
                 @for r in Role::ALL { option value=(r.as_str()) { (r.label(lang)) } }
-                option value="none" { (t(lang, "ingen (ta bort)", "none (remove)")) }
+                option value="none" { (tr(lang, "none-remove")) }
             } }
-            p { button type="submit" { (t(lang, "Spara rollen", "Save the role")) } }
+            p { button type="submit" { (tr(lang, "save-role")) } }
         }
-        h2 { (t(lang, "Lägg till en användare", "Add a user")) }
+        h2 { (tr(lang, "add-user")) }
         form method="post" action="/admin/users" {
             input type="hidden" name="csrf" value=(ctx.csrf());
-            p { label for="n-user" { (t(lang, "Användarnamn", "Username")) } input id="n-user" name="username" type="text" required autocomplete="off"; }
-            p { label for="n-name" { (t(lang, "Namn", "Name")) } input id="n-name" name="display_name" type="text" required; }
-            p { label for="n-pw" { (t(lang, "Första lösenord (minst 12 tecken)", "First password (at least 12 characters)")) } input id="n-pw" name="password" type="password" required autocomplete="new-password"; }
-            p { label for="n-unit" { (t(lang, "Kommun", "Municipality")) } select id="n-unit" name="unit" { @for c in &choices { option value=(c) { (name(c)) } } } }
-            p { label for="n-role" { (t(lang, "Roll", "Role")) } select id="n-role" name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.label(lang)) } } } }
-            p { button type="submit" { (t(lang, "Lägg till", "Add")) } }
+            p { label for="n-user" { (tr(lang, "username")) } input id="n-user" name="username" type="text" required autocomplete="off"; }
+            p { label for="n-name" { (tr(lang, "name")) } input id="n-name" name="display_name" type="text" required; }
+            p { label for="n-pw" { (tr(lang, "first-password-least-12-characters")) } input id="n-pw" name="password" type="password" required autocomplete="new-password"; }
+            p { label for="n-unit" { (tr(lang, "municipality")) } select id="n-unit" name="unit" { @for c in &choices { option value=(c) { (name(c)) } } } }
+            p { label for="n-role" { (tr(lang, "role")) } select id="n-role" name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.label(lang)) } } } }
+            p { button type="submit" { (tr(lang, "add")) } }
         }
     };
     (
         status,
-        Html(layout(ctx, t(lang, "Användare", "Users"), "/admin/users", body).into_string()),
+        Html(layout(ctx, tr(lang, "users"), "/admin/users", body).into_string()),
     )
         .into_response()
 }
@@ -181,9 +178,7 @@ async fn set_role(
             page(
                 &state,
                 &ctx,
-                Some(Ok(
-                    t(ctx.lang, "Rollen är sparad.", "The role is saved.").into()
-                )),
+                Some(Ok(tr(ctx.lang, "role-saved").into())),
                 StatusCode::OK,
             )
             .await

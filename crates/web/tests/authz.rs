@@ -7,24 +7,21 @@ mod common;
 
 use common::{hidden, login_at, Client, Resp};
 use etablera_domain::access::{RegisterRole, Role};
-use etablera_store::testing::{self, TestStore};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use common::PW;
 const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
-struct App {
-    base: String,
-    backend: &'static str,
-    address: String,
+/// What the cells need beside the app.
+struct Prepared {
     /// A person of Östersund (2380) and one of Ljusnarsberg (1864).
     persons: HashMap<&'static str, String>,
     /// An open registration request for each (user, municipality) to resolve.
     requests: HashMap<(String, &'static str), i64>,
-    _store: TestStore,
-    _stop: tokio::sync::oneshot::Sender<()>,
 }
+
+type App = common::App<Prepared>;
 
 /// (user, strategy role, register role); every role is in Östersund (2380) except
 /// `ljadmin` (Ljusnarsberg's administrator); `sys` is a system administrator.
@@ -40,106 +37,92 @@ const USERS: &[(&str, Option<(&str, Role)>, Option<RegisterRole>)] = &[
 ];
 
 fn spawn_apps() -> Vec<App> {
-    testing::all()
-        .into_iter()
-        .map(|mut t| {
-            let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
-            let s = t.store.as_mut();
-            let accounts: Vec<_> = USERS
-                .iter()
-                .map(|(user, role, reg)| {
-                    (
-                        *user,
-                        *user == "sys",
-                        role.iter().copied().collect::<Vec<_>>(),
-                        reg.iter().map(|r| ("2380", *r)).collect::<Vec<_>>(),
-                    )
-                })
-                .collect();
-            let accounts: Vec<common::Account> = accounts
-                .iter()
-                .map(|(u, sys, r, g)| (*u, *sys, r.as_slice(), g.as_slice()))
-                .collect();
-            common::seed(s, true, &accounts, &["ostersund-2020"]);
-            let today = etablera_app::register::today();
-            let cw = s.user_by_name("cw").unwrap().unwrap().id;
-            let mut persons = HashMap::new();
-            for (unit, seed) in [("2380", 1u64), ("1864", 2)] {
-                let u = etablera_domain::UnitCode::parse(unit).unwrap();
-                let mut case =
-                    etablera_app::register_demo::caseload(&u, 1, seed, 2024, today).remove(0);
-                case.person.case_worker = (unit == "2380").then_some(cw);
-                case.person.closed = None;
-                case.person.restricted = false;
-                etablera_app::register::save(s, &keys, &case, None, "person.create").unwrap();
-                persons.insert(unit_name(unit), case.person.id.to_string());
+    common::spawn_apps(|s| {
+        let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
+        let accounts: Vec<_> = USERS
+            .iter()
+            .map(|(user, role, reg)| {
+                (
+                    *user,
+                    *user == "sys",
+                    role.iter().copied().collect::<Vec<_>>(),
+                    reg.iter().map(|r| ("2380", *r)).collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let accounts: Vec<common::Account> = accounts
+            .iter()
+            .map(|(u, sys, r, g)| (*u, *sys, r.as_slice(), g.as_slice()))
+            .collect();
+        common::seed(s, true, &accounts, &["ostersund-2020"]);
+        let today = etablera_app::register::today();
+        let cw = s.user_by_name("cw").unwrap().unwrap().id;
+        let mut persons = HashMap::new();
+        for (unit, seed) in [("2380", 1u64), ("1864", 2)] {
+            let u = etablera_domain::UnitCode::parse(unit).unwrap();
+            let mut case =
+                etablera_app::register_demo::caseload(&u, 1, seed, 2024, today).remove(0);
+            case.person.case_worker = (unit == "2380").then_some(cw);
+            case.person.closed = None;
+            case.person.restricted = false;
+            etablera_app::register::save(s, &keys, &case, None, "person.create").unwrap();
+            persons.insert(unit_name(unit), case.person.id.to_string());
+        }
+        // Registrations of a number already in the register wait for the reception
+        // manager: one open request per user and municipality, for the cells that
+        // resolve them.
+        let mut requests = HashMap::new();
+        for (unit, pnr) in [("2380", "19811218-9876"), ("1864", "19810278-9875")] {
+            let u = etablera_domain::UnitCode::parse(unit).unwrap();
+            let mut first =
+                etablera_app::register_demo::caseload(&u, 1, 7 + seed_of(unit), 2024, today)
+                    .remove(0);
+            first.person.closed = None;
+            first.person.restricted = false;
+            first.identity.as_mut().unwrap().pnr =
+                Some(etablera_register::Pnr::parse(pnr, today).unwrap());
+            etablera_app::register::save(s, &keys, &first, None, "person.create").unwrap();
+            for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
+                let mut again = first.clone();
+                again.person.id = etablera_app::register::new_person_id();
+                let saved =
+                    etablera_app::register::save(s, &keys, &again, Some(cw), "person.create")
+                        .unwrap();
+                assert!(matches!(saved, etablera_app::register::Saved::NeedsCheck));
+                let newest = s.registration_requests(&u, true).unwrap()[0].id;
+                requests.insert((user.to_string(), unit_name(unit)), newest);
             }
-            // Registrations of a number already in the register wait for the reception
-            // manager: one open request per user and municipality, for the cells that
-            // resolve them.
-            let mut requests = HashMap::new();
-            for (unit, pnr) in [("2380", "19811218-9876"), ("1864", "19810278-9875")] {
-                let u = etablera_domain::UnitCode::parse(unit).unwrap();
-                let mut first =
-                    etablera_app::register_demo::caseload(&u, 1, 7 + seed_of(unit), 2024, today)
-                        .remove(0);
-                first.person.closed = None;
-                first.person.restricted = false;
-                first.identity.as_mut().unwrap().pnr =
-                    Some(etablera_register::Pnr::parse(pnr, today).unwrap());
-                etablera_app::register::save(s, &keys, &first, None, "person.create").unwrap();
-                for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
-                    let mut again = first.clone();
-                    again.person.id = etablera_app::register::new_person_id();
-                    let saved =
-                        etablera_app::register::save(s, &keys, &again, Some(cw), "person.create")
-                            .unwrap();
-                    assert!(matches!(saved, etablera_app::register::Saved::NeedsCheck));
-                    let newest = s.registration_requests(&u, true).unwrap()[0].id;
-                    requests.insert((user.to_string(), unit_name(unit)), newest);
-                }
-                for r in etablera_app::register::open_requests(s, &keys, &u).unwrap() {
-                    assert!(
-                        r.existing.is_some() && r.requested_by == Some(cw),
-                        "request {}: {:?} {:?}",
-                        r.id,
-                        r.existing,
-                        r.requested_by
-                    );
-                }
+            for r in etablera_app::register::open_requests(s, &keys, &u).unwrap() {
+                assert!(
+                    r.existing.is_some() && r.requested_by == Some(cw),
+                    "request {}: {:?} {:?}",
+                    r.id,
+                    r.existing,
+                    r.requested_by
+                );
             }
-            // A goal of each strategy for each user to delete (a goal with nothing under it).
-            for sid in ["ostersund-2020", "ljusnarsberg-2016"] {
-                let mut st = s.strategy(sid).unwrap().unwrap();
-                for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
-                    st.goals.push(
-                        serde_json::from_value(serde_json::json!({
-                            "id": format!("del-{user}"),
-                            "title": format!("Att ta bort ({user})"),
-                            "kind": "long_term",
-                        }))
-                        .unwrap(),
-                    );
-                }
-                s.save_strategy(&st, "2026-01-01T00:00:00Z").unwrap();
+        }
+        // A goal of each strategy for each user to delete (a goal with nothing under it).
+        for sid in ["ostersund-2020", "ljusnarsberg-2016"] {
+            let mut st = s.strategy(sid).unwrap().unwrap();
+            for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
+                st.goals.push(
+                    serde_json::from_value(serde_json::json!({
+                        "id": format!("del-{user}"),
+                        "title": format!("Att ta bort ({user})"),
+                        "kind": "long_term",
+                    }))
+                    .unwrap(),
+                );
             }
-            let config = etablera_web::Config {
-                database: t.address.clone(),
-                register_keys: Some(keys),
-                ..Default::default()
-            };
-            let (base, stop) = common::serve(config);
-            App {
-                base,
-                backend: t.backend,
-                address: t.address.clone(),
-                persons,
-                requests,
-                _store: t,
-                _stop: stop,
-            }
-        })
-        .collect()
+            s.save_strategy(&st, "2026-01-01T00:00:00Z").unwrap();
+        }
+        let config = etablera_web::Config {
+            register_keys: Some(keys),
+            ..Default::default()
+        };
+        (config, Prepared { persons, requests })
+    })
 }
 
 /// Distinct demo seeds per municipality (person ids come from the seed).

@@ -5,76 +5,48 @@
 
 mod common;
 
-use common::{hidden, login_at, Client, Resp};
+use common::{hidden, login, session_csrf, store, Client, Resp};
 use etablera_app::accounts::Password;
 use etablera_domain::access::{RegisterRole, Role};
-use etablera_store::testing::{self, TestStore};
+use etablera_store::testing;
 use std::sync::Arc;
 
-struct App {
-    base: String,
-    backend: &'static str,
-    store: TestStore,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
+type App = common::App;
 
 use common::PW;
 const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 fn spawn_apps() -> Vec<App> {
-    testing::all()
-        .into_iter()
-        .map(|mut t| {
-            let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
-            let s = t.store.as_mut();
-            common::seed(
-                s,
-                true,
-                &[
-                    ("strategist", false, &[("2380", Role::Strategist)], &[]),
-                    ("ljstrat", false, &[("1864", Role::Strategist)], &[]),
-                    ("admin", false, &[("2380", Role::Admin)], &[]),
-                    ("cw", false, &[], &[("2380", RegisterRole::CaseWorker)]),
-                    (
-                        "mgr",
-                        false,
-                        &[],
-                        &[("2380", RegisterRole::ReceptionManager)],
-                    ),
-                    ("ljcw", false, &[], &[("1864", RegisterRole::CaseWorker)]),
-                ],
-                &["ostersund-2020"],
-            );
-            let config = etablera_web::Config {
-                database: t.address.clone(),
-                register_keys: Some(keys),
-                // The tests play a proxy on 127.0.0.1 that names the client in
-                // X-Forwarded-For; a small budget per address keeps them short.
-                trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
-                login_failures_per_address: 20,
-                ..Default::default()
-            };
-            let (base, stop) = common::serve(config);
-            App {
-                base,
-                backend: t.backend,
-                store: t,
-                _stop: stop,
-            }
-        })
-        .collect()
-}
-
-fn login(app: &App, user: &str) -> Client {
-    login_at(&app.base, app.backend, user, PW)
-}
-
-fn session_csrf(app: &App, c: &mut Client) -> String {
-    hidden(&c.get(&format!("{}/", app.base)).body, "csrf")
-}
-
-fn store(app: &App) -> Box<dyn etablera_store::Store> {
-    etablera_store::open(&app.store.address).unwrap()
+    common::spawn_apps(|s| {
+        let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
+        common::seed(
+            s,
+            true,
+            &[
+                ("strategist", false, &[("2380", Role::Strategist)], &[]),
+                ("ljstrat", false, &[("1864", Role::Strategist)], &[]),
+                ("admin", false, &[("2380", Role::Admin)], &[]),
+                ("cw", false, &[], &[("2380", RegisterRole::CaseWorker)]),
+                (
+                    "mgr",
+                    false,
+                    &[],
+                    &[("2380", RegisterRole::ReceptionManager)],
+                ),
+                ("ljcw", false, &[], &[("1864", RegisterRole::CaseWorker)]),
+            ],
+            &["ostersund-2020"],
+        );
+        let config = etablera_web::Config {
+            register_keys: Some(keys),
+            // The tests play a proxy on 127.0.0.1 that names the client in
+            // X-Forwarded-For; a small budget per address keeps them short.
+            trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+            login_failures_per_address: 20,
+            ..Default::default()
+        };
+        (config, ())
+    })
 }
 
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {

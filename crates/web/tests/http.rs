@@ -5,68 +5,38 @@
 
 mod common;
 
-use common::{hidden, login_at, Client, Resp};
-use etablera_store::testing::{self, TestStore};
+use common::{hidden, login, session_csrf, Client, Resp, PW};
 use std::collections::HashMap;
 
-struct App {
-    base: String,
-    backend: &'static str,
-    _store: TestStore,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-use common::PW;
+type App = common::App;
 
 /// Starts the application on 127.0.0.1:0 for each backend.
 fn spawn_apps() -> Vec<App> {
-    testing::all()
-        .into_iter()
-        .map(|mut t| {
-            let s = t.store.as_mut();
-            use etablera_domain::access::Role;
-            common::seed(
-                s,
-                true,
-                &[
-                    ("sys", true, &[], &[]),
-                    ("viewer", false, &[("2380", Role::Viewer)], &[]),
-                    ("strategist", false, &[("2380", Role::Strategist)], &[]),
-                    ("ljadmin", false, &[("1864", Role::Admin)], &[]),
-                ],
-                &["ostersund-2020"],
-            );
-            let obs = etablera_app::demo::fictitious_observations().unwrap();
-            let batch = etablera_store::NewBatch {
-                source: "demo".into(),
-                file_name: None,
-                content_sha256: "demo".into(),
-                imported_at: "2026-01-01T00:00:00Z".into(),
-                owner: None,
-                audit: None,
-            };
-            s.import_observations(&batch, &obs, &mut |_| {}).unwrap();
-            let config = etablera_web::Config {
-                database: t.address.clone(),
-                ..Default::default()
-            };
-            let (base, stop) = common::serve(config);
-            App {
-                base,
-                backend: t.backend,
-                _store: t,
-                _stop: stop,
-            }
-        })
-        .collect()
-}
-
-fn login(app: &App, user: &str) -> Client {
-    login_at(&app.base, app.backend, user, PW)
-}
-
-fn session_csrf(app: &App, c: &mut Client) -> String {
-    hidden(&c.get(&format!("{}/", app.base)).body, "csrf")
+    common::spawn_apps(|s| {
+        use etablera_domain::access::Role;
+        common::seed(
+            s,
+            true,
+            &[
+                ("sys", true, &[], &[]),
+                ("viewer", false, &[("2380", Role::Viewer)], &[]),
+                ("strategist", false, &[("2380", Role::Strategist)], &[]),
+                ("ljadmin", false, &[("1864", Role::Admin)], &[]),
+            ],
+            &["ostersund-2020"],
+        );
+        let obs = etablera_app::demo::fictitious_observations().unwrap();
+        let batch = etablera_store::NewBatch {
+            source: "demo".into(),
+            file_name: None,
+            content_sha256: "demo".into(),
+            imported_at: "2026-01-01T00:00:00Z".into(),
+            owner: None,
+            audit: None,
+        };
+        s.import_observations(&batch, &obs, &mut |_| {}).unwrap();
+        (etablera_web::Config::default(), ())
+    })
 }
 
 #[test]
@@ -638,7 +608,7 @@ fn editing_a_target_and_its_analysis() {
         );
         assert_eq!(r.status, 403, "{b}");
         // Both writes are in the audit log, with who, before and after.
-        let mut store = etablera_store::open(&app._store.address).unwrap();
+        let mut store = etablera_store::open(&app.address).unwrap();
         let log = store
             .audit_log(&etablera_store::AuditFilter {
                 units: Some(vec!["2380".into()]),
@@ -711,7 +681,7 @@ fn uploads_with_preview_and_manual_entry() {
         let b = app.backend;
         let data = format!("{}/s/ostersund-2020/data", app.base);
         let count = || {
-            etablera_store::open(&app._store.address)
+            etablera_store::open(&app.address)
                 .unwrap()
                 .counts()
                 .unwrap()
@@ -1464,7 +1434,7 @@ fn comparison_and_strategy_file() {
 fn sessions_time_out() {
     for app in spawn_apps() {
         let b = app.backend;
-        let mut store = etablera_store::open(&app._store.address).unwrap();
+        let mut store = etablera_store::open(&app.address).unwrap();
         // Idle: not used for more than 30 minutes.
         let mut c = login(&app, "viewer");
         let hash = etablera_web::auth::sha256_hex(&c.cookies["etablera_session"]);
@@ -1572,76 +1542,63 @@ fn municipality_admins_manage_their_users() {
             "{b}: only their municipality's users"
         );
         let csrf = session_csrf(&app, &mut lj);
-        let r = lj.post_form(
-            &users,
-            &[
-                ("csrf", &csrf),
-                ("username", "nyanstalld"),
-                ("display_name", "Ny Anställd"),
-                ("password", "kort"),
-                ("unit", "1864"),
-                ("role", "viewer"),
-            ],
-        );
-        assert_eq!(r.status, 422, "{b}: the password rule");
-        let r = lj.post_form(
-            &users,
-            &[
-                ("csrf", &csrf),
-                ("username", "nyanstalld"),
-                ("display_name", "Ny Anställd"),
-                ("password", PW),
-                ("unit", "2380"),
-                ("role", "viewer"),
-            ],
-        );
-        assert_eq!(r.status, 403, "{b}: not for another municipality");
-        let r = lj.post_form(
-            &users,
-            &[
-                ("csrf", &csrf),
-                ("username", "nyanstalld"),
-                ("display_name", "Ny Anställd"),
-                ("password", PW),
-                ("unit", "1864"),
-                ("role", "strategist"),
-            ],
-        );
-        assert_eq!(r.status, 303, "{b}");
-        let r = lj.post_form(
-            &users,
-            &[
-                ("csrf", &csrf),
-                ("username", "nyanstalld"),
-                ("display_name", "X"),
-                ("password", PW),
-                ("unit", "1864"),
-                ("role", "viewer"),
-            ],
-        );
-        assert_eq!(r.status, 409, "{b}: the username is taken");
-        assert!(
-            r.body.contains("Användarnamnet ”nyanstalld” är upptaget."),
-            "{b}: said in Swedish on a Swedish page: {}",
-            r.body
-        );
-        let r = lj.post_form(
-            &users,
-            &[
-                ("csrf", &csrf),
-                ("username", "kortlosen"),
-                ("display_name", "Kort"),
-                ("password", "kort"),
-                ("unit", "1864"),
-                ("role", "viewer"),
-            ],
-        );
-        assert_eq!(r.status, 422, "{b}");
-        assert!(
-            r.body.contains("Lösenordet har 4 tecken; använd minst 12."),
-            "{b}: {}",
-            r.body
-        );
+        // (username, display name, password, municipality, role): status, and what the
+        // page says, in Swedish on a Swedish page.
+        let cases: [(&str, &str, &str, &str, &str, u16, &str); 5] = [
+            (
+                "nyanstalld",
+                "Ny Anställd",
+                "kort",
+                "1864",
+                "viewer",
+                422,
+                "använd minst 12",
+            ),
+            ("nyanstalld", "Ny Anställd", PW, "2380", "viewer", 403, ""),
+            (
+                "nyanstalld",
+                "Ny Anställd",
+                PW,
+                "1864",
+                "strategist",
+                303,
+                "",
+            ),
+            (
+                "nyanstalld",
+                "X",
+                PW,
+                "1864",
+                "viewer",
+                409,
+                "Användarnamnet ”nyanstalld” är upptaget.",
+            ),
+            (
+                "kortlosen",
+                "Kort",
+                "kort",
+                "1864",
+                "viewer",
+                422,
+                "Lösenordet har 4 tecken; använd minst 12.",
+            ),
+        ];
+        for (username, name, password, unit, role, status, says) in cases {
+            let r = lj.post_form(
+                &users,
+                &[
+                    ("csrf", &csrf),
+                    ("username", username),
+                    ("display_name", name),
+                    ("password", password),
+                    ("unit", unit),
+                    ("role", role),
+                ],
+            );
+            let case = format!("{b}: {username} {unit} {role}");
+            assert_eq!(r.status, status, "{case}");
+            assert!(r.body.contains(says), "{case}: {}", r.body);
+        }
         let mut new = login(&app, "nyanstalld");
         assert_eq!(
             new.get(&format!("{}/s/ljusnarsberg-2016/data", app.base))
@@ -1686,7 +1643,7 @@ fn municipality_admins_manage_their_users() {
             ],
         );
         assert_eq!(r.status, 422, "{b}: unknown user");
-        let mut store = etablera_store::open(&app._store.address).unwrap();
+        let mut store = etablera_store::open(&app.address).unwrap();
         let log = store
             .audit_log(&etablera_store::AuditFilter {
                 units: Some(vec!["1864".into()]),
@@ -1950,7 +1907,7 @@ fn editing_goals_and_indicator_links() {
             403,
             "{b}"
         );
-        let mut store = etablera_store::open(&app._store.address).unwrap();
+        let mut store = etablera_store::open(&app.address).unwrap();
         let log = store
             .audit_log(&etablera_store::AuditFilter {
                 units: Some(vec!["2380".into()]),

@@ -92,6 +92,8 @@ fn the_web_modules_import_each_other_without_a_cycle() {
     if let Some(c) = cycle(&g) {
         panic!("a cycle of imports: {}\nall edges: {g:#?}", c.join(" → "));
     }
+    // The texts depend on no other module.
+    assert!(g["i18n"].is_empty(), "i18n imports {:?}", g["i18n"]);
     // The kit and the error type depend on no resource.
     for low in ["ui", "error"] {
         let resources = ["pages", "api", "edit", "data", "plan", "register", "users"];

@@ -6,25 +6,21 @@
 use etablera_domain::access::{RegisterRole, Role};
 mod common;
 
-use common::{hidden, login_at, Client};
-use etablera_store::testing::{self, TestStore};
+use common::{hidden, login, session_csrf, Client};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-struct App {
-    base: String,
-    backend: &'static str,
-    address: String,
+/// What the tests need beside the app: the register's keys and three person ids: own
+/// caseload (cw's), same municipality other case worker's, other municipality.
+struct People {
     keys: Arc<etablera_vault::Keyring>,
-    /// Person ids: own caseload (cw's), same municipality other case worker's, other municipality.
     own: String,
     colleague: String,
     foreign: String,
-    store: TestStore,
-    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-use common::PW;
+type App = common::App<People>;
+
 const KEY: &str = "t1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const NAME_OWN: &str = "Ayaan Qorsheeyaha";
 const PNR_OWN: &str = "19811218-9876";
@@ -75,61 +71,43 @@ fn person(
 }
 
 fn spawn_apps() -> Vec<App> {
-    testing::all()
-        .into_iter()
-        .map(|mut t| {
-            let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
-            let s = t.store.as_mut();
-            let ids = common::seed(
-                s,
-                false,
-                &[
-                    ("sys", true, &[], &[]),
-                    ("cw", false, &[], &[("2380", RegisterRole::CaseWorker)]),
-                    ("cw2", false, &[], &[("2380", RegisterRole::CaseWorker)]),
-                    (
-                        "mgr",
-                        false,
-                        &[],
-                        &[("2380", RegisterRole::ReceptionManager)],
-                    ),
-                    ("analyst", false, &[], &[("2380", RegisterRole::Analyst)]),
-                    ("admin", false, &[("2380", Role::Admin)], &[]),
-                    ("strategist", false, &[("2380", Role::Strategist)], &[]),
-                    ("ljcw", false, &[], &[("1864", RegisterRole::CaseWorker)]),
-                ],
-                &[],
-            );
-            let own = person(&keys, s, "2380", NAME_OWN, PNR_OWN, ids["cw"]);
-            let colleague = person(&keys, s, "2380", "Hawo Kale", "", ids["cw2"]);
-            let foreign = person(&keys, s, "1864", "Tesfay Ljusnar", "", ids["ljcw"]);
-            let config = etablera_web::Config {
-                database: t.address.clone(),
-                register_keys: Some(keys.clone()),
-                ..Default::default()
-            };
-            let (base, stop) = common::serve(config);
-            App {
-                base,
-                backend: t.backend,
-                address: t.address.clone(),
-                keys,
-                own,
-                colleague,
-                foreign,
-                store: t,
-                _stop: stop,
-            }
-        })
-        .collect()
-}
-
-fn login(app: &App, user: &str) -> Client {
-    login_at(&app.base, app.backend, user, PW)
-}
-
-fn session_csrf(app: &App, c: &mut Client) -> String {
-    hidden(&c.get(&format!("{}/", app.base)).body, "csrf")
+    common::spawn_apps(|s| {
+        let keys = Arc::new(etablera_vault::Keyring::parse(KEY).unwrap());
+        let ids = common::seed(
+            s,
+            false,
+            &[
+                ("sys", true, &[], &[]),
+                ("cw", false, &[], &[("2380", RegisterRole::CaseWorker)]),
+                ("cw2", false, &[], &[("2380", RegisterRole::CaseWorker)]),
+                (
+                    "mgr",
+                    false,
+                    &[],
+                    &[("2380", RegisterRole::ReceptionManager)],
+                ),
+                ("analyst", false, &[], &[("2380", RegisterRole::Analyst)]),
+                ("admin", false, &[("2380", Role::Admin)], &[]),
+                ("strategist", false, &[("2380", Role::Strategist)], &[]),
+                ("ljcw", false, &[], &[("1864", RegisterRole::CaseWorker)]),
+            ],
+            &[],
+        );
+        let own = person(&keys, s, "2380", NAME_OWN, PNR_OWN, ids["cw"]);
+        let colleague = person(&keys, s, "2380", "Hawo Kale", "", ids["cw2"]);
+        let foreign = person(&keys, s, "1864", "Tesfay Ljusnar", "", ids["ljcw"]);
+        let config = etablera_web::Config {
+            register_keys: Some(keys.clone()),
+            ..Default::default()
+        };
+        let people = People {
+            keys,
+            own,
+            colleague,
+            foreign,
+        };
+        (config, people)
+    })
 }
 
 fn reads(app: &App) -> usize {

@@ -1,6 +1,7 @@
 //! The caseload: a municipality's cases, filtered, with the days left and reviews due.
 
 use super::*;
+use crate::i18n::tr;
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub(super) struct CaseloadQuery {
@@ -59,76 +60,76 @@ pub(super) async fn caseload(
                     .filter(|c| c.person.closed.is_none() && is_due(&c.person))
                     .collect();
                 let body = html! {
-                    h1 { (t(lang, "Etableringsregistret", "Establishment register")) " – " (unit_name) }
+                    h1 { (tr(lang, "establishment-register")) " – " (unit_name) }
                     (register_nav(lang, &unit))
                     @if !due.is_empty() {
                         section.notice aria-labelledby="due-h" {
-                            h2 #due-h { (t(lang, "Påminnelser: uppföljningar som ska göras inom 14 dagar eller är försenade", "Reminders: reviews due within 14 days or overdue")) }
+                            h2 #due-h { (tr(lang, "reminders-reviews-due-within-14")) }
                             ul {
                                 @for c in &due {
                                     li {
                                         a href={ "/register/" (unit) "/persons/" (c.person.id) } { (c.identity.as_ref().map(|i| i.name.as_str()).unwrap_or(c.person.id.as_str())) }
                                         " – " (d(c.person.next_review()))
-                                        @if c.person.next_review().is_some_and(|r| r < today) { " " strong { (t(lang, "(försenad)", "(overdue)")) } }
+                                        @if c.person.next_review().is_some_and(|r| r < today) { " " strong { (tr(lang, "overdue")) } }
                                     }
                                 }
                             }
                         }
                     }
                     form method="get" action={ "/register/" (unit) } {
-                        label for="q" { (t(lang, "Sök namn eller pseudonym", "Search name or pseudonym")) }
+                        label for="q" { (tr(lang, "search-name-pseudonym")) }
                         input #q type="search" name="q" value=(q.q.clone().unwrap_or_default());
-                        label for="category" { (t(lang, "Kategori", "Category")) }
+                        label for="category" { (tr(lang, "category")) }
                         select #category name="category" {
-                            option value="" { (t(lang, "Alla", "All")) }
+                            option value="" { (tr(lang, "all")) }
                             @for k in Category::ALL {
                                 option value=(k.code()) selected[category == Some(*k)] { (k.label(lang)) }
                             }
                         }
-                        label for="days_left" { (t(lang, "Högst antal dagar kvar av etableringstiden", "At most days left of the establishment period")) }
+                        label for="days_left" { (tr(lang, "most-days-left-establishment-period")) }
                         input #days_left type="number" min="0" max="10000" name="days_left" value=(max_days.map(|m| m.to_string()).unwrap_or_default());
-                        label { input type="checkbox" name="due" value="1" checked[q.due.is_some()]; " " (t(lang, "Bara uppföljningar som ska göras inom 14 dagar", "Only reviews due within 14 days")) }
-                        label { input type="checkbox" name="closed" value="1" checked[q.closed.is_some()]; " " (t(lang, "Visa även avslutade ärenden", "Also show closed cases")) }
-                        label { input type="checkbox" name="mine" value="1" checked[q.mine.is_some()]; " " (t(lang, "Bara mina ärenden", "Only my cases")) }
-                        button type="submit" { (t(lang, "Visa", "Show")) }
+                        label { input type="checkbox" name="due" value="1" checked[q.due.is_some()]; " " (tr(lang, "only-reviews-due-within-14")) }
+                        label { input type="checkbox" name="closed" value="1" checked[q.closed.is_some()]; " " (tr(lang, "also-show-closed-cases")) }
+                        label { input type="checkbox" name="mine" value="1" checked[q.mine.is_some()]; " " (tr(lang, "only-my-cases")) }
+                        button type="submit" { (tr(lang, "show")) }
                     }
                     table {
-                        caption { (t(lang, "Ärenden", "Cases")) " (" (shown.len()) ")" }
+                        caption { (tr(lang, "cases")) " (" (shown.len()) ")" }
                         thead { tr {
-                            th scope="col" { (t(lang, "Namn", "Name")) }
-                            th scope="col" { (t(lang, "Pseudonym", "Pseudonym")) }
-                            th scope="col" { (t(lang, "Kategori", "Category")) }
-                            th scope="col" { (t(lang, "Ankomst", "Arrival")) }
-                            th scope="col" { (t(lang, "Dagar kvar av etableringstiden", "Days left of the establishment period")) }
-                            th scope="col" { (t(lang, "Nästa uppföljning", "Next review")) }
-                            th scope="col" { (t(lang, "Handläggare", "Case worker")) }
+                            th scope="col" { (tr(lang, "name")) }
+                            th scope="col" { (tr(lang, "pseudonym")) }
+                            th scope="col" { (tr(lang, "category")) }
+                            th scope="col" { (tr(lang, "arrival")) }
+                            th scope="col" { (tr(lang, "days-left-establishment-period")) }
+                            th scope="col" { (tr(lang, "next-review")) }
+                            th scope="col" { (tr(lang, "case-worker")) }
                         } }
                         tbody {
                             @for c in &shown {
                                 tr {
-                                    td { a href={ "/register/" (unit) "/persons/" (c.person.id) } { (c.identity.as_ref().map(|i| i.name.as_str()).unwrap_or(t(lang, "(anonymiserad)", "(anonymised)"))) } }
+                                    td { a href={ "/register/" (unit) "/persons/" (c.person.id) } { (c.identity.as_ref().map(|i| i.name.as_str()).unwrap_or(tr(lang, "anonymised"))) } }
                                     td { code { (c.person.id) } }
                                     td { (c.person.category.label(lang)) }
                                     td { (c.person.arrival_date) }
                                     td { (c.person.days_left(today).map(|x| x.to_string()).unwrap_or_else(|| "–".into())) }
-                                    td { (d(c.person.next_review())) @if c.person.closed.is_some() { " " (t(lang, "(avslutat)", "(closed)")) } }
+                                    td { (d(c.person.next_review())) @if c.person.closed.is_some() { " " (tr(lang, "closed")) } }
                                     td { (c.person.case_worker.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) }
                                 }
                             }
                         }
                     }
                     section aria-labelledby="import-h" {
-                        h2 #import-h { (t(lang, "Läs in ärenden från fil", "Import cases from a file")) }
-                        p { (t(lang, "CSV (semikolon eller komma) eller xlsx (första bladet) med rubrikrad. Kolumner: ", "CSV (semicolon or comma) or xlsx (the first sheet) with a header row. Columns: ")) code { (reg::FIELDS.join(";")) } ". " (t(lang, "Varje rad kontrolleras; vid fel sparas ingenting.", "Every row is checked; on any error nothing is stored.")) }
+                        h2 #import-h { (tr(lang, "import-cases-from-file")) }
+                        p { (tr(lang, "csv-semicolon-comma-xlsx-first")) code { (reg::FIELDS.join(";")) } ". " (tr(lang, "every-row-checked-any-error")) }
                         form method="post" action={ "/register/" (unit) "/import" } enctype="multipart/form-data" {
                             input type="hidden" name="csrf" value=(c.csrf());
-                            label for="file" { (t(lang, "Fil", "File")) }
+                            label for="file" { (tr(lang, "file")) }
                             input #file type="file" name="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
-                            button type="submit" { (t(lang, "Läs in", "Import")) }
+                            button type="submit" { (tr(lang, "import")) }
                         }
                     }
                 };
-                Ok(layout(&c, t(lang, "Etableringsregistret", "Establishment register"), &format!("/register/{unit}"), body))
+                Ok(layout(&c, tr(lang, "establishment-register"), &format!("/register/{unit}"), body))
             })
             .await
     }

@@ -2,6 +2,7 @@
 //! reception manager resolves.
 
 use super::*;
+use crate::i18n::tr;
 
 /// What a person form was sent with, and what was wrong with it: the form comes back
 /// filled in as sent, the field in error marked, and the error above it.
@@ -37,7 +38,7 @@ pub(super) fn person_form(
         .join(" ");
         html! {
             div.field {
-                label for=(name) { (label) @if required { " " abbr title=(t(lang, "obligatoriskt", "required")) { "*" } } }
+                label for=(name) { (label) @if required { " " abbr title=(tr(lang, "required")) { "*" } } }
                 input id=(name) name=(name) value=(value) required[required] aria-invalid=[invalid.then_some("true")] aria-describedby=[(!described.is_empty()).then_some(described)];
                 @if !hint.is_empty() { small id={ (name) "-hint" } { (hint) } }
             }
@@ -57,9 +58,9 @@ pub(super) fn person_form(
         let invalid = sent.is_some_and(|(_, e)| e.field == name);
         html! {
             div.field {
-                label for=(name) { (label) @if required { " " abbr title=(t(lang, "obligatoriskt", "required")) { "*" } } }
+                label for=(name) { (label) @if required { " " abbr title=(tr(lang, "required")) { "*" } } }
                 select id=(name) name=(name) required[required] aria-invalid=[invalid.then_some("true")] aria-describedby=[invalid.then_some("person-form-error")] {
-                    option value="" selected[value.is_empty()] { (if required { t(lang, "Välj …", "Choose …") } else { "–" }) }
+                    option value="" selected[value.is_empty()] { (if required { tr(lang, "choose") } else { "–" }) }
                     @for (code, text) in options { option value=(code) selected[value == code] { (text) } }
                 }
             }
@@ -68,32 +69,32 @@ pub(super) fn person_form(
     html! {
         @if let Some((_, e)) = sent {
             div.error-summary #person-form-error role="alert" tabindex="-1" {
-                p { strong { (t(lang, "Uppgifterna behöver rättas", "The input needs correcting")) } }
+                p { strong { (tr(lang, "input-needs-correcting")) } }
                 p { a href={ "#" (e.field) } { (e.text(lang)) } }
             }
         }
         form method="post" action=(action) {
             input type="hidden" name="csrf" value=(csrf);
-            (field("namn", t(lang, "Namn", "Name"), v(i.map(|i| i.name.clone())), "", true))
-            (field("personnummer", t(lang, "Personnummer eller samordningsnummer", "Personal identity or coordination number"), v(i.and_then(|i| i.pnr.as_ref().map(|p| p.display()))), "ÅÅÅÅMMDD-NNNN", false))
-            (field("fodelsear", t(lang, "Födelseår", "Birth year"), v(p.map(|p| p.birth_year.to_string())), t(lang, "Behövs utan personnummer", "Needed without a personal number"), false))
-            (field("kon", t(lang, "Kön (K/M)", "Sex (K/M)"), v(p.map(|p| if p.sex == Sex::Women { "K".into() } else { "M".into() })), "", true))
-            (field("fodelseland", t(lang, "Födelseland", "Country of birth"), v(p.map(|p| p.country_of_birth.clone())), "", true))
-            (field("sprak", t(lang, "Språk", "Languages"), v(p.map(|p| p.languages.join(", "))), t(lang, "Kommaseparerade", "Comma separated"), false))
-            (choice("planens_sprak", t(lang, "Språk för min plan", "Language of my plan"), PlanLang::ALL.iter().map(|l| (l.tag(), l.own_name())).collect(), v(p.map(|p| p.plan_language.tag().to_string())), false))
-            (choice("utbildning", t(lang, "Utbildningsnivå (SUN)", "Education level (SUN)"), etablera_register::Education::ALL.iter().map(|e| (e.code(), e.label(lang))).collect(), v(p.and_then(|p| p.education.map(|e| e.code().to_string()))), false))
-            (field("ssyk", t(lang, "Yrkeserfarenhet (SSYK 2012-koder)", "Work experience (SSYK 2012 codes)"), v(p.map(|p| p.ssyk.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))), "", false))
-            (choice("svenska", t(lang, "Svenska", "Swedish"), etablera_register::SwedishLevel::ALL.iter().map(|x| (x.code(), x.label(lang))).collect(), v(p.map(|p| p.swedish.code().to_string())), false))
-            (choice("kategori", t(lang, "Mottagningskategori", "Reception category"), Category::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(), v(p.map(|p| p.category.code().to_string())), true))
-            (field("uppehallstillstand", t(lang, "Uppehållstillstånd (datum)", "Residence permit (date)"), v(p.and_then(|p| p.permit_date.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
-            (field("ankomst", t(lang, "Ankomst till kommunen", "Arrival in the municipality"), v(p.map(|p| p.arrival_date.to_string())), "ÅÅÅÅ-MM-DD", true))
-            (field("folkbokford", t(lang, "Folkbokförd", "Registered as resident"), v(p.and_then(|p| p.registered_date.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
-            (field("etablering_start", t(lang, "Etableringstidens start", "Start of the establishment period"), v(p.and_then(|p| p.establishment_start.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
-            (field("telefon", t(lang, "Telefon", "Phone"), v(i.and_then(|i| i.phone.clone())), "", false))
-            (field("epost", t(lang, "E-post", "Email"), v(i.and_then(|i| i.email.clone())), "", false))
-            (field("adress", t(lang, "Adress", "Address"), v(i.and_then(|i| i.address.clone())), "", false))
-            (field("hushall", t(lang, "Hushåll (id)", "Household (id)"), v(p.and_then(|p| p.household.clone())), "", false))
-            button type="submit" { (t(lang, "Spara", "Save")) }
+            (field("namn", tr(lang, "name"), v(i.map(|i| i.name.clone())), "", true))
+            (field("personnummer", tr(lang, "personal-identity-coordination-number"), v(i.and_then(|i| i.pnr.as_ref().map(|p| p.display()))), "ÅÅÅÅMMDD-NNNN", false))
+            (field("fodelsear", tr(lang, "birth-year"), v(p.map(|p| p.birth_year.to_string())), tr(lang, "needed-without-personal-number"), false))
+            (field("kon", tr(lang, "sex-k-m"), v(p.map(|p| if p.sex == Sex::Women { "K".into() } else { "M".into() })), "", true))
+            (field("fodelseland", tr(lang, "country-birth"), v(p.map(|p| p.country_of_birth.clone())), "", true))
+            (field("sprak", tr(lang, "languages"), v(p.map(|p| p.languages.join(", "))), tr(lang, "comma-separated"), false))
+            (choice("planens_sprak", tr(lang, "language-my-plan"), PlanLang::ALL.iter().map(|l| (l.tag(), l.own_name())).collect(), v(p.map(|p| p.plan_language.tag().to_string())), false))
+            (choice("utbildning", tr(lang, "education-level-sun"), etablera_register::Education::ALL.iter().map(|e| (e.code(), e.label(lang))).collect(), v(p.and_then(|p| p.education.map(|e| e.code().to_string()))), false))
+            (field("ssyk", tr(lang, "work-experience-ssyk-2012-codes"), v(p.map(|p| p.ssyk.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))), "", false))
+            (choice("svenska", tr(lang, "swedish"), etablera_register::SwedishLevel::ALL.iter().map(|x| (x.code(), x.label(lang))).collect(), v(p.map(|p| p.swedish.code().to_string())), false))
+            (choice("kategori", tr(lang, "reception-category"), Category::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(), v(p.map(|p| p.category.code().to_string())), true))
+            (field("uppehallstillstand", tr(lang, "residence-permit-date"), v(p.and_then(|p| p.permit_date.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
+            (field("ankomst", tr(lang, "arrival-municipality"), v(p.map(|p| p.arrival_date.to_string())), "ÅÅÅÅ-MM-DD", true))
+            (field("folkbokford", tr(lang, "registered-resident"), v(p.and_then(|p| p.registered_date.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
+            (field("etablering_start", tr(lang, "start-establishment-period"), v(p.and_then(|p| p.establishment_start.map(|d| d.to_string()))), "ÅÅÅÅ-MM-DD", false))
+            (field("telefon", tr(lang, "phone"), v(i.and_then(|i| i.phone.clone())), "", false))
+            (field("epost", tr(lang, "email"), v(i.and_then(|i| i.email.clone())), "", false))
+            (field("adress", tr(lang, "address"), v(i.and_then(|i| i.address.clone())), "", false))
+            (field("hushall", tr(lang, "household-id"), v(p.and_then(|p| p.household.clone())), "", false))
+            button type="submit" { (tr(lang, "save")) }
         }
     }
 }
@@ -114,7 +115,7 @@ pub(super) async fn new_form(
 /// The form for registering a person: empty, or as sent with its error.
 pub(super) fn new_person_page(c: &Ctx, unit: &UnitCode, sent: Sent) -> Markup {
     let lang = c.lang;
-    let title = t(lang, "Registrera person", "Register a person");
+    let title = tr(lang, "register-person");
     layout(
         c,
         title,
@@ -122,7 +123,7 @@ pub(super) fn new_person_page(c: &Ctx, unit: &UnitCode, sent: Sent) -> Markup {
         html! {
             h1 { (title) }
             (register_nav(lang, unit))
-            p { (t(lang, "Namn, personnummer och kontaktuppgifter krypteras innan de sparas.", "Name, personal number and contact details are encrypted before they are stored.")) }
+            p { (tr(lang, "name-personal-number-contact-details")) }
             (person_form(lang, &format!("/register/{unit}/persons"), c.csrf(), None, sent))
         },
     )
@@ -187,23 +188,21 @@ pub(super) async fn requests_page(
             )?;
             let lang = c.lang;
             let path = format!("/register/{unit}/kontroll");
-            Ok(layout(&c, t(lang, "Att kontrollera", "To check"), &path, html! {
-                h1 { (t(lang, "Registreringar att kontrollera", "Registrations to check")) }
+            Ok(layout(&c, tr(lang, "check"), &path, html! {
+                h1 { (tr(lang, "registrations-check")) }
                 (register_nav(lang, &unit))
-                p { (t(lang,
-                    "En registrering vars personnummer redan finns i registret sparas inte. Handläggaren får samma svar vare sig hen får läsa ärendet eller inte; här avgör du vad som ska hända.",
-                    "A registration whose personnummer is already in the register is not stored. The case worker gets the same answer whether or not they may read that case; here you decide what happens.")) }
+                p { (tr(lang, "registration-whose-personnummer-already-register")) }
                 @if open.is_empty() {
-                    p role="status" { (t(lang, "Inget att kontrollera.", "Nothing to check.")) }
+                    p role="status" { (tr(lang, "nothing-check")) }
                 } @else {
                     table {
-                        caption { (t(lang, "Öppna förfrågningar", "Open requests")) }
+                        caption { (tr(lang, "open-requests")) }
                         thead { tr {
-                            th scope="col" { (t(lang, "Inkom", "Received")) }
-                            th scope="col" { (t(lang, "Från", "From")) }
-                            th scope="col" { (t(lang, "Uppgifter", "Data")) }
-                            th scope="col" { (t(lang, "Befintligt ärende", "Existing case")) }
-                            th scope="col" { (t(lang, "Åtgärd", "Action")) }
+                            th scope="col" { (tr(lang, "received")) }
+                            th scope="col" { (tr(lang, "from")) }
+                            th scope="col" { (tr(lang, "data-uppgifter")) }
+                            th scope="col" { (tr(lang, "existing-case")) }
+                            th scope="col" { (tr(lang, "action-atgard")) }
                         } }
                         tbody { @for r in &open {
                             tr {
@@ -217,14 +216,14 @@ pub(super) async fn requests_page(
                                 }
                                 td { @match &r.existing {
                                     Some(id) => a href={ "/register/" (unit) "/persons/" (id) } { (id) },
-                                    None => (t(lang, "finns inte längre", "no longer there")),
+                                    None => (tr(lang, "no-longer-there")),
                                 } }
                                 td {
                                     form method="post" action={ (path) "/" (r.id) } {
                                         input type="hidden" name="csrf" value=(c.csrf());
-                                        button type="submit" name="how" value="grant" { (t(lang, "Samma person: ge handläggaren tillgång", "Same person: give the case worker access")) }
+                                        button type="submit" name="how" value="grant" { (tr(lang, "same-person-give-case-worker")) }
                                         " "
-                                        button type="submit" name="how" value="discard" { (t(lang, "Avvisa", "Discard")) }
+                                        button type="submit" name="how" value="discard" { (tr(lang, "discard")) }
                                     }
                                 }
                             }
@@ -276,18 +275,12 @@ pub(super) fn needs_check(ctx: &Ctx, unit: &UnitCode) -> Response {
     let path = format!("/register/{unit}");
     let body = layout(
         ctx,
-        t(
-            lang,
-            "Registreringen behöver kontrolleras",
-            "The registration needs checking",
-        ),
+        tr(lang, "registration-needs-checking"),
         &path,
         html! {
-            h1 { (t(lang, "Registreringen behöver kontrolleras", "The registration needs checking")) }
-            p role="status" { (t(lang,
-                "Personnumret behöver kontrolleras innan uppgifterna kan sparas. De har skickats till mottagningsansvarig, som går igenom dem och hör av sig. Ingenting har ändrats i registret än.",
-                "The personnummer needs checking before the data can be stored. It has been sent to the reception manager, who goes through it and gets back to you. Nothing has changed in the register yet.")) }
-            p { a href=(path) { (t(lang, "Till ärendena", "To the cases")) } }
+            h1 { (tr(lang, "registration-needs-checking")) }
+            p role="status" { (tr(lang, "personnummer-needs-checking-before-data")) }
+            p { a href=(path) { (tr(lang, "cases-till-arendena")) } }
         },
     );
     (axum::http::StatusCode::ACCEPTED, Html(body.into_string())).into_response()

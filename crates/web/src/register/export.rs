@@ -1,6 +1,7 @@
 //! The GDPR export of a person's data (art. 15 and 20).
 
 use super::*;
+use crate::i18n::tr;
 
 pub(super) async fn export_json(
     State(state): State<AppState>,
@@ -42,10 +43,10 @@ pub(super) async fn export_page(
             let v = cases::export(conn, &c.actor(), &keys, &unit, &id, "GET /register/{unit}/persons/{id}/export")?;
             let lang = c.lang;
             let pretty = serde_json::to_string_pretty(&v).map_err(AppError::internal)?;
-            Ok(layout(&c, t(lang, "Registerutdrag", "Data export"), &format!("/register/{unit}/persons/{id}/export"), html! {
-                h1 { (t(lang, "Registerutdrag", "Data export")) " – " code { (id) } }
-                p { (t(lang, "Allt som Etablera har sparat om personen: uppgifter, plan, länkar, varje läsning och varje ändring.", "Everything Etablera stores about the person: details, plan, links, every read and every change.")) }
-                @for (key, label) in [("person", t(lang, "Uppgifter och plan", "Details and plan")), ("identity", t(lang, "Identitet", "Identity")), ("household", t(lang, "Hushåll", "Household")), ("plan_links", t(lang, "Länkar till min plan", "Plan links")), ("reads", t(lang, "Läsningar", "Reads")), ("changes", t(lang, "Ändringar", "Changes"))] {
+            Ok(layout(&c, tr(lang, "data-export"), &format!("/register/{unit}/persons/{id}/export"), html! {
+                h1 { (tr(lang, "data-export")) " – " code { (id) } }
+                p { (tr(lang, "everything-etablera-stores-about-person")) }
+                @for (key, label) in [("person", tr(lang, "details-plan")), ("identity", tr(lang, "identity")), ("household", tr(lang, "household")), ("plan_links", tr(lang, "plan-links")), ("reads", tr(lang, "reads")), ("changes", tr(lang, "changes"))] {
                     section {
                         h2 { (label) }
                         pre { (serde_json::to_string_pretty(&v[key]).unwrap_or_default()) }

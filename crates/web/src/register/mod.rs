@@ -6,6 +6,7 @@
 
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::i18n::tr;
 use crate::ui::{fail, layout, urlencode};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -81,10 +82,6 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/min-plan/{code}", get(plan_page))
 }
 
-fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    lang.pick(sv, en)
-}
-
 fn keys(state: &AppState) -> Result<Arc<Keyring>, AppError> {
     state.config.register_keys.clone().ok_or_else(|| {
         AppError::Unavailable(
@@ -141,14 +138,14 @@ fn text(f: &F, name: &str, max: usize) -> Result<String, AppError> {
 
 fn register_nav(lang: Lang, unit: &UnitCode) -> Markup {
     html! {
-        nav.sub aria-label=(t(lang, "Registret", "The register")) {
+        nav.sub aria-label=(tr(lang, "register")) {
             ul {
-                li { a href={ "/register/" (unit) } { (t(lang, "Ärenden", "Cases")) } }
-                li { a href={ "/register/" (unit) "/ny" } { (t(lang, "Registrera person", "Register a person")) } }
-                li { a href={ "/register/" (unit) "/statistik" } { (t(lang, "Statistik", "Statistics")) } }
-                li { a href={ "/register/" (unit) "/installningar" } { (t(lang, "Inställningar", "Settings")) } }
-                li { a href={ "/register/" (unit) "/kontroll" } { (t(lang, "Att kontrollera", "To check")) } }
-                li { a href={ "/register/" (unit) "/lasloggen" } { (t(lang, "Loggkontroll", "Read log")) } }
+                li { a href={ "/register/" (unit) } { (tr(lang, "cases")) } }
+                li { a href={ "/register/" (unit) "/ny" } { (tr(lang, "register-person")) } }
+                li { a href={ "/register/" (unit) "/statistik" } { (tr(lang, "statistics")) } }
+                li { a href={ "/register/" (unit) "/installningar" } { (tr(lang, "settings")) } }
+                li { a href={ "/register/" (unit) "/kontroll" } { (tr(lang, "check")) } }
+                li { a href={ "/register/" (unit) "/lasloggen" } { (tr(lang, "read-log")) } }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! reviews, household, closing and restriction.
 
 use super::*;
+use crate::i18n::tr;
 
 pub(super) async fn person_page(
     State(state): State<AppState>,
@@ -55,7 +56,7 @@ pub(super) fn person_markup(
         .identity
         .as_ref()
         .map(|i| i.name.clone())
-        .unwrap_or_else(|| t(lang, "(anonymiserad)", "(anonymised)").into());
+        .unwrap_or_else(|| tr(lang, "anonymised").into());
     let catalogue_name = |kind: &str| {
         settings
             .catalogue
@@ -77,104 +78,104 @@ pub(super) fn person_markup(
     let body = html! {
         h1 { (name) " " small { code { (p.id) } } }
         (register_nav(lang, unit))
-        @if p.restricted { p.notice { strong { (t(lang, "Behandlingen är begränsad (GDPR art. 18).", "Processing is restricted (GDPR art. 18).")) } } }
-        @if p.closed.is_some() { p.notice { (t(lang, "Ärendet avslutades ", "The case was closed on ")) (d(p.closed)) "." } }
+        @if p.restricted { p.notice { strong { (tr(lang, "processing-restricted-gdpr-art-18")) } } }
+        @if p.closed.is_some() { p.notice { (tr(lang, "case-was-closed")) (d(p.closed)) "." } }
         section aria-labelledby="est-h" {
-            h2 #est-h { (t(lang, "Etableringstid", "Establishment period")) }
+            h2 #est-h { (tr(lang, "establishment-period")) }
             @match p.establishment() {
-                Some((s, e)) => p { (s) " – " (e) ". " strong { (p.days_left(today).unwrap_or(0)) " " (t(lang, "dagar kvar", "days left")) } }
-                None => p { (t(lang, "Ingen etableringstid registrerad.", "No establishment period registered.")) }
+                Some((s, e)) => p { (s) " – " (e) ". " strong { (p.days_left(today).unwrap_or(0)) " " (tr(lang, "days-left")) } }
+                None => p { (tr(lang, "no-establishment-period-registered")) }
             }
-            p { (t(lang, "Nästa uppföljning: ", "Next review: ")) (d(p.next_review())) }
+            p { (tr(lang, "next-review-nasta-uppfoljning")) (d(p.next_review())) }
         }
         section aria-labelledby="data-h" {
-            h2 #data-h { (t(lang, "Uppgifter", "Details")) }
+            h2 #data-h { (tr(lang, "details")) }
             dl {
-                dt { (t(lang, "Personnummer", "Personal number")) } dd { (case.identity.as_ref().and_then(|i| i.pnr.as_ref().map(|p| p.display())).unwrap_or_else(|| "–".into())) }
-                dt { (t(lang, "Födelseår, kön", "Birth year, sex")) } dd { (p.birth_year) ", " (if p.sex == Sex::Women { t(lang, "kvinna", "woman") } else { t(lang, "man", "man") }) }
-                dt { (t(lang, "Födelseland, språk", "Country of birth, languages")) } dd { (p.country_of_birth) "; " (p.languages.join(", ")) }
-                dt { (t(lang, "Utbildning", "Education")) } dd { (p.education.map(|e| e.label(lang)).unwrap_or("–")) }
-                dt { (t(lang, "Yrkeserfarenhet (SSYK)", "Work experience (SSYK)")) } dd { (p.ssyk.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) }
-                dt { (t(lang, "Svenska", "Swedish")) } dd { (p.swedish.label(lang)) }
-                dt { (t(lang, "Kategori", "Category")) } dd { (p.category.label(lang)) }
-                dt { (t(lang, "Uppehållstillstånd, ankomst, folkbokförd", "Residence permit, arrival, registered")) } dd { (d(p.permit_date)) ", " (p.arrival_date) ", " (d(p.registered_date)) }
-                dt { (t(lang, "Kontakt", "Contact")) } dd { (case.identity.as_ref().map(|i| [i.phone.clone(), i.email.clone(), i.address.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")).unwrap_or_default()) }
-                dt { (t(lang, "Handläggare", "Case worker")) } dd { (p.case_worker.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) @if !p.colleagues.is_empty() { " (" (t(lang, "kollegor: ", "colleagues: ")) (p.colleagues.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join(", ")) ")" } }
+                dt { (tr(lang, "personal-number")) } dd { (case.identity.as_ref().and_then(|i| i.pnr.as_ref().map(|p| p.display())).unwrap_or_else(|| "–".into())) }
+                dt { (tr(lang, "birth-year-sex")) } dd { (p.birth_year) ", " (if p.sex == Sex::Women { tr(lang, "woman") } else { tr(lang, "man") }) }
+                dt { (tr(lang, "country-birth-languages")) } dd { (p.country_of_birth) "; " (p.languages.join(", ")) }
+                dt { (tr(lang, "education")) } dd { (p.education.map(|e| e.label(lang)).unwrap_or("–")) }
+                dt { (tr(lang, "work-experience-ssyk")) } dd { (p.ssyk.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) }
+                dt { (tr(lang, "swedish")) } dd { (p.swedish.label(lang)) }
+                dt { (tr(lang, "category")) } dd { (p.category.label(lang)) }
+                dt { (tr(lang, "residence-permit-arrival-registered")) } dd { (d(p.permit_date)) ", " (p.arrival_date) ", " (d(p.registered_date)) }
+                dt { (tr(lang, "contact")) } dd { (case.identity.as_ref().map(|i| [i.phone.clone(), i.email.clone(), i.address.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")).unwrap_or_default()) }
+                dt { (tr(lang, "case-worker")) } dd { (p.case_worker.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "–".into())) @if !p.colleagues.is_empty() { " (" (tr(lang, "colleagues")) (p.colleagues.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join(", ")) ")" } }
             }
             @if write {
-                details { summary { (t(lang, "Ändra uppgifter (rättelse)", "Change details (correction)")) } (person_form(lang, &base, c.csrf(), Some(case), None)) }
+                details { summary { (tr(lang, "change-details-correction")) } (person_form(lang, &base, c.csrf(), Some(case), None)) }
             }
         }
         section aria-labelledby="hh-h" {
-            h2 #hh-h { (t(lang, "Hushåll och bostadsbehov", "Household and housing need")) }
+            h2 #hh-h { (tr(lang, "household-housing-need")) }
             @match &hh.household {
                 Some(h) => {
                     dl {
-                        dt { (t(lang, "Hushåll", "Household")) } dd { code { (h.id) } }
-                        dt { (t(lang, "Antal personer", "Members")) } dd { (h.size) }
-                        dt { (t(lang, "Rum som behövs (utom kök)", "Rooms needed (besides the kitchen)")) } dd { (h.rooms_needed.map(|r| r.to_string()).unwrap_or_else(|| "–".into())) " " small { "(" (t(lang, "trångboddhetsnorm 2 ger ", "crowding norm 2 gives ")) (reg::rooms_by_norm(h.size)) ")" } }
-                        dt { (t(lang, "Bostadsbehov", "Housing need")) } dd { (if h.housing_need.is_empty() { "–" } else { h.housing_need.as_str() }) }
-                        dt { (t(lang, "Andra i registret", "Others in the register")) }
+                        dt { (tr(lang, "household")) } dd { code { (h.id) } }
+                        dt { (tr(lang, "members")) } dd { (h.size) }
+                        dt { (tr(lang, "rooms-needed-besides-kitchen")) } dd { (h.rooms_needed.map(|r| r.to_string()).unwrap_or_else(|| "–".into())) " " small { "(" (tr(lang, "crowding-norm-2-gives")) (reg::rooms_by_norm(h.size)) ")" } }
+                        dt { (tr(lang, "housing-need")) } dd { (if h.housing_need.is_empty() { "–" } else { h.housing_need.as_str() }) }
+                        dt { (tr(lang, "others-register")) }
                         dd {
                             @for m in &hh.members { a href={ "/register/" (unit) "/persons/" (m) } { code { (m) } } " " }
-                            @if hh.hidden_members > 0 { (hh.hidden_members) " " (t(lang, "som du inte har behörighet till", "you have no access to")) }
+                            @if hh.hidden_members > 0 { (hh.hidden_members) " " (tr(lang, "you-have-no-access")) }
                             @if hh.members.is_empty() && hh.hidden_members == 0 { "–" }
                         }
                     }
                 }
-                None => p { (t(lang, "Inget hushåll registrerat.", "No household registered.")) }
+                None => p { (tr(lang, "no-household-registered")) }
             }
             @if write {
                 details {
-                    summary { (t(lang, "Ändra hushåll", "Change the household")) }
+                    summary { (tr(lang, "change-household")) }
                     form method="post" action={ (base) "/household" } {
                         (hidden)
-                        label for="hh-size" { (t(lang, "Antal personer i hushållet", "Members of the household")) }
+                        label for="hh-size" { (tr(lang, "members-household")) }
                         input #hh-size type="number" name="storlek" min="1" max=(reg::MAX_HOUSEHOLD) required value=(hh.household.as_ref().map(|h| h.size).unwrap_or(1));
-                        label for="hh-rooms" { (t(lang, "Rum som behövs (tomt: enligt norm)", "Rooms needed (empty: by the norm)")) }
+                        label for="hh-rooms" { (tr(lang, "rooms-needed-empty-norm")) }
                         input #hh-rooms type="number" name="rum" min="1" max="20" value=(hh.household.as_ref().and_then(|h| h.rooms_needed).map(|r| r.to_string()).unwrap_or_default());
-                        label for="hh-need" { (t(lang, "Bostadsbehov", "Housing need")) }
+                        label for="hh-need" { (tr(lang, "housing-need")) }
                         textarea #hh-need name="bostadsbehov" maxlength="500" { (hh.household.as_ref().map(|h| h.housing_need.as_str()).unwrap_or("")) }
-                        button type="submit" { (t(lang, "Spara hushåll", "Save household")) }
+                        button type="submit" { (tr(lang, "save-household")) }
                     }
                 }
             }
         }
         section aria-labelledby="ass-h" {
-            h2 #ass-h { (t(lang, "Kartläggning", "Needs assessment")) }
+            h2 #ass-h { (tr(lang, "needs-assessment")) }
             @if let Some(a) = &p.assessment {
                 table {
-                    caption { (t(lang, "Kartläggning ", "Assessment of ")) (a.date) }
-                    thead { tr { th scope="col" { (t(lang, "Område", "Area")) } th scope="col" { (t(lang, "Behov", "Need")) } th scope="col" { (t(lang, "Anteckning", "Note")) } } }
+                    caption { (tr(lang, "assessment-kartlaggning")) (a.date) }
+                    thead { tr { th scope="col" { (tr(lang, "area")) } th scope="col" { (tr(lang, "need")) } th scope="col" { (tr(lang, "note-anteckning")) } } }
                     tbody { @for it in &a.items { tr { td { (area_label(lang, &it.area)) } td { (it.need.label(lang)) } td { (it.note) } } } }
                 }
-            } @else { p { (t(lang, "Ingen kartläggning ännu.", "No assessment yet.")) } }
+            } @else { p { (tr(lang, "no-assessment-yet")) } }
             @if write {
-                details { summary { (t(lang, "Gör kartläggning", "Make an assessment")) }
+                details { summary { (tr(lang, "make-assessment")) }
                     form method="post" action={ (base) "/assessment" } {
                         (hidden)
                         @for (code, sv, en) in ASSESSMENT_AREAS {
                             fieldset {
                                 legend { (lang.pick(sv, en)) }
-                                (select(&format!("need_{code}"), t(lang, "Behov", "Need"), NeedLevel::ALL.iter().map(|n| (n.code().to_string(), n.label(lang).to_string())).collect(), p.assessment.as_ref().and_then(|a| a.items.iter().find(|i| i.area == *code)).map(|i| i.need.code()).unwrap_or("none")))
-                                label for={ "note_" (code) } { (t(lang, "Anteckning", "Note")) }
+                                (select(&format!("need_{code}"), tr(lang, "need"), NeedLevel::ALL.iter().map(|n| (n.code().to_string(), n.label(lang).to_string())).collect(), p.assessment.as_ref().and_then(|a| a.items.iter().find(|i| i.area == *code)).map(|i| i.need.code()).unwrap_or("none")))
+                                label for={ "note_" (code) } { (tr(lang, "note-anteckning")) }
                                 input id={ "note_" (code) } name={ "note_" (code) } maxlength="1000";
                             }
                         }
-                        button type="submit" { (t(lang, "Spara kartläggning", "Save assessment")) }
+                        button type="submit" { (tr(lang, "save-assessment")) }
                     }
                 }
             }
         }
         section aria-labelledby="plan-h" {
-            h2 #plan-h { (t(lang, "Individuell plan", "Individual plan")) }
+            h2 #plan-h { (tr(lang, "individual-plan")) }
             table {
-                caption { (t(lang, "Insatser", "Interventions")) }
+                caption { (tr(lang, "interventions")) }
                 thead { tr {
-                    th scope="col" { (t(lang, "Insats", "Intervention")) } th scope="col" { (t(lang, "Anordnare", "Provider")) }
-                    th scope="col" { (t(lang, "Från", "From")) } th scope="col" { (t(lang, "Till", "To")) }
-                    th scope="col" { (t(lang, "Status", "Status")) } th scope="col" { (t(lang, "Resultat", "Outcome")) }
-                    @if write { th scope="col" { (t(lang, "Ändra", "Change")) } }
+                    th scope="col" { (tr(lang, "intervention")) } th scope="col" { (tr(lang, "provider")) }
+                    th scope="col" { (tr(lang, "from")) } th scope="col" { (tr(lang, "to")) }
+                    th scope="col" { (tr(lang, "status")) } th scope="col" { (tr(lang, "outcome")) }
+                    @if write { th scope="col" { (tr(lang, "change")) } }
                 } }
                 tbody {
                     @for i in &p.interventions {
@@ -189,11 +190,11 @@ pub(super) fn person_markup(
                                     form method="post" action={ (base) "/intervention-status" } {
                                         (hidden)
                                         input type="hidden" name="iid" value=(i.id);
-                                        (select("status", t(lang, "Status", "Status"), InterventionStatus::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), i.status.code()))
-                                        (select("outcome", t(lang, "Resultat", "Outcome"), std::iter::once((String::new(), "–".to_string())).chain(InterventionOutcome::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string()))).collect(), i.outcome.map(|o| o.code()).unwrap_or("")))
-                                        label for={ "od-" (i.id) } { (t(lang, "Datum", "Date")) }
+                                        (select("status", tr(lang, "status"), InterventionStatus::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), i.status.code()))
+                                        (select("outcome", tr(lang, "outcome"), std::iter::once((String::new(), "–".to_string())).chain(InterventionOutcome::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string()))).collect(), i.outcome.map(|o| o.code()).unwrap_or("")))
+                                        label for={ "od-" (i.id) } { (tr(lang, "date")) }
                                         input id={ "od-" (i.id) } name="outcome_date" type="date";
-                                        button type="submit" { (t(lang, "Spara", "Save")) }
+                                        button type="submit" { (tr(lang, "save")) }
                                     }
                                 }
                             }
@@ -202,108 +203,108 @@ pub(super) fn person_markup(
                 }
             }
             @if write {
-                details { summary { (t(lang, "Lägg till insats", "Add an intervention")) }
+                details { summary { (tr(lang, "add-intervention")) }
                     form method="post" action={ (base) "/intervention" } {
                         (hidden)
-                        (select("kind", t(lang, "Insats", "Intervention"), settings.catalogue.iter().map(|e| (e.code.clone(), e.name(PlanLang::Sv).to_string())).collect(), ""))
-                        label for="provider" { (t(lang, "Anordnare (förvaltning eller organisation)", "Provider (department or organisation)")) } input #provider name="provider" required maxlength="200";
-                        label for="detail" { (t(lang, "Beskrivning (t.ex. sfi kurs B, studieväg 2)", "Description (e.g. SFI course B, study path 2)")) } input #detail name="detail" maxlength="500";
-                        label for="start" { (t(lang, "Från", "From")) } input #start name="start" type="date";
-                        label for="end" { (t(lang, "Till", "To")) } input #end name="end" type="date";
-                        label for="contact" { (t(lang, "Kontakt för personen", "Contact for the person")) } input #contact name="contact" maxlength="200";
-                        button type="submit" { (t(lang, "Lägg till", "Add")) }
+                        (select("kind", tr(lang, "intervention"), settings.catalogue.iter().map(|e| (e.code.clone(), e.name(PlanLang::Sv).to_string())).collect(), ""))
+                        label for="provider" { (tr(lang, "provider-department-organisation")) } input #provider name="provider" required maxlength="200";
+                        label for="detail" { (tr(lang, "description-e-g-sfi-course")) } input #detail name="detail" maxlength="500";
+                        label for="start" { (tr(lang, "from")) } input #start name="start" type="date";
+                        label for="end" { (tr(lang, "to")) } input #end name="end" type="date";
+                        label for="contact" { (tr(lang, "contact-person")) } input #contact name="contact" maxlength="200";
+                        button type="submit" { (tr(lang, "add")) }
                     }
                 }
             }
         }
         section aria-labelledby="cons-h" {
-            h2 #cons-h { (t(lang, "Samtycken och remisser", "Consents and referrals")) }
-            ul { @for k in &p.consents { li { (k.organisation) ": " (t(lang, "samtycke ", "consent ")) (k.given) @if let Some(w) = k.withdrawn { ", " (t(lang, "återkallat ", "withdrawn ")) (w) } } } }
+            h2 #cons-h { (tr(lang, "consents-referrals")) }
+            ul { @for k in &p.consents { li { (k.organisation) ": " (tr(lang, "consent")) (k.given) @if let Some(w) = k.withdrawn { ", " (tr(lang, "withdrawn")) (w) } } } }
             table {
-                caption { (t(lang, "Remisser", "Referrals")) }
-                thead { tr { th scope="col" { (t(lang, "Till", "To")) } th scope="col" { (t(lang, "Syfte", "Purpose")) } th scope="col" { (t(lang, "Skickad", "Sent")) } th scope="col" { (t(lang, "Status", "Status")) } th scope="col" { (t(lang, "Skäl", "Reason")) } } }
+                caption { (tr(lang, "referrals")) }
+                thead { tr { th scope="col" { (tr(lang, "to")) } th scope="col" { (tr(lang, "purpose")) } th scope="col" { (tr(lang, "sent")) } th scope="col" { (tr(lang, "status")) } th scope="col" { (tr(lang, "reason")) } } }
                 tbody { @for r in &p.referrals { tr { td { (r.organisation) } td { (r.purpose) } td { (r.sent) } td { (r.status.label(lang)) " " (r.updated) } td { (r.reason) } } } }
             }
             @if write {
-                details { summary { (t(lang, "Registrera samtycke", "Record consent")) }
+                details { summary { (tr(lang, "record-consent")) }
                     form method="post" action={ (base) "/consent" } {
                         (hidden)
-                        label for="c-org" { (t(lang, "Organisation som samtycket gäller", "Organisation the consent covers")) } input #c-org name="organisation" required maxlength="200";
-                        label for="c-date" { (t(lang, "Datum", "Date")) } input #c-date name="given" type="date" required;
-                        button type="submit" { (t(lang, "Spara samtycke", "Save consent")) }
+                        label for="c-org" { (tr(lang, "organisation-consent-covers")) } input #c-org name="organisation" required maxlength="200";
+                        label for="c-date" { (tr(lang, "date")) } input #c-date name="given" type="date" required;
+                        button type="submit" { (tr(lang, "save-consent")) }
                     }
                 }
-                details { summary { (t(lang, "Skicka remiss (kräver samtycke)", "Send a referral (needs consent)")) }
+                details { summary { (tr(lang, "send-referral-needs-consent")) }
                     form method="post" action={ (base) "/referral" } {
                         (hidden)
-                        (select("consent", t(lang, "Samtycke", "Consent"), p.consents.iter().filter(|k| k.withdrawn.is_none()).map(|k| (k.id.to_string(), format!("{} ({})", k.organisation, k.given))).collect(), ""))
-                        label for="r-purpose" { (t(lang, "Syfte", "Purpose")) } input #r-purpose name="purpose" required maxlength="300";
-                        button type="submit" { (t(lang, "Skicka", "Send")) }
+                        (select("consent", tr(lang, "consent-samtycke"), p.consents.iter().filter(|k| k.withdrawn.is_none()).map(|k| (k.id.to_string(), format!("{} ({})", k.organisation, k.given))).collect(), ""))
+                        label for="r-purpose" { (tr(lang, "purpose")) } input #r-purpose name="purpose" required maxlength="300";
+                        button type="submit" { (tr(lang, "send")) }
                     }
                 }
                 @if !p.referrals.is_empty() {
-                    details { summary { (t(lang, "Uppdatera remiss", "Update a referral")) }
+                    details { summary { (tr(lang, "update-referral")) }
                         form method="post" action={ (base) "/referral-status" } {
                             (hidden)
-                            (select("rid", t(lang, "Remiss", "Referral"), p.referrals.iter().map(|r| (r.id.to_string(), format!("{} – {}", r.organisation, r.purpose))).collect(), ""))
-                            (select("status", t(lang, "Status", "Status"), ReferralStatus::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
-                            label for="r-reason" { (t(lang, "Skäl (krävs vid avböjd)", "Reason (needed when declined)")) } input #r-reason name="reason" maxlength="500";
-                            button type="submit" { (t(lang, "Spara", "Save")) }
+                            (select("rid", tr(lang, "referral"), p.referrals.iter().map(|r| (r.id.to_string(), format!("{} – {}", r.organisation, r.purpose))).collect(), ""))
+                            (select("status", tr(lang, "status"), ReferralStatus::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
+                            label for="r-reason" { (tr(lang, "reason-needed-when-declined")) } input #r-reason name="reason" maxlength="500";
+                            button type="submit" { (tr(lang, "save")) }
                         }
                     }
                 }
             }
         }
         section aria-labelledby="rev-h" {
-            h2 #rev-h { (t(lang, "Uppföljningar", "Reviews")) }
+            h2 #rev-h { (tr(lang, "reviews")) }
             ul { @for r in &p.reviews { li { (r.date) " – " (names.get(&r.by).cloned().unwrap_or_default()) ": " (r.note) } } }
             @if write {
                 form method="post" action={ (base) "/review" } {
                     (hidden)
-                    label for="rv-date" { (t(lang, "Datum", "Date")) } input #rv-date name="date" type="date" required;
-                    label for="rv-note" { (t(lang, "Anteckning", "Note")) } input #rv-note name="note" maxlength="2000";
-                    button type="submit" { (t(lang, "Registrera uppföljning", "Record review")) }
+                    label for="rv-date" { (tr(lang, "date")) } input #rv-date name="date" type="date" required;
+                    label for="rv-note" { (tr(lang, "note-anteckning")) } input #rv-note name="note" maxlength="2000";
+                    button type="submit" { (tr(lang, "record-review")) }
                 }
             }
         }
         section aria-labelledby="out-h" {
-            h2 #out-h { (t(lang, "Utfall och händelser", "Outcomes and events")) }
+            h2 #out-h { (tr(lang, "outcomes-events")) }
             ul {
                 @for o in &p.outcomes { li { (o.at.label(lang)) " (" (o.date) "): " (o.status.label(lang)) } }
                 @for e in &p.events { li { (e.kind.label(lang)) " " (e.date) @if !e.note.is_empty() { ": " (e.note) } } }
             }
             @if write {
-                details { summary { (t(lang, "Registrera utfall", "Record an outcome")) }
+                details { summary { (tr(lang, "record-outcome")) }
                     form method="post" action={ (base) "/outcome" } {
                         (hidden)
-                        (select("at", t(lang, "När", "When"), OutcomeAt::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
-                        (select("status", t(lang, "Status", "Status"), OutcomeStatus::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
-                        label for="o-date" { (t(lang, "Datum", "Date")) } input #o-date name="date" type="date" required;
-                        button type="submit" { (t(lang, "Spara", "Save")) }
+                        (select("at", tr(lang, "when"), OutcomeAt::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
+                        (select("status", tr(lang, "status"), OutcomeStatus::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
+                        label for="o-date" { (tr(lang, "date")) } input #o-date name="date" type="date" required;
+                        button type="submit" { (tr(lang, "save")) }
                     }
                 }
-                details { summary { (t(lang, "Registrera händelse (anställning, studier, utflyttning)", "Record an event (employment, studies, moving out)")) }
+                details { summary { (tr(lang, "record-event-employment-studies-moving")) }
                     form method="post" action={ (base) "/event" } {
                         (hidden)
-                        (select("kind", t(lang, "Händelse", "Event"), EventKind::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
-                        label for="e-date" { (t(lang, "Datum", "Date")) } input #e-date name="date" type="date" required;
-                        label for="e-note" { (t(lang, "Anteckning", "Note")) } input #e-note name="note" maxlength="500";
-                        button type="submit" { (t(lang, "Spara", "Save")) }
+                        (select("kind", tr(lang, "event"), EventKind::ALL.iter().map(|x| (x.code().to_string(), x.label(lang).to_string())).collect(), ""))
+                        label for="e-date" { (tr(lang, "date")) } input #e-date name="date" type="date" required;
+                        label for="e-note" { (tr(lang, "note-anteckning")) } input #e-note name="note" maxlength="500";
+                        button type="submit" { (tr(lang, "save")) }
                     }
                 }
             }
         }
         section aria-labelledby="link-h" {
-            h2 #link-h { (t(lang, "Min plan – länk till personen", "My plan – link for the person")) }
+            h2 #link-h { (tr(lang, "my-plan-link-person")) }
             ul {
                 @for l in links {
                     li {
-                        (PlanLang::parse(&l.lang).map(|x| x.own_name()).unwrap_or("?")) ", " (t(lang, "skapad ", "created ")) (&l.created_at[..10]) ", " (t(lang, "gäller till ", "valid until ")) (&l.expires_at[..10])
-                        @if let Some(r) = &l.revoked_at { " – " strong { (t(lang, "återkallad ", "revoked ")) (&r[..10]) } }
+                        (PlanLang::parse(&l.lang).map(|x| x.own_name()).unwrap_or("?")) ", " (tr(lang, "created")) (&l.created_at[..10]) ", " (tr(lang, "valid-until")) (&l.expires_at[..10])
+                        @if let Some(r) = &l.revoked_at { " – " strong { (tr(lang, "revoked")) (&r[..10]) } }
                         @else if write {
                             form.inline method="post" action={ (base) "/revoke-link" } {
                                 (hidden) input type="hidden" name="lid" value=(l.id);
-                                button type="submit" { (t(lang, "Återkalla", "Revoke")) }
+                                button type="submit" { (tr(lang, "revoke")) }
                             }
                         }
                     }
@@ -312,31 +313,31 @@ pub(super) fn person_markup(
             @if write {
                 form method="post" action={ (base) "/link" } {
                     (hidden)
-                    (select("lang", t(lang, "Språk", "Language"), PlanLang::ALL.iter().map(|l| (l.tag().to_string(), l.own_name().to_string())).collect(), p.plan_language.tag()))
-                    label for="days" { (t(lang, "Giltig antal dagar (1–90)", "Valid for days (1–90)")) } input #days name="days" type="number" min="1" max="90" value="30";
-                    button type="submit" { (t(lang, "Skapa länk och kod", "Create link and code")) }
+                    (select("lang", tr(lang, "language"), PlanLang::ALL.iter().map(|l| (l.tag().to_string(), l.own_name().to_string())).collect(), p.plan_language.tag()))
+                    label for="days" { (tr(lang, "valid-days-190")) } input #days name="days" type="number" min="1" max="90" value="30";
+                    button type="submit" { (tr(lang, "create-link-code")) }
                 }
             }
         }
         @if manage {
             section aria-labelledby="man-h" {
-                h2 #man-h { (t(lang, "Hantering", "Management")) }
+                h2 #man-h { (tr(lang, "management")) }
                 form method="post" action={ (base) "/assign" } {
                     (hidden)
-                    label for="cw" { (t(lang, "Handläggare (användarnamn)", "Case worker (user name)")) } input #cw name="case_worker" maxlength="100";
-                    label for="col" { (t(lang, "Kollegor (användarnamn, kommaseparerade)", "Colleagues (user names, comma separated)")) } input #col name="colleagues" maxlength="500";
-                    button type="submit" { (t(lang, "Tilldela", "Assign")) }
+                    label for="cw" { (tr(lang, "case-worker-user-name")) } input #cw name="case_worker" maxlength="100";
+                    label for="col" { (tr(lang, "colleagues-user-names-comma-separated")) } input #col name="colleagues" maxlength="500";
+                    button type="submit" { (tr(lang, "assign")) }
                 }
                 form method="post" action={ (base) "/close" } {
                     (hidden)
-                    label for="cl" { (t(lang, "Avsluta ärendet (datum, tomt för att öppna igen)", "Close the case (date, empty to reopen)")) } input #cl name="closed" type="date";
-                    button type="submit" { (t(lang, "Spara", "Save")) }
+                    label for="cl" { (tr(lang, "close-case-date-empty-reopen")) } input #cl name="closed" type="date";
+                    button type="submit" { (tr(lang, "save")) }
                 }
                 form method="post" action={ (base) "/restrict" } {
                     (hidden) input type="hidden" name="restricted" value=(if p.restricted { "0" } else { "1" });
-                    button type="submit" { @if p.restricted { (t(lang, "Häv begränsningen", "Lift the restriction")) } @else { (t(lang, "Begränsa behandlingen (GDPR art. 18)", "Restrict processing (GDPR art. 18)")) } }
+                    button type="submit" { @if p.restricted { (tr(lang, "lift-restriction")) } @else { (tr(lang, "restrict-processing-gdpr-art-18")) } }
                 }
-                p { a href={ (base) "/export" } { (t(lang, "Registerutdrag (allt som finns sparat)", "Data export (everything stored)")) } " · " a href={ (base) "/export.json" } { "JSON" } }
+                p { a href={ (base) "/export" } { (tr(lang, "data-export-everything-stored")) } " · " a href={ (base) "/export.json" } { "JSON" } }
             }
         }
     };
@@ -408,12 +409,12 @@ pub(super) async fn change(
             // The code is shown once; only its hash is stored.
             let lang = ctx.lang;
             let url = format!("/min-plan/{code}");
-            Html(layout(&ctx, t(lang, "Länk till min plan", "Link to my plan"), &url, html! {
-                h1 { (t(lang, "Länk och kod till min plan", "Link and code to my plan")) }
-                p { (t(lang, "Ge personen länken eller koden. Den visas bara nu.", "Give the person the link or the code. It is shown only now.")) }
-                p { (t(lang, "Länk: ", "Link: ")) a href=(url) { (url) } }
-                p { (t(lang, "Kod: ", "Code: ")) strong { code { (code) } } }
-                p { a href={ "/register/" (unit) "/persons/" (id) } { (t(lang, "Tillbaka till ärendet", "Back to the case")) } }
+            Html(layout(&ctx, tr(lang, "link-my-plan"), &url, html! {
+                h1 { (tr(lang, "link-code-my-plan")) }
+                p { (tr(lang, "give-person-link-code-shown")) }
+                p { (tr(lang, "link-lank")) a href=(url) { (url) } }
+                p { (tr(lang, "code")) strong { code { (code) } } }
+                p { a href={ "/register/" (unit) "/persons/" (id) } { (tr(lang, "back-case")) } }
             }).into_string()).into_response()
         }
         Ok((unit, id, cases::Changed::Saved)) => {

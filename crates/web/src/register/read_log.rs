@@ -1,6 +1,7 @@
 //! The read log (loggkontroll), with the chain's state.
 
 use super::*;
+use crate::i18n::tr;
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub(super) struct LogQuery {
@@ -37,40 +38,40 @@ pub(super) async fn read_log(
             let cases::ReadLog { chain, rows, retention_years: years, names } =
                 cases::read_log(conn, &c.actor(), &keys, &unit, &query)?;
             let lang = c.lang;
-            Ok(layout(&c, t(lang, "Loggkontroll", "Read log"), &format!("/register/{unit}/lasloggen"), html! {
-                h1 { (t(lang, "Loggkontroll – läsningar av personuppgifter", "Read log – reads of personal data")) }
+            Ok(layout(&c, tr(lang, "read-log"), &format!("/register/{unit}/lasloggen"), html! {
+                h1 { (tr(lang, "read-log-reads-personal-data")) }
                 (register_nav(lang, &unit))
-                p { (t(lang, "Varje visning av en persons uppgifter loggas och kan inte ändras eller tas bort. Loggen sparas i ", "Every view of a person's data is logged and cannot be changed or deleted. The log is kept for ")) (years) (t(lang, " år.", " years.")) }
+                p { (tr(lang, "every-view-person-s-data")) (years) (tr(lang, "years")) }
                 @match &chain.broken {
                     Some((row, why)) => div.error role="alert" {
-                        h2 { (t(lang, "Loggen har ändrats", "The log has been tampered with")) }
-                        p { (t(lang, "Kedjan av kontrollsummor bryts vid rad ", "The chain of checksums breaks at row ")) (row) ": " (why.text(lang)) ". "
-                            (t(lang, "Anmäl det till informationssäkerhetsansvarig.", "Report it to the information security officer.")) }
+                        h2 { (tr(lang, "log-has-been-tampered")) }
+                        p { (tr(lang, "chain-checksums-breaks-row")) (row) ": " (why.text(lang)) ". "
+                            (tr(lang, "report-information-security-officer")) }
                     },
                     None => p.chain role="status" {
-                        (t(lang, "Kedjan av kontrollsummor är hel: ", "The chain of checksums is whole: "))
-                        (etablera_domain::format::number(chain.rows as f64, 0, lang)) (t(lang, " rader", " rows"))
-                        @if let Some((_, head)) = &chain.head { ", " (t(lang, "huvud ", "head ")) code { (head) } }
+                        (tr(lang, "chain-checksums-whole"))
+                        (etablera_domain::format::number(chain.rows as f64, 0, lang)) (tr(lang, "rows"))
+                        @if let Some((_, head)) = &chain.head { ", " (tr(lang, "head")) code { (head) } }
                         "."
                     },
                 }
                 form method="get" action={ "/register/" (unit) "/lasloggen" } {
-                    label for="lu" { (t(lang, "Användare", "User")) } input #lu name="user" value=(q.user.clone().unwrap_or_default());
-                    label for="lp" { (t(lang, "Person (pseudonym)", "Person (pseudonym)")) } input #lp name="person" value=(q.person.clone().unwrap_or_default());
-                    label for="lf" { (t(lang, "Från", "From")) } input #lf name="from" type="date" value=(q.from.clone().unwrap_or_default());
-                    label for="lt" { (t(lang, "Till", "To")) } input #lt name="to" type="date" value=(q.to.clone().unwrap_or_default());
-                    label { input type="checkbox" name="unrelated" value="1" checked[q.unrelated.is_some()]; " " (t(lang, "Bara läsningar utan koppling till ärendet", "Only reads with no relation to the case")) }
-                    button type="submit" { (t(lang, "Filtrera", "Filter")) }
+                    label for="lu" { (tr(lang, "user")) } input #lu name="user" value=(q.user.clone().unwrap_or_default());
+                    label for="lp" { (tr(lang, "person-pseudonym")) } input #lp name="person" value=(q.person.clone().unwrap_or_default());
+                    label for="lf" { (tr(lang, "from")) } input #lf name="from" type="date" value=(q.from.clone().unwrap_or_default());
+                    label for="lt" { (tr(lang, "to")) } input #lt name="to" type="date" value=(q.to.clone().unwrap_or_default());
+                    label { input type="checkbox" name="unrelated" value="1" checked[q.unrelated.is_some()]; " " (tr(lang, "only-reads-no-relation-case")) }
+                    button type="submit" { (tr(lang, "filter")) }
                 }
                 table {
-                    caption { (t(lang, "Läsningar, senaste först", "Reads, newest first")) " (" (rows.len()) ")" }
-                    thead { tr { th scope="col" { (t(lang, "Tid", "Time")) } th scope="col" { (t(lang, "Användare", "User")) } th scope="col" { (t(lang, "Person", "Person")) } th scope="col" { (t(lang, "Vy", "View")) } th scope="col" { (t(lang, "Koppling", "Relation")) } } }
+                    caption { (tr(lang, "reads-newest-first")) " (" (rows.len()) ")" }
+                    thead { tr { th scope="col" { (tr(lang, "time")) } th scope="col" { (tr(lang, "user")) } th scope="col" { (tr(lang, "person")) } th scope="col" { (tr(lang, "view")) } th scope="col" { (tr(lang, "relation")) } } }
                     tbody { @for e in &rows { tr {
                         td { (crate::ui::when(&e.at)) }
                         td { (e.user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| e.via.clone())) }
                         td { a href={ "/register/" (unit) "/lasloggen?person=" (urlencode(&e.person_id)) } { code { (e.person_id) } } }
                         td { (e.view) }
-                        td { @if e.related { (t(lang, "handläggare/kollega", "case worker/colleague")) } @else { strong { (t(lang, "⚠ ingen koppling", "⚠ no relation")) } } }
+                        td { @if e.related { (tr(lang, "case-worker-colleague")) } @else { strong { (tr(lang, "no-relation")) } } }
                     } } }
                 }
             }))

@@ -1,6 +1,7 @@
 //! The register's settings per municipality.
 
 use super::*;
+use crate::i18n::tr;
 
 pub(super) async fn settings_page(
     State(state): State<AppState>,
@@ -12,30 +13,30 @@ pub(super) async fn settings_page(
             let lang = c.lang;
             let members: Vec<(String, &'static str)> =
                 roles.into_iter().map(|(n, r)| (n, r.label(lang))).collect();
-            Ok(layout(&c, t(lang, "Registrets inställningar", "Register settings"), &format!("/register/{unit}/installningar"), html! {
-                h1 { (t(lang, "Registrets inställningar", "Register settings")) }
+            Ok(layout(&c, tr(lang, "register-settings"), &format!("/register/{unit}/installningar"), html! {
+                h1 { (tr(lang, "register-settings")) }
                 (register_nav(lang, &unit))
                 form method="post" action={ "/register/" (unit) "/installningar" } {
                     input type="hidden" name="csrf" value=(c.csrf());
-                    label { input type="checkbox" name="caseload_only" value="1" checked[st.caseload_only]; " " (t(lang, "Handläggare ser bara sina egna ärenden och dem de är kollega på", "Case workers see only their own cases and those they are colleague on")) }
-                    label for="threshold" { (t(lang, "Tröskel för röjandekontroll (personer)", "Disclosure threshold (people)")) } input #threshold name="threshold" type="number" min=(etablera_register::stats::MIN_THRESHOLD) max="100" value=(st.threshold);
-                    label for="retention" { (t(lang, "Gallra avslutade ärenden efter (år)", "Remove closed cases after (years)")) } input #retention name="retention_years" type="number" min="1" max="100" value=(st.retention_years);
-                    label for="review" { (t(lang, "Månader mellan uppföljningar", "Months between reviews")) } input #review name="review_months" type="number" min="1" max="24" value=(st.review_months);
-                    label for="code" { (t(lang, "Ny insats i katalogen: kod", "New catalogue entry: code")) } input #code name="new_code" pattern="[a-z0-9_]{1,40}";
-                    label for="cname" { (t(lang, "Namn (svenska)", "Name (Swedish)")) } input #cname name="new_name" maxlength="200";
-                    button type="submit" { (t(lang, "Spara", "Save")) }
+                    label { input type="checkbox" name="caseload_only" value="1" checked[st.caseload_only]; " " (tr(lang, "case-workers-see-only-their")) }
+                    label for="threshold" { (tr(lang, "disclosure-threshold-people")) } input #threshold name="threshold" type="number" min=(etablera_register::stats::MIN_THRESHOLD) max="100" value=(st.threshold);
+                    label for="retention" { (tr(lang, "remove-closed-cases-after-years")) } input #retention name="retention_years" type="number" min="1" max="100" value=(st.retention_years);
+                    label for="review" { (tr(lang, "months-between-reviews")) } input #review name="review_months" type="number" min="1" max="24" value=(st.review_months);
+                    label for="code" { (tr(lang, "new-catalogue-entry-code")) } input #code name="new_code" pattern="[a-z0-9_]{1,40}";
+                    label for="cname" { (tr(lang, "name-swedish")) } input #cname name="new_name" maxlength="200";
+                    button type="submit" { (tr(lang, "save")) }
                 }
                 table {
-                    caption { (t(lang, "Insatskatalog", "Intervention catalogue")) }
-                    thead { tr { th scope="col" { (t(lang, "Kod", "Code")) } th scope="col" { (t(lang, "Namn", "Name")) } th scope="col" { (t(lang, "Anordnare", "Provider")) } } }
+                    caption { (tr(lang, "intervention-catalogue")) }
+                    thead { tr { th scope="col" { (tr(lang, "code-kod")) } th scope="col" { (tr(lang, "name")) } th scope="col" { (tr(lang, "provider")) } } }
                     tbody { @for e in &st.catalogue { tr { td { code { (e.code) } } td { (e.name(PlanLang::Sv)) } td { (e.provider) } } } }
                 }
                 table {
-                    caption { (t(lang, "Roller i registret", "Roles in the register")) }
-                    thead { tr { th scope="col" { (t(lang, "Användare", "User")) } th scope="col" { (t(lang, "Roll", "Role")) } } }
+                    caption { (tr(lang, "roles-register")) }
+                    thead { tr { th scope="col" { (tr(lang, "user")) } th scope="col" { (tr(lang, "role")) } } }
                     tbody { @for (n, r) in &members { tr { td { (n) } td { (r) } } } }
                 }
-                p { (t(lang, "Roller sätts med ", "Roles are set with ")) code { "etablera user register-role" } "." }
+                p { (tr(lang, "roles-set")) code { "etablera user register-role" } "." }
             }))
     })
     .await;

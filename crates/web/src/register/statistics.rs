@@ -1,6 +1,7 @@
 //! The register's statistics, with small counts suppressed, and their feed to the follow-up.
 
 use super::*;
+use crate::i18n::tr;
 
 pub(super) async fn statistics(
     State(state): State<AppState>,
@@ -14,7 +15,7 @@ pub(super) async fn statistics(
             let cell = |ind: RegIndicator, y: i32, sex: Sex| -> Markup {
                 let Some(fig) = &fig else { return html! { "–" } };
                 match fig.get(ind, y, sex) {
-                    Some(c) if c.suppressed.is_some() => html! { span title=(if c.suppressed == Some(Suppression::Primary) { t(lang, "färre än tröskeln", "fewer than the threshold") } else { t(lang, "dold så att en annan cell inte kan räknas fram", "hidden so that another cell cannot be worked out") }) { "•" } },
+                    Some(c) if c.suppressed.is_some() => html! { span title=(if c.suppressed == Some(Suppression::Primary) { tr(lang, "fewer-than-threshold") } else { tr(lang, "hidden-so-another-cell-cannot") }) { "•" } },
                     Some(c) => match c.value {
                         Some(v) => html! { (fmt_value(v, &measure(ind), lang)) small { " (n=" (c.n) ")" } },
                         None => html! { "–" },
@@ -27,22 +28,22 @@ pub(super) async fn statistics(
                 y.dedup();
                 y
             }).unwrap_or_default();
-            Ok(layout(&c, t(lang, "Registrets statistik", "Register statistics"), &format!("/register/{unit}/statistik"), html! {
-                h1 { (t(lang, "Registrets statistik", "Register statistics")) " – " (uname) }
+            Ok(layout(&c, tr(lang, "register-statistics"), &format!("/register/{unit}/statistik"), html! {
+                h1 { (tr(lang, "register-statistics")) " – " (uname) }
                 (register_nav(lang, &unit))
-                p { (t(lang, "Kommunens egna siffror ur etableringsregistret, i de nationella definitionerna så att de kan jämföras med Kolada. Siffror som bygger på färre än ", "The municipality's own figures from the register, in the national definitions so they compare with Kolada. Figures based on fewer than ")) (settings.threshold) (t(lang, " personer visas inte (•), och inte heller en cell som annars kunde räknas fram ur totalen. En dold siffra är aldrig noll.", " people are not shown (•), nor any cell that could otherwise be worked out from the total. A hidden figure is never zero.")) }
-                @if fig.is_none() { p { (t(lang, "Registret har inga ärenden ännu.", "The register has no cases yet.")) } }
+                p { (tr(lang, "municipality-s-own-figures-from")) (settings.threshold) (tr(lang, "people-not-shown-nor-any")) }
+                @if fig.is_none() { p { (tr(lang, "register-has-no-cases-yet")) } }
                 @for ind in RegIndicator::ALL {
                     table {
-                        caption { (ind.title(lang)) @if let Some(k) = ind.kolada() { " – " (t(lang, "jämförbar med ", "compares with ")) (k) } }
-                        thead { tr { th scope="col" { (t(lang, "År", "Year")) } th scope="col" { (t(lang, "Totalt", "Total")) } th scope="col" { (t(lang, "Kvinnor", "Women")) } th scope="col" { (t(lang, "Män", "Men")) } } }
+                        caption { (ind.title(lang)) @if let Some(k) = ind.kolada() { " – " (tr(lang, "compares")) (k) } }
+                        thead { tr { th scope="col" { (tr(lang, "year")) } th scope="col" { (tr(lang, "total")) } th scope="col" { (tr(lang, "women")) } th scope="col" { (tr(lang, "men")) } } }
                         tbody { @for y in &years { tr { th scope="row" { (y) } td { (cell(ind, *y, Sex::Total)) } td { (cell(ind, *y, Sex::Women)) } td { (cell(ind, *y, Sex::Men)) } } } }
                     }
                 }
                 @if configure {
                     form method="post" action={ "/register/" (unit) "/statistik" } {
                         input type="hidden" name="csrf" value=(c.csrf());
-                        button type="submit" { (t(lang, "För över siffrorna till uppföljningen", "Send the figures to the follow-up")) }
+                        button type="submit" { (tr(lang, "send-figures-follow-up")) }
                     }
                 }
             }))

@@ -248,3 +248,61 @@ pub fn seed(
     }
     ids
 }
+
+/// The application on a random port over one backend's test database, with what the test
+/// file prepared beside it (`extra`, reachable as if its fields were the app's own).
+pub struct App<E = ()> {
+    pub base: String,
+    pub backend: &'static str,
+    pub address: String,
+    pub store: etablera_store::testing::TestStore,
+    pub extra: E,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl<E> std::ops::Deref for App<E> {
+    type Target = E;
+    fn deref(&self) -> &E {
+        &self.extra
+    }
+}
+
+/// Starts the application for each backend after `prepare` has filled its database; the
+/// configuration `prepare` returns is served with the database set to the test's.
+pub fn spawn_apps<E>(
+    mut prepare: impl FnMut(&mut dyn etablera_store::Store) -> (etablera_web::Config, E),
+) -> Vec<App<E>> {
+    etablera_store::testing::all()
+        .into_iter()
+        .map(|mut t| {
+            let (config, extra) = prepare(t.store.as_mut());
+            let (base, stop) = serve(etablera_web::Config {
+                database: t.address.clone(),
+                ..config
+            });
+            App {
+                base,
+                backend: t.backend,
+                address: t.address.clone(),
+                store: t,
+                extra,
+                _stop: stop,
+            }
+        })
+        .collect()
+}
+
+/// A logged-in client of the app.
+pub fn login<E>(app: &App<E>, user: &str) -> Client {
+    login_at(&app.base, app.backend, user, PW)
+}
+
+/// The CSRF token of the client's session, from the page's logout form.
+pub fn session_csrf<E>(app: &App<E>, c: &mut Client) -> String {
+    hidden(&c.get(&format!("{}/", app.base)).body, "csrf")
+}
+
+/// A connection of the test's own to the app's database.
+pub fn store<E>(app: &App<E>) -> Box<dyn etablera_store::Store> {
+    etablera_store::open(&app.address).unwrap()
+}
