@@ -22,6 +22,7 @@ pub const NAMES: &[&str] = &[
     "strategy",
     "caseload",
     "multipart",
+    "person-form",
 ];
 
 fn units() -> &'static Units {
@@ -186,19 +187,78 @@ pub fn by_name(name: &str) -> Option<Target> {
             tokens: MULTIPART,
             zipped: false,
         },
+        "person-form" => Target {
+            run: person_form,
+            tokens: FORM,
+            zipped: false,
+        },
         _ => return None,
     })
+}
+
+/// A field name of every part of the person form, and values the readers look for.
+const FORM: &[&[u8]] = &[
+    b"&",
+    b"=",
+    b"%",
+    b"%00",
+    b"%C3%A5",
+    b"+",
+    b"need_sprak=",
+    b"kind=sfi",
+    b"start=2025-03-01",
+    b"end=",
+    b"status=",
+    b"purpose=",
+    b"to=",
+    b"date=",
+    b"user=",
+    b"household=",
+    b"closed=2025-13-40",
+    b"restricted=1",
+    b"months=",
+    b"99999999999999999999",
+    b"-1",
+    b"1e309",
+];
+
+/// The person page's form reader (`register::person::parse_change`), over a body read by
+/// axum's form extractor as the page's handler reads it; the first byte picks the part.
+fn person_form(b: &[u8]) -> bool {
+    use axum::extract::FromRequest;
+    use std::collections::HashMap;
+    let Some((first, body)) = b.split_first() else {
+        return false;
+    };
+    let parts = etablera_web::register::PERSON_FORM_PARTS;
+    let part = parts[usize::from(*first) % parts.len()];
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_vec()))
+        .expect("a request");
+    let form = RT.with(|rt| {
+        rt.block_on(axum::Form::<HashMap<String, String>>::from_request(
+            req,
+            &(),
+        ))
+    });
+    match form {
+        Ok(axum::Form(f)) => etablera_web::register::reads_as_change(part, f),
+        Err(_) => false,
+    }
+}
+
+thread_local! {
+    static RT: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
 }
 
 /// The multipart reader the upload handlers use (axum's), over a body as a browser or an
 /// attacker sends it.
 fn multipart(b: &[u8]) -> bool {
     use axum::extract::FromRequest;
-    thread_local! {
-        static RT: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime");
-    }
     let req = axum::http::Request::builder()
         .method("POST")
         .header("content-type", "multipart/form-data; boundary=XyZ")

@@ -39,6 +39,8 @@ mod export;
 pub(crate) mod json_api;
 mod newcomer;
 mod person;
+#[doc(hidden)]
+pub use person::{reads_as_change, PARTS as PERSON_FORM_PARTS};
 mod read_log;
 mod settings;
 mod statistics;

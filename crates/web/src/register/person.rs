@@ -440,6 +440,29 @@ fn number<T: std::str::FromStr>(f: &F, field: &str, min: i64, max: i64) -> Resul
         .map_err(|_| RegisterError::new(field, Problem::WholeNumber { min, max }).into())
 }
 
+/// The parts of a person's page that post a form (`/register/{unit}/persons/{id}/{part}`).
+pub const PARTS: &[&str] = &[
+    "details",
+    "assessment",
+    "intervention",
+    "consent",
+    "referral",
+    "review",
+    "outcome",
+    "event",
+    "link",
+    "assign",
+    "household",
+    "close",
+    "restrict",
+];
+
+/// Reads the form of a part as the person page does: whether it read as a change (for the
+/// fuzz harness; the page itself goes on to `cases::change`).
+pub fn reads_as_change(part: &str, form: F) -> bool {
+    parse_change(part, form).is_ok()
+}
+
 /// The form of one part of a person's page as a typed change; errors name the field.
 fn parse_change(part: &str, f: F) -> Result<cases::Change, AppError> {
     use cases::Change as C;
