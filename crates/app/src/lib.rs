@@ -44,6 +44,7 @@ mod conn;
 pub use conn::{Actor, Conn};
 pub mod demo;
 pub mod error;
+pub mod library;
 pub mod matching;
 pub mod matching_demo;
 pub mod operator;

@@ -105,6 +105,11 @@ enum Command {
         #[arg(long)]
         rows: String,
     },
+    /// The strategy library: targets read out of strategy texts.
+    Library {
+        #[command(subcommand)]
+        command: LibraryCommand,
+    },
     /// Peer groups to compare with (the county groups GL01…GL25 are made by `init`).
     Group {
         #[command(subcommand)]
@@ -251,6 +256,22 @@ enum UserCommand {
     },
     /// List accounts with their roles.
     List,
+}
+
+#[derive(Subcommand)]
+enum LibraryCommand {
+    /// Read the targets out of a strategy's text (plain text in UTF-8, as copied or extracted
+    /// from its PDF), as drafts to review: comparator, value and unit, year, and the
+    /// sentence each was read from. Nothing is stored.
+    Targets {
+        file: PathBuf,
+        /// The strategy's last year, given to targets whose text names none (flagged).
+        #[arg(long)]
+        period_end: Option<i32>,
+        /// Print the drafts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -539,6 +560,33 @@ fn main() -> Result<()> {
         Command::Allocate { command } => return matching::run_allocate(command),
         _ => {}
     }
+    if let Command::Library {
+        command:
+            LibraryCommand::Targets {
+                file,
+                period_end,
+                json,
+            },
+    } = &cli.command
+    {
+        let bytes = read_limited(file, etablera_app::library::MAX_TEXT_BYTES)?;
+        let name = file.display().to_string();
+        let drafts = etablera_app::library::targets_of_text(&name, &bytes, *period_end)?;
+        if *json {
+            println!("{}", serde_json::to_string_pretty(&drafts)?);
+        } else {
+            for (n, d) in drafts.iter().enumerate() {
+                let lang = etablera_domain::Lang::Sv;
+                println!("{}. {}", n + 1, etablera_app::library::describe(d, lang));
+                println!("   «{}»", d.sentence);
+            }
+            println!(
+                "{} mål lästa ur {name}; de är utkast att granska.",
+                drafts.len()
+            );
+        }
+        return Ok(());
+    }
     if let Command::Xlsx { rows } = &cli.command {
         let rows: Vec<Vec<String>> = serde_json::from_str(rows)
             .context("--rows must be a JSON array of arrays of strings")?;
@@ -756,6 +804,7 @@ fn main() -> Result<()> {
         Command::Demo { .. }
         | Command::Serve { .. }
         | Command::Xlsx { .. }
+        | Command::Library { .. }
         | Command::Match { .. }
         | Command::Allocate { .. } => {
             unreachable!("handled above")
@@ -1020,4 +1069,16 @@ fn follow_up(
         etablera_app::check_as_of(a).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
     }
     Ok(operator::followup(store, strategy, year, group, as_of)?)
+}
+
+/// A file's bytes, refused with its name when it is larger than `max` (read no further).
+fn read_limited(path: &std::path::Path, max: usize) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let f =
+        std::fs::File::open(path).with_context(|| format!("{}: could not open", path.display()))?;
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{}: could not read", path.display()))?;
+    Ok(bytes)
 }

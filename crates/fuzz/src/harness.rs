@@ -23,6 +23,7 @@ pub const NAMES: &[&str] = &[
     "caseload",
     "multipart",
     "person-form",
+    "library-text",
 ];
 
 fn units() -> &'static Units {
@@ -192,9 +193,47 @@ pub fn by_name(name: &str) -> Option<Target> {
             tokens: FORM,
             zipped: false,
         },
+        "library-text" => Target {
+            run: |b| {
+                etablera_app::library::targets_of_text("s.txt", b, Some(2020))
+                    .is_ok_and(|d| !d.is_empty())
+            },
+            tokens: TEXT,
+            zipped: false,
+        },
         _ => return None,
     })
 }
+
+/// Pieces of Swedish strategy texts the target reader looks for.
+const TEXT: &[&[u8]] = &[
+    b". ",
+    b"\n\n",
+    b"\n1. ",
+    b"\n\xe2\x80\xa2 ",
+    b"bl.a.",
+    b"t.ex.",
+    b"Kvantitativa m\xc3\xa5l ",
+    b"Strategi ",
+    b"L\xc3\xa5ngsiktigt m\xc3\xa5l 1: ",
+    b" ska ",
+    b" minst ",
+    b" h\xc3\xb6gst ",
+    b" \xc3\xb6ka ",
+    b" minska ",
+    b" halveras",
+    b" p\xc3\xa5 samma niv\xc3\xa5 som ",
+    b" riksgenomsnittet",
+    b" \xc3\xa5r 2020",
+    b" under perioden 2016\xe2\x80\x932020",
+    b" 47,7 %",
+    b" 5 000 ",
+    b" procentenheter",
+    b" \xc3\xa5rligen",
+    b" kvinnor",
+    b"Alla ",
+    b" inom ",
+];
 
 /// A field name of every part of the person form, and values the readers look for.
 const FORM: &[&[u8]] = &[

@@ -1,0 +1,555 @@
+//! Targets read out of a Swedish strategy's sentences: which sentences state a target (not
+//! a fact, an intention without a measure, or a vision), and each target's comparator,
+//! value and unit, year, yearly flow and sex. What comes out is a draft: a strategist
+//! accepts, edits or rejects it.
+
+use crate::sentences::{self, Sentence};
+use etablera_domain::Sex;
+use serde::Serialize;
+
+/// What a sentence says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A measurable aim: a level, a direction or a comparison, with or without a year.
+    Target,
+    /// How something is or was ("uppgick till 54 procent 2019").
+    Fact,
+    /// What someone will do, without a measure ("Kommunen ska verka för …").
+    Intention,
+    /// A picture of the future ("Visionen är …").
+    Vision,
+    Other,
+}
+
+/// How a target compares its subject with its value or reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparator {
+    /// minst, lägst, åtminstone; also "cirka" and "uppgå till" (reach about the value).
+    AtLeast,
+    /// högst, maximalt, inte överstiga.
+    AtMost,
+    /// öka, höjas, förbättras (a change, with `value` when it says by how much).
+    Increase,
+    /// minska, sänkas, reduceras.
+    Decrease,
+    Halve,
+    Double,
+    /// "på samma nivå som …", "i nivå med …" (with a bound when it says högst/minst).
+    SameLevelAs,
+    /// "motsvara riksgenomsnittet".
+    NationalAverage,
+    /// "alla", "samtliga": 100 %.
+    All,
+    /// "ingen", "inga": 0 %.
+    None,
+}
+
+/// The unit of a target's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Percent,
+    PercentagePoints,
+    Kronor,
+    Count,
+}
+
+/// A target as read from one sentence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Draft {
+    /// The sentence, as it stands in the text.
+    pub sentence: String,
+    /// Where the sentence starts in the text (a byte offset).
+    pub start: usize,
+    pub comparator: Comparator,
+    /// For `SameLevelAs`: whether the value shall be at most (`AtMost`) or at least the
+    /// reference's.
+    pub bound: Option<Comparator>,
+    pub value: Option<f64>,
+    pub unit: Option<Unit>,
+    /// The year the target shall be met.
+    pub year: Option<i32>,
+    /// `false` when the text names no year and `year` is the strategy's period end (to be
+    /// checked by the strategist).
+    pub year_in_text: bool,
+    /// "årligen", "per år": the value is a yearly flow.
+    pub per_year: bool,
+    pub sex: Option<Sex>,
+}
+
+/// Every target in a text: the sentences that state one, each read. `period_end` is the
+/// strategy's last year, for targets that name none.
+pub fn read(text: &str, period_end: Option<i32>) -> Vec<Draft> {
+    sentences::split(text)
+        .into_iter()
+        .filter(|s| classify(&s.text) == Kind::Target)
+        .filter_map(|s| parse(&s, period_end))
+        .collect()
+}
+
+/// The words of a sentence, lower case, with numbers kept whole ("5 000", "47,7").
+fn words(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        let next_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        let next_three = chars
+            .get(i + 1..i + 4)
+            .is_some_and(|t| t.iter().all(char::is_ascii_digit))
+            && !chars.get(i + 4).is_some_and(char::is_ascii_digit);
+        if c.is_alphanumeric() || (c == ',' && prev_digit && next_digit) {
+            cur.extend(c.to_lowercase());
+        } else if matches!(c, ' ' | '\u{a0}' | '\u{202f}')
+            && prev_digit
+            && next_three
+            && cur.len() <= 3
+        {
+            // A thousands space: "5 000".
+        } else if c == '%' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            out.push("%".into());
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn has(w: &[String], word: &str) -> bool {
+    w.iter().any(|x| x == word)
+}
+
+fn has_any(w: &[String], list: &[&str]) -> bool {
+    w.iter().any(|x| list.contains(&x.as_str()))
+}
+
+fn has_phrase(w: &[String], phrase: &[&str]) -> bool {
+    w.windows(phrase.len())
+        .any(|win| win.iter().zip(phrase).all(|(a, b)| a == b))
+}
+
+const MODALS: &[&str] = &[
+    "ska",
+    "skall",
+    "bör",
+    "ambition",
+    "ambitionen",
+    "målet",
+    "målsättningen",
+];
+const UP: &[&str] = &["öka", "ökar", "höjas", "höja", "förbättras", "stiga"];
+const DOWN: &[&str] = &[
+    "minska",
+    "minskar",
+    "sänkas",
+    "sänka",
+    "reduceras",
+    "minimeras",
+];
+/// Whether a direction word of `list` stands as the sentence's aim ("andelen ska öka"),
+/// not in a purpose clause ("i syfte att öka antalet", "verka för att minska") — unless
+/// the aim is named ("målet är att öka").
+fn aims(w: &[String], list: &[&str]) -> bool {
+    w.iter().enumerate().any(|(i, x)| {
+        list.contains(&x.as_str())
+            && !(i >= 1 && w[i - 1] == "att" && !(i >= 2 && w[i - 2] == "är"))
+    })
+}
+
+const PAST: &[&str] = &[
+    "uppgick", "var", "låg", "hade", "ökade", "minskade", "blev", "steg", "sjönk",
+];
+
+/// What a sentence says, by its words.
+pub fn classify(sentence: &str) -> Kind {
+    let w = words(sentence);
+    if w.is_empty() {
+        return Kind::Other;
+    }
+    let modal = has_any(&w, MODALS) || has_phrase(&w, &["mål", "är"]);
+    let bound = has_any(&w, &["minst", "högst", "lägst", "åtminstone", "maximalt"]);
+    let direction = aims(&w, UP)
+        || aims(&w, DOWN)
+        || has_any(&w, &["halveras", "halvera", "fördubblas", "fördubbla"]);
+    let level = has_phrase(&w, &["samma", "nivå"])
+        || has_phrase(&w, &["i", "nivå", "med"])
+        || has(&w, "riksgenomsnittet");
+    // "Alla … ska …" measures something only with a time ("inom ett år", "år 2025");
+    // without one it is a principle ("Alla invånare skall ges samma rättigheter").
+    let all_or_none = modal
+        && matches!(w[0].as_str(), "alla" | "samtliga" | "ingen" | "inga")
+        && (has(&w, "inom") || target_year(&w).is_some());
+    let value = number_with_unit(&w).is_some();
+    // A value measures a target when it comes after the "ska" ("ska ta emot 300"), not
+    // when it describes the subject before it ("Med kommunens 5000 anställda … ska …").
+    let modal_at = w.iter().position(|x| MODALS.contains(&x.as_str()));
+    let value_after_modal = match (number_with_unit(&w), modal_at) {
+        (Some((_, _, at)), Some(m)) => at > m,
+        _ => false,
+    };
+    let past = has_any(&w, PAST)
+        || has_phrase(&w, &["har", "ökat"])
+        || has_phrase(&w, &["har", "minskat"]);
+    let measured = bound
+        || direction
+        || level
+        || all_or_none
+        || value_after_modal
+        || (value && has_any(&w, &["uppgår", "uppgå"]))
+        || (value && has_phrase(&w, &["mål", "är"]));
+    if w[0].starts_with("vision") || has(&w, "visionen") {
+        return Kind::Vision;
+    }
+    if past && !modal && !bound {
+        return if value { Kind::Fact } else { Kind::Other };
+    }
+    if measured && (modal || bound || target_year(&w).is_some()) {
+        return Kind::Target;
+    }
+    if modal {
+        return Kind::Intention;
+    }
+    if value {
+        Kind::Fact
+    } else {
+        Kind::Other
+    }
+}
+
+fn number(word: &str) -> Option<f64> {
+    if !word.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    word.replace(',', ".").parse().ok()
+}
+
+/// Words that count ("ett hundratal" ≈ 100).
+fn word_number(w: &[String], i: usize) -> Option<f64> {
+    Some(match w[i].as_str() {
+        "hundratal" => 100.0,
+        "tusental" => 1000.0,
+        "tiotal" => 10.0,
+        "hälften" => 50.0,
+        "tio" => 10.0,
+        "tjugo" => 20.0,
+        "hundra" => 100.0,
+        _ => return None,
+    })
+}
+
+/// The first value with its unit, skipping years and ages ("20-64 år", "i åldern 18-24").
+fn number_with_unit(w: &[String]) -> Option<(f64, Unit, usize)> {
+    number_with_unit_from(w, 0)
+}
+
+/// The first value with its unit at or after word `from`.
+fn number_with_unit_from(w: &[String], from: usize) -> Option<(f64, Unit, usize)> {
+    for i in from..w.len() {
+        let prev = i.checked_sub(1).map(|p| w[p].as_str());
+        let next = w.get(i + 1).map(String::as_str);
+        let v = match (number(&w[i]), word_number(w, i)) {
+            (Some(v), _) => v,
+            (None, Some(v)) => {
+                let unit = if w[i] == "hälften" {
+                    Unit::Percent
+                } else {
+                    Unit::Count
+                };
+                return Some((v, unit, i));
+            }
+            _ => continue,
+        };
+        if matches!(
+            prev,
+            Some("åldern" | "år" | "åk" | "årskurs" | "klass" | "kap" | "nr" | "sida")
+        ) || matches!(next, Some("år" | "åringar" | "årsåldern"))
+        {
+            continue;
+        }
+        let year_like = w[i].len() == 4 && (1900.0..=2100.0).contains(&v);
+        let unit = match next {
+            Some("%" | "procent") => Unit::Percent,
+            Some("procentenheter" | "procentenhet") => Unit::PercentagePoints,
+            Some("kr" | "kronor" | "tkr" | "mkr") => Unit::Kronor,
+            _ if year_like => continue,
+            _ => Unit::Count,
+        };
+        // An age range's second number ("20-64").
+        if prev.and_then(number).is_some() {
+            continue;
+        }
+        return Some((v, unit, i));
+    }
+    None
+}
+
+/// The year a target names: "år 2020", "senast 2025", "till 2030", "innan 2020",
+/// "under perioden 2016–2020" (its end).
+fn target_year(w: &[String]) -> Option<i32> {
+    let year = |s: &str| -> Option<i32> {
+        (s.len() == 4)
+            .then(|| s.parse::<i32>().ok())
+            .flatten()
+            .filter(|y| (1990..=2100).contains(y))
+    };
+    let mut found = None;
+    for i in 0..w.len() {
+        let Some(y) = year(&w[i]) else { continue };
+        let prev = i.checked_sub(1).map(|p| w[p].as_str());
+        let prev2 = i.checked_sub(2).map(|p| w[p].as_str());
+        match prev {
+            Some("år" | "senast" | "till" | "innan" | "före" | "inför" | "tills") => {
+                return Some(y)
+            }
+            Some(p) if year(p).is_some() && matches!(prev2, Some("perioden" | "period")) => {
+                return Some(y)
+            }
+            Some("perioden") => found = found.or(Some(y)),
+            _ => found = found.or(Some(y).filter(|_| prev == Some("i") || prev.is_none())),
+        }
+    }
+    found
+}
+
+/// The target a sentence states, or `None` when it states none that can be read.
+pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
+    let w = words(&s.text);
+    // The value a bound word governs ("minst 60 procent"), else the first; a footnote
+    // mark or a count in the subject comes before the bound.
+    let bound_at = w.iter().position(|x| {
+        matches!(
+            x.as_str(),
+            "minst" | "högst" | "lägst" | "åtminstone" | "maximalt" | "cirka" | "ca" | "med"
+        )
+    });
+    let found = bound_at
+        .and_then(|b| number_with_unit_from(&w, b))
+        .or_else(|| number_with_unit(&w));
+    let (value, unit) = match found {
+        Some((v, u, _)) => (Some(v), Some(u)),
+        None => (None, None),
+    };
+    let at_least = has_any(
+        &w,
+        &[
+            "minst",
+            "lägst",
+            "åtminstone",
+            "cirka",
+            "ca",
+            "omkring",
+            "ungefär",
+        ],
+    );
+    let at_most = has_any(&w, &["högst", "maximalt"]) || has_phrase(&w, &["inte", "överstiga"]);
+    let level = has_phrase(&w, &["samma", "nivå"]) || has_phrase(&w, &["i", "nivå", "med"]);
+    let up = aims(&w, UP);
+    let down = aims(&w, DOWN);
+    let first = w.first().map(String::as_str);
+    let (comparator, bound) = if has_any(&w, &["halveras", "halvera"]) {
+        (Comparator::Halve, None)
+    } else if has_any(&w, &["fördubblas", "fördubbla"]) {
+        (Comparator::Double, None)
+    } else if has(&w, "riksgenomsnittet") {
+        (Comparator::NationalAverage, None)
+    } else if level {
+        let b = if at_most || down {
+            Some(Comparator::AtMost)
+        } else if at_least || up {
+            Some(Comparator::AtLeast)
+        } else {
+            None
+        };
+        (Comparator::SameLevelAs, b)
+    } else if at_least && value.is_some() {
+        (Comparator::AtLeast, None)
+    } else if at_most && value.is_some() {
+        (Comparator::AtMost, None)
+    } else if matches!(first, Some("alla" | "samtliga")) {
+        (Comparator::All, None)
+    } else if matches!(first, Some("ingen" | "inga")) {
+        (Comparator::None, None)
+    } else if up {
+        (Comparator::Increase, None)
+    } else if down {
+        (Comparator::Decrease, None)
+    } else if value.is_some()
+        && (has_any(&w, &["uppgår", "uppgå", "nå"])
+            || has_phrase(&w, &["mål", "är"])
+            || has_phrase(&w, &["målet", "är"]))
+    {
+        (Comparator::AtLeast, None)
+    } else {
+        return None;
+    };
+    // A change states its size only with "med": "minska med 20 procent".
+    let (value, unit) = match comparator {
+        Comparator::Increase | Comparator::Decrease => match found {
+            Some((v, u, i)) if i > 0 && w[i - 1] == "med" => (Some(v), Some(u)),
+            _ => (None, None),
+        },
+        Comparator::All => (Some(100.0), Some(Unit::Percent)),
+        Comparator::None => (Some(0.0), Some(Unit::Percent)),
+        Comparator::Halve
+        | Comparator::Double
+        | Comparator::SameLevelAs
+        | Comparator::NationalAverage => (None, None),
+        _ => (value, unit),
+    };
+    let in_text = target_year(&w);
+    let women = has_any(&w, &["kvinnor", "flickor", "kvinnorna"]);
+    let men = has_any(&w, &["män", "pojkar", "männen"]);
+    Some(Draft {
+        sentence: s.text.clone(),
+        start: s.start,
+        comparator,
+        bound,
+        value,
+        unit,
+        year: in_text.or(period_end),
+        year_in_text: in_text.is_some(),
+        per_year: has_any(&w, &["årligen", "årlig"])
+            || has_phrase(&w, &["per", "år"])
+            || has_phrase(&w, &["varje", "år"]),
+        sex: match (women, men) {
+            (true, false) => Some(Sex::Women),
+            (false, true) => Some(Sex::Men),
+            _ => None,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Draft {
+        let s = Sentence {
+            text: text.into(),
+            start: 0,
+        };
+        assert_eq!(classify(text), Kind::Target, "{text}");
+        parse(&s, Some(2020)).unwrap_or_else(|| panic!("no target in {text}"))
+    }
+
+    #[test]
+    fn targets_facts_intentions_and_visions_are_told_apart() {
+        assert_eq!(
+            classify("Andelen i arbete ska öka till minst 60 procent år 2020."),
+            Kind::Target
+        );
+        assert_eq!(
+            classify("Andelen i arbete uppgick till 54 procent 2019."),
+            Kind::Fact
+        );
+        assert_eq!(
+            classify("Kommunen ska verka för fler praktikplatser."),
+            Kind::Intention
+        );
+        assert_eq!(
+            classify("Visionen är att alla känner sig delaktiga."),
+            Kind::Vision
+        );
+        assert_eq!(classify("Integration är en process."), Kind::Other);
+        assert_eq!(
+            classify(
+                "Kommunen ska arbeta med social hänsyn i syfte att öka antalet praktikplatser."
+            ),
+            Kind::Intention
+        );
+        assert_eq!(classify("Målet är att öka andelen i arbete."), Kind::Target);
+        assert_eq!(
+            classify("Med kommunens 5000 anställda är kommunen en viktig arbetsgivare som ska ligga i framkant."),
+            Kind::Intention
+        );
+    }
+
+    #[test]
+    fn comparators_values_units_and_years() {
+        let d = one("Minst 10 % av befolkningen är utrikes födda år 2020");
+        assert_eq!(
+            (d.comparator, d.value, d.unit, d.year),
+            (
+                Comparator::AtLeast,
+                Some(10.0),
+                Some(Unit::Percent),
+                Some(2020)
+            )
+        );
+        assert!(d.year_in_text);
+        let d = one("Andelen som förvärvsarbetar ska ligga på högst 30 procent senast 2025.");
+        assert_eq!(
+            (d.comparator, d.value, d.year),
+            (Comparator::AtMost, Some(30.0), Some(2025))
+        );
+        let d = one("Andelen ska öka med 5 procentenheter till 2030.");
+        assert_eq!(
+            (d.comparator, d.value, d.unit, d.year),
+            (
+                Comparator::Increase,
+                Some(5.0),
+                Some(Unit::PercentagePoints),
+                Some(2030)
+            )
+        );
+        let d = one("Ohälsotalet ska halveras under perioden 2016–2020.");
+        assert_eq!((d.comparator, d.year), (Comparator::Halve, Some(2020)));
+        let d = one("Andelen ska motsvara riksgenomsnittet innan 2022.");
+        assert_eq!(
+            (d.comparator, d.year),
+            (Comparator::NationalAverage, Some(2022))
+        );
+        let d = one("Kommunens mål är att 80% av de nyanlända stannar kvar i kommunen efter etableringstiden.");
+        assert_eq!(
+            (d.comparator, d.value, d.unit),
+            (Comparator::AtLeast, Some(80.0), Some(Unit::Percent))
+        );
+        assert_eq!(
+            classify("Alla invånare skall ges samma rättigheter och möjligheter."),
+            Kind::Intention
+        );
+        let d = one("Alla nyanlända ska ha en praktikplats inom ett år.");
+        assert_eq!((d.comparator, d.value), (Comparator::All, Some(100.0)));
+        let d = one("Andelen utrikes födda elever med behörighet till gymnasieskolan ska öka.");
+        assert_eq!(
+            (d.comparator, d.value, d.year, d.year_in_text),
+            (Comparator::Increase, None, Some(2020), false)
+        );
+    }
+
+    #[test]
+    fn flows_sexes_ages_and_round_numbers() {
+        let d = one("Kommunen har som ambition att årligen ta emot minst 300 nyanlända.");
+        assert_eq!(
+            (d.value, d.unit, d.per_year),
+            (Some(300.0), Some(Unit::Count), true)
+        );
+        let d = one("Andelen kvinnor i åldern 20-64 år som förvärvsarbetar ska vara minst 55 procent år 2020.");
+        assert_eq!((d.value, d.sex), (Some(55.0), Some(Sex::Women)));
+        let d = one(
+            "Kommunen har en ambition att årligen erbjuda cirka ett hundratal en praktikplats.",
+        );
+        assert_eq!(
+            (d.comparator, d.value, d.per_year),
+            (Comparator::AtLeast, Some(100.0), true)
+        );
+        let d = one("Andelen arbetslösa ska minska för att år 2020 ligga högst på samma nivå som kommunens inrikes födda.");
+        assert_eq!(
+            (d.comparator, d.bound, d.year),
+            (
+                Comparator::SameLevelAs,
+                Some(Comparator::AtMost),
+                Some(2020)
+            )
+        );
+    }
+}
