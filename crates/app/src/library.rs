@@ -3,7 +3,9 @@
 
 use crate::{Error, Result};
 use etablera_domain::{format, Lang, Sex};
+use etablera_library::kpis::{Catalogue, Suggestion};
 use etablera_library::targets::{self, Comparator, Draft, Unit};
+use std::sync::OnceLock;
 
 /// The largest text read for targets (a strategy is tens of pages; 20 MB is far beyond).
 pub const MAX_TEXT_BYTES: usize = 20 * 1024 * 1024;
@@ -30,6 +32,45 @@ pub fn targets_of_text(file: &str, bytes: &[u8], period_end: Option<i32>) -> Res
         )));
     }
     Ok(targets::read(text, period_end))
+}
+
+/// A draft with the Kolada KPIs that may measure it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WithKpis {
+    #[serde(flatten)]
+    pub draft: Draft,
+    /// The three KPIs of Kolada's catalogue whose titles best match the sentence.
+    pub kpis: Vec<Suggestion>,
+}
+
+/// Kolada's KPI catalogue as shipped, ready to suggest from.
+fn catalogue() -> Result<&'static Catalogue> {
+    static C: OnceLock<Catalogue> = OnceLock::new();
+    if let Some(c) = C.get() {
+        return Ok(c);
+    }
+    let parsed =
+        etablera_ingest::kolada::parse_kpis("data/kolada/kpi.json", crate::KOLADA_KPI_JSON)
+            .map_err(|e| Error::internal(format!("the shipped KPI catalogue: {e}")))?;
+    let c = Catalogue::new(
+        parsed
+            .indicators
+            .into_iter()
+            .map(|i| (i.id.as_str().to_string(), i.title)),
+    );
+    Ok(C.get_or_init(|| c))
+}
+
+/// Each draft with the three Kolada KPIs that best match its sentence.
+pub fn with_kpis(drafts: Vec<Draft>) -> Result<Vec<WithKpis>> {
+    let c = catalogue()?;
+    Ok(drafts
+        .into_iter()
+        .map(|d| {
+            let kpis = c.suggest(&d.sentence, d.unit, 3);
+            WithKpis { draft: d, kpis }
+        })
+        .collect())
 }
 
 /// A draft in words, in the language: "minst 10 % år 2020", "öka (år 2020, periodens slut

@@ -572,13 +572,22 @@ fn main() -> Result<()> {
         let bytes = read_limited(file, etablera_app::library::MAX_TEXT_BYTES)?;
         let name = file.display().to_string();
         let drafts = etablera_app::library::targets_of_text(&name, &bytes, *period_end)?;
+        let drafts = etablera_app::library::with_kpis(drafts)?;
         if *json {
             println!("{}", serde_json::to_string_pretty(&drafts)?);
         } else {
+            let lang = etablera_domain::Lang::Sv;
             for (n, d) in drafts.iter().enumerate() {
-                let lang = etablera_domain::Lang::Sv;
-                println!("{}. {}", n + 1, etablera_app::library::describe(d, lang));
-                println!("   «{}»", d.sentence);
+                println!(
+                    "{}. {}",
+                    n + 1,
+                    etablera_app::library::describe(&d.draft, lang)
+                );
+                println!("   «{}»", d.draft.sentence);
+                for k in &d.kpis {
+                    let score = etablera_domain::format::number(k.score, 1, lang);
+                    println!("   Kolada {} ({score}): {}", k.id, k.title);
+                }
             }
             println!(
                 "{} mål lästa ur {name}; de är utkast att granska.",

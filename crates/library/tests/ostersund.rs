@@ -12,8 +12,14 @@ struct File {
 }
 
 #[derive(Deserialize)]
+struct Series {
+    indicator: String,
+}
+
+#[derive(Deserialize)]
 struct Target {
     id: String,
+    series: Series,
     text: String,
     kind: String,
     bound: Option<String>,
@@ -116,4 +122,47 @@ fn eight_of_the_ten_ostersund_targets_are_read_out_of_the_text() {
         "{} of 10 right; {report:#?}",
         right_ones.len()
     );
+}
+
+/// The Kolada KPI a person chose for each target is among the three suggested, for the
+/// targets measured by a Kolada KPI (the others are the municipality's own figures).
+#[test]
+fn the_chosen_kolada_kpi_is_among_the_three_suggested() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let file: File = toml::from_str(
+        &std::fs::read_to_string(root.join("data/strategies/ostersund-2020.toml")).unwrap(),
+    )
+    .unwrap();
+    let kpis: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("data/kolada/kpi.json")).unwrap()).unwrap();
+    let catalogue = etablera_library::kpis::Catalogue::new(
+        kpis["values"].as_array().unwrap().iter().map(|k| {
+            (
+                k["id"].as_str().unwrap().to_string(),
+                k["title"].as_str().unwrap().to_string(),
+            )
+        }),
+    );
+    let mut hits = Vec::new();
+    let mut misses = Vec::new();
+    for t in file
+        .targets
+        .iter()
+        .filter(|t| t.series.indicator.starts_with('N'))
+    {
+        let unit = if t.kind == "flow" {
+            Some(etablera_library::targets::Unit::Count)
+        } else {
+            Some(etablera_library::targets::Unit::Percent)
+        };
+        let s = catalogue.suggest(&t.text, unit, 3);
+        if s.iter().any(|k| k.id == t.series.indicator) {
+            hits.push(t.id.clone());
+        } else {
+            misses.push(format!("{} ({}): {:?}", t.id, t.series.indicator, s));
+        }
+    }
+    eprintln!("hits {hits:?}\nmisses {misses:#?}");
+    assert_eq!(hits.len() + misses.len(), 4);
+    assert!(hits.len() >= 3, "{misses:#?}");
 }

@@ -1,0 +1,242 @@
+//! The Kolada KPIs that best measure a target: the target's sentence is compared with every
+//! KPI's title, word by word after a light Swedish stemming, a word rarer in the catalogue
+//! counting for more (inverse document frequency), and a compound matching its head or
+//! its first part ("etablering" finds "etableringsuppdraget"). A target in percent prefers
+//! a KPI that is a share ("andel (%)"), one in numbers a count ("antal").
+
+use crate::targets::Unit;
+use std::collections::HashMap;
+
+/// Words too common in targets and titles to tell KPIs apart.
+const STOP: &[&str] = &[
+    "och",
+    "i",
+    "av",
+    "för",
+    "som",
+    "är",
+    "att",
+    "med",
+    "till",
+    "på",
+    "de",
+    "den",
+    "det",
+    "en",
+    "ett",
+    "ska",
+    "skall",
+    "år",
+    "minst",
+    "högst",
+    "procent",
+    "andel",
+    "andelen",
+    "antal",
+    "antalet",
+    "kommunen",
+    "kommunens",
+    "kommun",
+    "öka",
+    "minska",
+    "eller",
+    "efter",
+    "om",
+    "vid",
+    "från",
+    "under",
+    "ha",
+    "har",
+    "vara",
+    "bli",
+    "ligga",
+    "sig",
+    "sin",
+    "sina",
+    "deras",
+    "samma",
+    "nivå",
+    "än",
+    "inom",
+    "hela",
+    "alla",
+    "per",
+    "mer",
+    "fler",
+    "ökar",
+    "uppgår",
+    "uppgå",
+    "cirka",
+    "ambition",
+    "kvantitativa",
+    "mål",
+    "målet",
+    "nå",
+    "totalt",
+    "st",
+    "dvs",
+    "bl",
+    "ca",
+];
+
+/// A word in its stem: lower case, the longest of the common Swedish endings cut off while
+/// at least four letters remain.
+pub fn stem(word: &str) -> String {
+    const ENDINGS: &[&str] = &[
+        "arnas", "ernas", "ornas", "heten", "heter", "andes", "andet", "arna", "erna", "orna",
+        "ande", "ende", "aste", "else", "ast", "are", "het", "ens", "ern", "ing", "ar", "er", "or",
+        "en", "et", "na", "a", "e", "s",
+    ];
+    let w = word.to_lowercase();
+    let chars = w.chars().count();
+    for e in ENDINGS {
+        if w.ends_with(e) && chars - e.chars().count() >= 4 {
+            return w[..w.len() - e.len()].to_string();
+        }
+    }
+    w
+}
+
+/// The stems of a text's words that say something.
+pub fn stems(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .filter(|w| !STOP.contains(&w.as_str()))
+        .map(|w| stem(&w))
+        .collect()
+}
+
+/// Whether two stems name the same thing: equal, or one the start or the end of the other
+/// with at least five letters in common (the parts of a compound).
+fn same(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.chars().count() >= 5 && (long.starts_with(short) || long.ends_with(short))
+}
+
+/// KPIs to suggest from.
+#[derive(Debug)]
+pub struct Catalogue {
+    kpis: Vec<(String, String, Vec<String>)>,
+    idf: HashMap<String, f64>,
+}
+
+/// A suggested KPI.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub title: String,
+    /// How well the title matches the target (higher is better; not a probability).
+    pub score: f64,
+}
+
+impl Catalogue {
+    /// A catalogue of (id, title) pairs.
+    pub fn new(kpis: impl IntoIterator<Item = (String, String)>) -> Catalogue {
+        let kpis: Vec<(String, String, Vec<String>)> = kpis
+            .into_iter()
+            .map(|(id, title)| {
+                let s = stems(&title);
+                (id, title, s)
+            })
+            .collect();
+        let mut df: HashMap<String, f64> = HashMap::new();
+        for (_, _, s) in &kpis {
+            let mut seen: Vec<&String> = s.iter().collect();
+            seen.sort();
+            seen.dedup();
+            for w in seen {
+                *df.entry(w.clone()).or_default() += 1.0;
+            }
+        }
+        let n = kpis.len().max(1) as f64;
+        let idf = df
+            .into_iter()
+            .map(|(w, d)| (w, (1.0 + n / d).ln()))
+            .collect();
+        Catalogue { kpis, idf }
+    }
+
+    /// The `n` KPIs whose titles best match a target's sentence, best first.
+    pub fn suggest(&self, sentence: &str, unit: Option<Unit>, n: usize) -> Vec<Suggestion> {
+        let mut query = stems(sentence);
+        query.sort();
+        query.dedup();
+        let rare = |w: &str| self.idf.get(w).copied().unwrap_or(0.0);
+        let mut scored: Vec<(f64, usize)> = self
+            .kpis
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, title, words))| {
+                let mut score = 0.0;
+                for q in &query {
+                    let best = words
+                        .iter()
+                        .filter(|w| same(q, w))
+                        .map(|w| rare(w))
+                        .fold(0.0, f64::max);
+                    score += best;
+                }
+                if score == 0.0 {
+                    return None;
+                }
+                // Titles with many words match many queries: a mild length norm.
+                score /= (words.len().max(1) as f64).sqrt().max(1.0).powf(0.5);
+                let t = title.to_lowercase();
+                let share = t.contains("andel") || t.contains("(%)");
+                match unit {
+                    Some(Unit::Percent | Unit::PercentagePoints) if share => score *= 1.3,
+                    Some(Unit::Count) if t.contains("antal") => score *= 1.3,
+                    Some(Unit::Kronor) if t.contains("kr") => score *= 1.3,
+                    _ => {}
+                }
+                Some((score, i))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(score, i)| Suggestion {
+                id: self.kpis[i].0.clone(),
+                title: self.kpis[i].1.clone(),
+                score: (score * 100.0).round() / 100.0,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_meet_across_inflections_and_compounds() {
+        assert_eq!(stem("förvärvsarbetande"), stem("förvärvsarbetar"));
+        assert_eq!(stem("studierna"), stem("studier"));
+        assert!(same(&stem("etablering"), &stem("etableringsuppdraget")));
+        assert!(!same("arbe", "arbetsmarknad"));
+    }
+
+    #[test]
+    fn the_best_title_comes_first() {
+        let c = Catalogue::new([
+            ("N1".to_string(), "Utrikes födda, andel (%)".to_string()),
+            ("N2".to_string(), "Invånare totalt, antal".to_string()),
+            (
+                "N3".to_string(),
+                "Utrikes födda med eftergymnasial utbildning, andel (%)".to_string(),
+            ),
+        ]);
+        let s = c.suggest(
+            "Minst 10 % av befolkningen är utrikes födda år 2020",
+            Some(Unit::Percent),
+            3,
+        );
+        assert_eq!(s[0].id, "N1", "{s:?}");
+        assert!(s.iter().all(|x| x.id != "N2"), "{s:?}");
+    }
+}
