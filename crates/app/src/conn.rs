@@ -11,6 +11,9 @@ use etablera_store::Store;
 /// An open database. Operations take it as `&mut Conn`.
 pub struct Conn {
     store: Box<dyn Store>,
+    /// Where the database is, when the connection was opened by address: the key of the
+    /// process's derived data about it (the library's search index).
+    address: Option<String>,
     /// The municipalities last named to the store (`Store::set_acting_units`), so an
     /// operation for the same actor costs no round trip.
     acting: Option<String>,
@@ -25,7 +28,9 @@ impl std::fmt::Debug for Conn {
 impl Conn {
     /// Opens the database at `address`: a file path for SQLite or a `postgres://` URL.
     pub fn open(address: &str) -> Result<Conn> {
-        Ok(Conn::from_store(etablera_store::open(address)?))
+        let mut c = Conn::from_store(etablera_store::open(address)?);
+        c.address = Some(address.to_string());
+        Ok(c)
     }
 
     /// Opens the database and brings its schema up to date.
@@ -39,6 +44,7 @@ impl Conn {
     pub fn from_store(store: Box<dyn Store>) -> Conn {
         Conn {
             store,
+            address: None,
             acting: None,
         }
     }
@@ -71,6 +77,11 @@ impl Conn {
     /// The municipalities the database session acts for now, as the store has them.
     pub fn acting_units(&mut self) -> Result<String> {
         Ok(self.store.acting_units()?)
+    }
+
+    /// The address the connection was opened with, if it was.
+    pub(crate) fn address(&self) -> Option<&str> {
+        self.address.as_deref()
     }
 
     pub(crate) fn store(&mut self) -> &mut dyn Store {

@@ -1,11 +1,20 @@
-//! The strategy library's use cases. So far: reading the targets out of a strategy's text,
-//! as drafts for a strategist to review (nothing is stored).
+//! The strategy library's use cases: adding a document (a strategy's text, with its
+//! municipality, title, year and kind), searching every document in Swedish, and reading
+//! the targets out of a text as drafts for a strategist to review.
+//!
+//! Library entries are public documents about the municipality they name, shared by all:
+//! any strategist or administrator of any municipality may add one.
 
-use crate::{Error, Result};
+use crate::{Actor, Conn, Error, Result};
+use etablera_domain::access::Role;
 use etablera_domain::{format, Lang, Sex};
+use etablera_library::index::{Hit, Index};
 use etablera_library::kpis::{Catalogue, Suggestion};
 use etablera_library::targets::{self, Comparator, Draft, Unit};
+use etablera_store::{AuditEntry, LibraryEntry, NewLibraryEntry};
+use std::collections::HashMap;
 use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
 
 /// The largest text read for targets (a strategy is tens of pages; 20 MB is far beyond).
 pub const MAX_TEXT_BYTES: usize = 20 * 1024 * 1024;
@@ -32,6 +41,210 @@ pub fn targets_of_text(file: &str, bytes: &[u8], period_end: Option<i32>) -> Res
         )));
     }
     Ok(targets::read(text, period_end))
+}
+
+/// The kinds of document the library holds.
+pub const KINDS: &[&str] = &["strategi", "program", "handlingsplan", "plan"];
+
+/// A document to add.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    /// The municipality the document is about, by name or code.
+    pub municipality: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub kind: String,
+    pub source: Option<String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Whether the actor may add to the library: a strategist or an administrator of any
+/// municipality, or a system administrator.
+fn may_add(actor: &Actor) -> Result<()> {
+    let p = actor.principal().ok_or(Error::Unauthorized)?;
+    let strategist = p
+        .memberships
+        .iter()
+        .any(|(_, r)| matches!(r, Role::Strategist | Role::Admin));
+    if p.system_admin || strategist {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// The paragraphs of a plain text with their pages: pages are separated by form feeds (as
+/// `pdftotext` writes them), paragraphs by blank lines, or by line ends when the text has
+/// no blank lines (one paragraph a line).
+pub fn paragraphs(text: &str) -> Vec<(Option<i32>, String)> {
+    let blank_lines = text.contains("\n\n") || text.contains("\r\n\r\n");
+    let mut out = Vec::new();
+    for (page, page_text) in text.split('\u{c}').enumerate() {
+        let page = i32::try_from(page + 1).ok();
+        let blocks: Vec<String> = if blank_lines {
+            page_text
+                .split("\n\n")
+                .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect()
+        } else {
+            page_text
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect()
+        };
+        out.extend(
+            blocks
+                .into_iter()
+                .filter(|b| !b.is_empty())
+                .map(|b| (page, b)),
+        );
+    }
+    out
+}
+
+/// Adds a document to the library; its id. Only plain text (UTF-8) is read so far: a PDF,
+/// a Word or an HTML file is refused with what to do instead. Nothing is stored when
+/// anything is wrong.
+pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
+    may_add(actor)?;
+    conn.act_as(actor)?;
+    let unit = crate::operator::municipality(conn, &doc.municipality)?;
+    let title = doc.title.trim();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(Error::input(
+            "--title: give the document's title (at most 300 characters)",
+        ));
+    }
+    if !KINDS.contains(&doc.kind.as_str()) {
+        return Err(Error::input(format!(
+            "--kind: `{}` is not one of {}",
+            doc.kind,
+            KINDS.join(", ")
+        )));
+    }
+    if let Some(y) = doc.year.filter(|y| !(1990..=2100).contains(y)) {
+        return Err(Error::input(format!(
+            "--year: {y} is not a year between 1990 and 2100"
+        )));
+    }
+    let name = &doc.file_name;
+    let lower = name.to_lowercase();
+    if [".pdf", ".docx", ".doc", ".html", ".htm", ".odt"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        return Err(Error::input(format!(
+            "{name}: only plain text (UTF-8) is read so far; save the document as text (for a PDF: pdftotext -layout {name})"
+        )));
+    }
+    targets_of_text(name, &doc.bytes, None)?;
+    let text = std::str::from_utf8(&doc.bytes).map_err(Error::input)?;
+    let paragraphs = paragraphs(text);
+    if paragraphs.is_empty() {
+        return Err(Error::input(format!("{name}: the file has no text")));
+    }
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&doc.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let at = crate::register::now();
+    let entry = NewLibraryEntry {
+        unit_code: unit.as_str().to_string(),
+        title: title.to_string(),
+        year: doc.year,
+        kind: doc.kind,
+        source: doc.source.filter(|s| !s.trim().is_empty()),
+        file_name: Some(name.clone()),
+        media_type: Some("text/plain".into()),
+        content_sha256: Some(sha),
+        original: Some(doc.bytes),
+        added_by: actor.user_id(),
+        added_for: actor
+            .principal()
+            .and_then(|p| p.memberships.first())
+            .map(|(u, _)| u.as_str().to_string()),
+        added_at: at.clone(),
+    };
+    let audit = AuditEntry::new(&at, actor.user_id(), "library.add", "library", Some(&unit));
+    conn.store()
+        .add_library_entry(&entry, &paragraphs, &audit)
+        .map_err(|e| match e {
+            etablera_store::StoreError::Conflict(m) => Error::input(format!("{name}: {m}")),
+            e => e.into(),
+        })
+}
+
+/// Every entry of the library.
+pub fn entries(conn: &mut Conn) -> Result<Vec<LibraryEntry>> {
+    Ok(conn.store().library_entries()?)
+}
+
+/// A paragraph found, with the entry it belongs to.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Found {
+    pub entry: LibraryEntry,
+    pub hit: Hit,
+}
+
+/// The process's search indexes, one per database address, each with the library version
+/// it was built for. They are derived data: rebuilt from the database when it changes.
+fn indexes() -> &'static Mutex<HashMap<String, ((i64, i64), Arc<Index>)>> {
+    static I: std::sync::OnceLock<Mutex<HashMap<String, ((i64, i64), Arc<Index>)>>> =
+        std::sync::OnceLock::new();
+    I.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The index of the library as it is now.
+fn current_index(conn: &mut Conn) -> Result<Arc<Index>> {
+    let version = conn.store().library_version()?;
+    let key = conn.address().map(str::to_string);
+    if let Some(k) = &key {
+        let map = indexes()
+            .lock()
+            .map_err(|_| Error::internal("the index lock"))?;
+        if let Some((v, idx)) = map.get(k) {
+            if *v == version {
+                return Ok(idx.clone());
+            }
+        }
+    }
+    let idx = Arc::new(Index::build(
+        conn.store()
+            .library_paragraphs()?
+            .into_iter()
+            .map(|p| (p.entry_id, p.n, p.page, p.body)),
+    ));
+    if let Some(k) = key {
+        let mut map = indexes()
+            .lock()
+            .map_err(|_| Error::internal("the index lock"))?;
+        map.insert(k, (version, idx.clone()));
+    }
+    Ok(idx)
+}
+
+/// The paragraphs that best answer a query (Swedish stems, compounds), best first.
+pub fn search(conn: &mut Conn, query: &str, limit: usize) -> Result<Vec<Found>> {
+    if query.chars().count() > 500 {
+        return Err(Error::input("the query is longer than 500 characters"));
+    }
+    let idx = current_index(conn)?;
+    let hits = idx.search(query, limit.clamp(1, 100));
+    let entries: HashMap<i64, LibraryEntry> =
+        entries(conn)?.into_iter().map(|e| (e.id, e)).collect();
+    Ok(hits
+        .into_iter()
+        .filter_map(|h| {
+            entries
+                .get(&h.entry_id)
+                .cloned()
+                .map(|entry| Found { entry, hit: h })
+        })
+        .collect())
 }
 
 /// A draft with the Kolada KPIs that may measure it.

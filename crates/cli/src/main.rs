@@ -272,6 +272,32 @@ enum LibraryCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add a strategy document (plain text in UTF-8; pages separated by form feeds, as
+    /// `pdftotext` writes them) to the library. The same content is never stored twice.
+    Add {
+        file: PathBuf,
+        /// The municipality the document is about (name or code).
+        #[arg(long)]
+        municipality: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        year: Option<i32>,
+        /// strategi, program, handlingsplan or plan.
+        #[arg(long, default_value = "strategi")]
+        kind: String,
+        /// Where the document was found (a URL).
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Search every document of the library (Swedish stems; a compound finds its parts).
+    Search {
+        query: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// List the library's entries.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -813,10 +839,13 @@ fn main() -> Result<()> {
         Command::Demo { .. }
         | Command::Serve { .. }
         | Command::Xlsx { .. }
-        | Command::Library { .. }
         | Command::Match { .. }
         | Command::Allocate { .. } => {
             unreachable!("handled above")
+        }
+        Command::Library { command } => {
+            operator::require_initialised(store)?;
+            library_command(store, command)?;
         }
         Command::Group { command } => {
             operator::require_initialised(store)?;
@@ -1090,4 +1119,70 @@ fn read_limited(path: &std::path::Path, max: usize) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .with_context(|| format!("{}: could not read", path.display()))?;
     Ok(bytes)
+}
+
+/// The library's commands that use the database (`targets` does not).
+fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
+    use etablera_app::library;
+    let lang = etablera_domain::Lang::Sv;
+    match command {
+        LibraryCommand::Targets { .. } => unreachable!("handled before the database opens"),
+        LibraryCommand::Add {
+            file,
+            municipality,
+            title,
+            year,
+            kind,
+            source,
+        } => {
+            let bytes = read_limited(&file, library::MAX_TEXT_BYTES)?;
+            let file_name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.display().to_string());
+            let doc = library::NewDocument {
+                municipality,
+                title,
+                year,
+                kind,
+                source,
+                file_name,
+                bytes,
+            };
+            let id = library::add(store, &etablera_app::Actor::system(), doc)?;
+            println!("lagt till i biblioteket som post {id}");
+        }
+        LibraryCommand::Search { query, limit } => {
+            let query = query.join(" ");
+            let found = library::search(store, &query, limit)?;
+            for f in &found {
+                let page = f.hit.page.map(|p| format!(", s. {p}")).unwrap_or_default();
+                let score = etablera_domain::format::number(f.hit.score, 2, lang);
+                println!(
+                    "{} {} ({}{page}) [{score}]",
+                    f.entry.unit_code, f.entry.title, f.entry.kind
+                );
+                println!("   {}", f.hit.snippet);
+            }
+            println!("{} träffar för «{query}»", found.len());
+        }
+        LibraryCommand::List => {
+            for e in library::entries(store)? {
+                let year = e
+                    .year
+                    .map(|y| y.to_string())
+                    .unwrap_or_else(|| "okänt år".into());
+                let text = if e.paragraphs == 0 {
+                    "text saknas".to_string()
+                } else {
+                    format!("{} stycken", e.paragraphs)
+                };
+                println!(
+                    "{:>4} {} {} ({}, {year}; {text})",
+                    e.id, e.unit_code, e.title, e.kind
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@
 //! assert_eq!((drafts[0].value, drafts[0].unit, drafts[0].year), (Some(10.0), Some(Unit::Percent), Some(2020)));
 //! ```
 
+pub mod index;
 pub mod kpis;
 pub mod sentences;
 pub mod targets;

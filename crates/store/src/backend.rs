@@ -24,6 +24,23 @@ pub enum P<'a> {
     Real(Option<f64>),
     Text(Option<&'a str>),
     Bool(Option<bool>),
+    Bytes(Option<&'a [u8]>),
+}
+
+impl<'a> From<Option<&'a [u8]>> for P<'a> {
+    fn from(v: Option<&'a [u8]>) -> Self {
+        P::Bytes(v)
+    }
+}
+impl<'a> From<Option<&'a i32>> for P<'a> {
+    fn from(v: Option<&'a i32>) -> Self {
+        P::Int4(v.copied())
+    }
+}
+impl From<Option<i32>> for P<'_> {
+    fn from(v: Option<i32>) -> Self {
+        P::Int4(v)
+    }
 }
 
 impl From<i64> for P<'_> {
@@ -98,6 +115,7 @@ pub trait Get {
     fn text(&self, i: usize) -> Result<String>;
     fn opt_text(&self, i: usize) -> Result<Option<String>>;
     fn boolean(&self, i: usize) -> Result<bool>;
+    fn opt_int4(&self, i: usize) -> Result<Option<i32>>;
 }
 
 /// Runs statements: a connection or a transaction of either backend.
@@ -208,9 +226,13 @@ impl rusqlite::ToSql for P<'_> {
             P::Real(Some(v)) => ToSqlOutput::Owned(Value::Real(v)),
             P::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             P::Bool(Some(b)) => ToSqlOutput::Owned(Value::Integer(b.into())),
-            P::Int(None) | P::Int4(None) | P::Real(None) | P::Text(None) | P::Bool(None) => {
-                ToSqlOutput::Owned(Value::Null)
-            }
+            P::Bytes(Some(b)) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            P::Int(None)
+            | P::Int4(None)
+            | P::Real(None)
+            | P::Text(None)
+            | P::Bool(None)
+            | P::Bytes(None) => ToSqlOutput::Owned(Value::Null),
         })
     }
 }
@@ -238,6 +260,9 @@ impl Get for rusqlite::Row<'_> {
         Ok(self.get(i)?)
     }
     fn boolean(&self, i: usize) -> Result<bool> {
+        Ok(self.get(i)?)
+    }
+    fn opt_int4(&self, i: usize) -> Result<Option<i32>> {
         Ok(self.get(i)?)
     }
 }
@@ -300,6 +325,7 @@ impl postgres::types::ToSql for P<'_> {
             P::Real(v) => v.to_sql(ty, out),
             P::Text(v) => v.to_sql(ty, out),
             P::Bool(v) => v.to_sql(ty, out),
+            P::Bytes(v) => v.to_sql(ty, out),
         }
     }
 
@@ -320,6 +346,7 @@ impl postgres::types::ToSql for P<'_> {
             P::Real(v) => v.to_sql_checked(ty, out),
             P::Text(v) => v.to_sql_checked(ty, out),
             P::Bool(v) => v.to_sql_checked(ty, out),
+            P::Bytes(v) => v.to_sql_checked(ty, out),
         }
     }
 }
@@ -347,6 +374,9 @@ impl Get for postgres::Row {
         Ok(self.try_get(i)?)
     }
     fn boolean(&self, i: usize) -> Result<bool> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_int4(&self, i: usize) -> Result<Option<i32>> {
         Ok(self.try_get(i)?)
     }
 }

@@ -225,6 +225,56 @@ pub struct TargetComment {
     pub updated_at: String,
 }
 
+/// A document of the strategy library, or a catalogue entry still without its text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LibraryEntry {
+    pub id: i64,
+    /// The municipality the document is about.
+    pub unit_code: String,
+    pub title: String,
+    pub year: Option<i32>,
+    /// `strategi`, `program`, `handlingsplan` or `plan`.
+    pub kind: String,
+    /// Where the document was found (a URL or a reference).
+    pub source: Option<String>,
+    pub file_name: Option<String>,
+    pub media_type: Option<String>,
+    pub content_sha256: Option<String>,
+    pub added_by: Option<i64>,
+    /// The municipality of the one who added it (it may change or remove the entry).
+    pub added_for: Option<String>,
+    pub added_at: String,
+    /// How many paragraphs of text it has (none: "text missing").
+    pub paragraphs: i64,
+}
+
+/// A library entry to store, with its original file when there is one.
+#[derive(Debug, Clone)]
+pub struct NewLibraryEntry {
+    pub unit_code: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub kind: String,
+    pub source: Option<String>,
+    pub file_name: Option<String>,
+    pub media_type: Option<String>,
+    pub content_sha256: Option<String>,
+    pub original: Option<Vec<u8>>,
+    pub added_by: Option<i64>,
+    pub added_for: Option<String>,
+    pub added_at: String,
+}
+
+/// One paragraph of a library document, with the page it stands on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryParagraph {
+    pub entry_id: i64,
+    /// Its place in the document, from 0.
+    pub n: i32,
+    pub page: Option<i32>,
+    pub body: String,
+}
+
 /// A visitor's report of an accessibility problem.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AccessibilityReport {
@@ -616,6 +666,33 @@ pub trait Store: Send + backend::Backend {
         audit: &AuditEntry,
     ) -> Result<bool> {
         shared::set_published(self, strategy_id, published, audit)
+    }
+
+    // --- the strategy library -------------------------------------------------------
+
+    /// Stores a library entry and its paragraphs (page, text) with its audit entry (whose
+    /// object becomes `library:<id>`), in one transaction. Content stored before is a
+    /// [`StoreError::Conflict`] that names the entry holding it.
+    fn add_library_entry(
+        &mut self,
+        entry: &NewLibraryEntry,
+        paragraphs: &[(Option<i32>, String)],
+        audit: &AuditEntry,
+    ) -> Result<i64> {
+        shared::add_library_entry(self, entry, paragraphs, audit)
+    }
+    /// Every entry, by municipality and title.
+    fn library_entries(&mut self) -> Result<Vec<LibraryEntry>> {
+        shared::library_entries(self.sql())
+    }
+    /// Every paragraph of every document, in order (to build the search index from).
+    fn library_paragraphs(&mut self) -> Result<Vec<LibraryParagraph>> {
+        shared::library_paragraphs(self.sql())
+    }
+    /// What the library holds, as a number that changes when an entry is added or removed
+    /// (a search index built for one number is current while it stands).
+    fn library_version(&mut self) -> Result<(i64, i64)> {
+        shared::library_version(self.sql())
     }
 
     // --- the establishment register -------------------------------------------------

@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../migrations/postgres/0011_pending_upload.sql"),
     ),
+    (12, include_str!("../migrations/postgres/0012_library.sql")),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a

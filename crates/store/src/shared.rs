@@ -1347,3 +1347,110 @@ pub(crate) fn append_reads(
     }
     Ok(())
 }
+
+// ---- the strategy library ----------------------------------------------------------------
+
+pub(crate) fn add_library_entry(
+    b: &mut (impl Backend + ?Sized),
+    e: &NewLibraryEntry,
+    paragraphs: &[(Option<i32>, String)],
+    audit: &AuditEntry,
+) -> Result<i64> {
+    if let Some(sha) = &e.content_sha256 {
+        let held = b.sql().opt(
+            "select id from library_entry where content_sha256 = $1",
+            p![sha],
+            |r| r.int(0),
+        )?;
+        if let Some(id) = held {
+            return Err(StoreError::Conflict(format!(
+                "the same document is already in the library (entry {id})"
+            )));
+        }
+    }
+    let mut id = 0;
+    b.in_tx(&mut |db| {
+        id = db.one(
+            "insert into library_entry (unit_code, title, year, kind, source, file_name, media_type, content_sha256, original, added_by, added_for, added_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+            p![
+                &e.unit_code,
+                &e.title,
+                e.year,
+                &e.kind,
+                &e.source,
+                &e.file_name,
+                &e.media_type,
+                &e.content_sha256,
+                e.original.as_deref(),
+                e.added_by,
+                &e.added_for,
+                &e.added_at,
+            ],
+            |r| r.int(0),
+        )?;
+        for (n, (page, body)) in paragraphs.iter().enumerate() {
+            let n = i32::try_from(n).map_err(|_| StoreError::Corrupt("too many paragraphs".into()))?;
+            db.exec(
+                "insert into library_paragraph (entry_id, n, page, body) values ($1, $2, $3, $4)",
+                p![id, n, *page, body],
+            )?;
+        }
+        let audit = AuditEntry {
+            object: format!("library:{id}"),
+            ..audit.clone()
+        };
+        insert_audit(db, &audit)
+    })?;
+    Ok(id)
+}
+
+pub(crate) fn library_entries(db: &mut dyn Sql) -> Result<Vec<LibraryEntry>> {
+    db.all(
+        "select e.id, e.unit_code, e.title, e.year, e.kind, e.source, e.file_name, e.media_type, e.content_sha256,
+                e.added_by, e.added_for, e.added_at,
+                (select count(*) from library_paragraph p where p.entry_id = e.id)
+         from library_entry e order by e.unit_code, e.title, e.id",
+        &[],
+        |r| {
+            Ok(LibraryEntry {
+                id: r.int(0)?,
+                unit_code: r.text(1)?,
+                title: r.text(2)?,
+                year: r.opt_int4(3)?,
+                kind: r.text(4)?,
+                source: r.opt_text(5)?,
+                file_name: r.opt_text(6)?,
+                media_type: r.opt_text(7)?,
+                content_sha256: r.opt_text(8)?,
+                added_by: r.opt_int(9)?,
+                added_for: r.opt_text(10)?,
+                added_at: r.text(11)?,
+                paragraphs: r.int(12)?,
+            })
+        },
+    )
+}
+
+pub(crate) fn library_paragraphs(db: &mut dyn Sql) -> Result<Vec<LibraryParagraph>> {
+    db.all(
+        "select entry_id, n, page, body from library_paragraph order by entry_id, n",
+        &[],
+        |r| {
+            Ok(LibraryParagraph {
+                entry_id: r.int(0)?,
+                n: r.int4(1)?,
+                page: r.opt_int4(2)?,
+                body: r.text(3)?,
+            })
+        },
+    )
+}
+
+pub(crate) fn library_version(db: &mut dyn Sql) -> Result<(i64, i64)> {
+    db.one(
+        "select count(*), cast(coalesce(max(id), 0) as bigint) from library_entry",
+        &[],
+        |r| Ok((r.int(0)?, r.int(1)?)),
+    )
+}

@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../migrations/sqlite/0011_pending_upload.sql"),
     ),
+    (12, include_str!("../migrations/sqlite/0012_library.sql")),
 ];
 
 /// A store in an SQLite file.

@@ -586,3 +586,58 @@ fn an_import_and_its_audit_entry_are_one_transaction() {
         assert_eq!(s.batches().unwrap().len(), 1, "{b}");
     }
 }
+
+#[test]
+fn library_on_every_backend() {
+    for mut t in testing::all() {
+        let b = t.backend;
+        let s = &mut t.store;
+        s.migrate().unwrap();
+        s.upsert_units(Units::sweden().all()).unwrap();
+        let entry = |sha: Option<&str>| NewLibraryEntry {
+            unit_code: "2380".into(),
+            title: "Integrationsstrategi 2020".into(),
+            year: Some(2016),
+            kind: "strategi".into(),
+            source: Some("https://www.ostersund.se".into()),
+            file_name: Some("strategi.txt".into()),
+            media_type: Some("text/plain".into()),
+            content_sha256: sha.map(String::from),
+            original: sha.map(|_| b"Minst 10 %.\n".to_vec()),
+            added_by: None,
+            added_for: None,
+            added_at: "2026-12-01T10:00:00Z".into(),
+        };
+        let audit = AuditEntry::new("2026-12-01T10:00:00Z", None, "library.add", "library", None);
+        assert_eq!(s.library_version().unwrap(), (0, 0), "{b}");
+        let paragraphs = vec![
+            (Some(1), "Minst 10 %.".to_string()),
+            (Some(2), "Strategi".to_string()),
+        ];
+        let id = s
+            .add_library_entry(&entry(Some("abc")), &paragraphs, &audit)
+            .unwrap();
+        let again = s.add_library_entry(&entry(Some("abc")), &paragraphs, &audit);
+        assert!(
+            matches!(&again, Err(StoreError::Conflict(m)) if m.contains(&format!("entry {id}"))),
+            "{b}: {again:?}"
+        );
+        // A catalogue entry without a text.
+        s.add_library_entry(&entry(None), &[], &audit).unwrap();
+        let all = s.library_entries().unwrap();
+        assert_eq!(all.len(), 2, "{b}");
+        assert_eq!(all[0].paragraphs + all[1].paragraphs, 2, "{b}");
+        assert_eq!(all[0].year, Some(2016), "{b}");
+        let p = s.library_paragraphs().unwrap();
+        assert_eq!(p.len(), 2, "{b}");
+        assert_eq!((p[1].entry_id, p[1].n, p[1].page), (id, 1, Some(2)), "{b}");
+        assert_eq!(s.library_version().unwrap().0, 2, "{b}");
+        let log = s
+            .audit_log(&AuditFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(log[1].object, format!("library:{id}"), "{b}");
+    }
+}

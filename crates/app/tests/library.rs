@@ -1,0 +1,157 @@
+//! The strategy library on every backend: who may add a document, what is refused with
+//! nothing stored, the same content never twice, and Swedish search over what was added.
+
+use etablera_app::library::{self, NewDocument};
+use etablera_app::{Actor, Conn, Error};
+use etablera_domain::access::{Principal, Role};
+use etablera_domain::{Lang, UnitCode};
+use etablera_store::testing;
+
+fn member(id: i64, role: Role) -> Actor {
+    Actor::new(
+        Some(Principal {
+            user_id: id,
+            system_admin: false,
+            memberships: vec![(UnitCode::parse("1864").unwrap(), role)],
+            register: vec![],
+        }),
+        Lang::Sv,
+    )
+}
+
+fn doc(file: &str, bytes: &[u8]) -> NewDocument {
+    NewDocument {
+        municipality: "Östersund".into(),
+        title: "Integrationsstrategi 2020".into(),
+        year: Some(2016),
+        kind: "strategi".into(),
+        source: None,
+        file_name: file.into(),
+        bytes: bytes.to_vec(),
+    }
+}
+
+const TEXT: &str = "Integrationsstrategi 2020\n\nKvantitativa mål Minst 10 % av befolkningen är utrikes födda år 2020.\n\u{c}Strategi för bostäder och arbete.\n";
+
+#[test]
+fn documents_are_added_by_strategists_and_found_in_swedish() {
+    for t in testing::all() {
+        let b = t.backend;
+        let mut conn = Conn::open_migrated(&t.address).unwrap();
+        etablera_app::operator::init(&mut conn).unwrap();
+        let anna = etablera_app::operator::add_user(
+            &mut conn,
+            "anna",
+            "Anna",
+            &etablera_app::accounts::Password::new("ett långt testlösenord"),
+            false,
+        )
+        .unwrap();
+        // A strategist of another municipality (Ljusnarsberg) adds Östersund's document:
+        // library entries are public documents about the municipality they name.
+        let strategist = member(anna, Role::Strategist);
+        let id = library::add(
+            &mut conn,
+            &strategist,
+            doc("ostersund.txt", TEXT.as_bytes()),
+        )
+        .unwrap();
+        // Refused, and nothing stored: a viewer, nobody, the same content again, a PDF, a
+        // text that is not UTF-8, an unknown kind or municipality, a year out of range.
+        let refusals: Vec<(Actor, NewDocument, &str)> = vec![
+            (
+                member(anna, Role::Viewer),
+                doc("v.txt", b"Annan text."),
+                "forbidden",
+            ),
+            (
+                Actor::new(None, Lang::Sv),
+                doc("n.txt", b"Annan text."),
+                "unauthorized",
+            ),
+            (
+                strategist.clone(),
+                doc("igen.txt", TEXT.as_bytes()),
+                "already in the library (entry",
+            ),
+            (
+                strategist.clone(),
+                doc("s.pdf", b"%PDF-1.7"),
+                "only plain text (UTF-8) is read so far",
+            ),
+            (
+                strategist.clone(),
+                doc("s.txt", &[b'a', 0xff]),
+                "s.txt: not UTF-8 text (byte 1)",
+            ),
+            (
+                strategist.clone(),
+                NewDocument {
+                    kind: "roman".into(),
+                    ..doc("k.txt", b"Text.")
+                },
+                "--kind: `roman`",
+            ),
+            (
+                strategist.clone(),
+                NewDocument {
+                    municipality: "Atlantis".into(),
+                    ..doc("m.txt", b"Text.")
+                },
+                "unknown municipality `Atlantis`",
+            ),
+            (
+                strategist.clone(),
+                NewDocument {
+                    year: Some(1066),
+                    ..doc("y.txt", b"Text.")
+                },
+                "--year: 1066",
+            ),
+            (
+                strategist.clone(),
+                doc("tom.txt", b"\n\n  \n"),
+                "tom.txt: the file has no text",
+            ),
+        ];
+        for (actor, d, says) in refusals {
+            let e = library::add(&mut conn, &actor, d).unwrap_err();
+            let text = match &e {
+                Error::Forbidden => "forbidden".to_string(),
+                Error::Unauthorized => "unauthorized".to_string(),
+                e => e.to_string(),
+            };
+            assert!(text.contains(says), "{b}: {text}");
+        }
+        let entries = library::entries(&mut conn).unwrap();
+        assert_eq!(entries.len(), 1, "{b}: only the first document");
+        assert_eq!(entries[0].id, id);
+        assert_eq!(entries[0].added_for.as_deref(), Some("1864"), "{b}");
+        // Three paragraphs, the last on page 2 (after the form feed).
+        assert_eq!(entries[0].paragraphs, 3, "{b}");
+        let found = library::search(&mut conn, "strategi för integration", 10).unwrap();
+        assert_eq!(found[0].entry.id, id, "{b}");
+        assert_eq!(found[0].hit.page, Some(1), "{b}");
+        let found = library::search(&mut conn, "bostadsstrategi", 10).unwrap();
+        assert_eq!(found[0].hit.page, Some(2), "{b}: {found:?}");
+        assert!(
+            found[0].hit.snippet.contains("«bostäder»")
+                || found[0].hit.snippet.contains("«Strategi»"),
+            "{b}: {found:?}"
+        );
+        // Another process (another connection) adds a document: the index follows.
+        let mut other = Conn::open(&t.address).unwrap();
+        library::add(
+            &mut other,
+            &Actor::system(),
+            NewDocument {
+                municipality: "Luleå".into(),
+                ..doc("lulea.txt", "Kommunens mål är att 80% stannar.".as_bytes())
+            },
+        )
+        .unwrap();
+        let found = library::search(&mut conn, "stannar", 10).unwrap();
+        assert_eq!(found.len(), 1, "{b}");
+        assert_eq!(found[0].entry.unit_code, "2580", "{b}");
+    }
+}
