@@ -11,7 +11,7 @@ use etablera_domain::{format, Lang, Sex};
 use etablera_library::index::{Hit, Index};
 use etablera_library::kpis::{Catalogue, Suggestion};
 use etablera_library::targets::{self, Comparator, Draft, Unit};
-use etablera_store::{AuditEntry, LibraryEntry, NewLibraryEntry};
+use etablera_store::{AuditEntry, LibraryEntry, LibraryMeta, NewLibraryEntry};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::{Arc, Mutex};
@@ -152,7 +152,7 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
             .collect()
     };
     let at = crate::register::now();
-    let entry = NewLibraryEntry {
+    let meta = LibraryMeta {
         unit_code: unit.as_str().to_string(),
         title: title.to_string(),
         year: doc.year,
@@ -161,13 +161,16 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
         file_name: Some(name.clone()),
         media_type: Some("text/plain".into()),
         content_sha256: Some(sha),
-        original: Some(doc.bytes),
         added_by: actor.user_id(),
         added_for: actor
             .principal()
             .and_then(|p| p.memberships.first())
             .map(|(u, _)| u.as_str().to_string()),
         added_at: at.clone(),
+    };
+    let entry = NewLibraryEntry {
+        meta,
+        original: Some(doc.bytes),
     };
     let audit = AuditEntry::new(&at, actor.user_id(), "library.add", "library", Some(&unit));
     conn.store()

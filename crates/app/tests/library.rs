@@ -126,7 +126,7 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
         let entries = library::entries(&mut conn).unwrap();
         assert_eq!(entries.len(), 1, "{b}: only the first document");
         assert_eq!(entries[0].id, id);
-        assert_eq!(entries[0].added_for.as_deref(), Some("1864"), "{b}");
+        assert_eq!(entries[0].meta.added_for.as_deref(), Some("1864"), "{b}");
         // Three paragraphs, the last on page 2 (after the form feed).
         assert_eq!(entries[0].paragraphs, 3, "{b}");
         let found = library::search(&mut conn, "strategi för integration", 10).unwrap();
@@ -152,6 +152,6 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
         .unwrap();
         let found = library::search(&mut conn, "stannar", 10).unwrap();
         assert_eq!(found.len(), 1, "{b}");
-        assert_eq!(found[0].entry.unit_code, "2580", "{b}");
+        assert_eq!(found[0].entry.meta.unit_code, "2580", "{b}");
     }
 }

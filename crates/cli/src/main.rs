@@ -1158,20 +1158,16 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
             for f in &found {
                 let page = f.hit.page.map(|p| format!(", s. {p}")).unwrap_or_default();
                 let score = etablera_domain::format::number(f.hit.score, 2, lang);
-                println!(
-                    "{} {} ({}{page}) [{score}]",
-                    f.entry.unit_code, f.entry.title, f.entry.kind
-                );
+                let m = &f.entry.meta;
+                println!("{} {} ({}{page}) [{score}]", m.unit_code, m.title, m.kind);
                 println!("   {}", f.hit.snippet);
             }
             println!("{} träffar för «{query}»", found.len());
         }
         LibraryCommand::List => {
             for e in library::entries(store)? {
-                let year = e
-                    .year
-                    .map(|y| y.to_string())
-                    .unwrap_or_else(|| "okänt år".into());
+                let m = &e.meta;
+                let year = m.year.map_or_else(|| "okänt år".into(), |y| y.to_string());
                 let text = if e.paragraphs == 0 {
                     "text saknas".to_string()
                 } else {
@@ -1179,7 +1175,7 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
                 };
                 println!(
                     "{:>4} {} {} ({}, {year}; {text})",
-                    e.id, e.unit_code, e.title, e.kind
+                    e.id, m.unit_code, m.title, m.kind
                 );
             }
         }

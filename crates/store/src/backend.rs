@@ -204,6 +204,27 @@ macro_rules! backend_on {
 }
 pub(crate) use backend_on;
 
+/// The two SQL dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A migration's text for a dialect. A migration written once for both
+/// (`migrations/shared/`) names the few types the dialects spell differently: `{key}` (the
+/// auto-numbered primary key), `{int64}` (a 64-bit integer, as a reference to such a key)
+/// and `{bytes}` (a byte string). A dialect's own migrations have none of them.
+pub fn render_migration(sql: &str, dialect: Dialect) -> String {
+    let (key, int64, bytes) = match dialect {
+        Dialect::Sqlite => ("integer primary key", "integer", "blob"),
+        Dialect::Postgres => ("bigserial primary key", "bigint", "bytea"),
+    };
+    sql.replace("{key}", key)
+        .replace("{int64}", int64)
+        .replace("{bytes}", bytes)
+}
+
 /// Whether an error is a unique key that is already taken.
 pub(crate) fn is_unique_violation(e: &StoreError) -> bool {
     match e {

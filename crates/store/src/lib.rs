@@ -1,8 +1,9 @@
 //! Storage: one [`Store`] trait, with SQLite (the embedded default) and PostgreSQL behind it.
 //!
-//! This is the only crate that speaks SQL. Each backend has its own migrations folder
-//! (`migrations/sqlite`, `migrations/postgres`), applied in order and never edited once
-//! shipped.
+//! This is the only crate that speaks SQL. Migrations are applied in order and never edited
+//! once shipped: each backend's own (`migrations/sqlite`, `migrations/postgres`) up to
+//! `0011`, then written once for both (`migrations/shared`, see
+//! [`backend::render_migration`]).
 //!
 //! Observations are versioned: every import that changes something is a dated
 //! [`Batch`], and a figure's current value is its version in the latest batch. Asking
@@ -225,10 +226,9 @@ pub struct TargetComment {
     pub updated_at: String,
 }
 
-/// A document of the strategy library, or a catalogue entry still without its text.
+/// What the library knows of a document: what it is about and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LibraryEntry {
-    pub id: i64,
+pub struct LibraryMeta {
     /// The municipality the document is about.
     pub unit_code: String,
     pub title: String,
@@ -244,6 +244,14 @@ pub struct LibraryEntry {
     /// The municipality of the one who added it (it may change or remove the entry).
     pub added_for: Option<String>,
     pub added_at: String,
+}
+
+/// A document of the strategy library, or a catalogue entry still without its text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LibraryEntry {
+    pub id: i64,
+    #[serde(flatten)]
+    pub meta: LibraryMeta,
     /// How many paragraphs of text it has (none: "text missing").
     pub paragraphs: i64,
 }
@@ -251,18 +259,8 @@ pub struct LibraryEntry {
 /// A library entry to store, with its original file when there is one.
 #[derive(Debug, Clone)]
 pub struct NewLibraryEntry {
-    pub unit_code: String,
-    pub title: String,
-    pub year: Option<i32>,
-    pub kind: String,
-    pub source: Option<String>,
-    pub file_name: Option<String>,
-    pub media_type: Option<String>,
-    pub content_sha256: Option<String>,
+    pub meta: LibraryMeta,
     pub original: Option<Vec<u8>>,
-    pub added_by: Option<i64>,
-    pub added_for: Option<String>,
-    pub added_at: String,
 }
 
 /// One paragraph of a library document, with the page it stands on.

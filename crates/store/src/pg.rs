@@ -42,7 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../migrations/postgres/0011_pending_upload.sql"),
     ),
-    (12, include_str!("../migrations/postgres/0012_library.sql")),
+    (12, include_str!("../migrations/shared/0012_library.sql")),
 ];
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -132,7 +132,10 @@ impl Store for PgStore {
             )?;
             if done.is_none() {
                 let mut tx = self.client.transaction()?;
-                tx.batch_execute(sql)?;
+                tx.batch_execute(&crate::backend::render_migration(
+                    sql,
+                    crate::backend::Dialect::Postgres,
+                ))?;
                 tx.execute(
                     "insert into schema_migration (version) values ($1)",
                     &[version],

@@ -1356,6 +1356,8 @@ pub(crate) fn add_library_entry(
     paragraphs: &[(Option<i32>, String)],
     audit: &AuditEntry,
 ) -> Result<i64> {
+    let original = e.original.as_deref();
+    let e = &e.meta;
     if let Some(sha) = &e.content_sha256 {
         let held = b.sql().opt(
             "select id from library_entry where content_sha256 = $1",
@@ -1382,7 +1384,7 @@ pub(crate) fn add_library_entry(
                 &e.file_name,
                 &e.media_type,
                 &e.content_sha256,
-                e.original.as_deref(),
+                original,
                 e.added_by,
                 &e.added_for,
                 &e.added_at,
@@ -1415,6 +1417,7 @@ pub(crate) fn library_entries(db: &mut dyn Sql) -> Result<Vec<LibraryEntry>> {
         |r| {
             Ok(LibraryEntry {
                 id: r.int(0)?,
+                meta: LibraryMeta {
                 unit_code: r.text(1)?,
                 title: r.text(2)?,
                 year: r.opt_int4(3)?,
@@ -1426,6 +1429,7 @@ pub(crate) fn library_entries(db: &mut dyn Sql) -> Result<Vec<LibraryEntry>> {
                 added_by: r.opt_int(9)?,
                 added_for: r.opt_text(10)?,
                 added_at: r.text(11)?,
+                },
                 paragraphs: r.int(12)?,
             })
         },

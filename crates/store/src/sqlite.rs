@@ -37,7 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../migrations/sqlite/0011_pending_upload.sql"),
     ),
-    (12, include_str!("../migrations/sqlite/0012_library.sql")),
+    (12, include_str!("../migrations/shared/0012_library.sql")),
 ];
 
 /// A store in an SQLite file.
@@ -246,7 +246,10 @@ impl Store for SqliteStore {
                 .optional()?;
             if done.is_none() {
                 let tx = self.conn.transaction()?;
-                tx.execute_batch(sql)?;
+                tx.execute_batch(&crate::backend::render_migration(
+                    sql,
+                    crate::backend::Dialect::Sqlite,
+                ))?;
                 tx.execute(
                     "insert into schema_migration (version) values (?1)",
                     [version],

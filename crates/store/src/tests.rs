@@ -595,18 +595,20 @@ fn library_on_every_backend() {
         s.migrate().unwrap();
         s.upsert_units(Units::sweden().all()).unwrap();
         let entry = |sha: Option<&str>| NewLibraryEntry {
-            unit_code: "2380".into(),
-            title: "Integrationsstrategi 2020".into(),
-            year: Some(2016),
-            kind: "strategi".into(),
-            source: Some("https://www.ostersund.se".into()),
-            file_name: Some("strategi.txt".into()),
-            media_type: Some("text/plain".into()),
-            content_sha256: sha.map(String::from),
+            meta: LibraryMeta {
+                unit_code: "2380".into(),
+                title: "Integrationsstrategi 2020".into(),
+                year: Some(2016),
+                kind: "strategi".into(),
+                source: Some("https://www.ostersund.se".into()),
+                file_name: Some("strategi.txt".into()),
+                media_type: Some("text/plain".into()),
+                content_sha256: sha.map(String::from),
+                added_by: None,
+                added_for: None,
+                added_at: "2026-12-01T10:00:00Z".into(),
+            },
             original: sha.map(|_| b"Minst 10 %.\n".to_vec()),
-            added_by: None,
-            added_for: None,
-            added_at: "2026-12-01T10:00:00Z".into(),
         };
         let audit = AuditEntry::new("2026-12-01T10:00:00Z", None, "library.add", "library", None);
         assert_eq!(s.library_version().unwrap(), (0, 0), "{b}");
@@ -627,7 +629,7 @@ fn library_on_every_backend() {
         let all = s.library_entries().unwrap();
         assert_eq!(all.len(), 2, "{b}");
         assert_eq!(all[0].paragraphs + all[1].paragraphs, 2, "{b}");
-        assert_eq!(all[0].year, Some(2016), "{b}");
+        assert_eq!(all[0].meta.year, Some(2016), "{b}");
         let p = s.library_paragraphs().unwrap();
         assert_eq!(p.len(), 2, "{b}");
         assert_eq!((p[1].entry_id, p[1].n, p[1].page), (id, 1, Some(2)), "{b}");

@@ -334,7 +334,7 @@ const SHIPPED: &[(&str, &str)] = &include!("migration_checksums.in");
 fn shipped_migrations_are_never_edited() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
     let mut found = BTreeMap::new();
-    for backend in ["sqlite", "postgres"] {
+    for backend in ["sqlite", "postgres", "shared"] {
         for e in std::fs::read_dir(format!("{root}/{backend}")).unwrap() {
             let p = e.unwrap().path();
             let bytes = std::fs::read(&p).unwrap();
@@ -372,6 +372,13 @@ fn shipped_migrations_are_never_edited() {
             .collect()
     };
     assert_eq!(names("sqlite"), names("postgres"));
+    // A migration written once is not also written for one dialect.
+    for shared in names("shared") {
+        assert!(
+            !names("sqlite").contains(&shared),
+            "{shared} is both shared and SQLite's"
+        );
+    }
 }
 
 /// A database migrated while `0002_accounts.sql` was still as first shipped (without
