@@ -22,25 +22,14 @@ pub const MAX_TEXT_BYTES: usize = 20 * 1024 * 1024;
 /// The targets a strategy's text states, each as a draft. `file` names the text in errors;
 /// `period_end` is the strategy's last year, given to targets that name none (flagged).
 pub fn targets_of_text(file: &str, bytes: &[u8], period_end: Option<i32>) -> Result<Vec<Draft>> {
-    if bytes.len() > MAX_TEXT_BYTES {
-        return Err(Error::input(format!(
-            "{file}: the text is {} bytes; at most {} are read",
-            format::number(bytes.len() as f64, 0, Lang::Sv),
-            format::number(MAX_TEXT_BYTES as f64, 0, Lang::Sv)
-        )));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Error::input(format!(
-            "{file}: not UTF-8 text (byte {}); save the document as plain text in UTF-8",
-            e.valid_up_to()
-        ))
-    })?;
     if let Some(y) = period_end.filter(|y| !(1990..=2100).contains(y)) {
         return Err(Error::input(format!(
             "--period-end: {y} is not a year between 1990 and 2100"
         )));
     }
-    Ok(targets::read(text, period_end))
+    let (_, paragraphs) = document_paragraphs(file, bytes)?;
+    let text: Vec<&str> = paragraphs.iter().map(|(_, p)| p.as_str()).collect();
+    Ok(targets::read(&text.join("\n\n"), period_end))
 }
 
 /// The kinds of document the library holds.
@@ -103,9 +92,50 @@ pub fn paragraphs(text: &str) -> Vec<(Option<i32>, String)> {
     out
 }
 
-/// Adds a document to the library; its id. Only plain text (UTF-8) is read so far: a PDF,
-/// a Word or an HTML file is refused with what to do instead. Nothing is stored when
-/// anything is wrong.
+/// The paragraphs of a document with their pages, and its media type: a Word document
+/// (docx, through the bounded reader of `ingest::docx`) or plain text in UTF-8. A PDF, an
+/// old .doc or an HTML page is refused with what to do instead.
+pub fn document_paragraphs(
+    name: &str,
+    bytes: &[u8],
+) -> Result<(&'static str, Vec<(Option<i32>, String)>)> {
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(Error::input(format!(
+            "{name}: the file is {} bytes; at most {} are read",
+            format::number(bytes.len() as f64, 0, Lang::Sv),
+            format::number(MAX_TEXT_BYTES as f64, 0, Lang::Sv)
+        )));
+    }
+    let lower = name.to_lowercase();
+    let (media, paragraphs) = if lower.ends_with(".docx") {
+        let p = etablera_ingest::docx::paragraphs(name, bytes, &etablera_ingest::docx::limits())?;
+        (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            p,
+        )
+    } else if [".pdf", ".doc", ".html", ".htm", ".odt", ".rtf"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        return Err(Error::input(format!(
+            "{name}: only Word documents (.docx) and plain text (UTF-8) are read so far; save the document as one of them (for a PDF: pdftotext -layout {name})"
+        )));
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            Error::input(format!(
+                "{name}: not UTF-8 text (byte {}); save the document as plain text in UTF-8",
+                e.valid_up_to()
+            ))
+        })?;
+        ("text/plain", paragraphs(text))
+    };
+    if paragraphs.is_empty() {
+        return Err(Error::input(format!("{name}: the file has no text")));
+    }
+    Ok((media, paragraphs))
+}
+
+/// Adds a document to the library; its id. Nothing is stored when anything is wrong.
 pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
     may_add(actor)?;
     conn.act_as(actor)?;
@@ -129,21 +159,7 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
         )));
     }
     let name = &doc.file_name;
-    let lower = name.to_lowercase();
-    if [".pdf", ".docx", ".doc", ".html", ".htm", ".odt"]
-        .iter()
-        .any(|e| lower.ends_with(e))
-    {
-        return Err(Error::input(format!(
-            "{name}: only plain text (UTF-8) is read so far; save the document as text (for a PDF: pdftotext -layout {name})"
-        )));
-    }
-    targets_of_text(name, &doc.bytes, None)?;
-    let text = std::str::from_utf8(&doc.bytes).map_err(Error::input)?;
-    let paragraphs = paragraphs(text);
-    if paragraphs.is_empty() {
-        return Err(Error::input(format!("{name}: the file has no text")));
-    }
+    let (media_type, paragraphs) = document_paragraphs(name, &doc.bytes)?;
     let sha: String = {
         use sha2::Digest;
         sha2::Sha256::digest(&doc.bytes)
@@ -159,7 +175,7 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
         kind: doc.kind,
         source: doc.source.filter(|s| !s.trim().is_empty()),
         file_name: Some(name.clone()),
-        media_type: Some("text/plain".into()),
+        media_type: Some(media_type.into()),
         content_sha256: Some(sha),
         added_by: actor.user_id(),
         added_for: actor

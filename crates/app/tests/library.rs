@@ -77,7 +77,7 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
             (
                 strategist.clone(),
                 doc("s.pdf", b"%PDF-1.7"),
-                "only plain text (UTF-8) is read so far",
+                "only Word documents (.docx) and plain text (UTF-8) are read so far",
             ),
             (
                 strategist.clone(),

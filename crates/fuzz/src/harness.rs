@@ -24,6 +24,7 @@ pub const NAMES: &[&str] = &[
     "multipart",
     "person-form",
     "library-text",
+    "docx",
 ];
 
 fn units() -> &'static Units {
@@ -192,6 +193,14 @@ pub fn by_name(name: &str) -> Option<Target> {
             run: person_form,
             tokens: FORM,
             zipped: false,
+        },
+        "docx" => Target {
+            run: |b| {
+                etablera_ingest::docx::paragraphs("d.docx", b, &etablera_ingest::docx::limits())
+                    .is_ok()
+            },
+            tokens: XML,
+            zipped: true,
         },
         "library-text" => Target {
             run: |b| {

@@ -54,6 +54,7 @@ macro_rules! row_reader_entry_points {
 
 pub mod catalogue;
 pub mod csv_long;
+pub mod docx;
 pub mod http;
 pub mod kolada;
 pub mod strategy_file;

@@ -172,7 +172,7 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-struct Book<'a> {
+pub(crate) struct Book<'a> {
     file: &'a str,
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     limits: Limits,
@@ -180,16 +180,42 @@ struct Book<'a> {
 }
 
 impl<'a> Book<'a> {
-    fn err(&self, msg: impl Into<String>) -> IngestError {
+    /// An Office Open XML package (a zip archive of XML parts), refused when it is no zip
+    /// archive or has more parts than the limits allow. `what` names the kind of file in
+    /// the errors ("xlsx workbook", "docx document").
+    pub(crate) fn open(
+        file: &'a str,
+        bytes: &'a [u8],
+        limits: &Limits,
+        what: &str,
+    ) -> Result<Book<'a>, IngestError> {
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+            IngestError::invalid(Place::file(file), format!("not a readable {what}: {e}"))
+        })?;
+        if zip.len() > limits.max_entries {
+            return Err(IngestError::invalid(
+                Place::file(file),
+                format!("the {what} has more than {} parts", limits.max_entries),
+            ));
+        }
+        Ok(Book {
+            file,
+            zip,
+            limits: *limits,
+            total: Default::default(),
+        })
+    }
+
+    pub(crate) fn err(&self, msg: impl Into<String>) -> IngestError {
         IngestError::invalid(Place::file(self.file), msg)
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.zip.index_for_name(name).is_some()
     }
 
     /// Streams the events of one part to `f`; `f` returns `Ok(false)` to stop early.
-    fn each_event(
+    pub(crate) fn each_event(
         &mut self,
         name: &str,
         f: &mut dyn FnMut(Event<'_>) -> Result<bool, String>,
@@ -341,24 +367,7 @@ fn serial_date(serial: f64, date1904: bool) -> Option<String> {
 
 /// Reads the first sheet of the workbook within `limits`.
 pub fn read_first_sheet(file: &str, bytes: &[u8], limits: &Limits) -> Result<Sheet, IngestError> {
-    let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        IngestError::invalid(
-            Place::file(file),
-            format!("not a readable xlsx workbook: {e}"),
-        )
-    })?;
-    if zip.len() > limits.max_entries {
-        return Err(IngestError::invalid(
-            Place::file(file),
-            format!("the workbook has more than {} parts", limits.max_entries),
-        ));
-    }
-    let mut book = Book {
-        file,
-        zip,
-        limits: *limits,
-        total: Default::default(),
-    };
+    let mut book = Book::open(file, bytes, limits, "xlsx workbook")?;
     if !book.has("xl/workbook.xml") {
         return Err(book.err("not a readable xlsx workbook: it has no part `xl/workbook.xml`"));
     }
