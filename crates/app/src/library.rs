@@ -233,7 +233,7 @@ fn current_index(conn: &mut Conn) -> Result<Arc<Index>> {
     }
     let idx = Arc::new(Index::build(
         conn.store()
-            .library_paragraphs()?
+            .library_paragraphs(None)?
             .into_iter()
             .map(|p| (p.entry_id, p.n, p.page, p.body)),
     ));
@@ -246,24 +246,92 @@ fn current_index(conn: &mut Conn) -> Result<Arc<Index>> {
     Ok(idx)
 }
 
-/// The paragraphs that best answer a query (Swedish stems, compounds), best first.
+/// The documents that best answer a query (Swedish stems, compounds), best first, each
+/// with its best paragraph.
 pub fn search(conn: &mut Conn, query: &str, limit: usize) -> Result<Vec<Found>> {
     if query.chars().count() > 500 {
         return Err(Error::input("the query is longer than 500 characters"));
     }
     let idx = current_index(conn)?;
-    let hits = idx.search(query, limit.clamp(1, 100));
+    let limit = limit.clamp(1, 100);
+    // Documents, each by its best paragraph: a long document with many matching
+    // paragraphs does not crowd out the others.
+    let hits = idx.search(query, limit * 50);
     let entries: HashMap<i64, LibraryEntry> =
         entries(conn)?.into_iter().map(|e| (e.id, e)).collect();
+    let mut seen = std::collections::HashSet::new();
     Ok(hits
         .into_iter()
+        .filter(|h| seen.insert(h.entry_id))
+        .take(limit)
         .filter_map(|h| {
-            entries
-                .get(&h.entry_id)
-                .cloned()
-                .map(|entry| Found { entry, hit: h })
+            let entry = entries.get(&h.entry_id)?.clone();
+            Some(Found { entry, hit: h })
         })
         .collect())
+}
+
+/// The targets read out of a stored document, with the page each stands on.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EntryTargets {
+    pub entry: LibraryEntry,
+    /// The year targets without one get: `--period-end`, else the latest year in the
+    /// title ("Integrationsstrategi 2020"), else the entry's year.
+    pub period_end: Option<i32>,
+    pub targets: Vec<(Option<i32>, WithKpis)>,
+}
+
+/// The targets of every document of a municipality in the library, each with its page and
+/// the Kolada KPIs that may measure it. Nothing is stored: they are drafts.
+pub fn targets_of_municipality(
+    conn: &mut Conn,
+    municipality: &str,
+    period_end: Option<i32>,
+) -> Result<Vec<EntryTargets>> {
+    let unit = crate::operator::municipality(conn, municipality)?;
+    let mut out = Vec::new();
+    for entry in entries(conn)? {
+        if entry.meta.unit_code != unit.as_str() || entry.paragraphs == 0 {
+            continue;
+        }
+        let paragraphs = conn.store().library_paragraphs(Some(entry.id))?;
+        // The text as one, and where each paragraph starts in it.
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for p in &paragraphs {
+            starts.push((text.len(), p.page));
+            text.push_str(&p.body);
+            text.push_str("\n\n");
+        }
+        let end = period_end.or_else(|| {
+            entry
+                .meta
+                .title
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|w| w.parse::<i32>().ok())
+                .filter(|y| (1990..=2100).contains(y))
+                .max()
+                .or(entry.meta.year)
+        });
+        let drafts = with_kpis(targets::read(&text, end))?;
+        let targets = drafts
+            .into_iter()
+            .map(|d| {
+                let page = starts
+                    .iter()
+                    .take_while(|(at, _)| *at <= d.draft.start)
+                    .last()
+                    .and_then(|(_, page)| *page);
+                (page, d)
+            })
+            .collect();
+        out.push(EntryTargets {
+            entry,
+            period_end: end,
+            targets,
+        });
+    }
+    Ok(out)
 }
 
 /// A draft with the Kolada KPIs that may measure it.

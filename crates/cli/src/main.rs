@@ -264,7 +264,15 @@ enum LibraryCommand {
     /// from its PDF), as drafts to review: comparator, value and unit, year, and the
     /// sentence each was read from. Nothing is stored.
     Targets {
-        file: PathBuf,
+        /// A document (.docx or plain text) to read.
+        #[arg(
+            required_unless_present = "municipality",
+            conflicts_with = "municipality"
+        )]
+        file: Option<PathBuf>,
+        /// Instead of a file: every document of this municipality in the library.
+        #[arg(long)]
+        municipality: Option<String>,
         /// The strategy's last year, given to targets whose text names none (flagged).
         #[arg(long)]
         period_end: Option<i32>,
@@ -589,9 +597,10 @@ fn main() -> Result<()> {
     if let Command::Library {
         command:
             LibraryCommand::Targets {
-                file,
+                file: Some(file),
                 period_end,
                 json,
+                ..
             },
     } = &cli.command
     {
@@ -602,18 +611,8 @@ fn main() -> Result<()> {
         if *json {
             println!("{}", serde_json::to_string_pretty(&drafts)?);
         } else {
-            let lang = etablera_domain::Lang::Sv;
             for (n, d) in drafts.iter().enumerate() {
-                println!(
-                    "{}. {}",
-                    n + 1,
-                    etablera_app::library::describe(&d.draft, lang)
-                );
-                println!("   «{}»", d.draft.sentence);
-                for k in &d.kpis {
-                    let score = etablera_domain::format::number(k.score, 1, lang);
-                    println!("   Kolada {} ({score}): {}", k.id, k.title);
-                }
+                print_draft(n + 1, None, d);
             }
             println!(
                 "{} mål lästa ur {name}; de är utkast att granska.",
@@ -1126,7 +1125,32 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
     use etablera_app::library;
     let lang = etablera_domain::Lang::Sv;
     match command {
-        LibraryCommand::Targets { .. } => unreachable!("handled before the database opens"),
+        LibraryCommand::Targets {
+            municipality,
+            period_end,
+            json,
+            ..
+        } => {
+            let Some(m) = municipality else {
+                unreachable!("a file is read before the database opens")
+            };
+            let found = library::targets_of_municipality(store, &m, period_end)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&found)?);
+                return Ok(());
+            }
+            for e in &found {
+                println!("{} ({}):", e.entry.meta.title, e.entry.meta.unit_code);
+                for (n, (page, d)) in e.targets.iter().enumerate() {
+                    print_draft(n + 1, *page, d);
+                }
+            }
+            let n: usize = found.iter().map(|e| e.targets.len()).sum();
+            println!(
+                "{n} mål lästa ur {} dokument om {m}; de är utkast att granska.",
+                found.len()
+            );
+        }
         LibraryCommand::Add {
             file,
             municipality,
@@ -1181,4 +1205,20 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A target draft as the library commands print it: number, what it says (and its page),
+/// the sentence, and the Kolada KPIs suggested for it.
+fn print_draft(n: usize, page: Option<i32>, d: &etablera_app::library::WithKpis) {
+    let lang = etablera_domain::Lang::Sv;
+    let page = page.map(|p| format!(" [s. {p}]")).unwrap_or_default();
+    println!(
+        "{n}. {}{page}",
+        etablera_app::library::describe(&d.draft, lang)
+    );
+    println!("   «{}»", d.draft.sentence);
+    for k in &d.kpis {
+        let score = etablera_domain::format::number(k.score, 1, lang);
+        println!("   Kolada {} ({score}): {}", k.id, k.title);
+    }
 }

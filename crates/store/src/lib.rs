@@ -683,9 +683,10 @@ pub trait Store: Send + backend::Backend {
     fn library_entries(&mut self) -> Result<Vec<LibraryEntry>> {
         shared::library_entries(self.sql())
     }
-    /// Every paragraph of every document, in order (to build the search index from).
-    fn library_paragraphs(&mut self) -> Result<Vec<LibraryParagraph>> {
-        shared::library_paragraphs(self.sql())
+    /// Every paragraph of every document, in order (to build the search index from), or
+    /// of one entry's document.
+    fn library_paragraphs(&mut self, entry: Option<i64>) -> Result<Vec<LibraryParagraph>> {
+        shared::library_paragraphs(self.sql(), entry)
     }
     /// What the library holds, as a number that changes when an entry is added or removed
     /// (a search index built for one number is current while it stands).

@@ -1436,10 +1436,14 @@ pub(crate) fn library_entries(db: &mut dyn Sql) -> Result<Vec<LibraryEntry>> {
     )
 }
 
-pub(crate) fn library_paragraphs(db: &mut dyn Sql) -> Result<Vec<LibraryParagraph>> {
+pub(crate) fn library_paragraphs(
+    db: &mut dyn Sql,
+    entry: Option<i64>,
+) -> Result<Vec<LibraryParagraph>> {
     db.all(
-        "select entry_id, n, page, body from library_paragraph order by entry_id, n",
-        &[],
+        "select entry_id, n, page, body from library_paragraph
+         where cast($1 as bigint) is null or entry_id = $1 order by entry_id, n",
+        p![entry],
         |r| {
             Ok(LibraryParagraph {
                 entry_id: r.int(0)?,

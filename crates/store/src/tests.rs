@@ -630,7 +630,12 @@ fn library_on_every_backend() {
         assert_eq!(all.len(), 2, "{b}");
         assert_eq!(all[0].paragraphs + all[1].paragraphs, 2, "{b}");
         assert_eq!(all[0].meta.year, Some(2016), "{b}");
-        let p = s.library_paragraphs().unwrap();
+        let p = s.library_paragraphs(None).unwrap();
+        assert_eq!(s.library_paragraphs(Some(id)).unwrap(), p, "{b}");
+        assert!(
+            s.library_paragraphs(Some(id + 1)).unwrap().is_empty(),
+            "{b}"
+        );
         assert_eq!(p.len(), 2, "{b}");
         assert_eq!((p[1].entry_id, p[1].n, p[1].page), (id, 1, Some(2)), "{b}");
         assert_eq!(s.library_version().unwrap().0, 2, "{b}");
