@@ -8,90 +8,97 @@ use crate::targets::Unit;
 use std::collections::HashMap;
 
 /// Words too common in targets and titles to tell KPIs apart.
+/// Sorted (a binary search finds them).
 const STOP: &[&str] = &[
-    "och",
-    "i",
-    "av",
-    "för",
-    "som",
-    "är",
-    "att",
-    "med",
-    "till",
-    "på",
-    "de",
-    "den",
-    "det",
-    "en",
-    "ett",
-    "ska",
-    "skall",
-    "år",
-    "minst",
-    "högst",
-    "procent",
+    "alla",
+    "ambition",
     "andel",
     "andelen",
     "antal",
     "antalet",
-    "kommunen",
-    "kommunens",
-    "kommun",
-    "öka",
-    "minska",
-    "eller",
+    "att",
+    "av",
+    "bl",
+    "bli",
+    "ca",
+    "cirka",
+    "de",
+    "den",
+    "deras",
+    "det",
+    "dvs",
     "efter",
-    "om",
-    "vid",
+    "eller",
+    "en",
+    "ett",
+    "fler",
     "från",
-    "under",
+    "för",
     "ha",
     "har",
-    "vara",
-    "bli",
+    "hela",
+    "högst",
+    "i",
+    "inom",
+    "kommun",
+    "kommunen",
+    "kommunens",
+    "kvantitativa",
     "ligga",
+    "med",
+    "mer",
+    "minska",
+    "minst",
+    "mål",
+    "målet",
+    "nivå",
+    "nå",
+    "och",
+    "om",
+    "per",
+    "procent",
+    "på",
+    "samma",
     "sig",
     "sin",
     "sina",
-    "deras",
-    "samma",
-    "nivå",
-    "än",
-    "inom",
-    "hela",
-    "alla",
-    "per",
-    "mer",
-    "fler",
-    "ökar",
-    "uppgår",
-    "uppgå",
-    "cirka",
-    "ambition",
-    "kvantitativa",
-    "mål",
-    "målet",
-    "nå",
-    "totalt",
+    "ska",
+    "skall",
+    "som",
     "st",
-    "dvs",
-    "bl",
-    "ca",
+    "till",
+    "totalt",
+    "under",
+    "uppgå",
+    "uppgår",
+    "vara",
+    "vid",
+    "än",
+    "är",
+    "år",
+    "öka",
+    "ökar",
 ];
 
 /// A word in its stem: lower case, the longest of the common Swedish endings cut off while
 /// at least four letters remain.
 pub fn stem(word: &str) -> String {
+    stem_lower(word.to_lowercase())
+}
+
+/// [`stem`] of a word already in lower case, cutting it in place.
+fn stem_lower(mut w: String) -> String {
     const ENDINGS: &[&str] = &[
         "arnas", "ernas", "ornas", "heten", "heter", "andes", "andet", "arna", "erna", "orna",
         "ande", "ende", "aste", "else", "ast", "are", "het", "ens", "ern", "ing", "ar", "er", "or",
         "en", "et", "na", "a", "e", "s",
     ];
-    let w = word.to_lowercase();
     let chars = w.chars().count();
     for e in ENDINGS {
-        if w.ends_with(e) && chars - e.chars().count() >= 4 {
-            return w[..w.len() - e.len()].to_string();
+        // The endings are ASCII: their length in bytes is their length in letters.
+        if w.ends_with(e) && chars - e.len() >= 4 {
+            w.truncate(w.len() - e.len());
+            return w;
         }
     }
     w
@@ -99,12 +106,23 @@ pub fn stem(word: &str) -> String {
 
 /// The stems of a text's words that say something.
 pub fn stems(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| !STOP.contains(&w.as_str()))
-        .map(|w| stem(&w))
-        .collect()
+    let mut out = Vec::new();
+    each_stem(text, |s| out.push(s));
+    out
+}
+
+/// Hands each stem of a text's words that say something to `f`, in order.
+pub fn each_stem(text: &str, mut f: impl FnMut(String)) {
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.len() < 3 || w.chars().count() < 3 || w.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let lower = w.to_lowercase();
+        if STOP.binary_search(&lower.as_str()).is_ok() {
+            continue;
+        }
+        f(stem_lower(lower));
+    }
 }
 
 /// Whether two stems name the same thing: equal, or one the start or the end of the other
@@ -219,6 +237,7 @@ mod tests {
         assert_eq!(stem("studierna"), stem("studier"));
         assert!(same(&stem("etablering"), &stem("etableringsuppdraget")));
         assert!(!same("arbe", "arbetsmarknad"));
+        assert!(STOP.windows(2).all(|w| w[0] < w[1]), "STOP is sorted");
     }
 
     #[test]
