@@ -786,80 +786,52 @@ fn uploads_with_preview_and_manual_entry() {
         assert_eq!(status, 413, "{b}");
         let r = c.post_bytes(&format!("{data}/preview"), "text/plain", b"hello".to_vec());
         assert_eq!(r.status, 415, "{b}");
-        // Manual entry, with the same checks.
-        let r = c.post_form(
-            &format!("{data}/manual"),
-            &[
-                ("csrf", &csrf),
-                ("indicator", "OSD-PRAKTIK-KOMMUN"),
-                ("period", "2025"),
-                ("sex", "T"),
-                ("value", "9x"),
-                ("status", "final"),
-            ],
-        );
-        assert_eq!(r.status, 422, "{b}");
-        // The page is Swedish, and so is the message; it names the field as the form does.
-        assert!(
-            r.body.contains("Värde: `9x` är inget tal"),
-            "{b}: {}",
-            r.body
-        );
-        let r = c.post_form(
-            &format!("{data}/manual"),
-            &[
-                ("csrf", &csrf),
-                ("indicator", "OSD-PRAKTIK-KOMMUN"),
-                ("period", "2025"),
-                ("sex", "T"),
-                ("value", "\",\"2380"),
-                ("status", "final"),
-            ],
-        );
-        assert_eq!(r.status, 422, "{b}: a quote cannot add a column");
-        let r = c.post_form(
-            &format!("{data}/manual"),
-            &[
-                ("csrf", &csrf),
-                ("indicator", "N99999"),
-                ("period", "2025"),
-                ("sex", "T"),
-                ("value", "1"),
-                ("status", "final"),
-            ],
-        );
-        assert_eq!(r.status, 422, "{b}");
-        assert_eq!(count(), before + 1, "{b}");
-        let r = c.post_form(
-            &format!("{data}/manual"),
-            &[
-                ("csrf", &csrf),
-                ("indicator", "OSD-PRAKTIK-KOMMUN"),
-                ("period", "2025"),
-                ("sex", "T"),
-                ("value", "112"),
-                ("status", "final"),
-            ],
-        );
-        assert_eq!(r.status, 303, "{b}");
-        assert_eq!(count(), before + 2, "{b}");
-        let r = c.post_form(
-            &format!("{data}/manual"),
-            &[
-                ("csrf", &csrf),
-                ("indicator", "OSD-PRAKTIK-KOMMUN"),
-                ("period", "2025"),
-                ("sex", "T"),
-                ("value", "112"),
-                ("status", "final"),
-            ],
-        );
-        assert_eq!(r.status, 303, "{b}");
-        assert_eq!(
-            count(),
-            before + 2,
-            "{b}: the same value again changes nothing"
-        );
+        // Manual entry, with the same checks: (indicator, value), the answer, what the page
+        // says (Swedish, naming the field as the form does), and the stored batches after.
+        let cases: [(&str, &str, u16, &str, i64, &str); 5] = [
+            (
+                "OSD-PRAKTIK-KOMMUN",
+                "9x",
+                422,
+                "Värde: `9x` är inget tal",
+                1,
+                "not a number",
+            ),
+            (
+                "OSD-PRAKTIK-KOMMUN",
+                "\",\"2380",
+                422,
+                "",
+                1,
+                "a quote cannot add a column",
+            ),
+            ("N99999", "1", 422, "", 1, "an unknown indicator"),
+            ("OSD-PRAKTIK-KOMMUN", "112", 303, "", 2, "a value"),
+            (
+                "OSD-PRAKTIK-KOMMUN",
+                "112",
+                303,
+                "",
+                2,
+                "the same value again changes nothing",
+            ),
+        ];
+        for (indicator, value, status, says, batches, why) in cases {
+            let r = c.post_form(
+                &format!("{data}/manual"),
+                &[
+                    ("csrf", &csrf),
+                    ("indicator", indicator),
+                    ("period", "2025"),
+                    ("sex", "T"),
+                    ("value", value),
+                    ("status", "final"),
+                ],
+            );
+            assert_eq!(r.status, status, "{b}: {why}");
+            assert!(r.body.contains(says), "{b}: {why}: {}", r.body);
+            assert_eq!(count(), before + batches, "{b}: {why}");
+        }
     }
 }
 

@@ -306,3 +306,27 @@ pub fn session_csrf<E>(app: &App<E>, c: &mut Client) -> String {
 pub fn store<E>(app: &App<E>) -> Box<dyn etablera_store::Store> {
     etablera_store::open(&app.address).unwrap()
 }
+
+/// The register form's usual fields: a woman born 1990 in Syria, placed by the state
+/// (anvisad), arrived 2025-05-01.
+pub const PERSON_DEFAULTS: &[(&str, &str)] = &[
+    ("kon", "K"),
+    ("fodelsear", "1990"),
+    ("fodelseland", "Syrien"),
+    ("kategori", "anvisad"),
+    ("ankomst", "2025-05-01"),
+];
+
+/// Registers a person in Östersund's register through the form: the usual fields, with
+/// `fields` added (a name, a personnummer, …).
+pub fn register_person<E>(
+    app: &App<E>,
+    c: &mut Client,
+    csrf: &str,
+    fields: &[(&str, &str)],
+) -> Resp {
+    let mut form = vec![("csrf", csrf)];
+    form.extend_from_slice(fields);
+    form.extend_from_slice(PERSON_DEFAULTS);
+    c.post_form(&format!("{}/register/2380/persons", app.base), &form)
+}
