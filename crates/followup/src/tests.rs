@@ -410,20 +410,12 @@ fn sex_gap_nation_and_group() {
         ("N1", "2361", Sex::Total, &[(2018, 30.0)]),
         ("N1", "2326", Sex::Total, &[(2018, 40.0)]),
     ]);
-    let s = strategy(vec![target(
-        threshold(Bound::AtLeast, 60.0),
-        Some(2016),
-        2020,
-    )]);
-    let mut opts = Options::for_year(2018);
-    opts.group = Some(UnitGroup {
-        code: u("Gpeer"),
-        name: "Jämförelsegrupp".into(),
-        members: vec![u("2361"), u("2326"), u("2309")],
-    });
-    let r = follow_up(&s, &indicators(true), &d, &opts)
-        .results
-        .remove(0);
+    let r = at_least_60_with_group(
+        &d,
+        true,
+        ("Gpeer", "Jämförelsegrupp"),
+        &["2361", "2326", "2309"],
+    );
     let sg = r.sex_gap.unwrap();
     assert_eq!(sg.gap, -16.0);
     assert_eq!(sg.gap_trend, Some(2.0));
@@ -601,20 +593,12 @@ fn a_group_mean_resting_on_the_municipality_alone_is_not_shown_and_says_why() {
         ("N1", "2380", Sex::Total, &[(2017, 45.0), (2018, 50.0)]),
         ("N1", "2361", Sex::Total, &[(2017, 30.0)]),
     ]);
-    let s = strategy(vec![target(
-        threshold(Bound::AtLeast, 60.0),
-        Some(2016),
-        2020,
-    )]);
-    let mut opts = Options::for_year(2018);
-    opts.group = Some(UnitGroup {
-        code: u("GL23"),
-        name: "Jämtlands län".into(),
-        members: vec![u("2380"), u("2361"), u("2326")],
-    });
-    let r = follow_up(&s, &indicators(false), &d, &opts)
-        .results
-        .remove(0);
+    let r = at_least_60_with_group(
+        &d,
+        false,
+        ("GL23", "Jämtlands län"),
+        &["2380", "2361", "2326"],
+    );
     assert!(r.group.is_none(), "no mean of one: {:?}", r.group);
     assert!(
         r.explanation
@@ -640,4 +624,28 @@ fn a_group_mean_resting_on_the_municipality_alone_is_not_shown_and_says_why() {
         vec![37.5],
         "the group line only where two or more members have values"
     );
+}
+
+/// The target "at least 60 by 2020, from 2016" followed up in 2018 with a comparison group
+/// (code, name) of the given members.
+fn at_least_60_with_group(
+    d: &Dataset,
+    divided_by_sex: bool,
+    (code, name): (&str, &str),
+    members: &[&str],
+) -> TargetResult {
+    let s = strategy(vec![target(
+        threshold(Bound::AtLeast, 60.0),
+        Some(2016),
+        2020,
+    )]);
+    let mut opts = Options::for_year(2018);
+    opts.group = Some(UnitGroup {
+        code: u(code),
+        name: name.into(),
+        members: members.iter().map(|m| u(m)).collect(),
+    });
+    follow_up(&s, &indicators(divided_by_sex), d, &opts)
+        .results
+        .remove(0)
 }
