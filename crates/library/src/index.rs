@@ -38,6 +38,17 @@ impl std::hash::Hasher for Fnv {
 
 type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// A thread's score buffers, one slot per paragraph, zero between queries.
+#[derive(Default)]
+struct Scratch {
+    scores: Vec<f64>,
+    best: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// A paragraph as the index holds it.
 #[derive(Debug, Clone)]
 struct Doc {
@@ -206,19 +217,39 @@ impl Index {
     /// paragraph by the best of the stems that answer it, so a compound's parts both found
     /// count as the compound found.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let n = self.docs.len() as f64;
         let groups = self.expand(query);
         let q = {
             let mut q = stems(query);
             q.dedup();
             q
         };
-        // Scores by paragraph, dense, with the paragraphs touched.
-        let mut scores: Vec<f64> = vec![0.0; self.docs.len()];
+        // Scores by paragraph, dense, with the paragraphs touched; the buffers are the
+        // thread's own and kept between queries (zeroing two vectors of every paragraph
+        // cost more than scoring a rare word), and only what a query touched is cleared.
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            let Scratch { scores, best } = &mut *scratch;
+            if scores.len() < self.docs.len() {
+                scores.resize(self.docs.len(), 0.0);
+                best.resize(self.docs.len(), 0.0);
+            }
+            self.score(&q, &groups, scores, best, limit)
+        })
+    }
+
+    /// The scoring of [`Index::search`] on the thread's buffers, which it leaves zeroed.
+    fn score(
+        &self,
+        q: &[String],
+        groups: &[Vec<u32>],
+        scores: &mut [f64],
+        best: &mut [f64],
+        limit: usize,
+    ) -> Vec<Hit> {
+        let n = self.docs.len() as f64;
         let mut touched: Vec<u32> = Vec::new();
-        let mut best: Vec<f64> = vec![0.0; self.docs.len()];
         let mut seen: Vec<u32> = Vec::new();
-        for (word, terms) in q.iter().zip(&groups) {
+        for (word, terms) in q.iter().zip(groups) {
             // The best answering stem per paragraph, for this query word; a stem that is
             // only a part of the word, or has it as a part, counts for less.
             seen.clear();
@@ -258,6 +289,8 @@ impl Index {
                 .total_cmp(&scores[*a as usize])
                 .then(a.cmp(b))
         };
+        // Every score this query set, to clear when it is done.
+        let all_touched = touched.clone();
         if touched.len() > limit && limit > 0 {
             touched.select_nth_unstable_by(limit - 1, by_score);
             touched.truncate(limit);
@@ -268,7 +301,7 @@ impl Index {
             .flatten()
             .map(|t| self.names[*t as usize].as_str())
             .collect();
-        touched
+        let hits = touched
             .into_iter()
             .take(limit)
             .map(|d| {
@@ -281,7 +314,11 @@ impl Index {
                     snippet: snippet(&doc.body, &all),
                 }
             })
-            .collect()
+            .collect();
+        for d in all_touched {
+            scores[d as usize] = 0.0;
+        }
+        hits
     }
 }
 
@@ -403,6 +440,10 @@ mod tests {
         ]);
         let hits = idx.search("bostad", 10);
         assert_eq!(hits.len(), 1);
+        // A query leaves nothing behind for the next (the score buffers are reused).
+        let first = idx.search("arbete", 1);
+        idx.search("nyanlända arbete bostad", 10);
+        assert_eq!(idx.search("arbete", 1), first);
         assert_eq!(hits[0].snippet, "Arbete och «bostad» för nyanlända.");
         assert!(idx.search("", 10).is_empty());
     }
