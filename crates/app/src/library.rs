@@ -160,13 +160,7 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
     }
     let name = &doc.file_name;
     let (media_type, paragraphs) = document_paragraphs(name, &doc.bytes)?;
-    let sha: String = {
-        use sha2::Digest;
-        sha2::Sha256::digest(&doc.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    };
+    let sha = crate::sessions::sha256_hex(&doc.bytes);
     let at = crate::register::now();
     let meta = LibraryMeta {
         unit_code: unit.as_str().to_string(),

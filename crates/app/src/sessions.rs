@@ -50,8 +50,9 @@ pub fn random_token() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
+/// The SHA-256 of a text or of bytes, as hex.
+pub fn sha256_hex(s: impl AsRef<[u8]>) -> String {
+    Sha256::digest(s.as_ref())
         .iter()
         .map(|x| format!("{x:02x}"))
         .collect()

@@ -356,7 +356,7 @@ fn unit_code(s: &str) -> Result<UnitCode> {
     UnitCode::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// `$start+1, …, $start+n`: placeholders for a list that follows `start` parameters.
+/// `$start+1, …, $start+n`: the parameters of a list that follows `start` others.
 fn dollar_list(start: usize, n: usize) -> String {
     (start + 1..=start + n)
         .map(|i| format!("${i}"))
