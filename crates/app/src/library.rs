@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::{Arc, Mutex};
 
-/// The largest text read for targets (a strategy is tens of pages; 20 MB is far beyond).
+/// The largest document read (a strategy is tens of pages; 20 MB is far beyond).
 pub const MAX_TEXT_BYTES: usize = 20 * 1024 * 1024;
 
 /// The targets a strategy's text states, each as a draft. `file` names the text in errors;
