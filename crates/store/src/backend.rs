@@ -211,16 +211,86 @@ pub enum Dialect {
     Postgres,
 }
 
-/// A migration's text for a dialect. A migration written once for both
-/// (`migrations/shared/`) names the few types the dialects spell differently: `{key}` (the
-/// auto-numbered primary key), `{int64}` (a 64-bit integer, as a reference to such a key)
-/// and `{bytes}` (a byte string). A dialect's own migrations have none of them.
-pub fn render_migration(sql: &str, dialect: Dialect) -> String {
-    let (key, int64, bytes) = match dialect {
-        Dialect::Sqlite => ("integer primary key", "integer", "blob"),
-        Dialect::Postgres => ("bigserial primary key", "bigint", "bytea"),
+/// `(version, file name, text)` of a file in `migrations/shared/`.
+macro_rules! migration {
+    ($version:literal, $file:literal) => {
+        (
+            $version,
+            $file,
+            include_str!(concat!("../migrations/shared/", $file)),
+        )
     };
-    sql.replace("{key}", key)
+}
+
+/// Every migration, in order: each written once for both databases (see
+/// [`render_migration`]). Shipped ones are never edited; `tests/migration_checksums.in` pins
+/// each file and the SQL it renders for each database.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    migration!(1, "0001_init.sql"),
+    migration!(2, "0002_accounts.sql"),
+    migration!(3, "0003_accessibility_reports.sql"),
+    migration!(4, "0004_register.sql"),
+    migration!(5, "0005_tenant_keys.sql"),
+    migration!(6, "0006_requests_and_log_chain.sql"),
+    migration!(7, "0007_login_throttle.sql"),
+    migration!(8, "0008_strategy_versions.sql"),
+    migration!(9, "0009_repair_api_token.sql"),
+    migration!(10, "0010_person_household.sql"),
+    migration!(11, "0011_pending_upload.sql"),
+    migration!(12, "0012_library.sql"),
+];
+
+/// A migration's text for a dialect. Each migration is one file for both databases
+/// (`migrations/shared/`):
+///
+/// - a line that begins `--postgres:` or `--sqlite:` belongs to that database only (the
+///   tag and one space after it are removed; the other database does not see the line) —
+///   how the files up to `0011`, first written one per database, keep exactly the SQL they
+///   shipped with;
+/// - `{key}` (the auto-numbered primary key), `{int64}` (a 64-bit integer, as a reference to
+///   such a key) and `{bytes}` (a byte string) name the types the dialects spell
+///   differently, for migrations written once from `0012` on.
+///
+/// ```
+/// use etablera_store::backend::{render_migration, Dialect};
+/// let sql = "create table t (\n--postgres:     done boolean,\n--sqlite:     done integer,\n    id {key}\n);\n";
+/// assert_eq!(
+///     render_migration(sql, Dialect::Sqlite),
+///     "create table t (\n    done integer,\n    id integer primary key\n);\n"
+/// );
+/// assert_eq!(
+///     render_migration(sql, Dialect::Postgres),
+///     "create table t (\n    done boolean,\n    id bigserial primary key\n);\n"
+/// );
+/// ```
+pub fn render_migration(sql: &str, dialect: Dialect) -> String {
+    let (mine, theirs, key, int64, bytes) = match dialect {
+        Dialect::Sqlite => (
+            "--sqlite:",
+            "--postgres:",
+            "integer primary key",
+            "integer",
+            "blob",
+        ),
+        Dialect::Postgres => (
+            "--postgres:",
+            "--sqlite:",
+            "bigserial primary key",
+            "bigint",
+            "bytea",
+        ),
+    };
+    let mut out = String::with_capacity(sql.len());
+    for line in sql.split_inclusive('\n') {
+        if line.starts_with(theirs) {
+            continue;
+        }
+        match line.strip_prefix(mine) {
+            Some(rest) => out.push_str(rest.strip_prefix(' ').unwrap_or(rest)),
+            None => out.push_str(line),
+        }
+    }
+    out.replace("{key}", key)
         .replace("{int64}", int64)
         .replace("{bytes}", bytes)
 }

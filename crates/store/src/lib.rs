@@ -1,9 +1,8 @@
 //! Storage: one [`Store`] trait, with SQLite (the embedded default) and PostgreSQL behind it.
 //!
 //! This is the only crate that speaks SQL. Migrations are applied in order and never edited
-//! once shipped: each backend's own (`migrations/sqlite`, `migrations/postgres`) up to
-//! `0011`, then written once for both (`migrations/shared`, see
-//! [`backend::render_migration`]).
+//! once shipped. Each is one file for both databases (`migrations/shared`), with the lines
+//! one dialect spells differently marked for it (see [`backend::render_migration`]).
 //!
 //! Observations are versioned: every import that changes something is a dated
 //! [`Batch`], and a figure's current value is its version in the latest batch. Asking

@@ -6,45 +6,6 @@ use crate::*;
 use postgres::{Client, NoTls};
 use std::io::Write;
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../migrations/postgres/0002_accounts.sql")),
-    (
-        3,
-        include_str!("../migrations/postgres/0003_accessibility_reports.sql"),
-    ),
-    (4, include_str!("../migrations/postgres/0004_register.sql")),
-    (
-        5,
-        include_str!("../migrations/postgres/0005_tenant_keys.sql"),
-    ),
-    (
-        6,
-        include_str!("../migrations/postgres/0006_requests_and_log_chain.sql"),
-    ),
-    (
-        7,
-        include_str!("../migrations/postgres/0007_login_throttle.sql"),
-    ),
-    (
-        8,
-        include_str!("../migrations/postgres/0008_strategy_versions.sql"),
-    ),
-    (
-        9,
-        include_str!("../migrations/postgres/0009_repair_api_token.sql"),
-    ),
-    (
-        10,
-        include_str!("../migrations/postgres/0010_person_household.sql"),
-    ),
-    (
-        11,
-        include_str!("../migrations/postgres/0011_pending_upload.sql"),
-    ),
-    (12, include_str!("../migrations/shared/0012_library.sql")),
-];
-
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
 /// schema, which the tests use to give each test its own.
 pub struct PgStore {
@@ -125,7 +86,7 @@ impl Store for PgStore {
         self.client.batch_execute(
             "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",
         )?;
-        for (version, sql) in MIGRATIONS {
+        for (version, _, sql) in crate::backend::MIGRATIONS {
             let done = self.client.query_opt(
                 "select version from schema_migration where version = $1",
                 &[version],

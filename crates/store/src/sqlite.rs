@@ -4,42 +4,6 @@ use crate::shared;
 use crate::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../migrations/sqlite/0002_accounts.sql")),
-    (
-        3,
-        include_str!("../migrations/sqlite/0003_accessibility_reports.sql"),
-    ),
-    (4, include_str!("../migrations/sqlite/0004_register.sql")),
-    (5, include_str!("../migrations/sqlite/0005_tenant_keys.sql")),
-    (
-        6,
-        include_str!("../migrations/sqlite/0006_requests_and_log_chain.sql"),
-    ),
-    (
-        7,
-        include_str!("../migrations/sqlite/0007_login_throttle.sql"),
-    ),
-    (
-        8,
-        include_str!("../migrations/sqlite/0008_strategy_versions.sql"),
-    ),
-    (
-        9,
-        include_str!("../migrations/sqlite/0009_repair_api_token.sql"),
-    ),
-    (
-        10,
-        include_str!("../migrations/sqlite/0010_person_household.sql"),
-    ),
-    (
-        11,
-        include_str!("../migrations/sqlite/0011_pending_upload.sql"),
-    ),
-    (12, include_str!("../migrations/shared/0012_library.sql")),
-];
-
 /// A store in an SQLite file.
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -235,7 +199,7 @@ impl Store for SqliteStore {
 
     fn migrate(&mut self) -> Result<()> {
         self.conn.execute_batch("create table if not exists schema_migration (version integer primary key, applied_at text not null default current_timestamp)")?;
-        for (version, sql) in MIGRATIONS {
+        for (version, _, sql) in crate::backend::MIGRATIONS {
             let done: Option<i64> = self
                 .conn
                 .query_row(

@@ -325,27 +325,43 @@ fn both_backends_have_the_same_schema() {
     eprintln!("{} tables alike on both backends", a.len());
 }
 
-/// Each shipped migration's SHA-256. A migration that has shipped is never edited (one was:
-/// `0002_accounts.sql` gained `api_token` after it shipped, which `0009` repairs); add a new
-/// file instead, and its line here.
+/// Each shipped migration's SHA-256: of its file (`shared/…`) and of the SQL it renders for
+/// each database (`sqlite/…`, `postgres/…`). A migration that has shipped is never edited
+/// (one was: `0002_accounts.sql` gained `api_token` after it shipped, which `0009` repairs);
+/// add a new file instead, and its lines here. The files up to `0011` were first written
+/// one per database; they became one file each with the lines of one dialect marked, and
+/// the SQL each database runs kept the checksum it shipped with.
 const SHIPPED: &[(&str, &str)] = &include!("migration_checksums.in");
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 #[test]
 fn shipped_migrations_are_never_edited() {
+    use etablera_store::backend::{render_migration, Dialect, MIGRATIONS};
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
     let mut found = BTreeMap::new();
-    for backend in ["sqlite", "postgres", "shared"] {
-        for e in std::fs::read_dir(format!("{root}/{backend}")).unwrap() {
-            let p = e.unwrap().path();
-            let bytes = std::fs::read(&p).unwrap();
-            let sum: String = Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let name = format!("{backend}/{}", p.file_name().unwrap().to_string_lossy());
-            found.insert(name, sum);
+    let mut files = BTreeSet::new();
+    for e in std::fs::read_dir(format!("{root}/shared")).unwrap() {
+        let p = e.unwrap().path();
+        let file = p.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&p).unwrap();
+        found.insert(format!("shared/{file}"), sha256_hex(text.as_bytes()));
+        for (dir, dialect) in [("sqlite", Dialect::Sqlite), ("postgres", Dialect::Postgres)] {
+            let sql = render_migration(&text, dialect);
+            found.insert(format!("{dir}/{file}"), sha256_hex(sql.as_bytes()));
         }
+        files.insert(file);
     }
+    assert_eq!(
+        std::fs::read_dir(root).unwrap().count(),
+        1,
+        "migrations live in migrations/shared only"
+    );
     for (name, sum) in SHIPPED {
         match found.get(*name) {
             None => panic!("shipped migration {name} is gone"),
@@ -364,20 +380,12 @@ fn shipped_migrations_are_never_edited() {
         unpinned.is_empty(),
         "migrations without a pinned checksum (add them to tests/migration_checksums.in): {unpinned:?}"
     );
-    // Both backends have the same migrations.
-    let names = |b: &str| -> BTreeSet<String> {
-        found
-            .keys()
-            .filter_map(|n| n.strip_prefix(&format!("{b}/")).map(str::to_string))
-            .collect()
-    };
-    assert_eq!(names("sqlite"), names("postgres"));
-    // A migration written once is not also written for one dialect.
-    for shared in names("shared") {
-        assert!(
-            !names("sqlite").contains(&shared),
-            "{shared} is both shared and SQLite's"
-        );
+    // Every file runs, in the order of its number, and nothing runs that is not a file.
+    let listed: BTreeSet<String> = MIGRATIONS.iter().map(|(_, f, _)| f.to_string()).collect();
+    assert_eq!(listed, files);
+    for (i, (version, file, _)) in MIGRATIONS.iter().enumerate() {
+        assert_eq!(*version, i as i64 + 1);
+        assert!(file.starts_with(&format!("{version:04}_")), "{file}");
     }
 }
 
@@ -385,8 +393,8 @@ fn shipped_migrations_are_never_edited() {
 /// `api_token`) gets the table from `0009` and then works like any other.
 /// `0002_accounts.sql` as it first shipped: the edit after shipping appended the
 /// `api_token` table and nothing else, so the first version is the file up to that block.
-fn first_shipped_0002() -> &'static str {
-    let now = include_str!("../migrations/sqlite/0002_accounts.sql");
+fn first_shipped_0002() -> String {
+    let now = render_migration_for_sqlite(include_str!("../migrations/shared/0002_accounts.sql"));
     let cut = now
         .find("\n-- tokens for machine clients")
         .expect("the appended block is still there");
@@ -395,7 +403,11 @@ fn first_shipped_0002() -> &'static str {
     assert!(appended.contains("create table api_token ("));
     assert_eq!(appended.matches("create table").count(), 1);
     assert!(appended.trim_end().ends_with(");"));
-    first
+    first.to_string()
+}
+
+fn render_migration_for_sqlite(sql: &str) -> String {
+    etablera_store::backend::render_migration(sql, etablera_store::backend::Dialect::Sqlite)
 }
 
 #[test]
@@ -410,9 +422,11 @@ fn a_database_from_before_the_edit_of_0002_is_repaired() {
             "create table schema_migration (version integer primary key, applied_at text not null default current_timestamp)",
         )
         .unwrap();
-        c.execute_batch(include_str!("../migrations/sqlite/0001_init.sql"))
-            .unwrap();
-        c.execute_batch(first_shipped_0002()).unwrap();
+        c.execute_batch(&render_migration_for_sqlite(include_str!(
+            "../migrations/shared/0001_init.sql"
+        )))
+        .unwrap();
+        c.execute_batch(&first_shipped_0002()).unwrap();
         c.execute_batch("insert into schema_migration (version) values (1), (2)")
             .unwrap();
         let has: i64 = c

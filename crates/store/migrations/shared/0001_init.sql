@@ -21,20 +21,24 @@ create table indicator (
     measure_unit text not null,
     direction text not null,
     source text not null,
-    divided_by_sex integer not null,
+--postgres:     divided_by_sex boolean not null,
+--sqlite:     divided_by_sex integer not null,
     description text not null,
     area text
 );
 
 -- one row per import that changed something; the hash makes re-imports of a file no-ops.
 create table batch (
-    id integer primary key,
+--postgres:     id bigint generated always as identity primary key,
+--sqlite:     id integer primary key,
     source text not null,
     file_name text,
     content_sha256 text not null unique,
     imported_at text not null,
-    row_count integer not null,
-    changed_count integer not null
+--postgres:     row_count bigint not null,
+--postgres:     changed_count bigint not null
+--sqlite:     row_count integer not null,
+--sqlite:     changed_count integer not null
 );
 
 -- every version of every figure; the latest batch per key is the current value, and
@@ -44,11 +48,16 @@ create table observation (
     unit_code text not null,
     period text not null,
     sex text not null check (sex in ('T', 'K', 'M')),
-    batch_id integer not null references batch(id),
-    value real,
-    status text not null,
-    primary key (indicator_id, unit_code, period, sex, batch_id)
-) without rowid;
+--postgres:     batch_id bigint not null references batch(id),
+--postgres:     value double precision,
+--postgres:     status text not null,
+--postgres:     primary key (indicator_id, unit_code, period, sex, batch_id)
+--postgres: );
+--sqlite:     batch_id integer not null references batch(id),
+--sqlite:     value real,
+--sqlite:     status text not null,
+--sqlite:     primary key (indicator_id, unit_code, period, sex, batch_id)
+--sqlite: ) without rowid;
 
 create table strategy (
     id text primary key,

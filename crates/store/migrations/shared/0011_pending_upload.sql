@@ -3,7 +3,8 @@
 -- process can be confirmed through another. The token is a secret; only its hash is kept.
 create table pending_upload (
     token_hash text primary key,
-    user_id bigint not null references app_user(id) on delete cascade,
+--postgres:     user_id bigint not null references app_user(id) on delete cascade,
+--sqlite:     user_id integer not null references app_user(id) on delete cascade,
     strategy_id text not null references strategy(id) on delete cascade,
     unit_code text not null references unit(code),
     file_name text not null,
