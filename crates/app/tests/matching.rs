@@ -69,69 +69,51 @@ fn housing_refuses_bad_input_naming_the_place() {
     // A household with no acceptable dwelling when everyone must be housed.
     let e = housing(h, d, None, None).unwrap_err().to_string();
     assert!(e.contains("`B`") || e.contains("`A`"), "{e}");
-    let e = housing(
-        "id;storlek;hyresbudget\nA;3;9000\nB;x;8000\n",
-        d,
-        None,
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        e,
-        "hushall.csv, row 3, field `storlek`: `x` is not a number"
-    );
-    let e = housing(
-        "id;storlek;hyresbudget\nA;3;9000\nB;2\n",
-        d,
-        None,
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(e, "hushall.csv, row 3: has 2 fields, the header has 3");
-    let e = housing(
-        "id;storlek;hyresbudget\nA;3;9000\nA;2;8000\n",
-        d,
-        None,
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(e, "hushall.csv, row 3, field `id`: `A` is also on row 2");
-    let e = housing(
-        h,
-        "id;omrade;rum;hyra;lat;lon\nX;Lugnvik;3;NaN;63.19;14.67\n",
-        None,
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        e,
-        "bostader.csv, row 2, field `hyra`: `NaN` is not a finite number"
-    );
-    let e = housing(
-        h,
-        "id;omrade;rum;hyra;lat;lon\nX;Lugnvik;3;-5;63.19;14.67\n",
-        None,
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(e, "bostader.csv, row 2, field `hyra`: `-5` is negative");
-    let e = housing(
-        h,
-        d,
-        Some("grupp;tak;inom\nLugnvik;2;Ingenstans\n"),
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        e,
-        "tak.csv, row 2, field `inom`: no group `Ingenstans` in the file"
-    );
+    // (households, dwellings, caps, the whole error)
+    let cases: &[(&str, &str, Option<&str>, &str)] = &[
+        (
+            "id;storlek;hyresbudget\nA;3;9000\nB;x;8000\n",
+            d,
+            None,
+            "hushall.csv, row 3, field `storlek`: `x` is not a number",
+        ),
+        (
+            "id;storlek;hyresbudget\nA;3;9000\nB;2\n",
+            d,
+            None,
+            "hushall.csv, row 3: has 2 fields, the header has 3",
+        ),
+        (
+            "id;storlek;hyresbudget\nA;3;9000\nA;2;8000\n",
+            d,
+            None,
+            "hushall.csv, row 3, field `id`: `A` is also on row 2",
+        ),
+        (
+            h,
+            "id;omrade;rum;hyra;lat;lon\nX;Lugnvik;3;NaN;63.19;14.67\n",
+            None,
+            "bostader.csv, row 2, field `hyra`: `NaN` is not a finite number",
+        ),
+        (
+            h,
+            "id;omrade;rum;hyra;lat;lon\nX;Lugnvik;3;-5;63.19;14.67\n",
+            None,
+            "bostader.csv, row 2, field `hyra`: `-5` is negative",
+        ),
+        (
+            h,
+            d,
+            Some("grupp;tak;inom\nLugnvik;2;Ingenstans\n"),
+            "tak.csv, row 2, field `inom`: no group `Ingenstans` in the file",
+        ),
+    ];
+    for (households, dwellings, caps, error) in cases {
+        let e = housing(households, dwellings, *caps, Some(1.0))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(&e, error);
+    }
     let e = housing("id;storlek;budget\n", d, None, Some(1.0))
         .unwrap_err()
         .to_string();
@@ -283,30 +265,27 @@ fn internships_example_and_bad_input() {
             assert!(p.parts.contains("ssyk"), "{p:?}");
         }
     }
-    let e = m::match_internships(
-        ("praktikanter.csv", b"id;svenska;ssyk\nA;2;53x1\n"),
-        ("praktikplatser.csv", b"id;ssyk;platser\nP;5321;1\n"),
-        None,
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        e,
-        "praktikanter.csv, row 2, field `ssyk`: `53x1` is not an SSYK code (1–4 digits)"
-    );
-    let e = m::match_internships(
-        ("praktikanter.csv", b"id;svenska\nA;9\n"),
-        ("praktikplatser.csv", b"id;ssyk;platser\nP;5321;1\n"),
-        None,
-        Some(1.0),
-    )
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        e,
-        "praktikanter.csv, row 2, field `svenska`: `9` is above 5"
-    );
+    let places: &[u8] = b"id;ssyk;platser\nP;5321;1\n";
+    for (interns, error) in [
+        (
+            &b"id;svenska;ssyk\nA;2;53x1\n"[..],
+            "praktikanter.csv, row 2, field `ssyk`: `53x1` is not an SSYK code (1–4 digits)",
+        ),
+        (
+            &b"id;svenska\nA;9\n"[..],
+            "praktikanter.csv, row 2, field `svenska`: `9` is above 5",
+        ),
+    ] {
+        let e = m::match_internships(
+            ("praktikanter.csv", interns),
+            ("praktikplatser.csv", places),
+            None,
+            Some(1.0),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, error);
+    }
     // Must place two people in one place: refused, naming them.
     let e = m::match_internships(
         ("praktikanter.csv", b"id;svenska\nA;2\nB;2\n"),

@@ -64,29 +64,20 @@ fn main() {
             }
         })
         .collect();
-    let strategy: Strategy = Strategy {
-        id: "bench".into(),
-        owner: UnitCode::parse("0114").unwrap(),
-        title: "Bench".into(),
-        subtitle: None,
-        period_from: 2015,
-        period_to: 2025,
-        adopted_by: None,
-        adopted_on: None,
-        vision: None,
-        source: None,
-        areas: vec![],
-        goals: vec![Goal {
-            id: "g".into(),
-            title: "g".into(),
-            kind: etablera_domain::strategy::GoalKind::LongTerm,
-            parent: None,
-            area: None,
-            description: None,
-            strategies: vec![],
-        }],
+    let strategy = Strategy {
+        goals: vec![Goal::new(
+            "g",
+            "g",
+            etablera_domain::strategy::GoalKind::LongTerm,
+        )],
         targets,
-        activities: vec![],
+        ..Strategy::new(
+            "bench",
+            UnitCode::parse("0114").unwrap(),
+            "Bench",
+            2015,
+            2025,
+        )
     };
     // Without explanations (statuses and values only, as the SQL peer computes), then with
     // the explanations and chart series a report needs.

@@ -99,28 +99,20 @@ fn a_follow_up_as_of_a_date_judges_against_the_strategy_as_it_stood_then() {
         let (ok, _, err) = etablera(&db, &["strategy", "load", v2.to_str().unwrap()]);
         assert!(ok, "{b}: {err}");
 
-        let (ok, now_json, err) = etablera(
-            &db,
-            &["followup", "ostersund-2020", "--year", "2020", "--json"],
-        );
+        // `etablera followup ostersund-2020 --year 2020 --json`, and what follows.
+        let follow_up = |more: &[&str]| {
+            let mut args = vec!["followup", "ostersund-2020", "--year", "2020", "--json"];
+            args.extend_from_slice(more);
+            etablera(&db, &args)
+        };
+        let (ok, now_json, err) = follow_up(&[]);
         assert!(ok, "{b}: {err}");
         assert_eq!(
             target_value(&now_json, "m2-arbete-studier"),
             Some(40.0),
             "{b}: today's follow-up uses today's target"
         );
-        let (ok, then_json, err) = etablera(
-            &db,
-            &[
-                "followup",
-                "ostersund-2020",
-                "--year",
-                "2020",
-                "--json",
-                "--as-of",
-                &then,
-            ],
-        );
+        let (ok, then_json, err) = follow_up(&["--as-of", &then]);
         assert!(ok, "{b}: {err}");
         assert_eq!(
             target_value(&then_json, "m2-arbete-studier"),
@@ -153,33 +145,12 @@ fn a_follow_up_as_of_a_date_judges_against_the_strategy_as_it_stood_then() {
         );
 
         // Before the strategy was first saved, the follow-up says so and uses the first version.
-        let (ok, early, err) = etablera(
-            &db,
-            &[
-                "followup",
-                "ostersund-2020",
-                "--year",
-                "2020",
-                "--json",
-                "--as-of",
-                "2001-01-01",
-            ],
-        );
+        let (ok, early, err) = follow_up(&["--as-of", "2001-01-01"]);
         assert!(ok, "{b}: {err}");
         assert_eq!(target_value(&early, "m2-arbete-studier"), Some(50.0), "{b}");
 
         // A date that is no date is refused with a Swedish message naming the option.
-        let (ok, _, err) = etablera(
-            &db,
-            &[
-                "followup",
-                "ostersund-2020",
-                "--year",
-                "2020",
-                "--as-of",
-                "igår",
-            ],
-        );
+        let (ok, _, err) = follow_up(&["--as-of", "igår"]);
         assert!(!ok, "{b}: `igår` is not a date");
         assert!(err.contains("--as-of"), "{b}: {err}");
     }

@@ -40,6 +40,35 @@ pub struct Strategy {
     pub activities: Vec<Activity>,
 }
 
+impl Strategy {
+    /// A strategy with only its id, owner, title and period: no goals, targets, areas or
+    /// activities yet, nothing adopted.
+    pub fn new(
+        id: impl Into<String>,
+        owner: UnitCode,
+        title: impl Into<String>,
+        period_from: i32,
+        period_to: i32,
+    ) -> Strategy {
+        Strategy {
+            id: id.into(),
+            owner,
+            title: title.into(),
+            subtitle: None,
+            period_from,
+            period_to,
+            adopted_by: None,
+            adopted_on: None,
+            vision: None,
+            source: None,
+            areas: vec![],
+            goals: vec![],
+            targets: vec![],
+            activities: vec![],
+        }
+    }
+}
+
 /// An area of the strategy, with the indicators it follows up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Area {
@@ -77,6 +106,22 @@ pub struct Goal {
     /// The strategy texts ("Strategi: …") that say how the goal shall be reached.
     #[serde(default)]
     pub strategies: Vec<String>,
+}
+
+impl Goal {
+    /// A goal with only an id, a title and its kind (no parent, area, description or
+    /// strategy texts).
+    pub fn new(id: impl Into<GoalId>, title: impl Into<String>, kind: GoalKind) -> Goal {
+        Goal {
+            id: id.into(),
+            title: title.into(),
+            kind,
+            parent: None,
+            area: None,
+            description: None,
+            strategies: vec![],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

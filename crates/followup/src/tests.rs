@@ -13,28 +13,13 @@ fn u(s: &str) -> UnitCode {
 
 fn strategy(targets: Vec<Target>) -> Strategy {
     Strategy {
-        id: "test".into(),
-        owner: u("2380"),
-        title: "Test".into(),
-        subtitle: None,
-        period_from: 2016,
-        period_to: 2020,
-        adopted_by: None,
-        adopted_on: None,
-        vision: None,
-        source: None,
-        areas: vec![],
-        goals: vec![Goal {
-            id: "g".into(),
-            title: "Mål".into(),
-            kind: etablera_domain::strategy::GoalKind::LongTerm,
-            parent: None,
-            area: None,
-            description: None,
-            strategies: vec![],
-        }],
+        goals: vec![Goal::new(
+            "g",
+            "Mål",
+            etablera_domain::strategy::GoalKind::LongTerm,
+        )],
         targets,
-        activities: vec![],
+        ..Strategy::new("test", u("2380"), "Test", 2016, 2020)
     }
 }
 

@@ -122,6 +122,8 @@ pub trait Get {
 pub trait Sql {
     /// Runs a statement; the number of rows it changed.
     fn exec(&mut self, sql: &str, p: &[P]) -> Result<u64>;
+    /// Runs statements separated by `;`, without parameters (a migration).
+    fn script(&mut self, sql: &str) -> Result<()>;
     /// Runs a query and hands each row to `f`, in order.
     fn each(&mut self, sql: &str, p: &[P], f: &mut dyn FnMut(&dyn Get) -> Result<()>)
         -> Result<()>;
@@ -377,13 +379,16 @@ fn lite_each(
     Ok(())
 }
 
-/// `Sql` for a type, through two functions: one that runs a statement and one that reads a
-/// query's rows.
+/// `Sql` for a type, through three functions: one that runs a statement, one that reads a
+/// query's rows and one that runs a script.
 macro_rules! sql_via {
-    ($ty:ty, $exec:path, $each:path) => {
+    ($ty:ty, $exec:path, $each:path, $script:path) => {
         impl $crate::backend::Sql for $ty {
             fn exec(&mut self, sql: &str, p: &[$crate::backend::P]) -> $crate::Result<u64> {
                 $exec(self, sql, p)
+            }
+            fn script(&mut self, sql: &str) -> $crate::Result<()> {
+                $script(self, sql)
             }
             fn each(
                 &mut self,
@@ -398,8 +403,12 @@ macro_rules! sql_via {
 }
 pub(crate) use sql_via;
 
-sql_via!(rusqlite::Connection, lite_exec, lite_each);
-sql_via!(rusqlite::Transaction<'_>, lite_exec, lite_each);
+fn lite_script(c: &rusqlite::Connection, sql: &str) -> Result<()> {
+    Ok(c.execute_batch(sql)?)
+}
+
+sql_via!(rusqlite::Connection, lite_exec, lite_each, lite_script);
+sql_via!(rusqlite::Transaction<'_>, lite_exec, lite_each, lite_script);
 
 // ---- PostgreSQL ----
 

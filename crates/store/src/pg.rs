@@ -83,28 +83,11 @@ impl Store for PgStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        self.client.batch_execute(
+        shared::migrate(
+            self,
+            crate::backend::Dialect::Postgres,
             "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",
-        )?;
-        for (version, _, sql) in crate::backend::MIGRATIONS {
-            let done = self.client.query_opt(
-                "select version from schema_migration where version = $1",
-                &[version],
-            )?;
-            if done.is_none() {
-                let mut tx = self.client.transaction()?;
-                tx.batch_execute(&crate::backend::render_migration(
-                    sql,
-                    crate::backend::Dialect::Postgres,
-                ))?;
-                tx.execute(
-                    "insert into schema_migration (version) values ($1)",
-                    &[version],
-                )?;
-                tx.commit()?;
-            }
-        }
-        Ok(())
+        )
     }
 
     fn import_observations(

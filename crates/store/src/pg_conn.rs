@@ -54,11 +54,6 @@ impl Conn {
         self.client.query(&st, params)
     }
 
-    pub(crate) fn query_opt(&mut self, sql: &str, params: Params) -> Result<Option<Row>, Error> {
-        let st = self.statement(sql)?;
-        self.client.query_opt(&st, params)
-    }
-
     pub(crate) fn query_one(&mut self, sql: &str, params: Params) -> Result<Row, Error> {
         let st = self.statement(sql)?;
         self.client.query_one(&st, params)
@@ -150,6 +145,11 @@ fn run_each<C: Run>(
 trait Run {
     fn execute(&mut self, sql: &str, params: Params) -> Result<u64, Error>;
     fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error>;
+    fn batch_execute(&mut self, sql: &str) -> Result<(), Error>;
+}
+
+fn run_script<C: Run>(c: &mut C, sql: &str) -> crate::Result<()> {
+    Ok(c.batch_execute(sql)?)
 }
 
 impl Run for Conn {
@@ -158,6 +158,9 @@ impl Run for Conn {
     }
     fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error> {
         Conn::query(self, sql, params)
+    }
+    fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
+        Conn::batch_execute(self, sql)
     }
 }
 
@@ -168,7 +171,10 @@ impl Run for Tx<'_> {
     fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error> {
         Tx::query(self, sql, params)
     }
+    fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
+        Tx::batch_execute(self, sql)
+    }
 }
 
-crate::backend::sql_via!(Conn, run_exec, run_each);
-crate::backend::sql_via!(Tx<'_>, run_exec, run_each);
+crate::backend::sql_via!(Conn, run_exec, run_each, run_script);
+crate::backend::sql_via!(Tx<'_>, run_exec, run_each, run_script);

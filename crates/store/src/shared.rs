@@ -2,7 +2,7 @@
 //! [`Backend`] and [`Sql`]. The [`Store`](crate::Store) trait's provided methods call these;
 //! a backend implements only what its dialect does differently.
 
-use crate::backend::{is_unique_violation, p, Backend, Get, Sql};
+use crate::backend::{is_unique_violation, p, Backend, Dialect, Get, Sql};
 use crate::*;
 use etablera_domain::access::{RegisterRole, Role};
 use etablera_domain::{Direction, IndicatorSource, MeasureUnit};
@@ -1461,4 +1461,29 @@ pub(crate) fn library_version(db: &mut dyn Sql) -> Result<(i64, i64)> {
         &[],
         |r| Ok((r.int(0)?, r.int(1)?)),
     )
+}
+
+/// Applies the migrations not yet applied, each in its own transaction with its line in
+/// `schema_migration` (which `log_table` creates where it is missing).
+pub(crate) fn migrate(b: &mut dyn Backend, dialect: Dialect, log_table: &str) -> Result<()> {
+    b.sql().script(log_table)?;
+    for (version, _, sql) in crate::backend::MIGRATIONS {
+        let done = b.sql().opt(
+            "select version from schema_migration where version = $1",
+            p![*version],
+            |r| r.int(0),
+        )?;
+        if done.is_none() {
+            let sql = crate::backend::render_migration(sql, dialect);
+            b.in_tx(&mut |tx| {
+                tx.script(&sql)?;
+                tx.exec(
+                    "insert into schema_migration (version) values ($1)",
+                    p![*version],
+                )?;
+                Ok(())
+            })?;
+        }
+    }
+    Ok(())
 }

@@ -198,30 +198,11 @@ impl Store for SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        self.conn.execute_batch("create table if not exists schema_migration (version integer primary key, applied_at text not null default current_timestamp)")?;
-        for (version, _, sql) in crate::backend::MIGRATIONS {
-            let done: Option<i64> = self
-                .conn
-                .query_row(
-                    "select version from schema_migration where version = ?1",
-                    [version],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if done.is_none() {
-                let tx = self.conn.transaction()?;
-                tx.execute_batch(&crate::backend::render_migration(
-                    sql,
-                    crate::backend::Dialect::Sqlite,
-                ))?;
-                tx.execute(
-                    "insert into schema_migration (version) values (?1)",
-                    [version],
-                )?;
-                tx.commit()?;
-            }
-        }
-        Ok(())
+        shared::migrate(
+            self,
+            crate::backend::Dialect::Sqlite,
+            "create table if not exists schema_migration (version integer primary key, applied_at text not null default current_timestamp)",
+        )
     }
 
     fn import_observations(

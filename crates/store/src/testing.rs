@@ -67,6 +67,7 @@ pub fn postgres() -> Option<TestStore> {
         .execute_batch(&format!("create schema {schema}"))
         .expect("create schema");
     let sep = if url.contains('?') { '&' } else { '?' };
+    // `pg_server_and_schema` reads this back.
     let address = format!("{url}{sep}options=-csearch_path%3D{schema}");
     let mut store: Box<dyn Store> =
         Box::new(PgStore::connect(&address).expect("connect with schema"));
@@ -92,4 +93,17 @@ pub fn all() -> Vec<TestStore> {
         None => {}
     }
     v
+}
+
+/// The server's URL and the schema of a test database's address (as
+/// [`TestStore::address`] gives it for PostgreSQL): what a test needs to reach the tables
+/// behind the store's back (to dump them, or to break them on purpose).
+pub fn pg_server_and_schema(address: &str) -> (String, String) {
+    let url = address.split('?').next().unwrap_or(address).to_string();
+    let schema = address
+        .rsplit("search_path%3D")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    (url, schema)
 }

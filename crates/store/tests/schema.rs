@@ -173,9 +173,8 @@ fn sqlite_tables(path: &str) -> BTreeMap<String, Table> {
 }
 
 fn pg_tables(address: &str) -> BTreeMap<String, Table> {
-    let schema = address.rsplit("search_path%3D").next().unwrap().to_string();
-    let url = address.split('?').next().unwrap();
-    let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let (url, schema) = etablera_store::testing::pg_server_and_schema(address);
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let mut out: BTreeMap<String, Table> = BTreeMap::new();
     for r in c
         .query(

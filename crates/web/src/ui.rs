@@ -214,3 +214,11 @@ pub(crate) struct CsrfOnly {
 }
 
 with_csrf!(CsrfOnly);
+
+/// A form read as its fields by name (the register's forms, whose fields depend on the
+/// part of the case they change).
+impl WithCsrf for std::collections::HashMap<String, String> {
+    fn csrf(&self) -> &str {
+        self.get("csrf").map_or("", String::as_str)
+    }
+}

@@ -183,14 +183,8 @@ fn stored(app: &App) -> BTreeMap<String, Vec<String>> {
             out.insert(t, rows);
         }
     } else {
-        let schema = app
-            .address
-            .rsplit("search_path%3D")
-            .next()
-            .unwrap()
-            .to_string();
-        let url = app.address.split('?').next().unwrap();
-        let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let (url, schema) = etablera_store::testing::pg_server_and_schema(&app.address);
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         let tables: Vec<String> = c
             .query(
                 "select table_name::text from information_schema.tables where table_schema = $1 and table_type = 'BASE TABLE'",
@@ -735,20 +729,11 @@ fn send(app: &App, c: &mut Client, r: &Req) -> Resp {
         }
         Body::Json(j) => c.send(r.method, &url, Some(("application/json", j.to_string()))),
         Body::File(csrf, file_name, bytes) => {
-            let boundary = "authz-matrix-boundary";
-            let mut body = format!(
-                "--{boundary}\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\ncontent-type: application/octet-stream\r\n\r\n"
-            )
-            .into_bytes();
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            let (ctype, body) = common::multipart(&[("csrf", csrf)], Some((file_name, bytes)));
             c.send(
                 "POST",
                 &url,
-                Some((
-                    &format!("multipart/form-data; boundary={boundary}"),
-                    String::from_utf8(body).unwrap(),
-                )),
+                Some((&ctype, String::from_utf8(body).unwrap())),
             )
         }
         Body::Previewed(csrf, bytes, confirm) => {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{hidden, login, session_csrf, store, Client, Resp};
+use common::{hidden, login, multipart, register_person, session_csrf, store, Client, Resp};
 use etablera_app::accounts::Password;
 use etablera_domain::access::{RegisterRole, Role};
 use etablera_store::testing;
@@ -47,24 +47,6 @@ fn spawn_apps() -> Vec<App> {
         };
         (config, ())
     })
-}
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----etablera-hardening-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 fn post_bytes(c: &Client, url: &str, ctype: &str, body: &[u8]) -> Resp {
@@ -544,16 +526,14 @@ fn a_registration_does_not_reveal_a_case_one_may_not_read() {
         let b = app.backend;
         let url = format!("{}/register/2380/persons", app.base);
         let register = |c: &mut Client, csrf: &str, name: &str, pnr: &str| {
-            c.post_form(
-                &url,
+            register_person(
+                &app,
+                c,
+                csrf,
                 &[
-                    ("csrf", csrf),
                     ("namn", name),
                     ("personnummer", pnr),
-                    ("kon", "K"),
-                    ("fodelseland", "Syrien"),
                     ("kategori", "sjalvbosatt"),
-                    ("ankomst", "2025-05-01"),
                 ],
             )
         };
@@ -856,16 +836,14 @@ fn error_pages_speak_to_the_logged_in_user_in_swedish() {
         let b = app.backend;
         let mut cw = login(&app, "cw");
         let csrf = session_csrf(&app, &mut cw);
-        let r = cw.post_form(
-            &format!("{}/register/2380/persons", app.base),
+        let r = register_person(
+            &app,
+            &mut cw,
+            &csrf,
             &[
-                ("csrf", &csrf),
                 ("namn", "Fel Siffra"),
                 ("personnummer", "19811218-9875"),
-                ("kon", "K"),
-                ("fodelseland", "Syrien"),
                 ("kategori", "turist"),
-                ("ankomst", "2025-05-01"),
             ],
         );
         assert_eq!(r.status, 422, "{b}: {}", r.body);
@@ -880,16 +858,14 @@ fn error_pages_speak_to_the_logged_in_user_in_swedish() {
             r.body.contains("action=\"/register/2380/persons\""),
             "{b}: the form comes back to be corrected"
         );
-        let r = cw.post_form(
-            &format!("{}/register/2380/persons", app.base),
+        let r = register_person(
+            &app,
+            &mut cw,
+            &csrf,
             &[
-                ("csrf", &csrf),
                 ("namn", "Fel Kategori"),
-                ("kon", "K"),
                 ("fodelsear", "1990"),
-                ("fodelseland", "Syrien"),
                 ("kategori", "turist"),
-                ("ankomst", "2025-05-01"),
             ],
         );
         assert_eq!(r.status, 422, "{b}");
@@ -932,16 +908,14 @@ fn times_are_shown_in_swedish_time() {
         let b = app.backend;
         let mut mgr = login(&app, "mgr");
         let csrf = session_csrf(&app, &mut mgr);
-        let r = mgr.post_form(
-            &format!("{}/register/2380/persons", app.base),
+        let r = register_person(
+            &app,
+            &mut mgr,
+            &csrf,
             &[
-                ("csrf", &csrf),
                 ("namn", "Tid Testsson"),
                 ("personnummer", "19811218-9876"),
                 ("kon", "M"),
-                ("fodelseland", "Syrien"),
-                ("kategori", "anvisad"),
-                ("ankomst", "2025-05-01"),
             ],
         );
         assert_eq!(r.status, 303, "{b}: {}", r.body);
@@ -976,17 +950,15 @@ fn a_form_with_an_error_comes_back_filled_in() {
         let b = app.backend;
         let mut cw = login(&app, "cw");
         let csrf = session_csrf(&app, &mut cw);
-        let r = cw.post_form(
-            &format!("{}/register/2380/persons", app.base),
+        let r = register_person(
+            &app,
+            &mut cw,
+            &csrf,
             &[
-                ("csrf", &csrf),
                 ("namn", "Fel Siffra"),
                 ("personnummer", "19811218-9875"),
-                ("kon", "K"),
                 ("fodelseland", "Eritrea"),
                 ("sprak", "tigrinja, arabiska"),
-                ("kategori", "anvisad"),
-                ("ankomst", "2025-05-01"),
                 ("telefon", "070-123 45 67"),
             ],
         );
@@ -1053,9 +1025,8 @@ fn an_internal_failure_answers_500_with_a_reference_and_no_cause() {
             let c = rusqlite::Connection::open(&app.store.address).unwrap();
             c.execute_batch(drop_sql).unwrap();
         } else {
-            let url = app.store.address.split('?').next().unwrap();
-            let schema = app.store.address.rsplit("search_path%3D").next().unwrap();
-            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            let (url, schema) = testing::pg_server_and_schema(&app.store.address);
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
             c.batch_execute(&format!("set search_path = {schema}; {drop_sql}"))
                 .unwrap();
         }
@@ -1132,7 +1103,7 @@ fn register_pages_by_visitor() {
         let b = app.backend;
         let mut cw = login(&app, "cw");
         let csrf = session_csrf(&app, &mut cw);
-        let r = common::register_person(&app, &mut cw, &csrf, &[("namn", "Sida Läsare")]);
+        let r = register_person(&app, &mut cw, &csrf, &[("namn", "Sida Läsare")]);
         assert_eq!(r.status, 303, "{b}: {}", r.body);
         let person = r.header("location").unwrap().to_string();
         let pages = [

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{hidden, login, session_csrf, Client, Resp, PW};
+use common::{hidden, login, multipart, session_csrf, Client, Resp, PW};
 use std::collections::HashMap;
 
 type App = common::App;
@@ -628,24 +628,6 @@ fn editing_a_target_and_its_analysis() {
         assert!(update.user_id.is_some(), "{b}");
         assert!(log.iter().any(|e| e.action == "target.comment"), "{b}");
     }
-}
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----etablera-test-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 impl Client {

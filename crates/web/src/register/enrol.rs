@@ -141,11 +141,8 @@ pub(super) async fn create(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(unit): Path<String>,
-    Form(f): Form<F>,
+    Checked(f): Checked<F>,
 ) -> Response {
-    if let Err(e) = csrf(&ctx, &f) {
-        return fail(&ctx, e);
-    }
     let r = with_unit(&state, &ctx, &unit, move |conn, c, unit, keys| {
         let keys = keys?;
         Ok(match cases::create(conn, &c.actor(), &keys, &unit, &f) {
@@ -240,11 +237,10 @@ pub(super) async fn resolve_request(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((unit, id)): Path<(String, String)>,
-    Form(f): Form<F>,
+    Checked(f): Checked<F>,
 ) -> Response {
     let c = ctx.clone();
     let r = async {
-        csrf(&c, &f)?;
         let unit = parse_unit(&unit)?;
         let keys = keys(&state)?;
         let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;

@@ -48,29 +48,18 @@ pub(super) async fn api_persons(
     Extension(ctx): Extension<Ctx>,
     Path(unit): Path<String>,
 ) -> Result<Response, ApiError> {
-    let keys = keys(&state)?;
-    let unit = parse_unit(&unit)?;
-    let v = state
-        .db
-        .app(move |conn| {
-            let found = cases::caseload(
-                conn,
-                &ctx.actor(),
-                &keys,
-                &unit,
-                &cases::CaseloadFilter {
-                    closed: true,
-                    ..Default::default()
-                },
-                "api",
-                "GET /api/v1/register/{unit}/persons",
-            )?
-            .cases;
-            let cases = found;
-            let items: Vec<ApiPerson> = cases.iter().map(api_person_of).collect();
-            Ok(serde_json::json!({ "items": items, "total": items.len() }))
-        })
-        .await?;
+    let v = with_unit(&state, &ctx, &unit, move |conn, c, unit, keys| {
+        let keys = keys?;
+        let filter = cases::CaseloadFilter {
+            closed: true,
+            ..Default::default()
+        };
+        let route = "GET /api/v1/register/{unit}/persons";
+        let cases = cases::caseload(conn, &c.actor(), &keys, &unit, &filter, "api", route)?.cases;
+        let items: Vec<ApiPerson> = cases.iter().map(api_person_of).collect();
+        Ok(serde_json::json!({ "items": items, "total": items.len() }))
+    })
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -87,23 +76,13 @@ pub(super) async fn api_person(
     Extension(ctx): Extension<Ctx>,
     Path((unit, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let keys = keys(&state)?;
-    let unit = parse_unit(&unit)?;
-    let v = state
-        .db
-        .app(move |conn| {
-            let v = cases::person(
-                conn,
-                &ctx.actor(),
-                &keys,
-                &unit,
-                &id,
-                "api",
-                "GET /api/v1/register/{unit}/persons/{id}",
-            )?;
-            serde_json::to_value(api_person_of(&v.case)).map_err(AppError::internal)
-        })
-        .await?;
+    let v = with_unit(&state, &ctx, &unit, move |conn, c, unit, keys| {
+        let keys = keys?;
+        let route = "GET /api/v1/register/{unit}/persons/{id}";
+        let v = cases::person(conn, &c.actor(), &keys, &unit, &id, "api", route)?;
+        serde_json::to_value(api_person_of(&v.case)).map_err(AppError::internal)
+    })
+    .await?;
     Ok(Json(v).into_response())
 }
 

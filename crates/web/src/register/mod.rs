@@ -7,7 +7,7 @@
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
 use crate::i18n::tr;
-use crate::ui::{fail, layout, urlencode};
+use crate::ui::{fail, layout, urlencode, Checked};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -111,10 +111,6 @@ where
 
 fn parse_unit(unit: &str) -> Result<UnitCode, AppError> {
     UnitCode::parse(unit).map_err(|_| AppError::NotFound)
-}
-
-fn csrf(ctx: &Ctx, f: &F) -> Result<(), AppError> {
-    ctx.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))
 }
 
 fn d(x: Option<Date>) -> String {

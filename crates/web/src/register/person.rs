@@ -364,7 +364,7 @@ pub(super) async fn update(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((unit, id)): Path<(String, String)>,
-    Form(f): Form<F>,
+    Checked(f): Checked<F>,
 ) -> Response {
     change(state, ctx, unit, id, "details".into(), f).await
 }
@@ -373,7 +373,7 @@ pub(super) async fn update_part(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((unit, id, part)): Path<(String, String, String)>,
-    Form(f): Form<F>,
+    Checked(f): Checked<F>,
 ) -> Response {
     change(state, ctx, unit, id, part, f).await
 }
@@ -390,7 +390,6 @@ pub(super) async fn change(
 ) -> Response {
     let c = ctx.clone();
     let r = async {
-        csrf(&c, &f)?;
         let keys = keys(&state)?;
         let unit = parse_unit(&unit)?;
         let change = parse_change(&part, f)?;

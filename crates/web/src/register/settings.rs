@@ -47,11 +47,8 @@ pub(super) async fn save_settings(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(unit): Path<String>,
-    Form(f): Form<F>,
+    Checked(f): Checked<F>,
 ) -> Response {
-    if let Err(e) = csrf(&ctx, &f) {
-        return fail(&ctx, e);
-    }
     let r = with_unit(&state, &ctx, &unit, move |conn, c, unit, _| {
         let num = |n: &str| -> Result<u64, AppError> {
             text(&f, n, 5)?.parse().map_err(|_| {

@@ -56,12 +56,11 @@ pub(super) async fn feed(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(unit): Path<String>,
-    Form(f): Form<F>,
+    Checked(_): Checked<crate::ui::CsrfOnly>,
 ) -> Response {
     let c = ctx.clone();
     let runs = state.runs.clone();
     let r = async {
-        csrf(&c, &f)?;
         let unit = parse_unit(&unit)?;
         state
             .db

@@ -317,16 +317,40 @@ pub const PERSON_DEFAULTS: &[(&str, &str)] = &[
     ("ankomst", "2025-05-01"),
 ];
 
-/// Registers a person in Östersund's register through the form: the usual fields, with
-/// `fields` added (a name, a personnummer, …).
+/// Registers a person in Östersund's register through the form: `fields` (a name, a
+/// personnummer, …) and, for each field they leave out, the usual value. With a
+/// personnummer the birth year is left empty, as a case worker does (it follows from the
+/// number).
 pub fn register_person<E>(
     app: &App<E>,
     c: &mut Client,
     csrf: &str,
     fields: &[(&str, &str)],
 ) -> Resp {
+    let given = |k: &str| fields.iter().any(|(f, _)| *f == k);
+    let left_out = |k: &str| given(k) || (k == "fodelsear" && given("personnummer"));
     let mut form = vec![("csrf", csrf)];
     form.extend_from_slice(fields);
-    form.extend_from_slice(PERSON_DEFAULTS);
+    form.extend(PERSON_DEFAULTS.iter().filter(|(k, _)| !left_out(k)));
     c.post_form(&format!("{}/register/2380/persons", app.base), &form)
+}
+
+/// A `multipart/form-data` body (RFC 7578) with text fields and at most one file, named
+/// `file`: its content type (with the boundary) and its bytes.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----etablera-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
