@@ -793,12 +793,8 @@ mod tests {
                 .prop_map(move |(cells, pens)| SparseProblem {
                     row_ids: (0..nr).map(|i| format!("r{i}")).collect(),
                     col_ids: (0..nc).map(|j| format!("c{j}")).collect(),
-                    arcs: cells
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(k, c)| c.map(|c| (k / nc, k % nc, c as f64)))
-                        .collect(),
-                    unassigned: pens.into_iter().map(|p| p.map(f64::from)).collect(),
+                    arcs: crate::testing::arcs(&cells, nc),
+                    unassigned: crate::testing::penalties(pens),
                 })
         })
     }

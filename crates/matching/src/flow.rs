@@ -424,12 +424,8 @@ mod tests {
                             },
                         })
                         .collect(),
-                    arcs: cells
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(k, c)| c.map(|c| (k / ns, k % ns, c as f64)))
-                        .collect(),
-                    unassigned: pens.into_iter().map(|x| x.map(f64::from)).collect(),
+                    arcs: crate::testing::arcs(&cells, ns),
+                    unassigned: crate::testing::penalties(pens),
                 })
         })
     }

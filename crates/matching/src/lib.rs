@@ -39,6 +39,9 @@ pub mod score;
 pub mod stable;
 pub mod transport;
 
+#[cfg(test)]
+mod testing;
+
 pub use error::{MatchError, Result};
 
 /// Refuses the same id twice.
