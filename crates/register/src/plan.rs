@@ -5,7 +5,6 @@
 //! Tigrinya versions should be checked by an authorised translator before a municipality
 //! relies on them; a municipality can override the activity names in its catalogue.
 
-use fluent_bundle::{FluentBundle, FluentResource};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -200,24 +199,8 @@ fn texts() -> &'static [Vec<String>] {
 
 /// Each text of one language's Fluent source, or `None` where it is missing or empty.
 fn format_all(lang: PlanLang, source: &str) -> Vec<Option<String>> {
-    let resource = match FluentResource::try_new(source.to_string()) {
-        Ok(r) => r,
-        // Entries that parse are kept; the tests fail on any error.
-        Err((r, _)) => r,
-    };
-    let tag = lang.tag().parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new(vec![tag]);
-    bundle.set_use_isolating(false);
-    let _ = bundle.add_resource(resource);
-    Text::ALL
-        .iter()
-        .map(|t| {
-            let pattern = bundle.get_message(t.id())?.value()?;
-            let mut errors = Vec::new();
-            let text = bundle.format_pattern(pattern, None, &mut errors);
-            (errors.is_empty() && !text.trim().is_empty()).then(|| text.into_owned())
-        })
-        .collect()
+    let (mut texts, _) = etablera_i18n::format_messages(lang.tag(), source);
+    Text::ALL.iter().map(|t| texts.remove(t.id())).collect()
 }
 
 impl crate::InterventionStatus {
@@ -241,8 +224,9 @@ mod tests {
     fn every_text_exists_in_every_language() {
         for l in PlanLang::ALL {
             let source = SOURCES[l.i()];
-            assert!(
-                FluentResource::try_new(source.to_string()).is_ok(),
+            assert_eq!(
+                etablera_i18n::syntax_errors(source),
+                None,
                 "{}.ftl does not parse",
                 l.tag()
             );

@@ -3,6 +3,7 @@
 //! always shown with the data as a table beside them.
 
 use crate::escape;
+use crate::i18n::tr;
 use etablera_domain::format::{number, value as fmt_value};
 use etablera_domain::{Lang, MeasureUnit};
 use etablera_followup::TargetResult;
@@ -100,7 +101,7 @@ pub fn description(r: &TargetResult, lang: Lang) -> String {
         .collect();
     format!(
         "{} {}",
-        lang.pick("Diagrammet visar", "The chart shows"),
+        tr(lang, "report-the-chart-shows"),
         series.join(", ")
     )
 }
@@ -143,7 +144,7 @@ pub fn target_chart(
             r#"<text x="{}" y="{}" text-anchor="middle">{}</text></svg>"#,
             W / 2.0,
             H / 2.0,
-            lang.pick("Inga värden att visa", "No values to show")
+            tr(lang, "report-no-values-to-show")
         );
         return out;
     }
@@ -292,7 +293,7 @@ pub fn target_chart(
             ly - 5.0,
             lx + 28.0,
             ly + 4.0,
-            lang.pick("Mål", "Target"),
+            tr(lang, "report-target"),
             escape(&fmt_value(t, unit, lang))
         );
         ly += 18.0;
@@ -304,7 +305,7 @@ pub fn target_chart(
             lx + 22.0,
             lx + 28.0,
             ly + 4.0,
-            lang.pick("Prognos", "Projection")
+            tr(lang, "report-projection")
         );
     }
     out.push_str("</svg>");

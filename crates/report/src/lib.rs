@@ -39,6 +39,8 @@
 //! ```
 
 pub mod chart;
+mod i18n;
+use i18n::{tr, tr_with};
 
 use etablera_domain::format::value as fmt_value;
 use etablera_domain::{
@@ -96,21 +98,23 @@ fn as_of_sentence(input: &ReportInput) -> String {
     };
     let mut o = format!(
         "{} {}",
-        lang.pick("Data som de stod", "Data as they stood on"),
+        tr(lang, "report-data-as-they-stood-on"),
         etablera_domain::date::swedish_time_of(a)
     );
     if let Some(v) = &input.strategy_version {
         let saved = etablera_domain::date::swedish_time_of(&v.saved_at);
         o.push_str(&if v.saved_after {
-            lang.pick(
-                &format!("; strategin fanns inte i Etablera då, så målen bedöms mot den första sparade versionen (version {}, sparad {saved})", v.version),
-                &format!("; the strategy was not in Etablera then, so the targets are judged against its first saved version (version {}, saved {saved})", v.version),
-            ).to_string()
+            tr_with(
+                lang,
+                "report-judged-against-the-first-version",
+                &[("version", &v.version.to_string()), ("saved", &saved)],
+            )
         } else {
-            lang.pick(
-                &format!(", bedömda mot strategin som den var sparad då (version {}, sparad {saved})", v.version),
-                &format!(", judged against the strategy as it was saved then (version {}, saved {saved})", v.version),
-            ).to_string()
+            tr_with(
+                lang,
+                "report-judged-against-the-version-then",
+                &[("version", &v.version.to_string()), ("saved", &saved)],
+            )
         });
     }
     o.push('.');
@@ -136,10 +140,7 @@ pub fn escape(s: &str) -> String {
 fn title(input: &ReportInput) -> String {
     format!(
         "{} {}",
-        input.lang.pick(
-            "Uppföljning av integrationsstrategin",
-            "Follow-up of the integration strategy"
-        ),
+        tr(input.lang, "report-follow-up-of-the-integration-strategy"),
         input.followup.year
     )
 }
@@ -220,46 +221,46 @@ fn data_rows(
 
 fn target_kind_text(t: &etablera_domain::Target, unit: &MeasureUnit, lang: Lang) -> String {
     let by = |b: etablera_domain::Bound| match b {
-        etablera_domain::Bound::AtLeast => lang.pick("minst", "at least"),
-        etablera_domain::Bound::AtMost => lang.pick("högst", "at most"),
+        etablera_domain::Bound::AtLeast => tr(lang, "report-at-least"),
+        etablera_domain::Bound::AtMost => tr(lang, "report-at-most"),
     };
     match &t.kind {
         TargetKind::Threshold { bound, value } => format!(
             "{} {} {} {}",
             by(*bound),
             fmt_value(*value, unit, lang),
-            lang.pick("år", "in"),
+            tr(lang, "report-in"),
             t.target_year
         ),
         TargetKind::Direction { change } => format!(
             "{} {} {}",
             match change {
-                etablera_domain::target::Change::Increase => lang.pick("öka från", "increase from"),
-                etablera_domain::target::Change::Decrease =>
-                    lang.pick("minska från", "decrease from"),
+                etablera_domain::target::Change::Increase => tr(lang, "report-increase-from"),
+                etablera_domain::target::Change::Decrease => tr(lang, "report-decrease-from"),
             },
             t.baseline_year.map(|b| b.to_string()).unwrap_or_default(),
-            lang.pick(
-                &format!("till {}", t.target_year),
-                &format!("by {}", t.target_year)
+            tr_with(
+                lang,
+                "report-by-year",
+                &[("year", &t.target_year.to_string())]
             )
         ),
         TargetKind::Relative { bound, .. } => format!(
             "{} {} {}",
             by(*bound),
-            lang.pick("jämförelseserien år", "the reference series in"),
+            tr(lang, "report-the-reference-series-in"),
             t.target_year
         ),
         TargetKind::Gap { at_most, .. } => match at_most {
             Some(m) => format!(
                 "{} {} {}",
-                lang.pick("skillnaden högst", "gap at most"),
+                tr(lang, "report-gap-at-most"),
                 fmt_value(*m, unit, lang),
                 t.target_year
             ),
             None => format!(
                 "{} {}",
-                lang.pick("skillnaden ska minska till", "the gap shall shrink by"),
+                tr(lang, "report-the-gap-shall-shrink-by"),
                 t.target_year
             ),
         },
@@ -267,7 +268,7 @@ fn target_kind_text(t: &etablera_domain::Target, unit: &MeasureUnit, lang: Lang)
             "{} {} {}",
             by(*bound),
             fmt_value(*per_year, unit, lang),
-            lang.pick("per år", "a year")
+            tr(lang, "report-a-year")
         ),
     }
 }
@@ -298,7 +299,7 @@ pub fn render_html(input: &ReportInput) -> String {
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{} – {}</title><style>{CSS}</style></head><body><main>",
-        lang.pick("sv", "en"),
+        lang.code(),
         escape(&page_title),
         escape(&input.owner_name)
     );
@@ -319,13 +320,13 @@ pub fn render_html(input: &ReportInput) -> String {
             .as_ref()
             .map(|d| format!(" {d}"))
             .unwrap_or_default();
-        let adopted = lang.pick("Antagen av", "Adopted by");
+        let adopted = tr(lang, "report-adopted-by");
         let _ = write!(o, ". {adopted} {}{on}", escape(by));
     }
     let _ = write!(
         o,
         ".</p><p>{} {}. {}</p></header>",
-        lang.pick("Rapporten är framtagen", "Report produced"),
+        tr(lang, "report-report-produced"),
         input.made_on,
         escape(&as_of_sentence(input))
     );
@@ -333,33 +334,30 @@ pub fn render_html(input: &ReportInput) -> String {
         let _ = write!(
             o,
             "<p class=\"notice\" role=\"note\">{}</p>",
-            lang.pick(
-                "Observera: rapporten bygger delvis på fiktiva demodata (markerade «Fiktiva demodata» vid varje diagram). Siffrorna beskriver inte verkligheten.",
-                "Note: this report is partly based on fictitious demo data (marked “Fictitious demo data” at each chart). The figures do not describe reality."
-            )
+            tr(lang, "report-note-this-report-is-partly-based")
         );
     }
     // Summary.
     let _ = write!(
         o,
         "<section aria-labelledby=\"sum\"><h2 id=\"sum\">{}</h2>",
-        lang.pick("Sammanfattning", "Summary")
+        tr(lang, "report-summary")
     );
     if let Some(v) = &s.vision {
         let _ = write!(
             o,
             "<p><strong>{}:</strong> {}</p>",
-            lang.pick("Vision", "Vision"),
+            tr(lang, "report-vision"),
             escape(v)
         );
     }
     let _ = write!(
         o,
         "<table class=\"summary\"><caption>{} {}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead><tbody>",
-        lang.pick("Målens status", "Status of the targets"),
+        tr(lang, "report-status-of-the-targets"),
         f.year,
-        lang.pick("Status", "Status"),
-        lang.pick("Antal mål", "Targets")
+        tr(lang, "report-status"),
+        tr(lang, "report-targets")
     );
     for st in Status::ALL {
         let _ = write!(
@@ -375,7 +373,7 @@ pub fn render_html(input: &ReportInput) -> String {
     let _ = write!(
         o,
         "<nav aria-label=\"{}\"><ul>",
-        lang.pick("Långsiktiga mål", "Long-term goals")
+        tr(lang, "report-long-term-goals")
     );
     for g in s.root_goals() {
         let _ = write!(
@@ -404,7 +402,7 @@ pub fn render_html(input: &ReportInput) -> String {
         }
         let subs: Vec<_> = s.children(&g.id).collect();
         if !subs.is_empty() {
-            let _ = write!(o, "<h3>{}</h3><ul>", lang.pick("Delmål", "Sub-goals"));
+            let _ = write!(o, "<h3>{}</h3><ul>", tr(lang, "report-sub-goals"));
             for sg in subs {
                 let _ = write!(o, "<li>{}</li>", escape(&sg.title));
             }
@@ -414,7 +412,7 @@ pub fn render_html(input: &ReportInput) -> String {
             let _ = write!(
                 o,
                 "<details><summary>{}</summary><ul>",
-                lang.pick("Strategi", "Strategy")
+                tr(lang, "report-strategy")
             );
             for t in &g.strategies {
                 let _ = write!(o, "<li>{}</li>", escape(t));
@@ -426,10 +424,7 @@ pub fn render_html(input: &ReportInput) -> String {
             let _ = write!(
                 o,
                 "<p>{}</p>",
-                lang.pick(
-                    "Målet har inga kvantitativa mål.",
-                    "This goal has no quantitative targets."
-                )
+                tr(lang, "report-this-goal-has-no-quantitative-targets")
             );
         }
         for i in tidx {
@@ -446,23 +441,19 @@ pub fn render_html(input: &ReportInput) -> String {
                 status_class(r.status),
                 r.status.icon(),
                 r.status.label(lang),
-                lang.pick("Mål", "Target"),
+                tr(lang, "report-target"),
                 escape(&target_kind_text(t, unit, lang))
             );
             let _ = write!(
                 o,
                 "<p>{}: {} ({})</p><p>{}</p>",
-                lang.pick("Indikator", "Indicator"),
+                tr(lang, "report-indicator"),
                 escape(&ind_title(input, &t.series.indicator)),
                 escape(t.series.indicator.as_str()),
                 escape(r.explanation.get(lang))
             );
             if let Some(a) = input.analyses.get(&t.id) {
-                let _ = write!(
-                    o,
-                    "<h4>{}</h4>",
-                    lang.pick("Årets analys", "This year's analysis")
-                );
+                let _ = write!(o, "<h4>{}</h4>", tr(lang, "report-this-year-s-analysis"));
                 for para in a.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
                     let _ = write!(o, "<p>{}</p>", escape(para));
                 }
@@ -487,7 +478,7 @@ pub fn render_html(input: &ReportInput) -> String {
                 {
                     format!(
                         ". <span class=\"fictitious\">{}</span>",
-                        lang.pick("Fiktiva demodata.", "Fictitious demo data.")
+                        tr(lang, "report-fictitious-demo-data")
                     )
                 } else {
                     String::new()
@@ -498,9 +489,9 @@ pub fn render_html(input: &ReportInput) -> String {
                 let _ = write!(
                     o,
                     "<table><caption>{} – {}</caption><thead><tr><th scope=\"col\">{}</th>",
-                    lang.pick("Data", "Data"),
+                    tr(lang, "report-data"),
                     escape(&t.text),
-                    lang.pick("Period", "Period")
+                    tr(lang, "report-period")
                 );
                 for h in &header {
                     let _ = write!(o, "<th scope=\"col\" class=\"num\">{}</th>", escape(h));
@@ -519,7 +510,7 @@ pub fn render_html(input: &ReportInput) -> String {
                 let _ = write!(
                     o,
                     "<p class=\"source\">{}: {}</p>",
-                    lang.pick("Anmärkning", "Note"),
+                    tr(lang, "report-note"),
                     escape(n)
                 );
             }
@@ -532,7 +523,7 @@ pub fn render_html(input: &ReportInput) -> String {
         let _ = write!(
             o,
             "<section aria-labelledby=\"areas\"><h2 id=\"areas\">{}</h2>",
-            lang.pick("Indikatorer per område", "Indicators by area")
+            tr(lang, "report-indicators-by-area")
         );
         for a in &s.areas {
             let _ = write!(o, "<h3>{}</h3><ul>", escape(&a.name));
@@ -559,13 +550,13 @@ pub fn render_html(input: &ReportInput) -> String {
         let _ = write!(
             o,
             "<section aria-labelledby=\"plan\"><h2 id=\"plan\">{}</h2><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            lang.pick("Handlingsplan", "Action plan"),
-            lang.pick("År", "Year"),
-            lang.pick("Aktivitet", "Activity"),
-            lang.pick("Mål", "Goal"),
-            lang.pick("Ansvarig", "Responsible"),
-            lang.pick("Status", "Status"),
-            lang.pick("Kommentar", "Comment")
+            tr(lang, "report-action-plan"),
+            tr(lang, "report-year"),
+            tr(lang, "report-activity"),
+            tr(lang, "report-goal"),
+            tr(lang, "report-responsible"),
+            tr(lang, "report-status"),
+            tr(lang, "report-comment")
         );
         for a in &s.activities {
             let goal = a
@@ -588,26 +579,28 @@ pub fn render_html(input: &ReportInput) -> String {
         let _ = write!(o, "</tbody></table></section>");
     }
     // Sources.
-    let _ = write!(o, "<section aria-labelledby=\"src\"><h2 id=\"src\">{}</h2><p>{}</p>", lang.pick("Källor och underlag", "Sources"), lang.pick(
-        "Källa: Kolada (RKA), licens CC BY 4.0, för nyckeltal med id som börjar med N eller U. Övriga indikatorer är kommunens egna uppgifter. Saknade, ej tillämpliga och sekretessbelagda värden visas som «–» och räknas aldrig som noll.",
-        "Source: Kolada (RKA), licence CC BY 4.0, for KPIs whose id starts with N or U. Other indicators are the municipality's own figures. Missing, not applicable and suppressed values are shown as “–” and never counted as zero.",
-    ));
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"src\"><h2 id=\"src\">{}</h2><p>{}</p>",
+        tr(lang, "report-sources"),
+        tr(lang, "report-source-kolada-rka-licence-cc-by")
+    );
     if let Some(src) = &s.source {
         let _ = write!(
             o,
             "<p>{}: {}</p>",
-            lang.pick("Strategidokument", "Strategy document"),
+            tr(lang, "report-strategy-document"),
             escape(src)
         );
     }
     let _ = write!(
         o,
         "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        lang.pick("Dataleveranser som rapporten bygger på", "Data batches the report rests on"),
-        lang.pick("Nr", "No."),
-        lang.pick("Källa", "Source"),
-        lang.pick("Fil", "File"),
-        lang.pick("Inläst", "Imported")
+        tr(lang, "report-data-batches-the-report-rests-on"),
+        tr(lang, "report-no"),
+        tr(lang, "report-source"),
+        tr(lang, "report-file"),
+        tr(lang, "report-imported")
     );
     for b in &input.batches {
         let _ = write!(
@@ -645,7 +638,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
     let _ = writeln!(
         o,
         "{} {}. {}\n",
-        lang.pick("Framtagen", "Produced"),
+        tr(lang, "report-produced"),
         input.made_on,
         as_of_sentence(input)
     );
@@ -653,15 +646,15 @@ pub fn render_markdown(input: &ReportInput) -> String {
         let _ = writeln!(
             o,
             "> **{}**\n",
-            lang.pick("Observera: rapporten bygger delvis på fiktiva demodata. Siffrorna beskriver inte verkligheten.", "Note: this report is partly based on fictitious demo data. The figures do not describe reality.")
+            tr(lang, "report-note-this-report-is-partly-based-2")
         );
     }
     let _ = writeln!(
         o,
         "## {}\n\n| {} | {} |\n|---|---:|",
-        lang.pick("Sammanfattning", "Summary"),
-        lang.pick("Status", "Status"),
-        lang.pick("Antal mål", "Targets")
+        tr(lang, "report-summary"),
+        tr(lang, "report-status"),
+        tr(lang, "report-targets")
     );
     for st in Status::ALL {
         let _ = writeln!(o, "| {} {} | {} |", st.icon(), st.label(lang), f.count(st));
@@ -674,7 +667,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
     for g in s.root_goals() {
         let _ = writeln!(o, "\n## {}\n", g.title);
         for sg in s.children(&g.id) {
-            let _ = writeln!(o, "- {}: {}", lang.pick("Delmål", "Sub-goal"), sg.title);
+            let _ = writeln!(o, "- {}: {}", tr(lang, "report-sub-goal"), sg.title);
         }
         for i in targets_under(s, &g.id) {
             let t = &s.targets[i];
@@ -688,16 +681,12 @@ pub fn render_markdown(input: &ReportInput) -> String {
                 "**{} {}** – {}: {}\n",
                 r.status.icon(),
                 r.status.label(lang),
-                lang.pick("Mål", "Target"),
+                tr(lang, "report-target"),
                 target_kind_text(t, unit, lang)
             );
             let _ = writeln!(o, "{}\n", r.explanation.get(lang));
             if let Some(a) = input.analyses.get(&t.id) {
-                let _ = writeln!(
-                    o,
-                    "**{}**\n",
-                    lang.pick("Årets analys", "This year's analysis")
-                );
+                let _ = writeln!(o, "**{}**\n", tr(lang, "report-this-year-s-analysis"));
                 for para in a.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
                     let _ = writeln!(o, "{para}\n");
                 }
@@ -707,7 +696,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
                 let _ = writeln!(
                     o,
                     "| {} | {} |",
-                    lang.pick("Period", "Period"),
+                    tr(lang, "report-period"),
                     header
                         .iter()
                         .map(|h| md_escape(h))
@@ -728,7 +717,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
                 "\n_{}{}_",
                 sources_of(input, t),
                 if fict {
-                    lang.pick(". Fiktiva demodata.", ". Fictitious demo data.")
+                    tr(lang, "report-fictitious-demo-data-2")
                 } else {
                     ""
                 }
@@ -736,14 +725,14 @@ pub fn render_markdown(input: &ReportInput) -> String {
         }
     }
     if !s.activities.is_empty() {
-        let _ = writeln!(o, "\n## {}\n", lang.pick("Handlingsplan", "Action plan"));
+        let _ = writeln!(o, "\n## {}\n", tr(lang, "report-action-plan"));
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} |\n|---|---|---|---|",
-            lang.pick("År", "Year"),
-            lang.pick("Aktivitet", "Activity"),
-            lang.pick("Ansvarig", "Responsible"),
-            lang.pick("Status", "Status")
+            tr(lang, "report-year"),
+            tr(lang, "report-activity"),
+            tr(lang, "report-responsible"),
+            tr(lang, "report-status")
         );
         for a in &s.activities {
             let _ = writeln!(
@@ -756,12 +745,17 @@ pub fn render_markdown(input: &ReportInput) -> String {
             );
         }
     }
-    let _ = writeln!(o, "\n## {}\n\n{}", lang.pick("Källor", "Sources"), lang.pick("Källa: Kolada (RKA), CC BY 4.0. Saknade och sekretessbelagda värden visas som «–», aldrig som noll.", "Source: Kolada (RKA), CC BY 4.0. Missing and suppressed values are shown as “–”, never as zero."));
+    let _ = writeln!(
+        o,
+        "\n## {}\n\n{}",
+        tr(lang, "report-sources-2"),
+        tr(lang, "report-source-kolada-rka-cc-by-4")
+    );
     for b in &input.batches {
         let _ = writeln!(
             o,
             "- {} #{}: {} ({})",
-            lang.pick("Leverans", "Batch"),
+            tr(lang, "report-batch"),
             b.id,
             b.file_name.as_deref().unwrap_or(&b.source),
             b.imported_at

@@ -379,33 +379,30 @@ async fn manual(
 /// The manual entry form as typed values; each problem names its field as the form shows it.
 fn parse_manual(f: &ManualForm, lang: Lang) -> Result<uploads::ManualEntry, Vec<String>> {
     let mut errs = Vec::new();
-    let mut bad = |label: (&'static str, &'static str), m: String| {
-        errs.push(format!("{}: {m}", lang.pick(label.0, label.1)));
+    let mut bad = |field: &'static str, m: String| {
+        errs.push(format!("{}: {m}", tr(lang, field)));
     };
     let indicator = etablera_domain::IndicatorId::parse(f.indicator.trim())
-        .map_err(|e| bad(("Indikator", "Indicator"), e.to_string()))
+        .map_err(|e| bad("indicator", e.to_string()))
         .ok();
     let period = etablera_domain::Period::parse(f.period.trim())
-        .map_err(|e| bad(("Period", "Period"), e.to_string()))
+        .map_err(|e| bad("period", e.to_string()))
         .ok();
     let sex = match f.sex.trim() {
         "" => Some(etablera_domain::Sex::Total),
         x => etablera_domain::Sex::parse(x)
-            .map_err(|e| bad(("Kön", "Sex"), e.to_string()))
+            .map_err(|e| bad("sex", e.to_string()))
             .ok(),
     };
     let stated = match f.status.trim() {
         "" => None,
         x => ObsStatus::parse(x)
-            .ok_or_else(|| bad(("Status", "Status"), format!("`{x}`?")))
+            .ok_or_else(|| bad("status", format!("`{x}`?")))
             .ok(),
     };
     let raw = f.value.trim();
     let (value, status) = etablera_ingest::value_and_status(raw, stated).unwrap_or_else(|| {
-        bad(
-            ("Värde", "Value"),
-            format!("`{raw}` {}", tr(lang, "not-number")),
-        );
+        bad("value", format!("`{raw}` {}", tr(lang, "not-number")));
         (None, ObsStatus::Missing)
     });
     match (indicator, period, sex) {
