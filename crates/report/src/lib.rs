@@ -121,6 +121,44 @@ fn as_of_sentence(input: &ReportInput) -> String {
     o
 }
 
+/// Each target's result, by the target's id.
+fn results_by_target(f: &FollowUp) -> HashMap<&str, &TargetResult> {
+    f.results
+        .iter()
+        .map(|r| (r.target_id.as_str(), r))
+        .collect()
+}
+
+/// Opens a section named by its heading: `<section aria-labelledby>` and its `<h2>`. The
+/// id and heading are HTML already.
+fn section(o: &mut String, id: &str, heading: &str) {
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{heading}</h2>"
+    );
+}
+
+/// Opens a data table up to its `<tbody>`: its class, its caption (none when empty) and its
+/// column headers, `true` for a numeric column (right-aligned). Caption and headers are
+/// HTML already (escaped where they hold text from outside).
+fn table_head(o: &mut String, class: Option<&str>, caption: &str, columns: &[(&str, bool)]) {
+    match class {
+        Some(c) => {
+            let _ = write!(o, "<table class=\"{c}\">");
+        }
+        None => o.push_str("<table>"),
+    }
+    if !caption.is_empty() {
+        let _ = write!(o, "<caption>{caption}</caption>");
+    }
+    o.push_str("<thead><tr>");
+    for (name, numeric) in columns {
+        let class = if *numeric { " class=\"num\"" } else { "" };
+        let _ = write!(o, "<th scope=\"col\"{class}>{name}</th>");
+    }
+    o.push_str("</tr></thead><tbody>");
+}
+
 /// Escapes text for HTML and SVG.
 pub fn escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -338,11 +376,7 @@ pub fn render_html(input: &ReportInput) -> String {
         );
     }
     // Summary.
-    let _ = write!(
-        o,
-        "<section aria-labelledby=\"sum\"><h2 id=\"sum\">{}</h2>",
-        tr(lang, "report-summary")
-    );
+    section(&mut o, "sum", tr(lang, "report-summary"));
     if let Some(v) = &s.vision {
         let _ = write!(
             o,
@@ -351,13 +385,14 @@ pub fn render_html(input: &ReportInput) -> String {
             escape(v)
         );
     }
-    let _ = write!(
-        o,
-        "<table class=\"summary\"><caption>{} {}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead><tbody>",
-        tr(lang, "report-status-of-the-targets"),
-        f.year,
-        tr(lang, "report-status"),
-        tr(lang, "report-targets")
+    table_head(
+        &mut o,
+        Some("summary"),
+        &format!("{} {}", tr(lang, "report-status-of-the-targets"), f.year),
+        &[
+            (tr(lang, "report-status"), false),
+            (tr(lang, "report-targets"), true),
+        ],
     );
     for st in Status::ALL {
         let _ = write!(
@@ -385,17 +420,12 @@ pub fn render_html(input: &ReportInput) -> String {
     }
     let _ = write!(o, "</ul></nav></section>");
 
-    let results: HashMap<&str, &TargetResult> = f
-        .results
-        .iter()
-        .map(|r| (r.target_id.as_str(), r))
-        .collect();
+    let results = results_by_target(f);
     for g in s.root_goals() {
-        let _ = write!(
-            o,
-            "<section aria-labelledby=\"goal-{id}\"><h2 id=\"goal-{id}\">{}</h2>",
-            escape(&g.title),
-            id = escape(&g.id)
+        section(
+            &mut o,
+            &format!("goal-{}", escape(&g.id)),
+            &escape(&g.title),
         );
         if let Some(d) = &g.description {
             let _ = write!(o, "<p>{}</p>", escape(d));
@@ -486,17 +516,13 @@ pub fn render_html(input: &ReportInput) -> String {
             );
             let (header, rows) = data_rows(r, unit, lang);
             if !rows.is_empty() {
-                let _ = write!(
-                    o,
-                    "<table><caption>{} – {}</caption><thead><tr><th scope=\"col\">{}</th>",
-                    tr(lang, "report-data"),
-                    escape(&t.text),
-                    tr(lang, "report-period")
-                );
-                for h in &header {
-                    let _ = write!(o, "<th scope=\"col\" class=\"num\">{}</th>", escape(h));
-                }
-                let _ = write!(o, "</tr></thead><tbody>");
+                let header: Vec<String> = header.iter().map(|h| escape(h)).collect();
+                let columns: Vec<(&str, bool)> =
+                    std::iter::once((tr(lang, "report-period"), false))
+                        .chain(header.iter().map(|h| (h.as_str(), true)))
+                        .collect();
+                let caption = format!("{} – {}", tr(lang, "report-data"), escape(&t.text));
+                table_head(&mut o, None, &caption, &columns);
                 for (p, cells) in rows {
                     let _ = write!(o, "<tr><th scope=\"row\">{p}</th>");
                     for c in cells {
@@ -520,11 +546,7 @@ pub fn render_html(input: &ReportInput) -> String {
     }
     // Indicators per area.
     if !s.areas.is_empty() {
-        let _ = write!(
-            o,
-            "<section aria-labelledby=\"areas\"><h2 id=\"areas\">{}</h2>",
-            tr(lang, "report-indicators-by-area")
-        );
+        section(&mut o, "areas", tr(lang, "report-indicators-by-area"));
         for a in &s.areas {
             let _ = write!(o, "<h3>{}</h3><ul>", escape(&a.name));
             for i in &a.indicators {
@@ -547,17 +569,16 @@ pub fn render_html(input: &ReportInput) -> String {
     }
     // Action plan.
     if !s.activities.is_empty() {
-        let _ = write!(
-            o,
-            "<section aria-labelledby=\"plan\"><h2 id=\"plan\">{}</h2><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-            tr(lang, "report-action-plan"),
-            tr(lang, "report-year"),
-            tr(lang, "report-activity"),
-            tr(lang, "report-goal"),
-            tr(lang, "report-responsible"),
-            tr(lang, "report-status"),
-            tr(lang, "report-comment")
-        );
+        section(&mut o, "plan", tr(lang, "report-action-plan"));
+        let columns = [
+            (tr(lang, "report-year"), false),
+            (tr(lang, "report-activity"), false),
+            (tr(lang, "report-goal"), false),
+            (tr(lang, "report-responsible"), false),
+            (tr(lang, "report-status"), false),
+            (tr(lang, "report-comment"), false),
+        ];
+        table_head(&mut o, None, "", &columns);
         for a in &s.activities {
             let goal = a
                 .goal
@@ -579,10 +600,10 @@ pub fn render_html(input: &ReportInput) -> String {
         let _ = write!(o, "</tbody></table></section>");
     }
     // Sources.
+    section(&mut o, "src", tr(lang, "report-sources"));
     let _ = write!(
         o,
-        "<section aria-labelledby=\"src\"><h2 id=\"src\">{}</h2><p>{}</p>",
-        tr(lang, "report-sources"),
+        "<p>{}</p>",
         tr(lang, "report-source-kolada-rka-licence-cc-by")
     );
     if let Some(src) = &s.source {
@@ -593,15 +614,14 @@ pub fn render_html(input: &ReportInput) -> String {
             escape(src)
         );
     }
-    let _ = write!(
-        o,
-        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        tr(lang, "report-data-batches-the-report-rests-on"),
-        tr(lang, "report-no"),
-        tr(lang, "report-source"),
-        tr(lang, "report-file"),
-        tr(lang, "report-imported")
-    );
+    let columns = [
+        (tr(lang, "report-no"), false),
+        (tr(lang, "report-source"), false),
+        (tr(lang, "report-file"), false),
+        (tr(lang, "report-imported"), false),
+    ];
+    let caption = tr(lang, "report-data-batches-the-report-rests-on");
+    table_head(&mut o, None, caption, &columns);
     for b in &input.batches {
         let _ = write!(
             o,
@@ -659,11 +679,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
     for st in Status::ALL {
         let _ = writeln!(o, "| {} {} | {} |", st.icon(), st.label(lang), f.count(st));
     }
-    let results: HashMap<&str, &TargetResult> = f
-        .results
-        .iter()
-        .map(|r| (r.target_id.as_str(), r))
-        .collect();
+    let results = results_by_target(f);
     for g in s.root_goals() {
         let _ = writeln!(o, "\n## {}\n", g.title);
         for sg in s.children(&g.id) {
