@@ -111,6 +111,11 @@ try {
   check((await page.locator("table").count()) >= 1, "the target page shows the data table");
   await axe(page, "the target page");
   if (process.env.SCREENSHOTS) await page.screenshot({ path: join(process.env.SCREENSHOTS, "target.png"), fullPage: true });
+  // The strategy library: the demo's strategy texts, searched in Swedish.
+  await page.goto(`${base}/bibliotek?q=integrationsstrategi`);
+  check((await page.locator("mark").count()) > 0, "the library marks what «integrationsstrategi» found");
+  check((await page.textContent("table"))?.includes("Ljusnarsberg"), "the library lists the demo's documents");
+  await axe(page, "the strategy library");
   // Change the target value and see the status change (2018: on the path to 50 %, far
   // behind the path to 90 %).
   await page.goto(`${base}/s/ostersund-2020/t/m2-arbete-studier?year=2018`);

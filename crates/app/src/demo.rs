@@ -29,6 +29,25 @@ pub const STRATEGIES: [(&str, &str); 3] = [
     ),
 ];
 
+/// The strategy texts the demo adds to the strategy library (`data/library`): file, the
+/// municipality, title, year, the text.
+pub const LIBRARY: [(&str, &str, &str, Option<i32>, &str); 2] = [
+    (
+        "ostersund-integrationsstrategi-2020.txt",
+        "Östersund",
+        "Integrationsstrategi 2020",
+        Some(2016),
+        include_str!("../../../data/library/ostersund-integrationsstrategi-2020.txt"),
+    ),
+    (
+        "ljusnarsberg-integrationsstrategi.txt",
+        "Ljusnarsberg",
+        "Strategi för integration i Ljusnarsbergs kommun 2016–2020",
+        Some(2016),
+        include_str!("../../../data/library/ljusnarsberg-integrationsstrategi.txt"),
+    ),
+];
+
 /// Kolada's real data response for N00945 (API v2 shape), as shipped.
 pub const KOLADA_N00945_V2: &[u8] = include_bytes!("../../../data/kolada/data-N00945-v2.json");
 
@@ -519,6 +538,22 @@ pub fn run(out: &Path, database: Option<&str>) -> Result<DemoOutput> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    // The strategy library: two of the strategies' own texts, searchable, their targets
+    // read out as drafts.
+    let mut conn = crate::Conn::open(&db)?;
+    for (file_name, municipality, title, year, text) in LIBRARY {
+        let doc = crate::library::NewDocument {
+            municipality: municipality.into(),
+            title: title.into(),
+            year,
+            kind: "strategi".into(),
+            source: Some(format!("data/library/{file_name}")),
+            file_name: file_name.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let id = crate::library::add(&mut conn, &crate::Actor::system(), doc)?;
+        summary.push(format!("strategy library: {title} (entry {id})"));
     }
     Ok(DemoOutput {
         database: db,

@@ -63,6 +63,12 @@ fn may_add(actor: &Actor) -> Result<()> {
     }
 }
 
+/// Who may read the library: every logged-in user (the entries are public documents about
+/// municipalities, shared by all; the public pages of published entries come later).
+fn may_read(actor: &Actor) -> Result<()> {
+    actor.principal().map(|_| ()).ok_or(Error::Unauthorized)
+}
+
 /// The paragraphs of a plain text with their pages: pages are separated by form feeds (as
 /// `pdftotext` writes them), paragraphs by blank lines, or by line ends when the text has
 /// no blank lines (one paragraph a line).
@@ -192,7 +198,8 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
 }
 
 /// Every entry of the library.
-pub fn entries(conn: &mut Conn) -> Result<Vec<LibraryEntry>> {
+pub fn entries(conn: &mut Conn, actor: &Actor) -> Result<Vec<LibraryEntry>> {
+    may_read(actor)?;
     Ok(conn.store().library_entries()?)
 }
 
@@ -242,7 +249,8 @@ fn current_index(conn: &mut Conn) -> Result<Arc<Index>> {
 
 /// The documents that best answer a query (Swedish stems, compounds), best first, each
 /// with its best paragraph.
-pub fn search(conn: &mut Conn, query: &str, limit: usize) -> Result<Vec<Found>> {
+pub fn search(conn: &mut Conn, actor: &Actor, query: &str, limit: usize) -> Result<Vec<Found>> {
+    may_read(actor)?;
     if query.chars().count() > 500 {
         return Err(Error::input("the query is longer than 500 characters"));
     }
@@ -251,8 +259,10 @@ pub fn search(conn: &mut Conn, query: &str, limit: usize) -> Result<Vec<Found>> 
     // Documents, each by its best paragraph: a long document with many matching
     // paragraphs does not crowd out the others.
     let hits = idx.search(query, limit * 50);
-    let entries: HashMap<i64, LibraryEntry> =
-        entries(conn)?.into_iter().map(|e| (e.id, e)).collect();
+    let entries: HashMap<i64, LibraryEntry> = entries(conn, actor)?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     Ok(hits
         .into_iter()
@@ -279,12 +289,13 @@ pub struct EntryTargets {
 /// the Kolada KPIs that may measure it. Nothing is stored: they are drafts.
 pub fn targets_of_municipality(
     conn: &mut Conn,
+    actor: &Actor,
     municipality: &str,
     period_end: Option<i32>,
 ) -> Result<Vec<EntryTargets>> {
     let unit = crate::operator::municipality(conn, municipality)?;
     let mut out = Vec::new();
-    for entry in entries(conn)? {
+    for entry in entries(conn, actor)? {
         if entry.meta.unit_code != unit.as_str() || entry.paragraphs == 0 {
             continue;
         }

@@ -123,16 +123,28 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
             };
             assert!(text.contains(says), "{b}: {text}");
         }
-        let entries = library::entries(&mut conn).unwrap();
+        // Every logged-in user reads the library (a viewer of another municipality too);
+        // nobody without a login does.
+        let actor = member(anna, Role::Viewer);
+        let nobody = Actor::new(None, Lang::Sv);
+        assert!(matches!(
+            library::entries(&mut conn, &nobody),
+            Err(Error::Unauthorized)
+        ));
+        assert!(matches!(
+            library::search(&mut conn, &nobody, "strategi", 10),
+            Err(Error::Unauthorized)
+        ));
+        let entries = library::entries(&mut conn, &actor).unwrap();
         assert_eq!(entries.len(), 1, "{b}: only the first document");
         assert_eq!(entries[0].id, id);
         assert_eq!(entries[0].meta.added_for.as_deref(), Some("1864"), "{b}");
         // Three paragraphs, the last on page 2 (after the form feed).
         assert_eq!(entries[0].paragraphs, 3, "{b}");
-        let found = library::search(&mut conn, "strategi för integration", 10).unwrap();
+        let found = library::search(&mut conn, &actor, "strategi för integration", 10).unwrap();
         assert_eq!(found[0].entry.id, id, "{b}");
         assert_eq!(found[0].hit.page, Some(1), "{b}");
-        let found = library::search(&mut conn, "bostadsstrategi", 10).unwrap();
+        let found = library::search(&mut conn, &actor, "bostadsstrategi", 10).unwrap();
         assert_eq!(found[0].hit.page, Some(2), "{b}: {found:?}");
         assert!(
             found[0].hit.snippet.contains("«bostäder»")
@@ -150,7 +162,7 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
             },
         )
         .unwrap();
-        let found = library::search(&mut conn, "stannar", 10).unwrap();
+        let found = library::search(&mut conn, &actor, "stannar", 10).unwrap();
         assert_eq!(found.len(), 1, "{b}");
         assert_eq!(found[0].entry.meta.unit_code, "2580", "{b}");
     }

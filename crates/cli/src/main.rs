@@ -1134,7 +1134,12 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
             let Some(m) = municipality else {
                 unreachable!("a file is read before the database opens")
             };
-            let found = library::targets_of_municipality(store, &m, period_end)?;
+            let found = library::targets_of_municipality(
+                store,
+                &etablera_app::Actor::system(),
+                &m,
+                period_end,
+            )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&found)?);
                 return Ok(());
@@ -1178,7 +1183,7 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
         }
         LibraryCommand::Search { query, limit } => {
             let query = query.join(" ");
-            let found = library::search(store, &query, limit)?;
+            let found = library::search(store, &etablera_app::Actor::system(), &query, limit)?;
             for f in &found {
                 let page = f.hit.page.map(|p| format!(", s. {p}")).unwrap_or_default();
                 let score = etablera_domain::format::number(f.hit.score, 2, lang);
@@ -1189,7 +1194,7 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
             println!("{} träffar för «{query}»", found.len());
         }
         LibraryCommand::List => {
-            for e in library::entries(store)? {
+            for e in library::entries(store, &etablera_app::Actor::system())? {
                 let m = &e.meta;
                 let year = m.year.map_or_else(|| "okänt år".into(), |y| y.to_string());
                 let text = if e.paragraphs == 0 {

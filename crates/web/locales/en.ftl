@@ -432,3 +432,14 @@ year = Year
 years = {" "}years.
 you-do-not-have-permission = You do not have permission to do this.
 you-have-no-access = you have no access to
+
+# The strategy library (/bibliotek).
+library-title = Strategy library
+library-intro = Municipalities' integration strategies and programmes added to the library, searchable in Swedish: a compound word finds its parts and the parts the compound («integrationsstrategi» finds «strategi för integration»).
+library-search-label = Search the texts
+library-documents-for = documents for
+library-page = page
+library-entries = Documents in the library
+library-kind = Kind
+library-paragraphs = Paragraphs
+library-text-missing = text missing

@@ -432,3 +432,14 @@ year = År
 years = {" "}år.
 you-do-not-have-permission = Du har inte behörighet till detta.
 you-have-no-access = som du inte har behörighet till
+
+# The strategy library (/bibliotek).
+library-title = Strategibiblioteket
+library-intro = Kommuners integrationsstrategier och program som lagts till i biblioteket, sökbara på svenska: ett sammansatt ord hittar sina delar och delarna det sammansatta ordet («integrationsstrategi» hittar «strategi för integration»).
+library-search-label = Sök i texterna
+library-documents-for = dokument för
+library-page = sidan
+library-entries = Dokument i biblioteket
+library-kind = Slag
+library-paragraphs = Stycken
+library-text-missing = text saknas

@@ -22,6 +22,7 @@ pub mod db;
 pub mod edit;
 pub mod error;
 mod i18n;
+pub mod library;
 pub mod pages;
 pub mod plan;
 pub mod register;
@@ -213,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         .merge(data::router(limit))
         .merge(plan::router())
         .merge(users::router())
+        .merge(library::router())
         .merge(register::router(limit))
         .nest("/api/v1", api::router(limit))
         .layer(axum::middleware::from_fn_with_state(

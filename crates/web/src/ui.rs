@@ -34,6 +34,9 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                         ul {
                             li { a href="/" { (tr(lang, "home")) } }
                             li { a href="/indikatorer" { (tr(lang, "indicators-indikatorer")) } }
+                            @if ctx.user.is_some() {
+                                li { a href="/bibliotek" { (tr(lang, "library-title")) } }
+                            }
                             li { a href={ "/lang/" (other) "?next=" (urlencode(path)) } lang=(other) { (other_label) } }
                             @if let Some(u) = &ctx.user {
                                 @if ctx.principal.as_ref().is_some_and(|p| p.system_admin || p.memberships.iter().any(|(_, r)| *r == etablera_domain::access::Role::Admin)) {

@@ -1879,3 +1879,51 @@ fn editing_goals_and_indicator_links() {
         }
     }
 }
+
+/// The strategy library (`/bibliotek`): every logged-in user reads and searches it, in
+/// Swedish, whichever municipality they belong to; without a login it answers 401. The
+/// search marks its matches, and a hostile query comes back as text.
+#[test]
+fn the_strategy_library_is_read_by_every_logged_in_user() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut conn = etablera_app::Conn::open(&app.address).unwrap();
+        let (file_name, municipality, title, year, text) = etablera_app::demo::LIBRARY[0];
+        let doc = etablera_app::library::NewDocument {
+            municipality: municipality.into(),
+            title: title.into(),
+            year,
+            kind: "strategi".into(),
+            source: None,
+            file_name: file_name.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        etablera_app::library::add(&mut conn, &etablera_app::Actor::system(), doc).unwrap();
+        let url = format!("{}/bibliotek?q=integrationsstrategi", app.base);
+        let anonymous = Client::default().get(&url);
+        assert_eq!(anonymous.status, 401, "{b}");
+        assert!(!anonymous.body.contains("<mark>"), "{b}");
+        for who in ["viewer", "strategist", "ljadmin", "sys"] {
+            let mut c = login(&app, who);
+            let page = c.get(&url);
+            assert_eq!(page.status, 200, "{b}: {who}");
+            assert!(
+                page.body.contains("Integrationsstrategi 2020"),
+                "{b}: {who}"
+            );
+            assert!(page.body.contains("Östersund"), "{b}: {who}");
+            assert!(page.body.contains("<mark>"), "{b}: {who}: {}", page.body);
+            assert!(
+                page.body.contains("href=\"/bibliotek\""),
+                "{b}: in the menu"
+            );
+        }
+        let mut c = login(&app, "viewer");
+        let hostile = format!("<script>alert(1)</script>{}", "ö".repeat(5000));
+        let query: String = hostile.bytes().map(|b| format!("%{b:02X}")).collect();
+        let page = c.get(&format!("{}/bibliotek?q={query}", app.base));
+        assert_eq!(page.status, 200, "{b}");
+        assert!(!page.body.contains("<script>alert"), "{b}: escaped");
+        assert!(page.body.contains("&lt;script&gt;"), "{b}");
+    }
+}
