@@ -8,17 +8,9 @@ use etablera_app::table;
 use etablera_domain::Units;
 use etablera_ingest::{csv_long, strategy_file, Known};
 
-/// The peak resident set of this process so far, in MiB (nextest runs each test in a
-/// process of its own).
-fn peak_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb / 1024)
-        .unwrap_or(0)
-}
+#[path = "../../ingest/tests/support/memory.rs"]
+mod memory;
+use memory::peak_mib;
 
 /// Runs `f` and checks the process grew by less than `mib` MiB while it ran.
 fn bounded<T>(what: &str, mib: u64, f: impl FnOnce() -> T) -> T {

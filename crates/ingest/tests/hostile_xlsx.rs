@@ -69,17 +69,9 @@ fn sst(w: &mut dyn Write, items: &[&str]) {
     w.write_all(b"</sst>").unwrap();
 }
 
-/// The peak resident set of this process so far, in MiB (nextest runs each test in a
-/// process of its own).
-fn peak_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb / 1024)
-        .unwrap_or(0)
-}
+#[path = "support/memory.rs"]
+mod memory;
+use memory::peak_mib;
 
 fn read(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, String> {
     xlsx_wide::first_sheet_rows("hostile.xlsx", bytes)

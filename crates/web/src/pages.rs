@@ -7,7 +7,7 @@ use crate::auth::{
 };
 use crate::error::AppError;
 use crate::i18n::tr;
-use crate::ui::Checked;
+use crate::ui::{Checked, Notice};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -918,15 +918,10 @@ async fn target_page(
 }
 
 async fn accessibility(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
-    accessibility_page(&state, &ctx, None, StatusCode::OK)
+    accessibility_page(&state, &ctx, Notice::None)
 }
 
-fn accessibility_page(
-    state: &AppState,
-    ctx: &Ctx,
-    notice: Option<Result<String, String>>,
-    status: StatusCode,
-) -> Response {
+fn accessibility_page(state: &AppState, ctx: &Ctx, notice: Notice) -> Response {
     let lang = ctx.lang;
     let token = state.forms.issue(etablera_app::now_secs());
     let body = html! {
@@ -936,11 +931,7 @@ fn accessibility_page(
         p { (tr(lang, "pages-work-without-javascript-keyboard")) }
         p { (tr(lang, "known-gaps-strategy-editing-data")) }
         h2 id="rapportera" { (tr(lang, "report-problem")) }
-        @match &notice {
-            Some(Ok(m)) => { p.success role="status" { (m) } },
-            Some(Err(m)) => { div.error role="alert" id="report-error" { (m) } },
-            None => {},
-        }
+        (notice.show(Some("report-error")))
         p { (tr(lang, "if-you-find-problems-not")) }
         form method="post" action="/tillganglighet" {
             input type="hidden" name="csrf" value=(token);
@@ -950,7 +941,7 @@ fn accessibility_page(
             }
             p {
                 label for="a11y-message" { (tr(lang, "describe-problem")) }
-                textarea id="a11y-message" name="message" rows="5" cols="60" required maxlength="5000" aria-describedby=[matches!(notice, Some(Err(_))).then_some("report-error")] {}
+                textarea id="a11y-message" name="message" rows="5" cols="60" required maxlength="5000" aria-describedby=[notice.refused().then_some("report-error")] {}
             }
             p {
                 label for="a11y-contact" { (tr(lang, "e-mail-phone-if-you")) }
@@ -962,7 +953,7 @@ fn accessibility_page(
     };
     let title = tr(lang, "accessibility-statement");
     let resp = (
-        status,
+        notice.status(),
         Html(layout(ctx, title, "/tillganglighet", body).into_string()),
     )
         .into_response();
@@ -987,12 +978,20 @@ async fn report_problem(
     let lang = ctx.lang;
     if !anonymous_form_is_fresh(&state, &headers, &f.csrf) {
         let m = tr(lang, "form-has-expired-please-write").to_string();
-        return accessibility_page(&state, &ctx, Some(Err(m)), StatusCode::UNPROCESSABLE_ENTITY);
+        return accessibility_page(
+            &state,
+            &ctx,
+            Notice::Refused(m, StatusCode::UNPROCESSABLE_ENTITY),
+        );
     }
     let message = f.message.trim().to_string();
     if message.is_empty() || message.chars().count() > 5000 {
         let m = tr(lang, "describe-problem-most-5-000").to_string();
-        return accessibility_page(&state, &ctx, Some(Err(m)), StatusCode::UNPROCESSABLE_ENTITY);
+        return accessibility_page(
+            &state,
+            &ctx,
+            Notice::Refused(m, StatusCode::UNPROCESSABLE_ENTITY),
+        );
     }
     let a = ctx.actor();
     match state
@@ -1007,8 +1006,7 @@ async fn report_problem(
         Ok(_) => accessibility_page(
             &state,
             &ctx,
-            Some(Ok(tr(lang, "thank-you-your-report-has").into())),
-            StatusCode::OK,
+            Notice::Done(tr(lang, "thank-you-your-report-has").into()),
         ),
         Err(e) => fail(&ctx, e),
     }

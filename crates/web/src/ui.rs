@@ -210,6 +210,42 @@ where
     }
 }
 
+/// What a page says about the form just sent: nothing, that it was done, or why it was
+/// refused (with the answer's status).
+#[derive(Debug)]
+pub(crate) enum Notice {
+    None,
+    Done(String),
+    Refused(String, StatusCode),
+}
+
+impl Notice {
+    /// The answer's status: the refusal's, else 200.
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            Notice::Refused(_, s) => *s,
+            _ => StatusCode::OK,
+        }
+    }
+
+    /// Whether the form was refused.
+    pub(crate) fn refused(&self) -> bool {
+        matches!(self, Notice::Refused(..))
+    }
+
+    /// The notice above the form: a status line, or an alert (with `id`, for the field it
+    /// describes to point at).
+    pub(crate) fn show(&self, id: Option<&str>) -> maud::Markup {
+        maud::html! {
+            @match self {
+                Notice::Done(m) => { p.success role="status" { (m) } },
+                Notice::Refused(m, _) => { div.error role="alert" id=[id] { (m) } },
+                Notice::None => {},
+            }
+        }
+    }
+}
+
 /// A form with nothing but its CSRF token: a button that posts.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct CsrfOnly {

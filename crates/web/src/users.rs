@@ -4,8 +4,8 @@
 use crate::auth::{Ctx, Password};
 use crate::error::AppError;
 use crate::i18n::tr;
-use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
+use crate::ui::{Checked, Notice};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -25,15 +25,10 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Response {
-    page(&state, &ctx, None, StatusCode::OK).await
+    page(&state, &ctx, Notice::None).await
 }
 
-async fn page(
-    state: &AppState,
-    ctx: &Ctx,
-    notice: Option<Result<String, String>>,
-    status: StatusCode,
-) -> Response {
+async fn page(state: &AppState, ctx: &Ctx, notice: Notice) -> Response {
     let lang = ctx.lang;
     let a = ctx.actor();
     let r = state
@@ -56,11 +51,7 @@ async fn page(
     };
     let body = html! {
         h1 { (tr(lang, "users")) }
-        @match &notice {
-            Some(Ok(m)) => { p.success role="status" { (m) } },
-            Some(Err(m)) => { div.error role="alert" { (m) } },
-            None => {},
-        }
+        (notice.show(None))
         table {
             caption { (tr(lang, "users-roles")) }
             thead { tr { th scope="col" { (tr(lang, "username")) } th scope="col" { (tr(lang, "name")) } th scope="col" { (tr(lang, "roles")) } } }
@@ -93,7 +84,7 @@ async fn page(
         }
     };
     (
-        status,
+        notice.status(),
         Html(layout(ctx, tr(lang, "users"), "/admin/users", body).into_string()),
     )
         .into_response()
@@ -141,7 +132,7 @@ async fn create(
         }
         Err(e @ (AppError::BadRequest(_) | AppError::Conflict(_))) => {
             let status = e.status();
-            page(&state, &ctx, Some(Err(e.message(ctx.lang))), status).await
+            page(&state, &ctx, Notice::Refused(e.message(ctx.lang), status)).await
         }
         Err(e) => fail(&ctx, e),
     }
@@ -175,22 +166,12 @@ async fn set_role(
         .await;
     match r {
         Ok(()) => {
-            page(
-                &state,
-                &ctx,
-                Some(Ok(tr(ctx.lang, "role-saved").into())),
-                StatusCode::OK,
-            )
-            .await
+            let done = Notice::Done(tr(ctx.lang, "role-saved").into());
+            page(&state, &ctx, done).await
         }
         Err(e @ AppError::BadRequest(_)) => {
-            page(
-                &state,
-                &ctx,
-                Some(Err(e.message(ctx.lang))),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let refused = Notice::Refused(e.message(ctx.lang), StatusCode::UNPROCESSABLE_ENTITY);
+            page(&state, &ctx, refused).await
         }
         Err(e) => fail(&ctx, e),
     }

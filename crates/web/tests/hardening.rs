@@ -827,9 +827,10 @@ fn a_form_body_is_small() {
     }
 }
 
-/// Finding 14: an error page shows the logged-in user as logged in (not "Logga in"), and a
-/// Swedish page names fields by their labels, never by code names (`personnummer`,
-/// `sjalvbosatt`).
+/// Finding 14: a form with an error comes back with what the user wrote and the error
+/// above it (not a bare error page that drops the form), shows the logged-in user as
+/// logged in (not "Logga in"), and a Swedish page names fields by their labels, never by
+/// code names (`personnummer`, `sjalvbosatt`).
 #[test]
 fn error_pages_speak_to_the_logged_in_user_in_swedish() {
     for app in spawn_apps() {
@@ -843,20 +844,55 @@ fn error_pages_speak_to_the_logged_in_user_in_swedish() {
             &[
                 ("namn", "Fel Siffra"),
                 ("personnummer", "19811218-9875"),
-                ("kategori", "turist"),
+                ("fodelseland", "Eritrea"),
+                ("sprak", "tigrinja, arabiska"),
+                ("telefon", "070-123 45 67"),
             ],
         );
         assert_eq!(r.status, 422, "{b}: {}", r.body);
+        for v in [
+            "value=\"Fel Siffra\"",
+            "value=\"19811218-9875\"",
+            "value=\"Eritrea\"",
+            "value=\"tigrinja, arabiska\"",
+            "value=\"070-123 45 67\"",
+        ] {
+            assert!(r.body.contains(v), "{b}: {v} kept: {}", r.body);
+        }
+        assert!(
+            r.body.contains("action=\"/register/2380/persons\""),
+            "{b}: the form itself, to send again"
+        );
+        assert!(
+            r.body.contains("role=\"alert\""),
+            "{b}: the error is announced"
+        );
+        assert!(r.body.contains("Personnummer"), "{b}: {}", r.body);
+        // The whole sentence is Swedish, with the field named as the form shows it (it
+        // was "fältet ”Personnummer”: the check digit (the last digit) is wrong").
+        assert!(
+            r.body
+                .contains("Fältet ”Personnummer” har fel kontrollsiffra (den sista siffran)."),
+            "{b}: a Swedish sentence: {}",
+            r.body
+        );
+        assert!(
+            !r.body.contains("check digit"),
+            "{b}: no English on a Swedish page"
+        );
+        assert!(
+            r.body.contains("aria-invalid=\"true\""),
+            "{b}: the field in error is marked"
+        );
+        // The CSRF token in the form is the session's, so sending it again works.
+        let again = hidden(&r.body, "csrf");
+        assert_eq!(again, csrf, "{b}");
         assert!(r.body.contains("Logga ut"), "{b}: shown as logged in");
         assert!(!r.body.contains(">Logga in<"), "{b}: {}", r.body);
         assert!(
             !r.body.contains("field `"),
             "{b}: no code names: {}",
             r.body
-        );
-        assert!(
-            r.body.contains("action=\"/register/2380/persons\""),
-            "{b}: the form comes back to be corrected"
         );
         let r = register_person(
             &app,
@@ -879,6 +915,14 @@ fn error_pages_speak_to_the_logged_in_user_in_swedish() {
             r.body
         );
         assert!(r.body.contains("Kategori"), "{b}: {}", r.body);
+        assert_eq!(
+            store(&app)
+                .persons(&etablera_domain::UnitCode::parse("2380").unwrap())
+                .unwrap()
+                .len(),
+            0,
+            "{b}: nothing stored"
+        );
     }
 }
 
@@ -939,75 +983,6 @@ fn times_are_shown_in_swedish_time() {
         let page = st.get(&format!("{url}?year=2018"));
         assert!(page.body.contains("Senast ändrad"), "{b}");
         assert_eq!(iso_time_in_text(&page.body), None, "{b}: target page");
-    }
-}
-
-/// Finding 14: a form with an error comes back with what the user wrote, and the error
-/// above it, instead of a bare error page that drops the form.
-#[test]
-fn a_form_with_an_error_comes_back_filled_in() {
-    for app in spawn_apps() {
-        let b = app.backend;
-        let mut cw = login(&app, "cw");
-        let csrf = session_csrf(&app, &mut cw);
-        let r = register_person(
-            &app,
-            &mut cw,
-            &csrf,
-            &[
-                ("namn", "Fel Siffra"),
-                ("personnummer", "19811218-9875"),
-                ("fodelseland", "Eritrea"),
-                ("sprak", "tigrinja, arabiska"),
-                ("telefon", "070-123 45 67"),
-            ],
-        );
-        assert_eq!(r.status, 422, "{b}: {}", r.body);
-        for v in [
-            "value=\"Fel Siffra\"",
-            "value=\"19811218-9875\"",
-            "value=\"Eritrea\"",
-            "value=\"tigrinja, arabiska\"",
-            "value=\"070-123 45 67\"",
-        ] {
-            assert!(r.body.contains(v), "{b}: {v} kept: {}", r.body);
-        }
-        assert!(
-            r.body.contains("action=\"/register/2380/persons\""),
-            "{b}: the form itself, to send again"
-        );
-        assert!(
-            r.body.contains("role=\"alert\""),
-            "{b}: the error is announced"
-        );
-        assert!(r.body.contains("Personnummer"), "{b}: {}", r.body);
-        // The whole sentence is Swedish, with the field named as the form shows it (it
-        // was "fältet ”Personnummer”: the check digit (the last digit) is wrong").
-        assert!(
-            r.body
-                .contains("Fältet ”Personnummer” har fel kontrollsiffra (den sista siffran)."),
-            "{b}: a Swedish sentence: {}",
-            r.body
-        );
-        assert!(
-            !r.body.contains("check digit"),
-            "{b}: no English on a Swedish page"
-        );
-        assert!(
-            r.body.contains("aria-invalid=\"true\""),
-            "{b}: the field in error is marked"
-        );
-        // The CSRF token in the form is the session's, so sending it again works.
-        let again = hidden(&r.body, "csrf");
-        assert_eq!(again, csrf, "{b}");
-        assert_eq!(
-            store(&app)
-                .persons(&etablera_domain::UnitCode::parse("2380").unwrap())
-                .unwrap()
-                .len(),
-            0,
-            "{b}: nothing stored"
-        );
     }
 }
 
