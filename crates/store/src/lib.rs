@@ -446,28 +446,25 @@ pub trait Store: Send + backend::Backend {
     fn indicator(&mut self, id: &IndicatorId) -> Result<Option<Indicator>> {
         shared::indicator(self.sql(), id)
     }
-    /// Imports observations as one batch, in one transaction.
+    /// Imports observations as one batch, in one transaction: a stream of one chunk.
     fn import_observations(
         &mut self,
         batch: &NewBatch,
         obs: &[Observation],
         progress: &mut dyn FnMut(u64),
-    ) -> Result<ImportOutcome>;
+    ) -> Result<ImportOutcome> {
+        let mut one = std::iter::once(Ok(obs.to_vec()));
+        self.import_stream(batch, &mut one, progress)
+    }
     /// Imports observations that arrive in chunks (while a large file is still being
     /// read) as one batch, in one transaction. An `Err` chunk aborts the import and
-    /// leaves the store as it was. The default collects the chunks first.
+    /// leaves the store as it was.
     fn import_stream(
         &mut self,
         batch: &NewBatch,
         chunks: &mut dyn Iterator<Item = std::result::Result<Vec<Observation>, String>>,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<ImportOutcome> {
-        let mut all = Vec::new();
-        for c in chunks {
-            all.extend(c.map_err(StoreError::Aborted)?);
-        }
-        self.import_observations(batch, &all, progress)
-    }
+    ) -> Result<ImportOutcome>;
     /// The latest version of each matching figure (as of a date, if asked).
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>>;
     fn batches(&mut self) -> Result<Vec<Batch>> {

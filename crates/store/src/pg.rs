@@ -82,20 +82,19 @@ impl Store for PgStore {
         Ok(r.get(0))
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        shared::migrate(
-            self,
-            crate::backend::Dialect::Postgres,
-            "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",
-        )
-    }
-
-    fn import_observations(
+    /// Collects the chunks, then copies them in (`COPY` into a staging table, compared
+    /// with what is stored) in one transaction.
+    fn import_stream(
         &mut self,
         batch: &NewBatch,
-        obs: &[Observation],
+        chunks: &mut dyn Iterator<Item = std::result::Result<Vec<Observation>, String>>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportOutcome> {
+        let mut obs = Vec::new();
+        for c in chunks {
+            obs.extend(c.map_err(StoreError::Aborted)?);
+        }
+        let obs = &obs[..];
         if let Some(batch_id) = shared::imported_batch(&mut self.client, &batch.content_sha256)? {
             let outcome = ImportOutcome::AlreadyImported { batch_id };
             shared::audit_alone(self, batch, &outcome)?;
@@ -161,6 +160,14 @@ impl Store for PgStore {
         }
         tx.commit()?;
         Ok(outcome)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        shared::migrate(
+            self,
+            crate::backend::Dialect::Postgres,
+            "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",
+        )
     }
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {

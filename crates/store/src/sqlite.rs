@@ -205,16 +205,6 @@ impl Store for SqliteStore {
         )
     }
 
-    fn import_observations(
-        &mut self,
-        batch: &NewBatch,
-        obs: &[Observation],
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<ImportOutcome> {
-        let mut one = std::iter::once(Ok(obs.to_vec()));
-        self.import_stream(batch, &mut one, progress)
-    }
-
     /// Stores chunks as they arrive, in one transaction. An indicator with nothing stored
     /// yet has only new rows, which are written at once; rows of indicators with stored
     /// values are kept and compared with them at the end. Repeats within the import are
