@@ -206,19 +206,15 @@ codes! {
 }
 
 /// The areas of the structured needs assessment.
-pub const ASSESSMENT_AREAS: &[(&str, &str, &str)] = &[
-    ("language", "språk", "language"),
-    (
-        "education",
-        "utbildning och validering",
-        "education and validation",
-    ),
-    ("work", "arbetslivserfarenhet", "work experience"),
-    ("health", "hälsa", "health"),
-    ("childcare", "barnomsorg", "childcare"),
-    ("housing", "boende", "housing"),
-    ("economy", "ekonomi", "economy"),
-    ("network", "socialt nätverk", "social network"),
+pub const ASSESSMENT_AREAS: &[&str] = &[
+    "language",
+    "education",
+    "work",
+    "health",
+    "childcare",
+    "housing",
+    "economy",
+    "network",
 ];
 
 /// An SSYK 2012 occupation code (one to four digits, the four-digit unit group normally).

@@ -443,3 +443,13 @@ library-entries = Documents in the library
 library-kind = Kind
 library-paragraphs = Paragraphs
 library-text-missing = text missing
+
+# The areas of the needs assessment (register::ASSESSMENT_AREAS).
+area-language = language
+area-education = education and validation
+area-work = work experience
+area-health = health
+area-childcare = childcare
+area-housing = housing
+area-economy = economy
+area-network = social network

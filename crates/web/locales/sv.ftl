@@ -443,3 +443,13 @@ library-entries = Dokument i biblioteket
 library-kind = Slag
 library-paragraphs = Stycken
 library-text-missing = text saknas
+
+# The areas of the needs assessment (register::ASSESSMENT_AREAS).
+area-language = språk
+area-education = utbildning och validering
+area-work = arbetslivserfarenhet
+area-health = hälsa
+area-childcare = barnomsorg
+area-housing = boende
+area-economy = ekonomi
+area-network = socialt nätverk

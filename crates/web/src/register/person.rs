@@ -154,9 +154,9 @@ pub(super) fn person_markup(
                 details { summary { (tr(lang, "make-assessment")) }
                     form method="post" action={ (base) "/assessment" } {
                         (hidden)
-                        @for (code, sv, en) in ASSESSMENT_AREAS {
+                        @for code in ASSESSMENT_AREAS {
                             fieldset {
-                                legend { (lang.pick(sv, en)) }
+                                legend { (area_label(lang, code)) }
                                 (select(&format!("need_{code}"), tr(lang, "need"), NeedLevel::ALL.iter().map(|n| (n.code().to_string(), n.label(lang).to_string())).collect(), p.assessment.as_ref().and_then(|a| a.items.iter().find(|i| i.area == *code)).map(|i| i.need.code()).unwrap_or("none")))
                                 label for={ "note_" (code) } { (tr(lang, "note-anteckning")) }
                                 input id={ "note_" (code) } name={ "note_" (code) } maxlength="1000";
@@ -352,12 +352,20 @@ pub(super) fn measure(ind: RegIndicator) -> etablera_domain::MeasureUnit {
     }
 }
 
-pub(super) fn area_label(lang: Lang, code: &str) -> String {
-    ASSESSMENT_AREAS
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, sv, en)| lang.pick(sv, en).to_string())
-        .unwrap_or_else(|| code.to_string())
+/// An area of the needs assessment (`register::ASSESSMENT_AREAS`) as the form names it; an
+/// unknown code as itself.
+pub(super) fn area_label(lang: Lang, code: &str) -> &str {
+    match code {
+        "language" => tr(lang, "area-language"),
+        "education" => tr(lang, "area-education"),
+        "work" => tr(lang, "area-work"),
+        "health" => tr(lang, "area-health"),
+        "childcare" => tr(lang, "area-childcare"),
+        "housing" => tr(lang, "area-housing"),
+        "economy" => tr(lang, "area-economy"),
+        "network" => tr(lang, "area-network"),
+        other => other,
+    }
 }
 
 pub(super) async fn update(
@@ -469,7 +477,7 @@ fn parse_change(part: &str, f: F) -> Result<cases::Change, AppError> {
         "details" => C::Details(f),
         "assessment" => {
             let mut items = Vec::new();
-            for (code, _, _) in ASSESSMENT_AREAS {
+            for code in ASSESSMENT_AREAS {
                 let need = choice(&f, &format!("need_{code}"), |x| {
                     NeedLevel::parse(if x.is_empty() { "none" } else { x })
                 })?;
