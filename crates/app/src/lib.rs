@@ -152,6 +152,7 @@ pub fn init(store: &mut dyn Store) -> Result<InitReport> {
         .collect();
     all.extend(curated.iter().cloned());
     let changed = store.upsert_indicators(&all)?;
+    store.add_library_listings(&library::shipped_listings()?)?;
     Ok(InitReport {
         units: n_units,
         indicators_changed: changed,

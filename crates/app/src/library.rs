@@ -11,6 +11,7 @@ use etablera_domain::{format, Lang, Sex};
 use etablera_library::index::{Hit, Index};
 use etablera_library::kpis::{Catalogue, Suggestion};
 use etablera_library::targets::{self, Comparator, Draft, Unit};
+pub use etablera_store::LibraryListing;
 use etablera_store::{AuditEntry, LibraryEntry, LibraryMeta, NewLibraryEntry};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -201,6 +202,51 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
 pub fn entries(conn: &mut Conn, actor: &Actor) -> Result<Vec<LibraryEntry>> {
     may_read(actor)?;
     Ok(conn.store().library_entries()?)
+}
+
+/// The document whose list of other strategies ships with Etablera.
+pub const OSTERSUND_2020: &str = "Östersund, Integrationsstrategi 2020";
+
+/// The documents Östersund's strategy lists (its opening list of other municipalities'
+/// strategies), with the municipality and year where the title states them:
+/// `data/library/listed-in-ostersund-2020.csv` (line;title;municipality;year;kind).
+const LISTED_IN_OSTERSUND: &str =
+    include_str!("../../../data/library/listed-in-ostersund-2020.csv");
+
+/// The listings that ship with Etablera, as `init` stores them.
+pub fn shipped_listings() -> Result<Vec<LibraryListing>> {
+    let mut out = Vec::new();
+    for (n, row) in LISTED_IN_OSTERSUND.lines().enumerate().skip(1) {
+        let bad = |what: &str| {
+            Error::internal(format!(
+                "data/library/listed-in-ostersund-2020.csv, row {}: {what}",
+                n + 1
+            ))
+        };
+        let f: Vec<&str> = row.split(';').collect();
+        let [line, title, unit, year, kind] = f[..] else {
+            return Err(bad("not five fields"));
+        };
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        out.push(LibraryListing {
+            listed_in: OSTERSUND_2020.into(),
+            line: line.parse().map_err(|_| bad("line"))?,
+            title: title.into(),
+            unit_code: some(unit),
+            year: match year {
+                "" => None,
+                y => Some(y.parse().map_err(|_| bad("year"))?),
+            },
+            kind: kind.into(),
+        });
+    }
+    Ok(out)
+}
+
+/// Every listing: the documents other library documents list, whose text is missing.
+pub fn listings(conn: &mut Conn, actor: &Actor) -> Result<Vec<LibraryListing>> {
+    may_read(actor)?;
+    Ok(conn.store().library_listings()?)
 }
 
 /// A paragraph found, with the entry it belongs to.

@@ -167,3 +167,67 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
         assert_eq!(found[0].entry.meta.unit_code, "2580", "{b}");
     }
 }
+
+/// The documents Östersund's strategy lists ship as catalogue entries ("text missing"):
+/// sixty municipal strategies, programmes, plans and policies, each with the line of the
+/// seed it stands on, the municipality and year where the title states them. `init` stores
+/// them once, however often it runs; every logged-in user reads them.
+#[test]
+fn the_documents_ostersund_lists_are_catalogue_entries() {
+    let shipped = library::shipped_listings().unwrap();
+    assert_eq!(shipped.len(), 60);
+    let units = etablera_domain::Units::sweden();
+    let mut lines = std::collections::HashSet::new();
+    for l in &shipped {
+        assert!(lines.insert(l.line), "line {} twice", l.line);
+        if let Some(code) = &l.unit_code {
+            assert!(units.get(code).is_some(), "{code} is not a municipality");
+        }
+        assert!(
+            [
+                "strategi",
+                "program",
+                "plan",
+                "policy",
+                "riktlinjer",
+                "handlingsplan",
+                "styrdokument",
+                "uppföljning"
+            ]
+            .contains(&l.kind.as_str()),
+            "{}",
+            l.kind
+        );
+    }
+    // The seed's own lines: each title is read from the line it names.
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seeds/003_0331436ce3dbd4ab.txt"
+    ));
+    if let Ok(seed) = seed {
+        let seed: Vec<&str> = seed.lines().collect();
+        let tomelilla = shipped
+            .iter()
+            .find(|l| l.unit_code.as_deref() == Some("1270"))
+            .unwrap();
+        assert!(seed[tomelilla.line as usize - 1].contains("Tomelilla"));
+        assert_eq!(tomelilla.year, Some(2017));
+    }
+    for t in testing::all() {
+        let b = t.backend;
+        let mut conn = Conn::open_migrated(&t.address).unwrap();
+        etablera_app::operator::init(&mut conn).unwrap();
+        etablera_app::operator::init(&mut conn).unwrap();
+        let reader = member(1, Role::Viewer);
+        let listed = library::listings(&mut conn, &reader).unwrap();
+        assert_eq!(listed.len(), 60, "{b}: stored once");
+        assert!(
+            listed.iter().any(|l| l.unit_code.is_none()),
+            "{b}: unknown municipalities kept"
+        );
+        assert!(matches!(
+            library::listings(&mut conn, &Actor::new(None, Lang::Sv)),
+            Err(Error::Unauthorized)
+        ));
+    }
+}

@@ -1207,6 +1207,19 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
                     e.id, m.unit_code, m.title, m.kind
                 );
             }
+            let listed = library::listings(store, &etablera_app::Actor::system())?;
+            for l in &listed {
+                let unit = l.unit_code.as_deref().unwrap_or("okänd kommun");
+                let year = l.year.map_or_else(|| "okänt år".into(), |y| y.to_string());
+                println!(
+                    "     {unit} {} ({}, {year}; text saknas; uppräknad i {}, rad {})",
+                    l.title, l.kind, l.listed_in, l.line
+                );
+            }
+            println!(
+                "{} dokument uppräknade i andra dokument, utan text ännu.",
+                listed.len()
+            );
         }
     }
     Ok(())

@@ -240,6 +240,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(10, "0010_person_household.sql"),
     migration!(11, "0011_pending_upload.sql"),
     migration!(12, "0012_library.sql"),
+    migration!(13, "0013_library_listing.sql"),
 ];
 
 /// A migration's text for a dialect. Each migration is one file for both databases

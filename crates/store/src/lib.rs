@@ -262,6 +262,21 @@ pub struct NewLibraryEntry {
     pub original: Option<Vec<u8>>,
 }
 
+/// A document another library document lists: a catalogue entry without its text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LibraryListing {
+    /// The document that lists it ("Östersund, Integrationsstrategi 2020").
+    pub listed_in: String,
+    /// The line of that document it stands on.
+    pub line: i32,
+    pub title: String,
+    /// The municipality the title names, if it names one.
+    pub unit_code: Option<String>,
+    /// The year the title states, if it states one.
+    pub year: Option<i32>,
+    pub kind: String,
+}
+
 /// One paragraph of a library document, with the page it stands on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LibraryParagraph {
@@ -683,6 +698,15 @@ pub trait Store: Send + backend::Backend {
     /// of one entry's document.
     fn library_paragraphs(&mut self, entry: Option<i64>) -> Result<Vec<LibraryParagraph>> {
         shared::library_paragraphs(self.sql(), entry)
+    }
+    /// Stores the listings not stored before (known by the listing document and line), in
+    /// one transaction; how many were new.
+    fn add_library_listings(&mut self, listings: &[LibraryListing]) -> Result<usize> {
+        shared::add_library_listings(self, listings)
+    }
+    /// Every listing, by the document that lists them and their line.
+    fn library_listings(&mut self) -> Result<Vec<LibraryListing>> {
+        shared::library_listings(self.sql())
     }
     /// What the library holds, as a number that changes when an entry is added or removed
     /// (a search index built for one number is current while it stands).

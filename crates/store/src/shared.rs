@@ -1455,6 +1455,44 @@ pub(crate) fn library_paragraphs(
     )
 }
 
+pub(crate) fn add_library_listings(
+    b: &mut (impl Backend + ?Sized),
+    listings: &[LibraryListing],
+) -> Result<usize> {
+    let mut added = 0;
+    b.in_tx(&mut |db| {
+        added = 0;
+        for l in listings {
+            added += db.exec(
+                "insert into library_listing (listed_in, line, title, unit_code, year, kind)
+                 select $1, $2, $3, $4, $5, $6
+                 where not exists (select 1 from library_listing where listed_in = $1 and line = $2)",
+                p![&l.listed_in, l.line, &l.title, &l.unit_code, l.year, &l.kind],
+            )? as usize;
+        }
+        Ok(())
+    })?;
+    Ok(added)
+}
+
+pub(crate) fn library_listings(db: &mut dyn Sql) -> Result<Vec<LibraryListing>> {
+    db.all(
+        "select listed_in, line, title, unit_code, year, kind from library_listing
+         order by listed_in, line",
+        &[],
+        |r| {
+            Ok(LibraryListing {
+                listed_in: r.text(0)?,
+                line: r.int4(1)?,
+                title: r.text(2)?,
+                unit_code: r.opt_text(3)?,
+                year: r.opt_int4(4)?,
+                kind: r.text(5)?,
+            })
+        },
+    )
+}
+
 pub(crate) fn library_version(db: &mut dyn Sql) -> Result<(i64, i64)> {
     db.one(
         "select count(*), cast(coalesce(max(id), 0) as bigint) from library_entry",

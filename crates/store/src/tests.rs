@@ -646,5 +646,26 @@ fn library_on_every_backend() {
             })
             .unwrap();
         assert_eq!(log[1].object, format!("library:{id}"), "{b}");
+        // Listings: catalogue entries another document lists, with or without a
+        // municipality and year; loading the same list again adds nothing.
+        let listing = |line: i32, unit: Option<&str>, year: Option<i32>| LibraryListing {
+            listed_in: "Östersund, Integrationsstrategi 2020".into(),
+            line,
+            title: format!("Integrationsstrategi {line}"),
+            unit_code: unit.map(str::to_string),
+            year,
+            kind: "strategi".into(),
+        };
+        let list = [
+            listing(12, Some("1270"), Some(2017)),
+            listing(40, None, None),
+        ];
+        assert_eq!(s.add_library_listings(&list).unwrap(), 2, "{b}");
+        assert_eq!(s.add_library_listings(&list).unwrap(), 0, "{b}");
+        assert_eq!(s.library_listings().unwrap(), list.to_vec(), "{b}");
+        // A municipality code that is not a unit is refused, and nothing of the list stays.
+        let bad = [listing(50, None, None), listing(51, Some("9999"), None)];
+        assert!(s.add_library_listings(&bad).is_err(), "{b}");
+        assert_eq!(s.library_listings().unwrap().len(), 2, "{b}");
     }
 }

@@ -442,6 +442,11 @@ library-page = page
 library-entries = Documents in the library
 library-kind = Kind
 library-paragraphs = Paragraphs
+library-listed = Listed in other documents – text missing
+library-listed-intro = Documents a document of the library lists, with the municipality and year where the title states them. Their text is missing until someone adds the document.
+library-listed-in = Listed in
+library-line = line
+library-unknown = unknown
 library-text-missing = text missing
 
 # The areas of the needs assessment (register::ASSESSMENT_AREAS).

@@ -442,6 +442,11 @@ library-page = sidan
 library-entries = Dokument i biblioteket
 library-kind = Slag
 library-paragraphs = Stycken
+library-listed = Uppräknade i andra dokument – text saknas
+library-listed-intro = Dokument som ett dokument i biblioteket räknar upp, med kommun och år där titeln anger dem. Deras text saknas tills någon lägger till dokumentet.
+library-listed-in = Uppräknat i
+library-line = rad
+library-unknown = okänd
 library-text-missing = text saknas
 
 # The areas of the needs assessment (register::ASSESSMENT_AREAS).

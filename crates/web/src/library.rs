@@ -52,6 +52,7 @@ async fn page(
         .db
         .app(move |c| {
             let entries = library::entries(c, &a)?;
+            let listed = library::listings(c, &a)?;
             let found = if asked.is_empty() {
                 Vec::new()
             } else {
@@ -61,10 +62,10 @@ async fn page(
                 .into_iter()
                 .map(|u| (u.code.as_str().to_string(), u.name))
                 .collect();
-            Ok((entries, found, names))
+            Ok((entries, listed, found, names))
         })
         .await;
-    let (entries, found, names) = match r {
+    let (entries, listed, found, names) = match r {
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
@@ -112,6 +113,26 @@ async fn page(
                 td { (e.meta.kind) }
                 td.num { @if e.paragraphs == 0 { (tr(lang, "library-text-missing")) } @else { (e.paragraphs) } }
             } } }
+        }
+        @if !listed.is_empty() {
+            h2 id="listed" { (tr(lang, "library-listed")) }
+            p { (tr(lang, "library-listed-intro")) }
+            table aria-labelledby="listed" {
+                thead { tr {
+                    th scope="col" { (tr(lang, "title")) }
+                    th scope="col" { (tr(lang, "municipality")) }
+                    th scope="col" { (tr(lang, "year")) }
+                    th scope="col" { (tr(lang, "library-kind")) }
+                    th scope="col" { (tr(lang, "library-listed-in")) }
+                } }
+                tbody { @for l in &listed { tr {
+                    td { (l.title) }
+                    td { @match &l.unit_code { Some(c) => (name(c)), None => (tr(lang, "library-unknown")) } }
+                    td { (l.year.map(|y| y.to_string()).unwrap_or_else(|| tr(lang, "library-unknown").to_string())) }
+                    td { (l.kind) }
+                    td { (l.listed_in) ", " (tr(lang, "library-line")) " " (l.line) }
+                } } }
+            }
         }
     };
     Html(layout(&ctx, tr(lang, "library-title"), "/bibliotek", body).into_string()).into_response()
