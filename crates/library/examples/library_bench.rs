@@ -22,11 +22,24 @@ fn main() {
     let idx = Index::build(rows);
     let build = t.elapsed().as_secs_f64() * 1000.0;
     let mut lat = Vec::new();
+    let mut slowest = Vec::new();
     let mut hits = 0;
     for q in queries.lines().filter(|q| !q.trim().is_empty()) {
         let t = Instant::now();
         hits += idx.search(q, 10).len();
-        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        lat.push(ms);
+        slowest.push((ms, q));
+    }
+    // `LIBRARY_BENCH_SLOWEST=N` names the N slowest queries on standard error.
+    if let Some(n) = std::env::var("LIBRARY_BENCH_SLOWEST")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (ms, q) in slowest.iter().take(n) {
+            eprintln!("{ms:8.3} ms  {q}");
+        }
     }
     lat.sort_by(f64::total_cmp);
     let p = |x: f64| lat[((x * lat.len() as f64) as usize).min(lat.len() - 1)];

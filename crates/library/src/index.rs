@@ -56,17 +56,19 @@ struct Doc {
     n: i32,
     page: Option<i32>,
     body: String,
-    len: f64,
 }
 
 /// The index of every paragraph.
 #[derive(Debug, Default)]
 pub struct Index {
     docs: Vec<Doc>,
-    /// stem → its number; by number: the stem, and (paragraph, how often it stands in it).
+    /// stem → its number; by number: the stem, and (paragraph, the stem's BM25 weight in
+    /// it before idf). The weight depends only on how often the stem stands in the
+    /// paragraph and the paragraph's length, so it is computed once, when the index is
+    /// built, not for every posting of every query.
     terms: FnvMap<String, u32>,
     names: Vec<String>,
-    postings: Vec<Vec<(u32, u32)>>,
+    postings: Vec<Vec<(u32, f32)>>,
     /// The stems in order, and reversed in order: the compounds a query stem begins or
     /// ends are a range of each.
     vocab: Vec<String>,
@@ -86,7 +88,9 @@ pub struct Hit {
 }
 
 /// Whether an indexed stem answers a query stem: the same, or the query one of its parts,
-/// or it one of the query's parts.
+/// or it one of the query's parts. The rule [`Index::expand`] implements with sorted
+/// ranges; the tests check the two agree.
+#[cfg(test)]
 fn answers(query: &str, indexed: &str) -> bool {
     if query == indexed {
         return true;
@@ -110,6 +114,9 @@ impl Index {
         let mut idx = Index::default();
         let mut total = 0.0;
         let mut ids: Vec<u32> = Vec::new();
+        // (paragraph, how often) while the average length is not yet known.
+        let mut counts: Vec<Vec<(u32, u32)>> = Vec::new();
+        let mut lens: Vec<f64> = Vec::new();
         for (entry, n, page, body) in paragraphs {
             let d = u32::try_from(idx.docs.len()).unwrap_or(u32::MAX);
             ids.clear();
@@ -117,7 +124,7 @@ impl Index {
                 let next = idx.names.len() as u32;
                 let id = *idx.terms.entry(w).or_insert_with_key(|k| {
                     idx.names.push(k.clone());
-                    idx.postings.push(Vec::new());
+                    counts.push(Vec::new());
                     next
                 });
                 ids.push(id);
@@ -126,16 +133,16 @@ impl Index {
             let mut i = 0;
             while i < ids.len() {
                 let run = ids[i..].iter().take_while(|x| **x == ids[i]).count();
-                idx.postings[ids[i] as usize].push((d, run as u32));
+                counts[ids[i] as usize].push((d, run as u32));
                 i += run;
             }
             total += ids.len() as f64;
+            lens.push(ids.len() as f64);
             idx.docs.push(Doc {
                 entry,
                 n,
                 page,
                 body,
-                len: ids.len() as f64,
             });
         }
         idx.vocab = idx.names.clone();
@@ -151,6 +158,20 @@ impl Index {
         } else {
             (total / idx.docs.len() as f64).max(1.0)
         };
+        let avg_len = idx.avg_len;
+        idx.postings = counts
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .map(|(d, f)| {
+                        let f = f64::from(f);
+                        let len = lens[d as usize];
+                        let w = f * (K1 + 1.0) / (f + K1 * (1.0 - B + B * len / avg_len));
+                        (d, w as f32)
+                    })
+                    .collect()
+            })
+            .collect();
         idx
     }
 
@@ -250,19 +271,35 @@ impl Index {
         let mut touched: Vec<u32> = Vec::new();
         let mut seen: Vec<u32> = Vec::new();
         for (word, terms) in q.iter().zip(groups) {
+            let weight_of = |t: u32| {
+                if self.names[t as usize] == *word {
+                    1.0
+                } else {
+                    0.7
+                }
+            };
+            // One answering stem (most query words): its postings are the paragraphs, and
+            // their weights add to the scores directly.
+            if let [t] = terms[..] {
+                let list = &self.postings[t as usize];
+                let df = list.len() as f64;
+                let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln() * weight_of(t);
+                for &(d, w) in list {
+                    let i = d as usize;
+                    if scores[i] == 0.0 {
+                        touched.push(d);
+                    }
+                    scores[i] += idf * f64::from(w);
+                }
+                continue;
+            }
             // The best answering stem per paragraph, for this query word; a stem that is
             // only a part of the word, or has it as a part, counts for less.
             seen.clear();
             for t in terms {
-                let weight = if self.names[*t as usize] == *word {
-                    1.0
-                } else {
-                    0.7
-                };
-                for &(d, f) in &self.postings[*t as usize] {
-                    let len = self.docs[d as usize].len;
-                    let f = f64::from(f);
-                    let s = weight * f * (K1 + 1.0) / (f + K1 * (1.0 - B + B * len / self.avg_len));
+                let weight = weight_of(*t);
+                for &(d, w) in &self.postings[*t as usize] {
+                    let s = weight * f64::from(w);
                     let b = &mut best[d as usize];
                     if *b == 0.0 {
                         seen.push(d);
@@ -296,7 +333,8 @@ impl Index {
             touched.truncate(limit);
         }
         touched.sort_by(by_score);
-        let all: Vec<&str> = groups
+        // The stems that answered: a paragraph's word is a match when its stem is one.
+        let all: std::collections::HashSet<&str> = groups
             .iter()
             .flatten()
             .map(|t| self.names[*t as usize].as_str())
@@ -322,15 +360,13 @@ impl Index {
     }
 }
 
-/// Up to 30 words of a paragraph around its first match, the matches between « and ».
-fn snippet(body: &str, terms: &[&str]) -> String {
+/// Up to 30 words of a paragraph around its first match, the matches between « and »: the
+/// words whose stem is one of the stems that answered the query.
+fn snippet(body: &str, answered: &std::collections::HashSet<&str>) -> String {
     let words: Vec<&str> = body.split_whitespace().collect();
     let hit = |w: &str| {
         let core: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
-        core.chars().count() >= 3 && {
-            let s = stem(&core);
-            terms.iter().any(|t| answers(t, &s) || *t == s)
-        }
+        core.chars().count() >= 3 && answered.contains(stem(&core).as_str())
     };
     let first = words.iter().position(|w| hit(w)).unwrap_or(0);
     let from = first.saturating_sub(10);
