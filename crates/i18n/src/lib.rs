@@ -93,6 +93,7 @@ fn variables(text: &str) -> Vec<&str> {
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
         .collect();
     out.sort_unstable();
+    out.dedup();
     out
 }
 

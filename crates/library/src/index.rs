@@ -361,12 +361,17 @@ impl Index {
 }
 
 /// Up to 30 words of a paragraph around its first match, the matches between « and »: the
-/// words whose stem is one of the stems that answered the query.
+/// words with a part (split as the index splits them) whose stem answered the query. The
+/// paragraph's own « and » become plain quotes, so the marks are only the matches.
 fn snippet(body: &str, answered: &std::collections::HashSet<&str>) -> String {
-    let words: Vec<&str> = body.split_whitespace().collect();
+    let words: Vec<String> = body
+        .split_whitespace()
+        .map(|w| w.replace(['«', '»'], "\""))
+        .collect();
     let hit = |w: &str| {
-        let core: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
-        core.chars().count() >= 3 && answered.contains(stem(&core).as_str())
+        w.split(|c: char| !c.is_alphanumeric())
+            .filter(|part| part.chars().count() >= 3)
+            .any(|part| answered.contains(stem(part).as_str()))
     };
     let first = words.iter().position(|w| hit(w)).unwrap_or(0);
     let from = first.saturating_sub(10);
@@ -377,7 +382,7 @@ fn snippet(body: &str, answered: &std::collections::HashSet<&str>) -> String {
             if hit(w) {
                 format!("«{w}»")
             } else {
-                (*w).to_string()
+                w.clone()
             }
         })
         .collect();
@@ -482,5 +487,22 @@ mod tests {
         assert_eq!(idx.search("arbete", 1), first);
         assert_eq!(hits[0].snippet, "Arbete och «bostad» för nyanlända.");
         assert!(idx.search("", 10).is_empty());
+    }
+
+    /// A word is marked when a part of it answered (as the index splits words), and the
+    /// paragraph's own « » do not pass for marks.
+    #[test]
+    fn snippets_mark_hyphenated_words_and_only_the_matches() {
+        let idx = index(&[
+            "Fler e-tjänster på lätt svenska.",
+            "Strategin kallas »Integration för alla» i texten.",
+        ]);
+        let hits = idx.search("tjänster", 10);
+        assert_eq!(hits[0].snippet, "Fler «e-tjänster» på lätt svenska.");
+        let hits = idx.search("strategi", 10);
+        assert_eq!(
+            hits[0].snippet,
+            "«Strategin» kallas \"Integration för alla\" i texten."
+        );
     }
 }

@@ -1465,9 +1465,16 @@ pub(crate) fn add_library_listings(
         for l in listings {
             added += db.exec(
                 "insert into library_listing (listed_in, line, title, unit_code, year, kind)
-                 select $1, $2, $3, $4, $5, $6
-                 where not exists (select 1 from library_listing where listed_in = $1 and line = $2)",
-                p![&l.listed_in, l.line, &l.title, &l.unit_code, l.year, &l.kind],
+                 values ($1, $2, $3, $4, $5, $6)
+                 on conflict (listed_in, line) do nothing",
+                p![
+                    &l.listed_in,
+                    l.line,
+                    &l.title,
+                    &l.unit_code,
+                    l.year,
+                    &l.kind
+                ],
             )? as usize;
         }
         Ok(())
