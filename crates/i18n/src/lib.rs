@@ -134,6 +134,45 @@ impl Texts {
     }
 }
 
+/// A crate's two Fluent files, compiled in, formatted the first time a text is asked for: a
+/// `static` each crate keeps, so its `tr` is one line.
+#[derive(Debug)]
+pub struct Catalog {
+    sv: &'static str,
+    en: &'static str,
+    texts: std::sync::OnceLock<Texts>,
+}
+
+impl Catalog {
+    /// The catalogue of the Swedish source and its English translation.
+    pub const fn new(sv: &'static str, en: &'static str) -> Catalog {
+        Catalog {
+            sv,
+            en,
+            texts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// `(tag, source)` of each file, Swedish first, for [`check`].
+    pub fn sources(&self) -> [(&'static str, &'static str); 2] {
+        [("sv", self.sv), ("en", self.en)]
+    }
+
+    fn texts(&self) -> &Texts {
+        self.texts.get_or_init(|| Texts::new(self.sv, self.en))
+    }
+
+    /// [`Texts::get`].
+    pub fn get(&'static self, lang: Lang, id: &'static str) -> &'static str {
+        self.texts().get(lang, id)
+    }
+
+    /// [`Texts::get_with`].
+    pub fn get_with(&'static self, lang: Lang, id: &str, args: &[(&str, &str)]) -> String {
+        self.texts().get_with(lang, id, args)
+    }
+}
+
 /// The check a crate's test runs on its Fluent files (`(tag, source)`, the first the one
 /// the others are translated from): each parses and every message formats; all have the
 /// same ids; every id the code under `src` asks for with `tr(…, "id")` is there (files

@@ -4,24 +4,19 @@
 use etablera_domain::Lang;
 
 /// The texts, one Fluent file per language, compiled in. Swedish is the source.
-const SOURCES: [(&str, &str); 2] = [
-    ("sv", include_str!("../locales/sv.ftl")),
-    ("en", include_str!("../locales/en.ftl")),
-];
-
-fn texts() -> &'static etablera_i18n::Texts {
-    static TEXTS: std::sync::OnceLock<etablera_i18n::Texts> = std::sync::OnceLock::new();
-    TEXTS.get_or_init(|| etablera_i18n::Texts::new(SOURCES[0].1, SOURCES[1].1))
-}
+static TEXTS: etablera_i18n::Catalog = etablera_i18n::Catalog::new(
+    include_str!("../locales/sv.ftl"),
+    include_str!("../locales/en.ftl"),
+);
 
 /// The report's text `id` in the language.
 pub(crate) fn tr(lang: Lang, id: &'static str) -> &'static str {
-    texts().get(lang, id)
+    TEXTS.get(lang, id)
 }
 
 /// The report's text `id` with its variables given values (already formatted).
 pub(crate) fn tr_with(lang: Lang, id: &'static str, args: &[(&str, &str)]) -> String {
-    texts().get_with(lang, id, args)
+    TEXTS.get_with(lang, id, args)
 }
 
 #[cfg(test)]
@@ -33,8 +28,8 @@ mod tests {
     #[test]
     fn every_report_text_is_in_both_languages() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let n =
-            etablera_i18n::check(&SOURCES, &src, &["i18n.rs"]).unwrap_or_else(|e| panic!("{e}"));
+        let n = etablera_i18n::check(&TEXTS.sources(), &src, &["i18n.rs"])
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(n > 50, "{n} texts");
         assert_eq!(tr(Lang::Sv, "report-action-plan"), "Handlingsplan");
         assert_eq!(

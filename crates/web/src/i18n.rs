@@ -6,18 +6,15 @@ use etablera_domain::Lang;
 
 /// The interface's texts, one Fluent file per language, compiled in: translators review
 /// and edit `crates/web/locales/{sv,en}.ftl` without reading Rust. Swedish is the source.
-const SOURCES: [(&str, &str); 2] = [
-    ("sv", include_str!("../locales/sv.ftl")),
-    ("en", include_str!("../locales/en.ftl")),
-];
+static TEXTS: etablera_i18n::Catalog = etablera_i18n::Catalog::new(
+    include_str!("../locales/sv.ftl"),
+    include_str!("../locales/en.ftl"),
+);
 
 /// The interface's text `id` in the language. An id missing from the files (which the
 /// tests forbid) is shown as itself rather than failing the page.
 pub(crate) fn tr(lang: Lang, id: &'static str) -> &'static str {
-    static TEXTS: std::sync::OnceLock<etablera_i18n::Texts> = std::sync::OnceLock::new();
-    TEXTS
-        .get_or_init(|| etablera_i18n::Texts::new(SOURCES[0].1, SOURCES[1].1))
-        .get(lang, id)
+    TEXTS.get(lang, id)
 }
 
 #[cfg(test)]
@@ -30,8 +27,8 @@ mod tests {
     fn every_interface_text_is_in_both_languages() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         // This file names ids in its tests.
-        let n =
-            etablera_i18n::check(&SOURCES, &src, &["i18n.rs"]).unwrap_or_else(|e| panic!("{e}"));
+        let n = etablera_i18n::check(&TEXTS.sources(), &src, &["i18n.rs"])
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(n > 400, "{n} texts");
         assert_eq!(tr(Lang::Sv, "action-plan"), "Handlingsplan");
         assert_eq!(tr(Lang::En, "action-plan"), "Action plan");

@@ -1925,5 +1925,10 @@ fn the_strategy_library_is_read_by_every_logged_in_user() {
         assert_eq!(page.status, 200, "{b}");
         assert!(!page.body.contains("<script>alert"), "{b}: escaped");
         assert!(page.body.contains("&lt;script&gt;"), "{b}");
+        // Malformed: a broken percent-escape, bytes that are not UTF-8, the field twice.
+        for q in ["q=%", "q=%FF%FE", "q=a&q=b", "q[]=x"] {
+            let page = c.get(&format!("{}/bibliotek?{q}", app.base));
+            assert!(page.status < 500, "{b}: {q}: {}", page.status);
+        }
     }
 }
