@@ -99,9 +99,10 @@ pub fn paragraphs(text: &str) -> Vec<(Option<i32>, String)> {
     out
 }
 
-/// The paragraphs of a document with their pages, and its media type: a Word document
-/// (docx, through the bounded reader of `ingest::docx`) or plain text in UTF-8. A PDF, an
-/// old .doc or an HTML page is refused with what to do instead.
+/// The paragraphs of a document with their pages, and its media type: a PDF (through the
+/// bounded reader of `etablera-pdf`; a scan without text, an encrypted or a broken file is
+/// refused), a Word document (docx, through the bounded reader of `ingest::docx`) or plain
+/// text in UTF-8. An old .doc or an HTML page is refused with what to do instead.
 pub fn document_paragraphs(
     name: &str,
     bytes: &[u8],
@@ -120,12 +121,16 @@ pub fn document_paragraphs(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             p,
         )
-    } else if [".pdf", ".doc", ".html", ".htm", ".odt", ".rtf"]
+    } else if lower.ends_with(".pdf") || bytes.starts_with(b"%PDF-") {
+        let pages = etablera_pdf::pages(bytes, &etablera_pdf::Limits::default())
+            .map_err(|e| Error::input(format!("{name}: {e}")))?;
+        ("application/pdf", paragraphs(&pages.join("\u{c}")))
+    } else if [".doc", ".html", ".htm", ".odt", ".rtf"]
         .iter()
         .any(|e| lower.ends_with(e))
     {
         return Err(Error::input(format!(
-            "{name}: only Word documents (.docx) and plain text (UTF-8) are read so far; save the document as one of them (for a PDF: pdftotext -layout {name})"
+            "{name}: PDF, Word documents (.docx) and plain text (UTF-8) are read; save the document as one of them"
         )));
     } else {
         let text = std::str::from_utf8(bytes).map_err(|e| {

@@ -56,7 +56,7 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
             doc("ostersund.txt", TEXT.as_bytes()),
         )
         .unwrap();
-        // Refused, and nothing stored: a viewer, nobody, the same content again, a PDF, a
+        // Refused, and nothing stored: a viewer, nobody, the same content again, a broken PDF, a
         // text that is not UTF-8, an unknown kind or municipality, a year out of range.
         let refusals: Vec<(Actor, NewDocument, &str)> = vec![
             (
@@ -76,8 +76,8 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
             ),
             (
                 strategist.clone(),
-                doc("s.pdf", b"%PDF-1.7"),
-                "only Word documents (.docx) and plain text (UTF-8) are read so far",
+                doc("s.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog"),
+                "s.pdf: the PDF is broken or cannot be read",
             ),
             (
                 strategist.clone(),
@@ -229,5 +229,63 @@ fn the_documents_ostersund_lists_are_catalogue_entries() {
             library::listings(&mut conn, &Actor::new(None, Lang::Sv)),
             Err(Error::Unauthorized)
         ));
+    }
+}
+
+/// A PDF as a real producer writes it (Ljusnarsberg's strategy printed to PDF by Chromium:
+/// subset TrueType fonts with ToUnicode maps, compressed streams): added through the same
+/// use case, its paragraphs kept with their pages, found by search; a scan-like PDF
+/// without text and a truncated one are refused with nothing stored.
+#[test]
+fn a_pdf_is_added_with_its_pages_and_found() {
+    let pdf = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/pdf/ljusnarsberg-chromium.pdf"
+    ))
+    .unwrap();
+    for t in testing::all() {
+        let b = t.backend;
+        let mut conn = Conn::open_migrated(&t.address).unwrap();
+        etablera_app::operator::init(&mut conn).unwrap();
+        let before = library::entries(&mut conn, &Actor::system()).unwrap().len();
+        for (name, bytes, says) in [
+            ("halv.pdf", &pdf[..pdf.len() / 2], "halv.pdf: the PDF"),
+            ("tom.pdf", &pdf[..0], "tom.pdf: not a PDF"),
+        ] {
+            let e = library::add(&mut conn, &Actor::system(), doc(name, bytes)).unwrap_err();
+            assert!(e.to_string().contains(says), "{b}: {e}");
+        }
+        assert_eq!(
+            library::entries(&mut conn, &Actor::system()).unwrap().len(),
+            before,
+            "{b}: nothing stored"
+        );
+        let id = library::add(
+            &mut conn,
+            &Actor::system(),
+            NewDocument {
+                municipality: "Ljusnarsberg".into(),
+                ..doc("ljusnarsberg.pdf", &pdf)
+            },
+        )
+        .unwrap();
+        let entry = library::entries(&mut conn, &Actor::system())
+            .unwrap()
+            .into_iter()
+            .find(|e| e.id == id)
+            .unwrap();
+        assert_eq!(
+            entry.meta.media_type.as_deref(),
+            Some("application/pdf"),
+            "{b}"
+        );
+        assert!(entry.paragraphs > 40, "{b}: {}", entry.paragraphs);
+        let found = library::search(&mut conn, &Actor::system(), "aktivitetsplan", 10).unwrap();
+        assert_eq!(found[0].entry.id, id, "{b}");
+        assert_eq!(found[0].hit.page, Some(1), "{b}: {found:?}");
+        let found = library::search(&mut conn, &Actor::system(), "ensamkommande", 10).unwrap();
+        assert!(found.iter().any(|f| f.entry.id == id), "{b}");
+        let pages: Vec<i32> = found.iter().filter_map(|f| f.hit.page).collect();
+        assert!(pages.iter().all(|p| (1..=10).contains(p)), "{b}: {pages:?}");
     }
 }

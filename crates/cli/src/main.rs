@@ -280,8 +280,9 @@ enum LibraryCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Add a strategy document (plain text in UTF-8; pages separated by form feeds, as
-    /// `pdftotext` writes them) to the library. The same content is never stored twice.
+    /// Add a strategy document (PDF with a text layer, Word .docx, or plain text in UTF-8
+    /// with pages separated by form feeds) to the library. The same content is never
+    /// stored twice.
     Add {
         file: PathBuf,
         /// The municipality the document is about (name or code).

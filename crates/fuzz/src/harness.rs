@@ -25,6 +25,7 @@ pub const NAMES: &[&str] = &[
     "person-form",
     "library-text",
     "docx",
+    "pdf",
 ];
 
 fn units() -> &'static Units {
@@ -202,6 +203,14 @@ pub fn by_name(name: &str) -> Option<Target> {
             tokens: XML,
             zipped: true,
         },
+        "pdf" => Target {
+            run: |b| {
+                etablera_pdf::pages(b, &etablera_pdf::Limits::default())
+                    .is_ok_and(|p| !p.is_empty())
+            },
+            tokens: PDF,
+            zipped: false,
+        },
         "library-text" => Target {
             run: |b| {
                 etablera_app::library::targets_of_text("s.txt", b, Some(2020))
@@ -213,6 +222,41 @@ pub fn by_name(name: &str) -> Option<Target> {
         _ => return None,
     })
 }
+
+/// Pieces of PDF syntax (ISO 32000-1 §7): objects, streams and their filters, the page tree,
+/// text and form operators.
+const PDF: &[&[u8]] = &[
+    b" 0 obj\n",
+    b"endobj\n",
+    b"stream\n",
+    b"\nendstream",
+    b"<<",
+    b">>",
+    b"[",
+    b"]",
+    b"(",
+    b")",
+    b" 0 R",
+    b"/Filter /FlateDecode",
+    b"/Filter /LZWDecode",
+    b"/DecodeParms << /Predictor 12 /Columns 99999 >>",
+    b"/Type /ObjStm /N 1 /First 5",
+    b"/Parent 3 0 R",
+    b"/Kids [3 0 R 3 0 R]",
+    b"/Resources << /XObject << /X1 6 0 R >> >>",
+    b"/Subtype /Form",
+    b"/X1 Do",
+    b"BT /F1 12 Tf (\\351t\\344) Tj ET",
+    b"[(a) -250 (b)] TJ",
+    b"/Encrypt",
+    b"/ToUnicode",
+    b"xref\n0 1\n",
+    b"trailer\n",
+    b"startxref\n",
+    b"%%EOF",
+    b"99999999999",
+    b"-1",
+];
 
 /// Pieces of Swedish strategy texts the target reader looks for.
 const TEXT: &[&[u8]] = &[
