@@ -1114,6 +1114,21 @@ fn read_limited(path: &std::path::Path, max: usize) -> Result<Vec<u8>> {
     use std::io::Read;
     let f =
         std::fs::File::open(path).with_context(|| format!("{}: could not open", path.display()))?;
+    // A file known to be too large is refused unread, with its true size.
+    if let Some(len) = f
+        .metadata()
+        .ok()
+        .map(|m| m.len())
+        .filter(|l| *l > max as u64)
+    {
+        let n = |v: u64| etablera_domain::format::number(v as f64, 0, etablera_domain::Lang::Sv);
+        anyhow::bail!(
+            "{}: the file is {} bytes; at most {} are read",
+            path.display(),
+            n(len),
+            n(max as u64)
+        );
+    }
     let mut bytes = Vec::new();
     f.take(max as u64 + 1)
         .read_to_end(&mut bytes)
