@@ -116,6 +116,12 @@ try {
   check((await page.locator("mark").count()) > 0, "the library marks what «integrationsstrategi» found");
   check((await page.textContent("table"))?.includes("Ljusnarsberg"), "the library lists the demo's documents");
   await axe(page, "the strategy library");
+  // Other municipalities' targets for the same indicator, reached from the target page.
+  await page.goto(`${base}/s/ostersund-2020/t/m2-arbete-studier`);
+  await page.click("text=Andra kommuners mål för samma indikator");
+  check((await page.textContent("table.comparison"))?.includes("Östersund"), "the comparison for N00973 lists Östersund's target");
+  check((await page.textContent("main"))?.includes("Fiktiva demodata"), "the comparison marks the demo's figures as fictitious");
+  await axe(page, "the comparison across municipalities");
   // Change the target value and see the status change (2018: on the path to 50 %, far
   // behind the path to 90 %).
   await page.goto(`${base}/s/ostersund-2020/t/m2-arbete-studier?year=2018`);

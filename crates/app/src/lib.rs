@@ -40,6 +40,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod catalogue;
+pub mod comparison;
 mod conn;
 pub use conn::{Actor, Conn};
 pub mod demo;
@@ -560,6 +561,20 @@ pub fn run_followup_with(
         }
         None => None,
     };
+    run_loaded(store, strategy, version, year, group, as_of, sex)
+}
+
+/// Runs the engine over a strategy already in hand (stored, as it stood at a time, or made
+/// for a comparison): its indicators' observations as of `as_of`, the comparison group.
+pub(crate) fn run_loaded(
+    store: &mut dyn Store,
+    mut strategy: Strategy,
+    version: Option<etablera_store::StrategyAsOf>,
+    year: i32,
+    group: Option<&str>,
+    as_of: Option<&str>,
+    sex: Option<etablera_domain::Sex>,
+) -> Result<FollowUpRun> {
     let indicators: HashMap<IndicatorId, Indicator> = store
         .indicators()?
         .into_iter()

@@ -350,37 +350,7 @@ pub fn targets_of_municipality(
         if entry.meta.unit_code != unit.as_str() || entry.paragraphs == 0 {
             continue;
         }
-        let paragraphs = conn.store().library_paragraphs(Some(entry.id))?;
-        // The text as one, and where each paragraph starts in it.
-        let mut text = String::new();
-        let mut starts = Vec::new();
-        for p in &paragraphs {
-            starts.push((text.len(), p.page));
-            text.push_str(&p.body);
-            text.push_str("\n\n");
-        }
-        let end = period_end.or_else(|| {
-            entry
-                .meta
-                .title
-                .split(|c: char| !c.is_ascii_digit())
-                .filter_map(|w| w.parse::<i32>().ok())
-                .filter(|y| (1990..=2100).contains(y))
-                .max()
-                .or(entry.meta.year)
-        });
-        let drafts = with_kpis(targets::read(&text, end))?;
-        let targets = drafts
-            .into_iter()
-            .map(|d| {
-                let page = starts
-                    .iter()
-                    .take_while(|(at, _)| *at <= d.draft.start)
-                    .last()
-                    .and_then(|(_, page)| *page);
-                (page, d)
-            })
-            .collect();
+        let (end, targets) = entry_drafts(conn, &entry, period_end)?;
         out.push(EntryTargets {
             entry,
             period_end: end,
@@ -388,6 +358,48 @@ pub fn targets_of_municipality(
         });
     }
     Ok(out)
+}
+
+/// The drafts read out of a library entry's text, each with its page and the KPIs that may
+/// measure it; and the period end given to targets that name no year (`period_end`, else
+/// the last year in the entry's title, else its year).
+pub(crate) fn entry_drafts(
+    conn: &mut Conn,
+    entry: &LibraryEntry,
+    period_end: Option<i32>,
+) -> Result<(Option<i32>, Vec<(Option<i32>, WithKpis)>)> {
+    let paragraphs = conn.store().library_paragraphs(Some(entry.id))?;
+    // The text as one, and where each paragraph starts in it.
+    let mut text = String::new();
+    let mut starts = Vec::new();
+    for p in &paragraphs {
+        starts.push((text.len(), p.page));
+        text.push_str(&p.body);
+        text.push_str("\n\n");
+    }
+    let end = period_end.or_else(|| {
+        entry
+            .meta
+            .title
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|w| w.parse::<i32>().ok())
+            .filter(|y| (1990..=2100).contains(y))
+            .max()
+            .or(entry.meta.year)
+    });
+    let drafts = with_kpis(targets::read(&text, end))?;
+    let targets = drafts
+        .into_iter()
+        .map(|d| {
+            let page = starts
+                .iter()
+                .take_while(|(at, _)| *at <= d.draft.start)
+                .last()
+                .and_then(|(_, page)| *page);
+            (page, d)
+        })
+        .collect();
+    Ok((end, targets))
 }
 
 /// A draft with the Kolada KPIs that may measure it.

@@ -33,7 +33,7 @@ pub use observation::{ObsStatus, Observation};
 pub use period::Period;
 pub use sex::Sex;
 pub use strategy::{Activity, ActivityStatus, Area, Goal, GoalId, Strategy, StrategyError};
-pub use target::{Bound, SeriesRef, Target, TargetKind};
+pub use target::{Bound, Change, SeriesRef, Target, TargetKind};
 pub use unit::{Unit, UnitCode, UnitKind, Units};
 
 /// The language a text is rendered in. Swedish is the default everywhere.

@@ -89,9 +89,9 @@ pub fn stem(word: &str) -> String {
 /// [`stem`] of a word already in lower case, cutting it in place.
 fn stem_lower(mut w: String) -> String {
     const ENDINGS: &[&str] = &[
-        "arnas", "ernas", "ornas", "heten", "heter", "andes", "andet", "arna", "erna", "orna",
-        "ande", "ende", "aste", "else", "ast", "are", "het", "ens", "ern", "ing", "ar", "er", "or",
-        "en", "et", "na", "a", "e", "s",
+        "erande", "arnas", "ernas", "ornas", "heten", "heter", "andes", "andet", "ierna", "erade",
+        "arna", "erna", "orna", "erar", "ande", "ende", "aste", "else", "ier", "era", "ast", "are",
+        "het", "ens", "ern", "ing", "ar", "er", "or", "en", "et", "na", "a", "e", "s",
     ];
     let chars = w.chars().count();
     for e in ENDINGS {
@@ -235,6 +235,9 @@ mod tests {
     fn stems_meet_across_inflections_and_compounds() {
         assert_eq!(stem("förvärvsarbetande"), stem("förvärvsarbetar"));
         assert_eq!(stem("studierna"), stem("studier"));
+        // A verb in -era and its noun in -ier: "studera" and "studier".
+        assert_eq!(stem("studera"), stem("studier"));
+        assert_eq!(stem("studerande"), stem("studerar"));
         assert!(same(&stem("etablering"), &stem("etableringsuppdraget")));
         assert!(!same("arbe", "arbetsmarknad"));
         assert!(STOP.windows(2).all(|w| w[0] < w[1]), "STOP is sorted");

@@ -428,6 +428,54 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     })
 }
 
+/// The target in Etablera's algebra that a draft states, measured by `series`, where the
+/// engine can judge it from the series alone: a level (minst, högst; "alla" as at least
+/// 100 %, "ingen" as at most 0 %), a yearly flow, a direction without a size, or the
+/// national average (the same indicator for the nation, at least its level). `None` for
+/// what needs a baseline value or a reference the text names only in words (halve, double,
+/// "på samma nivå som …", a change by a size): a strategist words those on review.
+pub fn kind(d: &Draft, series: &etablera_domain::SeriesRef) -> Option<etablera_domain::TargetKind> {
+    use etablera_domain::{Bound, Change, SeriesRef, TargetKind, UnitCode};
+    let level = |bound: Bound, value: f64| {
+        if d.per_year {
+            TargetKind::Flow {
+                bound,
+                per_year: value,
+            }
+        } else {
+            TargetKind::Threshold { bound, value }
+        }
+    };
+    Some(match (d.comparator, d.value) {
+        (Comparator::AtLeast, Some(v)) => level(Bound::AtLeast, v),
+        (Comparator::AtMost, Some(v)) => level(Bound::AtMost, v),
+        (Comparator::All, _) => TargetKind::Threshold {
+            bound: Bound::AtLeast,
+            value: 100.0,
+        },
+        (Comparator::None, _) => TargetKind::Threshold {
+            bound: Bound::AtMost,
+            value: 0.0,
+        },
+        (Comparator::Increase, None) => TargetKind::Direction {
+            change: Change::Increase,
+        },
+        (Comparator::Decrease, None) => TargetKind::Direction {
+            change: Change::Decrease,
+        },
+        (Comparator::NationalAverage, _) => TargetKind::Relative {
+            bound: Bound::AtLeast,
+            reference: SeriesRef::new(
+                series.indicator.clone(),
+                Some(UnitCode::nation()),
+                series.sex,
+            ),
+            margin: 0.0,
+        },
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,6 +598,42 @@ mod tests {
                 Some(Comparator::AtMost),
                 Some(2020)
             )
+        );
+    }
+
+    #[test]
+    fn drafts_become_targets_the_engine_judges() {
+        use etablera_domain::{Bound, Change, IndicatorId, SeriesRef, TargetKind};
+        let series = SeriesRef::new(IndicatorId::parse("N00973").unwrap(), None, Sex::Total);
+        let kind_of = |text: &str| {
+            let d = read(text, Some(2025));
+            assert_eq!(d.len(), 1, "{text}: {d:?}");
+            kind(&d[0], &series)
+        };
+        assert_eq!(
+            kind_of("Andelen ska vara minst 60 procent år 2022."),
+            Some(TargetKind::Threshold {
+                bound: Bound::AtLeast,
+                value: 60.0
+            })
+        );
+        assert_eq!(
+            kind_of("Kommunen ska årligen ta emot minst 300 nyanlända."),
+            Some(TargetKind::Flow {
+                bound: Bound::AtLeast,
+                per_year: 300.0
+            })
+        );
+        assert_eq!(
+            kind_of("Andelen arbetslösa ska minska."),
+            Some(TargetKind::Direction {
+                change: Change::Decrease
+            })
+        );
+        // A change by a size needs the baseline's value: a strategist words it.
+        assert_eq!(
+            kind_of("Andelen ska öka med 5 procentenheter till år 2022."),
+            None
         );
     }
 }

@@ -74,6 +74,7 @@ pub(crate) fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(observations))
         .routes(routes!(post_observations).map(|r| crate::upload(r, upload_limit)))
         .routes(routes!(strategies))
+        .routes(routes!(library_comparison))
         .routes(routes!(strategy))
         .routes(routes!(followup))
         .routes(routes!(put_target))
@@ -334,6 +335,26 @@ async fn strategies(
         })
         .await?;
     Ok(Json(page_of(items, &p)))
+}
+
+/// Other municipalities' targets for one indicator: every strategy the caller may read with
+/// a target on it, and every library document whose text states a target it may measure
+/// (drafts), each with its level, year, latest value and status under its own target.
+#[utoipa::path(get, path = "/library/comparison/{indicator}", params(("indicator" = String, Path, description = "Kolada's KPI id or a local indicator's id, e.g. N00973")),
+    responses((status = 200, description = "The comparison", body = Object),
+              (status = 401, description = "Log in", body = Errors),
+              (status = 404, description = "No such indicator", body = Errors)))]
+async fn library_comparison(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(indicator): Path<String>,
+) -> ApiResult {
+    let a = ctx.actor();
+    let c = state
+        .db
+        .app(move |c| Ok(etablera_app::comparison::compare(c, &a, &indicator)?))
+        .await?;
+    Ok(Json(serde_json::to_value(c).map_err(AppError::internal)?))
 }
 
 /// A strategy: goals, targets, indicators, action plan.

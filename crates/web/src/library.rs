@@ -15,7 +15,115 @@ use maud::{html, Markup};
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/bibliotek", get(page))
+    Router::new()
+        .route("/bibliotek", get(page))
+        .route("/bibliotek/jamforelse", get(comparison))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ComparisonQuery {
+    indikator: Option<String>,
+}
+
+/// Other municipalities' targets for one indicator (`app::comparison`): each with its
+/// level and year, the latest value and the status under its own target.
+async fn comparison(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<ComparisonQuery>,
+) -> Response {
+    let lang = ctx.lang;
+    let asked: String = q
+        .indikator
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(40)
+        .collect();
+    let a = ctx.actor();
+    let id = asked.clone();
+    let r = state
+        .db
+        .app(move |c| {
+            if id.is_empty() {
+                // Asked for nothing: only the form (reading needs a login all the same).
+                a.principal().ok_or(etablera_app::Error::Unauthorized)?;
+                return Ok(None);
+            }
+            match etablera_app::comparison::compare(c, &a, &id) {
+                Ok(x) => Ok(Some(Ok(x))),
+                Err(etablera_app::Error::NotFound) => Ok(Some(Err(()))),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await;
+    let found = match r {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
+    let title = tr(lang, "comparison-title");
+    let body = html! {
+        h1 { (title) }
+        p { (tr(lang, "comparison-intro")) }
+        form method="get" action="/bibliotek/jamforelse" {
+            p {
+                label for="cmp-ind" { (tr(lang, "comparison-indicator-label")) }
+                input id="cmp-ind" name="indikator" type="text" value=(asked) autocomplete="off";
+                " " button type="submit" { (tr(lang, "show")) }
+            }
+        }
+        @match &found {
+            None => {}
+            Some(Err(())) => { p role="status" { (tr(lang, "comparison-unknown")) " «" (asked) "»" } }
+            Some(Ok(c)) => {
+                h2 { (c.indicator.title) " (" (c.indicator.id) ")" }
+                @if c.rows.is_empty() {
+                    p role="status" { (tr(lang, "comparison-none")) }
+                } @else {
+                    table.comparison {
+                        caption { (tr(lang, "comparison-caption")) " (" (c.rows.len()) ")" }
+                        thead { tr {
+                            th scope="col" { (tr(lang, "municipality")) }
+                            th scope="col" { (tr(lang, "comparison-target")) }
+                            th scope="col" { (tr(lang, "year")) }
+                            th scope="col" { (tr(lang, "comparison-source")) }
+                            th scope="col" class="num" { (tr(lang, "comparison-latest")) }
+                            th scope="col" { (tr(lang, "status")) }
+                        } }
+                        tbody { @for r in &c.rows { tr {
+                            th scope="row" { (r.unit_name) }
+                            td { (r.level) }
+                            td { (r.target_year.map(|y| y.to_string()).unwrap_or_else(|| "–".into())) }
+                            td { @match &r.source {
+                                etablera_app::comparison::Source::Strategy { strategy_id, strategy_title, target_id } => {
+                                    a href=(format!("/s/{strategy_id}/t/{target_id}")) { (strategy_title) }
+                                }
+                                etablera_app::comparison::Source::Library { entry_title, page, .. } => {
+                                    (entry_title)
+                                    @if let Some(p) = page { ", " (tr(lang, "library-page")) " " (p) }
+                                    " – " em { (tr(lang, "comparison-draft")) }
+                                }
+                            } }
+                            td.num { @match r.latest {
+                                Some(p) => {
+                                    (etablera_domain::format::value(p.value, &c.indicator.unit, lang))
+                                    " (" (p.period.label(lang)) ")"
+                                    @if r.fictitious { "*" }
+                                }
+                                None => "–",
+                            } }
+                            td { (etablera_app::comparison::status_label(r.status, lang)) }
+                        } } }
+                    }
+                    p.source {
+                        (c.indicator.source.citation(lang))
+                        @if c.rows.iter().any(|r| r.fictitious) { ". * " strong { (tr(lang, "fictitious-demo-data")) } }
+                    }
+                }
+            }
+        }
+    };
+    Html(layout(&ctx, title, "/bibliotek", body).into_string()).into_response()
 }
 
 #[derive(Debug, serde::Deserialize)]

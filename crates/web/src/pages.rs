@@ -836,6 +836,9 @@ async fn target_page(
         p { (status_badge(r.status, lang)) " " (tr(lang, "reporting-year")) (run.followup.year) }
         @if can_write { p { a href={ "/s/" (s.id) "/t/" (tg.id) "/edit" } { (tr(lang, "edit-target-andra-malet")) } } }
         p { (tr(lang, "indicator-indikator")) (ind.map(|i| i.title.as_str()).unwrap_or(tg.series.indicator.as_str())) " (" (tg.series.indicator) ")" }
+        @if ctx.principal.is_some() {
+            p { a href=(format!("/bibliotek/jamforelse?indikator={}", tg.series.indicator)) { (tr(lang, "other-municipalities-targets")) } }
+        }
         h2 { (tr(lang, "assessment")) }
         p.explanation { (r.explanation.get(lang)) }
         h2 { (tr(lang, "chart")) }

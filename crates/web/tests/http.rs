@@ -1932,3 +1932,62 @@ fn the_strategy_library_is_read_by_every_logged_in_user() {
         }
     }
 }
+
+/// Other municipalities' targets for one indicator: a page and an API answer for every
+/// logged-in user, none for the public; the strategy's own target links to its page, the
+/// target page links here, and a hostile indicator id is answered as unknown, escaped.
+#[test]
+fn targets_on_one_indicator_across_municipalities() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let url = format!("{}/bibliotek/jamforelse?indikator=N00973", app.base);
+        assert_eq!(Client::default().get(&url).status, 401, "{b}");
+        let api = format!("{}/api/v1/library/comparison/N00973", app.base);
+        assert_eq!(Client::default().get(&api).status, 401, "{b}");
+        let mut c = login(&app, "strategist");
+        let page = c.get(&url);
+        assert_eq!(page.status, 200, "{b}");
+        assert!(
+            page.body
+                .contains("Andra kommuners mål för samma indikator"),
+            "{b}"
+        );
+        assert!(
+            page.body
+                .contains("href=\"/s/ostersund-2020/t/m2-arbete-studier\""),
+            "{b}: {}",
+            page.body
+        );
+        assert!(page.body.contains("Fiktiva demodata"), "{b}");
+        let json = c.get(&api);
+        assert_eq!(json.status, 200, "{b}");
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert!(
+            v["rows"].as_array().unwrap().iter().any(|r| r["source"]["target_id"] == "m2-arbete-studier" && r["status"].is_string()),
+            "{b}: {v}"
+        );
+        let target = c.get(&format!(
+            "{}/s/ostersund-2020/t/m2-arbete-studier",
+            app.base
+        ));
+        assert!(
+            target
+                .body
+                .contains("href=\"/bibliotek/jamforelse?indikator=N00973\""),
+            "{b}"
+        );
+        let hostile = c.get(&format!(
+            "{}/bibliotek/jamforelse?indikator=%3Cscript%3Ealert(1)%3C/script%3E",
+            app.base
+        ));
+        assert_eq!(hostile.status, 200, "{b}");
+        assert!(!hostile.body.contains("<script>alert"), "{b}");
+        assert!(hostile.body.contains("Ingen indikator med id"), "{b}");
+        assert_eq!(
+            c.get(&format!("{}/api/v1/library/comparison/N99999", app.base))
+                .status,
+            404,
+            "{b}"
+        );
+    }
+}
