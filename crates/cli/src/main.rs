@@ -307,6 +307,13 @@ enum LibraryCommand {
     },
     /// List the library's entries.
     List,
+    /// Other municipalities' targets for one indicator: every stored strategy with a target
+    /// on it and every library document whose text states one it may measure, with the
+    /// level, year, latest value and status under its own target.
+    Compare {
+        /// The indicator (Kolada's KPI id, e.g. N00973).
+        indicator: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1208,6 +1215,57 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
                 println!("   {}", f.hit.snippet);
             }
             println!("{} träffar för «{query}»", found.len());
+        }
+        LibraryCommand::Compare { indicator } => {
+            use etablera_app::comparison::{self, Source};
+            let c = comparison::compare(store, &etablera_app::Actor::system(), &indicator)
+                .map_err(|e| match e {
+                    etablera_app::Error::NotFound => {
+                        anyhow::anyhow!("no indicator `{indicator}`; `etablera indicators WORD` finds ids by title")
+                    }
+                    e => e.into(),
+                })?;
+            println!("{} ({})", c.indicator.title, c.indicator.id);
+            for r in &c.rows {
+                let latest = r.latest.map_or_else(
+                    || "inget värde".to_string(),
+                    |p| {
+                        format!(
+                            "senast {} ({}){}",
+                            etablera_domain::format::value(p.value, &c.indicator.unit, lang),
+                            p.period.label(lang),
+                            if r.fictitious { "*" } else { "" }
+                        )
+                    },
+                );
+                let from = match &r.source {
+                    Source::Strategy {
+                        strategy_id,
+                        target_id,
+                        ..
+                    } => {
+                        format!("strategi {strategy_id}, mål {target_id}")
+                    }
+                    Source::Library {
+                        entry_title, page, ..
+                    } => format!(
+                        "utkast ur «{entry_title}»{}",
+                        page.map(|p| format!(", s. {p}")).unwrap_or_default()
+                    ),
+                };
+                println!(
+                    "{}: {} – {latest} – {}",
+                    r.unit_name,
+                    r.level,
+                    comparison::status_label(r.status, lang)
+                );
+                println!("   [{from}]");
+            }
+            println!("{} mål på indikatorn", c.rows.len());
+            if c.rows.iter().any(|r| r.fictitious) {
+                println!("* Fiktiva demodata.");
+            }
+            println!("{}", c.indicator.source.citation(lang));
         }
         LibraryCommand::List => {
             for e in library::entries(store, &etablera_app::Actor::system())? {

@@ -156,3 +156,39 @@ fn demo_builds_in_the_database_given() {
         );
     }
 }
+
+/// The library issue's comparison, as the README shows it: `library compare N00973` on the
+/// demo database prints the README's lines.
+#[test]
+fn the_comparison_for_n00973_prints_what_the_readme_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_etablera"))
+        .args(["demo", "--no-serve", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_etablera"))
+        .arg("--database")
+        .arg(dir.path().join("etablera-demo.db"))
+        .args(["library", "compare", "N00973"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ");
+    let readme = include_str!("../../../README.md");
+    let shown = readme
+        .split("library compare N00973\n```\n\n```text\n")
+        .nth(1)
+        .and_then(|r| r.split("\n```").next())
+        .expect("the README's example");
+    assert_eq!(printed.trim_end(), shown.trim_end());
+}
