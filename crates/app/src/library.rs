@@ -11,8 +11,8 @@ use etablera_domain::{format, Lang, Sex};
 use etablera_library::index::{Hit, Index};
 use etablera_library::kpis::{Catalogue, Suggestion};
 use etablera_library::targets::{self, Comparator, Draft, Unit};
-pub use etablera_store::LibraryListing;
-use etablera_store::{AuditEntry, LibraryEntry, LibraryMeta, NewLibraryEntry};
+use etablera_store::{AuditEntry, LibraryMeta, NewLibraryEntry};
+pub use etablera_store::{LibraryEntry, LibraryListing};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::{Arc, Mutex};
@@ -151,35 +151,25 @@ pub fn document_paragraphs(
 pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
     may_add(actor)?;
     conn.act_as(actor)?;
-    let unit = crate::operator::municipality(conn, &doc.municipality)?;
-    let title = doc.title.trim();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(Error::input(
-            "--title: give the document's title (at most 300 characters)",
-        ));
-    }
-    if !KINDS.contains(&doc.kind.as_str()) {
-        return Err(Error::input(format!(
-            "--kind: `{}` is not one of {}",
-            doc.kind,
-            KINDS.join(", ")
-        )));
-    }
-    if let Some(y) = doc.year.filter(|y| !(1990..=2100).contains(y)) {
-        return Err(Error::input(format!(
-            "--year: {y} is not a year between 1990 and 2100"
-        )));
-    }
+    let (unit_code, title, year, source) = checked_meta(
+        conn,
+        &doc.municipality,
+        &doc.title,
+        &doc.kind,
+        doc.year,
+        doc.source.clone(),
+    )?;
+    let unit = etablera_domain::UnitCode::parse(&unit_code).map_err(Error::internal)?;
     let name = &doc.file_name;
     let (media_type, paragraphs) = document_paragraphs(name, &doc.bytes)?;
     let sha = crate::sessions::sha256_hex(&doc.bytes);
     let at = crate::register::now();
     let meta = LibraryMeta {
-        unit_code: unit.as_str().to_string(),
-        title: title.to_string(),
-        year: doc.year,
+        unit_code,
+        title,
+        year,
         kind: doc.kind,
-        source: doc.source.filter(|s| !s.trim().is_empty()),
+        source,
         file_name: Some(name.clone()),
         media_type: Some(media_type.into()),
         content_sha256: Some(sha),
@@ -201,6 +191,153 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
             etablera_store::StoreError::Conflict(m) => Error::input(format!("{name}: {m}")),
             e => e.into(),
         })
+}
+
+/// What an entry says it is, to change: the municipality it is about (name or code),
+/// title, year, kind and source.
+#[derive(Debug, Clone)]
+pub struct EntryChange {
+    pub municipality: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub kind: String,
+    pub source: Option<String>,
+}
+
+/// Who may change or remove an entry: a strategist or administrator of the municipality
+/// that added it, an administrator of the municipality it is about, or a system
+/// administrator. Everyone else who reads the library is refused (the entry is public:
+/// refused, not hidden).
+fn may_change(actor: &Actor, entry: &LibraryEntry) -> Result<()> {
+    let p = actor.principal().ok_or(Error::Unauthorized)?;
+    let adder = p.memberships.iter().any(|(u, r)| {
+        Some(u.as_str()) == entry.meta.added_for.as_deref()
+            && matches!(r, Role::Strategist | Role::Admin)
+    });
+    let admin_of_subject = p
+        .memberships
+        .iter()
+        .any(|(u, r)| u.as_str() == entry.meta.unit_code && matches!(r, Role::Admin));
+    if p.system_admin || adder || admin_of_subject {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// Whether the actor may change or remove the entry (for a page to offer it).
+pub fn may_change_entry(actor: &Actor, entry: &LibraryEntry) -> bool {
+    may_change(actor, entry).is_ok()
+}
+
+/// Whether the actor may add documents (for a page to offer it).
+pub fn may_add_documents(actor: &Actor) -> bool {
+    may_add(actor).is_ok()
+}
+
+fn entry(conn: &mut Conn, id: i64) -> Result<LibraryEntry> {
+    conn.store()
+        .library_entries()?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or(Error::NotFound)
+}
+
+/// One entry, for every logged-in user.
+pub fn get(conn: &mut Conn, actor: &Actor, id: i64) -> Result<LibraryEntry> {
+    may_read(actor)?;
+    entry(conn, id)
+}
+
+/// The checked metadata of an entry: (municipality code, title, kind, year, source).
+fn checked_meta(
+    conn: &mut Conn,
+    municipality: &str,
+    title: &str,
+    kind: &str,
+    year: Option<i32>,
+    source: Option<String>,
+) -> Result<(String, String, Option<i32>, Option<String>)> {
+    let unit = crate::operator::municipality(conn, municipality)?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(Error::input(
+            "--title: give the document's title (at most 300 characters)",
+        ));
+    }
+    if !KINDS.contains(&kind) {
+        return Err(Error::input(format!(
+            "--kind: `{kind}` is not one of {}",
+            KINDS.join(", ")
+        )));
+    }
+    if let Some(y) = year.filter(|y| !(1990..=2100).contains(y)) {
+        return Err(Error::input(format!(
+            "--year: {y} is not a year between 1990 and 2100"
+        )));
+    }
+    let source = source
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if source.as_ref().is_some_and(|s| s.chars().count() > 2000) {
+        return Err(Error::input("--source: at most 2 000 characters"));
+    }
+    Ok((unit.as_str().to_string(), title.to_string(), year, source))
+}
+
+/// Changes what an entry says it is; refused with nothing changed when the actor may not
+/// (see [`may_change`]) or a field is wrong.
+pub fn change(conn: &mut Conn, actor: &Actor, id: i64, c: EntryChange) -> Result<()> {
+    may_read(actor)?;
+    conn.act_as(actor)?;
+    let old = entry(conn, id)?;
+    may_change(actor, &old)?;
+    let (unit_code, title, year, source) =
+        checked_meta(conn, &c.municipality, &c.title, &c.kind, c.year, c.source)?;
+    let meta = LibraryMeta {
+        unit_code,
+        title,
+        year,
+        kind: c.kind,
+        source,
+        ..old.meta.clone()
+    };
+    let at = crate::register::now();
+    let unit = etablera_domain::UnitCode::parse(&meta.unit_code).ok();
+    let audit = AuditEntry::new(
+        &at,
+        actor.user_id(),
+        "library.change",
+        &format!("library:{id}"),
+        unit.as_ref(),
+    );
+    if conn.store().change_library_entry(id, &meta, &audit)? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Removes an entry with its text and original file (see [`may_change`]).
+pub fn remove(conn: &mut Conn, actor: &Actor, id: i64) -> Result<()> {
+    may_read(actor)?;
+    conn.act_as(actor)?;
+    let old = entry(conn, id)?;
+    may_change(actor, &old)?;
+    let at = crate::register::now();
+    let unit = etablera_domain::UnitCode::parse(&old.meta.unit_code).ok();
+    let audit = AuditEntry::new(
+        &at,
+        actor.user_id(),
+        "library.remove",
+        &format!("library:{id}"),
+        unit.as_ref(),
+    );
+    if conn.store().remove_library_entry(id, &audit)? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
 }
 
 /// Every entry of the library.

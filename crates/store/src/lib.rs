@@ -690,6 +690,21 @@ pub trait Store: Send + backend::Backend {
     ) -> Result<i64> {
         shared::add_library_entry(self, entry, paragraphs, audit)
     }
+    /// Changes an entry's municipality, title, year, kind and source (the rest of `meta` is
+    /// not read), with its audit entry, in one transaction; `false` when there is none.
+    fn change_library_entry(
+        &mut self,
+        id: i64,
+        meta: &LibraryMeta,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        shared::change_library_entry(self, id, meta, audit)
+    }
+    /// Removes an entry with its paragraphs and original, with its audit entry, in one
+    /// transaction; `false` when there is none.
+    fn remove_library_entry(&mut self, id: i64, audit: &AuditEntry) -> Result<bool> {
+        shared::remove_library_entry(self, id, audit)
+    }
     /// Every entry, by municipality and title.
     fn library_entries(&mut self) -> Result<Vec<LibraryEntry>> {
         shared::library_entries(self.sql())

@@ -1500,6 +1500,47 @@ pub(crate) fn library_listings(db: &mut dyn Sql) -> Result<Vec<LibraryListing>> 
     )
 }
 
+/// Changes what an entry says it is (municipality, title, year, kind, source), with its
+/// audit entry, in one transaction; `false` when there is no such entry.
+pub(crate) fn change_library_entry(
+    b: &mut (impl Backend + ?Sized),
+    id: i64,
+    m: &LibraryMeta,
+    audit: &AuditEntry,
+) -> Result<bool> {
+    let mut changed = false;
+    b.in_tx(&mut |db| {
+        changed = db.exec(
+            "update library_entry set unit_code = $1, title = $2, year = $3, kind = $4, source = $5 where id = $6",
+            p![&m.unit_code, &m.title, m.year, &m.kind, &m.source, id],
+        )? == 1;
+        if changed {
+            insert_audit(db, audit)?;
+        }
+        Ok(())
+    })?;
+    Ok(changed)
+}
+
+/// Removes an entry, its paragraphs and its original, with its audit entry, in one
+/// transaction; `false` when there is no such entry.
+pub(crate) fn remove_library_entry(
+    b: &mut (impl Backend + ?Sized),
+    id: i64,
+    audit: &AuditEntry,
+) -> Result<bool> {
+    let mut removed = false;
+    b.in_tx(&mut |db| {
+        db.exec("delete from library_paragraph where entry_id = $1", p![id])?;
+        removed = db.exec("delete from library_entry where id = $1", p![id])? == 1;
+        if removed {
+            insert_audit(db, audit)?;
+        }
+        Ok(())
+    })?;
+    Ok(removed)
+}
+
 pub(crate) fn library_version(db: &mut dyn Sql) -> Result<(i64, i64)> {
     db.one(
         "select count(*), cast(coalesce(max(id), 0) as bigint) from library_entry",

@@ -3,12 +3,14 @@
 //! the list of what is in it. Every logged-in user reads it (`app::library`).
 
 use crate::auth::Ctx;
+use crate::error::AppError;
 use crate::i18n::tr;
+use crate::ui::Checked;
 use crate::ui::{fail, layout};
 use crate::AppState;
-use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use etablera_app::{catalogue, library};
 use maud::{html, Markup};
@@ -18,6 +20,266 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/bibliotek", get(page))
         .route("/bibliotek/jamforelse", get(comparison))
+        .route(
+            "/bibliotek/ny",
+            crate::upload(post(add), library::MAX_TEXT_BYTES + (1 << 20)),
+        )
+        .route("/bibliotek/{id}/andra", get(change_page).post(change))
+        .route("/bibliotek/{id}/ta-bort", post(remove))
+}
+
+/// Adds a document sent from the library page (multipart: the file and what it is).
+async fn add(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let lang = ctx.lang;
+    let too_large = || {
+        AppError::TooLarge(format!(
+            "{} {} MB.",
+            tr(lang, "file-too-large-largest-allowed"),
+            library::MAX_TEXT_BYTES / (1024 * 1024)
+        ))
+    };
+    let Ok(mut mp) = mp else {
+        return fail(
+            &ctx,
+            AppError::UnsupportedType(tr(lang, "send-file-form-multipart-form").into()),
+        );
+    };
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                match field.bytes().await {
+                    Ok(b) if name == "file" => {
+                        file = Some((file_name.unwrap_or_else(|| "upload".into()), b.to_vec()))
+                    }
+                    Ok(b) if b.len() <= 4096 => {
+                        fields.insert(name, String::from_utf8_lossy(&b).into_owned());
+                    }
+                    Ok(_) => {}
+                    Err(_) => return fail(&ctx, too_large()),
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return fail(&ctx, too_large()),
+        }
+    }
+    if let Err(e) = ctx.check_csrf(fields.get("csrf").map_or("", String::as_str)) {
+        return fail(&ctx, e);
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return fail(
+            &ctx,
+            AppError::BadRequest(tr(lang, "choose-file-upload").into()),
+        );
+    };
+    // Only the base name of the file is kept, and only printable characters.
+    let name: String = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("upload")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let field = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let year = match field("year").as_str() {
+        "" => None,
+        y => match y.parse::<i32>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                return fail(
+                    &ctx,
+                    AppError::BadRequest(tr(lang, "library-year-error").into()),
+                )
+            }
+        },
+    };
+    let doc = library::NewDocument {
+        municipality: field("municipality"),
+        title: field("title"),
+        year,
+        kind: field("kind"),
+        source: Some(field("source")),
+        file_name: name,
+        bytes,
+    };
+    let a = ctx.actor();
+    match state.db.app(move |c| Ok(library::add(c, &a, doc)?)).await {
+        Ok(id) => Redirect::to(&format!("/bibliotek?tillagd={id}")).into_response(),
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ChangeForm {
+    csrf: String,
+    municipality: String,
+    title: String,
+    year: String,
+    kind: String,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct RemoveForm {
+    csrf: String,
+}
+
+crate::ui::with_csrf!(ChangeForm, RemoveForm);
+
+/// The fields of an entry (the add form when `entry` is `None`).
+fn entry_fields(
+    ctx: &Ctx,
+    units: &[(String, String)],
+    entry: Option<&library::LibraryEntry>,
+) -> Markup {
+    let lang = ctx.lang;
+    let m = entry.map(|e| &e.meta);
+    let unit = m.map(|m| m.unit_code.as_str()).unwrap_or("");
+    let kind = m.map(|m| m.kind.as_str()).unwrap_or("strategi");
+    html! {
+        input type="hidden" name="csrf" value=(ctx.csrf());
+        p {
+            label for="lib-municipality" { (tr(lang, "municipality")) }
+            select id="lib-municipality" name="municipality" required {
+                option value="" { "–" }
+                @for (code, name) in units { option value=(code) selected[code == unit] { (name) } }
+            }
+        }
+        p {
+            label for="lib-title" { (tr(lang, "title")) }
+            input id="lib-title" name="title" type="text" maxlength="300" required value=(m.map(|m| m.title.as_str()).unwrap_or(""));
+        }
+        p {
+            label for="lib-year" { (tr(lang, "year")) }
+            input id="lib-year" name="year" type="text" inputmode="numeric" value=(m.and_then(|m| m.year).map(|y| y.to_string()).unwrap_or_default());
+        }
+        p {
+            label for="lib-kind" { (tr(lang, "library-kind")) }
+            select id="lib-kind" name="kind" {
+                @for k in library::KINDS { option value=(k) selected[*k == kind] { (k) } }
+            }
+        }
+        p {
+            label for="lib-source" { (tr(lang, "library-source")) }
+            input id="lib-source" name="source" type="text" maxlength="2000" value=(m.and_then(|m| m.source.as_deref()).unwrap_or(""));
+        }
+    }
+}
+
+fn unit_choices(names: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut units: Vec<(String, String)> = names
+        .iter()
+        .filter(|(code, _)| code.len() == 4 && code.as_str() != "0000")
+        .map(|(c, n)| (c.clone(), n.clone()))
+        .collect();
+    units.sort_by(|a, b| a.1.cmp(&b.1));
+    units
+}
+
+async fn change_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = ctx.lang;
+    let a = ctx.actor();
+    let r = state
+        .db
+        .app(move |c| {
+            let e = library::get(c, &a, id)?;
+            if !library::may_change_entry(&a, &e) {
+                return Err(etablera_app::Error::Forbidden.into());
+            }
+            let names: HashMap<String, String> = catalogue::units(c)?
+                .into_iter()
+                .map(|u| (u.code.as_str().to_string(), u.name))
+                .collect();
+            Ok((e, names))
+        })
+        .await;
+    let (entry, names) = match r {
+        Ok(x) => x,
+        Err(e) => return fail(&ctx, e),
+    };
+    let units = unit_choices(&names);
+    let title = tr(lang, "library-change");
+    let body = html! {
+        h1 { (title) ": " (entry.meta.title) }
+        form method="post" action=(format!("/bibliotek/{id}/andra")) {
+            (entry_fields(&ctx, &units, Some(&entry)))
+            p { button type="submit" { (tr(lang, "save")) } " " a href="/bibliotek" { (tr(lang, "cancel")) } }
+        }
+        h2 { (tr(lang, "library-remove")) }
+        p { (tr(lang, "library-remove-intro")) }
+        form method="post" action=(format!("/bibliotek/{id}/ta-bort")) {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            p { button type="submit" { (tr(lang, "library-remove")) } }
+        }
+    };
+    Html(layout(&ctx, title, "/bibliotek", body).into_string()).into_response()
+}
+
+async fn change(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    Checked(f): Checked<ChangeForm>,
+) -> Response {
+    let year = match f.year.trim() {
+        "" => None,
+        y => match y.parse::<i32>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                return fail(
+                    &ctx,
+                    AppError::BadRequest(tr(ctx.lang, "library-year-error").into()),
+                )
+            }
+        },
+    };
+    let change = library::EntryChange {
+        municipality: f.municipality,
+        title: f.title,
+        year,
+        kind: f.kind,
+        source: Some(f.source),
+    };
+    let a = ctx.actor();
+    match state
+        .db
+        .app(move |c| Ok(library::change(c, &a, id, change)?))
+        .await
+    {
+        Ok(()) => Redirect::to("/bibliotek").into_response(),
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    Checked(_f): Checked<RemoveForm>,
+) -> Response {
+    let a = ctx.actor();
+    match state.db.app(move |c| Ok(library::remove(c, &a, id)?)).await {
+        Ok(()) => Redirect::to("/bibliotek").into_response(),
+        Err(e) => fail(&ctx, e),
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -170,10 +432,16 @@ async fn page(
                 .into_iter()
                 .map(|u| (u.code.as_str().to_string(), u.name))
                 .collect();
-            Ok((entries, listed, found, names))
+            let may_add = library::may_add_documents(&a);
+            let changeable: Vec<i64> = entries
+                .iter()
+                .filter(|e| library::may_change_entry(&a, e))
+                .map(|e| e.id)
+                .collect();
+            Ok((entries, listed, found, names, may_add, changeable))
         })
         .await;
-    let (entries, listed, found, names) = match r {
+    let (entries, listed, found, names, may_add, changeable) = match r {
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
@@ -213,6 +481,7 @@ async fn page(
                 th scope="col" { (tr(lang, "year")) }
                 th scope="col" { (tr(lang, "library-kind")) }
                 th scope="col" class="num" { (tr(lang, "library-paragraphs")) }
+                @if !changeable.is_empty() { th scope="col" { span.sr-only { (tr(lang, "library-change")) } } }
             } }
             tbody { @for e in &entries { tr {
                 td { (e.meta.title) }
@@ -220,7 +489,22 @@ async fn page(
                 td { (e.meta.year.map(|y| y.to_string()).unwrap_or_else(|| "–".into())) }
                 td { (e.meta.kind) }
                 td.num { @if e.paragraphs == 0 { (tr(lang, "library-text-missing")) } @else { (e.paragraphs) } }
+                @if !changeable.is_empty() { td { @if changeable.contains(&e.id) {
+                    a href=(format!("/bibliotek/{}/andra", e.id)) { (tr(lang, "library-change")) span.sr-only { ": " (e.meta.title) } }
+                } } }
             } } }
+        }
+        @if may_add {
+            h2 id="add" { (tr(lang, "library-add")) }
+            p { (tr(lang, "library-add-intro")) }
+            form method="post" action="/bibliotek/ny" enctype="multipart/form-data" aria-labelledby="add" {
+                p {
+                    label for="lib-file" { (tr(lang, "library-file")) }
+                    input id="lib-file" name="file" type="file" required accept=".pdf,.docx,.txt,application/pdf,text/plain";
+                }
+                (entry_fields(&ctx, &unit_choices(&names), None))
+                p { button type="submit" { (tr(lang, "library-add")) } }
+            }
         }
         @if !listed.is_empty() {
             h2 id="listed" { (tr(lang, "library-listed")) }

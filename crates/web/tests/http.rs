@@ -1991,3 +1991,199 @@ fn targets_on_one_indicator_across_municipalities() {
         );
     }
 }
+
+/// The library's routes by kind of user, on both databases: every logged-in user reads;
+/// strategists and administrators add (a viewer does not); an entry is changed or removed
+/// by its adder's municipality (strategist or admin), an admin of the municipality it is
+/// about, or a system admin — not by another municipality's admin; every refusal leaves
+/// the entries as they were.
+#[test]
+fn library_routes_authorization() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let base = &app.base;
+        let entries = || common::store(&app).library_entries().unwrap();
+        let find = |title: &str| entries().into_iter().find(|e| e.meta.title == title);
+        let add = |c: &mut Client, title: &str, municipality: &str, text: &str| {
+            let csrf = if c.cookies.is_empty() {
+                "x".to_string()
+            } else {
+                session_csrf(&app, c)
+            };
+            let (ct, body) = multipart(
+                &[
+                    ("csrf", &csrf),
+                    ("municipality", municipality),
+                    ("title", title),
+                    ("year", "2021"),
+                    ("kind", "program"),
+                    ("source", ""),
+                ],
+                Some(("program.txt", text.as_bytes())),
+            );
+            c.post_bytes(&format!("{base}/bibliotek/ny"), &ct, body)
+        };
+        // Reading: every logged-in user; the public is asked to log in.
+        for path in ["/bibliotek", "/bibliotek/jamforelse?indikator=N00973"] {
+            assert_eq!(
+                Client::default().get(&format!("{base}{path}")).status,
+                401,
+                "{b}: {path}"
+            );
+            for who in ["viewer", "strategist", "ljadmin", "sys"] {
+                assert_eq!(
+                    login(&app, who).get(&format!("{base}{path}")).status,
+                    200,
+                    "{b}: {who} {path}"
+                );
+            }
+        }
+        // Adding: strategists and admins of any municipality, and system admins.
+        let mut strategist = login(&app, "strategist");
+        let mut ljadmin = login(&app, "ljadmin");
+        let mut viewer = login(&app, "viewer");
+        let mut sys = login(&app, "sys");
+        let before = entries().len();
+        let r = add(
+            &mut viewer,
+            "Visningsprogram",
+            "2380",
+            "Ett program som en läsare skickar.",
+        );
+        assert_eq!(r.status, 403, "{b}");
+        let r = add(
+            &mut Client::default(),
+            "Anonymt program",
+            "2380",
+            "Anonym text.",
+        );
+        assert!(r.status == 401 || r.status == 403, "{b}: {}", r.status);
+        assert_eq!(entries().len(), before, "{b}: nothing stored");
+        let r = add(
+            &mut strategist,
+            "Östersunds program",
+            "2380",
+            "Andelen ska vara minst 60 procent år 2025.",
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        let r = add(
+            &mut ljadmin,
+            "Luleås program",
+            "2580",
+            "Luleå ska vara öppet för alla.",
+        );
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        // A wrong year and an unknown municipality: refused, named, nothing stored.
+        let r = add(&mut strategist, "Fel", "9999", "Annan text här.");
+        assert_eq!(r.status, 422, "{b}: {}", r.status);
+        assert!(r.body.contains("9999"), "{b}");
+        assert_eq!(entries().len(), before + 2, "{b}");
+        let ost = find("Östersunds program").unwrap();
+        let lul = find("Luleås program").unwrap();
+        assert_eq!(ost.meta.added_for.as_deref(), Some("2380"), "{b}");
+        assert_eq!(lul.meta.added_for.as_deref(), Some("1864"), "{b}");
+        // The list offers "Ändra" only where the user may change.
+        let page = strategist.get(&format!("{base}/bibliotek"));
+        assert!(
+            page.body.contains(&format!("/bibliotek/{}/andra", ost.id)),
+            "{b}"
+        );
+        assert!(
+            !page.body.contains(&format!("/bibliotek/{}/andra", lul.id)),
+            "{b}"
+        );
+        assert!(
+            page.body.contains("action=\"/bibliotek/ny\""),
+            "{b}: the add form"
+        );
+        let page = viewer.get(&format!("{base}/bibliotek"));
+        assert!(
+            !page.body.contains("action=\"/bibliotek/ny\""),
+            "{b}: no add form for a viewer"
+        );
+        // Changing: (user, entry, allowed).
+        for (who, id, allowed) in [
+            ("viewer", ost.id, false),
+            ("ljadmin", ost.id, false),
+            ("strategist", lul.id, false),
+            ("strategist", ost.id, true),
+            ("ljadmin", lul.id, true),
+            ("sys", ost.id, true),
+        ] {
+            let mut c = login(&app, who);
+            let page = c.get(&format!("{base}/bibliotek/{id}/andra"));
+            assert_eq!(
+                page.status == 200,
+                allowed,
+                "{b}: {who} {id}: {}",
+                page.status
+            );
+            let csrf = session_csrf(&app, &mut c);
+            let title = format!("Ändrad av {who}");
+            let before = entries();
+            let r = c.post_form(
+                &format!("{base}/bibliotek/{id}/andra"),
+                &[
+                    ("csrf", &csrf),
+                    ("municipality", if id == ost.id { "2380" } else { "2580" }),
+                    ("title", &title),
+                    ("year", "2022"),
+                    ("kind", "plan"),
+                    ("source", "KS 2022-01-01 § 1"),
+                ],
+            );
+            if allowed {
+                assert_eq!(r.status, 303, "{b}: {who}: {}", r.body);
+                let e = find(&title).unwrap();
+                assert_eq!(
+                    (e.id, e.meta.year, e.meta.kind.as_str()),
+                    (id, Some(2022), "plan"),
+                    "{b}"
+                );
+            } else {
+                assert_eq!(r.status, 403, "{b}: {who} {id}");
+                assert_eq!(entries(), before, "{b}: {who}: unchanged");
+            }
+        }
+        assert_eq!(
+            strategist
+                .get(&format!("{base}/bibliotek/999999/andra"))
+                .status,
+            404,
+            "{b}"
+        );
+        // Removing: refused for another municipality's admin, done by the adder.
+        let csrf = session_csrf(&app, &mut ljadmin);
+        let r = ljadmin.post_form(
+            &format!("{base}/bibliotek/{}/ta-bort", ost.id),
+            &[("csrf", &csrf)],
+        );
+        assert_eq!(r.status, 403, "{b}");
+        assert!(entries().iter().any(|e| e.id == ost.id), "{b}");
+        let csrf = session_csrf(&app, &mut strategist);
+        let r = strategist.post_form(
+            &format!("{base}/bibliotek/{}/ta-bort", ost.id),
+            &[("csrf", "fel")],
+        );
+        assert_ne!(r.status, 303, "{b}: a wrong CSRF token removes nothing");
+        assert!(entries().iter().any(|e| e.id == ost.id), "{b}");
+        let r = strategist.post_form(
+            &format!("{base}/bibliotek/{}/ta-bort", ost.id),
+            &[("csrf", &csrf)],
+        );
+        assert_eq!(r.status, 303, "{b}");
+        assert!(!entries().iter().any(|e| e.id == ost.id), "{b}: removed");
+        let found = strategist.get(&format!("{base}/bibliotek?q=procent"));
+        assert!(
+            !found.body.contains("Östersunds program"),
+            "{b}: not found any more"
+        );
+        let r = add(
+            &mut sys,
+            "Systemets program",
+            "2380",
+            "En text som systemadministratören lägger till.",
+        );
+        assert_eq!(r.status, 303, "{b}");
+    }
+}
