@@ -116,6 +116,11 @@ try {
   check((await page.locator("mark").count()) > 0, "the library marks what «integrationsstrategi» found");
   check((await page.textContent("table"))?.includes("Ljusnarsberg"), "the library lists the demo's documents");
   await axe(page, "the strategy library");
+  // The targets read out of a library text, with the forms to accept or reject them.
+  await page.click("text=mål ur texten >> nth=0");
+  check((await page.textContent("h1"))?.includes("Mål ur texten"), "the drafts page opens from the library");
+  check((await page.locator("form button[type=submit]").count()) > 0, "a strategist may accept or reject drafts");
+  await axe(page, "the targets read out of a library text");
   // Other municipalities' targets for the same indicator, reached from the target page.
   await page.goto(`${base}/s/ostersund-2020/t/m2-arbete-studier`);
   await page.click("text=Andra kommuners mål för samma indikator");

@@ -42,6 +42,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod comparison;
 mod conn;
+pub mod drafts;
 pub use conn::{Actor, Conn};
 pub mod demo;
 pub mod error;

@@ -241,6 +241,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(11, "0011_pending_upload.sql"),
     migration!(12, "0012_library.sql"),
     migration!(13, "0013_library_listing.sql"),
+    migration!(14, "0014_library_draft_review.sql"),
 ];
 
 /// A migration's text for a dialect. Each migration is one file for both databases

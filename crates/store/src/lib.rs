@@ -277,6 +277,24 @@ pub struct LibraryListing {
     pub kind: String,
 }
 
+/// A municipality's review of one target read out of a library document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DraftReview {
+    pub entry_id: i64,
+    /// The draft's place among the entry's drafts (from 0).
+    pub n: i32,
+    /// The sha256 of the draft's sentence.
+    pub sentence_sha256: String,
+    /// The reviewing municipality.
+    pub unit_code: String,
+    /// `accepted` or `rejected`.
+    pub state: String,
+    pub strategy_id: Option<String>,
+    pub target_id: Option<String>,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: String,
+}
+
 /// One paragraph of a library document, with the page it stands on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LibraryParagraph {
@@ -704,6 +722,25 @@ pub trait Store: Send + backend::Backend {
     /// transaction; `false` when there is none.
     fn remove_library_entry(&mut self, id: i64, audit: &AuditEntry) -> Result<bool> {
         shared::remove_library_entry(self, id, audit)
+    }
+    /// Records a municipality's review of a library draft, for an accepted one with the
+    /// strategy (and its update time) it went into, with the audit entry, in one
+    /// transaction; a draft the municipality reviewed before is a conflict.
+    fn review_library_draft(
+        &mut self,
+        review: &DraftReview,
+        strategy: Option<(&Strategy, &str)>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        shared::review_library_draft(self, review, strategy, audit)
+    }
+    /// A municipality's reviews of an entry's drafts.
+    fn library_draft_reviews(
+        &mut self,
+        entry_id: i64,
+        unit_code: &str,
+    ) -> Result<Vec<DraftReview>> {
+        shared::library_draft_reviews(self.sql(), entry_id, unit_code)
     }
     /// Every entry, by municipality and title.
     fn library_entries(&mut self) -> Result<Vec<LibraryEntry>> {

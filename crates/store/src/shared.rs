@@ -657,9 +657,25 @@ pub(crate) fn save_strategy_change(
     audit: Option<&AuditEntry>,
 ) -> Result<()> {
     let doc = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    b.in_tx(&mut |db| {
+    b.in_tx(&mut |db| write_strategy_change(db, s, &doc, updated_at, revisions, audit))
+}
+
+/// The writes of [`save_strategy_change`], inside a transaction the caller holds.
+fn write_strategy_change(
+    db: &mut dyn Sql,
+    s: &Strategy,
+    doc: &str,
+    updated_at: &str,
+    revisions: &[TargetRevision],
+    audit: Option<&AuditEntry>,
+) -> Result<()> {
+    {
         for i in s.indicators() {
-            let known = db.opt("select id from indicator where id = $1", p![i.as_str()], |_| Ok(()))?;
+            let known = db.opt(
+                "select id from indicator where id = $1",
+                p![i.as_str()],
+                |_| Ok(()),
+            )?;
             if known.is_none() {
                 return Err(StoreError::UnknownIndicator(i.to_string()));
             }
@@ -672,7 +688,7 @@ pub(crate) fn save_strategy_change(
             "insert into strategy (id, owner_code, title, document, updated_at) values ($1, $2, $3, $4, $5)
              on conflict (id) do update set owner_code = excluded.owner_code, title = excluded.title,
                document = excluded.document, updated_at = excluded.updated_at",
-            p![&s.id, s.owner.as_str(), &s.title, &doc, updated_at],
+            p![&s.id, s.owner.as_str(), &s.title, doc, updated_at],
         )?;
         for i in s.indicators() {
             db.exec(
@@ -687,7 +703,7 @@ pub(crate) fn save_strategy_change(
             let next = latest.map_or(1, |(v, _)| v + 1);
             db.exec(
                 crate::sql::INSERT_STRATEGY_VERSION,
-                p![&s.id, next, &doc, updated_at],
+                p![&s.id, next, doc, updated_at],
             )?;
         }
         for r in revisions {
@@ -700,7 +716,71 @@ pub(crate) fn save_strategy_change(
             insert_audit(db, a)?;
         }
         Ok(())
+    }
+}
+
+/// Records a municipality's review of a library draft — for an accepted one together with
+/// the strategy it went into — and its audit entry, in one transaction. A draft the
+/// municipality has reviewed before is a [`StoreError::Conflict`].
+pub(crate) fn review_library_draft(
+    b: &mut (impl Backend + ?Sized),
+    r: &DraftReview,
+    strategy: Option<(&Strategy, &str)>,
+    audit: &AuditEntry,
+) -> Result<()> {
+    let doc = match strategy {
+        Some((s, _)) => {
+            Some(serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        }
+        None => None,
+    };
+    let held = b.sql().opt(
+        "select state from library_draft_review where entry_id = $1 and n = $2 and unit_code = $3",
+        p![r.entry_id, r.n, &r.unit_code],
+        |row| row.text(0),
+    )?;
+    if let Some(state) = held {
+        return Err(StoreError::Conflict(format!(
+            "the draft was already reviewed ({state})"
+        )));
+    }
+    b.in_tx(&mut |db| {
+        if let (Some((s, at)), Some(doc)) = (strategy, &doc) {
+            write_strategy_change(db, s, doc, at, &[], None)?;
+        }
+        db.exec(
+            "insert into library_draft_review (entry_id, n, sentence_sha256, unit_code, state, strategy_id, target_id, reviewed_by, reviewed_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            p![r.entry_id, r.n, &r.sentence_sha256, &r.unit_code, &r.state, &r.strategy_id, &r.target_id, r.reviewed_by, &r.reviewed_at],
+        )?;
+        insert_audit(db, audit)
     })
+}
+
+/// A municipality's reviews of one entry's drafts, in draft order.
+pub(crate) fn library_draft_reviews(
+    db: &mut dyn Sql,
+    entry_id: i64,
+    unit_code: &str,
+) -> Result<Vec<DraftReview>> {
+    db.all(
+        "select entry_id, n, sentence_sha256, unit_code, state, strategy_id, target_id, reviewed_by, reviewed_at
+         from library_draft_review where entry_id = $1 and unit_code = $2 order by n",
+        p![entry_id, unit_code],
+        |r| {
+            Ok(DraftReview {
+                entry_id: r.int(0)?,
+                n: r.int4(1)?,
+                sentence_sha256: r.text(2)?,
+                unit_code: r.text(3)?,
+                state: r.text(4)?,
+                strategy_id: r.opt_text(5)?,
+                target_id: r.opt_text(6)?,
+                reviewed_by: r.opt_int(7)?,
+                reviewed_at: r.text(8)?,
+            })
+        },
+    )
 }
 
 pub(crate) fn target_revisions(
@@ -1532,6 +1612,10 @@ pub(crate) fn remove_library_entry(
     let mut removed = false;
     b.in_tx(&mut |db| {
         db.exec("delete from library_paragraph where entry_id = $1", p![id])?;
+        db.exec(
+            "delete from library_draft_review where entry_id = $1",
+            p![id],
+        )?;
         removed = db.exec("delete from library_entry where id = $1", p![id])? == 1;
         if removed {
             insert_audit(db, audit)?;

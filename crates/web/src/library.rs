@@ -26,6 +26,217 @@ pub fn router() -> Router<AppState> {
         )
         .route("/bibliotek/{id}/andra", get(change_page).post(change))
         .route("/bibliotek/{id}/ta-bort", post(remove))
+        .route("/bibliotek/{id}/utkast", get(drafts_page))
+        .route("/bibliotek/{id}/utkast/{n}/godta", post(accept))
+        .route("/bibliotek/{id}/utkast/{n}/avvisa", post(reject))
+}
+
+/// A year field: empty is none; otherwise digits.
+fn year_field(text: &str) -> Result<Option<i32>, ()> {
+    match text.trim() {
+        "" => Ok(None),
+        y => y.parse().map(Some).map_err(|_| ()),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AcceptForm {
+    csrf: String,
+    /// "strategy id|goal id".
+    place: String,
+    indicator: String,
+    #[serde(default)]
+    comparator: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    year: String,
+}
+
+crate::ui::with_csrf!(AcceptForm);
+
+/// The targets read out of an entry's text, each with the reader's municipality's review,
+/// and forms to accept one into the reader's own strategy or reject it.
+async fn drafts_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = ctx.lang;
+    let a = ctx.actor();
+    let r = match state
+        .db
+        .app(move |c| Ok(etablera_app::drafts::review(c, &a, id)?))
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&ctx, e),
+    };
+    let title = tr(lang, "drafts-title");
+    let body = html! {
+        h1 { (title) ": " (r.entry.meta.title) }
+        p { (tr(lang, "drafts-intro")) }
+        @if r.drafts.is_empty() { p role="status" { (tr(lang, "drafts-none")) } }
+        @for d in &r.drafts {
+            section aria-labelledby=(format!("d{}", d.n)) {
+                h2 id=(format!("d{}", d.n)) { (d.n + 1) ". " (d.level) }
+                blockquote { (d.draft.draft.sentence) }
+                p {
+                    @if let Some(p) = d.page { (tr(lang, "library-page")) " " (p) ". " }
+                    (tr(lang, "drafts-kpis")) ": "
+                    @for (i, k) in d.draft.kpis.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        (k.id) " " (k.title)
+                    }
+                }
+                @match &d.review {
+                    Some(rv) if rv.state == "accepted" => {
+                        p.status { (tr(lang, "drafts-accepted")) " "
+                            @if let (Some(s), Some(t)) = (&rv.strategy_id, &rv.target_id) {
+                                a href=(format!("/s/{s}/t/{t}")) { (s) " / " (t) }
+                            }
+                        }
+                    }
+                    Some(_) => { p.status { (tr(lang, "drafts-rejected")) } }
+                    None if r.unit.is_some() => {
+                        @if !r.strategies.is_empty() {
+                            form method="post" action=(format!("/bibliotek/{id}/utkast/{}/godta", d.n)) {
+                                input type="hidden" name="csrf" value=(ctx.csrf());
+                                p {
+                                    label for=(format!("place{}", d.n)) { (tr(lang, "drafts-place")) }
+                                    select id=(format!("place{}", d.n)) name="place" required {
+                                        @for (s, goals) in &r.strategies {
+                                            optgroup label=(s.title) {
+                                                @for (gid, gt) in goals { option value=(format!("{}|{gid}", s.id)) { (gt) } }
+                                            }
+                                        }
+                                    }
+                                }
+                                p {
+                                    label for=(format!("ind{}", d.n)) { (tr(lang, "drafts-indicator")) }
+                                    input id=(format!("ind{}", d.n)) name="indicator" type="text" required
+                                        value=(d.draft.kpis.first().map(|k| k.id.as_str()).unwrap_or(""));
+                                }
+                                p {
+                                    label for=(format!("cmp{}", d.n)) { (tr(lang, "drafts-comparator")) }
+                                    select id=(format!("cmp{}", d.n)) name="comparator" {
+                                        option value="" { (tr(lang, "drafts-as-read")) }
+                                        option value="at_least" { (lang.pick("minst", "at least")) }
+                                        option value="at_most" { (lang.pick("högst", "at most")) }
+                                        option value="increase" { (lang.pick("öka", "increase")) }
+                                        option value="decrease" { (lang.pick("minska", "decrease")) }
+                                    }
+                                }
+                                p {
+                                    label for=(format!("val{}", d.n)) { (tr(lang, "drafts-value")) }
+                                    input id=(format!("val{}", d.n)) name="value" type="text" inputmode="decimal"
+                                        value=(d.draft.draft.value.map(|v| etablera_domain::format::number(v, if v.fract() == 0.0 { 0 } else { 1 }, lang)).unwrap_or_default());
+                                }
+                                p {
+                                    label for=(format!("year{}", d.n)) { (tr(lang, "year")) }
+                                    input id=(format!("year{}", d.n)) name="year" type="text" inputmode="numeric"
+                                        value=(d.draft.draft.year.map(|y| y.to_string()).unwrap_or_default());
+                                }
+                                p { button type="submit" { (tr(lang, "drafts-accept")) } }
+                            }
+                        }
+                        form method="post" action=(format!("/bibliotek/{id}/utkast/{}/avvisa", d.n)) {
+                            input type="hidden" name="csrf" value=(ctx.csrf());
+                            p { button type="submit" { (tr(lang, "drafts-reject")) } }
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        p { a href="/bibliotek" { (tr(lang, "library-title")) } }
+    };
+    Html(layout(&ctx, title, "/bibliotek", body).into_string()).into_response()
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, n)): Path<(i64, usize)>,
+    Checked(f): Checked<AcceptForm>,
+) -> Response {
+    use etablera_app::drafts::Comparator;
+    let lang = ctx.lang;
+    let bad = |field: &str, sv: &str, en: &str| {
+        fail(
+            &ctx,
+            etablera_app::Error::Fields(vec![(field.into(), lang.pick(sv, en).into())]).into(),
+        )
+    };
+    let Some((strategy_id, goal)) = f.place.split_once('|') else {
+        return bad(
+            "place",
+            "Välj strategi och mål.",
+            "Choose a strategy and goal.",
+        );
+    };
+    let comparator = match f.comparator.as_str() {
+        "" => None,
+        "at_least" => Some(Comparator::AtLeast),
+        "at_most" => Some(Comparator::AtMost),
+        "increase" => Some(Comparator::Increase),
+        "decrease" => Some(Comparator::Decrease),
+        _ => return bad("comparator", "Okänt jämförelsesätt.", "Unknown comparator."),
+    };
+    let value = match f.value.trim() {
+        "" => None,
+        v => match etablera_ingest::parse_number(v) {
+            Some(x) if x.is_finite() => Some(x),
+            _ => {
+                return bad(
+                    "value",
+                    "Värdet ska vara ett tal, t.ex. 47,5.",
+                    "The value must be a number, e.g. 47.5.",
+                )
+            }
+        },
+    };
+    let Ok(year) = year_field(&f.year) else {
+        return bad(
+            "year",
+            "Ange året med siffror, t.ex. 2025.",
+            "Give the year in digits, e.g. 2025.",
+        );
+    };
+    let acceptance = etablera_app::drafts::Acceptance {
+        strategy_id: strategy_id.to_string(),
+        goal: goal.to_string(),
+        indicator: f.indicator,
+        comparator,
+        value,
+        year,
+    };
+    let a = ctx.actor();
+    match state
+        .db
+        .app(move |c| Ok(etablera_app::drafts::accept(c, &a, id, n, acceptance)?))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/bibliotek/{id}/utkast#d{n}")).into_response(),
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, n)): Path<(i64, usize)>,
+    Checked(_f): Checked<RemoveForm>,
+) -> Response {
+    let a = ctx.actor();
+    match state
+        .db
+        .app(move |c| Ok(etablera_app::drafts::reject(c, &a, id, n)?))
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/bibliotek/{id}/utkast#d{n}")).into_response(),
+        Err(e) => fail(&ctx, e),
+    }
 }
 
 /// Adds a document sent from the library page (multipart: the file and what it is).
@@ -94,17 +305,11 @@ async fn add(
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let year = match field("year").as_str() {
-        "" => None,
-        y => match y.parse::<i32>() {
-            Ok(y) => Some(y),
-            Err(_) => {
-                return fail(
-                    &ctx,
-                    AppError::BadRequest(tr(lang, "library-year-error").into()),
-                )
-            }
-        },
+    let Ok(year) = year_field(&field("year")) else {
+        return fail(
+            &ctx,
+            AppError::BadRequest(tr(lang, "library-year-error").into()),
+        );
     };
     let doc = library::NewDocument {
         municipality: field("municipality"),
@@ -239,17 +444,11 @@ async fn change(
     Path(id): Path<i64>,
     Checked(f): Checked<ChangeForm>,
 ) -> Response {
-    let year = match f.year.trim() {
-        "" => None,
-        y => match y.parse::<i32>() {
-            Ok(y) => Some(y),
-            Err(_) => {
-                return fail(
-                    &ctx,
-                    AppError::BadRequest(tr(ctx.lang, "library-year-error").into()),
-                )
-            }
-        },
+    let Ok(year) = year_field(&f.year) else {
+        return fail(
+            &ctx,
+            AppError::BadRequest(tr(ctx.lang, "library-year-error").into()),
+        );
     };
     let change = library::EntryChange {
         municipality: f.municipality,
@@ -488,7 +687,9 @@ async fn page(
                 td { (name(&e.meta.unit_code)) }
                 td { (e.meta.year.map(|y| y.to_string()).unwrap_or_else(|| "–".into())) }
                 td { (e.meta.kind) }
-                td.num { @if e.paragraphs == 0 { (tr(lang, "library-text-missing")) } @else { (e.paragraphs) } }
+                td.num { @if e.paragraphs == 0 { (tr(lang, "library-text-missing")) } @else {
+                    (e.paragraphs) " – " a href=(format!("/bibliotek/{}/utkast", e.id)) { (tr(lang, "drafts-link")) span.sr-only { ": " (e.meta.title) } }
+                } }
                 @if !changeable.is_empty() { td { @if changeable.contains(&e.id) {
                     a href=(format!("/bibliotek/{}/andra", e.id)) { (tr(lang, "library-change")) span.sr-only { ": " (e.meta.title) } }
                 } } }

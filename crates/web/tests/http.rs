@@ -372,6 +372,7 @@ fn api_lists_errors_and_tokens() {
             "/register/{unit}/persons",
             "/register/{unit}/persons/{id}",
             "/register/{unit}/statistics",
+            "/library/comparison/{indicator}",
         ];
         for p in routes {
             assert!(paths.iter().any(|x| *x == p), "{b}: {p} documented");
@@ -2185,5 +2186,85 @@ fn library_routes_authorization() {
             "En text som systemadministratören lägger till.",
         );
         assert_eq!(r.status, 303, "{b}");
+    }
+}
+
+/// The review of targets read out of a library text, on the web: every logged-in user reads
+/// the drafts; a strategist accepts one (with an edited value in Swedish form) into their
+/// own municipality's strategy; another municipality's admin cannot accept into it; a
+/// viewer gets no forms; a wrong value is refused with the field named.
+#[test]
+fn library_drafts_are_reviewed_on_the_web() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let base = &app.base;
+        let mut conn = etablera_app::Conn::open(&app.address).unwrap();
+        let id = etablera_app::library::add(
+            &mut conn,
+            &etablera_app::Actor::system(),
+            etablera_app::library::NewDocument {
+                municipality: "Östersund".into(),
+                title: "Handlingsplan 2022".into(),
+                year: Some(2022),
+                kind: "handlingsplan".into(),
+                source: None,
+                file_name: "plan.txt".into(),
+                bytes: "Andelen i arbete eller studier ska vara minst 55 procent år 2024.\n".into(),
+            },
+        )
+        .unwrap();
+        let url = format!("{base}/bibliotek/{id}/utkast");
+        assert_eq!(Client::default().get(&url).status, 401, "{b}");
+        let page = login(&app, "viewer").get(&url);
+        assert_eq!(page.status, 200, "{b}");
+        assert!(page.body.contains("minst 55"), "{b}");
+        assert!(
+            !page.body.contains("/utkast/0/godta"),
+            "{b}: no forms for a viewer"
+        );
+        let mut strategist = login(&app, "strategist");
+        let page = strategist.get(&url);
+        assert!(page.body.contains("/utkast/0/godta"), "{b}");
+        let accept = format!("{base}/bibliotek/{id}/utkast/0/godta");
+        let fields = |csrf: &str, value: &str| {
+            vec![
+                ("csrf".to_string(), csrf.to_string()),
+                ("place".into(), "ostersund-2020|m2".into()),
+                ("indicator".into(), "N00973".into()),
+                ("comparator".into(), String::new()),
+                ("value".into(), value.to_string()),
+                ("year".into(), "2024".into()),
+            ]
+        };
+        let post = |c: &mut Client, f: Vec<(String, String)>| {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.post_form(&accept, &f)
+        };
+        let targets = || {
+            common::store(&app)
+                .strategy("ostersund-2020")
+                .unwrap()
+                .unwrap()
+                .targets
+                .len()
+        };
+        let before = targets();
+        let mut lj = login(&app, "ljadmin");
+        let csrf = session_csrf(&app, &mut lj);
+        let r = post(&mut lj, fields(&csrf, "57,5"));
+        assert!(r.status == 403 || r.status == 404, "{b}: {}", r.status);
+        let csrf = session_csrf(&app, &mut strategist);
+        let r = post(&mut strategist, fields(&csrf, "<script>"));
+        assert_eq!(r.status, 422, "{b}");
+        assert!(!r.body.contains("<script>"), "{b}");
+        assert_eq!(targets(), before, "{b}: nothing stored");
+        let r = post(&mut strategist, fields(&csrf, "57,5"));
+        assert_eq!(r.status, 303, "{b}: {}", r.body);
+        assert_eq!(targets(), before + 1, "{b}");
+        let page = strategist.get(&url);
+        assert!(page.body.contains("Godtaget"), "{b}");
+        assert!(page.body.contains("/s/ostersund-2020/t/bibl-"), "{b}");
+        let r = post(&mut strategist, fields(&csrf, "57,5"));
+        assert_eq!(r.status, 409, "{b}: reviewed once");
     }
 }
