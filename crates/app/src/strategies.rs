@@ -110,6 +110,7 @@ pub fn value_of(kind: &TargetKind) -> Option<f64> {
         TargetKind::Flow { per_year, .. } => Some(*per_year),
         TargetKind::Relative { margin, .. } => Some(*margin),
         TargetKind::Gap { at_most, .. } => *at_most,
+        TargetKind::Change { by, .. } => Some(*by),
         TargetKind::Direction { .. } => None,
     }
 }

@@ -346,14 +346,32 @@ impl Strategy {
                     "value",
                     format!("target `{}` has a value that is not a number", t.id),
                 ),
-                TargetKind::Direction { .. } if t.baseline_year.is_none() => err(
+                TargetKind::Change { by, .. } if !by.is_finite() || *by <= 0.0 => err(
                     Item::Target(i),
-                    "baseline_year",
-                    format!(
-                        "target `{}` says a value shall change, so it needs a baseline year",
-                        t.id
-                    ),
+                    "value",
+                    format!("target `{}` needs a positive change", t.id),
                 ),
+                TargetKind::Change {
+                    change: crate::target::Change::Decrease,
+                    by,
+                    points: false,
+                } if *by > 100.0 => err(
+                    Item::Target(i),
+                    "value",
+                    format!("target `{}` cannot decrease by more than 100 percent", t.id),
+                ),
+                TargetKind::Direction { .. } | TargetKind::Change { .. }
+                    if t.baseline_year.is_none() =>
+                {
+                    err(
+                        Item::Target(i),
+                        "baseline_year",
+                        format!(
+                            "target `{}` says a value shall change, so it needs a baseline year",
+                            t.id
+                        ),
+                    )
+                }
                 TargetKind::Gap { .. } if t.baseline_year.is_none() => err(
                     Item::Target(i),
                     "baseline_year",

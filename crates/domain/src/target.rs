@@ -112,6 +112,15 @@ pub enum TargetKind {
     /// Every year from the baseline year (or the strategy's start) the value shall be at
     /// least / at most `per_year`.
     Flow { bound: Bound, per_year: f64 },
+    /// The value shall change by `by` from its value in the baseline year: percent of that
+    /// value ("minska med 20 procent", "halveras" = 50, "fördubblas" = increase by 100), or
+    /// percentage points when `points` ("öka med 5 procentenheter").
+    Change {
+        change: Change,
+        by: f64,
+        #[serde(default)]
+        points: bool,
+    },
 }
 
 impl TargetKind {
@@ -122,6 +131,7 @@ impl TargetKind {
             TargetKind::Relative { .. } => "relative",
             TargetKind::Gap { .. } => "gap",
             TargetKind::Flow { .. } => "flow",
+            TargetKind::Change { .. } => "change",
         }
     }
 }

@@ -991,6 +991,92 @@ fn judge(
             trend = tr.map(|x| x.0);
             projection = pr;
         }
+        TargetKind::Change { change, by, points } => {
+            // The target value follows from the value in the baseline year (or the first
+            // year after it with a value): then it is judged as a level.
+            let from = t.baseline_year.unwrap_or(strategy.period_from);
+            let base = value_in_year(&own, from)
+                .or_else(|| own.iter().find(|p| p.period.year() >= from).copied());
+            match base {
+                None => {
+                    status = Status::NoData;
+                    trend = trend_of(&own, opts.year, opts.trend_years).map(|x| x.0);
+                    text.push_with(|| {
+                        (
+                            format!("{what} saknar värde för utgångsåret {from} och åren efter, så målvärdet kan inte räknas ut.", what = what.sv),
+                            format!("{what} has no value for the baseline year {from} or the years after, so the target value cannot be worked out.", what = what.en),
+                        )
+                    });
+                }
+                Some(b) => {
+                    let sign = change.sign();
+                    let goal = if *points {
+                        b.value + sign * by
+                    } else {
+                        b.value * (1.0 + sign * by / 100.0)
+                    };
+                    target_value = Some(goal);
+                    let size = |l: Lang| {
+                        if *points {
+                            format!(
+                                "{} {}",
+                                etablera_domain::format::number(
+                                    *by,
+                                    if by.fract() == 0.0 { 0 } else { 1 },
+                                    l
+                                ),
+                                l.pick("procentenheter", "percentage points")
+                            )
+                        } else {
+                            format!(
+                                "{}\u{a0}%",
+                                etablera_domain::format::number(
+                                    *by,
+                                    if by.fract() == 0.0 { 0 } else { 1 },
+                                    l
+                                )
+                            )
+                        }
+                    };
+                    text.push_with(|| {
+                        (
+                            format!(
+                                "Utgångsvärdet {} är {}; {} med {} ger målvärdet {}.",
+                                b.period.label(Lang::Sv),
+                                ctx.v(b.value, Lang::Sv),
+                                match change { Change::Increase => "en ökning", Change::Decrease => "en minskning" },
+                                size(Lang::Sv),
+                                ctx.v(goal, Lang::Sv)
+                            ),
+                            format!(
+                                "The baseline value for {} is {}; {} by {} gives the target value {}.",
+                                b.period.label(Lang::En),
+                                ctx.v(b.value, Lang::En),
+                                match change { Change::Increase => "an increase", Change::Decrease => "a decrease" },
+                                size(Lang::En),
+                                ctx.v(goal, Lang::En)
+                            ),
+                        )
+                    });
+                    let bound = match change {
+                        Change::Increase => Bound::AtLeast,
+                        Change::Decrease => Bound::AtMost,
+                    };
+                    let (s, e, bl, tr, pr) = judge_threshold(
+                        &own,
+                        bound,
+                        goal,
+                        Judge::of(t, opts, &ctx, &what),
+                        &mut text,
+                    );
+                    status = s;
+                    expected_now = e;
+                    baseline = bl.or(Some(b));
+                    trend = tr.map(|x| x.0);
+                    projection = pr;
+                }
+            }
+        }
         TargetKind::Flow { bound, per_year } => {
             target_value = Some(*per_year);
             let yearly: Vec<Point> = own.iter().filter(|p| p.period.is_year()).copied().collect();

@@ -457,10 +457,105 @@ fn kinds() -> impl proptest::strategy::Strategy<Value = TargetKind> {
             bound: Bound::AtLeast,
             per_year: v
         }),
+        (prop::bool::ANY, 0.5f64..100.0, prop::bool::ANY).prop_map(|(up, by, points)| {
+            TargetKind::Change {
+                change: if up {
+                    Change::Increase
+                } else {
+                    Change::Decrease
+                },
+                by,
+                points,
+            }
+        }),
     ]
 }
 
+#[test]
+fn change_by_percent_and_by_points() {
+    // Baseline 2015 = 50; "minska med 20 procent" → 40 in 2020; the path expects 44 in 2018.
+    let down = TargetKind::Change {
+        change: Change::Decrease,
+        by: 20.0,
+        points: false,
+    };
+    let at = |kind: &TargetKind, v: f64| {
+        let d = data(&[("N1", "2380", Sex::Total, &[(2015, 50.0), (2018, v)])]);
+        run(target(kind.clone(), Some(2015), 2020), &d, 2018)
+    };
+    let r = at(&down, 44.0);
+    assert_eq!(r.status, Status::OnTrack);
+    assert!((r.target_value.unwrap() - 40.0).abs() < 1e-9);
+    assert!(
+        r.explanation.sv.contains("Utgångsvärdet 2015 är 50"),
+        "{}",
+        r.explanation.sv
+    );
+    assert!(
+        r.explanation.sv.contains("en minskning med 20"),
+        "{}",
+        r.explanation.sv
+    );
+    assert_eq!(at(&down, 40.0).status, Status::Achieved);
+    assert_eq!(at(&down, 49.0).status, Status::OffTrack);
+    // "öka med 5 procentenheter" → 55.
+    let up = TargetKind::Change {
+        change: Change::Increase,
+        by: 5.0,
+        points: true,
+    };
+    let r = at(&up, 53.0);
+    assert!((r.target_value.unwrap() - 55.0).abs() < 1e-9);
+    assert_eq!(r.status, Status::OnTrack);
+    assert!(
+        r.explanation.sv.contains("5 procentenheter"),
+        "{}",
+        r.explanation.sv
+    );
+    // "halveras": no value in or after the baseline year cannot be judged, and says so.
+    let half = TargetKind::Change {
+        change: Change::Decrease,
+        by: 50.0,
+        points: false,
+    };
+    let d = data(&[("N1", "2380", Sex::Total, &[(2012, 50.0)])]);
+    let r = run(target(half, Some(2015), 2020), &d, 2014);
+    assert_eq!(r.status, Status::NoData);
+    assert!(
+        r.explanation.sv.contains("utgångsåret 2015"),
+        "{}",
+        r.explanation.sv
+    );
+}
+
 proptest! {
+    /// A change by a size is judged exactly as the level it works out to from the baseline
+    /// year's value: the same status, path and projection.
+    #[test]
+    fn a_change_is_judged_as_the_level_it_works_out_to(
+        base in 1.0f64..100.0,
+        later in proptest::collection::vec(prop::option::of(0.0f64..150.0), 0..8),
+        up in prop::bool::ANY,
+        by in 0.5f64..90.0,
+        points in prop::bool::ANY,
+        year in 2015i32..2024,
+    ) {
+        let mut d = Dataset::new();
+        d.insert_value(&id("N1"), &u("2380"), Sex::Total, Period::Year(2015), Some(base));
+        for (i, v) in later.iter().enumerate() {
+            d.insert_value(&id("N1"), &u("2380"), Sex::Total, Period::Year(2016 + i as i32), *v);
+        }
+        let change = if up { Change::Increase } else { Change::Decrease };
+        let goal = if points { base + change.sign() * by } else { base * (1.0 + change.sign() * by / 100.0) };
+        let bound = if up { Bound::AtLeast } else { Bound::AtMost };
+        let c = run(target(TargetKind::Change { change, by, points }, Some(2015), 2020), &d, year);
+        let t = run(target(threshold(bound, goal), Some(2015), 2020), &d, year);
+        prop_assert_eq!(c.status, t.status);
+        prop_assert_eq!(c.expected_now, t.expected_now);
+        prop_assert_eq!(c.projection, t.projection);
+        prop_assert_eq!(c.target_value, Some(goal));
+    }
+
     /// A missing, not-applicable or suppressed reading anywhere changes nothing: the engine
     /// judges exactly as if the period were not there, and in particular never as if it were 0.
     #[test]

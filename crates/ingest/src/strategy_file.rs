@@ -172,6 +172,7 @@ const TARGET_KINDS: &[(&str, &[&str])] = &[
     ("relative", &["bound", "reference", "margin"]),
     ("gap", &["other", "at_most"]),
     ("flow", &["bound", "per_year"]),
+    ("change", &["change", "by", "points"]),
 ];
 
 /// The known key closest to `key`, if it is a likely misspelling (edit distance ≤ 2).

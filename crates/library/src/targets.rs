@@ -430,10 +430,11 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
 
 /// The target in Etablera's algebra that a draft states, measured by `series`, where the
 /// engine can judge it from the series alone: a level (minst, högst; "alla" as at least
-/// 100 %, "ingen" as at most 0 %), a yearly flow, a direction without a size, or the
-/// national average (the same indicator for the nation, at least its level). `None` for
-/// what needs a baseline value or a reference the text names only in words (halve, double,
-/// "på samma nivå som …", a change by a size): a strategist words those on review.
+/// 100 %, "ingen" as at most 0 %), a yearly flow, a direction without a size, a change by a
+/// size against the baseline year's value (in percent of it or in percentage points;
+/// "halveras" as a decrease by 50 %, "fördubblas" as an increase by 100 %), or the national
+/// average (the same indicator for the nation, at least its level). `None` for a reference
+/// the text names only in words ("på samma nivå som …"): a strategist words it on review.
 pub fn kind(d: &Draft, series: &etablera_domain::SeriesRef) -> Option<etablera_domain::TargetKind> {
     use etablera_domain::{Bound, Change, SeriesRef, TargetKind, UnitCode};
     let level = |bound: Bound, value: f64| {
@@ -462,6 +463,30 @@ pub fn kind(d: &Draft, series: &etablera_domain::SeriesRef) -> Option<etablera_d
         },
         (Comparator::Decrease, None) => TargetKind::Direction {
             change: Change::Decrease,
+        },
+        // A change by a size: percent of the baseline value, or percentage points.
+        (Comparator::Increase | Comparator::Decrease, Some(v))
+            if matches!(d.unit, Some(Unit::Percent | Unit::PercentagePoints)) && !d.per_year =>
+        {
+            TargetKind::Change {
+                change: if d.comparator == Comparator::Increase {
+                    Change::Increase
+                } else {
+                    Change::Decrease
+                },
+                by: v,
+                points: d.unit == Some(Unit::PercentagePoints),
+            }
+        }
+        (Comparator::Halve, _) => TargetKind::Change {
+            change: Change::Decrease,
+            by: 50.0,
+            points: false,
+        },
+        (Comparator::Double, _) => TargetKind::Change {
+            change: Change::Increase,
+            by: 100.0,
+            points: false,
         },
         (Comparator::NationalAverage, _) => TargetKind::Relative {
             bound: Bound::AtLeast,
@@ -630,9 +655,18 @@ mod tests {
                 change: Change::Decrease
             })
         );
-        // A change by a size needs the baseline's value: a strategist words it.
+        // A change by a size, against the baseline's value.
         assert_eq!(
             kind_of("Andelen ska öka med 5 procentenheter till år 2022."),
+            Some(TargetKind::Change {
+                change: Change::Increase,
+                by: 5.0,
+                points: true
+            })
+        );
+        // A reference named only in words: a strategist words it.
+        assert_eq!(
+            kind_of("Andelen ska ligga på samma nivå som i riket år 2022."),
             None
         );
     }

@@ -58,3 +58,7 @@ report-projection = Projection
 report-judged-against-the-first-version = ; the strategy was not in Etablera then, so the targets are judged against its first saved version (version { $version }, saved { $saved })
 report-judged-against-the-version-then = , judged against the strategy as it was saved then (version { $version }, saved { $saved })
 report-by-year = by { $year }
+report-increase-by-percent = increase by { $by } % from { $from } by { $year }
+report-increase-by-points = increase by { $by } percentage points from { $from } by { $year }
+report-decrease-by-percent = decrease by { $by } % from { $from } by { $year }
+report-decrease-by-points = decrease by { $by } percentage points from { $from } by { $year }

@@ -59,3 +59,7 @@ report-projection = Prognos
 report-judged-against-the-first-version = ; strategin fanns inte i Etablera då, så målen bedöms mot den första sparade versionen (version { $version }, sparad { $saved })
 report-judged-against-the-version-then = , bedömda mot strategin som den var sparad då (version { $version }, sparad { $saved })
 report-by-year = till { $year }
+report-increase-by-percent = öka med { $by } % från { $from } till { $year }
+report-increase-by-points = öka med { $by } procentenheter från { $from } till { $year }
+report-decrease-by-percent = minska med { $by } % från { $from } till { $year }
+report-decrease-by-points = minska med { $by } procentenheter från { $from } till { $year }

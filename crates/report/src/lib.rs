@@ -308,6 +308,31 @@ fn target_kind_text(t: &etablera_domain::Target, unit: &MeasureUnit, lang: Lang)
             fmt_value(*per_year, unit, lang),
             tr(lang, "report-a-year")
         ),
+        TargetKind::Change {
+            change,
+            by: size,
+            points,
+        } => {
+            let n = etablera_domain::format::number(
+                *size,
+                if size.fract() == 0.0 { 0 } else { 1 },
+                lang,
+            );
+            let from = t.baseline_year.map(|b| b.to_string()).unwrap_or_default();
+            let year = t.target_year.to_string();
+            let args = [
+                ("by", n.as_str()),
+                ("from", from.as_str()),
+                ("year", year.as_str()),
+            ];
+            use etablera_domain::target::Change;
+            match (change, points) {
+                (Change::Increase, false) => tr_with(lang, "report-increase-by-percent", &args),
+                (Change::Increase, true) => tr_with(lang, "report-increase-by-points", &args),
+                (Change::Decrease, false) => tr_with(lang, "report-decrease-by-percent", &args),
+                (Change::Decrease, true) => tr_with(lang, "report-decrease-by-points", &args),
+            }
+        }
     }
 }
 

@@ -491,3 +491,4 @@ drafts-value = Value
 drafts-accept = Accept the target
 drafts-reject = Reject
 drafts-link = targets in the text
+change-by = Change (percent of the baseline value, or percentage points)

@@ -491,3 +491,4 @@ drafts-value = Värde
 drafts-accept = Godta målet
 drafts-reject = Avvisa
 drafts-link = mål ur texten
+change-by = Förändring (procent av utgångsvärdet, eller procentenheter)

@@ -40,6 +40,7 @@ fn value_label(kind: &TargetKind, lang: Lang) -> Option<&'static str> {
         TargetKind::Flow { .. } => Some(tr(lang, "per-year")),
         TargetKind::Relative { .. } => Some(tr(lang, "margin-reference-series")),
         TargetKind::Gap { .. } => Some(tr(lang, "largest-allowed-gap-empty-shall")),
+        TargetKind::Change { .. } => Some(tr(lang, "change-by")),
         TargetKind::Direction { .. } => None,
     }
 }
@@ -207,6 +208,10 @@ pub(crate) fn apply(
         TargetKind::Gap { at_most, .. } => match (raw.is_empty(), number) {
             (true, _) => *at_most = None,
             (false, Some(v)) if v >= 0.0 => *at_most = Some(v),
+            _ => errs.push(bad_number()),
+        },
+        TargetKind::Change { by, .. } => match number {
+            Some(v) if v > 0.0 => *by = v,
             _ => errs.push(bad_number()),
         },
         TargetKind::Direction { .. } => {}
