@@ -438,7 +438,105 @@ fn current_index(conn: &mut Conn) -> Result<Arc<Index>> {
 /// The documents that best answer a query (Swedish stems, compounds), best first, each
 /// with its best paragraph.
 pub fn search(conn: &mut Conn, actor: &Actor, query: &str, limit: usize) -> Result<Vec<Found>> {
+    search_filtered(conn, actor, query, &Filter::default(), limit)
+}
+
+/// What a search is limited to: the municipality an entry is about (name or code), its
+/// county (a county code such as `23`, or a region's or county's name), a range of years,
+/// a kind. Empty fields limit nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub municipality: Option<String>,
+    pub county: Option<String>,
+    pub from_year: Option<i32>,
+    pub to_year: Option<i32>,
+    pub kind: Option<String>,
+}
+
+/// [`search`] limited by a [`Filter`]; an unknown municipality, county or kind is refused
+/// with the field named.
+pub fn search_filtered(
+    conn: &mut Conn,
+    actor: &Actor,
+    query: &str,
+    filter: &Filter,
+    limit: usize,
+) -> Result<Vec<Found>> {
     may_read(actor)?;
+    let nonempty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let unit = match nonempty(&filter.municipality) {
+        Some(m) => Some(
+            crate::operator::municipality(conn, &m)?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let county = match nonempty(&filter.county) {
+        Some(c) => {
+            let units = etablera_domain::Units::sweden();
+            let code = if c.len() == 2 && c.bytes().all(|b| b.is_ascii_digit()) {
+                Some(c.clone())
+            } else {
+                units
+                    .all()
+                    .iter()
+                    .find(|u| {
+                        u.kind == etablera_domain::UnitKind::Region
+                            && u.name.to_lowercase().contains(&c.to_lowercase())
+                    })
+                    .and_then(|u| u.code.county().map(str::to_string))
+            };
+            match code {
+                Some(code) if !units.county_members(&code).is_empty() => Some(code),
+                _ => return Err(Error::input(format!("--county: no county `{c}`"))),
+            }
+        }
+        None => None,
+    };
+    let kind = nonempty(&filter.kind);
+    if let Some(k) = kind.as_deref().filter(|k| !KINDS.contains(k)) {
+        return Err(Error::input(format!(
+            "--kind: `{k}` is not one of {}",
+            KINDS.join(", ")
+        )));
+    }
+    let entries: HashMap<i64, LibraryEntry> = entries(conn, actor)?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let keep = |id: i64| {
+        let Some(e) = entries.get(&id) else {
+            return false;
+        };
+        let m = &e.meta;
+        unit.as_deref().is_none_or(|u| m.unit_code == u)
+            && county
+                .as_deref()
+                .is_none_or(|c| m.unit_code.get(..2) == Some(c))
+            && filter
+                .from_year
+                .is_none_or(|y| m.year.is_some_and(|my| my >= y))
+            && filter
+                .to_year
+                .is_none_or(|y| m.year.is_some_and(|my| my <= y))
+            && kind.as_deref().is_none_or(|k| m.kind == k)
+    };
+    search_kept(conn, query, limit, &keep, &entries)
+}
+
+fn search_kept(
+    conn: &mut Conn,
+    query: &str,
+    limit: usize,
+    keep: &dyn Fn(i64) -> bool,
+    entries: &HashMap<i64, LibraryEntry>,
+) -> Result<Vec<Found>> {
     if query.chars().count() > 500 {
         return Err(Error::input("the query is longer than 500 characters"));
     }
@@ -446,11 +544,7 @@ pub fn search(conn: &mut Conn, actor: &Actor, query: &str, limit: usize) -> Resu
     let limit = limit.clamp(1, 100);
     // Documents, each by its best paragraph: a long document with many matching
     // paragraphs does not crowd out the others.
-    let hits = idx.search(query, limit * 50);
-    let entries: HashMap<i64, LibraryEntry> = entries(conn, actor)?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
+    let hits = idx.search_in(query, limit * 50, keep);
     let mut seen = std::collections::HashSet::new();
     Ok(hits
         .into_iter()

@@ -165,6 +165,79 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
         let found = library::search(&mut conn, &actor, "stannar", 10).unwrap();
         assert_eq!(found.len(), 1, "{b}");
         assert_eq!(found[0].entry.meta.unit_code, "2580", "{b}");
+        // Filters: municipality, county (by code or region name), years, kind.
+        let filtered = |conn: &mut Conn, f: library::Filter| {
+            library::search_filtered(conn, &actor, "strategi stannar", &f, 10).map(|v| {
+                v.iter()
+                    .map(|x| x.entry.meta.unit_code.clone())
+                    .collect::<Vec<_>>()
+            })
+        };
+        let all = filtered(&mut conn, library::Filter::default()).unwrap();
+        assert_eq!(all.len(), 2, "{b}: {all:?}");
+        let mut only = |f| filtered(&mut conn, f).unwrap();
+        assert_eq!(
+            only(library::Filter {
+                municipality: Some("Luleå".into()),
+                ..Default::default()
+            }),
+            ["2580"],
+            "{b}"
+        );
+        assert_eq!(
+            only(library::Filter {
+                county: Some("25".into()),
+                ..Default::default()
+            }),
+            ["2580"],
+            "{b}"
+        );
+        assert_eq!(
+            only(library::Filter {
+                county: Some("Jämtland".into()),
+                ..Default::default()
+            }),
+            ["2380"],
+            "{b}"
+        );
+        assert!(
+            only(library::Filter {
+                kind: Some("plan".into()),
+                ..Default::default()
+            })
+            .is_empty(),
+            "{b}"
+        );
+        assert_eq!(
+            only(library::Filter {
+                from_year: Some(2016),
+                to_year: Some(2016),
+                ..Default::default()
+            })
+            .len(),
+            2,
+            "{b}"
+        );
+        assert!(
+            only(library::Filter {
+                from_year: Some(2017),
+                ..Default::default()
+            })
+            .is_empty(),
+            "{b}"
+        );
+        let e = filtered(
+            &mut conn,
+            library::Filter {
+                county: Some("Atlantis".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("--county: no county `Atlantis`"),
+            "{b}: {e}"
+        );
     }
 }
 

@@ -304,6 +304,21 @@ enum LibraryCommand {
         query: Vec<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
+        /// Only documents about this municipality (name or code).
+        #[arg(long)]
+        municipality: Option<String>,
+        /// Only documents about municipalities of this county (code, e.g. 23, or name).
+        #[arg(long)]
+        county: Option<String>,
+        /// Only documents of this year or later.
+        #[arg(long)]
+        from_year: Option<i32>,
+        /// Only documents of this year or earlier.
+        #[arg(long)]
+        to_year: Option<i32>,
+        /// Only documents of this kind (strategi, program, handlingsplan, plan).
+        #[arg(long)]
+        kind: Option<String>,
     },
     /// List the library's entries.
     List,
@@ -1204,9 +1219,30 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
             let id = library::add(store, &etablera_app::Actor::system(), doc)?;
             println!("lagt till i biblioteket som post {id}");
         }
-        LibraryCommand::Search { query, limit } => {
+        LibraryCommand::Search {
+            query,
+            limit,
+            municipality,
+            county,
+            from_year,
+            to_year,
+            kind,
+        } => {
             let query = query.join(" ");
-            let found = library::search(store, &etablera_app::Actor::system(), &query, limit)?;
+            let filter = library::Filter {
+                municipality,
+                county,
+                from_year,
+                to_year,
+                kind,
+            };
+            let found = library::search_filtered(
+                store,
+                &etablera_app::Actor::system(),
+                &query,
+                &filter,
+                limit,
+            )?;
             for f in &found {
                 let page = f.hit.page.map(|p| format!(", s. {p}")).unwrap_or_default();
                 let score = etablera_domain::format::number(f.hit.score, 2, lang);

@@ -238,6 +238,12 @@ impl Index {
     /// paragraph by the best of the stems that answer it, so a compound's parts both found
     /// count as the compound found.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        self.search_in(query, limit, &|_| true)
+    }
+
+    /// [`Index::search`] over the paragraphs of the entries `keep` lets through (a filter by
+    /// municipality, county, year or kind), ranked among themselves.
+    pub fn search_in(&self, query: &str, limit: usize, keep: &dyn Fn(i64) -> bool) -> Vec<Hit> {
         let groups = self.expand(query);
         let q = {
             let mut q = stems(query);
@@ -254,7 +260,7 @@ impl Index {
                 scores.resize(self.docs.len(), 0.0);
                 best.resize(self.docs.len(), 0.0);
             }
-            self.score(&q, &groups, scores, best, limit)
+            self.score(&q, &groups, scores, best, limit, keep)
         })
     }
 
@@ -266,6 +272,7 @@ impl Index {
         scores: &mut [f64],
         best: &mut [f64],
         limit: usize,
+        keep: &dyn Fn(i64) -> bool,
     ) -> Vec<Hit> {
         let n = self.docs.len() as f64;
         let mut touched: Vec<u32> = Vec::new();
@@ -328,6 +335,7 @@ impl Index {
         };
         // Every score this query set, to clear when it is done.
         let all_touched = touched.clone();
+        touched.retain(|d| keep(self.docs[*d as usize].entry));
         if touched.len() > limit && limit > 0 {
             touched.select_nth_unstable_by(limit - 1, by_score);
             touched.truncate(limit);

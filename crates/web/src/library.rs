@@ -385,10 +385,21 @@ fn entry_fields(
     }
 }
 
+/// The counties, by their two-digit code, named by their region.
+fn county_choices(names: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = names
+        .iter()
+        .filter(|(code, _)| code.len() == 4 && code.starts_with("00") && code.as_str() != "0000")
+        .map(|(c, n)| (c[2..].to_string(), n.clone()))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
 fn unit_choices(names: &HashMap<String, String>) -> Vec<(String, String)> {
     let mut units: Vec<(String, String)> = names
         .iter()
-        .filter(|(code, _)| code.len() == 4 && code.as_str() != "0000")
+        .filter(|(code, _)| code.len() == 4 && !code.starts_with("00"))
         .map(|(c, n)| (c.clone(), n.clone()))
         .collect();
     units.sort_by(|a, b| a.1.cmp(&b.1));
@@ -590,6 +601,11 @@ async fn comparison(
 #[derive(Debug, serde::Deserialize)]
 struct SearchQuery {
     q: Option<String>,
+    kommun: Option<String>,
+    lan: Option<String>,
+    fran: Option<String>,
+    till: Option<String>,
+    slag: Option<String>,
 }
 
 /// A snippet with its matches (between « and », as the index marks them) in `<mark>`; the
@@ -617,6 +633,20 @@ async fn page(
     let query = text.trim().to_string();
     let a = ctx.actor();
     let asked = query.clone();
+    let short = |s: &Option<String>| {
+        s.as_deref()
+            .map(|v| v.trim().chars().take(100).collect::<String>())
+            .filter(|v| !v.is_empty())
+    };
+    let year = |s: &Option<String>| short(s).and_then(|v| v.parse::<i32>().ok());
+    let filter = library::Filter {
+        municipality: short(&q.kommun),
+        county: short(&q.lan),
+        from_year: year(&q.fran),
+        to_year: year(&q.till),
+        kind: short(&q.slag),
+    };
+    let shown = filter.clone();
     let r = state
         .db
         .app(move |c| {
@@ -625,7 +655,7 @@ async fn page(
             let found = if asked.is_empty() {
                 Vec::new()
             } else {
-                library::search(c, &a, &asked, 20)?
+                library::search_filtered(c, &a, &asked, &filter, 20)?
             };
             let names: HashMap<String, String> = catalogue::units(c)?
                 .into_iter()
@@ -653,6 +683,37 @@ async fn page(
                 label for="lib-q" { (tr(lang, "library-search-label")) }
                 input id="lib-q" name="q" type="search" value=(text);
                 " " button type="submit" { (tr(lang, "search")) }
+            }
+            details open[shown.municipality.is_some() || shown.county.is_some() || shown.from_year.is_some() || shown.to_year.is_some() || shown.kind.is_some()] {
+                summary { (tr(lang, "library-filters")) }
+                p {
+                    label for="lib-kommun" { (tr(lang, "municipality")) }
+                    select id="lib-kommun" name="kommun" {
+                        option value="" { (tr(lang, "library-all")) }
+                        @for (code, n) in &unit_choices(&names) { option value=(code) selected[shown.municipality.as_deref() == Some(code.as_str())] { (n) } }
+                    }
+                }
+                p {
+                    label for="lib-lan" { (tr(lang, "library-county")) }
+                    select id="lib-lan" name="lan" {
+                        option value="" { (tr(lang, "library-all")) }
+                        @for (code, n) in &county_choices(&names) { option value=(code) selected[shown.county.as_deref() == Some(code.as_str())] { (n) } }
+                    }
+                }
+                p {
+                    label for="lib-fran" { (tr(lang, "library-from-year")) }
+                    input id="lib-fran" name="fran" type="text" inputmode="numeric" size="4" value=(shown.from_year.map(|y| y.to_string()).unwrap_or_default());
+                    " "
+                    label for="lib-till" { (tr(lang, "library-to-year")) }
+                    input id="lib-till" name="till" type="text" inputmode="numeric" size="4" value=(shown.to_year.map(|y| y.to_string()).unwrap_or_default());
+                }
+                p {
+                    label for="lib-slag" { (tr(lang, "library-kind")) }
+                    select id="lib-slag" name="slag" {
+                        option value="" { (tr(lang, "library-all")) }
+                        @for k in library::KINDS { option value=(k) selected[shown.kind.as_deref() == Some(*k)] { (k) } }
+                    }
+                }
             }
         }
         @if !query.is_empty() {

@@ -1926,6 +1926,25 @@ fn the_strategy_library_is_read_by_every_logged_in_user() {
         assert_eq!(page.status, 200, "{b}");
         assert!(!page.body.contains("<script>alert"), "{b}: escaped");
         assert!(page.body.contains("&lt;script&gt;"), "{b}");
+        // Filters: the county of Östersund finds it, another municipality's does not; an
+        // unknown county is refused, named.
+        let page = c.get(&format!(
+            "{}/bibliotek?q=integrationsstrategi&lan=23",
+            app.base
+        ));
+        assert!(page.body.contains("<mark>"), "{b}");
+        let page = c.get(&format!(
+            "{}/bibliotek?q=integrationsstrategi&kommun=1864",
+            app.base
+        ));
+        assert_eq!(page.status, 200, "{b}");
+        assert!(!page.body.contains("<mark>"), "{b}: filtered out");
+        let page = c.get(&format!(
+            "{}/bibliotek?q=integrationsstrategi&lan=Atlantis&fran=abc",
+            app.base
+        ));
+        assert_eq!(page.status, 422, "{b}");
+        assert!(page.body.contains("Atlantis"), "{b}");
         // Malformed: a broken percent-escape, bytes that are not UTF-8, the field twice.
         for q in ["q=%", "q=%FF%FE", "q=a&q=b", "q[]=x"] {
             let page = c.get(&format!("{}/bibliotek?{q}", app.base));
