@@ -1250,7 +1250,12 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
                 println!("{} {} ({}{page}) [{score}]", m.unit_code, m.title, m.kind);
                 println!("   {}", f.hit.snippet);
             }
-            println!("{} träffar för «{query}»", found.len());
+            let word = if found.len() == 1 {
+                "träff"
+            } else {
+                "träffar"
+            };
+            println!("{} {word} för «{query}»", found.len());
         }
         LibraryCommand::Compare { indicator } => {
             use etablera_app::comparison::{self, Source};
