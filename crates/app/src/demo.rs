@@ -553,6 +553,8 @@ pub fn run(out: &Path, database: Option<&str>) -> Result<DemoOutput> {
             bytes: text.as_bytes().to_vec(),
         };
         let id = crate::library::add(&mut conn, &crate::Actor::system(), doc)?;
+        // A municipality's adopted strategy is a public document: shown without a login.
+        crate::library::publish(&mut conn, &crate::Actor::system(), id, true)?;
         summary.push(format!("strategy library: {title} (entry {id})"));
     }
     Ok(DemoOutput {

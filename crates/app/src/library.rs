@@ -173,6 +173,7 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
         file_name: Some(name.clone()),
         media_type: Some(media_type.into()),
         content_sha256: Some(sha),
+        published: false,
         added_by: actor.user_id(),
         added_for: actor
             .principal()
@@ -202,6 +203,8 @@ pub struct EntryChange {
     pub year: Option<i32>,
     pub kind: String,
     pub source: Option<String>,
+    /// Shown to the public.
+    pub published: bool,
 }
 
 /// Who may change or remove an entry: a strategist or administrator of the municipality
@@ -243,10 +246,14 @@ fn entry(conn: &mut Conn, id: i64) -> Result<LibraryEntry> {
         .ok_or(Error::NotFound)
 }
 
-/// One entry, for every logged-in user.
+/// One entry: every logged-in user reads it; the public reads a published one (and is
+/// asked to log in for the others).
 pub fn get(conn: &mut Conn, actor: &Actor, id: i64) -> Result<LibraryEntry> {
-    may_read(actor)?;
-    entry(conn, id)
+    let e = entry(conn, id)?;
+    if actor.principal().is_none() && !e.meta.published {
+        return Err(Error::Unauthorized);
+    }
+    Ok(e)
 }
 
 /// The checked metadata of an entry: (municipality code, title, kind, year, source).
@@ -300,6 +307,7 @@ pub fn change(conn: &mut Conn, actor: &Actor, id: i64, c: EntryChange) -> Result
         year,
         kind: c.kind,
         source,
+        published: c.published,
         ..old.meta.clone()
     };
     let at = crate::register::now();
@@ -308,6 +316,34 @@ pub fn change(conn: &mut Conn, actor: &Actor, id: i64, c: EntryChange) -> Result
         &at,
         actor.user_id(),
         "library.change",
+        &format!("library:{id}"),
+        unit.as_ref(),
+    );
+    if conn.store().change_library_entry(id, &meta, &audit)? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Shows an entry to the public, or stops showing it (see [`may_change`]).
+pub fn publish(conn: &mut Conn, actor: &Actor, id: i64, published: bool) -> Result<()> {
+    conn.act_as(actor)?;
+    let old = entry(conn, id)?;
+    may_change(actor, &old)?;
+    let meta = LibraryMeta {
+        published,
+        ..old.meta.clone()
+    };
+    let unit = etablera_domain::UnitCode::parse(&meta.unit_code).ok();
+    let audit = AuditEntry::new(
+        &crate::register::now(),
+        actor.user_id(),
+        if published {
+            "library.publish"
+        } else {
+            "library.unpublish"
+        },
         &format!("library:{id}"),
         unit.as_ref(),
     );
@@ -340,10 +376,15 @@ pub fn remove(conn: &mut Conn, actor: &Actor, id: i64) -> Result<()> {
     }
 }
 
-/// Every entry of the library.
+/// Every entry of the library a reader sees: all for a logged-in user, the published ones
+/// for the public.
 pub fn entries(conn: &mut Conn, actor: &Actor) -> Result<Vec<LibraryEntry>> {
-    may_read(actor)?;
-    Ok(conn.store().library_entries()?)
+    let all = conn.store().library_entries()?;
+    Ok(if actor.principal().is_some() {
+        all
+    } else {
+        all.into_iter().filter(|e| e.meta.published).collect()
+    })
 }
 
 /// The document whose list of other strategies ships with Etablera.
@@ -386,8 +427,8 @@ pub fn shipped_listings() -> Result<Vec<LibraryListing>> {
 }
 
 /// Every listing: the documents other library documents list, whose text is missing.
-pub fn listings(conn: &mut Conn, actor: &Actor) -> Result<Vec<LibraryListing>> {
-    may_read(actor)?;
+pub fn listings(conn: &mut Conn, _actor: &Actor) -> Result<Vec<LibraryListing>> {
+    // Titles from a published strategy's own list: public.
     Ok(conn.store().library_listings()?)
 }
 
@@ -462,7 +503,6 @@ pub fn search_filtered(
     filter: &Filter,
     limit: usize,
 ) -> Result<Vec<Found>> {
-    may_read(actor)?;
     let nonempty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)

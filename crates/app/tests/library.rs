@@ -124,17 +124,38 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
             assert!(text.contains(says), "{b}: {text}");
         }
         // Every logged-in user reads the library (a viewer of another municipality too);
-        // nobody without a login does.
+        // the public reads only published entries: none yet.
         let actor = member(anna, Role::Viewer);
         let nobody = Actor::new(None, Lang::Sv);
+        assert!(
+            library::entries(&mut conn, &nobody).unwrap().is_empty(),
+            "{b}"
+        );
+        assert!(library::search(&mut conn, &nobody, "strategi", 10)
+            .unwrap()
+            .is_empty());
         assert!(matches!(
-            library::entries(&mut conn, &nobody),
+            library::get(&mut conn, &nobody, id),
             Err(Error::Unauthorized)
         ));
+        // Published by the adder's municipality (not by a viewer), the public finds it.
         assert!(matches!(
-            library::search(&mut conn, &nobody, "strategi", 10),
-            Err(Error::Unauthorized)
+            library::publish(&mut conn, &actor, id, true),
+            Err(Error::Forbidden)
         ));
+        library::publish(&mut conn, &strategist, id, true).unwrap();
+        assert_eq!(
+            library::entries(&mut conn, &nobody).unwrap().len(),
+            1,
+            "{b}"
+        );
+        assert_eq!(
+            library::search(&mut conn, &nobody, "strategi", 10).unwrap()[0]
+                .entry
+                .id,
+            id
+        );
+        assert!(library::get(&mut conn, &nobody, id).unwrap().meta.published);
         let entries = library::entries(&mut conn, &actor).unwrap();
         assert_eq!(entries.len(), 1, "{b}: only the first document");
         assert_eq!(entries[0].id, id);
@@ -298,10 +319,14 @@ fn the_documents_ostersund_lists_are_catalogue_entries() {
             listed.iter().any(|l| l.unit_code.is_none()),
             "{b}: unknown municipalities kept"
         );
-        assert!(matches!(
-            library::listings(&mut conn, &Actor::new(None, Lang::Sv)),
-            Err(Error::Unauthorized)
-        ));
+        // The titles come from a published strategy's own list: the public reads them.
+        assert_eq!(
+            library::listings(&mut conn, &Actor::new(None, Lang::Sv))
+                .unwrap()
+                .len(),
+            60,
+            "{b}"
+        );
     }
 }
 

@@ -242,6 +242,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(12, "0012_library.sql"),
     migration!(13, "0013_library_listing.sql"),
     migration!(14, "0014_library_draft_review.sql"),
+    migration!(15, "0015_library_entry_published.sql"),
 ];
 
 /// A migration's text for a dialect. Each migration is one file for both databases

@@ -243,6 +243,8 @@ pub struct LibraryMeta {
     /// The municipality of the one who added it (it may change or remove the entry).
     pub added_for: Option<String>,
     pub added_at: String,
+    /// Shown to the public (without a login).
+    pub published: bool,
 }
 
 /// A document of the strategy library, or a catalogue entry still without its text.
@@ -708,8 +710,9 @@ pub trait Store: Send + backend::Backend {
     ) -> Result<i64> {
         shared::add_library_entry(self, entry, paragraphs, audit)
     }
-    /// Changes an entry's municipality, title, year, kind and source (the rest of `meta` is
-    /// not read), with its audit entry, in one transaction; `false` when there is none.
+    /// Changes an entry's municipality, title, year, kind, source and publication (the rest
+    /// of `meta` is not read), with its audit entry, in one transaction; `false` when there
+    /// is none.
     fn change_library_entry(
         &mut self,
         id: i64,

@@ -1453,8 +1453,8 @@ pub(crate) fn add_library_entry(
     let mut id = 0;
     b.in_tx(&mut |db| {
         id = db.one(
-            "insert into library_entry (unit_code, title, year, kind, source, file_name, media_type, content_sha256, original, added_by, added_for, added_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+            "insert into library_entry (unit_code, title, year, kind, source, file_name, media_type, content_sha256, original, added_by, added_for, added_at, published)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
             p![
                 &e.unit_code,
                 &e.title,
@@ -1468,6 +1468,7 @@ pub(crate) fn add_library_entry(
                 e.added_by,
                 &e.added_for,
                 &e.added_at,
+                e.published,
             ],
             |r| r.int(0),
         )?;
@@ -1491,7 +1492,7 @@ pub(crate) fn library_entries(db: &mut dyn Sql) -> Result<Vec<LibraryEntry>> {
     db.all(
         "select e.id, e.unit_code, e.title, e.year, e.kind, e.source, e.file_name, e.media_type, e.content_sha256,
                 e.added_by, e.added_for, e.added_at,
-                (select count(*) from library_paragraph p where p.entry_id = e.id)
+                (select count(*) from library_paragraph p where p.entry_id = e.id), e.published
          from library_entry e order by e.unit_code, e.title, e.id",
         &[],
         |r| {
@@ -1509,6 +1510,7 @@ pub(crate) fn library_entries(db: &mut dyn Sql) -> Result<Vec<LibraryEntry>> {
                 added_by: r.opt_int(9)?,
                 added_for: r.opt_text(10)?,
                 added_at: r.text(11)?,
+                published: r.boolean(13)?,
                 },
                 paragraphs: r.int(12)?,
             })
@@ -1591,8 +1593,8 @@ pub(crate) fn change_library_entry(
     let mut changed = false;
     b.in_tx(&mut |db| {
         changed = db.exec(
-            "update library_entry set unit_code = $1, title = $2, year = $3, kind = $4, source = $5 where id = $6",
-            p![&m.unit_code, &m.title, m.year, &m.kind, &m.source, id],
+            "update library_entry set unit_code = $1, title = $2, year = $3, kind = $4, source = $5, published = $6 where id = $7",
+            p![&m.unit_code, &m.title, m.year, &m.kind, &m.source, m.published, id],
         )? == 1;
         if changed {
             insert_audit(db, audit)?;

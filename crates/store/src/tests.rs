@@ -607,6 +607,7 @@ fn library_on_every_backend() {
                 added_by: None,
                 added_for: None,
                 added_at: "2026-12-01T10:00:00Z".into(),
+                published: sha.is_some(),
             },
             original: sha.map(|_| b"Minst 10 %.\n".to_vec()),
         };

@@ -497,3 +497,4 @@ library-all = all
 library-county = County
 library-from-year = From year
 library-to-year = To year
+library-published = Shown to the public (without logging in)

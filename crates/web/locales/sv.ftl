@@ -497,3 +497,4 @@ library-all = alla
 library-county = Län
 library-from-year = Från år
 library-to-year = Till år
+library-published = Visas för allmänheten (utan inloggning)

@@ -336,6 +336,9 @@ struct ChangeForm {
     kind: String,
     #[serde(default)]
     source: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    published: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -381,6 +384,13 @@ fn entry_fields(
         p {
             label for="lib-source" { (tr(lang, "library-source")) }
             input id="lib-source" name="source" type="text" maxlength="2000" value=(m.and_then(|m| m.source.as_deref()).unwrap_or(""));
+        }
+        @if let Some(m) = m {
+            p {
+                input id="lib-published" name="published" type="checkbox" checked[m.published];
+                " "
+                label for="lib-published" { (tr(lang, "library-published")) }
+            }
         }
     }
 }
@@ -467,6 +477,7 @@ async fn change(
         year,
         kind: f.kind,
         source: Some(f.source),
+        published: f.published.is_some(),
     };
     let a = ctx.actor();
     match state

@@ -1901,9 +1901,20 @@ fn the_strategy_library_is_read_by_every_logged_in_user() {
         };
         etablera_app::library::add(&mut conn, &etablera_app::Actor::system(), doc).unwrap();
         let url = format!("{}/bibliotek?q=integrationsstrategi", app.base);
+        // The public reads only published entries: not this one, until it is published.
         let anonymous = Client::default().get(&url);
-        assert_eq!(anonymous.status, 401, "{b}");
+        assert_eq!(anonymous.status, 200, "{b}");
         assert!(!anonymous.body.contains("<mark>"), "{b}");
+        let entry = etablera_app::library::entries(&mut conn, &etablera_app::Actor::system())
+            .unwrap()
+            .into_iter()
+            .find(|e| e.paragraphs > 0)
+            .unwrap();
+        etablera_app::library::publish(&mut conn, &etablera_app::Actor::system(), entry.id, true)
+            .unwrap();
+        let anonymous = Client::default().get(&url);
+        assert!(anonymous.body.contains("<mark>"), "{b}: published");
+        assert!(!anonymous.body.contains("action=\"/bibliotek/ny\""), "{b}");
         for who in ["viewer", "strategist", "ljadmin", "sys"] {
             let mut c = login(&app, who);
             let page = c.get(&url);
@@ -2043,11 +2054,15 @@ fn library_routes_authorization() {
             );
             c.post_bytes(&format!("{base}/bibliotek/ny"), &ct, body)
         };
-        // Reading: every logged-in user; the public is asked to log in.
-        for path in ["/bibliotek", "/bibliotek/jamforelse?indikator=N00973"] {
+        // Reading: every logged-in user; the public reads the published entries and is
+        // asked to log in for the comparison.
+        for (path, public) in [
+            ("/bibliotek", 200),
+            ("/bibliotek/jamforelse?indikator=N00973", 401),
+        ] {
             assert_eq!(
                 Client::default().get(&format!("{base}{path}")).status,
-                401,
+                public,
                 "{b}: {path}"
             );
             for who in ["viewer", "strategist", "ljadmin", "sys"] {

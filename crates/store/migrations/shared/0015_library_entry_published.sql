@@ -1,0 +1,5 @@
+-- Whether a library entry is shown to the public (without a login): its adder's
+-- municipality, an admin of the municipality it is about, or a system admin publishes it.
+-- Logged-in users read every entry.
+--postgres: alter table library_entry add column published boolean not null default false;
+--sqlite: alter table library_entry add column published integer not null default 0;
