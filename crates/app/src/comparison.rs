@@ -161,8 +161,17 @@ pub fn compare(conn: &mut Conn, actor: &Actor, indicator: &str) -> Result<Compar
             };
             let series = SeriesRef::new(id.clone(), Some(unit.clone()), sex);
             let target = match (figures, d.draft.year) {
-                (true, Some(year)) => {
-                    etablera_library::targets::kind(&d.draft, &series).map(|kind| Target {
+                (true, Some(year)) => etablera_library::targets::kind(&d.draft, &series)
+                    // A change or a direction is judged from the baseline year: without
+                    // the document's year there is none to judge from.
+                    .filter(|k| {
+                        !matches!(
+                            k,
+                            etablera_domain::TargetKind::Change { .. }
+                                | etablera_domain::TargetKind::Direction { .. }
+                        ) || entry.meta.year.is_some_and(|y| y < year)
+                    })
+                    .map(|kind| Target {
                         id: format!("e{}-{n}", entry.id),
                         goal: GoalId::from("jamforelse"),
                         text: d.draft.sentence.clone(),
@@ -171,8 +180,7 @@ pub fn compare(conn: &mut Conn, actor: &Actor, indicator: &str) -> Result<Compar
                         baseline_year: entry.meta.year.filter(|y| *y < year),
                         target_year: year,
                         note: None,
-                    })
-                }
+                    }),
                 _ => None,
             };
             synthetic.push((

@@ -122,7 +122,7 @@ pub fn document_paragraphs(
             p,
         )
     } else if lower.ends_with(".pdf") || bytes.starts_with(b"%PDF-") {
-        let pages = etablera_pdf::pages(bytes, &etablera_pdf::Limits::default())
+        let pages = etablera_pdf::pages_isolated(bytes, &etablera_pdf::Limits::default())
             .map_err(|e| Error::input(format!("{name}: {e}")))?;
         ("application/pdf", paragraphs(&pages.join("\u{c}")))
     } else if [".doc", ".html", ".htm", ".odt", ".rtf"]
@@ -175,10 +175,14 @@ pub fn add(conn: &mut Conn, actor: &Actor, doc: NewDocument) -> Result<i64> {
         content_sha256: Some(sha),
         published: false,
         added_by: actor.user_id(),
-        added_for: actor
-            .principal()
-            .and_then(|p| p.memberships.first())
-            .map(|(u, _)| u.as_str().to_string()),
+        // The municipality the adder adds for: the first where they may add (a viewer's
+        // membership elsewhere gives no rights to the entry).
+        added_for: actor.principal().and_then(|p| {
+            p.memberships
+                .iter()
+                .find(|(_, r)| matches!(r, Role::Strategist | Role::Admin))
+                .map(|(u, _)| u.as_str().to_string())
+        }),
         added_at: at.clone(),
     };
     let entry = NewLibraryEntry {
@@ -312,13 +316,21 @@ pub fn change(conn: &mut Conn, actor: &Actor, id: i64, c: EntryChange) -> Result
     };
     let at = crate::register::now();
     let unit = etablera_domain::UnitCode::parse(&meta.unit_code).ok();
+    let described = |m: &LibraryMeta| {
+        serde_json::json!({
+            "municipality": m.unit_code, "title": m.title, "year": m.year,
+            "kind": m.kind, "source": m.source, "published": m.published,
+        })
+        .to_string()
+    };
     let audit = AuditEntry::new(
         &at,
         actor.user_id(),
         "library.change",
         &format!("library:{id}"),
         unit.as_ref(),
-    );
+    )
+    .change(Some(described(&old.meta)), Some(described(&meta)));
     if conn.store().change_library_entry(id, &meta, &audit)? {
         Ok(())
     } else {

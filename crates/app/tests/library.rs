@@ -186,6 +186,52 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
         let found = library::search(&mut conn, &actor, "stannar", 10).unwrap();
         assert_eq!(found.len(), 1, "{b}");
         assert_eq!(found[0].entry.meta.unit_code, "2580", "{b}");
+        // Removed, then another added with no search between (SQLite may give it the same
+        // id): the index follows the library's change sequence, not the ids.
+        let gone = library::add(
+            &mut conn,
+            &Actor::system(),
+            NewDocument {
+                municipality: "Luleå".into(),
+                ..doc("gammal.txt", "Ett ord som heter flamingo.".as_bytes())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            library::search(&mut conn, &actor, "flamingo", 10)
+                .unwrap()
+                .len(),
+            1
+        );
+        library::remove(&mut conn, &Actor::system(), gone).unwrap();
+        library::add(
+            &mut conn,
+            &Actor::system(),
+            NewDocument {
+                municipality: "Luleå".into(),
+                ..doc("ny.txt", "Ett ord som heter pelikan.".as_bytes())
+            },
+        )
+        .unwrap();
+        assert!(
+            library::search(&mut conn, &actor, "flamingo", 10)
+                .unwrap()
+                .is_empty(),
+            "{b}"
+        );
+        assert_eq!(
+            library::search(&mut conn, &actor, "pelikan", 10)
+                .unwrap()
+                .len(),
+            1,
+            "{b}"
+        );
+        let last = library::entries(&mut conn, &actor)
+            .unwrap()
+            .into_iter()
+            .max_by_key(|e| e.id)
+            .unwrap();
+        library::remove(&mut conn, &Actor::system(), last.id).unwrap();
         // Filters: municipality, county (by code or region name), years, kind.
         let filtered = |conn: &mut Conn, f: library::Filter| {
             library::search_filtered(conn, &actor, "strategi stannar", &f, 10).map(|v| {

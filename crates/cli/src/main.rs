@@ -570,6 +570,14 @@ fn init_log() {
 }
 
 fn main() -> Result<()> {
+    // The PDF reader's child process (see `etablera_pdf::pages_isolated`): a hostile PDF
+    // ends that process, never this one.
+    if std::env::var_os(etablera_pdf::CHILD_ENV).is_some() {
+        etablera_pdf::child_main();
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        etablera_pdf::isolate_with(exe);
+    }
     init_log();
     let cli = Cli::parse();
     if let Command::Demo {

@@ -997,14 +997,14 @@ fn judge(
             let from = t.baseline_year.unwrap_or(strategy.period_from);
             let base = value_in_year(&own, from)
                 .or_else(|| own.iter().find(|p| p.period.year() >= from).copied());
-            match base {
+            match base.filter(|b| *points || b.value > 0.0) {
                 None => {
                     status = Status::NoData;
                     trend = trend_of(&own, opts.year, opts.trend_years).map(|x| x.0);
                     text.push_with(|| {
                         (
-                            format!("{what} saknar värde för utgångsåret {from} och åren efter, så målvärdet kan inte räknas ut.", what = what.sv),
-                            format!("{what} has no value for the baseline year {from} or the years after, so the target value cannot be worked out.", what = what.en),
+                            format!("{what} saknar ett värde över noll för utgångsåret {from} och åren efter, så målvärdet (en ändring i procent av det) kan inte räknas ut.", what = what.sv),
+                            format!("{what} has no value above zero for the baseline year {from} or the years after, so the target value (a change in percent of it) cannot be worked out.", what = what.en),
                         )
                     });
                 }

@@ -519,12 +519,18 @@ fn change_by_percent_and_by_points() {
         points: false,
     };
     let d = data(&[("N1", "2380", Sex::Total, &[(2012, 50.0)])]);
-    let r = run(target(half, Some(2015), 2020), &d, 2014);
+    let r = run(target(half.clone(), Some(2015), 2020), &d, 2014);
     assert_eq!(r.status, Status::NoData);
     assert!(
         r.explanation.sv.contains("utgångsåret 2015"),
         "{}",
         r.explanation.sv
+    );
+    // A change in percent of a baseline of 0 gives no target value at all.
+    let d = data(&[("N1", "2380", Sex::Total, &[(2015, 0.0), (2018, 3.0)])]);
+    assert_eq!(
+        run(target(half, Some(2015), 2020), &d, 2018).status,
+        Status::NoData
     );
 }
 

@@ -144,14 +144,21 @@ fn read(bytes: &[u8], limits: &Limits, mut budget: Budget) -> Result<Vec<String>
             budget.stream(&s.dict, &s.content)?;
         }
     }
-    let pages = doc.get_pages();
-    if pages.len() > limits.pages {
+    // The page tree walked with a bound before anything builds it whole: a tree that lists
+    // one node many times (2^k pages from k levels) is refused.
+    let mut distinct = HashSet::new();
+    for id in doc.page_iter().take(limits.pages + 1) {
+        if !distinct.insert(id) {
+            return Err(PdfError::Broken("the page tree lists a page twice".into()));
+        }
+    }
+    if distinct.len() > limits.pages {
         return Err(PdfError::TooLarge(format!(
-            "the PDF has {} pages; at most {} are read",
-            pages.len(),
-            limits.pages
+            "the PDF has more than {} pages; at most {} are read",
+            limits.pages, limits.pages
         )));
     }
+    let pages = doc.get_pages();
     for (&number, &id) in &pages {
         parents(&doc, id, limits.depth)
             .map_err(|m| PdfError::Broken(format!("page {number}: {m}")))?;
@@ -203,17 +210,33 @@ fn forms(doc: &Document, page: ObjectId, depth: usize) -> Result<(), String> {
         return Ok(());
     };
     let resources = inherited(doc, page_dict, b"Resources", depth);
+    let streams = doc.get_page_contents(page);
+    if streams.len() > 1_000 {
+        return Err(format!(
+            "the page has {} content streams; at most 1 000 are read",
+            streams.len()
+        ));
+    }
     let mut content = Vec::new();
-    for id in doc.get_page_contents(page) {
+    for id in streams {
         if let Ok(s) = doc.get_object(id).and_then(Object::as_stream) {
-            if let Ok(c) = s.decompressed_content() {
-                content.extend_from_slice(&c);
-                content.push(b'\n');
-            }
+            content.extend_from_slice(&drawn(s));
+            content.push(b'\n');
         }
     }
     let mut stack = Vec::new();
-    walk(doc, &content, resources, &mut stack, depth)
+    let mut walks = 0;
+    walk(doc, &content, resources, &mut stack, depth, &mut walks)
+}
+
+/// A stream's content as pdf-extract reads it: decoded, or as it stands when it cannot be.
+fn drawn(s: &lopdf::Stream) -> Vec<u8> {
+    if s.filters().is_ok() {
+        s.decompressed_content()
+            .unwrap_or_else(|_| s.content.clone())
+    } else {
+        s.content.clone()
+    }
 }
 
 fn walk<'a>(
@@ -222,6 +245,7 @@ fn walk<'a>(
     resources: Option<&'a lopdf::Dictionary>,
     stack: &mut Vec<ObjectId>,
     depth: usize,
+    walks: &mut usize,
 ) -> Result<(), String> {
     let Ok(ops) = lopdf::content::Content::decode(content) else {
         return Ok(());
@@ -238,11 +262,13 @@ fn walk<'a>(
         else {
             continue;
         };
+        // Any stream drawn is followed, whatever its subtype: pdf-extract does.
         let Ok(form) = doc.get_object(id).and_then(Object::as_stream) else {
             continue;
         };
-        if form.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form".as_slice()) {
-            continue;
+        *walks += 1;
+        if *walks > 10_000 {
+            return Err("the page draws more than 10 000 forms".into());
         }
         if stack.contains(&id) {
             return Err("a form XObject draws itself (a loop)".into());
@@ -256,9 +282,9 @@ fn walk<'a>(
             .ok()
             .and_then(|r| deref(doc, r))
             .and_then(|r| r.as_dict().ok());
-        let inner = form.decompressed_content().unwrap_or_default();
+        let inner = drawn(form);
         stack.push(id);
-        walk(doc, &inner, own.or(resources), stack, depth)?;
+        walk(doc, &inner, own.or(resources), stack, depth, walks)?;
         stack.pop();
     }
     Ok(())
@@ -474,9 +500,14 @@ fn raw_streams(bytes: &[u8], budget: &mut Budget) -> Result<(), PdfError> {
         if at >= 3 && &bytes[at - 3..at] == b"end" {
             continue;
         }
-        let start = match bytes.get(at + 6..at + 8) {
-            Some([b'\r', b'\n']) => at + 8,
-            Some([b'\n', _]) | Some([b'\r', _]) => at + 7,
+        // Spaces may stand between the keyword and its end of line (lopdf takes them).
+        let mut eol = at + 6;
+        while matches!(bytes.get(eol), Some(b' ' | b'\t')) {
+            eol += 1;
+        }
+        let start = match bytes.get(eol..eol + 2) {
+            Some([b'\r', b'\n']) => eol + 2,
+            Some([b'\n', _]) | Some([b'\r', _]) => eol + 1,
             _ => continue,
         };
         let back = at.saturating_sub(4096);
@@ -486,6 +517,9 @@ fn raw_streams(bytes: &[u8], budget: &mut Budget) -> Result<(), PdfError> {
             break;
         };
         let content = &bytes[start..start + len];
+        if find(dict, b"/XRef").is_some() {
+            xref_widths(dict)?;
+        }
         let filters = raw_filters(dict);
         let row = if find(dict, b"/Predictor").is_some() {
             let n = |k: &[u8], d: i64| raw_number(dict, k).unwrap_or(d);
@@ -499,6 +533,47 @@ fn raw_streams(bytes: &[u8], budget: &mut Budget) -> Result<(), PdfError> {
         };
         budget.check(&filters, row, content)?;
         from = start + len + 9;
+    }
+    Ok(())
+}
+
+/// A cross-reference stream's field widths (`/W`) and ranges (`/Index`): lopdf allocates a
+/// field of each width and an entry for each number in the ranges before reading any.
+fn xref_widths(dict: &[u8]) -> Result<(), PdfError> {
+    let numbers = |key: &[u8]| -> Vec<i64> {
+        let Some(i) = find(dict, key) else {
+            return Vec::new();
+        };
+        let rest = &dict[i + key.len()..];
+        let Some(open) = rest.iter().position(|c| *c == b'[') else {
+            return Vec::new();
+        };
+        let close = rest[open..]
+            .iter()
+            .position(|c| *c == b']')
+            .map_or(rest.len(), |c| open + c);
+        String::from_utf8_lossy(&rest[open + 1..close])
+            .split_whitespace()
+            .map(|n| n.parse::<i64>().unwrap_or(i64::MAX))
+            .collect()
+    };
+    let w = numbers(b"/W");
+    if w.iter().any(|x| !(0..=8).contains(x)) || (!w.is_empty() && w.iter().sum::<i64>() == 0) {
+        return Err(PdfError::Broken(
+            "a cross-reference stream's field widths (/W) are impossible".into(),
+        ));
+    }
+    let index = numbers(b"/Index");
+    let entries: i64 = index
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|c| (*c).max(0))
+        .fold(0, i64::saturating_add);
+    if entries > 5_000_000 {
+        return Err(PdfError::TooLarge(format!(
+            "a cross-reference stream names {entries} objects; at most 5 000 000 are read"
+        )));
     }
     Ok(())
 }
@@ -547,7 +622,11 @@ struct Pages {
     last_end: f64,
     last_y: f64,
     first_char: bool,
+    chars: usize,
 }
+
+/// The most characters read out of one PDF.
+const MAX_CHARS: usize = 16_000_000;
 
 impl pdf_extract::OutputDev for Pages {
     fn begin_page(
@@ -584,6 +663,12 @@ impl pdf_extract::OutputDev for Pages {
         let Some(page) = self.pages.last_mut() else {
             return Ok(());
         };
+        self.chars += 1;
+        if self.chars > MAX_CHARS {
+            return Err(pdf_extract::OutputError::IoError(std::io::Error::other(
+                "the PDF holds more text than is read (16 million characters)",
+            )));
+        }
         if self.first_char && !page.is_empty() {
             let dy = (y - self.last_y).abs();
             if dy > size * 1.5 {
@@ -612,5 +697,104 @@ impl pdf_extract::OutputDev for Pages {
 
     fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
         Ok(())
+    }
+}
+
+/// The environment variable that makes a binary the PDF reader's child process: a binary
+/// that reads PDFs through [`pages_isolated`] calls [`child_main`] first thing when it is
+/// set, and [`isolate_with`] with its own path otherwise.
+pub const CHILD_ENV: &str = "ETABLERA_PDF_CHILD";
+
+static HELPER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Reads PDFs in a child process from now on: `exe` run with [`CHILD_ENV`] set.
+pub fn isolate_with(exe: std::path::PathBuf) {
+    let _ = HELPER.set(exe);
+}
+
+/// The address space and CPU time a child process may use.
+const CHILD_BYTES: u64 = 2 << 30;
+const CHILD_SECONDS: u64 = 30;
+
+/// The child process: limits its own address space and CPU time (an allocation beyond them,
+/// a stack overflow or an endless loop ends this process, not the server), reads a PDF from
+/// standard input and writes its pages or its error to standard output.
+pub fn child_main() -> ! {
+    use std::io::Write;
+    let _ = rlimit::setrlimit(rlimit::Resource::AS, CHILD_BYTES, CHILD_BYTES);
+    let _ = rlimit::setrlimit(rlimit::Resource::CPU, CHILD_SECONDS, CHILD_SECONDS);
+    let limits = Limits::default();
+    let mut bytes = Vec::new();
+    let _ = std::io::stdin()
+        .take(limits.file_bytes as u64 + 1)
+        .read_to_end(&mut bytes);
+    let out = match pages(&bytes, &limits) {
+        Ok(p) => {
+            let texts: Vec<String> = p.iter().map(|t| t.replace('\u{c}', " ")).collect();
+            format!("OK\n{}", texts.join("\u{c}"))
+        }
+        Err(PdfError::NotPdf) => "ERR notpdf\n".into(),
+        Err(PdfError::Encrypted) => "ERR encrypted\n".into(),
+        Err(PdfError::Scanned { pages }) => format!("ERR scanned {pages}\n"),
+        Err(PdfError::TooLarge(m)) => format!("ERR toolarge\n{m}"),
+        Err(PdfError::Broken(m)) => format!("ERR broken\n{m}"),
+    };
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    let _ = std::io::stdout().flush();
+    std::process::exit(0)
+}
+
+/// [`pages`] in a child process when [`isolate_with`] was called (a server or the CLI),
+/// so that nothing a hostile PDF does to the libraries reaches the calling process; in
+/// this process otherwise (tests, the fuzzer), behind the same checks.
+pub fn pages_isolated(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, PdfError> {
+    let Some(exe) = HELPER.get() else {
+        return pages(bytes, limits);
+    };
+    if bytes.len() > limits.file_bytes {
+        return pages(bytes, limits);
+    }
+    let stopped = || {
+        PdfError::Broken(
+            "reading it was stopped (it needed more memory or time than a strategy document does)"
+                .into(),
+        )
+    };
+    let mut child = std::process::Command::new(exe)
+        .env(CHILD_ENV, "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| PdfError::Broken(format!("no process to read it in: {e}")))?;
+    let input = bytes.to_vec();
+    let mut stdin = child.stdin.take().ok_or_else(stopped)?;
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&input);
+    });
+    let mut out = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        let _ = stdout
+            .take((MAX_CHARS as u64) * 4 + (1 << 20))
+            .read_to_end(&mut out);
+    }
+    let _ = writer.join();
+    let status = child.wait().map_err(|_| stopped())?;
+    if !status.success() {
+        return Err(stopped());
+    }
+    let text = String::from_utf8(out).map_err(|_| stopped())?;
+    let (head, body) = text.split_once('\n').ok_or_else(stopped)?;
+    match head.split_once(' ').unwrap_or((head, "")) {
+        ("OK", _) => Ok(body.split('\u{c}').map(str::to_string).collect()),
+        ("ERR", "notpdf") => Err(PdfError::NotPdf),
+        ("ERR", "encrypted") => Err(PdfError::Encrypted),
+        ("ERR", "toolarge") => Err(PdfError::TooLarge(body.to_string())),
+        ("ERR", "broken") => Err(PdfError::Broken(body.to_string())),
+        ("ERR", s) if s.starts_with("scanned ") => Err(PdfError::Scanned {
+            pages: s[8..].parse().unwrap_or(0),
+        }),
+        _ => Err(stopped()),
     }
 }

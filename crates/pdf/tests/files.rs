@@ -281,3 +281,36 @@ fn encrypted_and_scanned_pdfs_made_by_pikepdf_and_img2pdf() {
     assert_eq!(e, PdfError::Scanned { pages: 1 });
     assert!(e.to_string().contains("OCR"), "{e}");
 }
+
+/// What a review found: pdf-extract follows any drawn stream whatever its subtype, a page
+/// tree can list a node many times, and lopdf allocates a cross-reference stream's fields
+/// by their declared widths.
+#[test]
+fn images_that_draw_themselves_repeated_pages_and_impossible_xref_widths() {
+    let image = stream(
+        "/Type /XObject /Subtype /Image /Width 1 /Height 1",
+        b"/X1 Do",
+    );
+    let doc = one_page("", b"/X1 Do", &[image], "/XObject << /X1 6 0 R >>");
+    let e = pages(&doc, &Limits::default()).unwrap_err();
+    assert!(e.to_string().contains("loop"), "{e}");
+
+    let doc = pdf(&[
+        o("<< /Type /Catalog /Pages 2 0 R >>"),
+        o("<< /Type /Pages /Kids [3 0 R 3 0 R 3 0 R] /Count 3 >>"),
+        o(&format!("<< {PAGE} /Contents 4 0 R >>")),
+        stream("", &content(&["Text."])),
+    ]);
+    let e = pages(&doc, &Limits::default()).unwrap_err();
+    assert!(e.to_string().contains("twice"), "{e}");
+
+    let xref = stream("/Type /XRef /W [1 99999999999 1] /Size 3", b"\x01\x00\x00");
+    let e = pages(&one_page("", b"", &[xref], ""), &Limits::default()).unwrap_err();
+    assert!(e.to_string().contains("/W"), "{e}");
+    let xref = stream(
+        "/Type /XRef /W [1 2 1] /Index [0 2147483647]",
+        b"\x01\x00\x00\x00",
+    );
+    let e = pages(&one_page("", b"", &[xref], ""), &Limits::default()).unwrap_err();
+    assert!(matches!(e, PdfError::TooLarge(_)), "{e:?}");
+}

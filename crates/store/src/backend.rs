@@ -243,6 +243,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(13, "0013_library_listing.sql"),
     migration!(14, "0014_library_draft_review.sql"),
     migration!(15, "0015_library_entry_published.sql"),
+    migration!(16, "0016_library_change.sql"),
 ];
 
 /// A migration's text for a dialect. Each migration is one file for both databases

@@ -734,17 +734,18 @@ pub(crate) fn review_library_draft(
         }
         None => None,
     };
-    let held = b.sql().opt(
-        "select state from library_draft_review where entry_id = $1 and n = $2 and unit_code = $3",
-        p![r.entry_id, r.n, &r.unit_code],
-        |row| row.text(0),
-    )?;
-    if let Some(state) = held {
-        return Err(StoreError::Conflict(format!(
-            "the draft was already reviewed ({state})"
-        )));
-    }
     b.in_tx(&mut |db| {
+        // Checked inside the transaction: two reviews at once cannot both pass.
+        let held = db.opt(
+            "select state from library_draft_review where entry_id = $1 and n = $2 and unit_code = $3",
+            p![r.entry_id, r.n, &r.unit_code],
+            |row| row.text(0),
+        )?;
+        if let Some(state) = held {
+            return Err(StoreError::Conflict(format!(
+                "the draft was already reviewed ({state})"
+            )));
+        }
         if let (Some((s, at)), Some(doc)) = (strategy, &doc) {
             write_strategy_change(db, s, doc, at, &[], None)?;
         }
@@ -754,6 +755,13 @@ pub(crate) fn review_library_draft(
             p![r.entry_id, r.n, &r.sentence_sha256, &r.unit_code, &r.state, &r.strategy_id, &r.target_id, r.reviewed_by, &r.reviewed_at],
         )?;
         insert_audit(db, audit)
+    })
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict("the draft was already reviewed".into())
+        } else {
+            e
+        }
     })
 }
 
@@ -1479,6 +1487,7 @@ pub(crate) fn add_library_entry(
                 p![id, n, *page, body],
             )?;
         }
+        library_changed(db, id, "add", &e.added_at)?;
         let audit = AuditEntry {
             object: format!("library:{id}"),
             ..audit.clone()
@@ -1597,6 +1606,7 @@ pub(crate) fn change_library_entry(
             p![&m.unit_code, &m.title, m.year, &m.kind, &m.source, m.published, id],
         )? == 1;
         if changed {
+            library_changed(db, id, "change", &audit.at)?;
             insert_audit(db, audit)?;
         }
         Ok(())
@@ -1620,6 +1630,7 @@ pub(crate) fn remove_library_entry(
         )?;
         removed = db.exec("delete from library_entry where id = $1", p![id])? == 1;
         if removed {
+            library_changed(db, id, "remove", &audit.at)?;
             insert_audit(db, audit)?;
         }
         Ok(())
@@ -1629,10 +1640,20 @@ pub(crate) fn remove_library_entry(
 
 pub(crate) fn library_version(db: &mut dyn Sql) -> Result<(i64, i64)> {
     db.one(
-        "select count(*), cast(coalesce(max(id), 0) as bigint) from library_entry",
+        "select (select count(*) from library_entry),
+                (select cast(coalesce(max(id), 0) as bigint) from library_change)",
         &[],
         |r| Ok((r.int(0)?, r.int(1)?)),
     )
+}
+
+/// A row of the library's change sequence, inside the caller's transaction.
+fn library_changed(db: &mut dyn Sql, entry_id: i64, action: &str, at: &str) -> Result<()> {
+    db.exec(
+        "insert into library_change (entry_id, action, at) values ($1, $2, $3)",
+        p![entry_id, action, at],
+    )?;
+    Ok(())
 }
 
 /// Applies the migrations not yet applied, each in its own transaction with its line in
