@@ -579,14 +579,27 @@ pub fn search_filtered(
                 .is_none_or(|y| m.year.is_some_and(|my| my <= y))
             && kind.as_deref().is_none_or(|k| m.kind == k)
     };
-    search_kept(conn, query, limit, &keep, &entries)
+    // Without a filter, a logged-in reader searches every entry: no lookup per paragraph.
+    let unfiltered = actor.principal().is_some()
+        && unit.is_none()
+        && county.is_none()
+        && filter.from_year.is_none()
+        && filter.to_year.is_none()
+        && kind.is_none();
+    search_kept(
+        conn,
+        query,
+        limit,
+        (!unfiltered).then_some(&keep as &dyn Fn(i64) -> bool),
+        &entries,
+    )
 }
 
 fn search_kept(
     conn: &mut Conn,
     query: &str,
     limit: usize,
-    keep: &dyn Fn(i64) -> bool,
+    keep: Option<&dyn Fn(i64) -> bool>,
     entries: &HashMap<i64, LibraryEntry>,
 ) -> Result<Vec<Found>> {
     if query.chars().count() > 500 {
@@ -596,7 +609,10 @@ fn search_kept(
     let limit = limit.clamp(1, 100);
     // Documents, each by its best paragraph: a long document with many matching
     // paragraphs does not crowd out the others.
-    let hits = idx.search_in(query, limit * 50, keep);
+    let hits = match keep {
+        Some(keep) => idx.search_in(query, limit * 50, keep),
+        None => idx.search(query, limit * 50),
+    };
     let mut seen = std::collections::HashSet::new();
     Ok(hits
         .into_iter()

@@ -238,12 +238,23 @@ impl Index {
     /// paragraph by the best of the stems that answer it, so a compound's parts both found
     /// count as the compound found.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        self.search_in(query, limit, &|_| true)
+        self.search_where(query, limit, None)
     }
 
     /// [`Index::search`] over the paragraphs of the entries `keep` lets through (a filter by
     /// municipality, county, year or kind), ranked among themselves.
     pub fn search_in(&self, query: &str, limit: usize, keep: &dyn Fn(i64) -> bool) -> Vec<Hit> {
+        self.search_where(query, limit, Some(keep))
+    }
+
+    /// The search, with a filter or without one (an unfiltered search does not look up the
+    /// entry of every paragraph it touched: that lookup cost as much as the scoring).
+    fn search_where(
+        &self,
+        query: &str,
+        limit: usize,
+        keep: Option<&dyn Fn(i64) -> bool>,
+    ) -> Vec<Hit> {
         let groups = self.expand(query);
         let q = {
             let mut q = stems(query);
@@ -272,7 +283,7 @@ impl Index {
         scores: &mut [f64],
         best: &mut [f64],
         limit: usize,
-        keep: &dyn Fn(i64) -> bool,
+        keep: Option<&dyn Fn(i64) -> bool>,
     ) -> Vec<Hit> {
         let n = self.docs.len() as f64;
         let mut touched: Vec<u32> = Vec::new();
@@ -335,7 +346,9 @@ impl Index {
         };
         // Every score this query set, to clear when it is done.
         let all_touched = touched.clone();
-        touched.retain(|d| keep(self.docs[*d as usize].entry));
+        if let Some(keep) = keep {
+            touched.retain(|d| keep(self.docs[*d as usize].entry));
+        }
         if touched.len() > limit && limit > 0 {
             touched.select_nth_unstable_by(limit - 1, by_score);
             touched.truncate(limit);
