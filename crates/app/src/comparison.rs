@@ -150,8 +150,9 @@ pub fn compare(conn: &mut Conn, actor: &Actor, indicator: &str) -> Result<Compar
             continue;
         };
         let figures = ind.source == IndicatorSource::Kolada || own.contains(&unit);
-        let (_, drafts) = library::entry_drafts(conn, &entry, None)?;
-        for (n, (page, d)) in drafts.into_iter().enumerate() {
+        let drafts = library::cached_drafts(conn, &entry)?;
+        for (n, (page, d)) in drafts.1.iter().enumerate() {
+            let page = *page;
             let Some(score) = d.kpis.iter().find(|k| k.id == id.as_str()).map(|k| k.score) else {
                 continue;
             };

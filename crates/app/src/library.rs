@@ -7,7 +7,7 @@
 
 use crate::{Actor, Conn, Error, Result};
 use etablera_domain::access::Role;
-use etablera_domain::{format, Lang, Sex};
+use etablera_domain::{format, IndicatorId, Lang, Sex};
 use etablera_library::index::{Hit, Index};
 use etablera_library::kpis::{Catalogue, Suggestion};
 use etablera_library::targets::{self, Comparator, Draft, Unit};
@@ -504,6 +504,11 @@ pub struct Filter {
     pub from_year: Option<i32>,
     pub to_year: Option<i32>,
     pub kind: Option<String>,
+    /// Only documents out of whose text at least one target is read.
+    pub has_targets: bool,
+    /// Only documents with a target read out of them that this indicator (Kolada's KPI id)
+    /// is among the three best measures of.
+    pub indicator: Option<String>,
 }
 
 /// [`search`] limited by a [`Filter`]; an unknown municipality, county or kind is refused
@@ -558,10 +563,28 @@ pub fn search_filtered(
             KINDS.join(", ")
         )));
     }
+    let indicator = match nonempty(&filter.indicator) {
+        Some(i) => Some(
+            IndicatorId::parse(&i)
+                .map_err(|_| Error::input(format!("--indicator: `{i}` is not an indicator id")))?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
     let entries: HashMap<i64, LibraryEntry> = entries(conn, actor)?
         .into_iter()
         .map(|e| (e.id, e))
         .collect();
+    // What each entry's targets may be measured by, read only when a filter asks.
+    let measured: HashMap<i64, Arc<EntryDrafts>> = if filter.has_targets || indicator.is_some() {
+        entries
+            .values()
+            .map(|e| Ok((e.id, cached_drafts(conn, e)?)))
+            .collect::<Result<_>>()?
+    } else {
+        HashMap::new()
+    };
     let keep = |id: i64| {
         let Some(e) = entries.get(&id) else {
             return false;
@@ -578,6 +601,12 @@ pub fn search_filtered(
                 .to_year
                 .is_none_or(|y| m.year.is_some_and(|my| my <= y))
             && kind.as_deref().is_none_or(|k| m.kind == k)
+            && (!filter.has_targets || measured.get(&id).is_some_and(|d| !d.1.is_empty()))
+            && indicator.as_deref().is_none_or(|i| {
+                measured
+                    .get(&id)
+                    .is_some_and(|d| d.1.iter().any(|(_, t)| t.kpis.iter().any(|k| k.id == i)))
+            })
     };
     // Without a filter, a logged-in reader searches every entry: no lookup per paragraph.
     let unfiltered = actor.principal().is_some()
@@ -585,7 +614,9 @@ pub fn search_filtered(
         && county.is_none()
         && filter.from_year.is_none()
         && filter.to_year.is_none()
-        && kind.is_none();
+        && kind.is_none()
+        && !filter.has_targets
+        && indicator.is_none();
     search_kept(
         conn,
         query,
@@ -699,6 +730,43 @@ pub(crate) fn entry_drafts(
         })
         .collect();
     Ok((end, targets))
+}
+
+/// An entry's drafts as [`entry_drafts`] reads them with no period end given.
+pub(crate) type EntryDrafts = (Option<i32>, Vec<(Option<i32>, WithKpis)>);
+
+/// The process's drafts of each entry, by database address and library version, as the
+/// search index is kept: derived data, read again when the library changes.
+type DraftCache = HashMap<(String, (i64, i64), i64), Arc<EntryDrafts>>;
+
+fn draft_cache() -> &'static Mutex<DraftCache> {
+    static C: OnceLock<Mutex<DraftCache>> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// [`entry_drafts`] of an entry, with no period end given, kept while the library is
+/// unchanged (the filters and the comparison read every entry's drafts).
+pub(crate) fn cached_drafts(conn: &mut Conn, entry: &LibraryEntry) -> Result<Arc<EntryDrafts>> {
+    let version = conn.store().library_version()?;
+    let key = conn.address().map(|a| (a.to_string(), version, entry.id));
+    if let Some(k) = &key {
+        let map = draft_cache()
+            .lock()
+            .map_err(|_| Error::internal("the drafts lock"))?;
+        if let Some(d) = map.get(k) {
+            return Ok(d.clone());
+        }
+    }
+    let drafts = Arc::new(entry_drafts(conn, entry, None)?);
+    if let Some(k) = key {
+        let mut map = draft_cache()
+            .lock()
+            .map_err(|_| Error::internal("the drafts lock"))?;
+        // Only the current version's drafts are kept.
+        map.retain(|(a, v, _), _| !(a == &k.0 && *v != version));
+        map.insert(k, drafts.clone());
+    }
+    Ok(drafts)
 }
 
 /// A draft with the Kolada KPIs that may measure it.

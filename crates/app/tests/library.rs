@@ -305,6 +305,61 @@ fn documents_are_added_by_strategists_and_found_in_swedish() {
             e.to_string().contains("--county: no county `Atlantis`"),
             "{b}: {e}"
         );
+        // Has targets, and an indicator that may measure one of them: Östersund's text
+        // states "Minst 10 % av befolkningen är utrikes födda år 2020"; Luleå's states
+        // none that has a measure named ("80% stannar" of whom?) or does: whichever the
+        // extraction says, the filter agrees with the targets page.
+        let mut with_targets: Vec<String> = Vec::new();
+        for (m, code) in [("Östersund", "2380"), ("Luleå", "2580")] {
+            if library::targets_of_municipality(&mut conn, &actor, m, None)
+                .unwrap()
+                .iter()
+                .any(|e| !e.targets.is_empty())
+            {
+                with_targets.push(code.to_string());
+            }
+        }
+        assert!(with_targets.contains(&"2380".to_string()), "{b}");
+        let mut got = filtered(
+            &mut conn,
+            library::Filter {
+                has_targets: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        got.sort();
+        assert_eq!(got, with_targets, "{b}");
+        let ostersund =
+            library::targets_of_municipality(&mut conn, &actor, "Östersund", None).unwrap();
+        let kpi = ostersund[0].targets[0].1.kpis[0].id.clone();
+        let got = filtered(
+            &mut conn,
+            library::Filter {
+                indicator: Some(kpi.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(got.contains(&"2380".to_string()), "{b}: {kpi} {got:?}");
+        assert!(filtered(
+            &mut conn,
+            library::Filter {
+                indicator: Some("U99999".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .is_empty());
+        let e = filtered(
+            &mut conn,
+            library::Filter {
+                indicator: Some("N0'; drop table x".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("--indicator"), "{b}: {e}");
     }
 }
 

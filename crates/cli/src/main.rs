@@ -319,6 +319,12 @@ enum LibraryCommand {
         /// Only documents of this kind (strategi, program, handlingsplan, plan).
         #[arg(long)]
         kind: Option<String>,
+        /// Only documents out of whose text a target is read.
+        #[arg(long)]
+        has_targets: bool,
+        /// Only documents with a target this Kolada KPI may measure (e.g. N00973).
+        #[arg(long)]
+        indicator: Option<String>,
     },
     /// List the library's entries.
     List,
@@ -1235,6 +1241,8 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
             from_year,
             to_year,
             kind,
+            has_targets,
+            indicator,
         } => {
             let query = query.join(" ");
             let filter = library::Filter {
@@ -1243,6 +1251,8 @@ fn library_command(store: &mut Conn, command: LibraryCommand) -> Result<()> {
                 from_year,
                 to_year,
                 kind,
+                has_targets,
+                indicator,
             };
             let found = library::search_filtered(
                 store,

@@ -104,21 +104,80 @@ fn stem_lower(mut w: String) -> String {
     w
 }
 
-/// The stems of a text's words that say something.
+/// Words a search does not index or look for: function words, and the words every
+/// municipality's document has ("kommunen"). Unlike [`STOP`], "mål", "andel" and "procent"
+/// are searched: a strategist looks for them. Sorted.
+const SEARCH_STOP: &[&str] = &[
+    "att",
+    "av",
+    "bl",
+    "ca",
+    "de",
+    "den",
+    "deras",
+    "det",
+    "dvs",
+    "efter",
+    "eller",
+    "en",
+    "ett",
+    "från",
+    "för",
+    "ha",
+    "har",
+    "i",
+    "inom",
+    "kommun",
+    "kommunen",
+    "kommunens",
+    "med",
+    "mer",
+    "och",
+    "om",
+    "per",
+    "på",
+    "sig",
+    "sin",
+    "sina",
+    "ska",
+    "skall",
+    "som",
+    "st",
+    "till",
+    "under",
+    "vara",
+    "vid",
+    "än",
+    "är",
+    "år",
+];
+
+/// The stems of a text's words that say something for telling KPIs apart.
 pub fn stems(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    each_stem(text, |s| out.push(s));
+    each_stem_but(text, STOP, |s| out.push(s));
     out
 }
 
-/// Hands each stem of a text's words that say something to `f`, in order.
-pub fn each_stem(text: &str, mut f: impl FnMut(String)) {
+/// The stems of a text's words a search looks for.
+pub fn search_stems(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    each_search_stem(text, |s| out.push(s));
+    out
+}
+
+/// Hands each stem of a text's words a search indexes to `f`, in order.
+pub fn each_search_stem(text: &str, f: impl FnMut(String)) {
+    each_stem_but(text, SEARCH_STOP, f)
+}
+
+fn each_stem_but(text: &str, stop: &[&str], mut f: impl FnMut(String)) {
     for w in text.split(|c: char| !c.is_alphanumeric()) {
         if w.len() < 3 || w.chars().count() < 3 || w.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
         let lower = w.to_lowercase();
-        if STOP.binary_search(&lower.as_str()).is_ok() {
+        if stop.binary_search(&lower.as_str()).is_ok() {
             continue;
         }
         f(stem_lower(lower));
@@ -229,6 +288,13 @@ impl Catalogue {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_stop_lists_are_sorted() {
+        for list in [super::STOP, super::SEARCH_STOP] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -617,6 +617,9 @@ struct SearchQuery {
     fran: Option<String>,
     till: Option<String>,
     slag: Option<String>,
+    /// "1" (the checkbox): only documents with targets read out of them.
+    mal: Option<String>,
+    indikator: Option<String>,
 }
 
 /// A snippet with its matches (between « and », as the index marks them) in `<mark>`; the
@@ -656,6 +659,8 @@ async fn page(
         from_year: year(&q.fran),
         to_year: year(&q.till),
         kind: short(&q.slag),
+        has_targets: q.mal.as_deref() == Some("1"),
+        indicator: short(&q.indikator),
     };
     let shown = filter.clone();
     let r = state
@@ -695,7 +700,7 @@ async fn page(
                 input id="lib-q" name="q" type="search" value=(text);
                 " " button type="submit" { (tr(lang, "search")) }
             }
-            details open[shown.municipality.is_some() || shown.county.is_some() || shown.from_year.is_some() || shown.to_year.is_some() || shown.kind.is_some()] {
+            details open[shown.municipality.is_some() || shown.county.is_some() || shown.from_year.is_some() || shown.to_year.is_some() || shown.kind.is_some() || shown.has_targets || shown.indicator.is_some()] {
                 summary { (tr(lang, "library-filters")) }
                 p {
                     label for="lib-kommun" { (tr(lang, "municipality")) }
@@ -724,6 +729,17 @@ async fn page(
                         option value="" { (tr(lang, "library-all")) }
                         @for k in library::KINDS { option value=(k) selected[shown.kind.as_deref() == Some(*k)] { (k) } }
                     }
+                }
+                p {
+                    input id="lib-mal" name="mal" type="checkbox" value="1" checked[shown.has_targets];
+                    " "
+                    label for="lib-mal" { (tr(lang, "library-has-targets")) }
+                }
+                p {
+                    label for="lib-indikator" { (tr(lang, "library-indicator")) }
+                    input id="lib-indikator" name="indikator" type="text" size="8" aria-describedby="lib-indikator-hint" value=(shown.indicator.clone().unwrap_or_default());
+                    " "
+                    span id="lib-indikator-hint" { (tr(lang, "library-indicator-hint")) }
                 }
             }
         }

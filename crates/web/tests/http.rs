@@ -2117,6 +2117,29 @@ fn library_routes_authorization() {
         let lul = find("Luleås program").unwrap();
         assert_eq!(ost.meta.added_for.as_deref(), Some("2380"), "{b}");
         assert_eq!(lul.meta.added_for.as_deref(), Some("1864"), "{b}");
+        // The filters "has targets" and "indicator": Östersund's program states a target,
+        // Luleå's a vision; an id that is not one is refused with the field named.
+        let page = strategist.get(&format!("{base}/bibliotek?q=andelen+lule%C3%A5"));
+        assert!(page.body.contains("<strong>Luleås program</strong>"), "{b}");
+        let page = strategist.get(&format!("{base}/bibliotek?q=andelen+lule%C3%A5&mal=1"));
+        assert_eq!(page.status, 200, "{b}");
+        assert!(
+            page.body.contains("<strong>Östersunds program</strong>"),
+            "{b}"
+        );
+        assert!(
+            !page.body.contains("<strong>Luleås program</strong>"),
+            "{b}"
+        );
+        assert!(page.body.contains("id=\"lib-mal\""), "{b}");
+        let page = strategist.get(&format!(
+            "{base}/bibliotek?q=andelen+lule%C3%A5&indikator=%3Cscript%3E"
+        ));
+        assert_eq!(page.status, 422, "{b}");
+        assert!(
+            page.body.contains("--indicator") && !page.body.contains("<script>"),
+            "{b}"
+        );
         // The list offers "Ändra" only where the user may change.
         let page = strategist.get(&format!("{base}/bibliotek"));
         assert!(
