@@ -11,7 +11,7 @@
 
 use etablera_app::library::with_kpis;
 use etablera_domain::{format, Lang, Sex};
-use etablera_library::targets::{self, Draft};
+use etablera_library::targets::{self, Comparator, Draft};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -29,6 +29,10 @@ struct Tally {
     kpi_asked: usize,
     misses: Vec<String>,
     false_alarms: Vec<String>,
+    /// Found targets with a field wrong, and those whose KPIs missed: what was read
+    /// against the label.
+    wrong_fields: Vec<String>,
+    kpi_misses: Vec<String>,
 }
 
 fn words(s: &str) -> HashSet<String> {
@@ -138,6 +142,18 @@ fn evaluate(dir: &Path, doc: &Value, t: &mut Tally) {
                     t.kpi_asked += 1;
                     if d.kpis.iter().any(|k| acceptable.contains(&k.id)) {
                         t.kpi_hit += 1;
+                    } else {
+                        let got: Vec<String> = d
+                            .kpis
+                            .iter()
+                            .map(|k| format!("{} {}", k.id, k.title))
+                            .collect();
+                        t.kpi_misses.push(format!(
+                            "{id}: {}\n      föreslagna: {}\n      godtagbara: {}",
+                            s.chars().take(110).collect::<String>(),
+                            got.join(" | "),
+                            acceptable.join(", ")
+                        ));
                     }
                 }
             }
@@ -159,18 +175,29 @@ fn evaluate(dir: &Path, doc: &Value, t: &mut Tally) {
 
 /// Each parsed field of a found target against its label.
 fn compare(d: &Draft, l: &Value, t: &mut Tally) {
+    let mut wrong: Vec<&'static str> = Vec::new();
     let mut field = |name: &'static str, right: bool| {
         let e = t.fields.entry(name).or_default();
         e.1 += 1;
         if right {
             e.0 += 1;
+        } else {
+            wrong.push(name);
         }
     };
     field(
         "comparator",
         json_name(&d.comparator) == as_str(&l["comparator"]),
     );
-    let value_right = match (d.value, l["value"].as_f64()) {
+    // "alla"/"ingen" read as 100 %/0 % in the algebra; the label has the value as
+    // written, which they have none of.
+    let all_or_none = matches!(d.comparator, Comparator::All | Comparator::None);
+    let (value, unit) = if all_or_none {
+        (None, None)
+    } else {
+        (d.value, d.unit)
+    };
+    let value_right = match (value, l["value"].as_f64()) {
         (Some(a), Some(b)) => (a - b).abs() < 1e-9,
         (None, None) => true,
         _ => false,
@@ -178,7 +205,7 @@ fn compare(d: &Draft, l: &Value, t: &mut Tally) {
     field("value", value_right);
     field(
         "unit",
-        d.unit.and_then(|u| json_name(&u)) == as_str(&l["unit"]),
+        unit.and_then(|u| json_name(&u)) == as_str(&l["unit"]),
     );
     let year = d.year.filter(|_| d.year_in_text).map(i64::from);
     let year_right = year == l["year"].as_i64();
@@ -195,6 +222,21 @@ fn compare(d: &Draft, l: &Value, t: &mut Tally) {
     field("sex", sex == as_str(&l["sex"]));
     if year_right && value_right {
         t.year_and_value += 1;
+    }
+    if !wrong.is_empty() {
+        t.wrong_fields.push(format!(
+            "{}: {}\n      läst: {:?} {:?} {:?} år {:?}\n      etikett: {} {} {} år {}",
+            wrong.join(", "),
+            d.sentence.chars().take(110).collect::<String>(),
+            d.comparator,
+            d.value,
+            d.unit,
+            year,
+            l["comparator"],
+            l["value"],
+            l["unit"],
+            l["year"]
+        ));
     }
 }
 
@@ -251,12 +293,21 @@ fn main() {
             "   Kolada-KPI bland de tre föreslagna: {}",
             share(t.kpi_hit, t.kpi_asked)
         );
-        if std::env::var_os("EVAL_VERBOSE").is_some() {
+        // The details of the tuning part only, unless asked for all: the held-aside part
+        // is measured, never read while rules are written.
+        let verbose = std::env::var("EVAL_VERBOSE").ok();
+        if verbose.as_deref() == Some("all") || (verbose.is_some() && part == "tuning") {
             for m in &t.misses {
                 println!("   missat: {m}");
             }
             for f in &t.false_alarms {
                 println!("   falskt: {f}");
+            }
+            for f in &t.wrong_fields {
+                println!("   fel fält: {f}");
+            }
+            for k in &t.kpi_misses {
+                println!("   KPI missad: {k}");
             }
         }
     }

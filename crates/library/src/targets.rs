@@ -82,11 +82,50 @@ pub struct Draft {
 /// Every target in a text: the sentences that state one, each read. `period_end` is the
 /// strategy's last year, for targets that name none.
 pub fn read(text: &str, period_end: Option<i32>) -> Vec<Draft> {
-    sentences::split(text)
-        .into_iter()
-        .filter(|s| classify(&s.text) == Kind::Target)
-        .filter_map(|s| parse(&s, period_end))
-        .collect()
+    let mut out = Vec::new();
+    // A lead-in that ends in a colon ("Delmålen är att vi innan 2020 ska:") governs the
+    // list items after it: each is read with the lead-in before it, and keeps its own text.
+    let mut lead: Option<String> = None;
+    for s in sentences::split(text) {
+        let t = s.text.trim();
+        let item = t.starts_with(['•', '-', '–', '*', '·', '▪']);
+        let read_as = match (&lead, item) {
+            (Some(l), true) => Sentence {
+                text: format!(
+                    "{l} {}",
+                    t.trim_start_matches(['•', '-', '–', '*', '·', '▪', ' '])
+                ),
+                start: s.start,
+            },
+            _ => s.clone(),
+        };
+        if !item {
+            lead = (t.ends_with(':') && governs(&words(t)))
+                .then(|| t.trim_end_matches(':').to_string());
+        }
+        if classify(&read_as.text) == Kind::Target {
+            if let Some(mut d) = parse(&read_as, period_end) {
+                d.sentence = s.text.clone();
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a lead-in states an aim its items complete: a modal or a goal word.
+fn governs(w: &[String]) -> bool {
+    has_any(w, MODALS) || w.iter().any(|x| goal_word(x))
+}
+
+/// A word that names a goal: "mål", "målet", and compounds ending so ("delmålen",
+/// "smartmålet", "kommunmålet", "målsättningen").
+fn goal_word(x: &str) -> bool {
+    x == "mål"
+        || x.ends_with("målet")
+        || x.ends_with("målen")
+        || x.ends_with("målsättning")
+        || x.ends_with("målsättningen")
 }
 
 /// The words of a sentence, lower case, with numbers kept whole ("5 000", "47,7").
@@ -165,29 +204,92 @@ fn aims(w: &[String], list: &[&str]) -> bool {
     })
 }
 
+/// Words that say a share should mirror a reference ("så att det återspeglar
+/// befolkningssammansättningen").
+const REFLECTS: &[&str] = &["återspeglar", "återspegla", "speglar", "spegla"];
+
+/// Where "alla"/"ingen" opens what a target is about: the first word, or after "att",
+/// "ha", "ska" or "är" ("målet är att alla nyanlända …", "ha alla nyanlända … i arbete").
+fn all_at(w: &[String]) -> Option<usize> {
+    w.iter().enumerate().position(|(i, x)| {
+        matches!(x.as_str(), "alla" | "samtliga" | "ingen" | "inga")
+            && (i == 0 || matches!(w[i - 1].as_str(), "att" | "ha" | "ska" | "är"))
+    })
+}
+
 const PAST: &[&str] = &[
     "uppgick", "var", "låg", "hade", "ökade", "minskade", "blev", "steg", "sjönk",
 ];
 
+/// Verbs that make an aim only of a named quantity: "Kommunen söker öka antalet …" is a
+/// target, "Vi vill öka nyanländas delaktighet" an intention.
+const WEAK_MODALS: &[&str] = &["söker", "vill", "strävar", "eftersträvar"];
+
+/// Words that name a quantity a statistic or a count can give.
+fn quantity_word(x: &str) -> bool {
+    [
+        "andel", "antal", "nivå", "kostnad", "tid", "grad", "siffr", "tal",
+    ]
+    .iter()
+    .any(|q| x.starts_with(q))
+        || x.ends_with("andelen")
+        || x.ends_with("antalet")
+        || x.ends_with("graden")
+        || x.ends_with("talet")
+}
+
+/// The words of a sentence without a leading section or list number ("11. Att …",
+/// "4 2.2 Mål och inriktning"): the number of a heading is not a value.
+fn content_words(sentence: &str) -> Vec<String> {
+    let mut rest = sentence.trim_start();
+    loop {
+        let token: &str = rest.split_whitespace().next().unwrap_or("");
+        let numbering = !token.is_empty()
+            && token
+                .trim_end_matches('.')
+                .split('.')
+                .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+            && rest[token.len()..]
+                .trim_start()
+                .starts_with(|c: char| c.is_alphabetic());
+        if !numbering {
+            break;
+        }
+        rest = rest[token.len()..].trim_start();
+    }
+    words(rest)
+}
+
 /// What a sentence says, by its words.
 pub fn classify(sentence: &str) -> Kind {
-    let w = words(sentence);
+    let w = content_words(sentence);
     if w.is_empty() {
         return Kind::Other;
     }
-    let modal = has_any(&w, MODALS) || has_phrase(&w, &["mål", "är"]);
+    // A heading that leads in to what follows ("Långsiktigt mål 1:"), and a line of a
+    // table of contents ("5 Mål.......").
+    let t = sentence.trim_end();
+    if t.ends_with(':') || t.contains("...") || t.contains("…") {
+        return Kind::Other;
+    }
+    let goal = w.iter().any(|x| goal_word(x));
+    let modal = has_any(&w, MODALS)
+        || goal
+        || (has_any(&w, WEAK_MODALS) && w.iter().any(|x| quantity_word(x)));
     let bound = has_any(&w, &["minst", "högst", "lägst", "åtminstone", "maximalt"]);
     let direction = aims(&w, UP)
         || aims(&w, DOWN)
         || has_any(&w, &["halveras", "halvera", "fördubblas", "fördubbla"]);
     let level = has_phrase(&w, &["samma", "nivå"])
         || has_phrase(&w, &["i", "nivå", "med"])
-        || has(&w, "riksgenomsnittet");
-    // "Alla … ska …" measures something only with a time ("inom ett år", "år 2025");
-    // without one it is a principle ("Alla invånare skall ges samma rättigheter").
+        || has(&w, "riksgenomsnittet")
+        || has_any(&w, REFLECTS);
+    // "Alla … ska …" measures something only with a time ("inom ett år", "år 2025",
+    // "efter avslutad etableringsperiod"); without one it is a principle ("Alla invånare
+    // skall ges samma rättigheter").
     let all_or_none = modal
-        && matches!(w[0].as_str(), "alla" | "samtliga" | "ingen" | "inga")
-        && (has(&w, "inom") || target_year(&w).is_some());
+        && all_at(&w).is_some()
+        && (has(&w, "inom") || has_phrase(&w, &["efter", "avslutad"]) || target_year(&w).is_some());
     let value = number_with_unit(&w).is_some();
     // A value measures a target when it comes after the "ska" ("ska ta emot 300"), not
     // when it describes the subject before it ("Med kommunens 5000 anställda … ska …").
@@ -199,20 +301,33 @@ pub fn classify(sentence: &str) -> Kind {
     let past = has_any(&w, PAST)
         || has_phrase(&w, &["har", "ökat"])
         || has_phrase(&w, &["har", "minskat"]);
+    // A value with a year to reach it by, called an aim ("en vision om att vara 80 000
+    // invånare år 2030").
+    let aspired = value
+        && has_any(&w, &["vision", "ambition", "ambitionen", "målsättning"])
+        && target_year(&w).is_some();
     let measured = bound
         || direction
         || level
         || all_or_none
         || value_after_modal
+        || aspired
         || (value && has_any(&w, &["uppgår", "uppgå"]))
-        || (value && has_phrase(&w, &["mål", "är"]));
+        || (value && goal);
+    // A purpose clause ("… för att sammanhållningen ska öka") aims at nothing measured.
+    let purpose_at = w.windows(2).position(|p| p[0] == "för" && p[1] == "att");
+    if let (Some(p), Some(m)) = (purpose_at, modal_at) {
+        if p < m && !bound && !value && !goal {
+            return Kind::Intention;
+        }
+    }
     if w[0].starts_with("vision") || has(&w, "visionen") {
         return Kind::Vision;
     }
     if past && !modal && !bound {
         return if value { Kind::Fact } else { Kind::Other };
     }
-    if measured && (modal || bound || target_year(&w).is_some()) {
+    if measured && (modal || bound || aspired || target_year(&w).is_some()) {
         return Kind::Target;
     }
     if modal {
@@ -322,7 +437,7 @@ fn target_year(w: &[String]) -> Option<i32> {
 
 /// The target a sentence states, or `None` when it states none that can be read.
 pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
-    let w = words(&s.text);
+    let w = content_words(&s.text);
     // The value a bound word governs ("minst 60 procent"), else the first; a footnote
     // mark or a count in the subject comes before the bound.
     let bound_at = w.iter().position(|x| {
@@ -351,10 +466,11 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
         ],
     );
     let at_most = has_any(&w, &["högst", "maximalt"]) || has_phrase(&w, &["inte", "överstiga"]);
-    let level = has_phrase(&w, &["samma", "nivå"]) || has_phrase(&w, &["i", "nivå", "med"]);
+    let level = has_phrase(&w, &["samma", "nivå"])
+        || has_phrase(&w, &["i", "nivå", "med"])
+        || has_any(&w, REFLECTS);
     let up = aims(&w, UP);
     let down = aims(&w, DOWN);
-    let first = w.first().map(String::as_str);
     let (comparator, bound) = if has_any(&w, &["halveras", "halvera"]) {
         (Comparator::Halve, None)
     } else if has_any(&w, &["fördubblas", "fördubbla"]) {
@@ -374,18 +490,21 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
         (Comparator::AtLeast, None)
     } else if at_most && value.is_some() {
         (Comparator::AtMost, None)
-    } else if matches!(first, Some("alla" | "samtliga")) {
-        (Comparator::All, None)
-    } else if matches!(first, Some("ingen" | "inga")) {
-        (Comparator::None, None)
+    } else if let Some(i) = all_at(&w) {
+        if matches!(w[i].as_str(), "alla" | "samtliga") {
+            (Comparator::All, None)
+        } else {
+            (Comparator::None, None)
+        }
     } else if up {
         (Comparator::Increase, None)
     } else if down {
         (Comparator::Decrease, None)
     } else if value.is_some()
-        && (has_any(&w, &["uppgår", "uppgå", "nå"])
-            || has_phrase(&w, &["mål", "är"])
-            || has_phrase(&w, &["målet", "är"]))
+        && (has_any(
+            &w,
+            &["uppgår", "uppgå", "nå", "vision", "ambition", "ambitionen"],
+        ) || w.iter().any(|x| goal_word(x)))
     {
         (Comparator::AtLeast, None)
     } else {
@@ -512,6 +631,58 @@ mod tests {
         };
         assert_eq!(classify(text), Kind::Target, "{text}");
         parse(&s, Some(2020)).unwrap_or_else(|| panic!("no target in {text}"))
+    }
+
+    /// Made-up sentences in the shapes strategies use (not from the evaluation set).
+    #[test]
+    fn lead_ins_headings_purposes_and_weak_aims() {
+        // Items completing a lead-in are read with it, each keeping its own text.
+        let d = read(
+            "Kommunens delmål är att vi före 2030 ska:\n• minska arbetslösheten med 10 procent\n• halvera väntetiden\n• ha alla elever behöriga till gymnasiet\nSedan följer annat.\n• ett punktat faktum utan ledtext",
+            None,
+        );
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert_eq!(d[0].sentence, "• minska arbetslösheten med 10 procent");
+        assert_eq!(
+            (d[0].comparator, d[0].value, d[0].year),
+            (Comparator::Decrease, Some(10.0), Some(2030))
+        );
+        assert_eq!(d[1].comparator, Comparator::Halve);
+        assert_eq!(d[2].comparator, Comparator::All);
+        // Headings and contents lines are not targets, nor are their numbers values.
+        for h in [
+            "Långsiktigt mål 3:",
+            "7 Mål och mått........ 12",
+            "12. Att sätta mål är nödvändigt för styrningen.",
+        ] {
+            assert_ne!(classify(h), Kind::Target, "{h}");
+        }
+        // A purpose clause aims at nothing measured.
+        assert_eq!(
+            classify("Det krävs samverkan för att tryggheten ska öka."),
+            Kind::Intention
+        );
+        // "vill"/"söker" aim only at a named quantity.
+        assert_eq!(
+            classify("Förvaltningen söker öka antalet lärlingar."),
+            Kind::Target
+        );
+        assert_ne!(classify("Vi vill öka gemenskapen."), Kind::Target);
+        // A goal word in a compound, and a vision with a number and a year.
+        let s = |t: &str| Sentence {
+            text: t.into(),
+            start: 0,
+        };
+        let d = parse(
+            &s("Effektmålet i planen är att 70 procent ska ha egen försörjning."),
+            None,
+        )
+        .unwrap();
+        assert_eq!((d.comparator, d.value), (Comparator::AtLeast, Some(70.0)));
+        assert_eq!(
+            classify("Staden har en vision om att vara 50 000 invånare år 2040."),
+            Kind::Target
+        );
     }
 
     #[test]
