@@ -787,10 +787,25 @@ fn catalogue() -> Result<&'static Catalogue> {
     let parsed =
         etablera_ingest::kolada::parse_kpis("data/kolada/kpi.json", crate::KOLADA_KPI_JSON)
             .map_err(|e| Error::internal(format!("the shipped KPI catalogue: {e}")))?;
+    // KPIs kept only for regions ("municipality_type": "L") do not measure a
+    // municipality's target.
+    let regional: std::collections::HashSet<String> =
+        serde_json::from_slice::<serde_json::Value>(crate::KOLADA_KPI_JSON)
+            .ok()
+            .and_then(|v| {
+                v["values"].as_array().map(|a| {
+                    a.iter()
+                        .filter(|k| k["municipality_type"] == "L")
+                        .filter_map(|k| k["id"].as_str().map(str::to_string))
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
     let c = Catalogue::new(
         parsed
             .indicators
             .into_iter()
+            .filter(|i| !regional.contains(i.id.as_str()))
             .map(|i| (i.id.as_str().to_string(), i.title)),
     );
     Ok(C.get_or_init(|| c))

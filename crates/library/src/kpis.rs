@@ -73,6 +73,8 @@ const STOP: &[&str] = &[
     "uppgår",
     "vara",
     "vid",
+    "vision",
+    "visionen",
     "än",
     "är",
     "år",
@@ -194,6 +196,132 @@ fn same(a: &str, b: &str) -> bool {
     short.chars().count() >= 5 && (long.starts_with(short) || long.ends_with(short))
 }
 
+/// What municipal texts call a subject, and the words Kolada's titles use for it: a target
+/// on "nyanlända i arbete eller studier" is measured by KPIs on "skyddsbehövande …
+/// förvärvsarbetande eller studerande" and "lämnat etableringsuppdraget och börjat arbeta
+/// eller studera". Each entry: phrases of the text (lower case, matched as the start of a
+/// word), and words added to the comparison with the titles. Written from the catalogue's
+/// titles and the common subjects of municipal targets (work, self-support, reception,
+/// school, SFI, population, safety), not from any one evaluation text.
+const CONCEPTS: &[(&[&str], &str)] = &[
+    (
+        &[
+            "nyanlän",
+            "flykting",
+            "skyddsbehövande",
+            "etableringsperiod",
+            "etableringsuppdrag",
+            "etableringsprogram",
+        ],
+        "skyddsbehövande flyktingar flyktingmottagandet etableringsuppdraget",
+    ),
+    (
+        &[
+            "i arbete eller studie",
+            "arbete eller studie",
+            "arbete alternativt utbildning",
+            "arbete eller utbildning",
+            "arbeta eller studera",
+            "etableras",
+            "etablerade",
+            "egen försörjning",
+            "självförsörj",
+        ],
+        "förvärvsarbetande studerande börjat arbeta studera",
+    ),
+    (
+        &[
+            "sysselsättning",
+            "sysselsatt",
+            "i arbete",
+            "förvärvsarbet",
+            "förvärvsfrekvens",
+            "jobb",
+        ],
+        "förvärvsarbetande förvärvsintensitet",
+    ),
+    (
+        &[
+            "utanförskap",
+            "försörjningsstöd",
+            "ekonomiskt bistånd",
+            "bidragsberoende",
+            "biståndsberoende",
+            "biståndstagare",
+            "långvarigt bistånd",
+        ],
+        "ekonomiskt bistånd biståndsmottagare",
+    ),
+    (&["arbetslös"], "arbetslöshet arbetslösa"),
+    (
+        &["invånare", "kommuninvånare", "folkmängd"],
+        "invånare totalt",
+    ),
+    (
+        &[
+            "ta emot",
+            "tas emot",
+            "mottagande av",
+            "mottagningen av",
+            "kommunmottag",
+        ],
+        "kommunmottagna flyktingmottagandet",
+    ),
+    (&["behörig"], "behöriga elever"),
+    (&["sfi", "svenska för invandrare"], "sfi elever"),
+    (
+        &[
+            "fullföljer",
+            "fullföljt",
+            "fullfölja",
+            "examen",
+            "slutför",
+            "genomströmning",
+        ],
+        "examen gymnasieelever fullföljt",
+    ),
+    (&["medarbetare", "anställda", "personal"], "anställda"),
+    (&["trygg", "otrygg"], "trygghet trygga"),
+    (
+        &["utrikes född", "utlandsfödd", "född utomlands"],
+        "utrikes födda",
+    ),
+];
+
+/// Title words of KPIs read from a survey of residents' opinions, which measure a target
+/// only when the target speaks of what residents think.
+const SURVEY: &[&str] = &[
+    "medborgarundersökningen",
+    "kommunindex",
+    "regionindex",
+    "nöjd-",
+];
+const OPINION: &[&str] = &[
+    "upplever",
+    "nöjd",
+    "nöjda",
+    "betyg",
+    "undersökning",
+    "enkät",
+    "känner",
+];
+
+/// Whether a title names one age or an age band narrower than 30 years ("0 år", "65+ år",
+/// "0-17 år", "20-24 år").
+fn narrow_ages(title: &str) -> bool {
+    title.match_indices(" år").any(|(i, _)| {
+        let token = title[..i].rsplit(' ').next().unwrap_or("");
+        if let Some((from, to)) = token.split_once('-') {
+            return matches!(
+                (from.parse::<u32>(), to.parse::<u32>()),
+                (Ok(f), Ok(t)) if t >= f && t - f < 30
+            );
+        }
+        let age = token.trim_end_matches('+');
+        !age.is_empty() && age.len() <= 3 && age.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 /// KPIs to suggest from.
 #[derive(Debug)]
 pub struct Catalogue {
@@ -239,9 +367,30 @@ impl Catalogue {
 
     /// The `n` KPIs whose titles best match a target's sentence, best first.
     pub fn suggest(&self, sentence: &str, unit: Option<Unit>, n: usize) -> Vec<Suggestion> {
+        let lower = sentence.to_lowercase();
+        let at_word_start = |phrase: &str| {
+            lower.match_indices(phrase).any(|(i, _)| {
+                lower[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+            })
+        };
         let mut query = stems(sentence);
+        for (phrases, words) in CONCEPTS {
+            if phrases.iter().any(|p| at_word_start(p)) {
+                query.extend(stems(words));
+            }
+        }
         query.sort();
         query.dedup();
+        let opinion = OPINION.iter().any(|w| at_word_start(w));
+        let ages_named = lower.contains(" år")
+            && lower.chars().any(|c| c.is_ascii_digit())
+            && (lower.contains("åring")
+                || lower.contains("-")
+                || lower.contains("–")
+                || lower.contains("ålder"));
         let rare = |w: &str| self.idf.get(w).copied().unwrap_or(0.0);
         let mut scored: Vec<(f64, usize)> = self
             .kpis
@@ -263,6 +412,18 @@ impl Catalogue {
                 // Titles with many words match many queries: a mild length norm.
                 score /= (words.len().max(1) as f64).sqrt().max(1.0).powf(0.5);
                 let t = title.to_lowercase();
+                if !opinion && SURVEY.iter().any(|w| t.contains(w)) {
+                    score *= 0.5;
+                }
+                // A yes/no KPI ("(Ja=1, Nej=0)") states whether something exists, rarely a
+                // target's level; an age band narrower than working age measures a group
+                // the target names only when it names an age.
+                if t.contains("ja=1") {
+                    score *= 0.5;
+                }
+                if !ages_named && narrow_ages(&t) {
+                    score *= 0.7;
+                }
                 let share = t.contains("andel") || t.contains("(%)");
                 match unit {
                     Some(Unit::Percent | Unit::PercentagePoints) if share => score *= 1.3,
@@ -326,5 +487,37 @@ mod tests {
         );
         assert_eq!(s[0].id, "N1", "{s:?}");
         assert!(s.iter().all(|x| x.id != "N2"), "{s:?}");
+    }
+
+    /// The words texts use find the words titles use; a survey, a yes/no KPI and a
+    /// narrow age band give way when the target names none of them.
+    #[test]
+    fn a_texts_words_find_the_titles_words() {
+        let c = Catalogue::new(
+            [
+                ("A", "Förvärvsarbetande eller studerande skyddsbehövande och anhöriga (flyktingar) 20-64 år, andel (%)"),
+                ("B", "Medborgarundersökningen - Kommunens arbete för integration fungerar bra, andel (%)"),
+                ("C", "Invånare som någon gång under året erhållit ekonomiskt bistånd, andel (%) av bef."),
+                ("D", "Biståndsmottagare ekonomiskt bistånd, 18-19 år, andel (%)"),
+                ("E", "Kommunen har plan för integration, (Ja=1, Nej=0)"),
+            ]
+            .map(|(i, t)| (i.to_string(), t.to_string())),
+        );
+        let s = c.suggest(
+            "Nyanlända ska vara i arbete eller studier efter etableringsperioden.",
+            Some(Unit::Percent),
+            1,
+        );
+        assert_eq!(s[0].id, "A", "{s:?}");
+        let s = c.suggest(
+            "Utanförskapet ska minska med 20 procent.",
+            Some(Unit::Percent),
+            2,
+        );
+        let mut ids: Vec<&str> = s.iter().map(|x| x.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["C", "D"], "{s:?}");
+        let s = c.suggest("Kommunens integration ska fungera.", None, 3);
+        assert_ne!(s[0].id, "E", "{s:?}");
     }
 }

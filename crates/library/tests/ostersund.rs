@@ -164,5 +164,5 @@ fn the_chosen_kolada_kpi_is_among_the_three_suggested() {
     }
     eprintln!("hits {hits:?}\nmisses {misses:#?}");
     assert_eq!(hits.len() + misses.len(), 4);
-    assert!(hits.len() >= 3, "{misses:#?}");
+    assert_eq!(hits.len(), 4, "{misses:#?}");
 }
