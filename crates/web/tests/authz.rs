@@ -19,6 +19,10 @@ struct Prepared {
     persons: HashMap<&'static str, String>,
     /// An open registration request for each (user, municipality) to resolve.
     requests: HashMap<(String, &'static str), i64>,
+    /// Library entries about each municipality, one per user and cell, by title
+    /// ("change anonymous 2380"): added by no municipality, so only the municipality's
+    /// admin and a system admin may change or remove them; each states one target.
+    library: HashMap<String, i64>,
 }
 
 type App = common::App<Prepared>;
@@ -117,11 +121,61 @@ fn spawn_apps() -> Vec<App> {
             }
             s.save_strategy(&st, "2026-01-01T00:00:00Z").unwrap();
         }
+        let mut library = HashMap::new();
+        for unit in ["2380", "1864"] {
+            let u = etablera_domain::UnitCode::parse(unit).unwrap();
+            for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
+                for cell in ["change", "remove", "reject", "accept"] {
+                    let title = format!("{cell} {user} {unit}");
+                    let meta = etablera_store::LibraryMeta {
+                        unit_code: unit.into(),
+                        title: title.clone(),
+                        year: Some(2020),
+                        kind: "program".into(),
+                        source: None,
+                        file_name: Some("program.txt".into()),
+                        media_type: Some("text/plain".into()),
+                        content_sha256: None,
+                        added_by: None,
+                        added_for: None,
+                        added_at: "2026-01-01T00:00:00Z".into(),
+                        published: false,
+                    };
+                    let text = format!(
+                        "Andelen nyanlända i arbete eller studier ska vara minst 60 procent år 2025 ({title})."
+                    );
+                    let id = s
+                        .add_library_entry(
+                            &etablera_store::NewLibraryEntry {
+                                meta,
+                                original: None,
+                            },
+                            &[(Some(1), text)],
+                            &etablera_store::AuditEntry::new(
+                                "2026-01-01T00:00:00Z",
+                                None,
+                                "library.add",
+                                "library",
+                                Some(&u),
+                            ),
+                        )
+                        .unwrap();
+                    library.insert(title, id);
+                }
+            }
+        }
         let config = etablera_web::Config {
             register_keys: Some(keys),
             ..Default::default()
         };
-        (config, Prepared { persons, requests })
+        (
+            config,
+            Prepared {
+                persons,
+                requests,
+                library,
+            },
+        )
     })
 }
 
@@ -224,6 +278,11 @@ enum Need {
     RegisterManage,
     /// Anyone, anonymous visitors too (the public accessibility feedback form).
     Anyone,
+    /// Add to the strategy library: a strategist or admin of any municipality, or a
+    /// system admin (entries are public documents about a municipality, shared by all).
+    LibraryAdd,
+    /// Review a library draft for one's own municipality: a strategist or admin of one.
+    LibraryReview,
 }
 
 fn allowed(user: &str, need: Need, unit: &str) -> bool {
@@ -245,6 +304,10 @@ fn allowed(user: &str, need: Need, unit: &str) -> bool {
         ),
         Need::RegisterManage => reg_here == Some(RegisterRole::ReceptionManager),
         Need::Anyone => true,
+        Need::LibraryAdd => {
+            user == "sys" || matches!(role, Some((_, Role::Strategist | Role::Admin)))
+        }
+        Need::LibraryReview => matches!(role, Some((_, Role::Strategist | Role::Admin))),
     }
 }
 
@@ -253,6 +316,8 @@ enum Body {
     Json(serde_json::Value),
     /// A file sent with the form (multipart): csrf, file name, content.
     File(String, &'static str, Vec<u8>),
+    /// A file sent with these fields (multipart; the csrf among them).
+    Upload(Vec<(String, String)>, &'static str, Vec<u8>),
     /// A public form: its token is fetched from the form's page first.
     Public(&'static str, Vec<(String, String)>),
     /// An upload previewed, then confirmed with the preview's token: (csrf, file, the
@@ -649,6 +714,71 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
         ),
         Need::RegisterManage,
     ));
+    // The strategy library: adding an entry about the municipality, and changing,
+    // removing and reviewing the drafts of entries about it.
+    let entry = |cell: &str| app.library[&format!("{cell} {user} {code}")];
+    v.push((
+        "POST library add",
+        "/bibliotek/ny".into(),
+        Body::Upload(
+            [
+                ("csrf", csrf),
+                ("municipality", code),
+                ("title", &format!("Program {tag} {code}")),
+                ("year", "2021"),
+                ("kind", "program"),
+                ("source", ""),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            "program.txt",
+            format!("Ett program om integration ({tag} {code}).").into_bytes(),
+        ),
+        Need::LibraryAdd,
+    ));
+    v.push((
+        "POST library change",
+        format!("/bibliotek/{}/andra", entry("change")),
+        form(
+            csrf,
+            &[
+                ("municipality", code),
+                ("title", &format!("Ändrad {tag} {code}")),
+                ("year", "2022"),
+                ("kind", "plan"),
+                ("source", ""),
+            ],
+        ),
+        Need::AdministerUnit,
+    ));
+    v.push((
+        "POST library remove",
+        format!("/bibliotek/{}/ta-bort", entry("remove")),
+        form(csrf, &[]),
+        Need::AdministerUnit,
+    ));
+    v.push((
+        "POST library draft reject",
+        format!("/bibliotek/{}/utkast/0/avvisa", entry("reject")),
+        form(csrf, &[]),
+        Need::LibraryReview,
+    ));
+    v.push((
+        "POST library draft accept",
+        format!("/bibliotek/{}/utkast/0/godta", entry("accept")),
+        form(
+            csrf,
+            &[
+                ("place", &format!("{sid}|{goal}")),
+                ("indicator", "N00973"),
+                ("comparator", "at_least"),
+                ("value", "60"),
+                ("year", "2025"),
+            ],
+        ),
+        Need::WriteUnit,
+    ));
     if code == "2380" {
         v.push((
             "POST accessibility feedback",
@@ -730,6 +860,18 @@ fn send(app: &App, c: &mut Client, r: &Req) -> Resp {
         Body::Json(j) => c.send(r.method, &url, Some(("application/json", j.to_string()))),
         Body::File(csrf, file_name, bytes) => {
             let (ctype, body) = common::multipart(&[("csrf", csrf)], Some((file_name, bytes)));
+            c.send(
+                "POST",
+                &url,
+                Some((&ctype, String::from_utf8(body).unwrap())),
+            )
+        }
+        Body::Upload(fields, file_name, bytes) => {
+            let refs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let (ctype, body) = common::multipart(&refs, Some((file_name, bytes)));
             c.send(
                 "POST",
                 &url,
