@@ -855,9 +855,16 @@ pub fn describe(d: &Draft, lang: Lang) -> String {
         (Comparator::SameLevelAs, None) => {
             lang.pick("på samma nivå som jämförelsen", "the reference's level")
         }
-        (Comparator::NationalAverage, _) => {
-            lang.pick("motsvara riksgenomsnittet", "the national average")
+        (Comparator::NationalAverage, Some(Comparator::AtMost)) => {
+            lang.pick("högst riksgenomsnittet", "at most the national average")
         }
+        (Comparator::NationalAverage, Some(_)) => {
+            lang.pick("minst riksgenomsnittet", "at least the national average")
+        }
+        (Comparator::NationalAverage, None) => lang.pick(
+            "motsvara riksgenomsnittet (inom ±1, ändra vid granskning)",
+            "equal to the national average (within ±1; change on review)",
+        ),
         (Comparator::All, _) => lang.pick("alla", "all"),
         (Comparator::None, _) => lang.pick("ingen", "none"),
     };

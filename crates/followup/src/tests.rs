@@ -342,6 +342,31 @@ fn gap_shall_shrink() {
     assert_eq!(run(wm, &d, 2018).status, Status::OnTrack);
 }
 
+/// "Motsvara riksgenomsnittet" (the library's drafts state it so): equal to the nation's
+/// value within a tolerance of 1, on either side; judged in the target year.
+#[test]
+fn equal_to_the_nation_within_a_tolerance() {
+    let t = target(
+        TargetKind::Gap {
+            other: SeriesRef::new(id("N1"), Some(UnitCode::nation()), Sex::Total),
+            at_most: Some(1.0),
+        },
+        None,
+        2024,
+    );
+    for (own, met) in [(50.6, true), (49.2, true), (51.0, true), (52.5, false), (47.0, false)] {
+        let d = data(&[
+            ("N1", "2380", Sex::Total, &[(2024, own)]),
+            ("N1", "0000", Sex::Total, &[(2024, 50.0)]),
+        ]);
+        let r = run(t.clone(), &d, 2024);
+        assert_eq!(r.status == Status::Achieved, met, "{own}: {:?} {}", r.status, r.explanation.sv);
+        if !met {
+            assert_eq!(r.status, Status::OffTrack, "{own}");
+        }
+    }
+}
+
 #[test]
 fn flow_per_year() {
     let t = || {

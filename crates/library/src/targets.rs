@@ -476,7 +476,14 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     } else if has_any(&w, &["fördubblas", "fördubbla"]) {
         (Comparator::Double, None)
     } else if has(&w, "riksgenomsnittet") {
-        (Comparator::NationalAverage, None)
+        let b = if at_most || down {
+            Some(Comparator::AtMost)
+        } else if at_least || up {
+            Some(Comparator::AtLeast)
+        } else {
+            None
+        };
+        (Comparator::NationalAverage, b)
     } else if level {
         let b = if at_most || down {
             Some(Comparator::AtMost)
@@ -547,6 +554,11 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     })
 }
 
+/// How far from its reference a target stated as equal to it ("motsvara
+/// riksgenomsnittet") may be and still be met, in the indicator's unit (percentage points
+/// for a share). The text gives no tolerance; a strategist changes it on review.
+pub const EQUAL_WITHIN: f64 = 1.0;
+
 /// The target in Etablera's algebra that a draft states, measured by `series`, where the
 /// engine can judge it from the series alone: a level (minst, högst; "alla" as at least
 /// 100 %, "ingen" as at most 0 %), a yearly flow, a direction without a size, a change by a
@@ -607,14 +619,29 @@ pub fn kind(d: &Draft, series: &etablera_domain::SeriesRef) -> Option<etablera_d
             by: 100.0,
             points: false,
         },
-        (Comparator::NationalAverage, _) => TargetKind::Relative {
-            bound: Bound::AtLeast,
+        // "minst/högst i nivå med riksgenomsnittet": a bound against the nation's series.
+        (Comparator::NationalAverage, _) if d.bound.is_some() => TargetKind::Relative {
+            bound: if d.bound == Some(Comparator::AtMost) {
+                Bound::AtMost
+            } else {
+                Bound::AtLeast
+            },
             reference: SeriesRef::new(
                 series.indicator.clone(),
                 Some(UnitCode::nation()),
                 series.sex,
             ),
             margin: 0.0,
+        },
+        // "motsvara riksgenomsnittet": equal to the nation's value within a tolerance, the
+        // distance between the two at most [`EQUAL_WITHIN`] in the target year.
+        (Comparator::NationalAverage, _) => TargetKind::Gap {
+            other: SeriesRef::new(
+                series.indicator.clone(),
+                Some(UnitCode::nation()),
+                series.sex,
+            ),
+            at_most: Some(EQUAL_WITHIN),
         },
         _ => return None,
     })
@@ -839,6 +866,35 @@ mod tests {
         assert_eq!(
             kind_of("Andelen ska ligga på samma nivå som i riket år 2022."),
             None
+        );
+        // The national average: equal within a tolerance, or a bound against it.
+        let nation = SeriesRef::new(
+            IndicatorId::parse("N00973").unwrap(),
+            Some(etablera_domain::UnitCode::nation()),
+            Sex::Total,
+        );
+        assert_eq!(
+            kind_of("Andelen ska motsvara riksgenomsnittet år 2024."),
+            Some(TargetKind::Gap {
+                other: nation.clone(),
+                at_most: Some(EQUAL_WITHIN)
+            })
+        );
+        assert_eq!(
+            kind_of("Andelen ska öka till riksgenomsnittet år 2024."),
+            Some(TargetKind::Relative {
+                bound: Bound::AtLeast,
+                reference: nation.clone(),
+                margin: 0.0
+            })
+        );
+        assert_eq!(
+            kind_of("Kostnaden ska högst uppgå till riksgenomsnittet år 2024."),
+            Some(TargetKind::Relative {
+                bound: Bound::AtMost,
+                reference: nation,
+                margin: 0.0
+            })
         );
     }
 }
