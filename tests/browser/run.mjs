@@ -178,6 +178,7 @@ try {
     ["/s/ostersund-2020/strategy", "the strategy page"],
     ["/s/ostersund-2020/reports", "the report page"],
     ["/indikatorer?q=utrikes", "the indicator catalogue"],
+    ["/indikatorer/N00973", "an indicator's page"],
   ]) {
     await page.goto(`${base}${path}`);
     await axe(page, name);

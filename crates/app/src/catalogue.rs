@@ -164,3 +164,90 @@ pub fn accessibility_reports(conn: &mut Conn, actor: &Actor) -> Result<Vec<Acces
         Some(_) => Ok(conn.store().accessibility_reports(200)?),
     }
 }
+
+/// What an indicator's page shows: the indicator, the targets on it in the strategies the
+/// actor may read, and its figures for the nation, the actor's own municipalities and the
+/// municipalities of those strategies (a municipality's own figures only for its members;
+/// Kolada's and the nation's are public).
+#[derive(Debug)]
+pub struct IndicatorPage {
+    pub indicator: Indicator,
+    /// (strategy id, strategy title, its municipality's name, target id, target text).
+    pub targets: Vec<(String, String, String, String, String)>,
+    /// (unit, its name, the figures for both sexes together, by period).
+    pub series: Vec<(UnitCode, String, Vec<Observation>)>,
+}
+
+/// The page of one indicator; `NotFound` for an unknown id. Read by anyone: the public
+/// sees the published strategies' targets and the public figures.
+pub fn indicator_page(conn: &mut Conn, actor: &Actor, id: &str) -> Result<IndicatorPage> {
+    conn.act_as(actor)?;
+    let id = IndicatorId::parse(id.trim()).map_err(|_| Error::NotFound)?;
+    let indicator = conn.store().indicator(&id)?.ok_or(Error::NotFound)?;
+    let units = crate::units_of(conn.store())?;
+    let name = |u: &UnitCode| {
+        units
+            .official_name(u.as_str())
+            .unwrap_or_else(|| u.to_string())
+    };
+    let mut targets = Vec::new();
+    let mut wanted: Vec<UnitCode> = vec![UnitCode::nation()];
+    if let Some(p) = actor.principal() {
+        wanted.extend(p.memberships.iter().map(|(u, _)| u.clone()));
+    }
+    for s in strategies::list(conn, actor)? {
+        let Some(strategy) = conn.store().strategy(&s.id)? else {
+            continue;
+        };
+        for t in strategy.targets.iter().filter(|t| t.series.indicator == id) {
+            targets.push((
+                strategy.id.clone(),
+                strategy.title.clone(),
+                name(&strategy.owner),
+                t.id.clone(),
+                t.text.clone(),
+            ));
+            wanted.push(t.series.unit_or(&strategy.owner).clone());
+        }
+    }
+    wanted.sort();
+    wanted.dedup();
+    let principal = actor.principal();
+    let public = indicator.source == IndicatorSource::Kolada;
+    wanted.retain(|u| {
+        public
+            || !u.is_municipality()
+            || principal.is_some_and(|p| allowed(Some(p), Action::Read, u, false))
+    });
+    let stored = conn.store().observations(&etablera_store::ObsQuery {
+        indicators: vec![id.clone()],
+        units: wanted.clone(),
+        as_of: None,
+    })?;
+    let mut series: Vec<(UnitCode, String, Vec<Observation>)> = wanted
+        .into_iter()
+        .map(|u| {
+            let mut obs: Vec<Observation> = stored
+                .iter()
+                .map(|x| &x.observation)
+                .filter(|o| o.unit == u && o.sex == etablera_domain::Sex::Total)
+                .cloned()
+                .collect();
+            obs.sort_by_key(|o| o.period);
+            let n = name(&u);
+            (u, n, obs)
+        })
+        .filter(|(_, _, obs)| !obs.is_empty())
+        .collect();
+    // The nation first, then by name.
+    series.sort_by(|a, b| {
+        (a.0 != UnitCode::nation())
+            .cmp(&(b.0 != UnitCode::nation()))
+            .then(a.1.cmp(&b.1))
+    });
+    Ok(IndicatorPage {
+        indicator,
+        targets,
+        series,
+    })
+}

@@ -354,13 +354,25 @@ fn equal_to_the_nation_within_a_tolerance() {
         None,
         2024,
     );
-    for (own, met) in [(50.6, true), (49.2, true), (51.0, true), (52.5, false), (47.0, false)] {
+    for (own, met) in [
+        (50.6, true),
+        (49.2, true),
+        (51.0, true),
+        (52.5, false),
+        (47.0, false),
+    ] {
         let d = data(&[
             ("N1", "2380", Sex::Total, &[(2024, own)]),
             ("N1", "0000", Sex::Total, &[(2024, 50.0)]),
         ]);
         let r = run(t.clone(), &d, 2024);
-        assert_eq!(r.status == Status::Achieved, met, "{own}: {:?} {}", r.status, r.explanation.sv);
+        assert_eq!(
+            r.status == Status::Achieved,
+            met,
+            "{own}: {:?} {}",
+            r.status,
+            r.explanation.sv
+        );
         if !met {
             assert_eq!(r.status, Status::OffTrack, "{own}");
         }

@@ -6,7 +6,6 @@
 //! exactly those, as one dated batch, through whichever server process gets the request.
 
 use crate::auth::Ctx;
-use crate::error::AppError;
 use crate::i18n::tr;
 use crate::ui::Checked;
 use crate::ui::{fail, layout, urlencode};
@@ -139,62 +138,14 @@ async fn preview(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let lang = ctx.lang;
-    let limit = state.config.max_upload;
-    let too_large = || {
-        AppError::TooLarge(format!(
-            "{} {} MB.",
-            tr(lang, "file-too-large-largest-allowed"),
-            limit / (1024 * 1024)
-        ))
+    let crate::ui::UploadForm {
+        file_name: name,
+        bytes,
+        ..
+    } = match crate::ui::UploadForm::read(&ctx, mp, state.config.max_upload).await {
+        Ok(f) => f,
+        Err(e) => return fail(&ctx, e),
     };
-    let mut mp = match mp {
-        Ok(m) => m,
-        Err(_) => {
-            return fail(
-                &ctx,
-                AppError::UnsupportedType(tr(lang, "send-file-form-multipart-form").into()),
-            )
-        }
-    };
-    let (mut csrf, mut file) = (None, None);
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let file_name = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(b) if name == "csrf" => {
-                        csrf = Some(String::from_utf8_lossy(&b).into_owned())
-                    }
-                    Ok(b) if name == "file" => {
-                        file = Some((file_name.unwrap_or_else(|| "upload".into()), b.to_vec()))
-                    }
-                    Ok(_) => {}
-                    Err(_) => return fail(&ctx, too_large()),
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return fail(&ctx, too_large()),
-        }
-    }
-    if let Err(e) = ctx.check_csrf(csrf.as_deref().unwrap_or("")) {
-        return fail(&ctx, e);
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return fail(
-            &ctx,
-            AppError::BadRequest(tr(lang, "choose-file-upload").into()),
-        );
-    };
-    // Only the base name of the file is kept, and only printable characters.
-    let name: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("upload")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
     let a = ctx.actor();
     let name2 = name.clone();
     let result = state

@@ -246,59 +246,14 @@ async fn add(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let lang = ctx.lang;
-    let too_large = || {
-        AppError::TooLarge(format!(
-            "{} {} MB.",
-            tr(lang, "file-too-large-largest-allowed"),
-            library::MAX_TEXT_BYTES / (1024 * 1024)
-        ))
+    let crate::ui::UploadForm {
+        fields,
+        file_name: name,
+        bytes,
+    } = match crate::ui::UploadForm::read(&ctx, mp, library::MAX_TEXT_BYTES).await {
+        Ok(f) => f,
+        Err(e) => return fail(&ctx, e),
     };
-    let Ok(mut mp) = mp else {
-        return fail(
-            &ctx,
-            AppError::UnsupportedType(tr(lang, "send-file-form-multipart-form").into()),
-        );
-    };
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let file_name = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(b) if name == "file" => {
-                        file = Some((file_name.unwrap_or_else(|| "upload".into()), b.to_vec()))
-                    }
-                    Ok(b) if b.len() <= 4096 => {
-                        fields.insert(name, String::from_utf8_lossy(&b).into_owned());
-                    }
-                    Ok(_) => {}
-                    Err(_) => return fail(&ctx, too_large()),
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return fail(&ctx, too_large()),
-        }
-    }
-    if let Err(e) = ctx.check_csrf(fields.get("csrf").map_or("", String::as_str)) {
-        return fail(&ctx, e);
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return fail(
-            &ctx,
-            AppError::BadRequest(tr(lang, "choose-file-upload").into()),
-        );
-    };
-    // Only the base name of the file is kept, and only printable characters.
-    let name: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("upload")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
     let field = |k: &str| {
         fields
             .get(k)

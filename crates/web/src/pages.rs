@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/tillganglighet", get(accessibility).post(report_problem))
         .route("/admin/tillganglighet", get(accessibility_reports))
         .route("/indikatorer", get(catalogue))
+        .route("/indikatorer/{id}", get(indicator_page))
         .route("/static/app.css", get(css))
 }
 
@@ -1058,6 +1059,82 @@ struct CatalogueQuery {
     page: Option<String>,
 }
 
+/// One indicator: its definition and source, the targets on it in the strategies the user
+/// may read (with links), and its figures for the nation, the user's municipalities and
+/// those strategies' municipalities, newest year first.
+async fn indicator_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Response {
+    let lang = ctx.lang;
+    let a = ctx.actor();
+    let page = match state
+        .db
+        .app(move |c| Ok(catalogue::indicator_page(c, &a, &id)?))
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return fail(&ctx, e),
+    };
+    let ind = &page.indicator;
+    let mut periods: Vec<etablera_domain::Period> = page
+        .series
+        .iter()
+        .flat_map(|(_, _, obs)| obs.iter().map(|o| o.period))
+        .collect();
+    periods.sort();
+    periods.dedup();
+    periods.reverse();
+    periods.truncate(15);
+    let cell = |obs: &[etablera_domain::Observation], p: etablera_domain::Period| -> String {
+        match obs.iter().find(|o| o.period == p).and_then(|o| o.value()) {
+            Some(v) => fmt_value(v, &ind.unit, lang),
+            None => "–".into(),
+        }
+    };
+    let title = format!("{} ({})", ind.title, ind.id);
+    let path = format!("/indikatorer/{}", ind.id);
+    let body = html! {
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href="/indikatorer" { (tr(lang, "indicators-indikatorer")) } }
+        h1 { (title) }
+        dl {
+            dt { (tr(lang, "indicator-definition")) }
+            dd { @if ind.description.trim().is_empty() { "–" } @else { (ind.description) } }
+            dt { (tr(lang, "source")) } dd { (ind.source.citation(lang)) }
+            dt { (tr(lang, "area")) } dd { (ind.area.as_deref().unwrap_or("–")) }
+            dt { (tr(lang, "sex")) } dd { @if ind.divided_by_sex { (tr(lang, "split")) } @else { "–" } }
+        }
+        h2 { (tr(lang, "indicator-targets")) }
+        @if page.targets.is_empty() {
+            p { (tr(lang, "indicator-no-targets")) }
+        } @else {
+            ul { @for (sid, stitle, owner, tid, text) in &page.targets {
+                li { a href={ "/s/" (sid) "/t/" (tid) } { (text) } " – " (owner) ", " (stitle) }
+            } }
+        }
+        p { a href={ "/bibliotek/jamforelse?indikator=" (ind.id) } { (tr(lang, "indicator-other-municipalities")) } }
+        h2 { (tr(lang, "indicator-figures")) }
+        @if page.series.is_empty() {
+            p { (tr(lang, "indicator-no-figures")) }
+        } @else {
+            table {
+                caption { (tr(lang, "indicator-figures")) ", " (tr(lang, "indicator-both-sexes")) }
+                thead { tr {
+                    th scope="col" { (tr(lang, "year")) }
+                    @for (_, name, _) in &page.series { th scope="col" class="num" { (name) } }
+                } }
+                tbody { @for p in &periods { tr {
+                    th scope="row" { (p.label(lang)) }
+                    @for (_, _, obs) in &page.series { td class="num" { (cell(obs, *p)) } }
+                } } }
+            }
+            p { (ind.source.citation(lang)) }
+        }
+    };
+    Html(layout(&ctx, &title, &path, body).into_string()).into_response()
+}
+
 /// The indicator catalogue (Kolada's KPIs, the curated integration set and local
 /// indicators), searchable by id or words in the title.
 async fn catalogue(
@@ -1098,7 +1175,7 @@ async fn catalogue(
             caption.sr-only { (tr(lang, "indicators-indikatorer")) }
             thead { tr { th scope="col" { "Id" } th scope="col" { (tr(lang, "title-namn")) } th scope="col" { (tr(lang, "area")) } th scope="col" { (tr(lang, "source")) } th scope="col" { (tr(lang, "sex")) } } }
             tbody { @for i in &shown { tr {
-                td { (i.id) } td { (i.title) } td { (i.area.as_deref().unwrap_or("–")) } td { (i.source.citation(lang)) }
+                td { a href={ "/indikatorer/" (i.id) } { (i.id) } } td { (i.title) } td { (i.area.as_deref().unwrap_or("–")) } td { (i.source.citation(lang)) }
                 td { @if i.divided_by_sex { (tr(lang, "split")) } @else { "–" } }
             } } }
         }

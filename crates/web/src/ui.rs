@@ -261,3 +261,65 @@ impl WithCsrf for std::collections::HashMap<String, String> {
         self.get("csrf").map_or("", String::as_str)
     }
 }
+
+/// A form sent as multipart with one file (`file`): its other fields (each at most 4 KiB;
+/// longer ones are dropped), the file's base name (printable characters, at most 120) and
+/// its bytes, once the form's CSRF token is checked. Refused as not multipart, as larger
+/// than `limit` (the route's body limit, named in MB), without a file, or with a wrong
+/// token. The data upload and the library's upload read their forms with it.
+#[derive(Debug)]
+pub struct UploadForm {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl UploadForm {
+    pub async fn read(
+        ctx: &Ctx,
+        mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+        limit: usize,
+    ) -> Result<UploadForm, AppError> {
+        let lang = ctx.lang;
+        let too_large = || {
+            AppError::TooLarge(format!(
+                "{} {} MB.",
+                tr(lang, "file-too-large-largest-allowed"),
+                limit / (1024 * 1024)
+            ))
+        };
+        let mut mp = mp.map_err(|_| {
+            AppError::UnsupportedType(tr(lang, "send-file-form-multipart-form").into())
+        })?;
+        let mut fields = std::collections::HashMap::new();
+        let mut file: Option<(String, Vec<u8>)> = None;
+        while let Some(field) = mp.next_field().await.map_err(|_| too_large())? {
+            let name = field.name().unwrap_or("").to_string();
+            let file_name = field.file_name().map(str::to_string);
+            let b = field.bytes().await.map_err(|_| too_large())?;
+            if name == "file" {
+                file = Some((file_name.unwrap_or_else(|| "upload".into()), b.to_vec()));
+            } else if b.len() <= 4096 {
+                fields.insert(name, String::from_utf8_lossy(&b).into_owned());
+            }
+        }
+        ctx.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+            return Err(AppError::BadRequest(tr(lang, "choose-file-upload").into()));
+        };
+        // Only the base name of the file is kept, and only printable characters.
+        let file_name = name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("upload")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect();
+        Ok(UploadForm {
+            fields,
+            file_name,
+            bytes,
+        })
+    }
+}

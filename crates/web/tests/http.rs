@@ -1967,6 +1967,41 @@ fn the_strategy_library_is_read_by_every_logged_in_user() {
 /// Other municipalities' targets for one indicator: a page and an API answer for every
 /// logged-in user, none for the public; the strategy's own target links to its page, the
 /// target page links here, and a hostile indicator id is answered as unknown, escaped.
+/// An indicator's page: its definition and source, the targets on it (published
+/// strategies for the public), its figures; unknown and hostile ids are not found.
+#[test]
+fn an_indicators_page_shows_its_targets_and_figures() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let page = Client::default().get(&format!("{}/indikatorer/N02926", app.base));
+        assert_eq!(page.status, 200, "{b}");
+        assert!(page.body.contains("Källa: Kolada"), "{b}");
+        assert!(
+            page.body
+                .contains("href=\"/s/ostersund-2020/t/m1-andel-utrikes-fodda\""),
+            "{b}: {}",
+            page.body
+        );
+        assert!(page.body.contains("<table"), "{b}: the figures");
+        assert!(
+            page.body
+                .contains("href=\"/bibliotek/jamforelse?indikator=N02926\""),
+            "{b}"
+        );
+        for bad in [
+            "N99999",
+            "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            "..%2F..%2Fetc",
+        ] {
+            let r = Client::default().get(&format!("{}/indikatorer/{bad}", app.base));
+            assert_eq!(r.status, 404, "{b}: {bad}");
+            assert!(!r.body.contains("<script>alert"), "{b}");
+        }
+        let list = Client::default().get(&format!("{}/indikatorer?q=N02926", app.base));
+        assert!(list.body.contains("href=\"/indikatorer/N02926\""), "{b}");
+    }
+}
+
 #[test]
 fn targets_on_one_indicator_across_municipalities() {
     for app in spawn_apps() {
