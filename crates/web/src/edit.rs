@@ -26,6 +26,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
             get(strategy_get).merge(crate::upload(post(upload), upload_limit)),
         )
         .route("/s/{id}/strategy.toml", get(download))
+        .route("/s/{id}/publicera", post(publish))
         .route("/s/{id}/goals", post(add_subgoal))
         .route("/s/{id}/goals/{goal}", post(edit_goal))
         .route("/s/{id}/goals/{goal}/delete", post(delete_goal))
@@ -443,13 +444,20 @@ async fn strategy_page(
     let c = ctx.clone();
     let r = state
         .db
-        .app(move |conn| Ok(strategies::open(conn, &c.actor(), &id, Action::Read)?))
+        .app(move |conn| {
+            let s = strategies::open(conn, &c.actor(), &id, Action::Read)?;
+            let published = strategies::list(conn, &c.actor())?
+                .into_iter()
+                .any(|x| x.id == s.id && x.published);
+            Ok((s, published))
+        })
         .await;
-    let s = match r {
+    let (s, published) = match r {
         Ok(s) => s,
         Err(e) => return crate::ui::fail(ctx, e),
     };
     let can_write = allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false);
+    let can_publish = allowed(ctx.principal.as_ref(), Action::Administer, &s.owner, false);
     let path = format!("/s/{}/strategy", s.id);
     let body = html! {
         nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } }
@@ -461,6 +469,17 @@ async fn strategy_page(
             }
         }
         p { a href={ "/s/" (s.id) "/strategy.toml" } download { (tr(lang, "download-strategy-file-toml")) } }
+        section aria-labelledby="publicering" {
+            h2 id="publicering" { (tr(lang, "publication")) }
+            p role="status" { @if published { (tr(lang, "strategy-is-published")) } @else { (tr(lang, "strategy-is-not-published")) } }
+            @if can_publish {
+                form method="post" action={ "/s/" (s.id) "/publicera" } {
+                    input type="hidden" name="csrf" value=(ctx.csrf());
+                    input type="hidden" name="published" value=(if published { "0" } else { "1" });
+                    button type="submit" { @if published { (tr(lang, "unpublish-strategy")) } @else { (tr(lang, "publish-strategy")) } }
+                }
+            }
+        }
         @if can_write {
             form method="post" action=(path) enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(ctx.csrf());
@@ -575,6 +594,51 @@ async fn strategy_error(state: &AppState, ctx: &Ctx, id: String, e: AppError) ->
             strategy_page(state, ctx, id, &[m], StatusCode::UNPROCESSABLE_ENTITY).await
         }
         other => crate::ui::fail(ctx, other),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PublishForm {
+    csrf: String,
+    /// "1" to publish, "0" to close the public pages.
+    published: String,
+}
+
+/// Opens or closes the strategy's overview and target pages to the public: its
+/// municipality's administrators and system administrators (audited).
+async fn publish(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Checked(f): Checked<PublishForm>,
+) -> Response {
+    let published = match f.published.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => {
+            return crate::ui::fail(
+                &ctx,
+                AppError::BadRequest(tr(ctx.lang, "publication").into()),
+            )
+        }
+    };
+    let a = ctx.actor();
+    let sid = id.clone();
+    match state
+        .db
+        .app(move |c| {
+            Ok(etablera_app::accounts::set_published(
+                c, &a, &sid, published,
+            )?)
+        })
+        .await
+    {
+        Ok(()) => {
+            // The public's cached pages must not outlive the publication.
+            state.runs.clear();
+            Redirect::to(&format!("/s/{id}/strategy")).into_response()
+        }
+        Err(e) => crate::ui::fail(&ctx, e),
     }
 }
 
@@ -776,4 +840,11 @@ async fn link_indicator(
     }
 }
 
-crate::ui::with_csrf!(CommentForm, GoalForm, LinkForm, SubGoalForm, TargetForm);
+crate::ui::with_csrf!(
+    CommentForm,
+    GoalForm,
+    LinkForm,
+    PublishForm,
+    SubGoalForm,
+    TargetForm
+);

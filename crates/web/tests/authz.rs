@@ -714,6 +714,17 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
         ),
         Need::RegisterManage,
     ));
+    // Publication of the strategy, set to what it is (Östersund's published, Ljusnarsberg's
+    // not), so that later cells see the same pages: the audit entry is what is stored.
+    v.push((
+        "POST publish",
+        format!("{s}/publicera"),
+        form(
+            csrf,
+            &[("published", if code == "2380" { "1" } else { "0" })],
+        ),
+        Need::AdministerUnit,
+    ));
     // The strategy library: adding an entry about the municipality, and changing,
     // removing and reviewing the drafts of entries about it.
     let entry = |cell: &str| app.library[&format!("{cell} {user} {code}")];

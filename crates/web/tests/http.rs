@@ -1967,6 +1967,58 @@ fn the_strategy_library_is_read_by_every_logged_in_user() {
 /// Other municipalities' targets for one indicator: a page and an API answer for every
 /// logged-in user, none for the public; the strategy's own target links to its page, the
 /// target page links here, and a hostile indicator id is answered as unknown, escaped.
+/// A municipality's administrator publishes its strategy from the web and stops publishing
+/// it; the public's pages follow; a strategist may not; each change is audited.
+#[test]
+fn an_admin_publishes_and_unpublishes_from_the_web() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let overview = format!("{}/s/ljusnarsberg-2016", app.base);
+        assert_eq!(Client::default().get(&overview).status, 404, "{b}");
+        let mut strategist = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut strategist);
+        let r = strategist.post_form(
+            &format!("{}/s/ljusnarsberg-2016/publicera", app.base),
+            &[("csrf", &csrf), ("published", "1")],
+        );
+        assert!(matches!(r.status, 403 | 404), "{b}: {}", r.status);
+        let mut admin = login(&app, "ljadmin");
+        let page = admin.get(&format!("{}/s/ljusnarsberg-2016/strategy", app.base));
+        assert!(page.body.contains("Strategin är inte publicerad"), "{b}");
+        assert!(
+            page.body
+                .contains("action=\"/s/ljusnarsberg-2016/publicera\""),
+            "{b}"
+        );
+        let csrf = session_csrf(&app, &mut admin);
+        for (value, public) in [("1", 200), ("0", 404)] {
+            let r = admin.post_form(
+                &format!("{}/s/ljusnarsberg-2016/publicera", app.base),
+                &[("csrf", &csrf), ("published", value)],
+            );
+            assert_eq!(r.status, 303, "{b}: {}", r.body);
+            assert_eq!(
+                Client::default().get(&overview).status,
+                public,
+                "{b}: {value}"
+            );
+        }
+        let r = admin.post_form(
+            &format!("{}/s/ljusnarsberg-2016/publicera", app.base),
+            &[("csrf", &csrf), ("published", "ja")],
+        );
+        assert_eq!(r.status, 422, "{b}");
+        let audited = common::store(&app)
+            .audit_log(&etablera_store::AuditFilter {
+                action: Some("strategy.publish".into()),
+                limit: 50,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(audited.len() >= 2, "{b}: {audited:?}");
+    }
+}
+
 /// An indicator's page: its definition and source, the targets on it (published
 /// strategies for the public), its figures; unknown and hostile ids are not found.
 #[test]
