@@ -288,6 +288,117 @@ const CONCEPTS: &[(&[&str], &str)] = &[
     ),
 ];
 
+/// The headline KPIs of common subjects of municipal targets: when a sentence names the
+/// subject (every group of phrases has one, matched at the start of a word), these KPIs are
+/// suggested first. Which unit the target must have: `Some(true)` a share, `Some(false)`
+/// not a share, `None` either. Kolada's own headline measures, chosen from the catalogue.
+type Headline = (
+    &'static [&'static [&'static str]],
+    &'static [&'static str],
+    Option<bool>,
+);
+const HEADLINES: &[Headline] = &[
+    (
+        &[&[
+            "invånare",
+            "kommuninvånare",
+            "befolkning",
+            "folkmängd",
+            "medborgare",
+        ]],
+        &["N01951"],
+        Some(false),
+    ),
+    (
+        &[
+            &["invånare", "kommuninvånare", "befolkning", "folkmängd"],
+            &["öka", "växa", "minska"],
+        ],
+        &["N01958"],
+        Some(true),
+    ),
+    (
+        &[&[
+            "försörjningsstöd",
+            "ekonomiskt bistånd",
+            "egenförsörjning",
+            "självförsörj",
+            "bidragsberoende",
+            "biståndsberoende",
+            "utanförskap",
+        ]],
+        &["N31807"],
+        None,
+    ),
+    (&[&["återflöde", "återaktualiser"]], &["U31462"], None),
+    (
+        &[
+            &["behörig"],
+            &[
+                "gymnasi",
+                "yrkesprogram",
+                "nationellt program",
+                "nationella program",
+            ],
+        ],
+        &["N15428", "N15424"],
+        None,
+    ),
+    (
+        &[
+            &["examen", "fullföljer", "fullfölja", "fullföljt", "slutför"],
+            &["gymnasi"],
+        ],
+        &["N17461", "N17445"],
+        None,
+    ),
+    (&[&["arbetslös"]], &["N03920"], None),
+    (&[&["trygg", "otrygg"]], &["N00301", "N00610"], None),
+    (&[&["inflytande", "påverka"]], &["N00669", "N00650"], None),
+    (
+        &[&["arbetstillfällen", "arbetsplatser i", "jobb i"]],
+        &["N00981"],
+        None,
+    ),
+    (
+        &[
+            &["vuxenutbildning", "komvux"],
+            &["godkän", "klarar", "klarat", "studieresultat"],
+        ],
+        &["N18945", "N18944"],
+        None,
+    ),
+    (
+        &[
+            &["nyanlän"],
+            &[
+                "arbete eller studie",
+                "arbeta eller studera",
+                "etabler",
+                "egen försörjning",
+            ],
+        ],
+        &["N00973", "N00712"],
+        None,
+    ),
+    (
+        &[
+            &["ungdomar", "unga "],
+            &["arbetar eller studerar", "arbete eller studier"],
+        ],
+        &["N17434"],
+        None,
+    ),
+    (
+        &[
+            &["utrikes född"],
+            &["arbete", "förvärvs", "sysselsatt", "sysselsättning"],
+        ],
+        &["N00713"],
+        None,
+    ),
+];
+
 /// Title words of KPIs read from a survey of residents' opinions, which measure a target
 /// only when the target speaks of what residents think.
 const SURVEY: &[&str] = &[
@@ -385,6 +496,15 @@ impl Catalogue {
         query.sort();
         query.dedup();
         let opinion = OPINION.iter().any(|w| at_word_start(w));
+        let share = matches!(unit, Some(Unit::Percent | Unit::PercentagePoints));
+        let headline: std::collections::HashSet<&str> = HEADLINES
+            .iter()
+            .filter(|(groups, _, want_share)| {
+                groups.iter().all(|g| g.iter().any(|p| at_word_start(p)))
+                    && want_share.is_none_or(|w| w == share || unit.is_none() && !w)
+            })
+            .flat_map(|(_, ids, _)| ids.iter().copied())
+            .collect();
         let ages_named = lower.contains(" år")
             && lower.chars().any(|c| c.is_ascii_digit())
             && (lower.contains("åring")
@@ -406,7 +526,8 @@ impl Catalogue {
                         .fold(0.0, f64::max);
                     score += best;
                 }
-                if score == 0.0 {
+                let lead = headline.contains(self.kpis[i].0.as_str());
+                if score == 0.0 && !lead {
                     return None;
                 }
                 // Titles with many words match many queries: a mild length norm.
@@ -434,7 +555,14 @@ impl Catalogue {
                 Some((score, i))
             })
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // A subject's headline KPIs first, then by how well the titles match.
+        let lead = |i: usize| headline.contains(self.kpis[i].0.as_str());
+        scored.sort_by(|a, b| {
+            lead(b.1)
+                .cmp(&lead(a.1))
+                .then(b.0.total_cmp(&a.0))
+                .then(a.1.cmp(&b.1))
+        });
         scored
             .into_iter()
             .take(n)
@@ -519,5 +647,32 @@ mod tests {
         assert_eq!(ids, ["C", "D"], "{s:?}");
         let s = c.suggest("Kommunens integration ska fungera.", None, 3);
         assert_ne!(s[0].id, "E", "{s:?}");
+    }
+
+    /// A subject's headline KPI comes first when the sentence names the subject.
+    #[test]
+    fn a_subjects_headline_kpi_comes_first() {
+        let c = Catalogue::new(
+            [
+                ("N01951", "Invånare  totalt, antal"),
+                ("N79711", "Rollatorer utlämnade, antal/10000 invånare"),
+                ("N01713", "Invånare 16-64 år, antal"),
+                ("N01811", "Invånare 16-64 år, andel (%)"),
+            ]
+            .map(|(i, t)| (i.to_string(), t.to_string())),
+        );
+        let s = c.suggest(
+            "Senast 2030 ska antalet invånare uppgå till 20 000.",
+            Some(Unit::Count),
+            3,
+        );
+        assert_eq!(s[0].id, "N01951", "{s:?}");
+        // A share of the population is not the population.
+        let s = c.suggest(
+            "Andelen invånare 16-64 år ska vara minst 60 procent.",
+            Some(Unit::Percent),
+            1,
+        );
+        assert_eq!(s[0].id, "N01811", "{s:?}");
     }
 }

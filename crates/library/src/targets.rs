@@ -83,27 +83,31 @@ pub struct Draft {
 /// strategy's last year, for targets that name none.
 pub fn read(text: &str, period_end: Option<i32>) -> Vec<Draft> {
     let mut out = Vec::new();
-    // A lead-in that ends in a colon ("Delmålen är att vi innan 2020 ska:") governs the
-    // list items after it: each is read with the lead-in before it, and keeps its own text.
+    // A lead-in that ends in a colon ("Delmålen är att vi innan 2020 ska:"), or a short
+    // heading that names goals ("Nämndens effektmål 2019"), governs the list items after
+    // it: each is read as a goal, with the lead-in after it (for its year), and keeps its
+    // own text.
     let mut lead: Option<String> = None;
     for s in sentences::split(text) {
         let t = s.text.trim();
-        let item = t.starts_with(['•', '-', '–', '*', '·', '▪']);
+        let item = t.starts_with(BULLETS);
+        let governed = item && lead.is_some();
         let read_as = match (&lead, item) {
             (Some(l), true) => Sentence {
-                text: format!(
-                    "{l} {}",
-                    t.trim_start_matches(['•', '-', '–', '*', '·', '▪', ' '])
-                ),
+                text: format!("{} ({l})", t.trim_start_matches(BULLETS).trim_start()),
                 start: s.start,
             },
             _ => s.clone(),
         };
         if !item {
-            lead = (t.ends_with(':') && governs(&words(t)))
+            let w = words(t);
+            let heading = !t.ends_with(['.', '!', '?', ';'])
+                && w.len() <= 8
+                && w.iter().any(|x| goal_word(x));
+            lead = ((t.ends_with(':') && governs(&w)) || heading)
                 .then(|| t.trim_end_matches(':').to_string());
         }
-        if classify(&read_as.text) == Kind::Target {
+        if classify_as(&read_as.text, governed) == Kind::Target {
             if let Some(mut d) = parse(&read_as, period_end) {
                 d.sentence = s.text.clone();
                 out.push(d);
@@ -113,15 +117,18 @@ pub fn read(text: &str, period_end: Option<i32>) -> Vec<Draft> {
     out
 }
 
+/// The marks a list item begins with.
+const BULLETS: &[char] = &['•', '-', '–', '*', '·', '▪'];
+
 /// Whether a lead-in states an aim its items complete: a modal or a goal word.
 fn governs(w: &[String]) -> bool {
     has_any(w, MODALS) || w.iter().any(|x| goal_word(x))
 }
 
 /// A word that names a goal: "mål", "målet", and compounds ending so ("delmålen",
-/// "smartmålet", "kommunmålet", "målsättningen").
+/// "smartmålet", "kommunmålet", "arbetslöshetsmål", "målsättningen").
 fn goal_word(x: &str) -> bool {
-    x == "mål"
+    x.ends_with("mål")
         || x.ends_with("målet")
         || x.ends_with("målen")
         || x.ends_with("målsättning")
@@ -214,6 +221,8 @@ fn all_at(w: &[String]) -> Option<usize> {
     w.iter().enumerate().position(|(i, x)| {
         matches!(x.as_str(), "alla" | "samtliga" | "ingen" | "inga")
             && (i == 0 || matches!(w[i - 1].as_str(), "att" | "ha" | "ska" | "är"))
+            // "… arbetar för att alla elever ska …": a purpose, not what is measured.
+            && !(i >= 2 && w[i - 1] == "att" && w[i - 2] == "för")
     })
 }
 
@@ -262,6 +271,65 @@ fn content_words(sentence: &str) -> Vec<String> {
 
 /// What a sentence says, by its words.
 pub fn classify(sentence: &str) -> Kind {
+    classify_as(sentence, false)
+}
+
+/// Words that open a goal stated as a direction without a verb of aim: "Fler unga deltar
+/// …", "Högre andel elever är behöriga …", "Minskat återflöde".
+const MORE: &[&str] = &[
+    "fler",
+    "högre",
+    "ökad",
+    "ökat",
+    "ökade",
+    "förbättrad",
+    "förbättrat",
+    "förbättrade",
+    "större",
+];
+const FEWER: &[&str] = &[
+    "färre", "lägre", "minskad", "minskat", "minskade", "sänkt", "sänkta", "mindre", "kortare",
+];
+/// Verbs in the present that state a goal's direction ("Sjukfrånvaron minskar").
+const NOW_UP: &[&str] = &["ökar", "stiger", "höjs", "förbättras"];
+const NOW_DOWN: &[&str] = &["minskar", "sjunker", "sänks", "halveras"];
+
+/// A goal stated in the present, as goal lists state them: a sentence that opens with
+/// "Fler"/"Färre"/"Högre andel" …, or a short one whose verb of direction ends it
+/// ("Andelen högskoleutbildad personal i förskolan ökar") or leads to a value and a year
+/// ("Befolkningen ökar till 19 500 personer år 2026"). +1 up, −1 down.
+fn stated_direction(w: &[String]) -> Option<i8> {
+    let first = w.first()?.as_str();
+    let short = w.len() <= 14;
+    // "Fler människor än tidigare är på flykt" compares with the past: a fact.
+    let than_before = has_phrase(w, &["än", "tidigare"]) || has_phrase(w, &["än", "förut"]);
+    if short && !than_before && w.len() >= 2 {
+        if MORE.contains(&first) {
+            return Some(1);
+        }
+        if FEWER.contains(&first) {
+            return Some(-1);
+        }
+    }
+    let last = w.last()?.as_str();
+    let towards = w.iter().enumerate().find_map(|(i, x)| {
+        let up = NOW_UP.contains(&x.as_str());
+        let down = NOW_DOWN.contains(&x.as_str());
+        ((up || down) && w.get(i + 1).is_some_and(|n| n == "till") && target_year(w).is_some())
+            .then_some(if up { 1 } else { -1 })
+    });
+    if short && NOW_UP.contains(&last) {
+        Some(1)
+    } else if short && NOW_DOWN.contains(&last) {
+        Some(-1)
+    } else {
+        towards
+    }
+}
+
+/// [`classify`], for a list item governed by a lead-in that states goals (`governed`): it
+/// is read as a goal, and "alla"/"ingen" need no time to be measured.
+fn classify_as(sentence: &str, governed: bool) -> Kind {
     let w = content_words(sentence);
     if w.is_empty() {
         return Kind::Other;
@@ -273,13 +341,26 @@ pub fn classify(sentence: &str) -> Kind {
         return Kind::Other;
     }
     let goal = w.iter().any(|x| goal_word(x));
-    let modal = has_any(&w, MODALS)
+    // A goal word before the value ("Målet är 43 procent"), not a count of goals ("17 mål")
+    // or a heading's lead-in after it.
+    let goal_before_value = match (w.iter().position(|x| goal_word(x)), number_with_unit(&w)) {
+        (Some(g), Some((_, _, v))) => g < v,
+        _ => false,
+    };
+    let modal = governed
+        || has_any(&w, MODALS)
         || goal
         || (has_any(&w, WEAK_MODALS) && w.iter().any(|x| quantity_word(x)));
-    let bound = has_any(&w, &["minst", "högst", "lägst", "åtminstone", "maximalt"]);
+    let bound = has_any(
+        &w,
+        &["minst", "högst", "lägst", "åtminstone", "maximalt", "max"],
+    );
+    let stated = stated_direction(&w).is_some();
     let direction = aims(&w, UP)
         || aims(&w, DOWN)
-        || has_any(&w, &["halveras", "halvera", "fördubblas", "fördubbla"]);
+        || stated
+        || has_any(&w, &["halveras", "halvera"])
+        || has_any(&w, DOUBLE);
     let level = has_phrase(&w, &["samma", "nivå"])
         || has_phrase(&w, &["i", "nivå", "med"])
         || has(&w, "riksgenomsnittet")
@@ -289,7 +370,10 @@ pub fn classify(sentence: &str) -> Kind {
     // skall ges samma rättigheter").
     let all_or_none = modal
         && all_at(&w).is_some()
-        && (has(&w, "inom") || has_phrase(&w, &["efter", "avslutad"]) || target_year(&w).is_some());
+        && (governed
+            || has(&w, "inom")
+            || has_phrase(&w, &["efter", "avslutad"])
+            || target_year(&w).is_some());
     let value = number_with_unit(&w).is_some();
     // A value measures a target when it comes after the "ska" ("ska ta emot 300"), not
     // when it describes the subject before it ("Med kommunens 5000 anställda … ska …").
@@ -313,7 +397,7 @@ pub fn classify(sentence: &str) -> Kind {
         || value_after_modal
         || aspired
         || (value && has_any(&w, &["uppgår", "uppgå"]))
-        || (value && goal);
+        || (value && goal_before_value);
     // A purpose clause ("… för att sammanhållningen ska öka") aims at nothing measured.
     let purpose_at = w.windows(2).position(|p| p[0] == "för" && p[1] == "att");
     if let (Some(p), Some(m)) = (purpose_at, modal_at) {
@@ -327,7 +411,7 @@ pub fn classify(sentence: &str) -> Kind {
     if past && !modal && !bound {
         return if value { Kind::Fact } else { Kind::Other };
     }
-    if measured && (modal || bound || aspired || target_year(&w).is_some()) {
+    if measured && (modal || bound || aspired || stated || target_year(&w).is_some()) {
         return Kind::Target;
     }
     if modal {
@@ -407,6 +491,31 @@ fn number_with_unit_from(w: &[String], from: usize) -> Option<(f64, Unit, usize)
     None
 }
 
+/// Words that double a value.
+const DOUBLE: &[&str] = &[
+    "fördubblas",
+    "fördubbla",
+    "dubbleras",
+    "dubblas",
+    "dubblera",
+    "dubbla",
+];
+
+const MONTHS: &[&str] = &[
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
 /// The year a target names: "år 2020", "senast 2025", "till 2030", "innan 2020",
 /// "under perioden 2016–2020" (its end).
 fn target_year(w: &[String]) -> Option<i32> {
@@ -422,13 +531,21 @@ fn target_year(w: &[String]) -> Option<i32> {
         let prev = i.checked_sub(1).map(|p| w[p].as_str());
         let prev2 = i.checked_sub(2).map(|p| w[p].as_str());
         match prev {
+            // "per år 2018": a flow's unit, not the year's marker.
+            Some("år") if matches!(prev2, Some("per" | "varje")) => {}
             Some("år" | "senast" | "till" | "innan" | "före" | "inför" | "tills") => {
                 return Some(y)
             }
+            // "december 2020": a month's year.
+            Some(p) if MONTHS.contains(&p) => return Some(y),
             Some(p) if year(p).is_some() && matches!(prev2, Some("perioden" | "period")) => {
                 return Some(y)
             }
+            // "(2018–2020)": a period's end.
+            Some(p) if year(p).is_some() => found = Some(y),
             Some("perioden") => found = found.or(Some(y)),
+            // A year that ends the sentence ("… högre än genomsnittet 2021").
+            _ if i + 1 == w.len() && !prev.is_some_and(goal_word) => found = found.or(Some(y)),
             _ => found = found.or(Some(y).filter(|_| prev == Some("i") || prev.is_none())),
         }
     }
@@ -440,11 +557,21 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     let w = content_words(&s.text);
     // The value a bound word governs ("minst 60 procent"), else the first; a footnote
     // mark or a count in the subject comes before the bound.
-    let bound_at = w.iter().position(|x| {
-        matches!(
-            x.as_str(),
-            "minst" | "högst" | "lägst" | "åtminstone" | "maximalt" | "cirka" | "ca" | "med"
-        )
+    let bound_at = w
+        .iter()
+        .position(|x| {
+            matches!(
+                x.as_str(),
+                "minst" | "högst" | "lägst" | "åtminstone" | "maximalt" | "max" | "cirka" | "ca"
+            )
+        })
+        .or_else(|| w.iter().position(|x| x == "med"));
+    // "öka till 10 000", "öka från 20 till 30 procent": the level a change reaches.
+    let reaches = w.iter().enumerate().find_map(|(i, x)| {
+        (x == "till")
+            .then(|| number_with_unit_from(&w, i + 1))
+            .flatten()
+            .filter(|(_, _, at)| *at <= i + 2)
     });
     let found = bound_at
         .and_then(|b| number_with_unit_from(&w, b))
@@ -465,16 +592,48 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
             "ungefär",
         ],
     );
-    let at_most = has_any(&w, &["högst", "maximalt"]) || has_phrase(&w, &["inte", "överstiga"]);
+    let at_most =
+        has_any(&w, &["högst", "maximalt", "max"]) || has_phrase(&w, &["inte", "överstiga"]);
     let level = has_phrase(&w, &["samma", "nivå"])
         || has_phrase(&w, &["i", "nivå", "med"])
         || has_any(&w, REFLECTS);
-    let up = aims(&w, UP);
-    let down = aims(&w, DOWN);
+    let stated = stated_direction(&w);
+    let up = aims(&w, UP) || stated == Some(1);
+    let down = aims(&w, DOWN) || stated == Some(-1);
+    // "minst oförändrad", "oförändrad eller sänkt": a bound against the present level.
+    let unchanged = has(&w, "oförändrad") || has(&w, "oförändrat");
+    // "öka med minst 2 procent": a change by a size, whatever bound words it has.
+    let change_by = found
+        .is_some_and(|(_, _, i)| (i >= 1 && w[i - 1] == "med") || (i >= 2 && w[i - 2] == "med"));
+    // "lägst i Sverige", "bland de bästa i landet": a rank, no value.
+    let lowest_rank = has_phrase(&w, &["lägst", "i"]) || has_phrase(&w, &["lägst", "bland"]);
+    let highest_rank = has_phrase(&w, &["högst", "i"]) || has_phrase(&w, &["bäst", "i"]);
     let (comparator, bound) = if has_any(&w, &["halveras", "halvera"]) {
         (Comparator::Halve, None)
-    } else if has_any(&w, &["fördubblas", "fördubbla"]) {
+    } else if has_any(&w, DOUBLE) {
         (Comparator::Double, None)
+    } else if lowest_rank {
+        (Comparator::AtMost, None)
+    } else if highest_rank {
+        (Comparator::AtLeast, None)
+    } else if (up || down) && change_by {
+        (
+            if up {
+                Comparator::Increase
+            } else {
+                Comparator::Decrease
+            },
+            None,
+        )
+    } else if (up || down) && reaches.is_some() {
+        (
+            if up {
+                Comparator::AtLeast
+            } else {
+                Comparator::AtMost
+            },
+            None,
+        )
     } else if has(&w, "riksgenomsnittet") {
         let b = if at_most || down {
             Some(Comparator::AtMost)
@@ -497,6 +656,10 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
         (Comparator::AtLeast, None)
     } else if at_most && value.is_some() {
         (Comparator::AtMost, None)
+    } else if unchanged && (at_least || up) {
+        (Comparator::AtLeast, None)
+    } else if unchanged && (at_most || down || has_any(&w, &["sänkt", "sänkta", "lägre"])) {
+        (Comparator::AtMost, None)
     } else if let Some(i) = all_at(&w) {
         if matches!(w[i].as_str(), "alla" | "samtliga") {
             (Comparator::All, None)
@@ -517,10 +680,21 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     } else {
         return None;
     };
-    // A change states its size only with "med": "minska med 20 procent".
+    // A change states its size only with "med" ("minska med 20 procent"), or as a yearly
+    // flow ("500 nettoökning per år").
+    let per_year = has_any(&w, &["årligen", "årlig"])
+        || has_phrase(&w, &["per", "år"])
+        || has_phrase(&w, &["varje", "år"])
+        || has_phrase(&w, &["föregående", "år"]);
     let (value, unit) = match comparator {
+        _ if lowest_rank || highest_rank => (None, None),
+        Comparator::AtLeast | Comparator::AtMost if reaches.is_some() && !change_by => {
+            let (v, u, _) = reaches.expect("checked");
+            (Some(v), Some(u))
+        }
         Comparator::Increase | Comparator::Decrease => match found {
-            Some((v, u, i)) if i > 0 && w[i - 1] == "med" => (Some(v), Some(u)),
+            _ if change_by => found.map_or((None, None), |(v, u, _)| (Some(v), Some(u))),
+            Some((v, Unit::Count, _)) if per_year => (Some(v), Some(Unit::Count)),
             _ => (None, None),
         },
         Comparator::All => (Some(100.0), Some(Unit::Percent)),
@@ -543,9 +717,7 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
         unit,
         year: in_text.or(period_end),
         year_in_text: in_text.is_some(),
-        per_year: has_any(&w, &["årligen", "årlig"])
-            || has_phrase(&w, &["per", "år"])
-            || has_phrase(&w, &["varje", "år"]),
+        per_year,
         sex: match (women, men) {
             (true, false) => Some(Sex::Women),
             (false, true) => Some(Sex::Men),
@@ -710,6 +882,56 @@ mod tests {
             classify("Staden har en vision om att vara 50 000 invånare år 2040."),
             Kind::Target
         );
+    }
+
+    /// Goal lists as councils write them (made-up sentences in their shapes).
+    #[test]
+    fn goals_stated_as_lists_and_tables_are_read() {
+        let one = |t: &str| {
+            let d = read(t, None);
+            assert_eq!(d.len(), 1, "{t}: {d:?}");
+            d[0].clone()
+        };
+        // A direction stated in the present, or opened by "Fler"/"Högre andel".
+        assert_eq!(
+            one("Sjukfrånvaron bland personalen minskar.").comparator,
+            Comparator::Decrease
+        );
+        assert_eq!(
+            one("Högre andel elever läser på gymnasiet").comparator,
+            Comparator::Increase
+        );
+        assert!(read("Fler människor än tidigare söker bostad.", None).is_empty());
+        // "öka till" a level, "öka med minst" a change, a table's "Max".
+        let d = one("Befolkningen ökar till 12 500 personer år 2030");
+        assert_eq!(
+            (d.comparator, d.value, d.year),
+            (Comparator::AtLeast, Some(12500.0), Some(2030))
+        );
+        let d = one("Antalet företag ska öka med minst 3 procent.");
+        assert_eq!((d.comparator, d.value), (Comparator::Increase, Some(3.0)));
+        let d = one("Andel hushåll med långvarigt bistånd - - 40 % Max 38 %");
+        assert_eq!((d.comparator, d.value), (Comparator::AtMost, Some(38.0)));
+        // A rank has no value; a doubling; a flow's period end.
+        let d = one("Andelen barn i utsatta hushåll ska vara lägst i länet.");
+        assert_eq!((d.comparator, d.value), (Comparator::AtMost, None));
+        assert_eq!(
+            one("Andelen ska minst dubbleras till 2030.").comparator,
+            Comparator::Double
+        );
+        let d = one("Öka antalet lärlingar, 40 fler per år (2024–2026)");
+        assert_eq!(
+            (d.value, d.year, d.per_year),
+            (Some(40.0), Some(2026), true)
+        );
+        // A heading that names goals governs its items; a count of goals is no target.
+        let d = read(
+            "Nämndens mål 2025\n• Alla elever läser vidare\n• Ingen elev saknar betyg",
+            None,
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d[1].comparator, Comparator::None);
+        assert!(read("I år har fullmäktige satt upp 12 mål.", None).is_empty());
     }
 
     #[test]
