@@ -2051,6 +2051,24 @@ fn an_indicators_page_shows_its_targets_and_figures() {
         }
         let list = Client::default().get(&format!("{}/indikatorer?q=N02926", app.base));
         assert!(list.body.contains("href=\"/indikatorer/N02926\""), "{b}");
+        // A municipality's own indicator: its figures are its members' only, though the
+        // published strategy's target on it is listed for everyone.
+        let path = format!("{}/indikatorer/OSD-UTOMNORD-ANST", app.base);
+        for (who, figures) in [("anonymous", false), ("ljadmin", false), ("viewer", true)] {
+            let mut c = if who == "anonymous" {
+                Client::default()
+            } else {
+                login(&app, who)
+            };
+            let page = c.get(&path);
+            assert_eq!(page.status, 200, "{b}: {who}");
+            assert!(
+                page.body
+                    .contains("href=\"/s/ostersund-2020/t/m2-utomnordiskt-anstallda\""),
+                "{b}: {who}"
+            );
+            assert_eq!(page.body.contains("<table"), figures, "{b}: {who}");
+        }
     }
 }
 
