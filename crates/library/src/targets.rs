@@ -608,6 +608,14 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     // "lägst i Sverige", "bland de bästa i landet": a rank, no value.
     let lowest_rank = has_phrase(&w, &["lägst", "i"]) || has_phrase(&w, &["lägst", "bland"]);
     let highest_rank = has_phrase(&w, &["högst", "i"]) || has_phrase(&w, &["bäst", "i"]);
+    // The side of a reference a target keeps to: "högst i nivå med", "minst i nivå med".
+    let side = if at_most || down {
+        Some(Comparator::AtMost)
+    } else if at_least || up {
+        Some(Comparator::AtLeast)
+    } else {
+        None
+    };
     let (comparator, bound) = if has_any(&w, &["halveras", "halvera"]) {
         (Comparator::Halve, None)
     } else if has_any(&w, DOUBLE) {
@@ -635,23 +643,9 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
             None,
         )
     } else if has(&w, "riksgenomsnittet") {
-        let b = if at_most || down {
-            Some(Comparator::AtMost)
-        } else if at_least || up {
-            Some(Comparator::AtLeast)
-        } else {
-            None
-        };
-        (Comparator::NationalAverage, b)
+        (Comparator::NationalAverage, side)
     } else if level {
-        let b = if at_most || down {
-            Some(Comparator::AtMost)
-        } else if at_least || up {
-            Some(Comparator::AtLeast)
-        } else {
-            None
-        };
-        (Comparator::SameLevelAs, b)
+        (Comparator::SameLevelAs, side)
     } else if at_least && value.is_some() {
         (Comparator::AtLeast, None)
     } else if at_most && value.is_some() {
