@@ -134,11 +134,13 @@ fn demo_builds_in_the_database_given() {
         let unit = etablera_domain::UnitCode::parse("2380").unwrap();
         let households = s.households(&unit).unwrap().len();
         let persons = s.persons(&unit).unwrap().len();
+        // The households depend on the day the demo runs (who is still in the
+        // establishment period): the README gives their range, and the count is in it.
         assert!(
             readme.contains(&format!(
-                "{persons} fictitious Östersund cases in {households}\nhouseholds"
-            )),
-            "{b}: the README does not say {persons} cases in {households} households"
+                "{persons} fictitious Östersund cases in 60 to 100\nhouseholds"
+            )) && (60..=100).contains(&households),
+            "{b}: the README does not say {persons} cases in 60 to 100 households ({households})"
         );
         assert!(
             !dir.path().join("ut/etablera-demo.db").exists(),
