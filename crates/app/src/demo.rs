@@ -7,7 +7,8 @@ use crate::error::{Context, Error, Result};
 #[allow(unused_imports)]
 use crate::{bail, input};
 use crate::{
-    import_bytes, init, load_strategy_str, render_report, run_followup, Format, ImportReport,
+    import_bytes, init, load_strategy_str, render_board_document, render_report, run_followup,
+    BoardFormat, Format, ImportReport,
 };
 use etablera_domain::{IndicatorId, Lang, ObsStatus, Observation, Period, Sex, UnitCode, Units};
 use etablera_store::{NewBatch, Store};
@@ -524,7 +525,22 @@ pub fn run(out: &Path, database: Option<&str>) -> Result<DemoOutput> {
                 .with_context(|| format!("could not write {}", path.display()))?;
             reports.push(path);
         }
+        // The board's documents: the annual report as tagged PDF and as Word.
+        for format in [BoardFormat::Pdf, BoardFormat::Docx] {
+            let path = out.join(format!("uppfoljning-{id}-{year}.{}", format.extension()));
+            let bytes = render_board_document(&run, format, Lang::Sv, None)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            reports.push(path);
+        }
         if id == "ostersund-2020" && year == 2020 {
+            let path = out.join(format!("follow-up-{id}-{year}.en.pdf"));
+            let bytes = render_board_document(&run, BoardFormat::Pdf, Lang::En, None)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            reports.push(path);
             let path = out.join(format!("follow-up-{id}-{year}.en.html"));
             std::fs::write(&path, render_report(&run, Format::Html, Lang::En, None))?;
             reports.push(path);

@@ -670,9 +670,9 @@ pub enum Format {
     Markdown,
 }
 
-/// Renders a follow-up run as a report.
-pub fn render_report(run: &FollowUpRun, format: Format, lang: Lang, as_of: Option<&str>) -> String {
-    let input = ReportInput {
+/// What a report of a follow-up run is made from.
+fn report_input<'a>(run: &'a FollowUpRun, lang: Lang, as_of: Option<&str>) -> ReportInput<'a> {
+    ReportInput {
         strategy: &run.strategy,
         owner_name: run.owner_name.clone(),
         followup: &run.followup,
@@ -688,10 +688,57 @@ pub fn render_report(run: &FollowUpRun, format: Format, lang: Lang, as_of: Optio
             saved_after: v.saved_after,
         }),
         lang,
-    };
+    }
+}
+
+/// Renders a follow-up run as a report.
+pub fn render_report(run: &FollowUpRun, format: Format, lang: Lang, as_of: Option<&str>) -> String {
+    let input = report_input(run, lang, as_of);
     match format {
         Format::Html => etablera_report::render_html(&input),
         Format::Markdown => etablera_report::render_markdown(&input),
+    }
+}
+
+/// The board's document formats of the annual report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardFormat {
+    /// Tagged PDF (PDF/UA-1, PDF/A-2a), laid out by typst.
+    Pdf,
+    /// Word (Office Open XML).
+    Docx,
+}
+
+impl BoardFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            BoardFormat::Pdf => "pdf",
+            BoardFormat::Docx => "docx",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            BoardFormat::Pdf => "application/pdf",
+            BoardFormat::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        }
+    }
+}
+
+/// Renders a follow-up run as the board's document: the same content as the HTML report.
+pub fn render_board_document(
+    run: &FollowUpRun,
+    format: BoardFormat,
+    lang: Lang,
+    as_of: Option<&str>,
+) -> Result<Vec<u8>, etablera_document::Error> {
+    let input = report_input(run, lang, as_of);
+    let report = etablera_report::model::report(&input);
+    match format {
+        BoardFormat::Pdf => etablera_document::pdf(&report, &input.made_on),
+        BoardFormat::Docx => etablera_document::docx::docx(&report),
     }
 }
 

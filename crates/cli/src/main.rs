@@ -69,7 +69,7 @@ enum Command {
         group: Option<String>,
         #[arg(long)]
         as_of: Option<String>,
-        /// Output file (default: uppfoljning-<strategy>-<year>.<html|md>).
+        /// Output file (default: uppfoljning-<strategy>-<year>.<html|md|pdf|docx>).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -369,6 +369,10 @@ enum LangArg {
 enum FormatArg {
     Html,
     Md,
+    /// Tagged PDF for the board and the archive (PDF/UA-1, PDF/A-2a).
+    Pdf,
+    /// Word document.
+    Docx,
 }
 
 fn lang(l: LangArg) -> Lang {
@@ -859,17 +863,34 @@ fn main() -> Result<()> {
             output,
         } => {
             let run = follow_up(store, &strategy, year, group.as_deref(), as_of.as_deref())?;
-            let (fmt, ext) = match format {
-                FormatArg::Html => (Format::Html, "html"),
-                FormatArg::Md => (Format::Markdown, "md"),
+            let ext = match format {
+                FormatArg::Html => "html",
+                FormatArg::Md => "md",
+                FormatArg::Pdf => "pdf",
+                FormatArg::Docx => "docx",
             };
             let path = output
                 .unwrap_or_else(|| PathBuf::from(format!("uppfoljning-{strategy}-{year}.{ext}")));
-            std::fs::write(
-                &path,
-                etablera_app::render_report(&run, fmt, lang(l), as_of.as_deref()),
-            )
-            .with_context(|| format!("could not write {}", path.display()))?;
+            let bytes = match format {
+                FormatArg::Html | FormatArg::Md => {
+                    let fmt = if matches!(format, FormatArg::Html) {
+                        Format::Html
+                    } else {
+                        Format::Markdown
+                    };
+                    etablera_app::render_report(&run, fmt, lang(l), as_of.as_deref()).into_bytes()
+                }
+                FormatArg::Pdf | FormatArg::Docx => {
+                    let fmt = if matches!(format, FormatArg::Pdf) {
+                        etablera_app::BoardFormat::Pdf
+                    } else {
+                        etablera_app::BoardFormat::Docx
+                    };
+                    etablera_app::render_board_document(&run, fmt, lang(l), as_of.as_deref())?
+                }
+            };
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("could not write {}", path.display()))?;
             println!("report written to {}", path.display());
         }
         Command::Demo { .. }

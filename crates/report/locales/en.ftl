@@ -62,3 +62,5 @@ report-increase-by-percent = increase by { $by } % from { $from } by { $year }
 report-increase-by-points = increase by { $by } percentage points from { $from } by { $year }
 report-decrease-by-percent = decrease by { $by } % from { $from } by { $year }
 report-decrease-by-points = decrease by { $by } percentage points from { $from } by { $year }
+report-contents = Contents
+report-page = Page

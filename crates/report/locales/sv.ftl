@@ -63,3 +63,5 @@ report-increase-by-percent = öka med { $by } % från { $from } till { $year }
 report-increase-by-points = öka med { $by } procentenheter från { $from } till { $year }
 report-decrease-by-percent = minska med { $by } % från { $from } till { $year }
 report-decrease-by-points = minska med { $by } procentenheter från { $from } till { $year }
+report-contents = Innehåll
+report-page = Sida

@@ -40,6 +40,7 @@
 
 pub mod chart;
 mod i18n;
+pub mod model;
 use i18n::{tr, tr_with};
 
 use etablera_domain::format::value as fmt_value;

@@ -227,6 +227,8 @@ async fn reports(
             fieldset {
                 legend { (tr(lang, "format")) }
                 p { input id="r-html" type="radio" name="format" value="html" checked; label for="r-html" { "HTML" } }
+                p { input id="r-pdf" type="radio" name="format" value="pdf"; label for="r-pdf" { (tr(lang, "format-pdf")) } }
+                p { input id="r-docx" type="radio" name="format" value="docx"; label for="r-docx" { (tr(lang, "format-docx")) } }
                 p { input id="r-md" type="radio" name="format" value="md"; label for="r-md" { "Markdown" } }
             }
             fieldset {
@@ -264,16 +266,30 @@ async fn report(
             AppError::BadRequest(tr(ctx.lang, "choose-year-from-1990-2100").into()),
         );
     };
+    enum Out {
+        Text(etablera_app::Format),
+        Board(etablera_app::BoardFormat),
+    }
     let (format, ext, ctype) = match q.format.as_deref() {
         Some("md") => (
-            etablera_app::Format::Markdown,
+            Out::Text(etablera_app::Format::Markdown),
             "md",
             "text/markdown; charset=utf-8",
         ),
         Some("html") | None => (
-            etablera_app::Format::Html,
+            Out::Text(etablera_app::Format::Html),
             "html",
             "text/html; charset=utf-8",
+        ),
+        Some("pdf") => (
+            Out::Board(etablera_app::BoardFormat::Pdf),
+            "pdf",
+            etablera_app::BoardFormat::Pdf.media_type(),
+        ),
+        Some("docx") => (
+            Out::Board(etablera_app::BoardFormat::Docx),
+            "docx",
+            etablera_app::BoardFormat::Docx.media_type(),
         ),
         Some(_) => {
             return fail(
@@ -301,7 +317,21 @@ async fn report(
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
-    let text = etablera_app::render_report(&run, format, lang, None);
+    let body: Vec<u8> = match format {
+        Out::Text(f) => etablera_app::render_report(&run, f, lang, None).into_bytes(),
+        // Laying out a PDF takes CPU time: off the async workers.
+        Out::Board(f) => {
+            let made = tokio::task::spawn_blocking(move || {
+                etablera_app::render_board_document(&run, f, lang, None)
+            })
+            .await;
+            match made {
+                Ok(Ok(bytes)) => bytes,
+                Ok(Err(e)) => return fail(&ctx, AppError::internal(e)),
+                Err(e) => return fail(&ctx, AppError::internal(e)),
+            }
+        }
+    };
     let disposition = format!(
         "attachment; filename=\"uppfoljning-{}-{year}.{ext}\"",
         id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
@@ -311,7 +341,7 @@ async fn report(
             (header::CONTENT_TYPE, ctype.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        text,
+        body,
     )
         .into_response()
 }

@@ -904,6 +904,43 @@ fn action_plan_reports_and_audit_log() {
                 .starts_with("# Follow-up of the integration strategy 2018"),
             "{b}"
         );
+        // The board's documents: the same access, their own media types.
+        let r = anon.get(&format!(
+            "{}/s/ostersund-2020/report?year=2020&format=pdf",
+            app.base
+        ));
+        assert_eq!(r.status, 200, "{b}");
+        assert_eq!(r.header("content-type").unwrap(), "application/pdf", "{b}");
+        assert!(r.body.starts_with("%PDF-"), "{b}");
+        assert!(
+            r.header("content-disposition")
+                .unwrap()
+                .contains("uppfoljning-ostersund-2020-2020.pdf"),
+            "{b}"
+        );
+        let r = anon.get(&format!(
+            "{}/s/ostersund-2020/report?year=2020&format=docx&lang=en",
+            app.base
+        ));
+        assert_eq!(r.status, 200, "{b}");
+        assert!(
+            r.header("content-type")
+                .unwrap()
+                .contains("wordprocessingml"),
+            "{b}"
+        );
+        assert!(r.body.starts_with("PK"), "{b}");
+        for format in ["pdf", "docx"] {
+            assert_eq!(
+                anon.get(&format!(
+                    "{}/s/ljusnarsberg-2016/report?year=2018&format={format}",
+                    app.base
+                ))
+                .status,
+                404,
+                "{b}: {format}"
+            );
+        }
         assert_eq!(
             anon.get(&format!(
                 "{}/s/ljusnarsberg-2016/report?year=2018",

@@ -1,0 +1,212 @@
+//! The board's documents: the annual report as PDF (typst) and DOCX (docx-rs), read back
+//! by a second implementation — the library's own PDF text reader for the PDF, the zip and
+//! XML of the Word file for the DOCX. (The demo's documents are also read by poppler,
+//! pikepdf, python-docx and LibreOffice in CI: `tests/documents/check.py`.)
+
+use etablera_app::{
+    load_strategy_str, render_board_document, run_followup, BoardFormat, FollowUpRun,
+};
+use etablera_domain::Lang;
+use etablera_store::{testing, NewBatch};
+use std::io::Read;
+
+fn pdf_text(bytes: &[u8]) -> String {
+    let pages = etablera_pdf::pages(bytes, &etablera_pdf::Limits::default()).unwrap();
+    flat(&pages.join(" "))
+}
+
+/// Text as letters and digits only: the reader gives typst's hyphenation at a line's end as
+/// " - ", and drops a hard hyphen that ends a line ("18-" / "24"), so a comparison that is
+/// not to fail on line breaks compares letters and digits.
+fn flat(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn docx_part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// Östersund's strategy with the demo's fictitious figures, followed up for 2020.
+fn ostersund(s: &mut dyn etablera_store::Store) -> FollowUpRun {
+    etablera_app::init(s).unwrap();
+    let (name, src) = etablera_app::demo::STRATEGIES[0];
+    let strategy = load_strategy_str(s, name, src).unwrap();
+    let fict = etablera_app::demo::fictitious_observations().unwrap();
+    s.import_observations(
+        &NewBatch {
+            source: "demo".into(),
+            file_name: Some("fiktiva demodata".into()),
+            content_sha256: "test".into(),
+            imported_at: "2026-12-01T00:00:00Z".into(),
+            owner: None,
+            audit: None,
+        },
+        &fict,
+        &mut |_| {},
+    )
+    .unwrap();
+    run_followup(s, &strategy.id, 2020, None, None).unwrap()
+}
+
+#[test]
+fn the_pdf_holds_every_goal_and_target_and_is_the_same_each_time() {
+    let mut t = testing::sqlite();
+    let run = ostersund(t.store.as_mut());
+    let pdf = render_board_document(&run, BoardFormat::Pdf, Lang::Sv, None).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    let roots: Vec<_> = run.strategy.root_goals().collect();
+    assert_eq!(roots.len(), 4);
+    for g in roots {
+        assert!(text.contains(&flat(&g.title)), "goal {:?} missing", g.title);
+    }
+    for target in &run.strategy.targets {
+        assert!(
+            text.contains(&flat(&target.text)),
+            "target {:?} missing",
+            target.text
+        );
+    }
+    for expected in [
+        "Uppföljning av integrationsstrategin 2020",
+        "Innehåll",
+        "Källa: Kolada",
+        "Fiktiva demodata",
+        "Handlingsplan",
+        "Sida 2",
+    ] {
+        assert!(text.contains(&flat(expected)), "{expected:?} missing");
+    }
+    // Tagged: a structure tree, the language, the title shown, alternative texts.
+    let raw = String::from_utf8_lossy(&pdf);
+    for marker in [
+        "/StructTreeRoot",
+        "/Lang",
+        "/DisplayDocTitle",
+        "/Alt",
+        "pdfuaid",
+    ] {
+        assert!(raw.contains(marker), "{marker} missing");
+    }
+    // The same report on the same day gives the same bytes (an adopted report's PDF can be
+    // made again and compared).
+    let again = render_board_document(&run, BoardFormat::Pdf, Lang::Sv, None).unwrap();
+    assert!(pdf == again, "two renderings differ");
+    // English.
+    let en = pdf_text(&render_board_document(&run, BoardFormat::Pdf, Lang::En, None).unwrap());
+    assert!(
+        en.contains(&flat("Follow-up of the integration strategy 2020")),
+        "{en}"
+    );
+    assert!(en.contains(&flat("Contents")) && en.contains(&flat("Page 2")));
+}
+
+#[test]
+fn the_docx_has_the_same_headings_with_title_language_and_alternative_texts() {
+    let mut t = testing::sqlite();
+    let run = ostersund(t.store.as_mut());
+    let docx = render_board_document(&run, BoardFormat::Docx, Lang::Sv, None).unwrap();
+    let body = docx_part(&docx, "word/document.xml");
+    for g in run.strategy.root_goals() {
+        assert!(body.contains(&g.title), "goal {:?} missing", g.title);
+    }
+    for target in &run.strategy.targets {
+        assert!(
+            body.contains(&target.text),
+            "target {:?} missing",
+            target.text
+        );
+    }
+    assert!(body.contains("w:pStyle w:val=\"Heading1\""));
+    assert!(body.contains("w:pStyle w:val=\"Heading2\""));
+    let pictures = body.matches("<wp:docPr ").count();
+    assert_eq!(pictures, run.strategy.targets.len());
+    assert_eq!(body.matches(" descr=\"").count(), pictures);
+    assert!(!body.contains("descr=\"\""));
+    let core = docx_part(&docx, "docProps/core.xml");
+    assert!(core.contains("<dc:title>Uppföljning av integrationsstrategin 2020"));
+    assert!(core.contains("<dc:language>sv-SE</dc:language>"));
+    assert!(docx_part(&docx, "word/styles.xml").contains("w:lang w:val=\"sv-SE\""));
+}
+
+/// Text from a strategy is set as text: typst's markup, XML's and a zip's special
+/// characters in titles and targets come out as written, in both documents.
+#[test]
+fn hostile_text_is_printed_as_written() {
+    let mut t = testing::sqlite();
+    let s = t.store.as_mut();
+    etablera_app::init(s).unwrap();
+    let hostile = [
+        r#"#set page(width: 1pt) #panic("x")"#,
+        r#"*fet* _kursiv_ $x^2$ `kod` <etikett> @ref // inte en kommentar"#,
+        r#"]"} \ & <w:p> ]]> "citat" 'apostrof'"#,
+    ];
+    let src = format!(
+        r#"id = "fientlig"
+owner = "2380"
+title = {t0:?}
+period_from = 2020
+period_to = 2024
+
+[[goals]]
+id = "g"
+title = {t1:?}
+kind = "long_term"
+
+[[targets]]
+id = "t"
+goal = "g"
+text = {t2:?}
+series = {{ indicator = "N00973" }}
+kind = "threshold"
+bound = "at_least"
+value = 50.0
+target_year = 2024
+"#,
+        t0 = hostile[0],
+        t1 = hostile[1],
+        t2 = hostile[2],
+    );
+    load_strategy_str(s, "fientlig.toml", &src).unwrap();
+    let run = run_followup(s, "fientlig", 2024, None, None).unwrap();
+    let pdf = render_board_document(&run, BoardFormat::Pdf, Lang::Sv, None).unwrap();
+    let text = pdf_text(&pdf);
+    for h in hostile {
+        assert!(text.contains(&flat(h)), "{h:?} not in {text}");
+    }
+    // The marks themselves are printed: markup would have been consumed.
+    let raw = etablera_pdf::pages(&pdf, &etablera_pdf::Limits::default())
+        .unwrap()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for mark in [
+        "#set page(width: 1pt)",
+        "#panic(\"x\")",
+        "*fet*",
+        "_kursiv_",
+        "$x^2$",
+        "`kod`",
+        "<etikett>",
+        "@ref",
+        "// inte en kommentar",
+        "<w:p>",
+        "]]>",
+    ] {
+        assert!(raw.contains(mark), "{mark:?} not in {raw}");
+    }
+    let docx = render_board_document(&run, BoardFormat::Docx, Lang::Sv, None).unwrap();
+    let body = docx_part(&docx, "word/document.xml");
+    assert!(
+        body.contains("#set page(width: 1pt) #panic(&quot;x&quot;)")
+            || body.contains("#set page(width: 1pt) #panic(\"x\")")
+    );
+    assert!(body.contains("&lt;w:p&gt;"));
+}
