@@ -352,7 +352,65 @@ const HEADLINES: &[Headline] = &[
         &["N17461", "N17445"],
         None,
     ),
-    (&[&["arbetslös"]], &["N03920"], None),
+    (&[&["arbetslös"]], &["N03932", "N03920"], None),
+    (
+        &[&[
+            "växthusgas",
+            "klimatneutral",
+            "koldioxidutsläpp",
+            "utsläppen av koldioxid",
+            "klimatutsläpp",
+        ]],
+        &["N00401", "N07702"],
+        None,
+    ),
+    (
+        &[
+            &["fossil"],
+            &["fordon", "bilar", "transport", "resor", "tjänsteresor"],
+        ],
+        &["U00502"],
+        None,
+    ),
+    (
+        &[&["fossilbränslefri", "fossila bränslen"]],
+        &["N45909"],
+        None,
+    ),
+    (&[&["soliditet"]], &["N03002"], None),
+    (
+        &[&["kassalikviditet", "betalningsberedskap"]],
+        &["N03105"],
+        None,
+    ),
+    (&[&["årets resultat"]], &["N03102", "N03007"], None),
+    (&[&["skattesats"]], &["N00901"], None),
+    (
+        &[&["investeringar", "investeringsvolym"]],
+        &["N03132", "N03148"],
+        None,
+    ),
+    (
+        &[&["förvärvsfrekvens", "förvärvsarbetande"]],
+        &["N00914"],
+        Some(true),
+    ),
+    (
+        &[
+            &["förskol"],
+            &["högskol", "pedagogisk examen", "förskollärare"],
+        ],
+        &["N11023"],
+        None,
+    ),
+    (
+        &[
+            &["skolor", "skolan", "grundskol"],
+            &["bästa", "ranking", "rankning"],
+        ],
+        &["U15428"],
+        None,
+    ),
     (&[&["trygg", "otrygg"]], &["N00301", "N00610"], None),
     (&[&["inflytande", "påverka"]], &["N00669", "N00650"], None),
     (

@@ -207,13 +207,89 @@ const DOWN: &[&str] = &[
 fn aims(w: &[String], list: &[&str]) -> bool {
     w.iter().enumerate().any(|(i, x)| {
         list.contains(&x.as_str())
-            && !(i >= 1 && w[i - 1] == "att" && !(i >= 2 && w[i - 2] == "är"))
+            && !(i >= 1
+                && w[i - 1] == "att"
+                && !(i >= 2 && (matches!(w[i - 2].as_str(), "är" | "om") || goal_word(&w[i - 2]))))
     })
 }
 
 /// Words that say a share should mirror a reference ("så att det återspeglar
 /// befolkningssammansättningen").
 const REFLECTS: &[&str] = &["återspeglar", "återspegla", "speglar", "spegla"];
+
+/// A word that names an average to compare with: "rikssnittet", "riksgenomsnittet",
+/// "länsgenomsnittet", "genomsnittet för jämförbara kommuner", "en riksgenomsnittlig
+/// placering".
+fn reference_word(x: &str) -> bool {
+    x.starts_with("rikssnitt")
+        || x.starts_with("riksgenomsnitt")
+        || x.starts_with("länsgenomsnitt")
+        || x.starts_with("länssnitt")
+        || matches!(
+            x,
+            "genomsnittet" | "medelvärdet" | "snittet" | "medelsnittet"
+        )
+}
+
+/// Whether the reference is the nation's average.
+fn national_reference(w: &[String]) -> bool {
+    w.iter()
+        .any(|x| x.starts_with("rikssnitt") || x.starts_with("riksgenomsnitt"))
+}
+
+/// A goal of none, stated as a state: "fossilfri", "fossilbränslefria", "klimatneutral".
+fn zero_word(x: &str) -> bool {
+    x.contains("fossilfri")
+        || x.contains("fossilbränslefri")
+        || x.contains("klimatneutral")
+        || x.contains("koldioxidneutral")
+}
+
+/// A state of none as what is to be reached: "vara fossilbränslefri", "bli
+/// klimatneutrala", or a goal that opens with it ("Fossilfria transporter i
+/// kommunorganisationen"), not "baseras på fossilbränslefria lösningar".
+fn zero_state(w: &[String]) -> bool {
+    w.iter().enumerate().any(|(i, x)| {
+        zero_word(x)
+            && (i == 0
+                || matches!(w[i - 1].as_str(), "vara" | "bli" | "är" | "blir")
+                || (i >= 2 && matches!(w[i - 2].as_str(), "vara" | "bli")))
+    })
+}
+
+/// A rank among others: "bland de bästa i landet", "bland de 90 bästa", "bland de högsta
+/// i länet".
+fn rank(w: &[String]) -> bool {
+    has_phrase(w, &["bland", "de"]) && has_any(w, &["bästa", "högsta", "främsta", "lägsta", "bäst"])
+}
+
+/// A positive direction stated with "positiv": "Befolkningsutvecklingen ska vara
+/// positiv", "utvecklas i positiv riktning".
+fn positive(w: &[String]) -> bool {
+    has_any(w, &["positiv", "positivt", "positiva"])
+        && has_any(
+            w,
+            &[
+                "vara",
+                "riktning",
+                "utveckling",
+                "utvecklas",
+                "utvecklingen",
+            ],
+        )
+}
+
+/// A sentence that opens with the year a state is to be reached: "År 2020 har utsläppen
+/// minskat med 40 %" states a target in the future perfect.
+fn future_perfect(w: &[String]) -> bool {
+    matches!(
+        w.first().map(String::as_str),
+        Some("år" | "senast" | "till")
+    ) && w
+        .get(1)
+        .is_some_and(|y| y.len() == 4 && y.parse::<i32>().is_ok())
+        && has(w, "har")
+}
 
 /// Where "alla"/"ingen" opens what a target is about: the first word, or after "att",
 /// "ha", "ska" or "är" ("målet är att alla nyanlända …", "ha alla nyanlända … i arbete").
@@ -265,6 +341,15 @@ fn content_words(sentence: &str) -> Vec<String> {
             break;
         }
         rest = rest[token.len()..].trim_start();
+    }
+    // "Strategiskt mål: Lägre halter …", "Övergripande mål: Under programperioden …": the
+    // label before the colon names the goal; the goal is what follows it.
+    if let Some(c) = rest.find(':') {
+        let (head, tail) = (&rest[..c], rest[c + 1..].trim_start());
+        let hw = words(head);
+        if !tail.is_empty() && hw.len() <= 3 && hw.iter().any(|x| goal_word(x)) {
+            return words(tail);
+        }
     }
     words(rest)
 }
@@ -340,6 +425,47 @@ fn classify_as(sentence: &str, governed: bool) -> Kind {
     if t.ends_with(':') || t.contains("...") || t.contains("…") {
         return Kind::Other;
     }
+    // "För att nå målet behöver …": a purpose towards a goal stated elsewhere, not a goal.
+    if w.len() >= 2
+        && w[0] == "för"
+        && w[1] == "att"
+        && number_with_unit(&w).is_none()
+        && !w
+            .iter()
+            .enumerate()
+            .any(|(i, x)| goal_word(x) && !(i >= 1 && matches!(w[i - 1].as_str(), "nå" | "uppnå")))
+    {
+        return Kind::Intention;
+    }
+    let shall = has_any(&w, &["ska", "skall"]);
+    // What was decided, or how far goals were reached: a fact, whatever goal it names.
+    if !shall
+        && has_any(
+            &w,
+            &[
+                "beslutade",
+                "beslutat",
+                "beslutades",
+                "antog",
+                "antogs",
+                "fastställde",
+                "uppfyllda",
+                "uppfyllt",
+                "uppfylldes",
+                "bedöms",
+            ],
+        )
+    {
+        return Kind::Fact;
+    }
+    // A list of numbered goals ("mål 3: …, mål 4: …") names goals; it sets none.
+    if w.windows(2)
+        .filter(|p| p[0] == "mål" && number(&p[1]).is_some())
+        .count()
+        >= 2
+    {
+        return Kind::Other;
+    }
     let goal = w.iter().any(|x| goal_word(x));
     // A goal word before the value ("Målet är 43 procent"), not a count of goals ("17 mål")
     // or a heading's lead-in after it.
@@ -356,15 +482,21 @@ fn classify_as(sentence: &str, governed: bool) -> Kind {
         &["minst", "högst", "lägst", "åtminstone", "maximalt", "max"],
     );
     let stated = stated_direction(&w).is_some();
+    let perfect = future_perfect(&w);
     let direction = aims(&w, UP)
         || aims(&w, DOWN)
         || stated
+        || perfect
+        || (positive(&w) && (shall || governed))
         || has_any(&w, &["halveras", "halvera"])
         || has_any(&w, DOUBLE);
     let level = has_phrase(&w, &["samma", "nivå"])
         || has_phrase(&w, &["i", "nivå", "med"])
-        || has(&w, "riksgenomsnittet")
-        || has_any(&w, REFLECTS);
+        || w.iter().any(|x| reference_word(x))
+        || has_any(&w, REFLECTS)
+        || (has_any(&w, &["oförändrad", "oförändrat"]) && number_with_unit(&w).is_some())
+        || rank(&w)
+        || (zero_state(&w) && (shall || goal || target_year(&w).is_some()));
     // "Alla … ska …" measures something only with a time ("inom ett år", "år 2025",
     // "efter avslutad etableringsperiod"); without one it is a principle ("Alla invånare
     // skall ges samma rättigheter").
@@ -382,9 +514,18 @@ fn classify_as(sentence: &str, governed: bool) -> Kind {
         (Some((_, _, at)), Some(m)) => at > m,
         _ => false,
     };
-    let past = has_any(&w, PAST)
-        || has_phrase(&w, &["har", "ökat"])
-        || has_phrase(&w, &["har", "minskat"]);
+    // A past verb, unless it opens a goal stated as a direction ("Minskade utsläpp av
+    // …") or the sentence states the year a state is reached ("År 2020 har … minskat").
+    let past = !perfect
+        && (w.iter().enumerate().any(|(i, x)| {
+            PAST.contains(&x.as_str())
+                && !(i == 0 && (MORE.contains(&x.as_str()) || FEWER.contains(&x.as_str())))
+        }) || has_phrase(&w, &["har", "ökat"])
+            || has_phrase(&w, &["har", "minskat"]));
+    // A bare bound and value ("Minst 90 %"), a cell of a table: no subject to measure.
+    if w.len() <= 3 && bound && value && !governed {
+        return Kind::Other;
+    }
     // A value with a year to reach it by, called an aim ("en vision om att vara 80 000
     // invånare år 2030").
     let aspired = value
@@ -396,8 +537,9 @@ fn classify_as(sentence: &str, governed: bool) -> Kind {
         || all_or_none
         || value_after_modal
         || aspired
-        || (value && has_any(&w, &["uppgår", "uppgå"]))
-        || (value && goal_before_value);
+        || (value && has_any(&w, &["uppgår", "uppgå", "uppnå", "nå", "når"]))
+        || (value && goal_before_value)
+        || (value && goal && target_year(&w).is_some());
     // A purpose clause ("… för att sammanhållningen ska öka") aims at nothing measured.
     let purpose_at = w.windows(2).position(|p| p[0] == "för" && p[1] == "att");
     if let (Some(p), Some(m)) = (purpose_at, modal_at) {
@@ -411,7 +553,7 @@ fn classify_as(sentence: &str, governed: bool) -> Kind {
     if past && !modal && !bound {
         return if value { Kind::Fact } else { Kind::Other };
     }
-    if measured && (modal || bound || aspired || stated || target_year(&w).is_some()) {
+    if measured && (modal || bound || aspired || stated || perfect || target_year(&w).is_some()) {
         return Kind::Target;
     }
     if modal {
@@ -478,12 +620,20 @@ fn number_with_unit_from(w: &[String], from: usize) -> Option<(f64, Unit, usize)
         let unit = match next {
             Some("%" | "procent") => Unit::Percent,
             Some("procentenheter" | "procentenhet") => Unit::PercentagePoints,
-            Some("kr" | "kronor" | "tkr" | "mkr") => Unit::Kronor,
+            Some(
+                "kr" | "kronor" | "tkr" | "mkr" | "mnkr" | "mdkr" | "mdr" | "msek" | "miljoner"
+                | "miljarder",
+            ) if !matches!(next, Some("miljoner" | "miljarder"))
+                || w.get(i + 2).is_some_and(|k| k.starts_with("kr")) =>
+            {
+                Unit::Kronor
+            }
             _ if year_like => continue,
             _ => Unit::Count,
         };
-        // An age range's second number ("20-64").
-        if prev.and_then(number).is_some() {
+        // An age range's second number ("20-64"); a value with its unit after a year
+        // ("december 2020, 8,3 %") is the value.
+        if prev.and_then(number).is_some() && unit == Unit::Count {
             continue;
         }
         return Some((v, unit, i));
@@ -531,6 +681,9 @@ fn target_year(w: &[String]) -> Option<i32> {
         let prev = i.checked_sub(1).map(|p| w[p].as_str());
         let prev2 = i.checked_sub(2).map(|p| w[p].as_str());
         match prev {
+            // "jämfört med 2019", "från 2015": the baseline, not the target's year.
+            Some("med") if prev2 == Some("jämfört") => {}
+            Some("från" | "sedan") => {}
             // "per år 2018": a flow's unit, not the year's marker.
             Some("år") if matches!(prev2, Some("per" | "varje")) => {}
             Some("år" | "senast" | "till" | "innan" | "före" | "inför" | "tills") => {
@@ -598,8 +751,14 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
         || has_phrase(&w, &["i", "nivå", "med"])
         || has_any(&w, REFLECTS);
     let stated = stated_direction(&w);
-    let up = aims(&w, UP) || stated == Some(1);
-    let down = aims(&w, DOWN) || stated == Some(-1);
+    let perfect = future_perfect(&w);
+    let up = aims(&w, UP)
+        || stated == Some(1)
+        || positive(&w)
+        || (perfect && has_any(&w, &["ökat", "höjts", "stigit"]));
+    let down = aims(&w, DOWN)
+        || stated == Some(-1)
+        || (perfect && has_any(&w, &["minskat", "sänkts", "sjunkit", "halverats"]));
     // "minst oförändrad", "oförändrad eller sänkt": a bound against the present level.
     let unchanged = has(&w, "oförändrad") || has(&w, "oförändrat");
     // "öka med minst 2 procent": a change by a size, whatever bound words it has.
@@ -609,13 +768,22 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     let lowest_rank = has_phrase(&w, &["lägst", "i"]) || has_phrase(&w, &["lägst", "bland"]);
     let highest_rank = has_phrase(&w, &["högst", "i"]) || has_phrase(&w, &["bäst", "i"]);
     // The side of a reference a target keeps to: "högst i nivå med", "minst i nivå med".
-    let side = if at_most || down {
+    // "ligga över rikssnittet", "vara under genomsnittet för jämförbara kommuner".
+    let beside = |word: &str| {
+        w.windows(2)
+            .any(|p| p[0] == word && (reference_word(&p[1]) || p[1] == "det"))
+    };
+    let side = if at_most || down || beside("under") {
         Some(Comparator::AtMost)
-    } else if at_least || up {
+    } else if at_least || up || beside("över") {
         Some(Comparator::AtLeast)
     } else {
         None
     };
+    let reference = w.iter().any(|x| reference_word(x));
+    // "ska öka och närma sig riksgenomsnittet": a direction towards the average.
+    let approach = w.iter().any(|x| x.starts_with("närma"));
+    let ranked = rank(&w);
     let (comparator, bound) = if has_any(&w, &["halveras", "halvera"]) {
         (Comparator::Halve, None)
     } else if has_any(&w, DOUBLE) {
@@ -642,17 +810,32 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
             },
             None,
         )
-    } else if has(&w, "riksgenomsnittet") {
+    } else if ranked {
+        (Comparator::AtMost, None)
+    } else if approach && (up || down) {
+        (
+            if up {
+                Comparator::Increase
+            } else {
+                Comparator::Decrease
+            },
+            None,
+        )
+    } else if national_reference(&w) {
         (Comparator::NationalAverage, side)
-    } else if level {
+    } else if level || reference {
         (Comparator::SameLevelAs, side)
+    } else if zero_state(&w) {
+        (Comparator::None, None)
     } else if at_least && value.is_some() {
         (Comparator::AtLeast, None)
     } else if at_most && value.is_some() {
         (Comparator::AtMost, None)
     } else if unchanged && (at_least || up) {
         (Comparator::AtLeast, None)
-    } else if unchanged && (at_most || down || has_any(&w, &["sänkt", "sänkta", "lägre"])) {
+    } else if unchanged
+        && (at_most || down || value.is_some() || has_any(&w, &["sänkt", "sänkta", "lägre"]))
+    {
         (Comparator::AtMost, None)
     } else if let Some(i) = all_at(&w) {
         if matches!(w[i].as_str(), "alla" | "samtliga") {
@@ -667,7 +850,17 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
     } else if value.is_some()
         && (has_any(
             &w,
-            &["uppgår", "uppgå", "nå", "vision", "ambition", "ambitionen"],
+            &[
+                "uppgår",
+                "uppgå",
+                "uppnå",
+                "nå",
+                "når",
+                "vision",
+                "ambition",
+                "ambitionen",
+                "vara",
+            ],
         ) || w.iter().any(|x| goal_word(x)))
     {
         (Comparator::AtLeast, None)
@@ -682,6 +875,11 @@ pub fn parse(s: &Sentence, period_end: Option<i32>) -> Option<Draft> {
         || has_phrase(&w, &["föregående", "år"]);
     let (value, unit) = match comparator {
         _ if lowest_rank || highest_rank => (None, None),
+        // "bland de 90 bästa": the rank to keep within.
+        _ if ranked => w
+            .windows(3)
+            .find_map(|p| (p[0] == "de").then(|| number(&p[1])).flatten())
+            .map_or((None, None), |v| (Some(v), Some(Unit::Count))),
         Comparator::AtLeast | Comparator::AtMost if reaches.is_some() && !change_by => {
             let (v, u, _) = reaches.expect("checked");
             (Some(v), Some(u))
