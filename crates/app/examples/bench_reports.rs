@@ -60,12 +60,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None,
         &mut |_| {},
     )?;
-    // The curated Kolada indicators with a level a threshold makes sense for.
+    // Kolada indicators with a level a threshold makes sense for, one per target.
     let indicators: Vec<_> = store
         .indicators()?
         .into_iter()
         .filter(|i| i.id.as_str().starts_with('N') && i.area.is_some())
         .filter(|i| matches!(i.unit, MeasureUnit::Percent | MeasureUnit::Count))
+        .take(TARGETS)
         .collect();
     if indicators.is_empty() {
         return Err("no curated Kolada indicators".into());
