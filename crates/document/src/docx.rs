@@ -110,7 +110,10 @@ fn target(doc: Docx, report: &Report, t: &Target, alts: &mut Vec<String>) -> Res
     }
     alts.push(t.chart_alt.clone());
     doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_image(chart(&t.chart_svg)?)));
-    let mut caption = t.sources.clone();
+    let mut caption = match &t.projection {
+        Some(p) => format!("{p}. {}", t.sources),
+        None => t.sources.clone(),
+    };
     if let Some(f) = t.fictitious {
         caption.push_str(". ");
         caption.push_str(f);

@@ -92,6 +92,31 @@ fn marker(out: &mut String, kind: &str, x: f64, y: f64, colour: &str) {
 /// and description.
 /// The text alternative's opening for a target's chart: "The chart shows" and the series
 /// that have points, in the language.
+/// The projection in words, as the chart draws it: "Prognos 2025: 48,0–56,0 %" (the
+/// band's ends, the unit once).
+pub fn projection_text(r: &TargetResult, unit: &MeasureUnit, lang: Lang) -> Option<String> {
+    let p = r.projection.as_ref()?;
+    let low = fmt_value(p.low, unit, lang);
+    let high = fmt_value(p.high, unit, lang);
+    // "48,0 %" and "56,0 %" share their unit: "48,0–56,0 %".
+    let low = match (
+        low.rsplit_once([' ', '\u{a0}']),
+        high.rsplit_once([' ', '\u{a0}']),
+    ) {
+        (Some((l, lu)), Some((_, hu)))
+            if lu == hu && !lu.is_empty() && !lu.starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            l.to_string()
+        }
+        _ => low,
+    };
+    Some(format!(
+        "{} {}: {low}–{high}",
+        tr(lang, "report-projection"),
+        p.year
+    ))
+}
+
 pub fn description(r: &TargetResult, lang: Lang) -> String {
     let series: Vec<&str> = r
         .chart
@@ -166,13 +191,22 @@ pub fn target_chart(
     if (y1 - y0).abs() < 1e-9 {
         y1 = y0 + 1.0;
     }
-    y1 += (y1 - y0) * 0.05;
+    // Round ticks: a step of 1, 2, 2,5 or 5 times a power of ten, the axis from a multiple
+    // of it to the first multiple above the highest value.
+    let step = nice_step((y1 - y0) / 4.0);
+    y0 = (y0 / step).floor() * step;
+    y1 = (y1 / step).ceil() * step;
+    if y1 - y0 < step * 0.5 {
+        y1 = y0 + step;
+    }
+    let ticks = ((y1 - y0) / step).round() as i64;
+    let decimals = if step < 1.0 { 1 } else { 0 };
     let px = |x: f64| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
     let py = |y: f64| TOP + (1.0 - (y - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
     // Axes and grid.
     let _ = write!(out, r##"<g font-size="11" fill="#222">"##);
-    for i in 0..=4 {
-        let v = y0 + (y1 - y0) * i as f64 / 4.0;
+    for i in 0..=ticks {
+        let v = y0 + step * i as f64;
         let y = py(v);
         let _ = write!(
             out,
@@ -180,7 +214,7 @@ pub fn target_chart(
             W - RIGHT,
             LEFT - 6.0,
             y + 4.0,
-            escape(&number(v, if (y1 - y0) < 10.0 { 1 } else { 0 }, lang))
+            escape(&number(v, decimals, lang))
         );
     }
     let span = (x1 - x0) as i64;
@@ -270,20 +304,25 @@ pub fn target_chart(
             st.dash
         );
         marker(&mut out, st.marker, lx + 11.0, ly, st.colour);
-        let full = s.label.get(lang);
-        let label: String = if full.chars().count() > 28 {
-            full.chars().take(27).chain(['…']).collect()
-        } else {
-            full.to_string()
-        };
+        // The whole name, over as many lines as it needs: a legend is never cut off.
+        let lines = wrap(s.label.get(lang), LEGEND_CHARS);
         let _ = write!(
             out,
-            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#222">"##,
             lx + 28.0,
-            ly + 4.0,
-            escape(&label)
+            ly + 4.0
         );
-        ly += 18.0;
+        for (i, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                r#"<tspan x="{:.1}" dy="{}">{}</tspan>"#,
+                lx + 28.0,
+                if i == 0 { 0.0 } else { LEGEND_LINE },
+                escape(line)
+            );
+        }
+        out.push_str("</text>");
+        ly += 18.0 + LEGEND_LINE * (lines.len() - 1) as f64;
     }
     if let Some(t) = r.target_value {
         let _ = write!(
@@ -308,6 +347,138 @@ pub fn target_chart(
             tr(lang, "report-projection")
         );
     }
+    if r.projection.is_some() {
+        ly += 18.0;
+    }
     out.push_str("</svg>");
-    out
+    // A legend longer than the plot makes the picture taller (the plot keeps its size).
+    let height = H.max(ly + 4.0);
+    out.replacen(
+        &format!("viewBox=\"0 0 {W} {H}\""),
+        &format!("viewBox=\"0 0 {W} {height:.0}\""),
+        1,
+    )
+}
+
+/// A round step near `raw`: 1, 2, 2,5 or 5 times a power of ten.
+pub fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let power = 10f64.powf(raw.log10().floor());
+    let f = raw / power;
+    let nice = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 2.5 {
+        2.5
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * power
+}
+
+/// Characters a legend line holds beside the plot, and the distance between its lines.
+const LEGEND_CHARS: usize = 30;
+const LEGEND_LINE: f64 = 13.0;
+
+/// A text broken into lines of at most `width` characters at spaces (a longer word on a
+/// line of its own, whole).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{nice_step, wrap};
+
+    #[test]
+    fn the_projection_is_given_in_words() {
+        use etablera_domain::{Lang, MeasureUnit};
+        let mut r = etablera_followup::TargetResult {
+            target_id: "t".into(),
+            goal_id: "g".into(),
+            indicator: etablera_domain::IndicatorId::parse("N00973").unwrap(),
+            unit: etablera_domain::UnitCode::parse("2380").unwrap(),
+            sex: etablera_domain::Sex::Total,
+            status: etablera_followup::Status::OnTrack,
+            observed: None,
+            target_value: None,
+            baseline: None,
+            expected_now: None,
+            judged: None,
+            trend: None,
+            projection: None,
+            sex_gap: None,
+            nation: None,
+            group: None,
+            years_behind: None,
+            explanation: Default::default(),
+            chart: Vec::new(),
+        };
+        r.projection = Some(etablera_followup::Projection {
+            year: 2025,
+            value: 52.0,
+            low: 48.0,
+            high: 56.0,
+        });
+        assert_eq!(
+            super::projection_text(&r, &MeasureUnit::Percent, Lang::Sv).unwrap(),
+            "Prognos 2025: 48,0–56,0\u{a0}%"
+        );
+        r.projection = None;
+        assert!(super::projection_text(&r, &MeasureUnit::Percent, Lang::Sv).is_none());
+    }
+
+    #[test]
+    fn axis_steps_are_round() {
+        for (raw, step) in [
+            (15.75, 20.0),
+            (0.3, 0.5),
+            (7.0, 10.0),
+            (2.2, 2.5),
+            (120.0, 200.0),
+            (1.0, 1.0),
+        ] {
+            assert!(
+                (nice_step(raw) - step).abs() < 1e-9,
+                "{raw} → {}",
+                nice_step(raw)
+            );
+        }
+        assert_eq!(nice_step(0.0), 1.0);
+        assert_eq!(nice_step(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn legend_names_wrap_whole() {
+        let name = "Öppet arbetslösa eller sökande i program med aktivitetsstöd, utrikes födda 18–24 år, andel (%) (totalt)";
+        let lines = wrap(name, 30);
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30));
+        assert_eq!(lines.join(" "), name);
+        assert_eq!(wrap("Riket", 30), vec!["Riket"]);
+        assert_eq!(wrap("", 30), vec![""]);
+        assert_eq!(
+            wrap("Arbetsmarknadsutbildningsdeltagare", 10),
+            vec!["Arbetsmarknadsutbildningsdeltagare"]
+        );
+    }
 }

@@ -514,10 +514,14 @@ pub fn render_html(input: &ReportInput) -> String {
                     let _ = write!(o, "<p>{}</p>", escape(para));
                 }
             }
-            let desc = chart::description(r, lang);
+            let projection = chart::projection_text(r, unit, lang);
+            let desc = match &projection {
+                Some(p) => format!("{}. {p}", chart::description(r, lang)),
+                None => chart::description(r, lang),
+            };
             let _ = write!(
                 o,
-                "<figure>{}<figcaption>{}{}</figcaption></figure>",
+                "<figure>{}<figcaption>{}{}{}</figcaption></figure>",
                 chart::target_chart(
                     r,
                     unit,
@@ -527,6 +531,10 @@ pub fn render_html(input: &ReportInput) -> String {
                     lang,
                     &hid.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
                 ),
+                projection
+                    .as_ref()
+                    .map(|p| format!("{}. ", escape(p)))
+                    .unwrap_or_default(),
                 escape(&sources_of(input, t)),
                 if t.series_used()
                     .iter()
@@ -727,6 +735,9 @@ pub fn render_markdown(input: &ReportInput) -> String {
                 target_kind_text(t, unit, lang)
             );
             let _ = writeln!(o, "{}\n", r.explanation.get(lang));
+            if let Some(p) = chart::projection_text(r, unit, lang) {
+                let _ = writeln!(o, "{p}.\n");
+            }
             if let Some(a) = input.analyses.get(&t.id) {
                 let _ = writeln!(o, "**{}**\n", tr(lang, "report-this-year-s-analysis"));
                 for para in a.split('\n').map(str::trim).filter(|p| !p.is_empty()) {

@@ -74,6 +74,8 @@ pub struct Target {
     /// The chart as a self-contained SVG (vector), and its text alternative.
     pub chart_svg: String,
     pub chart_alt: String,
+    /// The projection the chart draws, in words: "Prognos 2025: 48,0–56,0 %".
+    pub projection: Option<String>,
     /// The sources of the chart's figures ("Källa: Kolada").
     pub sources: String,
     /// "Fiktiva demodata." when the chart's figures are fictitious.
@@ -292,7 +294,11 @@ pub fn report(input: &ReportInput) -> Report {
 fn target(input: &ReportInput, t: &etablera_domain::Target, r: &TargetResult) -> Target {
     let lang = input.lang;
     let unit = unit_of(input, &t.series.indicator);
-    let desc = chart::description(r, lang);
+    let projection = chart::projection_text(r, unit, lang);
+    let desc = match &projection {
+        Some(p) => format!("{}. {p}", chart::description(r, lang)),
+        None => chart::description(r, lang),
+    };
     let id = format!("target-{}", t.id).replace(|c: char| !c.is_ascii_alphanumeric(), "-");
     let (table_header, table_rows) = data_rows(r, unit, lang);
     Target {
@@ -320,6 +326,7 @@ fn target(input: &ReportInput, t: &etablera_domain::Target, r: &TargetResult) ->
             .unwrap_or_default(),
         chart_svg: chart::target_chart(r, unit, t.target_year, &t.text, &desc, lang, &id),
         chart_alt: format!("{}. {desc}.", t.text.trim_end_matches('.')),
+        projection,
         sources: sources_of(input, t),
         fictitious: t
             .series_used()

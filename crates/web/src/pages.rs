@@ -812,7 +812,11 @@ async fn target_page(
         Ok(x) => x,
         Err(e) => return fail(&ctx, e),
     };
-    let desc = etablera_report::chart::description(r, lang);
+    let projection = etablera_report::chart::projection_text(r, &unit, lang);
+    let desc = match &projection {
+        Some(p) => format!("{}. {p}", etablera_report::chart::description(r, lang)),
+        None => etablera_report::chart::description(r, lang),
+    };
     let chart = etablera_report::chart::target_chart(
         r,
         &unit,
@@ -842,6 +846,7 @@ async fn target_page(
         }
         h2 { (tr(lang, "assessment")) }
         p.explanation { (r.explanation.get(lang)) }
+        @if let Some(p) = &projection { p.projection { (p) "." } }
         h2 { (tr(lang, "chart")) }
         form.filters method="get" action=(path) {
             input type="hidden" name="year" value=(run.followup.year);

@@ -904,6 +904,12 @@ fn action_plan_reports_and_audit_log() {
                 .starts_with("# Follow-up of the integration strategy 2018"),
             "{b}"
         );
+        // A target page says the projection in words, as the chart draws it.
+        let page = anon.get(&format!(
+            "{}/s/ostersund-2020/t/m1-andel-utrikes-fodda?year=2018",
+            app.base
+        ));
+        assert!(page.body.contains("Prognos 2020: "), "{b}: {}", page.body);
         // The board's documents: the same access, their own media types.
         let r = anon.get(&format!(
             "{}/s/ostersund-2020/report?year=2020&format=pdf",
