@@ -31,12 +31,27 @@ static FONTDB: LazyLock<Arc<resvg::usvg::fontdb::Database>> = LazyLock::new(|| {
     Arc::new(db)
 });
 
+/// A text as a paragraph: its line breaks kept (docx-rs drops a `\n` inside a text), its
+/// control characters left out (XML has no place for them).
 fn text(s: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(s))
+    let mut run = Run::new();
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(plain(line));
+    }
+    Paragraph::new().add_run(run)
+}
+
+fn plain(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect()
 }
 
 fn bold(s: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(s).bold())
+    Paragraph::new().add_run(Run::new().add_text(plain(s)).bold())
 }
 
 fn heading(level: usize, s: &str) -> Paragraph {
@@ -47,7 +62,8 @@ fn bullet(s: &str) -> Paragraph {
     text(&format!("• {s}")).style("ListParagraph")
 }
 
-/// A table with a header row (repeated on each page) and its rows.
+/// A table with a header row and its rows. The header row is marked as one (`w:tblHeader`,
+/// added by [`finish`]: a screen reader announces it, Word repeats it on each page).
 fn table(header: &[&str], rows: &[Vec<String>]) -> Table {
     let head = TableRow::new(
         header
@@ -98,7 +114,7 @@ fn target(doc: Docx, report: &Report, t: &Target, alts: &mut Vec<String>) -> Res
         .add_paragraph(
             Paragraph::new()
                 .add_run(Run::new().add_text(t.status_label).bold())
-                .add_run(Run::new().add_text(format!(" – {}: {}", l.target, t.kind))),
+                .add_run(Run::new().add_text(plain(&format!(" – {}: {}", l.target, t.kind)))),
         )
         .add_paragraph(text(&format!("{}: {}", l.indicator, t.indicator)))
         .add_paragraph(text(&t.explanation));
@@ -194,10 +210,10 @@ pub fn docx(report: &Report) -> Result<Vec<u8>, Error> {
         Footer::new().add_paragraph(
             Paragraph::new()
                 .align(AlignmentType::Right)
-                .add_run(
-                    Run::new()
-                        .add_text(format!("{} – {}   {} ", report.owner, report.title, l.page)),
-                )
+                .add_run(Run::new().add_text(plain(&format!(
+                    "{} – {}   {} ",
+                    report.owner, report.title, l.page
+                ))))
                 .add_page_num(PageNum::new()),
         ),
     );
@@ -230,7 +246,7 @@ pub fn docx(report: &Report) -> Result<Vec<u8>, Error> {
         doc = doc.add_paragraph(
             Paragraph::new()
                 .add_run(Run::new().add_text(format!("{}: ", l.vision)).bold())
-                .add_run(Run::new().add_text(v)),
+                .add_run(Run::new().add_text(plain(v))),
         );
     }
     let rows: Vec<Vec<String>> = report
@@ -274,7 +290,7 @@ pub fn docx(report: &Report) -> Result<Vec<u8>, Error> {
     if !report.areas.is_empty() {
         doc = doc.add_paragraph(heading(1, l.indicators_by_area).page_break_before(true));
         for a in &report.areas {
-            doc = doc.add_paragraph(heading(3, &a.name));
+            doc = doc.add_paragraph(heading(2, &a.name));
             for i in &a.indicators {
                 doc = doc.add_paragraph(bullet(i));
             }
@@ -346,6 +362,17 @@ fn finish(packed: &[u8], report: &Report, alts: &[String]) -> Result<Vec<u8>, Er
         let bytes = match name.as_str() {
             "word/document.xml" => {
                 let xml = String::from_utf8(bytes).map_err(|e| Error(e.to_string()))?;
+                let pictures = xml.matches("<wp:docPr id=\"1\" name=\"Figure\"").count();
+                if pictures != alts.len() {
+                    return Err(Error(format!(
+                        "{pictures} pictures in the Word document, {} text alternatives",
+                        alts.len()
+                    )));
+                }
+                // Header rows: the only rows docx-rs writes with cantSplit here.
+                let xml = xml
+                    .replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
+                    .replace("<w:cantSplit/>", "<w:cantSplit/><w:tblHeader/>");
                 let mut parts = xml.split("<wp:docPr id=\"1\" name=\"Figure\"");
                 let mut o = parts.next().unwrap_or_default().to_string();
                 for (n, rest) in parts.enumerate() {
@@ -354,7 +381,7 @@ fn finish(packed: &[u8], report: &Report, alts: &[String]) -> Result<Vec<u8>, Er
                         "<wp:docPr id=\"{}\" name=\"Diagram {}\" descr=\"{}\"",
                         n + 1,
                         n + 1,
-                        xml_escape(alt)
+                        xml_escape(&plain(alt))
                     ));
                     o.push_str(rest);
                 }
@@ -366,7 +393,7 @@ fn finish(packed: &[u8], report: &Report, alts: &[String]) -> Result<Vec<u8>, Er
                     "</cp:coreProperties>",
                     &format!(
                         "<dc:title>{}</dc:title><dc:language>{lang}</dc:language></cp:coreProperties>",
-                        xml_escape(&format!("{} – {}", report.title, report.owner))
+                        xml_escape(&plain(&format!("{} – {}", report.title, report.owner)))
                     ),
                     1,
                 )

@@ -48,8 +48,17 @@ impl std::error::Error for Error {}
 /// and conforming to PDF/UA-1 and PDF/A-2a. `made_on` (`YYYY-MM-DD`) is the document's
 /// date, so the same report on the same day gives the same bytes.
 pub fn pdf(report: &Report, made_on: &str) -> Result<Vec<u8>, Error> {
-    let (json, charts) = split_charts(report)?;
-    let world = world::ReportWorld::new(REPORT_TYP, json, charts);
+    let made = lay_out(report, made_on);
+    // typst memoises across compilations; keep its cache from growing with every report,
+    // whether this one was made or not.
+    typst::comemo::evict(3);
+    made
+}
+
+fn lay_out(report: &Report, made_on: &str) -> Result<Vec<u8>, Error> {
+    let mut json = serde_json::to_value(report).map_err(|e| Error(e.to_string()))?;
+    clean(&mut json);
+    let world = world::ReportWorld::new(REPORT_TYP, json.to_string());
     let out = typst::compile::<typst_layout::PagedDocument>(&world);
     let document = out.output.map_err(|e| diagnostics(&e))?;
     let timestamp = date(made_on).map(typst_pdf::Timestamp::new_utc);
@@ -69,36 +78,41 @@ pub fn pdf(report: &Report, made_on: &str) -> Result<Vec<u8>, Error> {
         tagged: true,
         pretty: false,
     };
-    let bytes = typst_pdf::pdf(&document, &options).map_err(|e| diagnostics(&e))?;
-    // typst memoises across compilations; keep the cache from growing with every report.
-    typst::comemo::evict(3);
-    Ok(bytes)
+    typst_pdf::pdf(&document, &options).map_err(|e| diagnostics(&e))
 }
 
-/// The report's JSON for the layout, with each chart's SVG taken out into a file of its own
-/// (`chart-N.svg`, named in the target's `chart` field).
-fn split_charts(report: &Report) -> Result<(String, Vec<String>), Error> {
-    let mut value = serde_json::to_value(report).map_err(|e| Error(e.to_string()))?;
-    let mut charts = Vec::new();
-    if let Some(goals) = value.get_mut("goals").and_then(|g| g.as_array_mut()) {
-        for goal in goals {
-            let Some(targets) = goal.get_mut("targets").and_then(|t| t.as_array_mut()) else {
-                continue;
-            };
-            for t in targets {
-                let Some(obj) = t.as_object_mut() else {
-                    continue;
-                };
-                let svg = obj
-                    .remove("chart_svg")
-                    .and_then(|s| s.as_str().map(String::from))
-                    .unwrap_or_default();
-                obj.insert("chart".into(), charts.len().to_string().into());
-                charts.push(svg);
-            }
+/// Every text of the report as the PDF can set it: control and private-use characters
+/// (a Word bullet pasted in, U+F0B7) left out, and a character none of the fonts has
+/// (an emoji, a script Liberation Sans lacks) shown as «?» — PDF/A allows no glyph that is
+/// missing, and the HTML report keeps the text as written. The charts' SVGs are cleaned
+/// the same way (their markup is ASCII).
+fn clean(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) if s.chars().any(|c| !settable(c)) => {
+            *s = s
+                .chars()
+                .filter_map(|c| {
+                    let control = c.is_control() && !matches!(c, '\n' | '\t');
+                    let private = ('\u{e000}'..='\u{f8ff}').contains(&c) || c >= '\u{f0000}';
+                    if control || private {
+                        None
+                    } else if settable(c) {
+                        Some(c)
+                    } else {
+                        Some('?')
+                    }
+                })
+                .collect();
         }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(clean),
+        serde_json::Value::Object(o) => o.values_mut().for_each(clean),
+        _ => {}
     }
-    Ok((value.to_string(), charts))
+}
+
+/// Whether the compiled-in fonts have the character (white space and line breaks pass).
+fn settable(c: char) -> bool {
+    matches!(c, '\n' | '\t' | ' ') || world::covered(c)
 }
 
 fn diagnostics(errors: &[typst::diag::SourceDiagnostic]) -> Error {

@@ -1,5 +1,5 @@
 //! The typst "world" a report is compiled in: the layout as its one source file, the
-//! report's JSON and chart SVGs as its only other files, the compiled-in fonts, and no
+//! report's JSON (with the charts' SVGs) as its only other file, the compiled-in fonts, and no
 //! access to the file system, the network or the clock.
 
 use std::sync::LazyLock;
@@ -30,22 +30,23 @@ fn id(name: &str) -> FileId {
     .intern()
 }
 
+/// Whether one of the fonts has a glyph for the character.
+pub(crate) fn covered(c: char) -> bool {
+    FONTS.1.iter().any(|f| f.info().coverage.contains(c as u32))
+}
+
 pub(crate) struct ReportWorld {
     main: Source,
     json: (FileId, Bytes),
-    charts: Vec<(FileId, Bytes)>,
 }
 
 impl ReportWorld {
-    pub(crate) fn new(layout: &str, json: String, charts: Vec<String>) -> ReportWorld {
+    /// The layout and the report's JSON; the charts' SVGs are inside the JSON, so a report
+    /// interns two file ids however many targets it has (typst's table holds 65 535).
+    pub(crate) fn new(layout: &str, json: String) -> ReportWorld {
         ReportWorld {
             main: Source::new(id("report.typ"), layout.to_string()),
             json: (id("report.json"), Bytes::from_string(json)),
-            charts: charts
-                .into_iter()
-                .enumerate()
-                .map(|(i, svg)| (id(&format!("chart-{i}.svg")), Bytes::from_string(svg)))
-                .collect(),
         }
     }
 }
@@ -73,16 +74,12 @@ impl World for ReportWorld {
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.json.0 {
-            return Ok(self.json.1.clone());
+            Ok(self.json.1.clone())
+        } else if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.text().to_string()))
+        } else {
+            Err(FileError::AccessDenied)
         }
-        if id == self.main.id() {
-            return Ok(Bytes::from_string(self.main.text().to_string()));
-        }
-        self.charts
-            .iter()
-            .find(|(c, _)| *c == id)
-            .map(|(_, b)| b.clone())
-            .ok_or(FileError::AccessDenied)
     }
 
     fn font(&self, index: usize) -> Option<Font> {

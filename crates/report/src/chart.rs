@@ -98,16 +98,19 @@ pub fn projection_text(r: &TargetResult, unit: &MeasureUnit, lang: Lang) -> Opti
     let p = r.projection.as_ref()?;
     let low = fmt_value(p.low, unit, lang);
     let high = fmt_value(p.high, unit, lang);
-    // "48,0 %" and "56,0 %" share their unit: "48,0–56,0 %".
-    let low = match (
-        low.rsplit_once([' ', '\u{a0}']),
-        high.rsplit_once([' ', '\u{a0}']),
-    ) {
-        (Some((l, lu)), Some((_, hu)))
-            if lu == hu && !lu.is_empty() && !lu.starts_with(|c: char| c.is_ascii_digit()) =>
-        {
-            l.to_string()
-        }
+    // "48,0 %" and "56,0 %" share their unit ("%", "per 1 000 invånare", "kr/invånare"):
+    // "48,0–56,0 %". The unit is what follows the number: from the first space that is not
+    // a thousands space (one followed by a digit).
+    let suffix_at = |t: &str| {
+        let cs: Vec<(usize, char)> = t.char_indices().collect();
+        cs.iter().enumerate().find_map(|(k, &(i, c))| {
+            (matches!(c, ' ' | '\u{a0}')
+                && !cs.get(k + 1).is_some_and(|&(_, n)| n.is_ascii_digit()))
+            .then_some(i)
+        })
+    };
+    let low = match suffix_at(&high) {
+        Some(i) if low.ends_with(&high[i..]) => low[..low.len() - (high.len() - i)].to_string(),
         _ => low,
     };
     Some(format!(
@@ -199,8 +202,21 @@ pub fn target_chart(
     if y1 - y0 < step * 0.5 {
         y1 = y0 + step;
     }
-    let ticks = ((y1 - y0) / step).round() as i64;
-    let decimals = if step < 1.0 { 1 } else { 0 };
+    let ticks = ((y1 - y0) / step).round();
+    // Values so large that the axis overflows (a hostile file, a typing error of 1e308) get
+    // no chart rather than an axis without end.
+    if !(y0.is_finite() && y1.is_finite() && step.is_finite() && (1.0..=12.0).contains(&ticks)) {
+        let _ = write!(
+            out,
+            r#"<text x="{}" y="{}" text-anchor="middle">{}</text></svg>"#,
+            W / 2.0,
+            H / 2.0,
+            tr(lang, "report-no-values-to-show")
+        );
+        return out;
+    }
+    let ticks = ticks as i64;
+    let decimals = step_decimals(step);
     let px = |x: f64| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
     let py = |y: f64| TOP + (1.0 - (y - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
     // Axes and grid.
@@ -360,6 +376,16 @@ pub fn target_chart(
     )
 }
 
+/// The decimals a tick label of a step needs: 2,5 → 1, 0,25 → 2, 0,05 → 2, 20 → 0.
+pub fn step_decimals(step: f64) -> usize {
+    if !(step.is_finite() && step > 0.0) || step >= 10.0 {
+        return 0;
+    }
+    let power = (-step.log10().floor()).max(0.0) as usize;
+    let mantissa = step / 10f64.powf(step.log10().floor());
+    (power + usize::from((mantissa - 2.5).abs() < 1e-9)).min(6)
+}
+
 /// A round step near `raw`: 1, 2, 2,5 or 5 times a power of ten.
 pub fn nice_step(raw: f64) -> f64 {
     if !(raw.is_finite() && raw > 0.0) {
@@ -407,7 +433,23 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{nice_step, wrap};
+    use super::{nice_step, step_decimals, wrap};
+
+    #[test]
+    fn tick_labels_have_the_decimals_their_step_needs() {
+        for (step, d) in [
+            (2.5, 1),
+            (0.25, 2),
+            (0.05, 2),
+            (20.0, 0),
+            (25.0, 0),
+            (1.0, 0),
+            (0.5, 1),
+            (5.0, 0),
+        ] {
+            assert_eq!(step_decimals(step), d, "{step}");
+        }
+    }
 
     #[test]
     fn the_projection_is_given_in_words() {
@@ -443,8 +485,68 @@ mod tests {
             super::projection_text(&r, &MeasureUnit::Percent, Lang::Sv).unwrap(),
             "Prognos 2025: 48,0–56,0\u{a0}%"
         );
+        r.projection = Some(etablera_followup::Projection {
+            year: 2025,
+            value: 2.4,
+            low: 2.3,
+            high: 2.5,
+        });
+        let per = MeasureUnit::PerThousand;
+        let t = super::projection_text(&r, &per, Lang::Sv).unwrap();
+        let one = etablera_domain::format::value(2.5, &per, Lang::Sv);
+        assert!(
+            t.ends_with(&one)
+                && t.matches(&one[one.find(['\u{a0}', ' ']).unwrap()..])
+                    .count()
+                    == 1,
+            "{t}"
+        );
+        r.projection = Some(etablera_followup::Projection {
+            year: 2025,
+            value: 1500.0,
+            low: 1200.0,
+            high: 1800.0,
+        });
+        let t = super::projection_text(&r, &MeasureUnit::Count, Lang::Sv).unwrap();
+        assert!(t.contains("1\u{a0}200") && t.contains("1\u{a0}800"), "{t}");
         r.projection = None;
         assert!(super::projection_text(&r, &MeasureUnit::Percent, Lang::Sv).is_none());
+    }
+
+    #[test]
+    fn values_too_large_for_an_axis_give_no_chart_and_no_endless_axis() {
+        use etablera_domain::{Lang, MeasureUnit, Period};
+        let r = etablera_followup::TargetResult {
+            target_id: "t".into(),
+            goal_id: "g".into(),
+            indicator: etablera_domain::IndicatorId::parse("N00973").unwrap(),
+            unit: etablera_domain::UnitCode::parse("2380").unwrap(),
+            sex: etablera_domain::Sex::Total,
+            status: etablera_followup::Status::OnTrack,
+            observed: None,
+            target_value: Some(1.7e308),
+            baseline: None,
+            expected_now: None,
+            judged: None,
+            trend: None,
+            projection: None,
+            sex_gap: None,
+            nation: None,
+            group: None,
+            years_behind: None,
+            explanation: Default::default(),
+            chart: vec![etablera_followup::ChartSeries {
+                key: "own",
+                label: Default::default(),
+                points: vec![etablera_followup::Point {
+                    period: Period::Year(2020),
+                    value: -1e308,
+                }],
+            }],
+        };
+        let svg = super::target_chart(&r, &MeasureUnit::Count, 2024, "t", "d", Lang::Sv, "c");
+        assert!(svg.len() < 10_000, "{} bytes", svg.len());
+        assert!(svg.contains("Inga värden att visa"));
     }
 
     #[test]

@@ -170,6 +170,8 @@ pub fn escape(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            // Control characters are not allowed in XML (an SVG) and mean nothing in HTML.
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
             c => o.push(c),
         }
     }
@@ -824,5 +826,6 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
+        assert_eq!(escape("a\u{1}b\u{7f}c\n"), "abc\n");
     }
 }

@@ -515,3 +515,4 @@ publish-strategy = Publish the strategy
 unpublish-strategy = Stop publishing the strategy
 format-pdf = PDF (accessible, for the archive)
 format-docx = Word (DOCX)
+documents-busy = The server is already making other reports as PDF or Word. Try again in a moment.

@@ -515,3 +515,4 @@ publish-strategy = Publicera strategin
 unpublish-strategy = Sluta publicera strategin
 format-pdf = PDF (tillgänglig, för arkivet)
 format-docx = Word (DOCX)
+documents-busy = Servern gör redan andra rapporter som PDF eller Word. Försök igen om en stund.

@@ -249,6 +249,9 @@ struct ReportQuery {
     lang: Option<String>,
 }
 
+/// The board's documents laid out at once in this process.
+static BOARD_DOCUMENTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 async fn report(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -319,9 +322,17 @@ async fn report(
     };
     let body: Vec<u8> = match format {
         Out::Text(f) => etablera_app::render_report(&run, f, lang, None).into_bytes(),
-        // Laying out a PDF takes CPU time: off the async workers.
+        // Laying out a PDF takes CPU time: off the async workers, and two at a time in the
+        // process (a flood of downloads answers 503, it does not queue up work).
         Out::Board(f) => {
+            let Ok(permit) = BOARD_DOCUMENTS.try_acquire() else {
+                return fail(
+                    &ctx,
+                    AppError::Unavailable(tr(ctx.lang, "documents-busy").into()),
+                );
+            };
             let made = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
                 etablera_app::render_board_document(&run, f, lang, None)
             })
             .await;
