@@ -120,6 +120,15 @@ pub fn projection_text(r: &TargetResult, unit: &MeasureUnit, lang: Lang) -> Opti
     ))
 }
 
+/// The chart's text alternative after its title: [`description`] and, when the chart draws
+/// a projection, [`projection_text`].
+pub fn full_description(r: &TargetResult, unit: &MeasureUnit, lang: Lang) -> String {
+    match projection_text(r, unit, lang) {
+        Some(p) => format!("{}. {p}", description(r, lang)),
+        None => description(r, lang),
+    }
+}
+
 pub fn description(r: &TargetResult, lang: Lang) -> String {
     let series: Vec<&str> = r
         .chart
@@ -435,6 +444,34 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 mod tests {
     use super::{nice_step, step_decimals, wrap};
 
+    /// A result with only what a chart reads: the target value and the series.
+    fn result(
+        target_value: Option<f64>,
+        chart: Vec<etablera_followup::ChartSeries>,
+    ) -> etablera_followup::TargetResult {
+        etablera_followup::TargetResult {
+            target_id: "t".into(),
+            goal_id: "g".into(),
+            indicator: etablera_domain::IndicatorId::parse("N00973").unwrap(),
+            unit: etablera_domain::UnitCode::parse("2380").unwrap(),
+            sex: etablera_domain::Sex::Total,
+            status: etablera_followup::Status::OnTrack,
+            observed: None,
+            target_value,
+            baseline: None,
+            expected_now: None,
+            judged: None,
+            trend: None,
+            projection: None,
+            sex_gap: None,
+            nation: None,
+            group: None,
+            years_behind: None,
+            explanation: Default::default(),
+            chart,
+        }
+    }
+
     #[test]
     fn tick_labels_have_the_decimals_their_step_needs() {
         for (step, d) in [
@@ -454,27 +491,7 @@ mod tests {
     #[test]
     fn the_projection_is_given_in_words() {
         use etablera_domain::{Lang, MeasureUnit};
-        let mut r = etablera_followup::TargetResult {
-            target_id: "t".into(),
-            goal_id: "g".into(),
-            indicator: etablera_domain::IndicatorId::parse("N00973").unwrap(),
-            unit: etablera_domain::UnitCode::parse("2380").unwrap(),
-            sex: etablera_domain::Sex::Total,
-            status: etablera_followup::Status::OnTrack,
-            observed: None,
-            target_value: None,
-            baseline: None,
-            expected_now: None,
-            judged: None,
-            trend: None,
-            projection: None,
-            sex_gap: None,
-            nation: None,
-            group: None,
-            years_behind: None,
-            explanation: Default::default(),
-            chart: Vec::new(),
-        };
+        let mut r = result(None, Vec::new());
         r.projection = Some(etablera_followup::Projection {
             year: 2025,
             value: 52.0,
@@ -516,26 +533,9 @@ mod tests {
     #[test]
     fn values_too_large_for_an_axis_give_no_chart_and_no_endless_axis() {
         use etablera_domain::{Lang, MeasureUnit, Period};
-        let r = etablera_followup::TargetResult {
-            target_id: "t".into(),
-            goal_id: "g".into(),
-            indicator: etablera_domain::IndicatorId::parse("N00973").unwrap(),
-            unit: etablera_domain::UnitCode::parse("2380").unwrap(),
-            sex: etablera_domain::Sex::Total,
-            status: etablera_followup::Status::OnTrack,
-            observed: None,
-            target_value: Some(1.7e308),
-            baseline: None,
-            expected_now: None,
-            judged: None,
-            trend: None,
-            projection: None,
-            sex_gap: None,
-            nation: None,
-            group: None,
-            years_behind: None,
-            explanation: Default::default(),
-            chart: vec![etablera_followup::ChartSeries {
+        let r = result(
+            Some(1.7e308),
+            vec![etablera_followup::ChartSeries {
                 key: "own",
                 label: Default::default(),
                 points: vec![etablera_followup::Point {
@@ -543,7 +543,7 @@ mod tests {
                     value: -1e308,
                 }],
             }],
-        };
+        );
         let svg = super::target_chart(&r, &MeasureUnit::Count, 2024, "t", "d", Lang::Sv, "c");
         assert!(svg.len() < 10_000, "{} bytes", svg.len());
         assert!(svg.contains("Inga värden att visa"));

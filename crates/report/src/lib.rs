@@ -517,10 +517,7 @@ pub fn render_html(input: &ReportInput) -> String {
                 }
             }
             let projection = chart::projection_text(r, unit, lang);
-            let desc = match &projection {
-                Some(p) => format!("{}. {p}", chart::description(r, lang)),
-                None => chart::description(r, lang),
-            };
+            let desc = chart::full_description(r, unit, lang);
             let _ = write!(
                 o,
                 "<figure>{}<figcaption>{}{}{}</figcaption></figure>",

@@ -295,10 +295,7 @@ fn target(input: &ReportInput, t: &etablera_domain::Target, r: &TargetResult) ->
     let lang = input.lang;
     let unit = unit_of(input, &t.series.indicator);
     let projection = chart::projection_text(r, unit, lang);
-    let desc = match &projection {
-        Some(p) => format!("{}. {p}", chart::description(r, lang)),
-        None => chart::description(r, lang),
-    };
+    let desc = chart::full_description(r, unit, lang);
     let id = format!("target-{}", t.id).replace(|c: char| !c.is_ascii_alphanumeric(), "-");
     let (table_header, table_rows) = data_rows(r, unit, lang);
     Target {

@@ -813,10 +813,7 @@ async fn target_page(
         Err(e) => return fail(&ctx, e),
     };
     let projection = etablera_report::chart::projection_text(r, &unit, lang);
-    let desc = match &projection {
-        Some(p) => format!("{}. {p}", etablera_report::chart::description(r, lang)),
-        None => etablera_report::chart::description(r, lang),
-    };
+    let desc = etablera_report::chart::full_description(r, &unit, lang);
     let chart = etablera_report::chart::target_chart(
         r,
         &unit,
