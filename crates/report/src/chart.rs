@@ -176,14 +176,7 @@ pub fn target_chart(
         escape(desc)
     );
     if ys.is_empty() {
-        let _ = write!(
-            out,
-            r#"<text x="{}" y="{}" text-anchor="middle">{}</text></svg>"#,
-            W / 2.0,
-            H / 2.0,
-            tr(lang, "report-no-values-to-show")
-        );
-        return out;
+        return no_values(out, lang);
     }
     let (mut x0, mut x1) = (
         xs.iter().cloned().fold(f64::MAX, f64::min).floor(),
@@ -215,14 +208,7 @@ pub fn target_chart(
     // Values so large that the axis overflows (a hostile file, a typing error of 1e308) get
     // no chart rather than an axis without end.
     if !(y0.is_finite() && y1.is_finite() && step.is_finite() && (1.0..=12.0).contains(&ticks)) {
-        let _ = write!(
-            out,
-            r#"<text x="{}" y="{}" text-anchor="middle">{}</text></svg>"#,
-            W / 2.0,
-            H / 2.0,
-            tr(lang, "report-no-values-to-show")
-        );
-        return out;
+        return no_values(out, lang);
     }
     let ticks = ticks as i64;
     let decimals = step_decimals(step);
@@ -383,6 +369,18 @@ pub fn target_chart(
         &format!("viewBox=\"0 0 {W} {height:.0}\""),
         1,
     )
+}
+
+/// Ends a chart that has nothing to draw with the words "Inga värden att visa".
+fn no_values(mut out: String, lang: Lang) -> String {
+    let _ = write!(
+        out,
+        r#"<text x="{}" y="{}" text-anchor="middle">{}</text></svg>"#,
+        W / 2.0,
+        H / 2.0,
+        tr(lang, "report-no-values-to-show")
+    );
+    out
 }
 
 /// The decimals a tick label of a step needs: 2,5 → 1, 0,25 → 2, 0,05 → 2, 20 → 0.
