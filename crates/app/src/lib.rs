@@ -52,6 +52,7 @@ pub mod matching_demo;
 pub mod operator;
 pub mod register;
 pub mod register_demo;
+pub mod rounds;
 pub mod sessions;
 pub mod strategies;
 pub mod table;

@@ -21,6 +21,7 @@ pub mod indicator;
 pub mod measure;
 pub mod observation;
 pub mod period;
+pub mod round;
 pub mod sex;
 pub mod strategy;
 pub mod target;

@@ -116,6 +116,7 @@ pub trait Get {
     fn opt_text(&self, i: usize) -> Result<Option<String>>;
     fn boolean(&self, i: usize) -> Result<bool>;
     fn opt_int4(&self, i: usize) -> Result<Option<i32>>;
+    fn bytes(&self, i: usize) -> Result<Vec<u8>>;
 }
 
 /// Runs statements: a connection or a transaction of either backend.
@@ -244,6 +245,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(14, "0014_library_draft_review.sql"),
     migration!(15, "0015_library_entry_published.sql"),
     migration!(16, "0016_library_change.sql"),
+    migration!(17, "0017_rounds.sql"),
 ];
 
 /// A migration's text for a dialect. Each migration is one file for both databases
@@ -360,6 +362,9 @@ impl Get for rusqlite::Row<'_> {
         Ok(self.get(i)?)
     }
     fn opt_int4(&self, i: usize) -> Result<Option<i32>> {
+        Ok(self.get(i)?)
+    }
+    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
         Ok(self.get(i)?)
     }
 }
@@ -481,6 +486,9 @@ impl Get for postgres::Row {
         Ok(self.try_get(i)?)
     }
     fn opt_int4(&self, i: usize) -> Result<Option<i32>> {
+        Ok(self.try_get(i)?)
+    }
+    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
         Ok(self.try_get(i)?)
     }
 }

@@ -438,6 +438,9 @@ pub struct AuditFilter {
 }
 
 pub mod register;
+pub mod rounds;
+use etablera_domain::round::{RoundState, TaskState};
+pub use rounds::{AdoptionRow, Department, RoundRow, TaskRow};
 mod sql;
 pub use register::{
     ChainMac, ChainedRead, HouseholdRow, PersonRow, PlanLinkRow, ReadLogCheckpoint, ReadLogEntry,
@@ -902,6 +905,132 @@ pub trait Store: Send + backend::Backend {
     /// Deletes the oldest reads, up to the first one younger than the retention (the
     /// database refuses younger ones), leaving a checkpoint with the last removed row's HMAC.
     fn purge_read_log(&mut self) -> Result<usize>;
+
+    // ---- the yearly reporting round (see [`rounds`]) ----------------------------------
+
+    /// A municipality's departments, by name.
+    fn departments(&mut self, owner: &UnitCode) -> Result<Vec<Department>> {
+        rounds::departments(self.sql(), owner)
+    }
+    /// Makes the departments named that do not exist yet; returns all of them in order.
+    fn ensure_departments(
+        &mut self,
+        owner: &UnitCode,
+        names: &[String],
+        now: &str,
+    ) -> Result<Vec<Department>> {
+        rounds::ensure_departments(self, owner, names, now)
+    }
+    /// Makes a user a reporter of a department, or (`on` false) no longer one.
+    fn set_department_reporter(
+        &mut self,
+        user_id: i64,
+        department_id: i64,
+        on: bool,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        rounds::set_reporter(self, user_id, department_id, on, audit)
+    }
+    /// The departments a user reports for.
+    fn reporter_of(&mut self, user_id: i64) -> Result<Vec<Department>> {
+        rounds::reporter_of(self.sql(), user_id)
+    }
+    /// A strategy's rounds, the newest year first.
+    fn rounds(&mut self, strategy_id: &str) -> Result<Vec<RoundRow>> {
+        rounds::rounds(self.sql(), strategy_id)
+    }
+    fn round(&mut self, strategy_id: &str, year: i32) -> Result<Option<RoundRow>> {
+        rounds::round(self.sql(), strategy_id, year)
+    }
+    /// Opens a round with a task per department; `Conflict` when the year has one.
+    #[allow(clippy::too_many_arguments)]
+    fn open_round(
+        &mut self,
+        strategy_id: &str,
+        year: i32,
+        deadline: &str,
+        departments: &[i64],
+        now: &str,
+        by: i64,
+        audit: &AuditEntry,
+    ) -> Result<i64> {
+        rounds::open_round(
+            self,
+            strategy_id,
+            year,
+            deadline,
+            departments,
+            now,
+            by,
+            audit,
+        )
+    }
+    /// A round's tasks, by department name.
+    fn round_tasks(&mut self, round_id: i64) -> Result<Vec<TaskRow>> {
+        rounds::tasks(self.sql(), round_id)
+    }
+    /// Moves a task that still stands at `from`; `Conflict` when it no longer does.
+    #[allow(clippy::too_many_arguments)]
+    fn move_task(
+        &mut self,
+        round_id: i64,
+        department_id: i64,
+        from: TaskState,
+        to: TaskState,
+        comment: Option<&str>,
+        now: &str,
+        by: i64,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        rounds::move_task(
+            self,
+            round_id,
+            department_id,
+            from,
+            to,
+            comment,
+            now,
+            by,
+            audit,
+        )
+    }
+    /// Moves a round that still stands at `from`; `Conflict` when it no longer does.
+    fn move_round(
+        &mut self,
+        round_id: i64,
+        from: RoundState,
+        to: RoundState,
+        now: &str,
+        by: i64,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        rounds::move_round(self, round_id, from, to, now, by, audit)
+    }
+    /// Records the board's adoption of an approved round with the documents' bytes.
+    fn adopt_round(&mut self, a: &AdoptionRow, audit: &AuditEntry) -> Result<()> {
+        rounds::adopt(self, a, audit)
+    }
+    /// Reopens an approved or adopted round; the adoption in force is kept, marked reopened.
+    #[allow(clippy::too_many_arguments)]
+    fn reopen_round(
+        &mut self,
+        round_id: i64,
+        from: RoundState,
+        reason: &str,
+        now: &str,
+        by: i64,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        rounds::reopen(self, round_id, from, reason, now, by, audit)
+    }
+    /// Every adoption of a round, the newest first.
+    fn adoptions(&mut self, round_id: i64) -> Result<Vec<AdoptionRow>> {
+        rounds::adoptions(self.sql(), round_id)
+    }
+    /// The newest stored version of a strategy (0 when none).
+    fn strategy_version(&mut self, strategy_id: &str) -> Result<i64> {
+        rounds::strategy_version(self.sql(), strategy_id)
+    }
 }
 
 /// One login attempt.

@@ -26,6 +26,7 @@ pub mod library;
 pub mod pages;
 pub mod plan;
 pub mod register;
+pub mod rounds;
 pub mod ui;
 pub mod users;
 
@@ -213,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         .merge(edit::router(limit))
         .merge(data::router(limit))
         .merge(plan::router())
+        .merge(rounds::router())
         .merge(users::router())
         .merge(library::router())
         .merge(register::router(limit))

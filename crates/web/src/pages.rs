@@ -667,6 +667,7 @@ async fn overview(
                 li { a href={ "/s/" (s.id) "/strategy" } { (tr(lang, "strategy-file")) } }
                 li { a href={ "/s/" (s.id) "/compare" } { (tr(lang, "comparison")) } }
                 li { a href={ "/s/" (s.id) "/plan" } { (tr(lang, "action-plan")) } }
+                li { a href={ "/s/" (s.id) "/omgangar" } { (tr(lang, "rounds")) } }
             }
             @if allowed(ctx.principal.as_ref(), Action::Write, &s.owner, false) {
                 li { a href={ "/s/" (s.id) "/data" } { (tr(lang, "data-upload-enter")) } }

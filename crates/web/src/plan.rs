@@ -250,7 +250,7 @@ struct ReportQuery {
 }
 
 /// The board's documents laid out at once in this process.
-static BOARD_DOCUMENTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+pub(crate) static BOARD_DOCUMENTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 async fn report(
     State(state): State<AppState>,
