@@ -231,6 +231,121 @@ try {
     await axe(a, "the audit log");
     await actx.close();
   }
+  {
+    // A whole reporting round: the strategist opens it, the admin names two reporters, the
+    // two departments report (one is returned once), the strategist approves, the board's
+    // adoption is recorded with its § number; a later import changes the figures but not
+    // the adopted PDF; reopening is refused to the strategist and audited with the admin.
+    console.log("reporting round");
+    // A form post answers with a redirect to the round's page: wait for that navigation.
+    const nav = async (p, target) => {
+      await Promise.all([p.waitForEvent("framenavigated"), target.click()]);
+      await p.waitForLoadState();
+    };
+    const login = async (user, pw) => {
+      const c = await browser.newContext({ bypassCSP: true });
+      const p = await c.newPage();
+      await p.goto(`${base}/login`);
+      await p.fill("#username", user);
+      await p.fill("#password", pw);
+      await Promise.all([p.waitForURL((u) => !u.pathname.startsWith("/login")), p.click("form[action='/login'] button[type=submit]")]);
+      return [c, p];
+    };
+    const roundUrl = `${base}/s/ostersund-2020/omgangar/2020`;
+    const [sc, s] = await login("strateg", "demo-strateg-lösenord");
+    await s.goto(`${base}/s/ostersund-2020`);
+    await s.click("text=Uppföljningsomgångar");
+    check((await s.textContent("h1"))?.includes("Uppföljningsomgångar"), "the rounds page opens from the overview");
+    await axe(s, "the rounds page");
+    await s.fill("#o-year", "2020");
+    await s.fill("#o-deadline", "2021-02-15");
+    await nav(s, s.locator("main form button[type=submit]"));
+    const sections = await s.locator("main section h2").allTextContents();
+    check(sections.some((t) => t.startsWith("Upphandlingsenheten")) && sections.some((t) => t.startsWith("Barn- och utbildningsförvaltningen")), "the round has a task per responsible department");
+    await axe(s, "an open round");
+    const [ac, a] = await login("admin", "demo-admin-lösenord");
+    await a.goto(roundUrl);
+    for (const [dept, user] of [["Upphandlingsenheten", "upphandling"], ["Barn- och utbildningsförvaltningen", "skola"]]) {
+      const sec = a.locator("main section", { has: a.locator(`h2:text-matches("^${dept}")`) });
+      await sec.locator("input[name=username]").fill(user);
+      await nav(a, sec.locator("form[action$='/rapportor'] button"));
+    }
+    const [uc, u] = await login("upphandling", "demo-upphandling-lösenord");
+    await u.goto(roundUrl);
+    const mine = u.locator("main section", { has: u.locator("h2:text-matches('^Upphandlingsenheten')") });
+    check((await mine.locator("select[name=status]").count()) === 1, "the reporter may report for their department");
+    check((await u.locator("main section", { has: u.locator("h2:text-matches('^Barn')") }).locator("select").count()) === 0, "and not for another");
+    await mine.locator("select[name=status]").selectOption("done");
+    await mine.locator("input[name=comment]").fill("Upphandlingskrav i tre avtal");
+    await nav(u, mine.locator("form[action*='/aktivitet/'] button"));
+    await nav(u, u.locator("main section", { has: u.locator("h2:text-matches('^Upphandlingsenheten')") }).locator("form[action$='/lamna-in'] button"));
+    check((await u.textContent("main"))?.includes("Upphandlingsenheten: inlämnad"), "the report is submitted");
+    await axe(u, "the round as a reporter sees it");
+    const [kc, k] = await login("skola", "demo-skola-lösenord");
+    await k.goto(roundUrl);
+    await nav(k, k.locator("main section", { has: k.locator("h2:text-matches('^Barn')") }).locator("form[action$='/lamna-in'] button"));
+    // The strategist returns the procurement report with a comment; it is sent again.
+    await s.goto(roundUrl);
+    let sec = s.locator("main section", { has: s.locator("h2:text-matches('^Upphandlingsenheten')") });
+    await sec.locator("textarea[name=comment]").fill("Ange hur många avtal som fick kraven");
+    await nav(s, sec.locator("button[value=return]"));
+    check((await s.textContent("main"))?.includes("Upphandlingsenheten: återsänd"), "the report is returned");
+    await u.goto(roundUrl);
+    check((await u.textContent("main"))?.includes("Ange hur många avtal"), "the reporter sees the strategist's comment");
+    await nav(u, u.locator("main section", { has: u.locator("h2:text-matches('^Upphandlingsenheten')") }).locator("form[action$='/lamna-in'] button"));
+    // The strategist accepts the two, and reports and accepts for the departments left.
+    await s.goto(roundUrl);
+    for (;;) {
+      const accept = s.locator("button[value=accept]").first();
+      if ((await accept.count()) === 0) break;
+      await nav(s, accept);
+    }
+    for (;;) {
+      const submit = s.locator("form[action$='/lamna-in'] button").first();
+      if ((await submit.count()) === 0) break;
+      await nav(s, submit);
+      await nav(s, s.locator("button[value=accept]").first());
+    }
+    check((await s.textContent("main"))?.includes("granskad"), "every report is accepted: the round is reviewed");
+    await nav(s, s.locator("form[action$='/godkann'] button"));
+    await axe(s, "an approved round with the adoption form");
+    await s.fill("#a-date", "2021-03-12");
+    await s.fill("#a-ref", "KS 2021-03-12");
+    await s.fill("#a-dnr", "KS 2021/123");
+    await nav(s, s.locator("form[action$='/anta'] button"));
+    check((await s.textContent("[role=alert]"))?.includes("§"), "a decision reference without a § number is refused");
+    await s.goto(roundUrl);
+    await s.fill("#a-date", "2021-03-12");
+    await s.fill("#a-ref", "KS 2021-03-12 § 45");
+    await s.fill("#a-dnr", "KS 2021/123");
+    await nav(s, s.locator("form[action$='/anta'] button"));
+    check((await s.textContent("main"))?.includes("KS 2021-03-12 § 45"), "the adoption is recorded with its § number");
+    await axe(s, "an adopted round");
+    const pdf1 = await (await s.request.get(`${roundUrl}/antagen.pdf`)).body();
+    check(pdf1.subarray(0, 5).toString() === "%PDF-", "the adopted PDF downloads");
+    // A later import changes the figures.
+    await s.goto(`${base}/s/ostersund-2020/data`);
+    writeFileSync(join(dir, "senare.xlsx"), xlsx([["Kommun", "Indikator", "2024"], ["Östersund", "OSD-UTOMNORD-ANST", "3,9"]]));
+    await s.setInputFiles("#file", join(dir, "senare.xlsx"));
+    await s.click("text=Förhandsgranska");
+    await s.click("text=Spara i databasen");
+    await s.goto(roundUrl);
+    check((await s.textContent("main"))?.includes("har ändrats sedan uppföljningen antogs"), "the round says the figures changed since adoption");
+    const pdf2 = await (await s.request.get(`${roundUrl}/antagen.pdf`)).body();
+    check(Buffer.compare(pdf1, pdf2) === 0, `the adopted PDF is byte-identical after the import (${pdf1.length} bytes)`);
+    // Reopening: no form for the strategist, and a post is refused; the admin reopens.
+    check((await s.locator("form[action$='/oppna-igen']").count()) === 0, "the strategist has no reopen form");
+    const csrf = await s.getAttribute("input[name=csrf]", "value");
+    const refused = await s.request.post(`${roundUrl}/oppna-igen`, { form: { csrf, reason: "Fel siffra" } });
+    check(refused.status() === 403, `reopening is refused to a strategist (${refused.status()})`);
+    await a.goto(roundUrl);
+    await a.fill("#r-reason", "Fel siffra i mål 3");
+    await nav(a, a.locator("form[action$='/oppna-igen'] button"));
+    check((await a.textContent("main"))?.includes("Läge: granskad") && (await a.locator("form[action$='/godkann']").count()) === 1, "the admin reopened the round: open again, every report still accepted");
+    await a.goto(`${base}/admin/audit`);
+    check((await a.content()).includes("round.reopen") && (await a.content()).includes("round.adopt"), "the audit log shows the adoption and the reopening");
+    for (const c of [sc, ac, uc, kc]) await c.close();
+  }
   await page.goto(`${base}/s/ostersund-2020/t/m2-utomnordiskt-anstallda`);
 
   await page.click("text=English");

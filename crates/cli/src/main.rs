@@ -469,7 +469,7 @@ fn run_server(config: etablera_web::Config, addr: std::net::SocketAddr) -> Resul
 
 /// Demo accounts: (username, name, password, system admin, roles).
 #[rustfmt::skip]
-const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 7] = [
+const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 9] = [
     ("admin", "Systemadministratör", "demo-admin-lösenord", true, &[]),
     ("strateg", "Sara Strateg (Östersund)", "demo-strateg-lösenord", false, &[("2380", "strategist")]),
     ("lasare", "Lars Läsare (Östersund)", "demo-läsare-lösenord", false, &[("2380", "viewer")]),
@@ -477,6 +477,8 @@ const DEMO_ACCOUNTS: [(&str, &str, &str, bool, &[(&str, &str)]); 7] = [
     ("handlaggare", "Hanna Handläggare (Östersund, etablering)", "demo-handläggare-lösenord", false, &[("2380", "case_worker")]),
     ("mottagning", "Mats Mottagningsansvarig (Östersund)", "demo-mottagning-lösenord", false, &[("2380", "reception_manager")]),
     ("analytiker", "Anna Analytiker (Östersund)", "demo-analytiker-lösenord", false, &[("2380", "analyst")]),
+    ("upphandling", "Ulla Upphandlare (Östersund, rapportör)", "demo-upphandling-lösenord", false, &[("2380", "viewer")]),
+    ("skola", "Sam Skola (Östersund, rapportör)", "demo-skola-lösenord", false, &[("2380", "viewer")]),
 ];
 
 /// The register keys: ETABLERA_REGISTER_KEYS, else the file named (flag, environment or
