@@ -23,6 +23,8 @@ struct Prepared {
     /// ("change anonymous 2380"): added by no municipality, so only the municipality's
     /// admin and a system admin may change or remove them; each states one target.
     library: HashMap<String, i64>,
+    /// The department each municipality's round cells report for, by code.
+    departments: HashMap<&'static str, i64>,
 }
 
 type App = common::App<Prepared>;
@@ -38,6 +40,8 @@ const USERS: &[(&str, Option<(&str, Role)>, Option<RegisterRole>)] = &[
     ("cw", None, Some(RegisterRole::CaseWorker)),
     ("mgr", None, Some(RegisterRole::ReceptionManager)),
     ("analyst", None, Some(RegisterRole::Analyst)),
+    // A viewer of Östersund who reports for its procurement unit in the yearly round.
+    ("reporter", Some(("2380", Role::Viewer)), None),
 ];
 
 fn spawn_apps() -> Vec<App> {
@@ -164,6 +168,7 @@ fn spawn_apps() -> Vec<App> {
                 }
             }
         }
+        let departments = prepare_rounds(s);
         let config = etablera_web::Config {
             register_keys: Some(keys),
             ..Default::default()
@@ -174,9 +179,138 @@ fn spawn_apps() -> Vec<App> {
                 persons,
                 requests,
                 library,
+                departments,
             },
         )
     })
+}
+
+/// The department whose task each round cell reports on, and its activity (one the other
+/// cells never set done, so the department has a task in every year's round).
+const ROUND_DEPARTMENT: [(&str, &str, &str, &str); 2] = [
+    ("2380", "ostersund-2020", "Upphandlingsenheten", "hp-2019-2"),
+    (
+        "1864",
+        "ljusnarsberg-2016",
+        "Kommunstyrelsen",
+        "aktivitetsplan",
+    ),
+];
+
+/// A cell's year in the rounds (the strategies' periods are 2016–2020; a round may be
+/// opened up to the year after): each user who may open, approve, adopt or reopen has a
+/// year of its own; the reporter reports in the round prepared for 2017.
+fn round_year(user: &str, n: usize) -> i32 {
+    if user == "reporter" {
+        2017
+    } else {
+        2016 + (n % 6) as i32
+    }
+}
+
+/// The rounds' fixtures: the departments of both municipalities; the reporter made one of
+/// Östersund's procurement unit, in an open round of 2017; and for the later steps, copies
+/// of each strategy (`…-approve`, `…-adopt`, `…-reopen`) with a round in every year of
+/// 2016–2021 standing where that step starts: every report accepted, approved, adopted.
+fn prepare_rounds(s: &mut dyn etablera_store::Store) -> HashMap<&'static str, i64> {
+    use etablera_domain::round::{RoundState, TaskState};
+    let at = "2026-01-01T00:00:00Z";
+    let audit = |what: &str| etablera_store::AuditEntry::new(at, None, what, "round", None);
+    let mut out = HashMap::new();
+    for (code, sid, dept_name, _) in ROUND_DEPARTMENT {
+        let unit = etablera_domain::UnitCode::parse(code).unwrap();
+        let base = s.strategy(sid).unwrap().unwrap();
+        let mut names: Vec<String> = Vec::new();
+        for y in 2016..=2021 {
+            let of_year = etablera_app::rounds::departments_of(&base, y);
+            assert!(
+                of_year.iter().any(|n| n == dept_name),
+                "{sid} {y}: {of_year:?}"
+            );
+            for n in of_year {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        let depts = s.ensure_departments(&unit, &names, at).unwrap();
+        let id_of = |name: &str| depts.iter().find(|d| d.name == name).unwrap().id;
+        out.insert(code, id_of(dept_name));
+        let open = |s: &mut dyn etablera_store::Store, sid: &str, y: i32| {
+            let ids: Vec<i64> = etablera_app::rounds::departments_of(&base, y)
+                .iter()
+                .map(|n| id_of(n))
+                .collect();
+            let round = s
+                .open_round(sid, y, "2027-02-15", &ids, at, 0, &audit("round.open"))
+                .unwrap();
+            (round, ids)
+        };
+        if code == "2380" {
+            let reporter = s.user_by_name("reporter").unwrap().unwrap().id;
+            s.set_department_reporter(reporter, id_of(dept_name), true, &audit("reporter"))
+                .unwrap();
+            open(s, sid, 2017);
+        }
+        for (step, reached) in [
+            ("approve", RoundState::Open),
+            ("adopt", RoundState::Approved),
+            ("reopen", RoundState::Adopted),
+        ] {
+            let mut copy = base.clone();
+            copy.id = format!("{sid}-{step}");
+            s.save_strategy(&copy, at).unwrap();
+            for y in 2016..=2021 {
+                let (round, ids) = open(s, &copy.id, y);
+                for d in ids {
+                    for (from, to) in [
+                        (TaskState::Open, TaskState::Submitted),
+                        (TaskState::Submitted, TaskState::Accepted),
+                    ] {
+                        s.move_task(round, d, from, to, None, at, 0, &audit("round.task"))
+                            .unwrap();
+                    }
+                }
+                if reached == RoundState::Open {
+                    continue;
+                }
+                s.move_round(
+                    round,
+                    RoundState::Open,
+                    RoundState::Approved,
+                    at,
+                    0,
+                    &audit("round.approve"),
+                )
+                .unwrap();
+                if reached == RoundState::Adopted {
+                    s.adopt_round(
+                        &etablera_store::AdoptionRow {
+                            id: 0,
+                            round_id: round,
+                            body: "Kommunstyrelsen".into(),
+                            decided_on: "2027-03-12".into(),
+                            reference: "KS 2027-03-12 § 45".into(),
+                            diarienummer: "KS 2027/1".into(),
+                            adopted_at: at.into(),
+                            adopted_by: None,
+                            strategy_version: 1,
+                            data_version: "0".into(),
+                            pdf: b"%PDF-1.7 fixture".to_vec(),
+                            pdf_sha256: "fixture".into(),
+                            docx: b"PK fixture".to_vec(),
+                            docx_sha256: "fixture".into(),
+                            reopened_at: None,
+                            reopen_reason: None,
+                        },
+                        &audit("round.adopt"),
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Distinct demo seeds per municipality (person ids come from the seed).
@@ -283,6 +417,9 @@ enum Need {
     LibraryAdd,
     /// Review a library draft for one's own municipality: a strategist or admin of one.
     LibraryReview,
+    /// Report for a department in the yearly round: a writer of the unit, or the
+    /// department's reporter.
+    ReportFor,
 }
 
 fn allowed(user: &str, need: Need, unit: &str) -> bool {
@@ -308,6 +445,9 @@ fn allowed(user: &str, need: Need, unit: &str) -> bool {
             user == "sys" || matches!(role, Some((_, Role::Strategist | Role::Admin)))
         }
         Need::LibraryReview => matches!(role, Some((_, Role::Strategist | Role::Admin))),
+        Need::ReportFor => {
+            allowed(user, Need::WriteUnit, unit) || (user == "reporter" && unit == "2380")
+        }
     }
 }
 
@@ -790,6 +930,86 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
         ),
         Need::WriteUnit,
     ));
+    // The yearly round: open a year, report on the department's activity and submit it,
+    // accept it, name a reporter; approve, adopt and reopen on the copies whose rounds stand
+    // where those steps start (see `prepare_rounds`).
+    {
+        let y = round_year(user, n);
+        let (_, _, _, round_activity) = ROUND_DEPARTMENT.iter().find(|r| r.0 == code).unwrap();
+        let dept = app.departments[code];
+        let r = |sid: &str| format!("/s/{sid}/omgangar/{y}");
+        v.push((
+            "POST round open",
+            format!("{s}/omgangar"),
+            form(
+                csrf,
+                &[("year", &y.to_string()), ("deadline", "2027-02-15")],
+            ),
+            Need::WriteUnit,
+        ));
+        v.push((
+            "POST round report",
+            format!("{}/{dept}/aktivitet/{round_activity}", r(sid)),
+            form(
+                csrf,
+                &[
+                    ("status", "ongoing"),
+                    ("comment", &format!("Rapport {tag}")),
+                ],
+            ),
+            Need::ReportFor,
+        ));
+        v.push((
+            "POST round submit",
+            format!("{}/{dept}/lamna-in", r(sid)),
+            form(csrf, &[]),
+            Need::ReportFor,
+        ));
+        v.push((
+            "POST round review",
+            format!("{}/{dept}/granska", r(sid)),
+            form(csrf, &[("decision", "accept"), ("comment", "")]),
+            Need::WriteUnit,
+        ));
+        v.push((
+            "POST round reporter",
+            format!("{}/{dept}/rapportor", r(sid)),
+            form(
+                csrf,
+                &[(
+                    "username",
+                    if code == "2380" { "viewer" } else { "ljadmin" },
+                )],
+            ),
+            Need::AdministerUnit,
+        ));
+        v.push((
+            "POST round approve",
+            format!("{}/godkann", r(&format!("{sid}-approve"))),
+            form(csrf, &[]),
+            Need::WriteUnit,
+        ));
+        v.push((
+            "POST round adopt",
+            format!("{}/anta", r(&format!("{sid}-adopt"))),
+            form(
+                csrf,
+                &[
+                    ("body", "Kommunstyrelsen"),
+                    ("date", "2027-03-12"),
+                    ("reference", &format!("KS 2027-03-12 § {}", 10 + n)),
+                    ("diarienummer", "KS 2027/12"),
+                ],
+            ),
+            Need::WriteUnit,
+        ));
+        v.push((
+            "POST round reopen",
+            format!("{}/oppna-igen", r(&format!("{sid}-reopen"))),
+            form(csrf, &[("reason", &format!("Fel siffra ({tag})"))]),
+            Need::AdministerUnit,
+        ));
+    }
     if code == "2380" {
         v.push((
             "POST accessibility feedback",
