@@ -503,6 +503,7 @@ pub fn submit(
         None,
         &now,
         actor.user_id().unwrap_or(0),
+        &[],
         &entry,
     )?;
     view_of(conn, actor, &allowed, round)
@@ -563,6 +564,26 @@ pub fn review(
         e => refused(e, actor.lang),
     })?;
     let now = now_utc();
+    // The department's reporters hear that their report came back (the comment itself is
+    // read on the page): in the outbox, in the same transaction as the move.
+    let mail = if accept {
+        vec![]
+    } else {
+        let title = conn
+            .store()
+            .strategy(strategy_id)?
+            .map(|s| s.title)
+            .unwrap_or_default();
+        crate::mail::returned_messages(
+            conn,
+            &allowed.summary.owner,
+            &title,
+            &format!("/s/{strategy_id}/omgangar/{year}"),
+            year,
+            (department_id, &task.department.name),
+            &now,
+        )?
+    };
     let entry = audit(
         actor,
         &now,
@@ -583,6 +604,7 @@ pub fn review(
         if accept { None } else { comment },
         &now,
         actor.user_id().unwrap_or(0),
+        &mail,
         &entry,
     )?;
     view_of(conn, actor, &allowed, round)

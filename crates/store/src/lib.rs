@@ -437,7 +437,9 @@ pub struct AuditFilter {
     pub offset: i64,
 }
 
+pub mod mail;
 pub mod register;
+pub use mail::{Message, NewMessage};
 pub mod rounds;
 use etablera_domain::round::{RoundState, TaskState};
 pub use rounds::{AdoptionRow, Department, RoundRow, TaskRow};
@@ -980,6 +982,7 @@ pub trait Store: Send + backend::Backend {
         comment: Option<&str>,
         now: &str,
         by: i64,
+        mail: &[NewMessage],
         audit: &AuditEntry,
     ) -> Result<()> {
         rounds::move_task(
@@ -991,6 +994,7 @@ pub trait Store: Send + backend::Backend {
             comment,
             now,
             by,
+            mail,
             audit,
         )
     }
@@ -1030,6 +1034,67 @@ pub trait Store: Send + backend::Backend {
     /// The newest stored version of a strategy (0 when none).
     fn strategy_version(&mut self, strategy_id: &str) -> Result<i64> {
         rounds::strategy_version(self.sql(), strategy_id)
+    }
+    /// A strategy's open rounds' unsubmitted tasks are asked about by the reminders: every
+    /// open round of every strategy.
+    fn open_rounds(&mut self) -> Result<Vec<RoundRow>> {
+        rounds::open_rounds(self.sql())
+    }
+
+    // ---- e-mail (see [`mail`]) ---------------------------------------------------------
+
+    /// Which SQL dialect this store speaks (the outbox's claim differs).
+    fn dialect(&self) -> backend::Dialect;
+    /// Puts messages in the outbox (a key already there is left out), with an audit entry
+    /// when given, in one transaction; the number put in.
+    fn enqueue_mail(
+        &mut self,
+        msgs: &[NewMessage],
+        now: &str,
+        audit: Option<&AuditEntry>,
+    ) -> Result<u64> {
+        mail::enqueue_all(self, msgs, now, audit)
+    }
+    /// Claims up to `limit` due messages until `until` (see [`mail::claim`]).
+    fn claim_mail(&mut self, now: &str, until: &str, limit: i64) -> Result<Vec<Message>> {
+        let d = self.dialect();
+        mail::claim(self, d, now, until, limit)
+    }
+    fn mark_mail_sent(&mut self, id: i64, now: &str) -> Result<()> {
+        mail::mark_sent(self.sql(), id, now)
+    }
+    fn mark_mail_failed(&mut self, id: i64, next: &str, error: &str) -> Result<()> {
+        mail::mark_failed(self.sql(), id, next, error)
+    }
+    /// The newest messages first, of the municipalities named (all with `None`).
+    fn mail_messages(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Message>> {
+        mail::messages(self.sql(), units, limit)
+    }
+    /// A user's address and whether it is verified.
+    fn user_email(&mut self, user_id: i64) -> Result<Option<(String, bool)>> {
+        mail::user_email(self.sql(), user_id)
+    }
+    /// Sets (or with `None` removes) a user's address, unverified, with the verification
+    /// message and the audit entry, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn set_user_email(
+        &mut self,
+        user_id: i64,
+        email: Option<&str>,
+        token_hash: Option<&str>,
+        message: Option<&NewMessage>,
+        now: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        mail::set_email(self, user_id, email, token_hash, message, now, audit)
+    }
+    /// Verifies the address waiting for the token with this hash: its user's id.
+    fn verify_user_email(&mut self, token_hash: &str, now: &str) -> Result<Option<i64>> {
+        mail::verify_email(self, token_hash, now)
+    }
+    /// The verified addresses of a department's reporters.
+    fn reporter_addresses(&mut self, department_id: i64) -> Result<Vec<String>> {
+        mail::reporter_addresses(self.sql(), department_id)
     }
 }
 

@@ -185,6 +185,9 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn dialect(&self) -> crate::backend::Dialect {
+        crate::backend::Dialect::Postgres
+    }
     fn purge_read_log(&mut self) -> Result<usize> {
         let mut tx = self.client.transaction()?;
         tx.batch_execute("lock table read_log in exclusive mode")?;

@@ -179,6 +179,14 @@ pub(crate) fn rounds(db: &mut dyn Sql, strategy_id: &str) -> Result<Vec<RoundRow
     )
 }
 
+pub(crate) fn open_rounds(db: &mut dyn Sql) -> Result<Vec<RoundRow>> {
+    db.all(
+        &format!("{ROUND_SELECT} where state = 'open' order by id"),
+        &[],
+        round_row,
+    )
+}
+
 pub(crate) fn round(db: &mut dyn Sql, strategy_id: &str, year: i32) -> Result<Option<RoundRow>> {
     db.opt(
         &format!("{ROUND_SELECT} where strategy_id = $1 and year = $2"),
@@ -250,7 +258,7 @@ pub(crate) fn tasks(db: &mut dyn Sql, round_id: i64) -> Result<Vec<TaskRow>> {
 }
 
 /// Moves a task from `from` to `to` (submitted or reviewed by `by` at `now`) if it still
-/// stands at `from`, with the audit entry, in one transaction.
+/// stands at `from`, with the messages it sends and the audit entry, in one transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn move_task(
     b: &mut (impl Backend + ?Sized),
@@ -261,6 +269,7 @@ pub(crate) fn move_task(
     comment: Option<&str>,
     now: &str,
     by: i64,
+    mail: &[crate::mail::NewMessage],
     audit: &AuditEntry,
 ) -> Result<()> {
     let sql = if to == TaskState::Submitted {
@@ -298,6 +307,7 @@ pub(crate) fn move_task(
         if n != 1 {
             return Err(StoreError::Conflict("the task changed meanwhile".into()));
         }
+        crate::mail::enqueue(db, mail, now)?;
         insert_audit(db, audit)
     })
 }

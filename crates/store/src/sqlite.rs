@@ -317,6 +317,9 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn dialect(&self) -> crate::backend::Dialect {
+        crate::backend::Dialect::Sqlite
+    }
     fn purge_read_log(&mut self) -> Result<usize> {
         let tx = self
             .conn

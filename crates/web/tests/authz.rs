@@ -267,7 +267,7 @@ fn prepare_rounds(s: &mut dyn etablera_store::Store) -> HashMap<&'static str, i6
                         (TaskState::Open, TaskState::Submitted),
                         (TaskState::Submitted, TaskState::Accepted),
                     ] {
-                        s.move_task(round, d, from, to, None, at, 0, &audit("round.task"))
+                        s.move_task(round, d, from, to, None, at, 0, &[], &audit("round.task"))
                             .unwrap();
                     }
                 }
