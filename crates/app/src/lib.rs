@@ -684,6 +684,7 @@ fn report_input<'a>(run: &'a FollowUpRun, lang: Lang, as_of: Option<&str>) -> Re
         analyses: &run.analyses,
         made_on: now_utc()[..10].to_string(),
         as_of: as_of.map(str::to_string),
+        decision: None,
         strategy_version: run.version.as_ref().map(|v| etablera_report::VersionUsed {
             version: v.version.version,
             saved_at: v.version.saved_at.clone(),
@@ -736,7 +737,20 @@ pub fn render_board_document(
     lang: Lang,
     as_of: Option<&str>,
 ) -> Result<Vec<u8>, etablera_document::Error> {
-    let input = report_input(run, lang, as_of);
+    render_adopted_document(run, format, lang, as_of, None)
+}
+
+/// [`render_board_document`] with the board's decision that adopted the follow-up on its
+/// cover (the adopted documents of a round).
+pub fn render_adopted_document(
+    run: &FollowUpRun,
+    format: BoardFormat,
+    lang: Lang,
+    as_of: Option<&str>,
+    decision: Option<&str>,
+) -> Result<Vec<u8>, etablera_document::Error> {
+    let mut input = report_input(run, lang, as_of);
+    input.decision = decision.map(str::to_string);
     let report = etablera_report::model::report(&input);
     match format {
         BoardFormat::Pdf => etablera_document::pdf(&report, &input.made_on),

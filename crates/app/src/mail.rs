@@ -387,3 +387,46 @@ pub fn deadline_reminders(conn: &mut Conn, today: Date, days: i64) -> Result<u64
     let now = now_utc();
     Ok(s.enqueue_mail(&msgs, &now, None)?)
 }
+
+/// Puts the register's review reminders in the outbox: to each case worker with a
+/// confirmed address, the number of their open cases whose review is due within
+/// [`crate::cases::DUE_WITHIN_DAYS`] days or overdue, per municipality, and the link to that
+/// list; once a week (the key names the week's Monday). A count and a link, never a name:
+/// nothing sealed is read, so nothing is written to the read log. The number put in.
+pub fn review_reminders(conn: &mut Conn, today: Date) -> Result<u64> {
+    conn.act_for("*")?;
+    let monday =
+        Date::from_unix_days(today.to_unix_days() - (today.to_unix_days() + 3).rem_euclid(7));
+    let s = conn.store();
+    let mut due: std::collections::BTreeMap<(String, i64), usize> = Default::default();
+    for row in s.all_persons()? {
+        let Some(cw) = row.case_worker else { continue };
+        if row.closed_on.is_some() || row.anonymised {
+            continue;
+        }
+        let p = crate::register::person_of(&row)?;
+        if p.closed.is_none() && crate::cases::review_due(&p, today) {
+            *due.entry((row.unit.as_str().to_string(), cw)).or_default() += 1;
+        }
+    }
+    let mut msgs = Vec::new();
+    for ((unit, user), n) in due {
+        let Some((to, true)) = s.user_email(user)? else {
+            continue;
+        };
+        msgs.push(NewMessage {
+            dedupe_key: format!("register.review:{unit}:{user}:{monday}"),
+            unit_code: Some(unit.clone()),
+            kind: "register.review".into(),
+            subject: format!("{n} uppföljningar av individuella planer förfaller / {n} plan reviews fall due"),
+            body: format!(
+                "{n} av dina ärenden har en uppföljning av den individuella planen som förfaller inom {days} dagar eller har passerat:\n{link}\n\n{n} of your cases have a review of the individual plan due within {days} days or overdue:\n{link}\n",
+                days = crate::cases::DUE_WITHIN_DAYS,
+                link = link(&format!("/register/{unit}?mine=1&due=1")),
+            ),
+            to_address: to,
+        });
+    }
+    let now = now_utc();
+    Ok(s.enqueue_mail(&msgs, &now, None)?)
+}

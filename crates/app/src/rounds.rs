@@ -683,10 +683,21 @@ pub fn adopt(
     let now = now_utc();
     // The frozen follow-up: data and strategy as of this second, rendered now and kept.
     let run = strategies::follow_up(conn, &allowed, year, None, Some(&now), None)?;
-    let pdf = crate::render_board_document(&run, BoardFormat::Pdf, lang, Some(&now))
+    let said = match lang {
+        Lang::Sv => format!(
+            "Uppföljningen antagen av {} {}, {}, diarienummer {}.",
+            d.body, d.date, d.reference, d.diarienummer
+        ),
+        Lang::En => format!(
+            "Follow-up adopted by {} on {}, {}, registration number {}.",
+            d.body, d.date, d.reference, d.diarienummer
+        ),
+    };
+    let pdf = crate::render_adopted_document(&run, BoardFormat::Pdf, lang, Some(&now), Some(&said))
         .map_err(|e| Error::internal(format!("the adopted PDF: {e}")))?;
-    let docx = crate::render_board_document(&run, BoardFormat::Docx, lang, Some(&now))
-        .map_err(|e| Error::internal(format!("the adopted DOCX: {e}")))?;
+    let docx =
+        crate::render_adopted_document(&run, BoardFormat::Docx, lang, Some(&now), Some(&said))
+            .map_err(|e| Error::internal(format!("the adopted DOCX: {e}")))?;
     let s = conn.store();
     let row = AdoptionRow {
         id: 0,

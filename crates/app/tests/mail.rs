@@ -235,22 +235,30 @@ fn reminders_and_returned_reports_arrive_once_and_a_refusing_server_gets_them_la
         .unwrap();
         let osd = UnitCode::parse("2380").unwrap();
         let today = etablera_app::register::today();
+        let caseworker = user(st, "handlaggare", Role::Viewer);
         let mut names = Vec::new();
-        for case in etablera_app::register_demo::caseload(&osd, 20, 3, 2024, today) {
+        let mut due = 0;
+        for mut case in etablera_app::register_demo::caseload(&osd, 20, 3, 2024, today) {
             if let Some(id) = &case.identity {
                 names.push(id.name.clone());
             }
+            case.person.case_worker = caseworker.user_id();
+            if case.person.closed.is_none() && etablera_app::cases::review_due(&case.person, today)
+            {
+                due += 1;
+            }
             etablera_app::register::save(st, &keys, &case, None, "person.create").unwrap();
         }
-        assert!(names.len() >= 20, "{b}");
+        assert!(names.len() >= 20 && due > 0, "{b}: {due} due");
 
         // The address is verified by the link sent to it; an address that is not an
         // address is refused.
         assert!(mail::set_own_email(&mut conn, &upph, "inte en adress").is_err());
         mail::set_own_email(&mut conn, &upph, "ulla@kommun.example").unwrap();
         mail::set_own_email(&mut conn, &quiet, "tyst@kommun.example").unwrap();
+        mail::set_own_email(&mut conn, &caseworker, "hanna@kommun.example").unwrap();
         let sent = mail::send_due(&mut conn, &mailer, BASE, etablera_app::now_secs(), 50).unwrap();
-        assert_eq!((sent.sent, sent.failed), (2, 0), "{b}");
+        assert_eq!((sent.sent, sent.failed), (3, 0), "{b}");
         let verify = sink.received.lock().unwrap()[0].clone();
         assert_eq!(verify.to, ["ulla@kommun.example"], "{b}");
         let at = verify.data.find(&format!("{BASE}/konto/epost/")).unwrap();
@@ -273,6 +281,20 @@ fn reminders_and_returned_reports_arrive_once_and_a_refusing_server_gets_them_la
         );
         // A link is good once.
         assert!(mail::verify_email(&mut conn, &token).is_err());
+        let hanna = sink.received.lock().unwrap()[2].clone();
+        assert_eq!(hanna.to, ["hanna@kommun.example"], "{b}");
+        let at = hanna.data.find(&format!("{BASE}/konto/epost/")).unwrap();
+        let token: String = hanna.data[at + BASE.len() + 13..]
+            .chars()
+            .take(64)
+            .collect();
+        mail::verify_email(&mut conn, &token).unwrap();
+        // The register's reviews that fall due: a count and a link to the case worker, once
+        // a week however often asked.
+        assert_eq!(mail::review_reminders(&mut conn, today).unwrap(), 1, "{b}");
+        assert_eq!(mail::review_reminders(&mut conn, today).unwrap(), 0, "{b}");
+        let sent = mail::send_due(&mut conn, &mailer, BASE, etablera_app::now_secs(), 50).unwrap();
+        assert_eq!(sent.sent, 1, "{b}");
 
         // A round with its deadline in three days; both are reporters of procurement.
         let deadline = Date::from_unix_days(today.to_unix_days() + 3);
@@ -368,6 +390,8 @@ fn reminders_and_returned_reports_arrive_once_and_a_refusing_server_gets_them_la
                     "deadline"
                 } else if m.data.contains("har skickat tillbaka") {
                     "returned"
+                } else if m.data.contains("av dina ärenden") {
+                    "review"
                 } else {
                     "other"
                 };
@@ -379,6 +403,8 @@ fn reminders_and_returned_reports_arrive_once_and_a_refusing_server_gets_them_la
             [
                 ("ulla@kommun.example", "verify"),
                 ("tyst@kommun.example", "verify"),
+                ("hanna@kommun.example", "verify"),
+                ("hanna@kommun.example", "review"),
                 ("ulla@kommun.example", "deadline"),
                 ("ulla@kommun.example", "returned"),
             ],
@@ -402,8 +428,10 @@ fn reminders_and_returned_reports_arrive_once_and_a_refusing_server_gets_them_la
             }
         }
         assert!(
-            got[2].data.contains("Upphandlingsenheten")
-                && got[2].data.contains(&deadline.to_string()),
+            got[4].data.contains("Upphandlingsenheten")
+                && got[4].data.contains(&deadline.to_string())
+                && got[3].data.contains(&format!("{due} av dina ärenden"))
+                && got[3].data.contains("/register/2380?mine=1&due=1"),
             "{b}"
         );
     }

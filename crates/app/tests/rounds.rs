@@ -370,6 +370,20 @@ fn a_whole_round_from_opening_to_adoption_and_reopening() {
             rounds::adopted_document(&mut conn, &strategist, &s.id, year, BoardFormat::Pdf)
                 .unwrap();
         assert!(pdf.starts_with(b"%PDF-"), "{b}");
+        // The board's decision is on the cover.
+        let text: String = etablera_pdf::pages(&pdf, &etablera_pdf::Limits::default())
+            .unwrap()
+            .join(" ")
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        assert!(
+            text.contains(
+                "uppföljningenantagenavkommunstyrelsen20210312ks2021031245diarienummerks2021123"
+            ),
+            "{b}: no decision on the cover"
+        );
         assert_eq!(sha, a.pdf_sha256);
         let (docx, _) =
             rounds::adopted_document(&mut conn, &strategist, &s.id, year, BoardFormat::Docx)

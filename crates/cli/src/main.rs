@@ -440,6 +440,10 @@ struct ServeFile {
     trusted_proxies: Option<Vec<String>>,
     /// Failed logins one address may make in an hour (default 300).
     login_failures_per_address: Option<i64>,
+    /// The address users reach the server at, for the links in e-mails.
+    public_url: Option<String>,
+    /// The SMTP relay e-mail is sent through; without it messages wait in the outbox.
+    smtp: Option<etablera_app::mail::SmtpSettings>,
 }
 
 fn read_password() -> Result<etablera_app::accounts::Password> {
@@ -715,7 +719,18 @@ fn main() -> Result<()> {
         };
         let trusted_proxies = etablera_web::parse_proxies(&proxies)
             .map_err(|e| anyhow::anyhow!("ETABLERA_TRUSTED_PROXIES / trusted_proxies: {e}"))?;
+        if let Some(s) = &file.smtp {
+            etablera_app::mail::Smtp::new(s).map_err(|e| anyhow::anyhow!("[smtp]: {e}"))?;
+        } else {
+            println!("E-mail is off: no [smtp] in the configuration; messages wait in the outbox.");
+        }
+        let public_url = file
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let config = etablera_web::Config {
+            smtp: file.smtp.clone(),
+            public_url,
             trusted_proxies,
             login_failures_per_address: file.login_failures_per_address.unwrap_or(300).max(10),
             database: database.clone(),

@@ -225,6 +225,9 @@ pub fn docx(report: &Report) -> Result<Vec<u8>, Error> {
     if let Some(a) = &report.adoption {
         doc = doc.add_paragraph(text(a));
     }
+    if let Some(d) = &report.decision {
+        doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(d).bold()));
+    }
     doc = doc.add_paragraph(text(&report.produced));
     if let Some(n) = &report.fictitious_notice {
         doc = doc

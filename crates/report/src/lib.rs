@@ -33,6 +33,7 @@
 //!     made_on: "2026-12-01".into(),
 //!     as_of: None,
 //!     strategy_version: None,
+//!     decision: None,
 //!     lang: Lang::Sv,
 //! });
 //! assert!(md.contains("Integrationsstrategi") && md.contains("2025"));
@@ -77,6 +78,9 @@ pub struct ReportInput<'a> {
     pub as_of: Option<String>,
     /// For a report as of a time: the version of the strategy it judges against.
     pub strategy_version: Option<VersionUsed>,
+    /// The board's decision that adopted this follow-up, for the board's adopted documents
+    /// ("Uppföljningen antagen av Kommunstyrelsen 2025-03-12, KS 2025-03-12 § 45, dnr …").
+    pub decision: Option<String>,
     pub lang: Lang,
 }
 

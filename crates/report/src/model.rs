@@ -18,6 +18,8 @@ pub struct Report {
     pub strategy: String,
     /// "Antagen av Kommunfullmäktige 2020-02-12", when the strategy says.
     pub adoption: Option<String>,
+    /// The board's decision that adopted this follow-up (adopted documents only).
+    pub decision: Option<String>,
     /// "Rapporten är framtagen 2026-12-01." and, for a report as of a time, which data and
     /// which version of the strategy it rests on.
     pub produced: String,
@@ -258,6 +260,7 @@ pub fn report(input: &ReportInput) -> Report {
         owner: input.owner_name.clone(),
         strategy,
         adoption,
+        decision: input.decision.clone(),
         produced,
         fictitious_notice: (!input.fictitious.is_empty())
             .then(|| tr(lang, "report-note-this-report-is-partly-based").to_string()),

@@ -15,6 +15,7 @@
 //! # }
 //! ```
 
+pub mod account;
 pub mod api;
 pub mod auth;
 pub mod data;
@@ -59,6 +60,12 @@ pub struct Config {
     /// Failed logins one address may make in an hour, over all accounts. A whole town hall
     /// may sit behind one address, so the default is generous.
     pub login_failures_per_address: i64,
+    /// The SMTP relay the outbox sends through (`[smtp]` of the configuration file). Without
+    /// it messages wait in the outbox, and the admin's outbox page says so.
+    pub smtp: Option<etablera_app::mail::SmtpSettings>,
+    /// The address users reach the server at, for the links in e-mails
+    /// (`https://etablera.kommun.se`).
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -71,6 +78,8 @@ impl Default for Config {
             form_secret: None,
             trusted_proxies: Vec::new(),
             login_failures_per_address: 300,
+            smtp: None,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -215,6 +224,7 @@ pub fn router(state: AppState) -> Router {
         .merge(data::router(limit))
         .merge(plan::router())
         .merge(rounds::router())
+        .merge(account::router())
         .merge(users::router())
         .merge(library::router())
         .merge(register::router(limit))
@@ -291,6 +301,19 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let state = tokio::task::spawn_blocking(move || state(config)).await??;
+    let mailer = match &state.config.smtp {
+        Some(s) => match etablera_app::mail::Smtp::new(s) {
+            Ok(m) => Some(Arc::new(m)),
+            Err(e) => {
+                tracing::error!(error = %e, "the SMTP settings are wrong: e-mail waits in the outbox");
+                None
+            }
+        },
+        None => None,
+    };
+    if let Some(m) = mailer {
+        tokio::spawn(mail_loop(state.clone(), m));
+    }
     // The synchronous PostgreSQL driver must not be dropped on a runtime thread: keep one
     // handle to the stores and drop it on a blocking thread after the server has stopped.
     let db = state.db.clone();
@@ -302,6 +325,42 @@ pub async fn serve_on(
     .await?;
     tokio::task::spawn_blocking(move || drop(db)).await?;
     Ok(())
+}
+
+/// Every minute: the yearly rounds' deadline reminders (from a week before the deadline,
+/// once a day per reporter) and the register's review reminders (a count per case worker,
+/// once a week), then the outbox's due messages. Each server process runs it;
+/// the outbox's claims keep two processes from sending the same message.
+async fn mail_loop(state: AppState, mailer: Arc<etablera_app::mail::Smtp>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let (m, url) = (mailer.clone(), state.config.public_url.clone());
+        let r = state
+            .db
+            .app(move |conn| {
+                let today = etablera_domain::Date::from_unix_days(
+                    etablera_app::now_secs().div_euclid(86_400),
+                );
+                etablera_app::mail::deadline_reminders(conn, today, 7)?;
+                etablera_app::mail::review_reminders(conn, today)?;
+                Ok(etablera_app::mail::send_due(
+                    conn,
+                    m.as_ref(),
+                    &url,
+                    etablera_app::now_secs(),
+                    100,
+                )?)
+            })
+            .await;
+        match r {
+            Ok(sent) if sent.sent + sent.failed > 0 => {
+                tracing::info!(sent = sent.sent, failed = sent.failed, "outbox")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the outbox could not be sent"),
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM, for graceful shutdown.

@@ -42,7 +42,9 @@ pub fn layout(ctx: &Ctx, title: &str, path: &str, body: Markup) -> Markup {
                                 @if ctx.principal.as_ref().is_some_and(|p| p.system_admin || p.memberships.iter().any(|(_, r)| *r == etablera_domain::access::Role::Admin)) {
                                     li { a href="/admin/users" { (tr(lang, "users")) } }
                                     li { a href="/admin/audit" { (tr(lang, "audit-log")) } }
+                                    li { a href="/admin/utkorg" { (tr(lang, "outbox")) } }
                                 }
+                                li { a href="/konto" { (tr(lang, "account")) } }
                                 li { span { (tr(lang, "logged")) (u.display_name) } }
                                 li {
                                     form method="post" action="/logout" {

@@ -420,6 +420,8 @@ enum Need {
     /// Report for a department in the yearly round: a writer of the unit, or the
     /// department's reporter.
     ReportFor,
+    /// Any logged-in user (their own account).
+    LoggedIn,
 }
 
 fn allowed(user: &str, need: Need, unit: &str) -> bool {
@@ -445,6 +447,7 @@ fn allowed(user: &str, need: Need, unit: &str) -> bool {
             user == "sys" || matches!(role, Some((_, Role::Strategist | Role::Admin)))
         }
         Need::LibraryReview => matches!(role, Some((_, Role::Strategist | Role::Admin))),
+        Need::LoggedIn => true,
         Need::ReportFor => {
             allowed(user, Need::WriteUnit, unit) || (user == "reporter" && unit == "2380")
         }
@@ -1011,6 +1014,12 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
         ));
     }
     if code == "2380" {
+        v.push((
+            "POST own e-mail address",
+            "/konto".into(),
+            form(csrf, &[("email", &format!("{tag}@kommun.example"))]),
+            Need::LoggedIn,
+        ));
         v.push((
             "POST accessibility feedback",
             "/tillganglighet".into(),

@@ -2473,3 +2473,79 @@ fn library_drafts_are_reviewed_on_the_web() {
         assert_eq!(r.status, 409, "{b}: reviewed once");
     }
 }
+
+#[test]
+fn an_email_address_is_verified_by_its_link_and_the_outbox_is_for_admins() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        assert_eq!(
+            Client::default().get(&format!("{}/konto", app.base)).status,
+            401,
+            "{b}"
+        );
+        let mut viewer = login(&app, "viewer");
+        let csrf = session_csrf(&app, &mut viewer);
+        let page = viewer.get(&format!("{}/konto", app.base));
+        assert!(
+            page.status == 200 && page.body.contains("ingen e-postadress"),
+            "{b}"
+        );
+        let bad = viewer.post_form(
+            &format!("{}/konto", app.base),
+            &[("csrf", &csrf), ("email", "inte en adress")],
+        );
+        assert_eq!(bad.status, 422, "{b}");
+        let ok = viewer.post_form(
+            &format!("{}/konto", app.base),
+            &[("csrf", &csrf), ("email", "lars@kommun.example")],
+        );
+        assert_eq!(ok.status, 303, "{b}");
+        let page = viewer.get(&format!("{}/konto", app.base));
+        assert!(
+            page.body.contains("lars@kommun.example") && page.body.contains("inte bekräftad"),
+            "{b}"
+        );
+        // The link is in the outbox only (SMTP is not set up here): the admin sees the
+        // message waiting, and the page says why.
+        assert_eq!(
+            viewer.get(&format!("{}/admin/utkorg", app.base)).status,
+            403,
+            "{b}"
+        );
+        let mut sys = login(&app, "sys");
+        let outbox = sys.get(&format!("{}/admin/utkorg", app.base));
+        assert!(
+            outbox.status == 200 && outbox.body.contains("SMTP är inte inställt"),
+            "{b}"
+        );
+        assert!(
+            outbox.body.contains("lars@kommun.example") && outbox.body.contains("email.verify"),
+            "{b}"
+        );
+        let mut s = etablera_store::open(&app.address).unwrap();
+        let msg = s.mail_messages(None, 10).unwrap().remove(0);
+        let at = msg.body.find("/konto/epost/").unwrap() + "/konto/epost/".len();
+        let token = &msg.body[at..at + 64];
+        assert!(
+            msg.body.contains(etablera_app::mail::BASE),
+            "{b}: the address is put in when sent"
+        );
+        // A wrong token is not found; the right one verifies, once.
+        let wrong = Client::default().get(&format!("{}/konto/epost/{}", app.base, "a".repeat(64)));
+        assert_eq!(wrong.status, 404, "{b}");
+        let right = Client::default().get(&format!("{}/konto/epost/{token}", app.base));
+        assert!(
+            right.status == 200 && right.body.contains("bekräftad"),
+            "{b}"
+        );
+        assert_eq!(
+            Client::default()
+                .get(&format!("{}/konto/epost/{token}", app.base))
+                .status,
+            404,
+            "{b}"
+        );
+        let page = viewer.get(&format!("{}/konto", app.base));
+        assert!(page.body.contains("lars@kommun.example – bekräftad"), "{b}");
+    }
+}
