@@ -174,6 +174,7 @@ try {
 
   for (const [path, name] of [
     ["/s/ostersund-2020/plan", "the action plan"],
+    ["/s/ostersund-2020/plan/hp-2019-1/andra", "the activity edit form"],
     ["/s/ostersund-2020/compare", "the comparison"],
     ["/s/ostersund-2020/strategy", "the strategy page"],
     ["/s/ostersund-2020/reports", "the report page"],

@@ -366,6 +366,182 @@ pub fn update_activity(
     saved.ok_or(Error::NotFound)
 }
 
+/// An activity of the action plan as a form gives it.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityInput {
+    pub title: String,
+    /// A goal of the strategy, or none.
+    pub goal: Option<String>,
+    /// The responsible department(s), as the round reads them ("Socialförvaltningen, IFO").
+    pub responsible: String,
+    pub year: String,
+}
+
+/// The checked fields of an activity form, or the fields that are wrong (in the actor's
+/// language).
+fn activity_fields(
+    actor: &Actor,
+    strategy: &etablera_domain::Strategy,
+    input: &ActivityInput,
+) -> Result<(String, Option<String>, String, i32)> {
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = one_line(&input.title);
+    let responsible = one_line(&input.responsible);
+    let goal = input
+        .goal
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string);
+    let mut bad = Vec::new();
+    if title.is_empty() || title.chars().count() > 300 || title.chars().any(char::is_control) {
+        bad.push((
+            "title".to_string(),
+            actor
+                .t(
+                    "Skriv aktiviteten (högst 300 tecken).",
+                    "Write the activity (at most 300 characters).",
+                )
+                .to_string(),
+        ));
+    }
+    if responsible.is_empty()
+        || responsible.chars().count() > 200
+        || responsible.chars().any(char::is_control)
+    {
+        bad.push((
+            "responsible".to_string(),
+            actor
+                .t(
+                    "Skriv den ansvariga förvaltningen (högst 200 tecken).",
+                    "Write the responsible department (at most 200 characters).",
+                )
+                .to_string(),
+        ));
+    }
+    let year = input
+        .year
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y));
+    if year.is_none() {
+        bad.push((
+            "year".to_string(),
+            actor
+                .t(
+                    "Året saknas eller är fel (1990–2100).",
+                    "The year is missing or wrong (1990–2100).",
+                )
+                .to_string(),
+        ));
+    }
+    if goal.as_deref().is_some_and(|g| strategy.goal(g).is_none()) {
+        bad.push((
+            "goal".to_string(),
+            actor
+                .t(
+                    "Välj ett av strategins mål.",
+                    "Choose one of the strategy's goals.",
+                )
+                .to_string(),
+        ));
+    }
+    match year {
+        Some(year) if bad.is_empty() => Ok((title, goal, responsible, year)),
+        _ => Err(Error::Fields(bad)),
+    }
+}
+
+/// Adds an activity to the action plan (planned); its id is made from the year
+/// ("hp-2026-3"). Returns the id.
+pub fn add_activity(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: &str,
+    input: &ActivityInput,
+) -> Result<String> {
+    let strategy = open(conn, actor, id, Action::Write)?;
+    let (title, goal, responsible, year) = activity_fields(actor, &strategy, input)?;
+    let new_id = (1..)
+        .map(|n| format!("hp-{year}-{n}"))
+        .find(|c| !strategy.activities.iter().any(|a| &a.id == c))
+        .unwrap_or_default();
+    let activity = etablera_domain::Activity {
+        id: new_id.clone(),
+        title,
+        goal,
+        responsible,
+        year,
+        status: etablera_domain::ActivityStatus::Planned,
+        comment: None,
+    };
+    change(conn, actor, id, "activity.add", |s| {
+        s.activities.push(activity.clone());
+        Ok(Changed {
+            object: format!("activity:{}", activity.id),
+            before: None,
+            after: serde_json::to_string(&activity).ok(),
+        })
+    })?;
+    Ok(new_id)
+}
+
+/// Changes an activity's title, goal, responsible department and year (its status and
+/// comment are changed with [`update_activity`]).
+pub fn edit_activity(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: &str,
+    activity: &str,
+    input: &ActivityInput,
+) -> Result<()> {
+    let strategy = open(conn, actor, id, Action::Write)?;
+    if !strategy.activities.iter().any(|a| a.id == activity) {
+        return Err(Error::NotFound);
+    }
+    let (title, goal, responsible, year) = activity_fields(actor, &strategy, input)?;
+    change(conn, actor, id, "activity.edit", |s| {
+        let a = s
+            .activities
+            .iter_mut()
+            .find(|a| a.id == activity)
+            .ok_or_else(|| format!("no activity `{activity}`"))?;
+        let before = serde_json::to_string(&*a).ok();
+        a.title = title;
+        a.goal = goal;
+        a.responsible = responsible;
+        a.year = year;
+        Ok(Changed {
+            object: format!("activity:{activity}"),
+            before,
+            after: serde_json::to_string(&*a).ok(),
+        })
+    })
+}
+
+/// Removes an activity entered by mistake (an activity that ends is set done or cancelled
+/// with [`update_activity`] and stays in the plan); the audit entry keeps what it was.
+pub fn remove_activity(conn: &mut Conn, actor: &Actor, id: &str, activity: &str) -> Result<()> {
+    let strategy = open(conn, actor, id, Action::Write)?;
+    if !strategy.activities.iter().any(|a| a.id == activity) {
+        return Err(Error::NotFound);
+    }
+    change(conn, actor, id, "activity.remove", |s| {
+        let i = s
+            .activities
+            .iter()
+            .position(|a| a.id == activity)
+            .ok_or_else(|| format!("no activity `{activity}`"))?;
+        let removed = s.activities.remove(i);
+        Ok(Changed {
+            object: format!("activity:{activity}"),
+            before: serde_json::to_string(&removed).ok(),
+            after: None,
+        })
+    })
+}
+
 /// The strategy file (TOML) of a strategy the actor may read: (id, text).
 pub fn export_file(conn: &mut Conn, actor: &Actor, id: &str) -> Result<(String, String)> {
     let strategy = open(conn, actor, id, Action::Read)?;

@@ -678,6 +678,19 @@ async fn overview(
         @if !run.fictitious.is_empty() {
             p.notice role="note" { (tr(lang, "note-page-partly-shows-fictitious")) }
         }
+        @if let Some(v) = &s.vision {
+            p.vision { strong { (tr(lang, "vision")) ": " } (v) }
+        }
+        @if s.goals.len() > 1 {
+            details.goals {
+                summary { (tr(lang, "goals-and-sub-goals")) }
+                ul { @for g in s.root_goals() { li {
+                    (g.title)
+                    @let subs: Vec<_> = s.children(&g.id).collect();
+                    @if !subs.is_empty() { ul { @for c in subs { li { (c.title) } } } }
+                } } }
+            }
+        }
         form.filters method="get" action=(path) aria-label=(tr(lang, "filter-targets")) {
             p {
                 label for="f-year" { (tr(lang, "year")) }

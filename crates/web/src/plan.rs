@@ -19,12 +19,18 @@ use etablera_domain::format::value as fmt_value;
 use etablera_domain::{ActivityStatus, Lang};
 use maud::html;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{id}/plan", get(plan))
         .route("/s/{id}/plan/{activity}", post(update_activity))
+        .route("/s/{id}/plan-ny", post(add_activity))
+        .route(
+            "/s/{id}/plan/{activity}/andra",
+            get(edit_form).post(edit_activity),
+        )
+        .route("/s/{id}/plan/{activity}/ta-bort", post(remove_activity))
         .route("/s/{id}/reports", get(reports))
         .route("/s/{id}/report", get(report))
         .route("/s/{id}/compare", get(compare))
@@ -134,7 +140,9 @@ async fn plan(
                 th scope="col" { (tr(lang, "responsible")) } th scope="col" { (tr(lang, "status-comment")) }
             } }
             tbody { @for a in &shown { tr {
-                td { (a.year) } td { (a.title) } td { (a.goal.as_deref().map(goal_title).unwrap_or_else(|| "–".into())) } td { (a.responsible) }
+                td { (a.year) }
+                td { (a.title) @if can_write { " " a href={ (path) "/" (urlencode(&a.id)) "/andra" } { (tr(lang, "edit-activity")) span.sr-only { ": " (a.title) } } } }
+                td { (a.goal.as_deref().map(goal_title).unwrap_or_else(|| "–".into())) } td { (a.responsible) }
                 td {
                     @if can_write {
                         form method="post" action={ (path) "/" (urlencode(&a.id)) } {
@@ -153,6 +161,14 @@ async fn plan(
                 }
             } } }
         }
+        @if can_write {
+            h2 { (tr(lang, "add-activity")) }
+            form method="post" action={ "/s/" (s.id) "/plan-ny" } {
+                input type="hidden" name="csrf" value=(ctx.csrf());
+                (activity_fields(lang, &s, None, &departments))
+                p { button type="submit" { (tr(lang, "add-activity")) } }
+            }
+        }
         h2 { (tr(lang, "status-per-goal")) }
         table {
             caption.sr-only { (tr(lang, "activities-per-goal-status")) }
@@ -164,6 +180,159 @@ async fn plan(
         }
     };
     Html(layout(&ctx, tr(lang, "action-plan"), &path, body).into_string()).into_response()
+}
+
+/// The fields of an activity (title, goal, responsible department, year), filled from
+/// `a` when it is given; the responsible field suggests the departments in use.
+fn activity_fields(
+    lang: Lang,
+    s: &etablera_domain::Strategy,
+    a: Option<&etablera_domain::Activity>,
+    departments: &[&str],
+) -> maud::Markup {
+    html! {
+        p { label for="a-title" { (tr(lang, "activity")) } input #a-title name="title" type="text" maxlength="300" required value=(a.map(|a| a.title.as_str()).unwrap_or("")); }
+        p {
+            label for="a-goal" { (tr(lang, "goal")) }
+            select #a-goal name="goal" {
+                option value="" { "–" }
+                @for g in &s.goals { option value=(g.id) selected[a.and_then(|a| a.goal.as_deref()) == Some(g.id.as_str())] { (g.title) } }
+            }
+        }
+        p {
+            label for="a-resp" { (tr(lang, "responsible")) }
+            input #a-resp name="responsible" type="text" maxlength="200" required list="a-depts" value=(a.map(|a| a.responsible.as_str()).unwrap_or(""));
+            datalist #a-depts { @for d in departments { option value=(d) {} } }
+        }
+        p { label for="a-year" { (tr(lang, "year")) } input #a-year name="year" type="number" min="1990" max="2100" required value=(a.map(|a| a.year).unwrap_or(s.period_to)); }
+    }
+}
+
+fn activity_input(f: &HashMap<String, String>) -> strategies::ActivityInput {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    strategies::ActivityInput {
+        title: get("title"),
+        goal: f.get("goal").cloned(),
+        responsible: get("responsible"),
+        year: get("year"),
+    }
+}
+
+async fn add_activity(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Checked(f): Checked<HashMap<String, String>>,
+) -> Response {
+    let c = ctx.clone();
+    let id2 = id.clone();
+    let input = activity_input(&f);
+    match state
+        .db
+        .app(move |conn| Ok(strategies::add_activity(conn, &c.actor(), &id2, &input)?))
+        .await
+    {
+        Ok(_) => {
+            state.runs.clear();
+            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
+        }
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, aid)): Path<(String, String)>,
+) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.clone();
+    let s = match state
+        .db
+        .app(move |conn| Ok(strategies::open(conn, &c.actor(), &id, Action::Write)?))
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return fail(&ctx, e),
+    };
+    let Some(a) = s.activities.iter().find(|a| a.id == aid) else {
+        return fail(&ctx, AppError::NotFound);
+    };
+    let mut departments: Vec<&str> = s
+        .activities
+        .iter()
+        .map(|a| a.responsible.as_str())
+        .collect();
+    departments.sort();
+    departments.dedup();
+    let path = format!("/s/{}/plan/{}/andra", s.id, urlencode(&a.id));
+    let body = html! {
+        nav aria-label=(tr(lang, "breadcrumbs")) { a href={ "/s/" (s.id) } { (s.title) } " › " a href={ "/s/" (s.id) "/plan" } { (tr(lang, "action-plan")) } }
+        h1 { (tr(lang, "edit-activity")) }
+        form method="post" action=(path) {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            (activity_fields(lang, &s, Some(a), &departments))
+            p { button type="submit" { (tr(lang, "save")) } }
+        }
+        h2 { (tr(lang, "remove-activity")) }
+        p { (tr(lang, "remove-activity-hint")) }
+        form method="post" action={ "/s/" (s.id) "/plan/" (urlencode(&a.id)) "/ta-bort" } {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            button type="submit" { (tr(lang, "remove-activity")) }
+        }
+    };
+    Html(layout(&ctx, tr(lang, "edit-activity"), &path, body).into_string()).into_response()
+}
+
+async fn edit_activity(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, aid)): Path<(String, String)>,
+    Checked(f): Checked<HashMap<String, String>>,
+) -> Response {
+    let c = ctx.clone();
+    let id2 = id.clone();
+    let input = activity_input(&f);
+    match state
+        .db
+        .app(move |conn| {
+            Ok(strategies::edit_activity(
+                conn,
+                &c.actor(),
+                &id2,
+                &aid,
+                &input,
+            )?)
+        })
+        .await
+    {
+        Ok(()) => {
+            state.runs.clear();
+            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
+        }
+        Err(e) => fail(&ctx, e),
+    }
+}
+
+async fn remove_activity(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, aid)): Path<(String, String)>,
+    Checked(_f): Checked<HashMap<String, String>>,
+) -> Response {
+    let c = ctx.clone();
+    let id2 = id.clone();
+    match state
+        .db
+        .app(move |conn| Ok(strategies::remove_activity(conn, &c.actor(), &id2, &aid)?))
+        .await
+    {
+        Ok(()) => {
+            state.runs.clear();
+            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
+        }
+        Err(e) => fail(&ctx, e),
+    }
 }
 
 #[derive(Debug, Deserialize)]

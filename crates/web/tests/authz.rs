@@ -114,6 +114,17 @@ fn spawn_apps() -> Vec<App> {
         for sid in ["ostersund-2020", "ljusnarsberg-2016"] {
             let mut st = s.strategy(sid).unwrap().unwrap();
             for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
+                // An activity for each user to remove, of a department the rounds ask anyway.
+                st.activities.push(
+                    serde_json::from_value(serde_json::json!({
+                        "id": format!("rm-{user}"),
+                        "title": format!("Att ta bort ({user})"),
+                        "responsible": if sid == "ostersund-2020" { "Upphandlingsenheten" } else { "Kommunstyrelsen" },
+                        "year": 2016,
+                        "status": "planned",
+                    }))
+                    .unwrap(),
+                );
                 st.goals.push(
                     serde_json::from_value(serde_json::json!({
                         "id": format!("del-{user}"),
@@ -755,6 +766,54 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
             Need::WriteUnit,
         ));
     }
+    v.push((
+        "POST activity add",
+        format!("{s}/plan-ny"),
+        form(
+            csrf,
+            &[
+                ("title", &format!("Ny aktivitet {tag}")),
+                ("goal", ""),
+                ("responsible", "Kultur- och fritidsförvaltningen"),
+                ("year", "2020"),
+            ],
+        ),
+        Need::WriteUnit,
+    ));
+    v.push((
+        "POST activity edit",
+        format!(
+            "{s}/plan/{}/andra",
+            if code == "2380" {
+                "hp-2019-3"
+            } else {
+                "boende-policy"
+            }
+        ),
+        form(
+            csrf,
+            &[
+                ("title", &format!("Ändrad aktivitet {tag}")),
+                ("goal", ""),
+                (
+                    "responsible",
+                    if code == "2380" {
+                        "Kommunikationsenheten"
+                    } else {
+                        "Fastighet"
+                    },
+                ),
+                ("year", if code == "2380" { "2019" } else { "2016" }),
+            ],
+        ),
+        Need::WriteUnit,
+    ));
+    v.push((
+        "POST activity remove",
+        format!("{s}/plan/rm-{user}/ta-bort"),
+        form(csrf, &[]),
+        Need::WriteUnit,
+    ));
     v.push((
         "POST goal delete",
         format!("{s}/goals/del-{user}/delete"),
