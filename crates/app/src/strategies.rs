@@ -342,16 +342,31 @@ pub fn update_activity(
                 .into(),
         )]));
     }
+    change_activity(conn, actor, id, "activity.update", activity, |a| {
+        a.status = status;
+        a.comment = comment;
+    })
+}
+
+/// Changes one activity with `edit` through [`change`], with its state before and after in
+/// the audit entry; the activity as stored. `NotFound` when the strategy has no such one.
+fn change_activity(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: &str,
+    action: &str,
+    activity: &str,
+    edit: impl FnOnce(&mut etablera_domain::Activity),
+) -> Result<etablera_domain::Activity> {
     let mut saved = None;
-    change(conn, actor, id, "activity.update", |s| {
+    change(conn, actor, id, action, |s| {
         let a = s
             .activities
             .iter_mut()
             .find(|a| a.id == activity)
             .ok_or_else(|| format!("no activity `{activity}`"))?;
         let before = serde_json::to_string(&*a).ok();
-        a.status = status;
-        a.comment = comment;
+        edit(a);
         saved = Some(a.clone());
         Ok(Changed {
             object: format!("activity:{activity}"),
@@ -501,23 +516,13 @@ pub fn edit_activity(
         return Err(Error::NotFound);
     }
     let (title, goal, responsible, year) = activity_fields(actor, &strategy, input)?;
-    change(conn, actor, id, "activity.edit", |s| {
-        let a = s
-            .activities
-            .iter_mut()
-            .find(|a| a.id == activity)
-            .ok_or_else(|| format!("no activity `{activity}`"))?;
-        let before = serde_json::to_string(&*a).ok();
+    change_activity(conn, actor, id, "activity.edit", activity, |a| {
         a.title = title;
         a.goal = goal;
         a.responsible = responsible;
         a.year = year;
-        Ok(Changed {
-            object: format!("activity:{activity}"),
-            before,
-            after: serde_json::to_string(&*a).ok(),
-        })
     })
+    .map(|_| ())
 }
 
 /// Removes an activity entered by mistake (an activity that ends is set done or cancelled

@@ -218,26 +218,42 @@ fn activity_input(f: &HashMap<String, String>) -> strategies::ActivityInput {
     }
 }
 
+/// Runs a change of the action plan for a form, forgets the follow-ups computed before
+/// it, and returns to the plan.
+async fn plan_change(
+    state: AppState,
+    ctx: Ctx,
+    id: String,
+    change: impl FnOnce(&mut etablera_app::Conn, &etablera_app::Actor, &str) -> etablera_app::Result<()>
+        + Send
+        + 'static,
+) -> Response {
+    let c = ctx.clone();
+    let id2 = id.clone();
+    match state
+        .db
+        .app(move |conn| Ok(change(conn, &c.actor(), &id2)?))
+        .await
+    {
+        Ok(()) => {
+            state.runs.clear();
+            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
+        }
+        Err(e) => fail(&ctx, e),
+    }
+}
+
 async fn add_activity(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Checked(f): Checked<HashMap<String, String>>,
 ) -> Response {
-    let c = ctx.clone();
-    let id2 = id.clone();
     let input = activity_input(&f);
-    match state
-        .db
-        .app(move |conn| Ok(strategies::add_activity(conn, &c.actor(), &id2, &input)?))
-        .await
-    {
-        Ok(_) => {
-            state.runs.clear();
-            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
-        }
-        Err(e) => fail(&ctx, e),
-    }
+    plan_change(state, ctx, id, move |conn, actor, id| {
+        strategies::add_activity(conn, actor, id, &input).map(|_| ())
+    })
+    .await
 }
 
 async fn edit_form(
@@ -290,28 +306,11 @@ async fn edit_activity(
     Path((id, aid)): Path<(String, String)>,
     Checked(f): Checked<HashMap<String, String>>,
 ) -> Response {
-    let c = ctx.clone();
-    let id2 = id.clone();
     let input = activity_input(&f);
-    match state
-        .db
-        .app(move |conn| {
-            Ok(strategies::edit_activity(
-                conn,
-                &c.actor(),
-                &id2,
-                &aid,
-                &input,
-            )?)
-        })
-        .await
-    {
-        Ok(()) => {
-            state.runs.clear();
-            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
-        }
-        Err(e) => fail(&ctx, e),
-    }
+    plan_change(state, ctx, id, move |conn, actor, id| {
+        strategies::edit_activity(conn, actor, id, &aid, &input)
+    })
+    .await
 }
 
 async fn remove_activity(
@@ -320,19 +319,10 @@ async fn remove_activity(
     Path((id, aid)): Path<(String, String)>,
     Checked(_f): Checked<HashMap<String, String>>,
 ) -> Response {
-    let c = ctx.clone();
-    let id2 = id.clone();
-    match state
-        .db
-        .app(move |conn| Ok(strategies::remove_activity(conn, &c.actor(), &id2, &aid)?))
-        .await
-    {
-        Ok(()) => {
-            state.runs.clear();
-            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
-        }
-        Err(e) => fail(&ctx, e),
-    }
+    plan_change(state, ctx, id, move |conn, actor, id| {
+        strategies::remove_activity(conn, actor, id, &aid)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -354,22 +344,10 @@ async fn update_activity(
             AppError::BadRequest(format!("{} `{}`", tr(ctx.lang, "unknown-status"), f.status)),
         );
     };
-    let c = ctx.clone();
-    let id2 = id.clone();
-    let r = state
-        .db
-        .app(move |conn| {
-            strategies::update_activity(conn, &c.actor(), &id2, &aid, status, f.comment)?;
-            Ok(())
-        })
-        .await;
-    match r {
-        Ok(()) => {
-            state.runs.clear();
-            Redirect::to(&format!("/s/{}/plan", urlencode(&id))).into_response()
-        }
-        Err(e) => fail(&ctx, e),
-    }
+    plan_change(state, ctx, id, move |conn, actor, id| {
+        strategies::update_activity(conn, actor, id, &aid, status, f.comment).map(|_| ())
+    })
+    .await
 }
 
 async fn reports(

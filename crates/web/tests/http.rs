@@ -2549,3 +2549,62 @@ fn an_email_address_is_verified_by_its_link_and_the_outbox_is_for_admins() {
         assert!(page.body.contains("lars@kommun.example – bekräftad"), "{b}");
     }
 }
+
+#[test]
+fn activities_are_added_changed_and_removed_on_the_web() {
+    for app in spawn_apps() {
+        let b = app.backend;
+        let mut st = login(&app, "strategist");
+        let csrf = session_csrf(&app, &mut st);
+        let plan = format!("{}/s/ostersund-2020/plan", app.base);
+        let add = format!("{}/s/ostersund-2020/plan-ny", app.base);
+        let fields = |title: &str, year: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("title", title.to_string()),
+                ("goal", "m2".to_string()),
+                ("responsible", "Socialförvaltningen, IFO".to_string()),
+                ("year", year.to_string()),
+            ]
+        };
+        let send = |c: &mut Client, url: &str, f: Vec<(&str, String)>| {
+            let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            c.post_form(url, &refs)
+        };
+        let bad = send(&mut st, &add, fields("", "tjugo"));
+        assert_eq!(bad.status, 422, "{b}");
+        assert!(
+            bad.body.contains("Skriv aktiviteten") && bad.body.contains("Året"),
+            "{b}"
+        );
+        assert_eq!(
+            send(&mut st, &add, fields("Språkcafé på biblioteket", "2021")).status,
+            303,
+            "{b}"
+        );
+        let page = st.get(&plan).body;
+        assert!(
+            page.contains("Språkcafé på biblioteket") && page.contains("Socialförvaltningen, IFO"),
+            "{b}"
+        );
+        // The new activity's id is made from its year.
+        let edit = format!("{}/s/ostersund-2020/plan/hp-2021-1/andra", app.base);
+        assert_eq!(st.get(&edit).status, 200, "{b}");
+        assert_eq!(
+            send(&mut st, &edit, fields("Språkcafé på två bibliotek", "2021")).status,
+            303,
+            "{b}"
+        );
+        assert!(
+            st.get(&plan).body.contains("Språkcafé på två bibliotek"),
+            "{b}"
+        );
+        // A viewer may neither see the form nor change it.
+        let mut viewer = login(&app, "viewer");
+        assert_eq!(viewer.get(&edit).status, 403, "{b}");
+        let remove = format!("{}/s/ostersund-2020/plan/hp-2021-1/ta-bort", app.base);
+        assert_eq!(st.post_form(&remove, &[("csrf", &csrf)]).status, 303, "{b}");
+        assert!(!st.get(&plan).body.contains("Språkcafé"), "{b}");
+        assert_eq!(st.post_form(&remove, &[("csrf", &csrf)]).status, 404, "{b}");
+    }
+}
