@@ -9,9 +9,9 @@
 //! again later (1, 2, 4 … minutes, at most six hours apart). Without SMTP settings the outbox
 //! waits, and the admin's page says so.
 //!
-//! No message carries a newcomer's data or any free text typed by a user: a department's
-//! name, a strategy's title, a deadline, a count and a link; what was written is read on the
-//! page behind the link, after logging in.
+//! No message carries a newcomer's data, a comment or a reason: only a department's and a
+//! strategy's names as the strategy has them, a deadline, a count and a link; what was
+//! written is read on the page behind the link, after logging in.
 
 use crate::conn::{Actor, Conn};
 use crate::error::{Error, Result};
@@ -53,7 +53,8 @@ pub struct SmtpSettings {
     pub password: Option<String>,
     /// The sender: "Etablera <etablera@kommun.se>".
     pub from: String,
-    /// Seconds to wait for the server (default 20).
+    /// Seconds to wait for the server (default 20, at most 25: a claimed batch must be sent
+    /// within its claim).
     pub timeout_secs: Option<u64>,
 }
 
@@ -101,7 +102,7 @@ impl Smtp {
             .port(s.port.unwrap_or(port))
             .tls(tls)
             .timeout(Some(std::time::Duration::from_secs(
-                s.timeout_secs.unwrap_or(20).clamp(1, 300),
+                s.timeout_secs.unwrap_or(20).clamp(1, 25),
             )));
         if let Some(user) = &s.username {
             let pw = std::env::var("ETABLERA_SMTP_PASSWORD")
@@ -145,6 +146,9 @@ pub struct Sent {
 /// How long a process holds the messages it claimed before another may take them.
 const LEASE_SECS: i64 = 300;
 
+/// How many messages a sender claims at once.
+const CLAIM_BATCH: i64 = 10;
+
 /// The delay before the next attempt after `attempts` failed ones: 1, 2, 4 … minutes, at
 /// most six hours.
 pub fn retry_delay_secs(attempts: i64) -> i64 {
@@ -165,24 +169,33 @@ pub fn send_due(
     let base_url = base_url.trim_end_matches('/');
     conn.act_for("*")?;
     let s = conn.store();
-    let claimed = s.claim_mail(
-        &iso_utc(now),
-        &iso_utc(now + LEASE_SECS),
-        limit.clamp(1, 500),
-    )?;
     let mut out = Sent::default();
-    for m in claimed {
-        match mailer.send(&m.to_address, &m.subject, &m.body.replace(BASE, base_url)) {
-            Ok(()) => {
-                s.mark_mail_sent(m.id, &iso_utc(now))?;
-                out.sent += 1;
-            }
-            Err(e) => {
-                let next = iso_utc(now + retry_delay_secs(m.attempts));
-                let e: String = e.chars().filter(|c| !c.is_control()).take(500).collect();
-                tracing::warn!(message = m.id, kind = %m.kind, error = %e, "an e-mail was not sent; it is tried again later");
-                s.mark_mail_failed(m.id, &next, &e)?;
-                out.failed += 1;
+    let mut left = limit.clamp(1, 500);
+    // A few at a time, so that a batch is sent well within its claim (at most
+    // CLAIM_BATCH × the SMTP timeout of 25 s, under LEASE_SECS): a claim never runs out
+    // while its sender is still at it, so no other process sends the same message.
+    while left > 0 {
+        let until = iso_utc(now + LEASE_SECS);
+        let claimed = s.claim_mail(&iso_utc(now), &until, left.min(CLAIM_BATCH))?;
+        if claimed.is_empty() {
+            break;
+        }
+        left -= claimed.len() as i64;
+        for m in claimed {
+            match mailer.send(&m.to_address, &m.subject, &m.body.replace(BASE, base_url)) {
+                Ok(()) => {
+                    if s.mark_mail_sent(m.id, &iso_utc(now), &until)? {
+                        out.sent += 1;
+                    }
+                }
+                Err(e) => {
+                    let next = iso_utc(now + retry_delay_secs(m.attempts));
+                    let e: String = e.chars().filter(|c| !c.is_control()).take(500).collect();
+                    tracing::warn!(message = m.id, kind = %m.kind, error = %e, "an e-mail was not sent; it is tried again later");
+                    if s.mark_mail_failed(m.id, &until, &next, &e)? {
+                        out.failed += 1;
+                    }
+                }
             }
         }
     }

@@ -76,6 +76,22 @@ fn refused(e: RoundError, lang: Lang) -> Error {
     Error::Conflict(e.message(lang))
 }
 
+/// A store's refusal because the round, a task or the strategy moved between reading and
+/// writing (someone else acted at the same moment), in the actor's language.
+fn moved(e: etablera_store::StoreError, actor: &Actor) -> Error {
+    match e {
+        etablera_store::StoreError::Conflict(_) => Error::Conflict(
+            actor
+                .t(
+                    "Någon annan ändrade omgången samtidigt. Ladda om sidan och försök igen.",
+                    "Someone else changed the round at the same moment. Reload the page and try again.",
+                )
+                .into(),
+        ),
+        other => other.into(),
+    }
+}
+
 fn audit(actor: &Actor, now: &str, action: &str, object: String, owner: &UnitCode) -> AuditEntry {
     AuditEntry::new(now, actor.user_id(), action, &object, Some(owner))
 }
@@ -98,6 +114,19 @@ pub fn activities_of(strategy: &Strategy, year: i32) -> Vec<&Activity> {
     } else {
         of_year
     }
+}
+
+/// The ids of the activities a round asks about: those [`activities_of`] the strategy when
+/// the round opened (kept with the round, so a report that sets one done does not take it
+/// out), and the year's activities added since.
+fn asked_about(round: &RoundRow, now: &Strategy) -> Vec<String> {
+    let mut ids = round.activities.clone();
+    for a in now.activities.iter().filter(|a| a.year == round.year) {
+        if !ids.contains(&a.id) {
+            ids.push(a.id.clone());
+        }
+    }
+    ids
 }
 
 /// The departments a round of `year` asks to report, as the `responsible` texts of its
@@ -143,9 +172,7 @@ fn view_of(
     let progress = Progress::of(&states);
     let s = conn.store();
     let adoption = if round.state == RoundState::Adopted {
-        s.adoptions(round.id)?
-            .into_iter()
-            .find(|a| a.reopened_at.is_none())
+        s.adoption_in_force(round.id, false)?
     } else {
         None
     };
@@ -160,8 +187,11 @@ fn view_of(
         .store()
         .strategy(&round.strategy_id)?
         .ok_or(Error::NotFound)?;
-    let activities = activities_of(&strategy, round.year)
-        .into_iter()
+    let asked = asked_about(&round, &strategy);
+    let activities = strategy
+        .activities
+        .iter()
+        .filter(|a| asked.contains(&a.id))
         .map(|a| {
             let named: Vec<String> = departments_named(&a.responsible)
                 .iter()
@@ -343,6 +373,10 @@ pub fn open(
         return Err(Error::Fields(fields));
     }
     let names = departments_of(&strategy, year);
+    let asked: Vec<String> = activities_of(&strategy, year)
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
     let now = now_utc();
     let s = conn.store();
     let depts = s.ensure_departments(&strategy.owner, &names, &now)?;
@@ -366,6 +400,7 @@ pub fn open(
         strategy_id,
         year,
         deadline.trim(),
+        &asked,
         &ids,
         &now,
         actor.user_id().unwrap_or(0),
@@ -433,7 +468,7 @@ pub fn report_activity(
     status: ActivityStatus,
     comment: Option<&str>,
 ) -> Result<()> {
-    let (allowed, _round, task) = reporting(conn, actor, strategy_id, year, department_id)?;
+    let (allowed, round, task) = reporting(conn, actor, strategy_id, year, department_id)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     if comment.is_some_and(|c| c.chars().count() > 2000) {
         return Err(Error::Fields(vec![(
@@ -446,7 +481,12 @@ pub fn report_activity(
                 .into(),
         )]));
     }
-    let mut strategy = conn.store().strategy(strategy_id)?.ok_or(Error::NotFound)?;
+    let stored = conn.store().strategy(strategy_id)?.ok_or(Error::NotFound)?;
+    // Only the activities the round asks about (not an earlier year's finished ones).
+    if !asked_about(&round, &stored).iter().any(|a| a == activity) {
+        return Err(Error::NotFound);
+    }
+    let mut strategy = stored.clone();
     let a = strategy
         .activities
         .iter_mut()
@@ -473,7 +513,8 @@ pub fn report_activity(
     )
     .change(before, after);
     conn.store()
-        .save_strategy_change(&strategy, &now, &[], Some(&entry))?;
+        .save_round_report(&stored, &strategy, &now, round.id, department_id, &entry)
+        .map_err(|e| moved(e, actor))?;
     Ok(())
 }
 
@@ -495,17 +536,19 @@ pub fn submit(
         format!("{}/department:{department_id}", object(strategy_id, year)),
         &allowed.summary.owner,
     );
-    conn.store().move_task(
-        round.id,
-        department_id,
-        task.state,
-        to,
-        None,
-        &now,
-        actor.user_id().unwrap_or(0),
-        &[],
-        &entry,
-    )?;
+    conn.store()
+        .move_task(
+            round.id,
+            department_id,
+            task.state,
+            to,
+            None,
+            &now,
+            actor.user_id().unwrap_or(0),
+            &[],
+            &entry,
+        )
+        .map_err(|e| moved(e, actor))?;
     view_of(conn, actor, &allowed, round)
 }
 
@@ -596,17 +639,19 @@ pub fn review(
         &allowed.summary.owner,
     )
     .change(None, comment.map(str::to_string));
-    conn.store().move_task(
-        round.id,
-        department_id,
-        task.state,
-        to,
-        if accept { None } else { comment },
-        &now,
-        actor.user_id().unwrap_or(0),
-        &mail,
-        &entry,
-    )?;
+    conn.store()
+        .move_task(
+            round.id,
+            department_id,
+            task.state,
+            to,
+            if accept { None } else { comment },
+            &now,
+            actor.user_id().unwrap_or(0),
+            &mail,
+            &entry,
+        )
+        .map_err(|e| moved(e, actor))?;
     view_of(conn, actor, &allowed, round)
 }
 
@@ -631,14 +676,16 @@ pub fn approve(conn: &mut Conn, actor: &Actor, strategy_id: &str, year: i32) -> 
         object(strategy_id, year),
         &allowed.summary.owner,
     );
-    conn.store().move_round(
-        round.id,
-        round.state,
-        to,
-        &now,
-        actor.user_id().unwrap_or(0),
-        &entry,
-    )?;
+    conn.store()
+        .move_round(
+            round.id,
+            round.state,
+            to,
+            &now,
+            actor.user_id().unwrap_or(0),
+            &entry,
+        )
+        .map_err(|e| moved(e, actor))?;
     let round = conn
         .store()
         .round(strategy_id, year)?
@@ -681,6 +728,15 @@ pub fn adopt(
     })?;
     round.state.adopt().map_err(|e| refused(e, actor.lang))?;
     let now = now_utc();
+    // The versions the frozen follow-up rests on, read before it is computed: an import or
+    // an edit after this point shows as a change since adoption.
+    let (strategy_version, data_version) = {
+        let s = conn.store();
+        (
+            s.strategy_version(strategy_id)?,
+            s.batches_version()?.to_string(),
+        )
+    };
     // The frozen follow-up: data and strategy as of this second, rendered now and kept.
     let run = strategies::follow_up(conn, &allowed, year, None, Some(&now), None)?;
     let said = match lang {
@@ -708,8 +764,8 @@ pub fn adopt(
         diarienummer: d.diarienummer.clone(),
         adopted_at: now.clone(),
         adopted_by: actor.user_id(),
-        strategy_version: s.strategy_version(strategy_id)?,
-        data_version: s.batches_version()?.to_string(),
+        strategy_version,
+        data_version,
         pdf_sha256: hex(&Sha256::digest(&pdf)),
         docx_sha256: hex(&Sha256::digest(&docx)),
         pdf,
@@ -731,7 +787,7 @@ pub fn adopt(
             d.body, d.date, d.reference, d.diarienummer, row.pdf_sha256
         )),
     );
-    s.adopt_round(&row, &entry)?;
+    s.adopt_round(&row, &entry).map_err(|e| moved(e, actor))?;
     let round = s.round(strategy_id, year)?.ok_or(Error::NotFound)?;
     view_of(conn, actor, &allowed, round)
 }
@@ -780,14 +836,16 @@ pub fn reopen(
         Some(round.state.as_str().to_string()),
         Some(reason.to_string()),
     );
-    conn.store().reopen_round(
-        round.id,
-        round.state,
-        reason,
-        &now,
-        actor.user_id().unwrap_or(0),
-        &entry,
-    )?;
+    conn.store()
+        .reopen_round(
+            round.id,
+            round.state,
+            reason,
+            &now,
+            actor.user_id().unwrap_or(0),
+            &entry,
+        )
+        .map_err(|e| moved(e, actor))?;
     let round = conn
         .store()
         .round(strategy_id, year)?
@@ -814,9 +872,7 @@ pub fn adopted_document(
     }
     let a = conn
         .store()
-        .adoptions(round.id)?
-        .into_iter()
-        .find(|a| a.reopened_at.is_none())
+        .adoption_in_force(round.id, true)?
         .ok_or(Error::NotFound)?;
     Ok(match format {
         BoardFormat::Pdf => (a.pdf, a.pdf_sha256),

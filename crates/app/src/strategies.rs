@@ -478,25 +478,28 @@ pub fn add_activity(
 ) -> Result<String> {
     let strategy = open(conn, actor, id, Action::Write)?;
     let (title, goal, responsible, year) = activity_fields(actor, &strategy, input)?;
-    let new_id = (1..)
-        .map(|n| format!("hp-{year}-{n}"))
-        .find(|c| !strategy.activities.iter().any(|a| &a.id == c))
-        .unwrap_or_default();
-    let activity = etablera_domain::Activity {
-        id: new_id.clone(),
-        title,
-        goal,
-        responsible,
-        year,
-        status: etablera_domain::ActivityStatus::Planned,
-        comment: None,
-    };
+    let mut new_id = String::new();
     change(conn, actor, id, "activity.add", |s| {
-        s.activities.push(activity.clone());
+        // The id is made from the strategy as it is changed, not as it was read.
+        new_id = (1..)
+            .map(|n| format!("hp-{year}-{n}"))
+            .find(|c| !s.activities.iter().any(|a| &a.id == c))
+            .unwrap_or_default();
+        let activity = etablera_domain::Activity {
+            id: new_id.clone(),
+            title,
+            goal,
+            responsible,
+            year,
+            status: etablera_domain::ActivityStatus::Planned,
+            comment: None,
+        };
+        let after = serde_json::to_string(&activity).ok();
+        s.activities.push(activity);
         Ok(Changed {
-            object: format!("activity:{}", activity.id),
+            object: format!("activity:{new_id}"),
             before: None,
-            after: serde_json::to_string(&activity).ok(),
+            after,
         })
     })?;
     Ok(new_id)

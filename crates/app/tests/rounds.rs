@@ -439,6 +439,42 @@ fn a_whole_round_from_opening_to_adoption_and_reopening() {
         let v = rounds::reopen(&mut conn, &admin, &s.id, year, "Fel siffra i mål 3").unwrap();
         assert_eq!(v.round.state, RoundState::Open, "{b}");
         assert!(v.adoption.is_none());
+        // Reopened to be corrected: an accepted report is returned, and reported again.
+        rounds::review(
+            &mut conn,
+            &strategist,
+            &s.id,
+            year,
+            klf,
+            false,
+            Some("Rätta antalet"),
+        )
+        .unwrap();
+        rounds::report_activity(
+            &mut conn,
+            &hr,
+            &s.id,
+            year,
+            klf,
+            &hr_act,
+            ActivityStatus::Done,
+            Some("Tio avtal"),
+        )
+        .unwrap();
+        // An activity the round does not ask about (HR's, done in 2019) is not reported here.
+        assert!(matches!(
+            rounds::report_activity(
+                &mut conn,
+                &strategist,
+                &s.id,
+                year,
+                klf,
+                "hp-2019-1",
+                ActivityStatus::Done,
+                None
+            ),
+            Err(Error::NotFound)
+        ));
         assert!(matches!(
             rounds::adopted_document(&mut conn, &strategist, &s.id, year, BoardFormat::Pdf),
             Err(Error::NotFound)

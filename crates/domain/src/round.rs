@@ -116,9 +116,14 @@ impl TaskState {
         }
     }
 
-    /// The strategist accepts a submitted report, or returns it with a comment.
+    /// The strategist accepts a submitted report, or returns it with a comment: a submitted
+    /// one, or an accepted one in a round that was reopened (to have it corrected).
     pub fn review(self, accept: bool, comment: Option<&str>) -> Result<TaskState, RoundError> {
-        if self != TaskState::Submitted {
+        let may = match accept {
+            true => self == TaskState::Submitted,
+            false => matches!(self, TaskState::Submitted | TaskState::Accepted),
+        };
+        if !may {
             return Err(RoundError::TaskNotSubmitted(self));
         }
         if accept {
@@ -489,6 +494,13 @@ mod tests {
         assert_eq!(t, TaskState::Accepted);
         assert!(!t.editable());
         assert!(t.submit().is_err());
+        assert!(t.review(true, None).is_err());
+        // An accepted report is returned again once its round is reopened.
+        assert_eq!(t.review(false, Some("Fel siffra")), Ok(TaskState::Returned));
+        assert_eq!(
+            TaskState::Returned.review(false, Some("x")),
+            Err(RoundError::TaskNotSubmitted(TaskState::Returned))
+        );
     }
 
     #[test]

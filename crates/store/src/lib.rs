@@ -951,6 +951,7 @@ pub trait Store: Send + backend::Backend {
         strategy_id: &str,
         year: i32,
         deadline: &str,
+        activities: &[String],
         departments: &[i64],
         now: &str,
         by: i64,
@@ -961,6 +962,7 @@ pub trait Store: Send + backend::Backend {
             strategy_id,
             year,
             deadline,
+            activities,
             departments,
             now,
             by,
@@ -1031,6 +1033,36 @@ pub trait Store: Send + backend::Backend {
     fn adoptions(&mut self, round_id: i64) -> Result<Vec<AdoptionRow>> {
         rounds::adoptions(self.sql(), round_id)
     }
+    /// The adoption in force of a round; its documents' bytes only when asked.
+    fn adoption_in_force(
+        &mut self,
+        round_id: i64,
+        with_bytes: bool,
+    ) -> Result<Option<AdoptionRow>> {
+        rounds::adoption_in_force(self.sql(), round_id, with_bytes)
+    }
+    /// Stores a department's report on an activity if neither the strategy nor the task has
+    /// moved since `before` was read (see [`rounds::save_report`]).
+    #[allow(clippy::too_many_arguments)]
+    fn save_round_report(
+        &mut self,
+        before: &Strategy,
+        after: &Strategy,
+        updated_at: &str,
+        round_id: i64,
+        department_id: i64,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        rounds::save_report(
+            self,
+            before,
+            after,
+            updated_at,
+            round_id,
+            department_id,
+            audit,
+        )
+    }
     /// The newest stored version of a strategy (0 when none).
     fn strategy_version(&mut self, strategy_id: &str) -> Result<i64> {
         rounds::strategy_version(self.sql(), strategy_id)
@@ -1060,11 +1092,13 @@ pub trait Store: Send + backend::Backend {
         let d = self.dialect();
         mail::claim(self, d, now, until, limit)
     }
-    fn mark_mail_sent(&mut self, id: i64, now: &str) -> Result<()> {
-        mail::mark_sent(self.sql(), id, now)
+    /// Marks a message sent if this sender's claim (until `until`) still holds.
+    fn mark_mail_sent(&mut self, id: i64, now: &str, until: &str) -> Result<bool> {
+        mail::mark_sent(self.sql(), id, now, until)
     }
-    fn mark_mail_failed(&mut self, id: i64, next: &str, error: &str) -> Result<()> {
-        mail::mark_failed(self.sql(), id, next, error)
+    /// Counts a failed attempt if this sender's claim (until `until`) still holds.
+    fn mark_mail_failed(&mut self, id: i64, until: &str, next: &str, error: &str) -> Result<bool> {
+        mail::mark_failed(self.sql(), id, until, next, error)
     }
     /// The newest messages first, of the municipalities named (all with `None`).
     fn mail_messages(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Message>> {

@@ -121,22 +121,32 @@ pub(crate) fn claim(
     Ok(out)
 }
 
-/// Marks a claimed message sent.
-pub(crate) fn mark_sent(db: &mut dyn Sql, id: i64, now: &str) -> Result<()> {
-    db.exec(
-        "update outbox set sent_at = $1, claimed_until = null, attempts = attempts + 1, last_error = null where id = $2",
-        p![now, id],
-    )?;
-    Ok(())
+/// Marks a message sent that this sender still holds (claimed until `until`); false when
+/// its claim ran out and another sender took it. A link to confirm an address is blanked
+/// once sent: its token is kept only as a hash.
+pub(crate) fn mark_sent(db: &mut dyn Sql, id: i64, now: &str, until: &str) -> Result<bool> {
+    Ok(db.exec(
+        "update outbox set sent_at = $1, claimed_until = null, attempts = attempts + 1, last_error = null,
+           body = case when kind = 'email.verify' then '' else body end
+         where id = $2 and claimed_until = $3",
+        p![now, id, until],
+    )? == 1)
 }
 
-/// Counts a failed attempt at a claimed message and sets when to try again.
-pub(crate) fn mark_failed(db: &mut dyn Sql, id: i64, next: &str, error: &str) -> Result<()> {
-    db.exec(
-        "update outbox set claimed_until = null, attempts = attempts + 1, next_attempt_at = $1, last_error = $2 where id = $3",
-        p![next, error, id],
-    )?;
-    Ok(())
+/// Counts a failed attempt at a message this sender still holds and sets when to try
+/// again; false when its claim ran out.
+pub(crate) fn mark_failed(
+    db: &mut dyn Sql,
+    id: i64,
+    until: &str,
+    next: &str,
+    error: &str,
+) -> Result<bool> {
+    Ok(db.exec(
+        "update outbox set claimed_until = null, attempts = attempts + 1, next_attempt_at = $1, last_error = $2
+         where id = $3 and claimed_until = $4",
+        p![next, error, id, until],
+    )? == 1)
 }
 
 /// The newest messages first (the admin's view), of the municipalities named, or all.
@@ -145,25 +155,35 @@ pub(crate) fn messages(
     units: Option<&[String]>,
     limit: i64,
 ) -> Result<Vec<Message>> {
-    let all = db.all(
-        &format!("{MESSAGE_SELECT} order by id desc limit $1"),
-        p![limit],
-        message_row,
-    )?;
-    Ok(match units {
-        None => all,
-        Some(u) => all
-            .into_iter()
-            .filter(|m| m.unit_code.as_ref().is_some_and(|c| u.contains(c)))
-            .collect(),
-    })
+    match units {
+        None => db.all(
+            &format!("{MESSAGE_SELECT} order by id desc limit $1"),
+            p![limit],
+            message_row,
+        ),
+        Some(u) => {
+            // One query per municipality (an admin has few), each its newest `limit`.
+            let mut out = Vec::new();
+            for code in u {
+                out.extend(db.all(
+                    &format!("{MESSAGE_SELECT} where unit_code = $1 order by id desc limit $2"),
+                    p![code, limit],
+                    message_row,
+                )?);
+            }
+            out.sort_by_key(|m| std::cmp::Reverse(m.id));
+            out.truncate(limit.max(0) as usize);
+            Ok(out)
+        }
+    }
 }
 
-/// A user's address and whether it is verified.
+/// A user's address and whether it is verified (never for a disabled account: it gets no
+/// mail).
 pub(crate) fn user_email(db: &mut dyn Sql, user_id: i64) -> Result<Option<(String, bool)>> {
     Ok(db
         .opt(
-            "select email, email_verified_at from app_user where id = $1",
+            "select email, case when disabled = false then email_verified_at end from app_user where id = $1",
             p![user_id],
             |r| {
                 let verified = r.opt_text(1)?.is_some();
@@ -236,8 +256,11 @@ pub(crate) fn verify_email(
 pub(crate) fn reporter_addresses(db: &mut dyn Sql, department_id: i64) -> Result<Vec<String>> {
     db.all(
         "select u.email from department_reporter r join app_user u on u.id = r.user_id
+           join department d on d.id = r.department_id
          where r.department_id = $1 and u.email is not null and u.email_verified_at is not null
-           and u.disabled = false order by u.id",
+           and u.disabled = false
+           and exists (select 1 from membership m where m.user_id = u.id and m.unit_code = d.unit_code)
+         order by u.id",
         p![department_id],
         |r| r.text(0),
     )

@@ -26,6 +26,8 @@ pub struct RoundRow {
     pub year: i32,
     /// The deadline for the departments' reports (YYYY-MM-DD).
     pub deadline: String,
+    /// The ids of the activities the round asks about, fixed when it opened.
+    pub activities: Vec<String>,
     pub state: RoundState,
     pub opened_at: String,
     pub approved_at: Option<String>,
@@ -156,7 +158,7 @@ pub(crate) fn reporter_of(db: &mut dyn Sql, user_id: i64) -> Result<Vec<Departme
 }
 
 const ROUND_SELECT: &str =
-    "select id, strategy_id, year, deadline, state, opened_at, approved_at from report_round";
+    "select id, strategy_id, year, deadline, state, opened_at, approved_at, activities from report_round";
 
 fn round_row(r: &dyn Get) -> Result<RoundRow> {
     let state = r.text(4)?;
@@ -168,6 +170,8 @@ fn round_row(r: &dyn Get) -> Result<RoundRow> {
         state: RoundState::parse(&state).ok_or_else(|| corrupt("round state", &state))?,
         opened_at: r.text(5)?,
         approved_at: r.opt_text(6)?,
+        activities: serde_json::from_str(&r.text(7)?)
+            .map_err(|e| StoreError::Corrupt(format!("a round's activities: {e}")))?,
     })
 }
 
@@ -203,11 +207,14 @@ pub(crate) fn open_round(
     strategy_id: &str,
     year: i32,
     deadline: &str,
+    activities: &[String],
     departments: &[i64],
     now: &str,
     by: i64,
     audit: &AuditEntry,
 ) -> Result<i64> {
+    let activities =
+        serde_json::to_string(activities).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut id = 0;
     b.in_tx(&mut |db| {
         if round(db, strategy_id, year)?.is_some() {
@@ -216,9 +223,17 @@ pub(crate) fn open_round(
             )));
         }
         db.exec(
-            "insert into report_round (strategy_id, year, deadline, state, opened_at, opened_by) values ($1, $2, $3, 'open', $4, $5)",
-            p![strategy_id, year, deadline, now, by],
-        )?;
+            "insert into report_round (strategy_id, year, deadline, activities, state, opened_at, opened_by) values ($1, $2, $3, $4, 'open', $5, $6)",
+            p![strategy_id, year, deadline, &activities, now, by],
+        )
+        .map_err(|e| {
+            // Two openings at once: the second finds the year taken.
+            if crate::backend::is_unique_violation(&e) {
+                StoreError::Conflict(format!("the strategy already has a round for {year}"))
+            } else {
+                e
+            }
+        })?;
         id = round(db, strategy_id, year)?
             .ok_or_else(|| StoreError::Corrupt("the round just made is gone".into()))?
             .id;
@@ -309,6 +324,53 @@ pub(crate) fn move_task(
         }
         crate::mail::enqueue(db, mail, now)?;
         insert_audit(db, audit)
+    })
+}
+
+/// Stores a department's report on an activity: the changed strategy, if the stored one is
+/// still `before` (the strategy's row is locked first, so on PostgreSQL a second report at
+/// the same moment waits and then finds it changed) and the department's task is still open
+/// or returned in an open round; with the audit entry, in one transaction. `Conflict` when
+/// either has moved.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn save_report(
+    b: &mut (impl Backend + ?Sized),
+    before: &etablera_domain::Strategy,
+    after: &etablera_domain::Strategy,
+    updated_at: &str,
+    round_id: i64,
+    department_id: i64,
+    audit: &AuditEntry,
+) -> Result<()> {
+    let doc = serde_json::to_string(after).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    b.in_tx(&mut |db| {
+        db.exec(
+            "update strategy set updated_at = updated_at where id = $1",
+            p![&after.id],
+        )?;
+        let stored = db.opt(
+            "select document from strategy where id = $1",
+            p![&after.id],
+            |r| r.text(0),
+        )?;
+        let same = stored
+            .and_then(|d| serde_json::from_str::<etablera_domain::Strategy>(&d).ok())
+            .is_some_and(|s| &s == before);
+        if !same {
+            return Err(StoreError::Conflict(
+                "the strategy changed meanwhile".into(),
+            ));
+        }
+        let task = db.opt(
+            "select t.state from round_task t join report_round r on r.id = t.round_id
+             where t.round_id = $1 and t.department_id = $2 and r.state = 'open'",
+            p![round_id, department_id],
+            |r| r.text(0),
+        )?;
+        if !matches!(task.as_deref(), Some("open" | "returned")) {
+            return Err(StoreError::Conflict("the task changed meanwhile".into()));
+        }
+        crate::shared::write_strategy_change(db, after, &doc, updated_at, &[], Some(audit))
     })
 }
 
@@ -423,10 +485,19 @@ pub(crate) fn reopen(
     })
 }
 
-const ADOPTION_SELECT: &str = "select id, round_id, body, decided_on, reference, diarienummer, adopted_at, adopted_by,
-    strategy_version, data_version, pdf, pdf_sha256, docx, docx_sha256, reopened_at, reopen_reason from adoption";
+/// An adoption's columns but its documents' bytes (which follow as `pdf, docx` when read).
+const ADOPTION_COLUMNS: &str =
+    "id, round_id, body, decided_on, reference, diarienummer, adopted_at, adopted_by,
+    strategy_version, data_version, pdf_sha256, docx_sha256, reopened_at, reopen_reason";
 
-fn adoption_row(r: &dyn Get) -> Result<AdoptionRow> {
+fn adoption_row(r: &dyn Get, with_bytes: bool) -> Result<AdoptionRow> {
+    let bytes = |i| {
+        if with_bytes {
+            r.bytes(i)
+        } else {
+            Ok(Vec::new())
+        }
+    };
     Ok(AdoptionRow {
         id: r.int(0)?,
         round_id: r.int(1)?,
@@ -438,21 +509,42 @@ fn adoption_row(r: &dyn Get) -> Result<AdoptionRow> {
         adopted_by: r.opt_int(7)?,
         strategy_version: r.int(8)?,
         data_version: r.text(9)?,
-        pdf: r.bytes(10)?,
-        pdf_sha256: r.text(11)?,
-        docx: r.bytes(12)?,
-        docx_sha256: r.text(13)?,
-        reopened_at: r.opt_text(14)?,
-        reopen_reason: r.opt_text(15)?,
+        pdf_sha256: r.text(10)?,
+        docx_sha256: r.text(11)?,
+        reopened_at: r.opt_text(12)?,
+        reopen_reason: r.opt_text(13)?,
+        pdf: bytes(14)?,
+        docx: bytes(15)?,
     })
+}
+
+/// The adoption in force of a round, with its documents' bytes, or (`with_bytes` false, for
+/// a page) with empty ones: a page view never reads the documents.
+pub(crate) fn adoption_in_force(
+    db: &mut dyn Sql,
+    round_id: i64,
+    with_bytes: bool,
+) -> Result<Option<AdoptionRow>> {
+    let columns = if with_bytes {
+        format!("{ADOPTION_COLUMNS}, pdf, docx")
+    } else {
+        ADOPTION_COLUMNS.to_string()
+    };
+    db.opt(
+        &format!(
+            "select {columns} from adoption where round_id = $1 and reopened_at is null order by id desc limit 1"
+        ),
+        p![round_id],
+        |r| adoption_row(r, with_bytes),
+    )
 }
 
 /// Every adoption of a round, the newest first (the one in force has no `reopened_at`).
 pub(crate) fn adoptions(db: &mut dyn Sql, round_id: i64) -> Result<Vec<AdoptionRow>> {
     db.all(
-        &format!("{ADOPTION_SELECT} where round_id = $1 order by id desc"),
+        &format!("select {ADOPTION_COLUMNS}, pdf, docx from adoption where round_id = $1 order by id desc"),
         p![round_id],
-        adoption_row,
+        |r| adoption_row(r, true),
     )
 }
 

@@ -661,7 +661,7 @@ pub(crate) fn save_strategy_change(
 }
 
 /// The writes of [`save_strategy_change`], inside a transaction the caller holds.
-fn write_strategy_change(
+pub(crate) fn write_strategy_change(
     db: &mut dyn Sql,
     s: &Strategy,
     doc: &str,

@@ -244,7 +244,7 @@ fn round_body(ctx: &Ctx, s: &etablera_domain::Strategy, v: &RoundView) -> Markup
                         button type="submit" { (tr(lang, "submit-report")) ": " (t.department.name) }
                     }
                 }
-                @if open && v.may_review && t.state == TaskState::Submitted {
+                @if open && v.may_review && matches!(t.state, TaskState::Submitted | TaskState::Accepted) {
                     form method="post" action={ (base) "/granska" } {
                         input type="hidden" name="csrf" value=(ctx.csrf());
                         p {
@@ -252,8 +252,10 @@ fn round_body(ctx: &Ctx, s: &etablera_domain::Strategy, v: &RoundView) -> Markup
                             textarea id={ "rc-" (dept) } name="comment" maxlength="2000" rows="2" {}
                         }
                         p {
-                            button type="submit" name="decision" value="accept" { (tr(lang, "accept-report")) }
-                            " "
+                            @if t.state == TaskState::Submitted {
+                                button type="submit" name="decision" value="accept" { (tr(lang, "accept-report")) }
+                                " "
+                            }
                             button type="submit" name="decision" value="return" { (tr(lang, "return-report")) }
                         }
                     }

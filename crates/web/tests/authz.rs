@@ -113,6 +113,18 @@ fn spawn_apps() -> Vec<App> {
         // A goal of each strategy for each user to delete (a goal with nothing under it).
         for sid in ["ostersund-2020", "ljusnarsberg-2016"] {
             let mut st = s.strategy(sid).unwrap().unwrap();
+            // The activity the round cells report on: planned from 2016, so every year's
+            // round (2016–2021) asks about it; the cells set it ongoing, never done.
+            st.activities.push(
+                serde_json::from_value(serde_json::json!({
+                    "id": "rapport-aktivitet",
+                    "title": "Aktiviteten omgångarna frågar om",
+                    "responsible": if sid == "ostersund-2020" { "Upphandlingsenheten" } else { "Kommunstyrelsen" },
+                    "year": 2016,
+                    "status": "planned",
+                }))
+                .unwrap(),
+            );
             for user in std::iter::once("anonymous").chain(USERS.iter().map(|u| u.0)) {
                 // An activity for each user to remove, of a department the rounds ask anyway.
                 st.activities.push(
@@ -199,12 +211,17 @@ fn spawn_apps() -> Vec<App> {
 /// The department whose task each round cell reports on, and its activity (one the other
 /// cells never set done, so the department has a task in every year's round).
 const ROUND_DEPARTMENT: [(&str, &str, &str, &str); 2] = [
-    ("2380", "ostersund-2020", "Upphandlingsenheten", "hp-2019-2"),
+    (
+        "2380",
+        "ostersund-2020",
+        "Upphandlingsenheten",
+        "rapport-aktivitet",
+    ),
     (
         "1864",
         "ljusnarsberg-2016",
         "Kommunstyrelsen",
-        "aktivitetsplan",
+        "rapport-aktivitet",
     ),
 ];
 
@@ -252,8 +269,21 @@ fn prepare_rounds(s: &mut dyn etablera_store::Store) -> HashMap<&'static str, i6
                 .iter()
                 .map(|n| id_of(n))
                 .collect();
+            let asked: Vec<String> = etablera_app::rounds::activities_of(&base, y)
+                .iter()
+                .map(|a| a.id.clone())
+                .collect();
             let round = s
-                .open_round(sid, y, "2027-02-15", &ids, at, 0, &audit("round.open"))
+                .open_round(
+                    sid,
+                    y,
+                    "2027-02-15",
+                    &asked,
+                    &ids,
+                    at,
+                    0,
+                    &audit("round.open"),
+                )
                 .unwrap();
             (round, ids)
         };

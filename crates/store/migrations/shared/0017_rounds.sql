@@ -23,6 +23,8 @@ create table report_round (
     strategy_id text not null references strategy(id) on delete cascade,
     year integer not null,
     deadline text not null,
+    -- the ids of the activities the round asks about, fixed when it opens (JSON array)
+    activities text not null,
     state text not null check (state in ('open', 'approved', 'adopted')),
     opened_at text not null,
     opened_by {int64},
