@@ -1138,6 +1138,20 @@ fn authorization_matrix_every_route() {
                         c.get(&format!("{base}/plan")),
                     ),
                     (
+                        "GET rounds",
+                        format!("{base}/omgangar"),
+                        Need::Read,
+                        200,
+                        c.get(&format!("{base}/omgangar")),
+                    ),
+                    (
+                        "GET activity edit",
+                        format!("{base}/plan/{aid}/andra"),
+                        Need::Write,
+                        200,
+                        c.get(&format!("{base}/plan/{aid}/andra")),
+                    ),
+                    (
                         "GET data",
                         format!("{base}/data"),
                         Need::Write,
