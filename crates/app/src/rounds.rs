@@ -96,6 +96,13 @@ fn audit(actor: &Actor, now: &str, action: &str, object: String, owner: &UnitCod
     AuditEntry::new(now, actor.user_id(), action, &object, Some(owner))
 }
 
+/// The round of a strategy's year; `NotFound` when it has none.
+fn round_of(conn: &mut Conn, strategy_id: &str, year: i32) -> Result<RoundRow> {
+    conn.store()
+        .round(strategy_id, year)?
+        .ok_or(Error::NotFound)
+}
+
 fn object(strategy_id: &str, year: i32) -> String {
     format!("strategy:{strategy_id}/round:{year}")
 }
@@ -147,10 +154,7 @@ pub fn departments_of(strategy: &Strategy, year: i32) -> Vec<String> {
 /// The round of a strategy's year, with what the actor may do in it.
 pub fn view(conn: &mut Conn, actor: &Actor, strategy_id: &str, year: i32) -> Result<RoundView> {
     let allowed = strategies::check(conn, actor, strategy_id, Action::Read)?;
-    let round = conn
-        .store()
-        .round(strategy_id, year)?
-        .ok_or(Error::NotFound)?;
+    let round = round_of(conn, strategy_id, year)?;
     view_of(conn, actor, &allowed, round)
 }
 
@@ -432,10 +436,7 @@ fn reporting(
 ) -> Result<(Allowed, RoundRow, TaskRow)> {
     let allowed = strategies::check(conn, actor, strategy_id, Action::Read)?;
     let owner = allowed.summary.owner.clone();
-    let round = conn
-        .store()
-        .round(strategy_id, year)?
-        .ok_or(Error::NotFound)?;
+    let round = round_of(conn, strategy_id, year)?;
     let task = conn
         .store()
         .round_tasks(round.id)?
@@ -560,10 +561,7 @@ fn reviewing(
     year: i32,
 ) -> Result<(Allowed, RoundRow)> {
     let allowed = strategies::check(conn, actor, strategy_id, Action::Write)?;
-    let round = conn
-        .store()
-        .round(strategy_id, year)?
-        .ok_or(Error::NotFound)?;
+    let round = round_of(conn, strategy_id, year)?;
     Ok((allowed, round))
 }
 
@@ -686,10 +684,7 @@ pub fn approve(conn: &mut Conn, actor: &Actor, strategy_id: &str, year: i32) -> 
             &entry,
         )
         .map_err(|e| moved(e, actor))?;
-    let round = conn
-        .store()
-        .round(strategy_id, year)?
-        .ok_or(Error::NotFound)?;
+    let round = round_of(conn, strategy_id, year)?;
     view_of(conn, actor, &allowed, round)
 }
 
@@ -802,10 +797,7 @@ pub fn reopen(
     reason: &str,
 ) -> Result<RoundView> {
     let allowed = strategies::check(conn, actor, strategy_id, Action::Administer)?;
-    let round = conn
-        .store()
-        .round(strategy_id, year)?
-        .ok_or(Error::NotFound)?;
+    let round = round_of(conn, strategy_id, year)?;
     let reason = reason.trim();
     round.state.reopen(reason).map_err(|e| match e {
         RoundError::ReopenNeedsReason => {
@@ -846,10 +838,7 @@ pub fn reopen(
             &entry,
         )
         .map_err(|e| moved(e, actor))?;
-    let round = conn
-        .store()
-        .round(strategy_id, year)?
-        .ok_or(Error::NotFound)?;
+    let round = round_of(conn, strategy_id, year)?;
     view_of(conn, actor, &allowed, round)
 }
 
@@ -863,10 +852,7 @@ pub fn adopted_document(
     format: BoardFormat,
 ) -> Result<(Vec<u8>, String)> {
     strategies::check(conn, actor, strategy_id, Action::ReadPublic)?;
-    let round = conn
-        .store()
-        .round(strategy_id, year)?
-        .ok_or(Error::NotFound)?;
+    let round = round_of(conn, strategy_id, year)?;
     if round.state != RoundState::Adopted {
         return Err(Error::NotFound);
     }
