@@ -26,6 +26,7 @@ pub const NAMES: &[&str] = &[
     "library-text",
     "docx",
     "pdf",
+    "round-form",
 ];
 
 fn units() -> &'static Units {
@@ -219,9 +220,49 @@ pub fn by_name(name: &str) -> Option<Target> {
             tokens: TEXT,
             zipped: false,
         },
+        // The yearly round's and the account's form fields: a decision (body, date,
+        // reference, diarienummer, one per line), the responsible text the departments are
+        // read from, and an e-mail address.
+        "round-form" => Target {
+            run: |b| {
+                let text = String::from_utf8_lossy(b);
+                let mut lines = text.split('\n');
+                let mut next = || lines.next().unwrap_or("");
+                let (body, date, reference, dnr) = (next(), next(), next(), next());
+                let _ = etablera_domain::round::departments_named(&text);
+                let _ = etablera_app::mail::valid_address(body);
+                let _ = etablera_domain::round::paragraph(reference);
+                etablera_domain::round::Decision::new(body, date, reference, dnr).is_ok()
+            },
+            tokens: ROUND,
+            zipped: false,
+        },
         _ => return None,
     })
 }
+
+/// Pieces of the round's form fields: dates, paragraph signs, diarienummer, separators of
+/// departments, address syntax, control characters.
+const ROUND: &[&[u8]] = &[
+    b"\n",
+    b"Kommunstyrelsen",
+    b"2025-03-12",
+    b"2025-02-30",
+    b"KS 2025-03-12 \xc2\xa7 45",
+    b"\xc2\xa7",
+    b" \xc2\xa7 0",
+    b"KS 2025/123",
+    b", HR",
+    b"; ",
+    b" / ",
+    b" samt ",
+    b"@",
+    b"<a@b.se>",
+    b"\"",
+    b"\r\n",
+    b"\x00",
+    b"\xe2\x80\xae",
+];
 
 /// Pieces of PDF syntax (ISO 32000-1 §7): objects, streams and their filters, the page tree,
 /// text and form operators.
