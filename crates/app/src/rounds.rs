@@ -470,18 +470,8 @@ pub fn report_activity(
     comment: Option<&str>,
 ) -> Result<()> {
     let (allowed, round, task) = reporting(conn, actor, strategy_id, year, department_id)?;
-    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    if comment.is_some_and(|c| c.chars().count() > 2000) {
-        return Err(Error::Fields(vec![(
-            "comment".into(),
-            actor
-                .t(
-                    "Kommentaren får vara högst 2 000 tecken.",
-                    "The comment may have at most 2,000 characters.",
-                )
-                .into(),
-        )]));
-    }
+    let comment = strategies::comment_field(actor, comment)?;
+    let comment = comment.as_deref();
     let stored = conn.store().strategy(strategy_id)?.ok_or(Error::NotFound)?;
     // Only the activities the round asks about (not an earlier year's finished ones).
     if !asked_about(&round, &stored).iter().any(|a| a == activity) {
@@ -580,18 +570,8 @@ pub fn review(
     if round.state != RoundState::Open {
         return Err(refused(RoundError::NotOpen(round.state), actor.lang));
     }
-    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    if comment.is_some_and(|c| c.chars().count() > 2000) {
-        return Err(Error::Fields(vec![(
-            "comment".into(),
-            actor
-                .t(
-                    "Kommentaren får vara högst 2 000 tecken.",
-                    "The comment may have at most 2,000 characters.",
-                )
-                .into(),
-        )]));
-    }
+    let comment = strategies::comment_field(actor, comment)?;
+    let comment = comment.as_deref();
     let task = conn
         .store()
         .round_tasks(round.id)?

@@ -326,12 +326,18 @@ pub fn update_activity(
     status: etablera_domain::ActivityStatus,
     comment: Option<String>,
 ) -> Result<etablera_domain::Activity> {
-    let comment = comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string);
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+    let comment = comment_field(actor, comment.as_deref())?;
+    change_activity(conn, actor, id, "activity.update", activity, |a| {
+        a.status = status;
+        a.comment = comment;
+    })
+}
+
+/// A comment on an activity or a report as a form gives it: trimmed, `None` when empty, at
+/// most 2 000 characters (else a field error in the actor's language).
+pub(crate) fn comment_field(actor: &Actor, comment: Option<&str>) -> Result<Option<String>> {
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > 2000) {
         return Err(Error::Fields(vec![(
             "comment".into(),
             actor
@@ -342,10 +348,7 @@ pub fn update_activity(
                 .into(),
         )]));
     }
-    change_activity(conn, actor, id, "activity.update", activity, |a| {
-        a.status = status;
-        a.comment = comment;
-    })
+    Ok(comment.map(str::to_string))
 }
 
 /// Changes one activity with `edit` through [`change`], with its state before and after in
