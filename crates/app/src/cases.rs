@@ -998,6 +998,7 @@ pub fn plan_by_code(
         .plan_link_by_hash(&code_hash(code))?
         .filter(|l| l.revoked_at.is_none() && l.expires_at > now);
     let Some(link) = link else { return Ok(None) };
+    conn.act_for_person(&link.person_id)?;
     let Some(row) = conn.store().person(&link.person_id)? else {
         return Ok(None);
     };

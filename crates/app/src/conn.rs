@@ -40,6 +40,12 @@ impl Conn {
         Ok(c)
     }
 
+    /// Whether the database closed this connection (a restarted server): a pool drops it
+    /// rather than hand it to the next request.
+    pub fn is_closed(&self) -> bool {
+        self.store.is_closed()
+    }
+
     /// An already open store (tests, benchmarks).
     pub fn from_store(store: Box<dyn Store>) -> Conn {
         Conn {
@@ -72,6 +78,17 @@ impl Conn {
     /// a newcomer's plan link, public reference data).
     pub fn act_for_nobody(&mut self) -> Result<()> {
         self.act_for("")
+    }
+
+    /// A newcomer's session: nobody's municipalities, and the one person whose plan link
+    /// was checked. The next [`Conn::act_for`] names municipalities again, which forgets
+    /// the person.
+    pub(crate) fn act_for_person(&mut self, person_id: &str) -> Result<()> {
+        self.act_for("")?;
+        self.store.set_acting_person(person_id)?;
+        // Not cached: whatever acts next sets its municipalities anew, clearing the person.
+        self.acting = None;
+        Ok(())
     }
 
     /// The municipalities the database session acts for now, as the store has them.

@@ -46,6 +46,7 @@ pub mod drafts;
 pub use conn::{Actor, Conn};
 pub mod demo;
 pub mod error;
+pub mod health;
 pub mod library;
 pub mod mail;
 pub mod matching;

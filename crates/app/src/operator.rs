@@ -321,3 +321,68 @@ pub fn demo_register(
     let figures = reg::feed_followup(store, unit, today)?;
     Ok((cases.len(), households.len(), figures))
 }
+
+// ---- the database itself: schema, backup, restore ---------------------------------------
+
+pub use etablera_store::ops::{SchemaStatus, TableDigest};
+
+/// The schema's migrations, applied and pending, without changing anything
+/// (`etablera migrate --check`).
+pub fn schema_status(conn: &mut Conn) -> Result<SchemaStatus> {
+    Ok(conn.store().schema_status()?)
+}
+
+/// Applies the pending migrations (several processes at once wait for each other on
+/// PostgreSQL); the status before and after.
+pub fn migrate(conn: &mut Conn) -> Result<(SchemaStatus, SchemaStatus)> {
+    let before = conn.store().schema_status()?;
+    conn.store().migrate()?;
+    let after = conn.store().schema_status()?;
+    if !before.pending.is_empty() {
+        audit(
+            conn,
+            "schema.migrate",
+            "database",
+            &format!(
+                "applied {}",
+                before
+                    .pending
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )?;
+    }
+    Ok((before, after))
+}
+
+/// Every table's row count and digest: what a restored database is compared with.
+pub fn table_digests(conn: &mut Conn) -> Result<Vec<TableDigest>> {
+    // Every row, the register's included (row-level security on PostgreSQL).
+    conn.act_as(&Actor::system())?;
+    Ok(conn.store().table_digests()?)
+}
+
+fn backup_error(e: etablera_store::ops::BackupError) -> Error {
+    use etablera_store::ops::BackupError as B;
+    match e {
+        B::Refused(m) => Error::Input(m),
+        B::Io { path, error } => Error::Input(format!("{path}: {error}")),
+        B::Tool { tool, message } => Error::Unavailable(format!("{tool}: {message}")),
+        B::Store(s) => Error::from(s),
+    }
+}
+
+/// Writes a consistent copy of the database at `address` to the new file `archive` while
+/// the server goes on (SQLite's online backup, or `pg_dump`). The register's keys are not
+/// in it: back them up apart (docs/deployment.md).
+pub fn backup(address: &str, archive: &Path) -> Result<()> {
+    etablera_store::ops::backup(address, archive).map_err(backup_error)
+}
+
+/// Restores `archive` into the database at `address`, which holds no Etablera tables yet
+/// unless `replace`; the restored database's table digests.
+pub fn restore(archive: &Path, address: &str, replace: bool) -> Result<Vec<TableDigest>> {
+    etablera_store::ops::restore(archive, address, replace).map_err(backup_error)
+}

@@ -71,9 +71,12 @@ pub fn list(conn: &mut Conn, actor: &Actor) -> Result<Vec<StrategySummary>> {
 /// versions give equal runs (the web's cache keys on it).
 pub fn data_version(conn: &mut Conn, allowed: &Allowed) -> Result<String> {
     conn.act_for(&allowed.units)?;
+    // The strategy's saved version too: two edits within one second share an `updated_at`,
+    // and a process that did not make them would not see the second.
     Ok(format!(
-        "{}|{}",
+        "{}|{}|{}",
         conn.store().batches_version()?,
+        conn.store().strategy_version(&allowed.summary.id)?,
         allowed.summary.updated_at
     ))
 }

@@ -83,6 +83,23 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
     },
+    /// Bring the database's schema up to date (the server does it too when it starts);
+    /// `--check` only says whether it is, and exits 1 when migrations are pending.
+    Migrate {
+        #[arg(long)]
+        check: bool,
+    },
+    /// Write a consistent copy of the database to a new file while the server goes on:
+    /// SQLite's online backup, or `pg_dump --format=custom` for PostgreSQL. The register's
+    /// keys are not in it (back them up apart: docs/deployment.md).
+    Backup { file: PathBuf },
+    /// Restore a backup into the database named by --database, which must hold no
+    /// Etablera tables yet unless --replace is given; prints each table's rows.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        replace: bool,
+    },
     /// Serve the web application until Ctrl-C or SIGTERM.
     Serve {
         /// Address to listen on [default: 127.0.0.1:8080].
@@ -375,6 +392,15 @@ enum FormatArg {
     Docx,
 }
 
+/// Migration numbers as `17, 18`.
+fn list(versions: &[i64]) -> String {
+    versions
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn lang(l: LangArg) -> Lang {
     match l {
         LangArg::Sv => Lang::Sv,
@@ -444,6 +470,8 @@ struct ServeFile {
     public_url: Option<String>,
     /// The SMTP relay e-mail is sent through; without it messages wait in the outbox.
     smtp: Option<etablera_app::mail::SmtpSettings>,
+    /// A second address serving only `/metrics` (also `ETABLERA_METRICS_ADDR`).
+    metrics_addr: Option<std::net::SocketAddr>,
 }
 
 fn read_password() -> Result<etablera_app::accounts::Password> {
@@ -567,8 +595,9 @@ fn demo_accounts(db: &str) -> Result<()> {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The server's log: one line per request and every internal error with its causes, on
-/// standard error; `ETABLERA_LOG` = error, warn, info (the default), debug or trace. The
-/// lines carry no personal data (see `etablera_web::router`).
+/// standard error; `ETABLERA_LOG` = error, warn, info (the default), debug or trace, and
+/// `ETABLERA_LOG_FORMAT=json` for JSON lines. The lines carry no personal data (see
+/// `etablera_web::router`).
 fn init_log() {
     let level = match std::env::var("ETABLERA_LOG").as_deref() {
         Ok("error") => tracing::Level::ERROR,
@@ -577,12 +606,22 @@ fn init_log() {
         Ok("trace") => tracing::Level::TRACE,
         _ => tracing::Level::INFO,
     };
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(level)
         .with_target(false)
-        .with_ansi(false)
-        .init();
+        .with_ansi(false);
+    // `ETABLERA_LOG_FORMAT=json`: one JSON object per line, the request's fields (id,
+    // method, route) with each event, for a log collector.
+    if std::env::var("ETABLERA_LOG_FORMAT").as_deref() == Ok("json") {
+        log.json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        log.init();
+    }
 }
 
 fn main() -> Result<()> {
@@ -733,6 +772,21 @@ fn main() -> Result<()> {
             public_url,
             trusted_proxies,
             login_failures_per_address: file.login_failures_per_address.unwrap_or(300).max(10),
+            // `/metrics` on the application's address with this bearer token, or on an
+            // address of its own; a token is a secret, so it is read from the environment.
+            metrics_token: match std::env::var("ETABLERA_METRICS_TOKEN") {
+                Ok(t) if t.len() >= 16 => Some(etablera_app::accounts::Password::new(t)),
+                Ok(t) if !t.is_empty() => {
+                    anyhow::bail!("ETABLERA_METRICS_TOKEN must be at least 16 characters")
+                }
+                _ => None,
+            },
+            metrics_addr: match std::env::var("ETABLERA_METRICS_ADDR") {
+                Ok(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|e| {
+                    anyhow::anyhow!("ETABLERA_METRICS_ADDR `{v}` is not an address: {e}")
+                })?),
+                _ => file.metrics_addr,
+            },
             database: database.clone(),
             secure_cookies: *secure_cookies || file.secure_cookies.unwrap_or(false),
             max_upload: mb * 1024 * 1024,
@@ -757,10 +811,80 @@ fn main() -> Result<()> {
         println!("{}", etablera_vault::Keyring::generate(id));
         return Ok(());
     }
+    // Shown without a password the address may hold.
+    let shown = cli
+        .database
+        .split('@')
+        .next_back()
+        .unwrap_or(&cli.database)
+        .to_string();
+    match &cli.command {
+        Command::Backup { file } => {
+            operator::backup(&cli.database, file)?;
+            let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "{shown} backed up to {} ({} bytes). The register's keys are not in it.",
+                file.display(),
+                etablera_domain::format::number(size as f64, 0, Lang::Sv)
+            );
+            return Ok(());
+        }
+        Command::Restore { file, replace } => {
+            let tables = operator::restore(file, &cli.database, *replace)?;
+            let rows: i64 = tables.iter().map(|t| t.rows).sum();
+            println!(
+                "{} restored into {shown}: {} tables, {} rows",
+                file.display(),
+                tables.len(),
+                etablera_domain::format::number(rows as f64, 0, Lang::Sv)
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     let mut conn = Conn::open(&cli.database)
         .with_context(|| format!("could not open the database `{}`", cli.database))?;
     let store = &mut conn;
     match cli.command {
+        Command::Migrate { check: true } => {
+            let s = operator::schema_status(store)?;
+            if !s.unknown.is_empty() {
+                println!(
+                    "{shown}: migrations {} were applied by a newer Etablera",
+                    list(&s.unknown)
+                );
+            }
+            if s.current() {
+                println!(
+                    "{shown}: the schema is current ({} migrations)",
+                    s.applied.len()
+                );
+            } else {
+                println!(
+                    "{shown}: {} of {} migrations pending: {} (run etablera migrate)",
+                    s.pending.len(),
+                    s.applied.len() + s.pending.len(),
+                    list(&s.pending)
+                );
+                std::process::exit(1);
+            }
+        }
+        Command::Migrate { check: false } => {
+            let (before, after) = operator::migrate(store)?;
+            if before.pending.is_empty() {
+                println!(
+                    "{shown}: the schema was current ({} migrations)",
+                    after.applied.len()
+                );
+            } else {
+                println!(
+                    "{shown}: applied {}; the schema is current ({} migrations)",
+                    list(&before.pending),
+                    after.applied.len()
+                );
+            }
+        }
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Init => {
             let r = operator::init(store)?;
             println!(

@@ -80,7 +80,11 @@ fn a_removed_or_changed_read_is_found() {
                 db.clone(),
             )
         } else {
-            ("drop trigger read_log_guard on read_log;", db.clone())
+            // As the owner: the application's role may not drop a trigger.
+            (
+                "drop trigger read_log_guard on read_log;",
+                t.owner_address.clone(),
+            )
         };
         tamper(
             b,

@@ -148,21 +148,27 @@ fn stored_values(base: &str, cookie: &str) -> String {
         .unwrap()
 }
 
-#[test]
-fn a_preview_shown_by_one_process_is_confirmed_by_another() {
+/// Östersund's strategy and a strategist, Anna, in the database; two server processes on
+/// it, and Anna logged in through the first (her session cookie and CSRF token).
+fn two_servers(db: &str) -> (Server, Server, String, String) {
     let strategy = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../data/strategies/ostersund-2020.toml"
     );
+    etablera(db, &["init"], None);
+    etablera(db, &["strategy", "load", strategy], None);
+    etablera(db, &["user", "add", "anna", "--name", "Anna"], Some(PW));
+    etablera(db, &["user", "role", "anna", "2380", "strategist"], None);
+    let (one, two) = (serve(db), serve(db));
+    let (cookie, csrf) = login(&one.base, "anna");
+    (one, two, cookie, csrf)
+}
+
+#[test]
+fn a_preview_shown_by_one_process_is_confirmed_by_another() {
     for t in etablera_store::testing::all() {
         let b = t.backend;
-        let db = t.address.clone();
-        etablera(&db, &["init"], None);
-        etablera(&db, &["strategy", "load", strategy], None);
-        etablera(&db, &["user", "add", "anna", "--name", "Anna"], Some(PW));
-        etablera(&db, &["user", "role", "anna", "2380", "strategist"], None);
-        let (one, two) = (serve(&db), serve(&db));
-        let (cookie, csrf) = login(&one.base, "anna");
+        let (one, two, cookie, csrf) = two_servers(&t.address);
 
         let csv = "indikator;enhet;period;värde\nN00973;2380;2024;47.5\n";
         let body = format!(
@@ -225,5 +231,55 @@ fn a_preview_shown_by_one_process_is_confirmed_by_another() {
             format!("csrf={csrf}&token={}", "ab".repeat(32)).as_bytes(),
         );
         assert!((400..500).contains(&status), "{b}: {status}");
+    }
+}
+
+/// A page of `base` as the logged-in user.
+fn page(base: &str, cookie: &str, path: &str) -> String {
+    agent()
+        .get(&format!("{base}{path}"))
+        .set("Cookie", cookie)
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap()
+}
+
+/// Each process caches follow-up runs; a run made before an edit through the other process
+/// is never shown after it, twice in a row within one second included.
+#[test]
+fn a_target_edited_through_one_process_is_seen_at_once_through_the_other() {
+    for t in etablera_store::testing::all() {
+        let b = t.backend;
+        let (one, two, cookie, csrf) = two_servers(&t.address);
+        let target = "/s/ostersund-2020/t/m1-andel-utrikes-fodda";
+        // The other process has the run cached.
+        for path in [target, "/s/ostersund-2020"] {
+            assert!(page(&two.base, &cookie, path).contains("Minst 10 %"), "{b}");
+        }
+        for pct in [12, 14] {
+            let form = format!(
+                "csrf={csrf}&text={}&value={pct}&target_year=2022&baseline_year=2015&note=",
+                urlencode(&format!(
+                    "Minst {pct} % av befolkningen är utrikes födda år 2022"
+                ))
+            );
+            let (status, body) = send(
+                agent()
+                    .post(&format!("{}{target}/edit", one.base))
+                    .set("Cookie", &cookie),
+                "application/x-www-form-urlencoded",
+                form.as_bytes(),
+            );
+            assert_eq!(status, 303, "{b}: {body}");
+            for path in [target, "/s/ostersund-2020"] {
+                let p = page(&two.base, &cookie, path);
+                let new = format!("Minst {pct} % av befolkningen är utrikes födda år 2022");
+                assert!(
+                    p.contains(&new),
+                    "{b}: {path} through the other process after the edit to {pct} %: {p}"
+                );
+            }
+        }
     }
 }

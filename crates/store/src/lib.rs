@@ -19,6 +19,7 @@
 //! ```
 
 pub mod backend;
+pub mod ops;
 mod pg;
 mod pg_conn;
 mod shared;
@@ -1077,6 +1078,36 @@ pub trait Store: Send + backend::Backend {
 
     /// Which SQL dialect this store speaks (the outbox's claim differs).
     fn dialect(&self) -> backend::Dialect;
+
+    // ---- operations (see [`ops`]) ------------------------------------------------------
+
+    /// Names to the database session the one person a newcomer's checked plan link opens
+    /// (row-level security's `etablera.person` on PostgreSQL); cleared by the next
+    /// [`Store::set_acting_units`].
+    fn set_acting_person(&mut self, _person_id: &str) -> Result<()> {
+        Ok(())
+    }
+
+    /// Whether the database answers (`select 1`).
+    fn ping(&mut self) -> Result<()> {
+        self.sql()
+            .one("select cast(1 as bigint)", &[], |r| r.int(0))
+            .map(|_| ())
+    }
+    /// The schema's migrations, applied and pending, read without writing.
+    fn schema_status(&mut self) -> Result<ops::SchemaStatus> {
+        let d = self.dialect();
+        ops::schema_status(self.sql(), d)
+    }
+    /// Every table's row count and digest (see [`ops::TableDigest`]).
+    fn table_digests(&mut self) -> Result<Vec<ops::TableDigest>> {
+        let d = self.dialect();
+        ops::table_digests(self.sql(), d)
+    }
+    /// Whether the connection is gone (the server closed it): a pool drops it.
+    fn is_closed(&self) -> bool {
+        false
+    }
     /// Puts messages in the outbox (a key already there is left out), with an audit entry
     /// when given, in one transaction; the number put in.
     fn enqueue_mail(
@@ -1125,6 +1156,10 @@ pub trait Store: Send + backend::Backend {
     /// Verifies the address waiting for the token with this hash: its user's id.
     fn verify_user_email(&mut self, token_hash: &str, now: &str) -> Result<Option<i64>> {
         mail::verify_email(self, token_hash, now)
+    }
+    /// Messages waiting, of them failed at least once, and sent (the metrics).
+    fn outbox_counts(&mut self) -> Result<(i64, i64, i64)> {
+        mail::counts(self.sql())
     }
     /// The verified addresses of a department's reporters.
     fn reporter_addresses(&mut self, department_id: i64) -> Result<Vec<String>> {

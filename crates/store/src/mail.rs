@@ -265,3 +265,16 @@ pub(crate) fn reporter_addresses(db: &mut dyn Sql, department_id: i64) -> Result
         |r| r.text(0),
     )
 }
+
+/// The outbox at a glance, for the metrics: messages waiting (not sent), of them those
+/// that failed at least once, and messages sent.
+pub(crate) fn counts(db: &mut dyn Sql) -> Result<(i64, i64, i64)> {
+    db.one(
+        "select cast(coalesce(sum(case when sent_at is null then 1 else 0 end), 0) as bigint),
+                cast(coalesce(sum(case when sent_at is null and attempts > 0 then 1 else 0 end), 0) as bigint),
+                cast(coalesce(sum(case when sent_at is not null then 1 else 0 end), 0) as bigint)
+         from outbox",
+        &[],
+        |r| Ok((r.int(0)?, r.int(1)?, r.int(2)?)),
+    )
+}

@@ -3,7 +3,7 @@
 use crate::pg_conn::Conn;
 use crate::shared;
 use crate::*;
-use postgres::{Client, NoTls};
+use postgres::NoTls;
 use std::io::Write;
 
 /// A store in a PostgreSQL database. A `search_path` in the URL's `options` selects a
@@ -19,9 +19,15 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
+    /// Connects; without a `connect_timeout` in the URL, a server that does not answer
+    /// is given up after 10 seconds rather than the operating system's minutes.
     pub fn connect(url: &str) -> Result<PgStore> {
+        let mut config: postgres::Config = url.parse()?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(10));
+        }
         Ok(PgStore {
-            client: Conn::new(Client::connect(url, NoTls)?),
+            client: Conn::new(config.connect(NoTls)?),
         })
     }
 
@@ -68,9 +74,21 @@ impl PgStore {
 crate::backend::backend_on!(PgStore, client);
 
 impl Store for PgStore {
+    /// Names the municipalities (row-level security's `etablera.units`) and forgets any
+    /// newcomer's person named before.
     fn set_acting_units(&mut self, units: &str) -> Result<()> {
-        self.client
-            .query_one("select set_config('etablera.units', $1, false)", &[&units])?;
+        self.client.query_one(
+            "select set_config('etablera.units', $1, false), set_config('etablera.person', '', false)",
+            &[&units],
+        )?;
+        Ok(())
+    }
+
+    fn set_acting_person(&mut self, person_id: &str) -> Result<()> {
+        self.client.query_one(
+            "select set_config('etablera.person', $1, false)",
+            &[&person_id],
+        )?;
         Ok(())
     }
 
@@ -162,12 +180,42 @@ impl Store for PgStore {
         Ok(outcome)
     }
 
+    /// Several server processes may start at once on a new version: an advisory lock
+    /// on the schema (held by this session until released, or the session ends) lets one
+    /// of them migrate while the others wait, then find nothing left to do. A database
+    /// with nothing pending is not written to at all, so a process connected as a role
+    /// that may not change the schema starts. Migrations act for every municipality
+    /// (row-level security), and the session's setting is put back after.
     fn migrate(&mut self) -> Result<()> {
-        shared::migrate(
+        if self.schema_status()?.current() {
+            return Ok(());
+        }
+        let acting: String = self
+            .client
+            .query_one(
+                "select coalesce(current_setting('etablera.units', true), '')",
+                &[],
+            )?
+            .get(0);
+        self.client.batch_execute(
+            "select pg_advisory_lock(hashtext('etablera migrate ' || current_schema())); select set_config('etablera.units', '*', false)",
+        )?;
+        let r = shared::migrate(
             self,
             crate::backend::Dialect::Postgres,
             "create table if not exists schema_migration (version bigint primary key, applied_at timestamptz not null default now())",
-        )
+        );
+        let unlocked = self.client.batch_execute(
+            "select pg_advisory_unlock(hashtext('etablera migrate ' || current_schema()))",
+        );
+        self.client
+            .query_one("select set_config('etablera.units', $1, false)", &[&acting])?;
+        r?;
+        Ok(unlocked?)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.client.is_closed()
     }
 
     fn observations(&mut self, q: &ObsQuery) -> Result<Vec<StoredObservation>> {

@@ -44,6 +44,11 @@ impl Conn {
         }
     }
 
+    /// Whether the server closed the connection.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     fn statement(&mut self, sql: &str) -> Result<Statement, Error> {
         let client = &mut self.client;
         cached(&mut self.cache, |s| client.prepare(s), sql)

@@ -732,7 +732,9 @@ async fn post_observations(
             runs.refresh_all(conn)?;
             Ok(outcome)
         })
-        .await?;
+        .await;
+    state.metrics.imported(outcome.is_ok());
+    let outcome = outcome?;
     let (batch, changed) = match outcome {
         uploads::ImportOutcome::Imported {
             batch_id, changed, ..

@@ -248,6 +248,7 @@ async fn confirm(
             Ok(report.to_string())
         })
         .await;
+    state.metrics.imported(r.is_ok());
     match r {
         Ok(msg) => Redirect::to(&format!(
             "/s/{}/data?done={}",

@@ -14,6 +14,7 @@ pub struct Db {
     idle: Mutex<Vec<Conn>>,
     max_idle: usize,
     slots: Arc<tokio::sync::Semaphore>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl std::fmt::Debug for Db {
@@ -26,24 +27,39 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// Opens one store to check the address and migrates the database.
-    pub fn open(address: &str, max_idle: usize) -> Result<Arc<Db>, etablera_app::Error> {
+    pub fn open(
+        address: &str,
+        max_idle: usize,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Result<Arc<Db>, etablera_app::Error> {
         let first = Conn::open_migrated(address)?;
         Ok(Arc::new(Db {
             address: address.to_string(),
             idle: Mutex::new(vec![first]),
             max_idle: max_idle.max(1),
             slots: Arc::new(tokio::sync::Semaphore::new(max_idle.max(1))),
+            metrics,
         }))
     }
 
     /// A connection from the pool (or a new one), acting for nobody until an operation
     /// names its actor: no request inherits the municipalities of the one before it.
     fn take(&self) -> Result<Conn, AppError> {
-        let idle = self
-            .idle
-            .lock()
-            .map_err(|_| AppError::internal("the store pool is poisoned"))?
-            .pop();
+        // A connection the server closed while it waited (a database restart) is dropped.
+        let idle = {
+            let mut idle = self
+                .idle
+                .lock()
+                .map_err(|_| AppError::internal("the store pool is poisoned"))?;
+            let mut found = None;
+            while let Some(c) = idle.pop() {
+                if !c.is_closed() {
+                    found = Some(c);
+                    break;
+                }
+            }
+            found
+        };
         let mut c = match idle {
             Some(c) => c,
             None => Conn::open(&self.address)
@@ -54,34 +70,14 @@ impl Db {
     }
 
     fn give(&self, s: Conn) {
+        if s.is_closed() {
+            return;
+        }
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < self.max_idle {
                 idle.push(s);
             }
         }
-    }
-
-    /// Runs `f` with a store on a thread of its own and does not wait for it (a cache
-    /// refresh after the answer has gone). `false` when every connection is busy and `f`
-    /// was not started.
-    pub fn detach<F>(self: &Arc<Self>, f: F) -> bool
-    where
-        F: FnOnce(&mut Conn) + Send + 'static,
-    {
-        let db = self.clone();
-        // A refresh takes a slot like any request, or is skipped when all are busy (the
-        // next reader starts it again).
-        let Ok(slot) = self.slots.clone().try_acquire_owned() else {
-            return false;
-        };
-        std::thread::spawn(move || {
-            let _slot = slot;
-            if let Ok(mut s) = db.take() {
-                f(&mut s);
-                db.give(s);
-            }
-        });
-        true
     }
 
     /// Runs `f`, which calls the use cases of `app`, with an open database on a blocking
@@ -92,12 +88,14 @@ impl Db {
         F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
+        let waited = std::time::Instant::now();
         let slot = self
             .slots
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| AppError::internal("the store pool is closed"))?;
+        self.metrics.pool_waited(waited.elapsed());
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let mut s = db.take()?;

@@ -22,8 +22,10 @@ pub mod data;
 pub mod db;
 pub mod edit;
 pub mod error;
+pub mod health;
 mod i18n;
 pub mod library;
+pub mod metrics;
 pub mod pages;
 pub mod plan;
 pub mod register;
@@ -33,6 +35,7 @@ pub mod users;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -66,6 +69,14 @@ pub struct Config {
     /// The address users reach the server at, for the links in e-mails
     /// (`https://etablera.kommun.se`).
     pub public_url: String,
+    /// With it, `/metrics` on the application's address answers a request that carries
+    /// `Authorization: Bearer` and this token (`ETABLERA_METRICS_TOKEN`); without it the
+    /// route is not there. (A separate listen address for the metrics is the serving
+    /// command's `metrics_addr`.)
+    pub metrics_token: Option<auth::Password>,
+    /// A second address that serves `/metrics` and nothing else, for a scraper on the
+    /// internal network (`metrics_addr`, `ETABLERA_METRICS_ADDR`).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -80,6 +91,8 @@ impl Default for Config {
             login_failures_per_address: 300,
             smtp: None,
             public_url: "http://127.0.0.1:8080".into(),
+            metrics_token: None,
+            metrics_addr: None,
         }
     }
 }
@@ -109,6 +122,8 @@ pub struct AppState {
     pub forms: Arc<auth::FormSigner>,
     /// Password hashes computed at once (each Argon2id check takes 19 MiB).
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// The process's Prometheus metrics.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -196,6 +211,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(request_log)
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::record,
+        ))
         .layer(axum::error_handling::HandleErrorLayer::new(
             |_: tower::BoxError| async {
                 (
@@ -234,6 +253,9 @@ pub fn router(state: AppState) -> Router {
             auth::context,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
+        // After the request context's layer, so these look up no session.
+        .merge(health::router())
+        .route("/metrics", axum::routing::get(metrics::with_token))
         .layer(layers)
         .with_state(state)
 }
@@ -256,9 +278,11 @@ pub fn openapi_document() -> serde_json::Value {
 
 /// Opens the database and builds the state.
 pub fn state(config: Config) -> Result<AppState, etablera_app::Error> {
-    let db = db::Db::open(&config.database, 16)?;
+    let metrics = Arc::new(metrics::Metrics::default());
+    let db = db::Db::open(&config.database, 16, metrics.clone())?;
     Ok(AppState {
         db,
+        metrics,
         runs: Arc::new(pages::RunCache::default()),
         forms: Arc::new(auth::FormSigner::new(
             config.form_secret.as_ref().map(|s| s.expose()),
@@ -317,12 +341,37 @@ pub async fn serve_on(
     // The synchronous PostgreSQL driver must not be dropped on a runtime thread: keep one
     // handle to the stores and drop it on a blocking thread after the server has stopped.
     let db = state.db.clone();
+    // One shutdown for the application and the metrics' address.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let metrics_server = match state.config.metrics_addr {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await?;
+            tracing::info!(%addr, "metrics at /metrics");
+            let app = metrics::own_router(state.clone());
+            Some(tokio::spawn(
+                axum::serve(l, app)
+                    .with_graceful_shutdown(until_stopped(stopped.clone()))
+                    .into_future(),
+            ))
+        }
+        None => None,
+    };
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(until_stopped(stopped))
     .await?;
+    if let Some(m) = metrics_server {
+        m.await??;
+    }
     tokio::task::spawn_blocking(move || drop(db)).await?;
     Ok(())
 }
@@ -355,6 +404,7 @@ async fn mail_loop(state: AppState, mailer: Arc<etablera_app::mail::Smtp>) {
             .await;
         match r {
             Ok(sent) if sent.sent + sent.failed > 0 => {
+                state.metrics.mailed(sent.sent as u64, sent.failed as u64);
                 tracing::info!(sent = sent.sent, failed = sent.failed, "outbox")
             }
             Ok(_) => {}

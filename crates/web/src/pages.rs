@@ -328,7 +328,6 @@ pub(crate) async fn load_run(
     }
     let actor = ctx.actor();
     let cache = state.runs.clone();
-    let db = state.db.clone();
     state
         .db
         .app(move |conn| {
@@ -342,45 +341,13 @@ pub(crate) async fn load_run(
             let version = strategies::data_version(conn, &allowed)?;
             let key = format!("{id}|{}", group.as_deref().unwrap_or(""));
             let mut compute = |y: i32| -> Result<Arc<FollowUpRun>, AppError> {
-                match cache.get(&key, y, sex, &version) {
-                    Some((run, true)) => return Ok(run),
-                    Some((run, false)) => {
-                        // New data: the previous run is answered at once and a fresh one
-                        // computed after, on a thread of its own (one per run at a time),
-                        // so readers never wait for a recomputation after an import.
-                        if cache.start_refresh(&key, y, sex) {
-                            let (cache, allowed, key, group, version) = (
-                                cache.clone(),
-                                allowed.clone(),
-                                key.clone(),
-                                group.clone(),
-                                version.clone(),
-                            );
-                            let (cache2, key2) = (cache.clone(), key.clone());
-                            let started = db.detach(move |conn| {
-                                if let Ok(mut run) = strategies::follow_up(
-                                    conn,
-                                    &allowed,
-                                    y,
-                                    group.as_deref(),
-                                    None,
-                                    sex,
-                                ) {
-                                    run.followup.year = y;
-                                    cache.put(&key, y, sex, &version, Arc::new(run));
-                                }
-                                cache.end_refresh(&key, y, sex);
-                            });
-                            if !started {
-                                cache2.end_refresh(&key2, y, sex);
-                            }
-                        }
-                        return Ok(run);
-                    }
-                    None => {}
+                // A run of another version (an import or an edit, through this process or
+                // another on the same database) is never answered: it is computed anew.
+                if let Some((run, true)) = cache.get(&key, y, sex, &version) {
+                    return Ok(run);
                 }
-                // A run never computed: one computation at a time; requests that arrive
-                // together wait for the first and take its result.
+                // One computation at a time; requests that arrive together wait for the
+                // first and take its result.
                 let _one = cache
                     .computing
                     .lock()
@@ -413,8 +380,6 @@ pub struct RunCache {
         std::collections::HashMap<(String, i32, Option<Sex>), (String, Arc<FollowUpRun>)>,
     >,
     computing: std::sync::Mutex<()>,
-    /// Runs being computed anew in the background.
-    refreshing: std::sync::Mutex<std::collections::HashSet<(String, i32, Option<Sex>)>>,
     /// Public pages as rendered for visitors who are not logged in, kept for a second
     /// (a micro-cache: a published follow-up may be read by many at once).
     public_pages: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, String)>>,
@@ -482,19 +447,6 @@ impl RunCache {
             m.clear();
         }
         Ok(())
-    }
-
-    /// Marks a run as being refreshed; `false` if it already is.
-    fn start_refresh(&self, id: &str, year: i32, sex: Option<Sex>) -> bool {
-        self.refreshing
-            .lock()
-            .is_ok_and(|mut m| m.insert((id.to_string(), year, sex)))
-    }
-
-    fn end_refresh(&self, id: &str, year: i32, sex: Option<Sex>) {
-        if let Ok(mut m) = self.refreshing.lock() {
-            m.remove(&(id.to_string(), year, sex));
-        }
     }
 
     /// The cached run and whether it is of `version` (fresh) or an earlier one.

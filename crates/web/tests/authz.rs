@@ -870,7 +870,7 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
         Need::RegisterManage,
     ));
     // The strategy file as stored now, with a title of this cell's own.
-    let mut store = etablera_store::open(&app.address).unwrap();
+    let mut store = etablera_store::open(&app.store.owner_address).unwrap();
     let current = store.strategy(sid).unwrap().unwrap();
     let toml = etablera_ingest::strategy_file::export(&current).unwrap();
     let title_line = format!("title = \"{}\"", current.title);

@@ -609,7 +609,7 @@ fn editing_a_target_and_its_analysis() {
         );
         assert_eq!(r.status, 403, "{b}");
         // Both writes are in the audit log, with who, before and after.
-        let mut store = etablera_store::open(&app.address).unwrap();
+        let mut store = etablera_store::open(&app.store.owner_address).unwrap();
         let log = store
             .audit_log(&etablera_store::AuditFilter {
                 units: Some(vec!["2380".into()]),
@@ -664,7 +664,7 @@ fn uploads_with_preview_and_manual_entry() {
         let b = app.backend;
         let data = format!("{}/s/ostersund-2020/data", app.base);
         let count = || {
-            etablera_store::open(&app.address)
+            etablera_store::open(&app.store.owner_address)
                 .unwrap()
                 .counts()
                 .unwrap()
@@ -1446,7 +1446,7 @@ fn comparison_and_strategy_file() {
 fn sessions_time_out() {
     for app in spawn_apps() {
         let b = app.backend;
-        let mut store = etablera_store::open(&app.address).unwrap();
+        let mut store = etablera_store::open(&app.store.owner_address).unwrap();
         // Idle: not used for more than 30 minutes.
         let mut c = login(&app, "viewer");
         let hash = etablera_web::auth::sha256_hex(&c.cookies["etablera_session"]);
@@ -1655,7 +1655,7 @@ fn municipality_admins_manage_their_users() {
             ],
         );
         assert_eq!(r.status, 422, "{b}: unknown user");
-        let mut store = etablera_store::open(&app.address).unwrap();
+        let mut store = etablera_store::open(&app.store.owner_address).unwrap();
         let log = store
             .audit_log(&etablera_store::AuditFilter {
                 units: Some(vec!["1864".into()]),
@@ -1919,7 +1919,7 @@ fn editing_goals_and_indicator_links() {
             403,
             "{b}"
         );
-        let mut store = etablera_store::open(&app.address).unwrap();
+        let mut store = etablera_store::open(&app.store.owner_address).unwrap();
         let log = store
             .audit_log(&etablera_store::AuditFilter {
                 units: Some(vec!["2380".into()]),
@@ -2536,7 +2536,7 @@ fn an_email_address_is_verified_by_its_link_and_the_outbox_is_for_admins() {
             outbox.body.contains("lars@kommun.example") && outbox.body.contains("email.verify"),
             "{b}"
         );
-        let mut s = etablera_store::open(&app.address).unwrap();
+        let mut s = etablera_store::open(&app.store.owner_address).unwrap();
         let msg = s.mail_messages(None, 10).unwrap().remove(0);
         let at = msg.body.find("/konto/epost/").unwrap() + "/konto/epost/".len();
         let token = &msg.body[at..at + 64];

@@ -111,7 +111,7 @@ fn spawn_apps() -> Vec<App> {
 }
 
 fn reads(app: &App) -> usize {
-    let mut s = etablera_store::open(&app.address).unwrap();
+    let mut s = etablera_store::open(&app.store.owner_address).unwrap();
     s.read_log(&etablera_store::ReadLogFilter {
         limit: 10_000,
         ..Default::default()
@@ -121,7 +121,7 @@ fn reads(app: &App) -> usize {
 }
 
 fn doc(app: &App, id: &str) -> String {
-    let mut s = etablera_store::open(&app.address).unwrap();
+    let mut s = etablera_store::open(&app.store.owner_address).unwrap();
     s.person(id).unwrap().unwrap().doc
 }
 
@@ -339,7 +339,7 @@ fn authorization_matrix_and_read_log() {
             "{b}: mgr and cw2 read cw's case without relation"
         );
         // The log cannot be changed or deleted, not even with SQL.
-        let mut s = etablera_store::open(&app.address).unwrap();
+        let mut s = etablera_store::open(&app.store.owner_address).unwrap();
         assert!(
             s.purge_read_log().unwrap() == 0,
             "{b}: nothing is older than the retention"
@@ -363,7 +363,7 @@ fn assert_log_is_append_only(app: &App) {
             "retention at least 5 years"
         );
     } else {
-        let mut c = postgres::Client::connect(&app.address, postgres::NoTls).unwrap();
+        let mut c = postgres::Client::connect(&app.store.owner_address, postgres::NoTls).unwrap();
         assert!(c.execute("update read_log set view = 'x'", &[]).is_err());
         assert!(c.execute("delete from read_log", &[]).is_err());
         assert!(c.batch_execute("truncate read_log").is_err());
@@ -513,7 +513,7 @@ fn newcomer_plan_links() {
         assert_eq!(gone.status, 404, "{b}: revoked");
         assert!(!gone.body.contains("Ayaan"));
         // Expiry: a link whose time has passed answers like a revoked one.
-        let mut s = etablera_store::open(&app.address).unwrap();
+        let mut s = etablera_store::open(&app.store.owner_address).unwrap();
         let expired_code = "EXPD-EXPD-EXPD";
         let link = etablera_store::PlanLinkRow {
             id: 0,
@@ -600,7 +600,7 @@ fn caseload_filters_and_household() {
                 && page.body.contains("Fyra rum nära skola"),
             "{b}"
         );
-        let mut store = etablera_store::open(&app.address).unwrap();
+        let mut store = etablera_store::open(&app.store.owner_address).unwrap();
         let unit = etablera_domain::UnitCode::parse("2380").unwrap();
         let h = etablera_app::register::household(
             store.as_mut(),
@@ -798,7 +798,8 @@ fn loggkontroll_shows_a_broken_chain() {
             )
             .unwrap();
         } else {
-            let mut c = postgres::Client::connect(&app.address, postgres::NoTls).unwrap();
+            let mut c =
+                postgres::Client::connect(&app.store.owner_address, postgres::NoTls).unwrap();
             c.batch_execute(
                 "drop trigger read_log_guard on read_log; delete from read_log where id = (select min(id) + 1 from read_log);",
             )

@@ -1,0 +1,28 @@
+-- Row-level security for the establishment register on PostgreSQL (operations issue):
+-- defence in depth behind the application's own access checks. Each database session
+-- names the municipalities it acts for in the setting `etablera.units` (`*` for the
+-- system; set by the application before every operation), and a newcomer's session the
+-- one person whose plan link it checked (`etablera.person`). A query that forgot its
+-- municipality filter then returns only those rows; a session that names nothing sees
+-- no one. FORCEd, so the tables' owner is held to the policies too; only a superuser or a
+-- role with BYPASSRLS is not. SQLite has no row-level security: there the application's
+-- checks are the only ones.
+--postgres: create function etablera_acts_for(unit text) returns boolean
+--postgres: language sql stable as $$
+--postgres:   select coalesce(current_setting('etablera.units', true), '') = '*'
+--postgres:       or unit = any(string_to_array(coalesce(current_setting('etablera.units', true), ''), ','))
+--postgres: $$;
+--postgres: alter table person enable row level security;
+--postgres: alter table person force row level security;
+--postgres: create policy person_of_the_session on person
+--postgres:   using (etablera_acts_for(unit_code)
+--postgres:          or id = nullif(current_setting('etablera.person', true), ''))
+--postgres:   with check (etablera_acts_for(unit_code));
+--postgres: alter table household enable row level security;
+--postgres: alter table household force row level security;
+--postgres: create policy household_of_the_session on household
+--postgres:   using (etablera_acts_for(unit_code));
+--postgres: alter table registration_request enable row level security;
+--postgres: alter table registration_request force row level security;
+--postgres: create policy request_of_the_session on registration_request
+--postgres:   using (etablera_acts_for(unit_code));
