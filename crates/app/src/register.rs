@@ -1291,16 +1291,40 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
             out.push(new);
         }
     }
+    // Households' housing needs, sealed under an older key (or stored in clear before they
+    // were sealed), are sealed again with the current one.
+    let mut households = Vec::new();
+    for row in store.all_households()? {
+        let doc = serde_json::from_str::<Household>(&row.doc)
+            .with_context(|| format!("household {}: the stored document is unreadable", row.id))?;
+        let sealed = doc.housing_need.starts_with("v1.");
+        if doc.housing_need.is_empty() || (sealed && !keys.is_stale(&doc.housing_need)) {
+            continue;
+        }
+        let Some(open) = household(store, keys, &row.unit, &row.id)? else {
+            continue;
+        };
+        let mut resealed = open.clone();
+        resealed.housing_need = keys.seal(
+            household_aad(&open.unit, &open.id).as_bytes(),
+            open.housing_need.as_bytes(),
+        );
+        households.push(resealed);
+    }
     let audit = AuditEntry::new(&now(), actor, "register.rotate_keys", "register", None).change(
         None,
         Some(format!(
-            "{} identities sealed with key {}",
+            "{} identities and {} households sealed with key {}",
             out.len(),
+            households.len(),
             keys.current()
         )),
     );
     store.save_persons(&out, &audit)?;
-    Ok(out.len())
+    for h in &households {
+        put_household(store, h, actor)?;
+    }
+    Ok(out.len() + households.len())
 }
 
 /// The register's figures for a municipality, for the years its cases cover up to `as_of`.

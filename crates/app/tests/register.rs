@@ -343,14 +343,35 @@ fn key_rotation_reseals_everything() {
         for c in etablera_app::register_demo::caseload(&unit, 5, 9, 2023, d("2026-01-01")) {
             reg::save(s, &old, &c, None, "person.create").unwrap();
         }
+        // Two households, one with a housing need sealed under the old key and one without.
+        for (id, need) in [("H-1", "Fyra rum nära skolan, hiss behövs"), ("H-2", "")] {
+            let h = etablera_register::model::Household {
+                id: id.into(),
+                unit: unit.clone(),
+                size: 3,
+                rooms_needed: Some(2),
+                housing_need: need.into(),
+            };
+            reg::save_household(s, &old, &h, None).unwrap();
+        }
         let both = etablera_vault::Keyring::parse(&format!("{K2},{K1}")).unwrap();
-        assert_eq!(reg::rotate_keys(s, &both, None).unwrap(), 5, "{b}");
+        assert_eq!(
+            reg::rotate_keys(s, &both, None).unwrap(),
+            6,
+            "{b}: five identities and the one household with a sealed housing need"
+        );
         assert_eq!(
             reg::rotate_keys(s, &both, None).unwrap(),
             0,
             "{b}: nothing stale left"
         );
         let new_only = etablera_vault::Keyring::parse(K2).unwrap();
+        let h = reg::household(s, &new_only, &unit, "H-1").unwrap().unwrap();
+        assert_eq!(h.housing_need, "Fyra rum nära skolan, hiss behövs", "{b}");
+        assert!(
+            reg::household(s, &old, &unit, "H-1").is_err(),
+            "{b}: the old key no longer opens the housing need"
+        );
         for r in s.persons(&unit).unwrap() {
             assert!(
                 reg::from_row(&new_only, &r).unwrap().identity.is_some(),

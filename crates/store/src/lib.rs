@@ -820,6 +820,10 @@ pub trait Store: Send + backend::Backend {
     fn households(&mut self, unit: &UnitCode) -> Result<Vec<HouseholdRow>> {
         shared::households(self.sql(), unit)
     }
+    /// Every municipality's households, for key rotation (the session must act for all).
+    fn all_households(&mut self) -> Result<Vec<HouseholdRow>> {
+        shared::all_households(self.sql())
+    }
     /// One household of a municipality.
     fn household(&mut self, unit: &UnitCode, id: &str) -> Result<Option<HouseholdRow>> {
         shared::household(self.sql(), unit, id)

@@ -1036,6 +1036,22 @@ pub(crate) fn households(db: &mut dyn Sql, unit: &UnitCode) -> Result<Vec<Househ
     )
 }
 
+/// Every municipality's households (key rotation).
+pub(crate) fn all_households(db: &mut dyn Sql) -> Result<Vec<HouseholdRow>> {
+    db.all(
+        "select unit_code, id, doc from household order by unit_code, id",
+        &[],
+        |r| {
+            Ok(HouseholdRow {
+                unit: UnitCode::parse(&r.text(0)?)
+                    .map_err(|e| StoreError::Corrupt(format!("household unit: {e}")))?,
+                id: r.text(1)?,
+                doc: r.text(2)?,
+            })
+        },
+    )
+}
+
 pub(crate) fn household(
     db: &mut dyn Sql,
     unit: &UnitCode,

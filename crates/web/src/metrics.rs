@@ -166,7 +166,13 @@ impl Metrics {
 
 /// Counts and times every request (the outermost layer but the request id's).
 pub(crate) async fn record(State(m): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
-    let method = req.method().as_str().to_string();
+    // A client may send any method: only the standard ones become label values, so the
+    // number of series stays bounded whatever is sent.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
+        _ => "OTHER",
+    }
+    .to_string();
     let route = req
         .extensions()
         .get::<MatchedPath>()
