@@ -40,6 +40,11 @@ impl Conn {
         Ok(c)
     }
 
+    /// Whether the database still answers on this connection (`select 1`).
+    pub fn ping(&mut self) -> Result<()> {
+        Ok(self.store.ping()?)
+    }
+
     /// Whether the database closed this connection (a restarted server): a pool drops it
     /// rather than hand it to the next request.
     pub fn is_closed(&self) -> bool {

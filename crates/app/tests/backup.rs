@@ -92,6 +92,15 @@ fn backup_and_restore_round_trip_the_demo_database() {
             assert!(r.is_err(), "{r:?}");
             assert_eq!(digests(&t.address), before);
 
+            // Another schema's address, even with --replace: refused, since pg_restore would
+            // write into the archive's own schema (this one), not the address's.
+            let other = testing::postgres().unwrap();
+            match operator::restore(&archive, &other.owner_address, true) {
+                Err(Error::Input(m)) => assert!(m.contains("would be restored into"), "{m}"),
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(digests(&t.address), before);
+
             // The disaster: the schema is gone. The archive brings it back whole (restored
             // by the schema's owner; the application's role may not create schemas).
             let (server, schema) = testing::pg_server_and_schema(&t.address);

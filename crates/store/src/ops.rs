@@ -213,10 +213,10 @@ fn sqlite_backup(address: &str, dest: &Path) -> std::result::Result<(), BackupEr
         .map_err(StoreError::from)?;
     let mut dst = rusqlite::Connection::open(dest).map_err(StoreError::from)?;
     {
-        // Pages in steps, letting writers in between: the server keeps serving.
+        // Every page in one step, under one read snapshot: in WAL mode that does not hold
+        // up the server's writers, and a write between steps cannot restart the copy.
         let b = rusqlite::backup::Backup::new(&src, &mut dst).map_err(StoreError::from)?;
-        b.run_to_completion(256, std::time::Duration::from_millis(5), None)
-            .map_err(StoreError::from)?;
+        copy_all(&b)?;
     }
     // The archive is a plain database file, not in WAL mode, checked whole.
     dst.execute_batch("pragma journal_mode = delete")
@@ -232,12 +232,96 @@ fn sqlite_backup(address: &str, dest: &Path) -> std::result::Result<(), BackupEr
     Ok(())
 }
 
+/// Copies every page in one step (`sqlite3_backup_step(-1)`), waiting a little while the
+/// source or the destination is locked by a writer, for at most half a minute.
+fn copy_all(b: &rusqlite::backup::Backup) -> std::result::Result<(), BackupError> {
+    use rusqlite::backup::StepResult;
+    for _ in 0..600 {
+        match b.step(-1).map_err(StoreError::from)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+    Err(BackupError::Refused(
+        "the database stayed locked for half a minute; try again".into(),
+    ))
+}
+
 /// The current schema of a PostgreSQL address (`public`, or the URL's `search_path`);
 /// `None` when the schema the address names does not exist (yet).
 fn pg_schema(address: &str) -> Result<Option<String>> {
     let mut c = postgres::Client::connect(address, postgres::NoTls)?;
     let row = c.query_one("select current_schema()::text", &[])?;
     Ok(row.get(0))
+}
+
+/// The schema an address means: its current schema, or, when that does not exist yet, the
+/// first schema its `search_path` names.
+fn pg_target_schema(address: &str) -> Result<String> {
+    if let Some(s) = pg_schema(address)? {
+        return Ok(s);
+    }
+    let mut c = postgres::Client::connect(address, postgres::NoTls)?;
+    let path: String = c
+        .query_one("select current_setting('search_path')", &[])?
+        .get(0);
+    Ok(path
+        .split(',')
+        .map(|p| p.trim().trim_matches('"').to_string())
+        .find(|p| !p.is_empty() && p != "$user")
+        .unwrap_or_else(|| "public".into()))
+}
+
+/// A URL without its password, and the password (handed to pg_dump and pg_restore in
+/// `PGPASSWORD`, so that it is not on a command line other users can read).
+fn split_password(address: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = address.split_once("://") else {
+        return (address.to_string(), None);
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return (address.to_string(), None);
+    };
+    match userinfo.split_once(':') {
+        Some((user, password)) => {
+            let password = percent_decode(password);
+            (format!("{scheme}://{user}@{host}{tail}"), Some(password))
+        }
+        None => (address.to_string(), None),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A pg_dump or pg_restore for `address`: the URL (acting for every municipality) without
+/// its password, which goes in the environment; never a password prompt.
+fn pg_command(tool: &str, address: &str) -> Command {
+    let (url, password) = split_password(&for_all_units(address));
+    let mut cmd = pg_tool(tool);
+    cmd.arg("--no-password").arg(format!("--dbname={url}"));
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    cmd
 }
 
 fn pg_tool(tool: &str) -> Command {
@@ -296,15 +380,30 @@ fn pg_dump(address: &str, dest: &Path) -> std::result::Result<(), BackupError> {
     let schema = pg_schema(address)?.ok_or_else(|| {
         BackupError::Refused("the schema the address names does not exist".into())
     })?;
+    // The dump must see every row: with row-level security a session that does not act for
+    // every municipality would dump the register empty and still succeed (a pooler that
+    // drops the connection's options would do that).
+    let mut c = postgres::Client::connect(&for_all_units(address), postgres::NoTls)
+        .map_err(StoreError::from)?;
+    let units: Option<String> = c
+        .query_one("select current_setting('etablera.units', true)", &[])
+        .map_err(StoreError::from)?
+        .get(0);
+    drop(c);
+    if units.as_deref() != Some("*") {
+        return Err(BackupError::Refused(
+            "the database session did not take the setting etablera.units = * from the address's options (a connection pooler in between?): connect pg_dump to the server directly".into(),
+        ));
+    }
     run(
         "pg_dump",
-        pg_tool("pg_dump")
+        pg_command("pg_dump", address)
             .arg("--format=custom")
             .arg("--no-owner")
             .arg("--enable-row-security")
-            .arg(format!("--schema={schema}"))
-            .arg(format!("--file={}", dest.display()))
-            .arg(format!("--dbname={}", for_all_units(address))),
+            // Quoted: the exact name, not a pattern.
+            .arg(format!("--schema=\"{}\"", schema.replace('"', "\"\"")))
+            .arg(format!("--file={}", dest.display())),
     )
 }
 
@@ -354,6 +453,7 @@ pub fn restore(
     }
     if pg {
         let schema = pg_schema(address)?;
+        let target_schema = pg_target_schema(address)?;
         drop(target);
         // The archive creates its schema; where the target's exists already (an empty
         // `public`), that one entry of the archive's contents is left out.
@@ -372,7 +472,13 @@ pub fn restore(
                 String::from_utf8_lossy(&listed.stderr).trim()
             )));
         }
-        let contents: String = String::from_utf8_lossy(&listed.stdout)
+        let listing = String::from_utf8_lossy(&listed.stdout).into_owned();
+        // pg_restore puts every object in the schema the archive names, whatever the
+        // address says: an archive of another schema would be restored there (and with
+        // --replace would overwrite it). Every entry must be in the target's schema.
+        archive_in_schema(&listing, &target_schema)
+            .map_err(|m| BackupError::Refused(format!("{}: {m}", archive.display())))?;
+        let contents: String = listing
             .lines()
             .filter(|l| match &schema {
                 Some(s) => !l.contains(&format!(" SCHEMA - {s} ")),
@@ -385,7 +491,7 @@ pub fn restore(
             .tempfile()
             .map_err(io(Path::new("(temporary list)")))?;
         std::fs::write(list.path(), contents).map_err(io(list.path()))?;
-        let mut cmd = pg_tool("pg_restore");
+        let mut cmd = pg_command("pg_restore", address);
         cmd.arg("--no-owner")
             .arg("--single-transaction")
             .arg("--exit-on-error")
@@ -394,11 +500,7 @@ pub fn restore(
         if replace {
             cmd.arg("--clean").arg("--if-exists");
         }
-        let restored = run(
-            "pg_restore",
-            cmd.arg(format!("--dbname={}", for_all_units(address)))
-                .arg(archive),
-        );
+        let restored = run("pg_restore", cmd.arg(archive));
         drop(list);
         restored?;
         let schema = schema.unwrap_or_else(|| "(missing)".into());
@@ -423,8 +525,7 @@ pub fn restore(
             .map_err(StoreError::from)?;
         {
             let b = rusqlite::backup::Backup::new(&src, &mut dst).map_err(StoreError::from)?;
-            b.run_to_completion(1024, std::time::Duration::from_millis(0), None)
-                .map_err(StoreError::from)?;
+            copy_all(&b)?;
         }
         drop(dst);
         let mut restored = crate::open(address)?;
@@ -464,4 +565,137 @@ fn check_sqlite_archive(archive: &Path) -> std::result::Result<(), BackupError> 
         )));
     }
     Ok(())
+}
+
+/// The object types of pg_restore's listing, longest first: the word after the type is
+/// the object's schema (`-` for objects of no schema).
+const ENTRY_TYPES: &[&str] = &[
+    "SEQUENCE OWNED BY",
+    "MATERIALIZED VIEW",
+    "FK CONSTRAINT",
+    "ROW SECURITY",
+    "SEQUENCE SET",
+    "TABLE DATA",
+    "DEFAULT ACL",
+    "CONSTRAINT",
+    "EXTENSION",
+    "FUNCTION",
+    "SEQUENCE",
+    "TRIGGER",
+    "COMMENT",
+    "DEFAULT",
+    "POLICY",
+    "SCHEMA",
+    "INDEX",
+    "TABLE",
+    "TYPE",
+    "VIEW",
+    "ACL",
+];
+
+/// Checks a pg_restore listing: an Etablera archive (it holds `schema_migration`'s data)
+/// whose every object is in `schema` or in none.
+fn archive_in_schema(listing: &str, schema: &str) -> std::result::Result<(), String> {
+    let mut ours = false;
+    for line in listing.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with(';') {
+            continue;
+        }
+        // `123; 2615 16385 TYPE schema name owner`
+        let Some((_, rest)) = line.split_once("; ") else {
+            return Err(format!("an entry it cannot read: {line}"));
+        };
+        let rest = rest.splitn(3, ' ').nth(2).unwrap_or("");
+        let Some(kind) = ENTRY_TYPES.iter().find(|k| {
+            rest.strip_prefix(**k)
+                .is_some_and(|after| after.starts_with(' '))
+        }) else {
+            return Err(format!(
+                "an entry of a kind an Etablera backup does not hold: {line}"
+            ));
+        };
+        let after = &rest[kind.len() + 1..];
+        let ns = after.split(' ').next().unwrap_or("");
+        if ns != "-" && ns != schema {
+            return Err(format!(
+                "the archive holds objects of the schema `{ns}`, and the address names `{schema}`: it would be restored into `{ns}`; give an address whose search_path names `{ns}`"
+            ));
+        }
+        if *kind == "TABLE DATA" && after.starts_with(&format!("{schema} schema_migration ")) {
+            ours = true;
+        }
+    }
+    if ours {
+        Ok(())
+    } else {
+        Err("not an Etablera backup (it holds no schema_migration table)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LISTING: &str = ";
+; Archive created at 2026-12-02 10:00:00 UTC
+;     dbname: test
+;
+3; 2615 16385 SCHEMA - etablera_a postgres
+215; 1259 16386 TABLE etablera_a person postgres
+216; 1259 16390 TABLE etablera_a schema_migration postgres
+217; 1255 16400 FUNCTION etablera_a etablera_acts_for(text) postgres
+3370; 0 16386 TABLE DATA etablera_a person postgres
+3371; 0 16390 TABLE DATA etablera_a schema_migration postgres
+3380; 2606 16500 CONSTRAINT etablera_a person person_pkey postgres
+3390; 3256 16600 POLICY etablera_a person person_of_the_session postgres
+3391; 0 16386 ROW SECURITY etablera_a person postgres
+3400; 0 0 ACL - SCHEMA etablera_a postgres
+3401; 0 0 ACL etablera_a TABLE person postgres
+";
+
+    #[test]
+    fn an_archive_is_restored_only_into_its_own_schema() {
+        assert_eq!(archive_in_schema(LISTING, "etablera_a"), Ok(()));
+        let e = archive_in_schema(LISTING, "public").unwrap_err();
+        assert!(e.contains("`etablera_a`") && e.contains("`public`"), "{e}");
+        let other = LISTING.replace(
+            "216; 1259 16390 TABLE etablera_a schema_migration postgres",
+            "216; 1259 16390 TABLE public accounts postgres",
+        );
+        assert!(archive_in_schema(&other, "etablera_a").is_err());
+        let foreign = LISTING.replace("schema_migration", "something_else");
+        assert!(archive_in_schema(&foreign, "etablera_a")
+            .unwrap_err()
+            .contains("not an Etablera backup"));
+    }
+
+    #[test]
+    fn the_password_leaves_the_url() {
+        assert_eq!(
+            split_password(
+                "postgres://etablera:s%40cret@db.kommun.se:5432/etablera?options=-cx%3Dy"
+            ),
+            (
+                "postgres://etablera@db.kommun.se:5432/etablera?options=-cx%3Dy".into(),
+                Some("s@cret".into())
+            )
+        );
+        assert_eq!(
+            split_password("postgres://postgres@127.0.0.1/test"),
+            ("postgres://postgres@127.0.0.1/test".into(), None)
+        );
+    }
+
+    #[test]
+    fn every_municipality_is_added_to_the_options() {
+        assert_eq!(
+            for_all_units("postgres://u@h/db?options=-csearch_path%3Ds&x=1"),
+            "postgres://u@h/db?options=-csearch_path%3Ds%20-cetablera.units%3D*&x=1"
+        );
+        assert_eq!(
+            for_all_units("postgres://u@h/db"),
+            "postgres://u@h/db?options=-cetablera.units%3D*"
+        );
+    }
 }

@@ -26,6 +26,15 @@ impl PgStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
+        // A server that vanishes (a partition, a failover) is noticed within about a
+        // minute (TCP keepalives, and unacknowledged writes given up after 30 s), not after
+        // the operating system's quarter of an hour.
+        config
+            .keepalives(true)
+            .keepalives_idle(std::time::Duration::from_secs(30))
+            .keepalives_interval(std::time::Duration::from_secs(10))
+            .keepalives_retries(3)
+            .tcp_user_timeout(std::time::Duration::from_secs(30));
         Ok(PgStore {
             client: Conn::new(config.connect(NoTls)?),
         })
@@ -208,10 +217,14 @@ impl Store for PgStore {
         let unlocked = self.client.batch_execute(
             "select pg_advisory_unlock(hashtext('etablera migrate ' || current_schema()))",
         );
-        self.client
-            .query_one("select set_config('etablera.units', $1, false)", &[&acting])?;
+        let put_back = self
+            .client
+            .query_one("select set_config('etablera.units', $1, false)", &[&acting]);
+        // The migration's own error first: it says what went wrong.
         r?;
-        Ok(unlocked?)
+        unlocked?;
+        put_back?;
+        Ok(())
     }
 
     fn is_closed(&self) -> bool {

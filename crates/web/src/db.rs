@@ -6,12 +6,17 @@ use crate::error::AppError;
 use etablera_app::Conn;
 use std::sync::{Arc, Mutex};
 
+/// A connection idle longer than this is asked whether the server still has it before it
+/// is handed out.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A small pool of open stores for one database address. At most `max_idle` connections
 /// exist at once: a request waits for one rather than opening more, so a burst neither
 /// floods the database with connections nor makes the process grow.
 pub struct Db {
     address: String,
-    idle: Mutex<Vec<Conn>>,
+    /// Idle connections with the time each was given back.
+    idle: Mutex<Vec<(Conn, std::time::Instant)>>,
     max_idle: usize,
     slots: Arc<tokio::sync::Semaphore>,
     metrics: Arc<crate::metrics::Metrics>,
@@ -26,16 +31,34 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Opens one store to check the address and migrates the database.
+    /// Opens one store to check the address and migrates the database. A role that may
+    /// not change the schema (the application's, on PostgreSQL) starts on a database with
+    /// migrations pending, logs it, and `/readyz` answers 503 `behind` until the owner has
+    /// run `etablera migrate`.
     pub fn open(
         address: &str,
         max_idle: usize,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Result<Arc<Db>, etablera_app::Error> {
-        let first = Conn::open_migrated(address)?;
+        let first = match Conn::open_migrated(address) {
+            Ok(c) => c,
+            Err(e) => {
+                let mut c = Conn::open(address)?;
+                let status = etablera_app::operator::schema_status(&mut c)?;
+                if status.current() {
+                    return Err(e);
+                }
+                tracing::error!(
+                    error = %e,
+                    pending = ?status.pending,
+                    "migrations are pending and could not be applied: run `etablera migrate` as the database's owner; /readyz answers 503 until then"
+                );
+                c
+            }
+        };
         Ok(Arc::new(Db {
             address: address.to_string(),
-            idle: Mutex::new(vec![first]),
+            idle: Mutex::new(vec![(first, std::time::Instant::now())]),
             max_idle: max_idle.max(1),
             slots: Arc::new(tokio::sync::Semaphore::new(max_idle.max(1))),
             metrics,
@@ -45,26 +68,25 @@ impl Db {
     /// A connection from the pool (or a new one), acting for nobody until an operation
     /// names its actor: no request inherits the municipalities of the one before it.
     fn take(&self) -> Result<Conn, AppError> {
-        // A connection the server closed while it waited (a database restart) is dropped.
-        let idle = {
-            let mut idle = self
+        // A connection the server closed (a database restart) is dropped. The driver
+        // notices that only when the connection is used, so one that has been idle for a
+        // while is asked first.
+        loop {
+            let next = self
                 .idle
                 .lock()
-                .map_err(|_| AppError::internal("the store pool is poisoned"))?;
-            let mut found = None;
-            while let Some(c) = idle.pop() {
-                if !c.is_closed() {
-                    found = Some(c);
-                    break;
-                }
+                .map_err(|_| AppError::internal("the store pool is poisoned"))?
+                .pop();
+            let Some((mut c, since)) = next else { break };
+            if c.is_closed() || (since.elapsed() > IDLE_CHECK && c.ping().is_err()) {
+                continue;
             }
-            found
-        };
-        let mut c = match idle {
-            Some(c) => c,
-            None => Conn::open(&self.address)
-                .map_err(|e| AppError::internal(format!("could not open the database: {e}")))?,
-        };
+            if c.act_for_nobody().is_ok() {
+                return Ok(c);
+            }
+        }
+        let mut c = Conn::open(&self.address)
+            .map_err(|e| AppError::internal(format!("could not open the database: {e}")))?;
         c.act_for_nobody()?;
         Ok(c)
     }
@@ -75,7 +97,7 @@ impl Db {
         }
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < self.max_idle {
-                idle.push(s);
+                idle.push((s, std::time::Instant::now()));
             }
         }
     }

@@ -178,10 +178,17 @@ pub(crate) async fn record(State(m): State<Arc<Metrics>>, req: Request, next: Ne
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "(no route)".into());
+    // Decremented when the request ends, answered or dropped (a client that went away).
+    struct InFlight(Gauge);
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            self.0.dec();
+        }
+    }
     m.in_flight.inc();
+    let _in_flight = InFlight(m.in_flight.clone());
     let start = std::time::Instant::now();
     let res = next.run(req).await;
-    m.in_flight.dec();
     m.latency
         .get_or_create(&RouteLabels {
             method: method.clone(),

@@ -346,10 +346,10 @@ pub(crate) async fn load_run(
                 if let Some((run, true)) = cache.get(&key, y, sex, &version) {
                     return Ok(run);
                 }
-                // One computation at a time; requests that arrive together wait for the
-                // first and take its result.
-                let _one = cache
-                    .computing
+                // One computation of this run at a time; requests for it that arrive
+                // together wait for the first and take its result.
+                let one = cache.key_lock(&key, y, sex);
+                let _one = one
                     .lock()
                     .map_err(|_| AppError::internal("the run cache is poisoned"))?;
                 if let Some((run, true)) = cache.get(&key, y, sex, &version) {
@@ -379,14 +379,30 @@ pub struct RunCache {
     runs: std::sync::Mutex<
         std::collections::HashMap<(String, i32, Option<Sex>), (String, Arc<FollowUpRun>)>,
     >,
-    computing: std::sync::Mutex<()>,
+    /// One computation at a time per run (strategy, year, sex): readers of other
+    /// strategies do not wait for it.
+    computing: std::sync::Mutex<KeyLocks>,
     /// Public pages as rendered for visitors who are not logged in, kept for a second
     /// (a micro-cache: a published follow-up may be read by many at once).
     public_pages: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, String)>>,
 }
 
+type KeyLocks = std::collections::HashMap<(String, i32, Option<Sex>), Arc<std::sync::Mutex<()>>>;
+
 impl RunCache {
     const MAX: usize = 500;
+
+    /// The lock of one run's computation.
+    fn key_lock(&self, id: &str, year: i32, sex: Option<Sex>) -> Arc<std::sync::Mutex<()>> {
+        let Ok(mut m) = self.computing.lock() else {
+            return Arc::default();
+        };
+        if m.len() >= Self::MAX {
+            // Locks nobody holds or waits for.
+            m.retain(|_, l| Arc::strong_count(l) > 1);
+        }
+        m.entry((id.to_string(), year, sex)).or_default().clone()
+    }
 
     /// Forgets every run; called after each change to a strategy made here, since two
     /// changes within a second share an `updated_at`.

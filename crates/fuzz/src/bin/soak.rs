@@ -6,8 +6,10 @@
 //! anonymous overview, target and home pages, logged-in target pages, API reads, register
 //! reads, and writes — yearly analysis texts, CSV uploads with preview and confirmation,
 //! review notes in the register. Prints, per kind, the count, 5xx, p50 and p99, and the
-//! server's resident memory (VmRSS of PID) after a fifth of the run and at its end. Fails
-//! when any request got a 5xx or no answer.
+//! server's resident memory (VmRSS of PID) after a fifth of the run and at its end, and the
+//! server's CPU time per request (utime + stime of PID over the run). `--only KIND` sends
+//! one kind alone (`scripts/scale` measures each kind's CPU cost so). Fails when any
+//! request got a 5xx or no answer.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -232,6 +234,17 @@ fn one(c: &Ctx, kind: &str, r: u64) -> Result<u16, String> {
     Ok(status)
 }
 
+/// The process's CPU time (user and system) in milliseconds, from /proc/PID/stat.
+fn cpu_ms(pid: u32) -> Option<f64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces: the fields start after its closing parenthesis.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    // Linux reports in clock ticks of 1/100 s (USER_HZ) on every architecture it runs on.
+    Some(ticks * 10.0)
+}
+
 fn rss_mib(pid: u32) -> Option<f64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let kb: f64 = s
@@ -257,6 +270,7 @@ fn pct(v: &mut [u64], p: f64) -> f64 {
 fn main() {
     let mut base = "http://127.0.0.1:8080".to_string();
     let (mut seconds, mut rate, mut pid, mut threads) = (600u64, 200u64, 0u32, 64usize);
+    let mut only: Option<&'static str> = None;
     let mut args = std::env::args().skip(1);
     while let Some(f) = args.next() {
         let v = args.next().unwrap_or_default();
@@ -266,6 +280,21 @@ fn main() {
             "--rate" => rate = v.parse().expect("--rate R"),
             "--pid" => pid = v.parse().expect("--pid PID"),
             "--threads" => threads = v.parse().expect("--threads N"),
+            "--only" => {
+                only = Some(
+                    KINDS
+                        .iter()
+                        .map(|k| k.0)
+                        .find(|k| *k == v)
+                        .unwrap_or_else(|| {
+                            eprintln!(
+                                "--only: one of {:?}",
+                                KINDS.iter().map(|k| k.0).collect::<Vec<_>>()
+                            );
+                            std::process::exit(2)
+                        }),
+                )
+            }
             _ => {
                 eprintln!("unknown flag {f}");
                 std::process::exit(2);
@@ -312,6 +341,7 @@ fn main() {
         targets,
         persons,
     });
+    let cpu_start = if pid != 0 { cpu_ms(pid) } else { None };
     let start = Instant::now();
     let end = start + Duration::from_secs(seconds);
     let ticket = Arc::new(AtomicU64::new(0));
@@ -368,7 +398,7 @@ fn main() {
                     }
                 }
                 let r = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 7;
-                let kind = pick(r);
+                let kind = only.unwrap_or_else(|| pick(r));
                 let t = Instant::now();
                 let out = one(&ctx, kind, r);
                 let us = t.elapsed().as_micros() as u64;
@@ -388,6 +418,7 @@ fn main() {
         let _ = h.join();
     }
     let rss_end = if pid != 0 { rss_mib(pid) } else { None };
+    let cpu_end = if pid != 0 { cpu_ms(pid) } else { None };
     let mut res = results.lock().unwrap();
     let mut total_bad = 0;
     println!(
@@ -410,6 +441,16 @@ fn main() {
         // Every request of the mix is one the server should accept.
         println!("soak: {refused} requests were refused (4xx)");
         total_bad += refused;
+    }
+    let answered: usize = res.values().map(|v| v.0.len()).sum();
+    if let (Some(a), Some(b)) = (cpu_start, cpu_end) {
+        if answered > 0 {
+            println!(
+                "server CPU: {:.0} ms over {answered} requests, {:.2} ms per request",
+                b - a,
+                (b - a) / answered as f64
+            );
+        }
     }
     let mut late = lateness.lock().unwrap();
     let started_late = late.len();
