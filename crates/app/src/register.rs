@@ -1282,7 +1282,10 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
     let mut out = Vec::new();
     for row in store.all_persons()? {
         let stale = row.identity.as_deref().is_some_and(|s| keys.is_stale(s))
-            || row.pnr_index.as_deref().is_some_and(|s| keys.is_stale(s))
+            || row
+                .pnr_index
+                .as_deref()
+                .is_some_and(|s| keys.is_stale_index(s))
             || text_in_clear(&row);
         if stale {
             let case = from_row(keys, &row)?;
@@ -1311,12 +1314,36 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
         );
         households.push(resealed);
     }
+    // Registration requests: sealed under their personnummer's blind index, which changes
+    // with the key; both are made again, so a request still finds its person afterwards.
+    let mut requests = Vec::new();
+    for r in store.all_registration_requests()? {
+        if !keys.is_stale(&r.sealed) && !keys.is_stale_index(&r.pnr_index) {
+            continue;
+        }
+        let plain = keys
+            .open(request_aad(&r.unit, &r.pnr_index).as_bytes(), &r.sealed)
+            .map_err(|e| Error::internal(format!("registration request {}: {e}", r.id)))?;
+        let doc: RequestDoc = serde_json::from_slice(&plain)
+            .with_context(|| format!("registration request {}: damaged", r.id))?;
+        let Some(index) = doc
+            .identity
+            .as_ref()
+            .and_then(|i| i.pnr.as_ref())
+            .map(|n| keys.blind_index(n.digits()))
+        else {
+            continue;
+        };
+        let sealed = keys.seal(request_aad(&r.unit, &index).as_bytes(), &plain);
+        requests.push((r.id, index, sealed));
+    }
     let audit = AuditEntry::new(&now(), actor, "register.rotate_keys", "register", None).change(
         None,
         Some(format!(
-            "{} identities and {} households sealed with key {}",
+            "{} identities, {} households and {} registration requests sealed with key {}",
             out.len(),
             households.len(),
+            requests.len(),
             keys.current()
         )),
     );
@@ -1324,7 +1351,10 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
     for h in &households {
         put_household(store, h, actor)?;
     }
-    Ok(out.len() + households.len())
+    for (id, index, sealed) in &requests {
+        store.reseal_registration_request(*id, index, sealed)?;
+    }
+    Ok(out.len() + households.len() + requests.len())
 }
 
 /// The register's figures for a municipality, for the years its cases cover up to `as_of`.

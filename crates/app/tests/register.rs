@@ -340,8 +340,16 @@ fn key_rotation_reseals_everything() {
         etablera_app::init(s).unwrap();
         let unit = UnitCode::parse("2380").unwrap();
         let old = etablera_vault::Keyring::parse(K1).unwrap();
-        for c in etablera_app::register_demo::caseload(&unit, 5, 9, 2023, d("2026-01-01")) {
-            reg::save(s, &old, &c, None, "person.create").unwrap();
+        // Six cases; the first and the last with the same personnummer, so the last is a
+        // registration request for the reception manager, not a sixth person.
+        let mut cases = etablera_app::register_demo::caseload(&unit, 6, 9, 2023, d("2026-01-01"));
+        let pnr = etablera_register::Pnr::parse("19811218-9876", d("2026-01-01")).unwrap();
+        for i in [0, 5] {
+            cases[i].identity.as_mut().unwrap().pnr = Some(pnr.clone());
+        }
+        for (i, c) in cases.iter().enumerate() {
+            let saved = reg::save(s, &old, c, None, "person.create").unwrap();
+            assert_eq!(saved == reg::Saved::NeedsCheck, i == 5, "{b}: case {i}");
         }
         // Two households, one with a housing need sealed under the old key and one without.
         for (id, need) in [("H-1", "Fyra rum nära skolan, hiss behövs"), ("H-2", "")] {
@@ -357,8 +365,8 @@ fn key_rotation_reseals_everything() {
         let both = etablera_vault::Keyring::parse(&format!("{K2},{K1}")).unwrap();
         assert_eq!(
             reg::rotate_keys(s, &both, None).unwrap(),
-            6,
-            "{b}: five identities and the one household with a sealed housing need"
+            7,
+            "{b}: five identities, the one household with a sealed housing need and the request"
         );
         assert_eq!(
             reg::rotate_keys(s, &both, None).unwrap(),
@@ -366,6 +374,15 @@ fn key_rotation_reseals_everything() {
             "{b}: nothing stale left"
         );
         let new_only = etablera_vault::Keyring::parse(K2).unwrap();
+        // The request opens with the new key alone and still finds its person by the new
+        // blind index of the personnummer.
+        let open = reg::open_requests(s, &new_only, &unit).unwrap();
+        assert_eq!(open.len(), 1, "{b}");
+        let index = new_only.blind_index(pnr.digits());
+        assert!(
+            s.person_id_by_pnr_index(&unit, &index).unwrap().is_some(),
+            "{b}: the person is found by the new index"
+        );
         let h = reg::household(s, &new_only, &unit, "H-1").unwrap().unwrap();
         assert_eq!(h.housing_need, "Fyra rum nära skolan, hiss behövs", "{b}");
         assert!(

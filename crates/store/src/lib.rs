@@ -881,6 +881,20 @@ pub trait Store: Send + backend::Backend {
         shared::create_registration_request(self, row, audit)
     }
     /// A municipality's registration requests, newest first; only open ones if `open_only`.
+    /// Every municipality's registration requests (key rotation; the session must act for
+    /// all).
+    fn all_registration_requests(&mut self) -> Result<Vec<RegistrationRequestRow>> {
+        shared::all_registration_requests(self.sql())
+    }
+    /// Stores a registration request's new index and sealed contents (key rotation).
+    fn reseal_registration_request(
+        &mut self,
+        id: i64,
+        pnr_index: &str,
+        sealed: &str,
+    ) -> Result<()> {
+        shared::reseal_registration_request(self.sql(), id, pnr_index, sealed)
+    }
     fn registration_requests(
         &mut self,
         unit: &UnitCode,

@@ -1342,6 +1342,43 @@ pub(crate) fn create_registration_request(
     Ok(id)
 }
 
+/// Every municipality's registration requests, oldest first (key rotation).
+pub(crate) fn all_registration_requests(db: &mut dyn Sql) -> Result<Vec<RegistrationRequestRow>> {
+    db.all(
+        "select id, unit_code, requested_by, created_at, pnr_index, sealed, resolved_at, resolved_by, resolution
+         from registration_request order by id",
+        &[],
+        |r| {
+            Ok(RegistrationRequestRow {
+                id: r.int(0)?,
+                unit: UnitCode::parse(&r.text(1)?)
+                    .map_err(|e| StoreError::Corrupt(format!("registration request unit: {e}")))?,
+                requested_by: r.opt_int(2)?,
+                created_at: r.text(3)?,
+                pnr_index: r.text(4)?,
+                sealed: r.text(5)?,
+                resolved_at: r.opt_text(6)?,
+                resolved_by: r.opt_int(7)?,
+                resolution: r.opt_text(8)?,
+            })
+        },
+    )
+}
+
+/// A registration request sealed again (key rotation): its index and sealed contents.
+pub(crate) fn reseal_registration_request(
+    db: &mut dyn Sql,
+    id: i64,
+    pnr_index: &str,
+    sealed: &str,
+) -> Result<()> {
+    db.exec(
+        "update registration_request set pnr_index = $1, sealed = $2 where id = $3",
+        p![pnr_index, sealed, id],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn registration_requests(
     db: &mut dyn Sql,
     unit: &UnitCode,

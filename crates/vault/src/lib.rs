@@ -175,6 +175,12 @@ impl Keyring {
         sealed.split('.').nth(1) != Some(self.current())
     }
 
+    /// Whether a blind index (`<key id>.<hex>`) was made with another key than the current
+    /// one. ([`Keyring::is_stale`] reads a sealed value, `v1.<key id>.…`.)
+    pub fn is_stale_index(&self, index: &str) -> bool {
+        index.split('.').next() != Some(self.current())
+    }
+
     /// A keyed, deterministic index of a value (for finding a personnummer without storing it).
     pub fn blind_index(&self, value: &str) -> String {
         let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(&self.keys[0].key)
@@ -225,6 +231,16 @@ mod tests {
 
     const K1: &str = "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
     const K2: &str = "k2:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+
+    #[test]
+    fn a_blind_index_is_stale_only_under_another_key() {
+        let one = Keyring::parse(K1).unwrap();
+        let both = Keyring::parse(&format!("{K2},{K1}")).unwrap();
+        let old = one.blind_index("198112189876");
+        assert!(!one.is_stale_index(&old));
+        assert!(both.is_stale_index(&old));
+        assert!(!both.is_stale_index(&both.blind_index("198112189876")));
+    }
 
     #[test]
     fn seal_open_and_bind_to_the_record() {
