@@ -1344,25 +1344,24 @@ pub(crate) fn create_registration_request(
 
 /// Every municipality's registration requests, oldest first (key rotation).
 pub(crate) fn all_registration_requests(db: &mut dyn Sql) -> Result<Vec<RegistrationRequestRow>> {
-    db.all(
-        "select id, unit_code, requested_by, created_at, pnr_index, sealed, resolved_at, resolved_by, resolution
-         from registration_request order by id",
-        &[],
-        |r| {
-            Ok(RegistrationRequestRow {
-                id: r.int(0)?,
-                unit: UnitCode::parse(&r.text(1)?)
-                    .map_err(|e| StoreError::Corrupt(format!("registration request unit: {e}")))?,
-                requested_by: r.opt_int(2)?,
-                created_at: r.text(3)?,
-                pnr_index: r.text(4)?,
-                sealed: r.text(5)?,
-                resolved_at: r.opt_text(6)?,
-                resolved_by: r.opt_int(7)?,
-                resolution: r.opt_text(8)?,
-            })
-        },
-    )
+    db.all(&format!("{REQUEST_COLUMNS} order by id"), &[], request_row)
+}
+
+const REQUEST_COLUMNS: &str = "select id, unit_code, requested_by, created_at, pnr_index, sealed, resolved_at, resolved_by, resolution from registration_request";
+
+fn request_row(r: &dyn Get) -> Result<RegistrationRequestRow> {
+    Ok(RegistrationRequestRow {
+        id: r.int(0)?,
+        unit: UnitCode::parse(&r.text(1)?)
+            .map_err(|e| StoreError::Corrupt(format!("registration request unit: {e}")))?,
+        requested_by: r.opt_int(2)?,
+        created_at: r.text(3)?,
+        pnr_index: r.text(4)?,
+        sealed: r.text(5)?,
+        resolved_at: r.opt_text(6)?,
+        resolved_by: r.opt_int(7)?,
+        resolution: r.opt_text(8)?,
+    })
 }
 
 /// A registration request sealed again (key rotation): its index and sealed contents.
@@ -1385,22 +1384,11 @@ pub(crate) fn registration_requests(
     open_only: bool,
 ) -> Result<Vec<RegistrationRequestRow>> {
     db.all(
-        "select id, requested_by, created_at, pnr_index, sealed, resolved_at, resolved_by, resolution
-         from registration_request where unit_code = $1 and (not $2 or resolved_at is null) order by id desc limit 1000",
+        &format!(
+            "{REQUEST_COLUMNS} where unit_code = $1 and (not $2 or resolved_at is null) order by id desc limit 1000"
+        ),
         p![unit.as_str(), open_only],
-        |r| {
-            Ok(RegistrationRequestRow {
-                id: r.int(0)?,
-                unit: unit.clone(),
-                requested_by: r.opt_int(1)?,
-                created_at: r.text(2)?,
-                pnr_index: r.text(3)?,
-                sealed: r.text(4)?,
-                resolved_at: r.opt_text(5)?,
-                resolved_by: r.opt_int(6)?,
-                resolution: r.opt_text(7)?,
-            })
-        },
+        request_row,
     )
 }
 
