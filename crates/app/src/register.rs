@@ -1276,8 +1276,10 @@ fn anonymise(p: &mut Person) {
     p.anonymised = true;
 }
 
-/// Re-seals every identity with the current key and recomputes blind indexes. Returns how
-/// many were re-sealed.
+/// Re-seals every identity and free text, every household's housing need and every
+/// registration request with the current key and recomputes blind indexes, in one
+/// transaction; a row changed since it was read is left for the next rotation. Returns how
+/// many rows were re-sealed.
 pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) -> Result<usize> {
     let mut out = Vec::new();
     for row in store.all_persons()? {
@@ -1291,7 +1293,7 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
             let case = from_row(keys, &row)?;
             let mut new = to_row(keys, &case)?;
             new.updated_at = row.updated_at.clone();
-            out.push(new);
+            out.push((new, row));
         }
     }
     // Households' housing needs, sealed under an older key (or stored in clear before they
@@ -1312,7 +1314,12 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
             household_aad(&open.unit, &open.id).as_bytes(),
             open.housing_need.as_bytes(),
         );
-        households.push(resealed);
+        let new = HouseholdRow {
+            id: row.id.clone(),
+            unit: row.unit.clone(),
+            doc: serde_json::to_string(&resealed)?,
+        };
+        households.push((new, row.doc));
     }
     // Registration requests: sealed under their personnummer's blind index, which changes
     // with the key; both are made again, so a request still finds its person afterwards.
@@ -1332,10 +1339,13 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
             .and_then(|i| i.pnr.as_ref())
             .map(|n| keys.blind_index(n.digits()))
         else {
-            continue;
+            return Err(Error::internal(format!(
+                "registration request {}: no personnummer in it",
+                r.id
+            )));
         };
         let sealed = keys.seal(request_aad(&r.unit, &index).as_bytes(), &plain);
-        requests.push((r.id, index, sealed));
+        requests.push((r.id, index, sealed, r.sealed));
     }
     let audit = AuditEntry::new(&now(), actor, "register.rotate_keys", "register", None).change(
         None,
@@ -1347,14 +1357,7 @@ pub fn rotate_keys(store: &mut dyn Store, keys: &Keyring, actor: Option<i64>) ->
             keys.current()
         )),
     );
-    store.save_persons(&out, &audit)?;
-    for h in &households {
-        put_household(store, h, actor)?;
-    }
-    for (id, index, sealed) in &requests {
-        store.reseal_registration_request(*id, index, sealed)?;
-    }
-    Ok(out.len() + households.len() + requests.len())
+    Ok(store.rotate_register(&out, &households, &requests, &audit)?)
 }
 
 /// The register's figures for a municipality, for the years its cases cover up to `as_of`.

@@ -775,9 +775,11 @@ fn main() -> Result<()> {
             // `/metrics` on the application's address with this bearer token, or on an
             // address of its own; a token is a secret, so it is read from the environment.
             metrics_token: match std::env::var("ETABLERA_METRICS_TOKEN") {
-                Ok(t) if t.len() >= 16 => Some(etablera_app::accounts::Password::new(t)),
+                Ok(t) if t.len() >= 16 && t.bytes().all(|b| b.is_ascii_graphic()) => {
+                    Some(etablera_app::accounts::Password::new(t))
+                }
                 Ok(t) if !t.is_empty() => {
-                    anyhow::bail!("ETABLERA_METRICS_TOKEN must be at least 16 characters")
+                    anyhow::bail!("ETABLERA_METRICS_TOKEN must be at least 16 visible ASCII characters (it is sent in an HTTP header)")
                 }
                 _ => None,
             },

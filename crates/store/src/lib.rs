@@ -880,21 +880,25 @@ pub trait Store: Send + backend::Backend {
     ) -> Result<i64> {
         shared::create_registration_request(self, row, audit)
     }
-    /// A municipality's registration requests, newest first; only open ones if `open_only`.
     /// Every municipality's registration requests (key rotation; the session must act for
     /// all).
     fn all_registration_requests(&mut self) -> Result<Vec<RegistrationRequestRow>> {
         shared::all_registration_requests(self.sql())
     }
-    /// Stores a registration request's new index and sealed contents (key rotation).
-    fn reseal_registration_request(
+    /// Key rotation's writes in one transaction with the audit entry: persons (new row,
+    /// the row as read), households (with the document they had) and
+    /// registration requests (id, new index, new sealed contents, the sealed contents they
+    /// had). A row changed since it was read is left alone. The number written.
+    fn rotate_register(
         &mut self,
-        id: i64,
-        pnr_index: &str,
-        sealed: &str,
-    ) -> Result<()> {
-        shared::reseal_registration_request(self.sql(), id, pnr_index, sealed)
+        persons: &[(PersonRow, PersonRow)],
+        households: &[(HouseholdRow, String)],
+        requests: &[(i64, String, String, String)],
+        audit: &AuditEntry,
+    ) -> Result<usize> {
+        shared::rotate(self, persons, households, requests, audit)
     }
+    /// A municipality's registration requests, newest first; only open ones if `open_only`.
     fn registration_requests(
         &mut self,
         unit: &UnitCode,

@@ -266,10 +266,11 @@ fn pg_target_schema(address: &str) -> Result<String> {
     let path: String = c
         .query_one("select current_setting('search_path')", &[])?
         .get(0);
+    let user: String = c.query_one("select current_user::text", &[])?.get(0);
     Ok(path
         .split(',')
-        .map(|p| p.trim().trim_matches('"').to_string())
-        .find(|p| !p.is_empty() && p != "$user")
+        .map(|p| p.trim().trim_matches('"').replace("$user", &user))
+        .find(|p| !p.is_empty())
         .unwrap_or_else(|| "public".into()))
 }
 
@@ -298,7 +299,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && b[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit) {
             let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
             if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
@@ -617,6 +618,13 @@ fn archive_in_schema(listing: &str, schema: &str) -> std::result::Result<(), Str
         };
         let after = &rest[kind.len() + 1..];
         let ns = after.split(' ').next().unwrap_or("");
+        // The one schema the archive may create is the target's.
+        if *kind == "SCHEMA" && !after.starts_with(&format!("- {schema} ")) {
+            let other = after.split(' ').nth(1).unwrap_or("");
+            return Err(format!(
+                "the archive creates the schema `{other}`, and the address names `{schema}`: it would be restored into `{other}`; give an address whose search_path names `{other}`"
+            ));
+        }
         if ns != "-" && ns != schema {
             return Err(format!(
                 "the archive holds objects of the schema `{ns}`, and the address names `{schema}`: it would be restored into `{ns}`; give an address whose search_path names `{ns}`"
@@ -664,6 +672,10 @@ mod tests {
             "216; 1259 16390 TABLE public accounts postgres",
         );
         assert!(archive_in_schema(&other, "etablera_a").is_err());
+        let two_schemas = format!("{LISTING}4; 2615 16999 SCHEMA - elsewhere postgres\n");
+        assert!(archive_in_schema(&two_schemas, "etablera_a")
+            .unwrap_err()
+            .contains("`elsewhere`"));
         let foreign = LISTING.replace("schema_migration", "something_else");
         assert!(archive_in_schema(&foreign, "etablera_a")
             .unwrap_err()

@@ -1364,18 +1364,51 @@ fn request_row(r: &dyn Get) -> Result<RegistrationRequestRow> {
     })
 }
 
-/// A registration request sealed again (key rotation): its index and sealed contents.
-pub(crate) fn reseal_registration_request(
-    db: &mut dyn Sql,
-    id: i64,
-    pnr_index: &str,
-    sealed: &str,
-) -> Result<()> {
-    db.exec(
-        "update registration_request set pnr_index = $1, sealed = $2 where id = $3",
-        p![pnr_index, sealed, id],
-    )?;
-    Ok(())
+/// Key rotation's writes, all in one transaction with its audit entry: persons, households
+/// and registration requests sealed again. Each row is written only if it is still as it
+/// was read (`before`), so an edit made meanwhile is not undone and a person removed
+/// meanwhile is not brought back; such a row is left for the next rotation. The number of
+/// rows written.
+pub(crate) fn rotate(
+    b: &mut (impl Backend + ?Sized),
+    persons: &[(PersonRow, PersonRow)],
+    households: &[(HouseholdRow, String)],
+    requests: &[(i64, String, String, String)],
+    audit: &AuditEntry,
+) -> Result<usize> {
+    let mut n = 0;
+    audited(b, audit, |db| {
+        n = 0;
+        for (p, before) in persons {
+            n += db.exec(
+                "update person set doc = $1, identity = $2, pnr_index = $3
+                 where id = $4 and unit_code = $5 and doc = $6 and identity is not distinct from $7",
+                p![
+                    &p.doc,
+                    &p.identity,
+                    &p.pnr_index,
+                    &before.id,
+                    before.unit.as_str(),
+                    &before.doc,
+                    &before.identity
+                ],
+            )? as usize;
+        }
+        for (h, before) in households {
+            n += db.exec(
+                "update household set doc = $1 where unit_code = $2 and id = $3 and doc = $4",
+                p![&h.doc, h.unit.as_str(), &h.id, before],
+            )? as usize;
+        }
+        for (id, index, sealed, before) in requests {
+            n += db.exec(
+                "update registration_request set pnr_index = $1, sealed = $2 where id = $3 and sealed = $4",
+                p![index, sealed, *id, before],
+            )? as usize;
+        }
+        Ok(())
+    })?;
+    Ok(n)
 }
 
 pub(crate) fn registration_requests(

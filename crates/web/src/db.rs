@@ -42,6 +42,17 @@ impl Db {
     ) -> Result<Arc<Db>, etablera_app::Error> {
         let first = match Conn::open_migrated(address) {
             Ok(c) => c,
+            // Only a role without the right to change the schema (PostgreSQL's "permission
+            // denied" or "must be owner", SQLSTATE 42501) starts without migrating; any other
+            // failure (a broken migration, a full disk) stops the start.
+            Err(e)
+                if !(address.starts_with("postgres")
+                    && ["42501", "permission denied", "must be owner"]
+                        .iter()
+                        .any(|w| format!("{e:?} {e}").contains(w))) =>
+            {
+                return Err(e)
+            }
             Err(e) => {
                 let mut c = Conn::open(address)?;
                 let status = etablera_app::operator::schema_status(&mut c)?;

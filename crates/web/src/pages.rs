@@ -349,9 +349,9 @@ pub(crate) async fn load_run(
                 // One computation of this run at a time; requests for it that arrive
                 // together wait for the first and take its result.
                 let one = cache.key_lock(&key, y, sex);
-                let _one = one
-                    .lock()
-                    .map_err(|_| AppError::internal("the run cache is poisoned"))?;
+                // A computation that panicked leaves no state to distrust: the lock guards
+                // nothing but the turn.
+                let _one = one.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some((run, true)) = cache.get(&key, y, sex, &version) {
                     return Ok(run);
                 }

@@ -156,3 +156,41 @@ fn healthz_and_readyz_follow_the_database() {
         assert_eq!(get(&base, "/").status, 200);
     }
 }
+
+/// `/metrics` on the application's address answers only the bearer of the configured token
+/// (compared in constant time), and says nothing of the data.
+#[test]
+fn metrics_need_the_token() {
+    let mut t = testing::sqlite();
+    etablera_app::init(t.store.as_mut()).unwrap();
+    let token = "ett-langt-matvardestoken-0123";
+    let (base, _stop) = common::serve(etablera_web::Config {
+        database: t.address.clone(),
+        metrics_token: Some(etablera_app::accounts::Password::new(token)),
+        ..Default::default()
+    });
+    assert_eq!(get(&base, "/healthz").status, 200);
+    assert_eq!(get(&base, "/metrics").status, 401);
+    let mut wrong = Client::default();
+    wrong.bearer = Some("ett-langt-matvardestoken-0124".into());
+    assert_eq!(
+        wrong.send("GET", &format!("{base}/metrics"), None).status,
+        401
+    );
+    let mut right = Client::default();
+    right.bearer = Some(token.into());
+    let r = right.send("GET", &format!("{base}/metrics"), None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains(
+            r#"etablera_http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+        ),
+        "{}",
+        r.body
+    );
+    // A made-up method is counted, under one label whatever it is.
+    let _ = Client::default().send("BREW", &format!("{base}/healthz"), None);
+    let r = right.send("GET", &format!("{base}/metrics"), None);
+    assert!(!r.body.contains("BREW"), "{}", r.body);
+    assert!(r.body.contains(r#"method="OTHER""#), "{}", r.body);
+}
