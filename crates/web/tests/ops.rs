@@ -171,14 +171,18 @@ fn metrics_need_the_token() {
     });
     assert_eq!(get(&base, "/healthz").status, 200);
     assert_eq!(get(&base, "/metrics").status, 401);
-    let mut wrong = Client::default();
-    wrong.bearer = Some("ett-langt-matvardestoken-0124".into());
+    let mut wrong = Client {
+        bearer: Some("ett-langt-matvardestoken-0124".into()),
+        ..Default::default()
+    };
     assert_eq!(
         wrong.send("GET", &format!("{base}/metrics"), None).status,
         401
     );
-    let mut right = Client::default();
-    right.bearer = Some(token.into());
+    let mut right = Client {
+        bearer: Some(token.into()),
+        ..Default::default()
+    };
     let r = right.send("GET", &format!("{base}/metrics"), None);
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(
