@@ -198,3 +198,93 @@ fn metrics_need_the_token() {
     assert!(!r.body.contains("BREW"), "{}", r.body);
     assert!(r.body.contains(r#"method="OTHER""#), "{}", r.body);
 }
+
+/// The operations routes for every role: `/healthz` and `/readyz` answer anyone (they say
+/// nothing about data), `/metrics` is not there without a configured token, for anyone —
+/// a logged-in system administrator included. Other methods and oversized bodies are
+/// refused, and a flood of readiness checks is answered (200, or 503 when shed), never left
+/// hanging.
+#[test]
+fn health_routes_for_every_role_hostile_input_and_a_flood() {
+    use etablera_domain::access::Role;
+    let apps = common::spawn_apps(|s| {
+        common::seed(
+            s,
+            true,
+            &[
+                ("viewer", false, &[("2380", Role::Viewer)], &[]),
+                ("sys", true, &[], &[]),
+            ],
+            &[],
+        );
+        (etablera_web::Config::default(), ())
+    });
+    for app in apps {
+        let b = app.backend;
+        for who in ["anonymous", "viewer", "sys"] {
+            let mut c = if who == "anonymous" {
+                Client::default()
+            } else {
+                common::login(&app, who)
+            };
+            assert_eq!(
+                c.get(&format!("{}/healthz", app.base)).status,
+                200,
+                "{b} {who}"
+            );
+            assert_eq!(
+                c.get(&format!("{}/readyz", app.base)).status,
+                200,
+                "{b} {who}"
+            );
+            assert_eq!(
+                c.get(&format!("{}/metrics", app.base)).status,
+                404,
+                "{b} {who}: no token configured, no metrics"
+            );
+        }
+        let mut c = Client::default();
+        for path in ["/healthz", "/readyz"] {
+            let r = c.send(
+                "POST",
+                &format!("{}{path}", app.base),
+                Some(("application/json", "{".repeat(300_000))),
+            );
+            assert!(matches!(r.status, 405 | 413), "{b} {path}: {}", r.status);
+        }
+        assert_eq!(
+            c.get(&format!("{}/readyz/../../etc", app.base)).status,
+            404,
+            "{b}"
+        );
+        // A flood: 400 readiness checks from 16 threads at once.
+        let base = app.base.clone();
+        let answers: Vec<u16> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| {
+                    let base = base.clone();
+                    s.spawn(move || {
+                        (0..25)
+                            .map(|_| get(&base, "/readyz").status)
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        assert_eq!(answers.len(), 400, "{b}");
+        assert!(
+            answers.iter().all(|s| matches!(s, 200 | 503)),
+            "{b}: {answers:?}"
+        );
+        assert!(answers.iter().filter(|s| **s == 200).count() > 200, "{b}");
+        assert_eq!(
+            get(&base, "/healthz").status,
+            200,
+            "{b}: alive after the flood"
+        );
+    }
+}
