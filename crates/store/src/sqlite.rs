@@ -26,7 +26,7 @@ fn wait_briefly(tries: i32) -> bool {
 
 impl SqliteStore {
     pub fn open(path: &str) -> Result<SqliteStore> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         // WAL keeps readers going during an import; NORMAL sync is durable at each commit
         // boundary in WAL mode except on power loss, which is acceptable for re-importable data.
         conn.execute_batch(
@@ -36,6 +36,11 @@ impl SqliteStore {
             "pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on; pragma cache_size = -1024;",
         )?;
         conn.busy_handler(Some(wait_briefly))?;
+        // Every transaction of ours writes: it takes the write lock when it begins, so two
+        // at once wait for each other (the busy handler) instead of one failing at once when
+        // it upgrades from reading to writing ("database is locked", which SQLite answers
+        // without waiting, since waiting could deadlock).
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteStore {
             conn,

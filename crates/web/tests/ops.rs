@@ -248,9 +248,15 @@ fn health_routes_for_every_role_hostile_input_and_a_flood() {
             let r = c.send(
                 "POST",
                 &format!("{}{path}", app.base),
-                Some(("application/json", "{".repeat(300_000))),
+                Some(("application/json", "{}".into())),
             );
-            assert!(matches!(r.status, 405 | 413), "{b} {path}: {}", r.status);
+            assert_eq!(r.status, 405, "{b} {path}");
+            // An oversized body: refused, or the connection closed before it is all sent.
+            match ureq::post(&format!("{}{path}", app.base)).send_string(&"{".repeat(300_000)) {
+                Err(ureq::Error::Status(s, _)) => assert!(matches!(s, 405 | 413), "{b} {s}"),
+                Err(ureq::Error::Transport(_)) => {}
+                Ok(r) => panic!("{b} {path}: {}", r.status()),
+            }
         }
         assert_eq!(
             c.get(&format!("{}/readyz/../../etc", app.base)).status,
