@@ -25,15 +25,9 @@ use std::time::Instant;
 const TARGETS: usize = 30;
 const YEAR: i32 = 2024;
 
-/// A deterministic number in [0, 1) from a text (FNV-1a).
-fn noise(s: &str) -> f64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    (h >> 11) as f64 / (1u64 << 53) as f64
-}
+#[path = "shared/noise.rs"]
+mod shared;
+use shared::noise;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
