@@ -47,6 +47,7 @@ pub use conn::{Actor, Conn};
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod identity;
 pub mod library;
 pub mod mail;
 pub mod matching;

@@ -219,6 +219,27 @@ impl Authenticator for PasswordLogin {
         };
         let known = user.is_some();
         let user = user.filter(|u| ok && !u.disabled);
+        // A member of a municipality whose staff log in through an identity provider only
+        // (see `identity::set_password_login`): the right password does not log in.
+        if let Some(u) = &user {
+            if !u.system_admin && store.password_login_refused(u.id)? {
+                store.append_audit(&AuditEntry::new(
+                    &iso_utc(now),
+                    Some(u.id),
+                    "session.password_refused",
+                    &format!("user:{}", u.username),
+                    None,
+                ))?;
+                return Err(Error::Input(
+                    self.lang
+                        .pick(
+                            "Din kommun loggar in med e-legitimation. Välj din e-legitimation på inloggningssidan.",
+                            "Your municipality logs in with an e-identity. Choose yours on the login page.",
+                        )
+                        .into(),
+                ));
+            }
+        }
         store.record_login(&etablera_store::LoginAttempt {
             username: name.clone(),
             address: self.address.clone(),

@@ -100,6 +100,21 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Break-glass: a one-time login for an account, for when the identity provider cannot
+    /// be used and passwords are switched off. Prints a code that works once within 15
+    /// minutes at /login/engang; the reason and the use go into the audit log.
+    BreakGlass {
+        username: String,
+        /// Why (into the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// eID logins: linked identities, a staff member's personnummer for linking, and
+    /// password login per municipality.
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
     /// Serve the web application until Ctrl-C or SIGTERM.
     Serve {
         /// Address to listen on [default: 127.0.0.1:8080].
@@ -181,6 +196,51 @@ enum Command {
 enum GallringArg {
     Anonymise,
     Delete,
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Every linked identity.
+    List,
+    /// Link an identity (issuer, subject) to an account by hand.
+    Link {
+        username: String,
+        /// The configured provider's id (`freja`).
+        #[arg(long)]
+        provider: String,
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        subject: String,
+    },
+    /// Remove a linked identity.
+    Unlink {
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        subject: String,
+    },
+    /// Set a staff member's personnummer (read from standard input, kept only as a blind
+    /// index under the register's keys) for providers with `link = "personnummer"`; an
+    /// empty line clears it.
+    Personnummer {
+        username: String,
+        #[arg(long, env = "ETABLERA_REGISTER_KEYS_FILE")]
+        keys_file: Option<PathBuf>,
+    },
+    /// Switch password login off (or on again) for a municipality's staff.
+    Passwords {
+        /// The municipality code (`2380`).
+        unit: String,
+        #[arg(value_enum)]
+        switch: OnOff,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Subcommand)]
@@ -472,6 +532,9 @@ struct ServeFile {
     smtp: Option<etablera_app::mail::SmtpSettings>,
     /// A second address serving only `/metrics` (also `ETABLERA_METRICS_ADDR`).
     metrics_addr: Option<std::net::SocketAddr>,
+    /// OpenID Connect providers staff log in through, each `[[oidc]]`.
+    #[serde(default)]
+    oidc: Vec<etablera_oidc::ProviderSettings>,
 }
 
 fn read_password() -> Result<etablera_app::accounts::Password> {
@@ -767,7 +830,30 @@ fn main() -> Result<()> {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
+        let mut oidc = Vec::new();
+        for p in &file.oidc {
+            let secret = match &p.client_secret_env {
+                Some(var) => Some(std::env::var(var).map_err(|_| {
+                    anyhow::anyhow!("[[oidc]] {}: the environment variable {var} with the client secret is not set", p.id)
+                })?),
+                None => None,
+            };
+            if p.link == etablera_oidc::Link::Personnummer && register_keys.is_none() {
+                anyhow::bail!("[[oidc]] {}: link = \"personnummer\" needs the register's keys (the blind index is made with them)", p.id);
+            }
+            if oidc
+                .iter()
+                .any(|o: &std::sync::Arc<etablera_oidc::Provider>| o.settings.id == p.id)
+            {
+                anyhow::bail!("[[oidc]] {}: two providers have this id", p.id);
+            }
+            oidc.push(std::sync::Arc::new(
+                etablera_oidc::Provider::new(p.clone(), secret)
+                    .map_err(|e| anyhow::anyhow!("[[oidc]] {}: {e}", p.id))?,
+            ));
+        }
         let config = etablera_web::Config {
+            oidc,
             smtp: file.smtp.clone(),
             public_url,
             trusted_proxies,
@@ -1043,6 +1129,17 @@ fn main() -> Result<()> {
         | Command::Allocate { .. } => {
             unreachable!("handled above")
         }
+        Command::BreakGlass { username, reason } => {
+            let ticket = etablera_app::identity::break_glass(
+                store,
+                &etablera_app::Actor::system(),
+                &username,
+                &reason,
+            )?;
+            println!("One-time login for {username}, valid once for 15 minutes at /login/engang:");
+            println!("{ticket}");
+        }
+        Command::Identity { command } => identity_command(store, command)?,
         Command::Library { command } => {
             operator::require_initialised(store)?;
             library_command(store, command)?;
@@ -1536,4 +1633,67 @@ fn print_draft(n: usize, page: Option<i32>, d: &etablera_app::library::WithKpis)
         let score = etablera_domain::format::number(k.score, 1, lang);
         println!("   Kolada {} ({score}): {}", k.id, k.title);
     }
+}
+
+fn identity_command(conn: &mut Conn, command: IdentityCommand) -> Result<()> {
+    use etablera_app::identity;
+    let system = etablera_app::Actor::system();
+    match command {
+        IdentityCommand::List => {
+            for i in identity::identities(conn, &system)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    i.username, i.provider_id, i.issuer, i.subject, i.linked_by, i.linked_at
+                );
+            }
+        }
+        IdentityCommand::Link {
+            username,
+            provider,
+            issuer,
+            subject,
+        } => {
+            identity::link_by_hand(conn, &system, &username, &provider, &issuer, &subject)?;
+            println!("Linked to {username}.");
+        }
+        IdentityCommand::Unlink { issuer, subject } => {
+            identity::unlink(conn, &system, &issuer, &subject)?;
+            println!("Removed.");
+        }
+        IdentityCommand::Personnummer {
+            username,
+            keys_file,
+        } => {
+            let keys = need_keys(keys_file.as_deref())?;
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("could not read the personnummer from standard input")?;
+            let pnr = line.trim();
+            identity::set_staff_personnummer(
+                conn,
+                &system,
+                &keys,
+                &username,
+                (!pnr.is_empty()).then_some(pnr),
+            )?;
+            println!(
+                "{username}: personnummer {}.",
+                if pnr.is_empty() {
+                    "cleared"
+                } else {
+                    "set (as a blind index)"
+                }
+            );
+        }
+        IdentityCommand::Passwords { unit, switch } => {
+            let on = matches!(switch, OnOff::On);
+            identity::set_password_login(conn, &system, &unit, on)?;
+            println!(
+                "Password login for the staff of {unit} is {}.",
+                if on { "allowed" } else { "switched off" }
+            );
+        }
+    }
+    Ok(())
 }

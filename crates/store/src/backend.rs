@@ -248,6 +248,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(17, "0017_rounds.sql"),
     migration!(18, "0018_mail.sql"),
     migration!(19, "0019_register_rls.sql"),
+    migration!(20, "0020_identities.sql"),
 ];
 
 /// A migration's text for a dialect. Each migration is one file for both databases

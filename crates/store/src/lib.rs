@@ -438,8 +438,10 @@ pub struct AuditFilter {
     pub offset: i64,
 }
 
+pub mod identity;
 pub mod mail;
 pub mod register;
+pub use identity::{LinkedIdentity, OidcLoginRow};
 pub use mail::{Message, NewMessage};
 pub mod rounds;
 use etablera_domain::round::{RoundState, TaskState};
@@ -1129,6 +1131,74 @@ pub trait Store: Send + backend::Backend {
     /// Whether the connection is gone (the server closed it): a pool drops it.
     fn is_closed(&self) -> bool {
         false
+    }
+    // Logins through identity providers (see `identity`).
+    /// Keeps a login begun at a provider; drops those begun before `expired_before`.
+    fn put_oidc_login(&mut self, row: &OidcLoginRow, expired_before: &str) -> Result<()> {
+        identity::put_oidc_login(self.sql(), row, expired_before)
+    }
+    /// Takes a begun login by its state's hash (once), if begun at or after `not_before`.
+    fn take_oidc_login(
+        &mut self,
+        state_hash: &str,
+        not_before: &str,
+    ) -> Result<Option<OidcLoginRow>> {
+        identity::take_oidc_login(self.sql(), state_hash, not_before)
+    }
+    /// The account an identity (issuer, subject) is linked to.
+    fn identity_user(&mut self, issuer: &str, subject: &str) -> Result<Option<i64>> {
+        identity::identity_user(self.sql(), issuer, subject)
+    }
+    /// Linked identities of one user, or of all.
+    fn identities(&mut self, user_id: Option<i64>) -> Result<Vec<LinkedIdentity>> {
+        identity::identities(self.sql(), user_id)
+    }
+    fn link_identity(&mut self, id: &LinkedIdentity, audit: &AuditEntry) -> Result<()> {
+        identity::link_identity(self, id, audit)
+    }
+    /// Removes a linked identity; `Ok(false)` when there was none.
+    fn unlink_identity(&mut self, issuer: &str, subject: &str, audit: &AuditEntry) -> Result<bool> {
+        identity::unlink_identity(self, issuer, subject, audit)
+    }
+    /// Enabled accounts whose verified e-mail address is `email` (any case).
+    fn users_by_verified_email(&mut self, email: &str) -> Result<Vec<i64>> {
+        identity::users_by_verified_email(self.sql(), email)
+    }
+    /// The account whose personnummer index is one of `indexes`, and which one it is.
+    fn user_by_personnummer_index(&mut self, indexes: &[String]) -> Result<Option<(i64, String)>> {
+        identity::user_by_personnummer_index(self.sql(), indexes)
+    }
+    fn set_personnummer_index(
+        &mut self,
+        user_id: i64,
+        index: Option<&str>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        identity::set_personnummer_index(self, user_id, index, audit)
+    }
+    /// Whether the user belongs to a municipality whose staff may not use passwords.
+    fn password_login_refused(&mut self, user_id: i64) -> Result<bool> {
+        identity::password_login_refused(self.sql(), user_id)
+    }
+    /// Municipalities with password login off, with the time it was switched off.
+    fn password_login_off(&mut self) -> Result<Vec<(String, String)>> {
+        identity::password_login_off(self.sql())
+    }
+    fn set_password_login(&mut self, unit: &str, allowed: bool, audit: &AuditEntry) -> Result<()> {
+        identity::set_password_login(self, unit, allowed, audit)
+    }
+    fn create_login_ticket(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        identity::create_login_ticket(self, token_hash, user_id, expires_at, audit)
+    }
+    /// Takes a one-time login ticket not expired at `now`: its user.
+    fn take_login_ticket(&mut self, token_hash: &str, now: &str) -> Result<Option<i64>> {
+        identity::take_login_ticket(self.sql(), token_hash, now)
     }
     /// Puts messages in the outbox (a key already there is left out), with an audit entry
     /// when given, in one transaction; the number put in.

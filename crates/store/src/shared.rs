@@ -17,7 +17,7 @@ pub(crate) fn insert_audit(db: &mut dyn Sql, e: &AuditEntry) -> Result<()> {
 }
 
 /// Runs `write` and stores `audit` in one transaction.
-fn audited<T: Default>(
+pub(crate) fn audited<T: Default>(
     b: &mut (impl Backend + ?Sized),
     audit: &AuditEntry,
     mut write: impl FnMut(&mut dyn Sql) -> Result<T>,
@@ -31,7 +31,7 @@ fn audited<T: Default>(
 }
 
 /// Runs `write` in one transaction and stores `audit` with it when `write` says it wrote.
-fn audited_if(
+pub(crate) fn audited_if(
     b: &mut (impl Backend + ?Sized),
     audit: &AuditEntry,
     mut write: impl FnMut(&mut dyn Sql) -> Result<bool>,

@@ -183,14 +183,27 @@ impl Keyring {
 
     /// A keyed, deterministic index of a value (for finding a personnummer without storing it).
     pub fn blind_index(&self, value: &str) -> String {
-        let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(&self.keys[0].key)
-            .expect("HMAC takes keys of any length");
+        Self::index_with(&self.keys[0].id, &self.keys[0].key, value)
+    }
+
+    /// The value's index under every key of the ring, the current one first: a lookup
+    /// that must also find what was indexed before the last rotation.
+    pub fn blind_indexes(&self, value: &str) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|k| Self::index_with(&k.id, &k.key, value))
+            .collect()
+    }
+
+    fn index_with(id: &str, key: &[u8; 32], value: &str) -> String {
+        let mut derive =
+            <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
         derive.update(b"etablera blind index v1");
         let index_key = derive.finalize().into_bytes();
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&index_key)
             .expect("HMAC takes keys of any length");
         mac.update(value.as_bytes());
-        format!("{}.{}", self.current(), hex(&mac.finalize().into_bytes()))
+        format!("{}.{}", id, hex(&mac.finalize().into_bytes()))
     }
 
     fn chain_key(key: &[u8; 32]) -> Hmac<Sha256> {

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod data;
 pub mod db;
 pub mod edit;
+pub mod eid;
 pub mod error;
 pub mod health;
 mod i18n;
@@ -77,6 +78,9 @@ pub struct Config {
     /// A second address that serves `/metrics` and nothing else, for a scraper on the
     /// internal network (`metrics_addr`, `ETABLERA_METRICS_ADDR`).
     pub metrics_addr: Option<SocketAddr>,
+    /// The OpenID Connect providers staff may log in through (`[[oidc]]` of the
+    /// configuration file), each a button on the login page.
+    pub oidc: Vec<Arc<etablera_oidc::Provider>>,
 }
 
 impl Default for Config {
@@ -93,6 +97,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             metrics_token: None,
             metrics_addr: None,
+            oidc: Vec::new(),
         }
     }
 }
@@ -245,6 +250,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rounds::router())
         .merge(account::router())
         .merge(users::router())
+        .merge(eid::router())
         .merge(library::router())
         .merge(register::router(limit))
         .nest("/api/v1", api::router(limit))

@@ -137,6 +137,7 @@ fn login_page(
         @if let Some(e) = &error {
             div.error role="alert" id="login-error" { (e) }
         }
+        (crate::eid::buttons(state, ctx, &next))
         form method="post" action="/login" {
             input type="hidden" name="csrf" value=(token);
             input type="hidden" name="next" value=(next);
@@ -162,7 +163,7 @@ fn login_page(
 
 /// A page with a form sent before login: its signed token also goes in a cookie, for an
 /// hour.
-fn with_form_token(state: &AppState, mut resp: Response, token: &str) -> Response {
+pub(crate) fn with_form_token(state: &AppState, mut resp: Response, token: &str) -> Response {
     resp.headers_mut().append(
         header::SET_COOKIE,
         auth::set_cookie(
@@ -186,7 +187,7 @@ struct LoginForm {
 
 /// Whether a form posted without a session (login, an accessibility report) carries the
 /// token of its cookie, and one this server issued and has not expired (double submit).
-fn anonymous_form_is_fresh(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
+pub(crate) fn anonymous_form_is_fresh(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
     let cookie_token = auth::cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     !cookie_token.is_empty()
         && auth::same_secret(&cookie_token, token)
