@@ -16,6 +16,7 @@ use crate::{iso_utc, now_secs, now_utc};
 use etablera_domain::access::{allowed, Action};
 use etablera_domain::Lang;
 use etablera_oidc::{Identity, Link, Provider};
+
 use etablera_store::{AuditEntry, LinkedIdentity, OidcLoginRow, User};
 
 pub use etablera_oidc::ProviderSettings;
@@ -39,42 +40,53 @@ pub fn safe_return_to(path: &str) -> Option<String> {
     ok.then(|| path.to_string())
 }
 
-/// A begun login: where to send the browser, and the state it will bring back (for the
-/// adapter to tie to the browser, in a cookie).
-#[derive(Debug, Clone)]
-pub struct Begun {
-    pub url: String,
-    pub state: String,
+/// Logins begun and not yet finished, over all providers, beyond which new ones are
+/// refused for a while (a flood of starts cannot grow the table without bound).
+pub const MAX_PENDING_LOGINS: i64 = 10_000;
+
+/// The first step, without the database: the provider's address with a fresh state, nonce
+/// and PKCE challenge. It may read the provider's discovery document, so the adapter runs
+/// it without holding a database connection.
+pub fn start(provider: &Provider, redirect_uri: &str, lang: Lang) -> Result<Started> {
+    provider
+        .start(redirect_uri, lang.code())
+        .map_err(|e| unavailable(&provider.settings, &e, lang))
 }
 
-/// Begins a login at `provider`: stores the login and returns the address to send the
-/// browser to. `redirect_uri` is this site's callback for the provider.
+pub use etablera_oidc::{Identity as ProvenIdentity, Started};
+
+/// Stores a begun login (its state only as SHA-256) so that any process can finish it.
 pub fn begin_login(
     conn: &mut Conn,
-    provider: &Provider,
-    redirect_uri: &str,
+    provider: &ProviderSettings,
+    started: &Started,
     return_to: Option<&str>,
     lang: Lang,
-) -> Result<Begun> {
-    let started = provider
-        .start(redirect_uri, lang.code())
-        .map_err(|e| unavailable(provider, &e, lang))?;
+) -> Result<()> {
     let now = now_secs();
-    conn.store().put_oidc_login(
+    let stored = conn.store().put_oidc_login(
         &OidcLoginRow {
             state_hash: sha256_hex(&started.state),
-            provider: provider.settings.id.clone(),
+            provider: provider.id.clone(),
             nonce: started.nonce.clone(),
             pkce_verifier: started.pkce_verifier.clone(),
             return_to: return_to.and_then(safe_return_to),
             created_at: iso_utc(now),
         },
         &iso_utc(now - LOGIN_LIFETIME_SECS),
+        MAX_PENDING_LOGINS,
     )?;
-    Ok(Begun {
-        url: started.url,
-        state: started.state,
-    })
+    if !stored {
+        tracing::warn!(provider = %provider.id, "too many eID logins begun and not finished");
+        return Err(Error::Unavailable(
+            lang.pick(
+                "Just nu påbörjas väldigt många inloggningar. Försök igen om några minuter.",
+                "A great many logins are being started just now. Try again in a few minutes.",
+            )
+            .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// What the provider sent the browser back with.
@@ -86,6 +98,15 @@ pub struct Callback {
     pub error: Option<String>,
 }
 
+/// A returned login taken from the database (once): what the code exchange needs.
+#[derive(Debug, Clone)]
+pub struct Taken {
+    pub code: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub return_to: Option<String>,
+}
+
 /// A finished login: the account, the new session id, where to go.
 #[derive(Debug)]
 pub struct LoggedIn {
@@ -94,19 +115,14 @@ pub struct LoggedIn {
     pub return_to: Option<String>,
 }
 
-/// Finishes a login at `provider` and starts a session, ending `old_sid` if any.
-/// `keys` are the register's keys, needed for providers that link by personnummer.
-pub fn finish_login(
+/// The second step: takes the login the callback's state names — once, within
+/// [`LOGIN_LIFETIME_SECS`], begun at this provider — and checks the callback.
+pub fn take_login(
     conn: &mut Conn,
-    provider: &Provider,
-    redirect_uri: &str,
+    provider: &ProviderSettings,
     callback: &Callback,
-    old_sid: Option<&str>,
-    keys: Option<&etablera_vault::Keyring>,
     lang: Lang,
-) -> Result<LoggedIn> {
-    let id = &provider.settings.id;
-    let now = now_secs();
+) -> Result<Taken> {
     let again = || {
         Error::Input(
             lang.pick(
@@ -119,27 +135,66 @@ pub fn finish_login(
     if callback.state.is_empty() || callback.state.len() > 512 {
         return Err(again());
     }
-    let store = conn.store();
-    let row = store
+    let row = conn
+        .store()
         .take_oidc_login(
             &sha256_hex(&callback.state),
-            &iso_utc(now - LOGIN_LIFETIME_SECS),
+            &iso_utc(now_secs() - LOGIN_LIFETIME_SECS),
         )?
-        .filter(|r| &r.provider == id)
+        .filter(|r| r.provider == provider.id)
         .ok_or_else(again)?;
     if callback.error.is_some() {
         return Err(Error::Input(format!(
-            "{} {}",
+            "{} {}.",
             lang.pick("Inloggningen avbröts hos", "The login was cancelled at"),
-            provider.settings.name
+            provider.name
         )));
     }
     let code = callback
         .code
-        .as_deref()
+        .clone()
         .filter(|c| !c.is_empty() && c.len() <= 4096)
         .ok_or_else(again)?;
-    let identity = match provider.finish(redirect_uri, code, &row.pkce_verifier, &row.nonce) {
+    Ok(Taken {
+        code,
+        nonce: row.nonce,
+        pkce_verifier: row.pkce_verifier,
+        return_to: row.return_to,
+    })
+}
+
+/// The third step, without the database: the provider exchanges the code and the ID token
+/// is checked. The adapter runs it without holding a database connection.
+pub fn exchange(
+    provider: &Provider,
+    redirect_uri: &str,
+    taken: &Taken,
+) -> std::result::Result<Identity, etablera_oidc::Error> {
+    provider.finish(
+        redirect_uri,
+        &taken.code,
+        &taken.pkce_verifier,
+        &taken.nonce,
+    )
+}
+
+/// The last step: what the exchange proved becomes a session. A refused token or code is
+/// recorded (which check failed, never a claim's value); an identity seen for the first
+/// time is linked by the provider's configured claim, if it names exactly one account that
+/// may be linked (see [`link`]); a disabled account does not log in. Ends `old_sid`.
+#[allow(clippy::too_many_arguments)]
+pub fn complete_login(
+    conn: &mut Conn,
+    provider: &ProviderSettings,
+    proven: std::result::Result<Identity, etablera_oidc::Error>,
+    return_to: Option<String>,
+    old_sid: Option<&str>,
+    keys: Option<&etablera_vault::Keyring>,
+    lang: Lang,
+) -> Result<LoggedIn> {
+    let id = &provider.id;
+    let store = conn.store();
+    let identity = match proven {
         Ok(i) => i,
         Err(etablera_oidc::Error::Token(kind, detail)) => {
             refused(store, id, &format!("{kind:?}"), &detail)?;
@@ -156,13 +211,16 @@ pub fn finish_login(
         None => match link(store, provider, &identity, keys)? {
             Some(user_id) => store.user(user_id)?,
             None => {
-                store.append_audit(&AuditEntry::new(
-                    &now_utc(),
-                    None,
-                    "session.login_unlinked",
-                    &format!("provider:{id}"),
-                    None,
-                ))?;
+                store.append_audit(
+                    &AuditEntry::new(
+                        &now_utc(),
+                        None,
+                        "session.login_unlinked",
+                        &format!("provider:{id}"),
+                        None,
+                    )
+                    .change(None, Some(format!("provider:{id}"))),
+                )?;
                 return Err(Error::Input(
                     lang.pick(
                         "Din e-legitimation är inte kopplad till något konto i Etablera. Be administratören i din kommun att koppla den till ditt konto.",
@@ -196,7 +254,7 @@ pub fn finish_login(
     Ok(LoggedIn {
         user,
         session_id,
-        return_to: row.return_to,
+        return_to,
     })
 }
 
@@ -222,22 +280,24 @@ fn refused(
     Ok(())
 }
 
-fn not_proven(provider: &Provider, lang: Lang) -> Error {
-    Error::Input(format!(
-        "{} {}",
-        provider.settings.name,
-        lang.pick(
-            "kunde inte styrka inloggningen. Försök igen från inloggningssidan.",
-            "could not prove the login. Try again from the login page.",
-        )
-    ))
+fn not_proven(provider: &ProviderSettings, lang: Lang) -> Error {
+    Error::Input(match lang {
+        Lang::Sv => format!(
+            "Inloggningen med {} kunde inte godkännas. Försök igen från inloggningssidan.",
+            provider.name
+        ),
+        Lang::En => format!(
+            "The login with {} could not be accepted. Try again from the login page.",
+            provider.name
+        ),
+    })
 }
 
-fn unavailable(provider: &Provider, e: &etablera_oidc::Error, lang: Lang) -> Error {
-    tracing::warn!(provider = %provider.settings.id, error = %e, "an identity provider could not be used");
+fn unavailable(provider: &ProviderSettings, e: &etablera_oidc::Error, lang: Lang) -> Error {
+    tracing::warn!(provider = %provider.id, error = %e, "an identity provider could not be used");
     Error::Unavailable(format!(
         "{} {}",
-        provider.settings.name,
+        provider.name,
         lang.pick(
             "svarar inte just nu. Försök igen om en stund.",
             "does not answer at the moment. Try again in a while.",
@@ -246,14 +306,17 @@ fn unavailable(provider: &Provider, e: &etablera_oidc::Error, lang: Lang) -> Err
 }
 
 /// Links an identity seen for the first time, by the provider's configured claim, to the
-/// one account it names; `None` when it names none (or more than one).
+/// one account it names; `None` when it names none, more than one, or one that may not be
+/// linked by a claim: a disabled account, a system administrator's (linked only by the
+/// operator), or — for a provider limited to some municipalities (`units`) — one with a
+/// role outside them or none at all.
 fn link(
     store: &mut dyn etablera_store::Store,
-    provider: &Provider,
+    provider: &ProviderSettings,
     identity: &Identity,
     keys: Option<&etablera_vault::Keyring>,
 ) -> Result<Option<i64>> {
-    let s = &provider.settings;
+    let s = provider;
     let found = match s.link {
         Link::None => None,
         Link::Email => match (&identity.email, s.trust_email && identity.email_verified) {
@@ -293,7 +356,29 @@ fn link(
     let Some((user_id, how)) = found else {
         return Ok(None);
     };
-    store.link_identity(
+    let Some(user) = store.user(user_id)? else {
+        return Ok(None);
+    };
+    if user.disabled || user.system_admin {
+        return Ok(None);
+    }
+    if !s.units.is_empty() {
+        let mut units: Vec<String> = store
+            .memberships(user_id)?
+            .into_iter()
+            .map(|(u, _)| u.to_string())
+            .collect();
+        units.extend(
+            store
+                .register_memberships(user_id)?
+                .into_iter()
+                .map(|(u, _)| u.to_string()),
+        );
+        if units.is_empty() || !units.iter().all(|u| s.units.contains(u)) {
+            return Ok(None);
+        }
+    }
+    let linked = store.link_identity(
         &LinkedIdentity {
             issuer: identity.issuer.clone(),
             subject: identity.subject.clone(),
@@ -311,8 +396,15 @@ fn link(
             None,
         )
         .change(None, Some(format!("provider:{} by:{how}", s.id))),
-    )?;
-    Ok(Some(user_id))
+    );
+    match linked {
+        Ok(()) => Ok(Some(user_id)),
+        // Two first logins of one identity at once: the other linked it.
+        Err(_) if store.identity_user(&identity.issuer, &identity.subject)? == Some(user_id) => {
+            Ok(Some(user_id))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Linked identities the actor may see: every one for a system administrator, those of
@@ -336,8 +428,11 @@ pub fn identities(conn: &mut Conn, actor: &Actor) -> Result<Vec<LinkedIdentity>>
     Ok(out)
 }
 
-/// Whether the actor administers a municipality in which the user has a role (always for
-/// a system administrator).
+/// Whether the actor administers the user: a system administrator always; a
+/// municipality's administrator when the user is no system administrator, has a role
+/// somewhere, and every role (strategy or register) is in a municipality the actor
+/// administers — so one municipality's administrator cannot lock out staff who also work
+/// for another.
 fn administers_user(conn: &mut Conn, actor: &Actor, user_id: i64) -> Result<bool> {
     let Some(p) = actor.principal() else {
         return Ok(false);
@@ -346,6 +441,9 @@ fn administers_user(conn: &mut Conn, actor: &Actor, user_id: i64) -> Result<bool
         return Ok(true);
     }
     let store = conn.store();
+    if store.user(user_id)?.is_none_or(|u| u.system_admin) {
+        return Ok(false);
+    }
     let mut units: Vec<_> = store
         .memberships(user_id)?
         .into_iter()
@@ -357,9 +455,25 @@ fn administers_user(conn: &mut Conn, actor: &Actor, user_id: i64) -> Result<bool
             .into_iter()
             .map(|(u, _)| u),
     );
-    Ok(units
-        .iter()
-        .any(|u| allowed(Some(p), Action::Administer, u, false)))
+    Ok(!units.is_empty()
+        && units
+            .iter()
+            .all(|u| allowed(Some(p), Action::Administer, u, false)))
+}
+
+/// An opaque key of a linked identity, for forms: the page need not carry the subject
+/// (some providers' subjects are stable personal identifiers).
+pub fn identity_key(i: &LinkedIdentity) -> String {
+    sha256_hex(format!("{}\n{}", i.issuer, i.subject))
+}
+
+/// Removes a linked identity named by its [`identity_key`], among those the actor may see.
+pub fn unlink_by_key(conn: &mut Conn, actor: &Actor, key: &str) -> Result<()> {
+    let found = identities(conn, actor)?
+        .into_iter()
+        .find(|i| identity_key(i) == key)
+        .ok_or(Error::NotFound)?;
+    unlink(conn, actor, &found.issuer, &found.subject)
 }
 
 /// Removes a linked identity: the user can no longer log in with it (until linked again).
@@ -397,10 +511,12 @@ pub fn link_by_hand(
     subject: &str,
 ) -> Result<()> {
     conn.act_as(actor)?;
-    let user = user_named(conn, username, actor.lang)?;
-    if !administers_user(conn, actor, user.id)? {
+    // Only a system administrator (the operator): whoever links an identity can log in as
+    // the account.
+    if !actor.principal().is_some_and(|p| p.system_admin) {
         return Err(Error::Forbidden);
     }
+    let user = user_named(conn, username, actor.lang)?;
     if issuer.is_empty() || subject.is_empty() || subject.len() > 255 || issuer.len() > 512 {
         return Err(Error::Input(
             actor
@@ -457,8 +573,7 @@ fn user_named(conn: &mut Conn, username: &str, lang: Lang) -> Result<User> {
 }
 
 /// Sets (or clears, with `None`) a staff member's personnummer, kept only as a blind index
-/// under the register's keys, for providers that link by personnummer. The operator or an
-/// administrator of a municipality the user has a role in.
+/// under the register's keys, for providers that link by personnummer. The operator only.
 pub fn set_staff_personnummer(
     conn: &mut Conn,
     actor: &Actor,
@@ -467,10 +582,11 @@ pub fn set_staff_personnummer(
     personnummer: Option<&str>,
 ) -> Result<()> {
     conn.act_as(actor)?;
-    let user = user_named(conn, username, actor.lang)?;
-    if !administers_user(conn, actor, user.id)? {
+    // Only a system administrator (the operator), as for linking by hand.
+    if !actor.principal().is_some_and(|p| p.system_admin) {
         return Err(Error::Forbidden);
     }
+    let user = user_named(conn, username, actor.lang)?;
     let index = match personnummer {
         None => None,
         Some(text) => {
@@ -603,7 +719,7 @@ pub fn ticket_login(
     let refused = || {
         Error::Input(
             lang.pick(
-                "Engångsinloggningen gäller inte (fel, redan använd eller för gammal).",
+                "Engångskoden gäller inte. Den kan vara felskriven, redan använd eller för gammal.",
                 "The one-time login is not valid (wrong, already used or too old).",
             )
             .into(),

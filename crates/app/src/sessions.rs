@@ -209,6 +209,29 @@ impl Authenticator for PasswordLogin {
                 .prune_login_attempts(&iso_utc(now - 24 * 3600), &iso_utc(now - 180 * 24 * 3600))?;
         }
         let user = store.user_by_name(&name)?;
+        // A member of a municipality whose staff log in through an identity provider only
+        // (see `identity::set_password_login`): the same answer whatever the password, so
+        // the form cannot be used to test one, and counted as a failed attempt.
+        if let Some(u) = user.as_ref().filter(|u| !u.system_admin && !u.disabled) {
+            if store.password_login_refused(u.id)? {
+                let _ = verify_password(DUMMY_HASH, &self.password);
+                store.record_login(&etablera_store::LoginAttempt {
+                    username: name.clone(),
+                    address: self.address.clone(),
+                    at: iso_utc(now),
+                    success: false,
+                    known: true,
+                })?;
+                return Err(Error::Input(
+                    self.lang
+                        .pick(
+                            "I din kommun loggar personalen in med e-legitimation. Välj e-legitimation på inloggningssidan.",
+                            "In your municipality, staff log in with an e-identity. Choose one on the login page.",
+                        )
+                        .into(),
+                ));
+            }
+        }
         let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
             Some(h) => verify_password(h, &self.password),
             None => {
@@ -219,27 +242,6 @@ impl Authenticator for PasswordLogin {
         };
         let known = user.is_some();
         let user = user.filter(|u| ok && !u.disabled);
-        // A member of a municipality whose staff log in through an identity provider only
-        // (see `identity::set_password_login`): the right password does not log in.
-        if let Some(u) = &user {
-            if !u.system_admin && store.password_login_refused(u.id)? {
-                store.append_audit(&AuditEntry::new(
-                    &iso_utc(now),
-                    Some(u.id),
-                    "session.password_refused",
-                    &format!("user:{}", u.username),
-                    None,
-                ))?;
-                return Err(Error::Input(
-                    self.lang
-                        .pick(
-                            "Din kommun loggar in med e-legitimation. Välj din e-legitimation på inloggningssidan.",
-                            "Your municipality logs in with an e-identity. Choose yours on the login page.",
-                        )
-                        .into(),
-                ));
-            }
-        }
         store.record_login(&etablera_store::LoginAttempt {
             username: name.clone(),
             address: self.address.clone(),

@@ -1130,11 +1130,16 @@ fn main() -> Result<()> {
             unreachable!("handled above")
         }
         Command::BreakGlass { username, reason } => {
+            // Who asked, as the operating system knows them (the audit log has no account
+            // for the operator).
+            let who = std::env::var("SUDO_USER")
+                .or_else(|_| std::env::var("USER"))
+                .unwrap_or_else(|_| "?".into());
             let ticket = etablera_app::identity::break_glass(
                 store,
                 &etablera_app::Actor::system(),
                 &username,
-                &reason,
+                &format!("{} (OS user {who})", reason.trim()),
             )?;
             println!("One-time login for {username}, valid once for 15 minutes at /login/engang:");
             println!("{ticket}");

@@ -19,9 +19,10 @@ use openidconnect::core::{
     CoreProviderMetadata,
 };
 use openidconnect::{
-    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
-    JsonWebKeySet, LanguageTag, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RequestTokenError, Scope, SignatureVerificationError, TokenResponse,
+    AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
+    CsrfToken, IssuerUrl, JsonWebKeySet, LanguageTag, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
+    SignatureVerificationError, TokenResponse,
 };
 use std::io::Read;
 use std::sync::Mutex;
@@ -36,6 +37,11 @@ pub const METADATA_LIFETIME: Duration = Duration::from_secs(3600);
 /// The shortest time between two fetches of the keys prompted by unknown key ids, so a run
 /// of tokens naming keys that do not exist cannot make the server hammer the provider.
 pub const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(5);
+/// How long a discovery document may still be used when reading it again fails.
+pub const METADATA_STALE_LIMIT: Duration = Duration::from_secs(24 * 3600);
+/// Requests to one provider at once; more are refused at once (a flood of logins, or a
+/// provider that hangs, cannot tie up the server's threads).
+pub const MAX_IN_FLIGHT: usize = 32;
 
 /// The claim of the Swedish OIDC profile (Sweden Connect, Freja, BankID brokers) that
 /// carries a personnummer.
@@ -85,6 +91,17 @@ pub struct ProviderSettings {
     /// The claim with the personnummer, for `link = "personnummer"`.
     #[serde(default = "personnummer_claim")]
     pub personnummer_claim: String,
+    /// The levels of assurance to ask for (`acr_values`); the ID token's `acr` must be one of
+    /// them. For the register, Sweden Connect's "substantial":
+    /// `["http://id.elegnamnden.se/loa/1.0/loa3"]`. Empty: none asked, any accepted.
+    #[serde(default)]
+    pub acr_values: Vec<String>,
+    /// The municipalities (codes) whose staff this provider may link by a claim: an account
+    /// is linked only if each of its roles is in one of them. Empty: any municipality — for
+    /// a national provider such as Freja or BankID, whose claims no municipality controls.
+    /// Give it for a municipality's own identity provider.
+    #[serde(default)]
+    pub units: Vec<String>,
 }
 
 fn no_link() -> Link {
@@ -134,6 +151,8 @@ pub enum Rejection {
     Nonce,
     /// The token is from another issuer.
     Issuer,
+    /// The level of assurance (`acr`) is not one asked for.
+    Assurance,
     /// The response had no ID token.
     Missing,
     /// Anything else wrong with the token.
@@ -172,6 +191,7 @@ pub struct Provider {
     secret: Option<ClientSecret>,
     agent: ureq::Agent,
     cache: Mutex<Option<Cached>>,
+    in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Provider {
@@ -242,6 +262,7 @@ impl Provider {
             issuer,
             agent,
             cache: Mutex::new(None),
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -251,7 +272,24 @@ impl Provider {
         &self,
         request: openidconnect::HttpRequest,
     ) -> std::result::Result<openidconnect::HttpResponse, HttpError> {
+        use std::sync::atomic::Ordering;
+        struct Slot<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Slot<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let _slot = Slot(&self.in_flight);
+        if self.in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
+            return Err(HttpError(
+                "too many requests to the provider at once".into(),
+            ));
+        }
         let uri = request.uri().to_string();
+        // Plain http only to this machine, whatever the discovery document names.
+        if !(uri.starts_with("https://") || loopback_http(&uri)) {
+            return Err(HttpError(format!("{uri} is not an https address")));
+        }
         let mut req = match request.method().as_str() {
             "POST" => self.agent.post(&uri),
             _ => self.agent.get(&uri),
@@ -300,8 +338,23 @@ impl Provider {
             }
         }
         let http = |r| self.http(r);
-        let metadata = CoreProviderMetadata::discover(&self.issuer, &http)
-            .map_err(|e| Error::Unreachable(format!("{}: {}", self.settings.issuer, chain(&e))))?;
+        let metadata = match CoreProviderMetadata::discover(&self.issuer, &http) {
+            Ok(m) => m,
+            Err(e) => {
+                let e = Error::Unreachable(format!("{}: {}", self.settings.issuer, chain(&e)));
+                // A provider that stumbles at the hourly refresh: the document it gave before
+                // serves on for a while.
+                let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(c) = cache
+                    .as_ref()
+                    .filter(|c| c.fetched.elapsed() < METADATA_STALE_LIMIT)
+                {
+                    tracing::warn!(provider = %self.settings.id, error = %e, "using the discovery document read before");
+                    return Ok(c.metadata.clone());
+                }
+                return Err(e);
+            }
+        };
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         *cache = Some(Cached {
             metadata: metadata.clone(),
@@ -339,6 +392,9 @@ impl Provider {
             if s != "openid" {
                 request = request.add_scope(Scope::new(s.clone()));
             }
+        }
+        for acr in &self.settings.acr_values {
+            request = request.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
         }
         let (url, state, nonce) = request.url();
         Ok(Started {
@@ -386,8 +442,19 @@ impl Provider {
             other => other,
         };
         let claims = checked.map_err(rejection)?;
+        // `azp`, when given, must be this client (Core 1.0 §3.1.3.7, 5; the crate leaves
+        // this check out).
+        let raw = token.to_string();
+        if let Some(azp) = payload_claim(&raw, "azp") {
+            if azp != self.settings.client_id {
+                return Err(Error::Token(
+                    Rejection::Audience,
+                    "azp names another client".into(),
+                ));
+            }
+        }
         let personnummer = if self.settings.link == Link::Personnummer {
-            payload_claim(&token.to_string(), &self.settings.personnummer_claim)
+            payload_claim(&raw, &self.settings.personnummer_claim)
                 .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
                 .filter(|p| !p.is_empty())
         } else {
@@ -420,6 +487,17 @@ impl Provider {
             None => CoreIdTokenVerifier::new_public_client(id, self.issuer.clone(), keys),
         }
         .set_allowed_algs(ALLOWED_ALGS);
+        let acr_values = &self.settings.acr_values;
+        let verifier = verifier.set_auth_context_verifier_fn(move |acr| {
+            if acr_values.is_empty() || acr.is_some_and(|a| acr_values.contains(a)) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the level of assurance {:?} is not one of those asked for",
+                    acr.map(|a| a.as_str())
+                ))
+            }
+        });
         token.claims(&verifier, nonce)
     }
 
@@ -431,9 +509,12 @@ impl Provider {
     ) -> Result<JsonWebKeySet<openidconnect::core::CoreJsonWebKey>> {
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(at) = cache.as_ref().and_then(|c| c.refetched) {
-                if at.elapsed() < KEY_REFETCH_INTERVAL {
-                    return Ok(metadata.jwks().clone());
+            if let Some(c) = cache.as_ref() {
+                if c.refetched
+                    .is_some_and(|at| at.elapsed() < KEY_REFETCH_INTERVAL)
+                {
+                    // Fetched a moment ago (perhaps for this very rotation): those keys.
+                    return Ok(c.metadata.jwks().clone());
                 }
             }
         }
@@ -478,6 +559,19 @@ type Client = openidconnect::Client<
     openidconnect::EndpointMaybeSet,
 >;
 
+/// Whether an address is plain http to this machine.
+fn loopback_http(uri: &str) -> bool {
+    [
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+        "http://localhost:",
+        "http://localhost/",
+        "http://[::1]:",
+    ]
+    .iter()
+    .any(|p| uri.starts_with(p))
+}
+
 #[derive(Debug)]
 struct HttpError(String);
 
@@ -507,6 +601,7 @@ fn rejection(e: ClaimsVerificationError) -> Error {
         ClaimsVerificationError::Expired(_) => Rejection::Expired,
         ClaimsVerificationError::InvalidIssuer(_) => Rejection::Issuer,
         ClaimsVerificationError::InvalidNonce(_) => Rejection::Nonce,
+        ClaimsVerificationError::InvalidAuthContext(_) => Rejection::Assurance,
         ClaimsVerificationError::SignatureVerification(
             SignatureVerificationError::NoMatchingKey,
         ) => Rejection::UnknownKey,
@@ -557,6 +652,14 @@ mod tests {
     }
 
     #[test]
+    fn only_https_or_this_machine() {
+        assert!(loopback_http("http://127.0.0.1:9000/token"));
+        assert!(loopback_http("http://localhost/jwks"));
+        assert!(!loopback_http("http://127.0.0.1.evil.example/jwks"));
+        assert!(!loopback_http("http://idp.example/token"));
+    }
+
+    #[test]
     fn ids_are_checked() {
         let s = |id: &str, issuer: &str| ProviderSettings {
             id: id.into(),
@@ -568,6 +671,8 @@ mod tests {
             link: Link::None,
             trust_email: false,
             personnummer_claim: personnummer_claim(),
+            acr_values: vec![],
+            units: vec![],
         };
         assert!(Provider::new(s("freja", "https://idp.example"), None).is_ok());
         assert!(Provider::new(s("Freja Eid", "https://idp.example"), None).is_err());

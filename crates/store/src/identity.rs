@@ -33,21 +33,26 @@ pub struct LinkedIdentity {
     pub linked_by: String,
 }
 
-/// Keeps a login begun at a provider; drops those begun before `expired_before`.
+/// Keeps a login begun at a provider unless `max` wait already (`Ok(false)`); drops those
+/// begun before `expired_before`.
 pub(crate) fn put_oidc_login(
     db: &mut dyn Sql,
     row: &OidcLoginRow,
     expired_before: &str,
-) -> Result<()> {
+    max: i64,
+) -> Result<bool> {
     db.exec(
         "delete from oidc_login where created_at < $1",
         p![expired_before],
     )?;
+    if db.one("select count(*) from oidc_login", &[], |r| r.int(0))? >= max {
+        return Ok(false);
+    }
     db.exec(
         "insert into oidc_login (state_hash, provider, nonce, pkce_verifier, return_to, created_at) values ($1, $2, $3, $4, $5, $6)",
         p![&row.state_hash, &row.provider, &row.nonce, &row.pkce_verifier, &row.return_to, &row.created_at],
     )?;
-    Ok(())
+    Ok(true)
 }
 
 /// Takes (deletes and returns) a login by its state's hash, if it was begun at or after
@@ -159,8 +164,8 @@ pub(crate) fn user_by_personnummer_index(
 ) -> Result<Option<(i64, String)>> {
     for index in indexes {
         if let Some(id) = db.opt(
-            "select id from app_user where personnummer_index = $1",
-            p![index],
+            "select id from app_user where personnummer_index = $1 and disabled = $2",
+            p![index, false],
             |r| r.int(0),
         )? {
             return Ok(Some((id, index.clone())));

@@ -1133,9 +1133,15 @@ pub trait Store: Send + backend::Backend {
         false
     }
     // Logins through identity providers (see `identity`).
-    /// Keeps a login begun at a provider; drops those begun before `expired_before`.
-    fn put_oidc_login(&mut self, row: &OidcLoginRow, expired_before: &str) -> Result<()> {
-        identity::put_oidc_login(self.sql(), row, expired_before)
+    /// Keeps a login begun at a provider unless `max` wait already (`Ok(false)`); drops
+    /// those begun before `expired_before`.
+    fn put_oidc_login(
+        &mut self,
+        row: &OidcLoginRow,
+        expired_before: &str,
+        max: i64,
+    ) -> Result<bool> {
+        identity::put_oidc_login(self.sql(), row, expired_before, max)
     }
     /// Takes a begun login by its state's hash (once), if begun at or after `not_before`.
     fn take_oidc_login(

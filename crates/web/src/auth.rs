@@ -279,6 +279,39 @@ pub fn clear_session_cookie(resp: &mut Response, secure: bool) {
     );
 }
 
+/// A page with a form sent before login: its signed token also goes in a cookie, for an
+/// hour.
+pub(crate) fn with_form_token(
+    state: &crate::AppState,
+    mut resp: axum::response::Response,
+    token: &str,
+) -> axum::response::Response {
+    resp.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            Some(3600),
+            state.config.secure_cookies,
+            true,
+        ),
+    );
+    resp
+}
+
+/// Whether a form posted without a session (login, an accessibility report) carries the
+/// token of its cookie, and one this server issued and has not expired (double submit).
+pub(crate) fn anonymous_form_is_fresh(
+    state: &crate::AppState,
+    headers: &HeaderMap,
+    token: &str,
+) -> bool {
+    let cookie_token = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    !cookie_token.is_empty()
+        && same_secret(&cookie_token, token)
+        && state.forms.check(token, etablera_app::now_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,25 @@ struct BeginQuery {
     next: Option<String>,
 }
 
+/// The state cookie's name: with the `__Host-` prefix when cookies are Secure, so that no
+/// sibling host can plant one.
+fn state_cookie(state: &AppState) -> &'static str {
+    if state.config.secure_cookies {
+        "__Host-etablera_eid_state"
+    } else {
+        STATE_COOKIE
+    }
+}
+
+/// Runs a call to the provider on a blocking thread, holding no database connection.
+async fn at_provider<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::internal(format!("the provider call failed: {e}")))
+}
+
 async fn begin(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -96,26 +115,33 @@ async fn begin(
     let redirect = redirect_uri(&state, &id);
     let next = safe_next(q.next.as_deref());
     let lang = ctx.lang;
+    let provider = p.clone();
+    let started = match at_provider(move || identity::start(&provider, &redirect, lang)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return fail(&ctx, e.into()),
+        Err(e) => return fail(&ctx, e),
+    };
+    let (url, state_param) = (started.url.clone(), started.state.clone());
     let r = state
         .db
         .app(move |conn| {
             Ok(identity::begin_login(
                 conn,
-                &p,
-                &redirect,
+                &p.settings,
+                &started,
                 Some(&next),
                 lang,
             )?)
         })
         .await;
     match r {
-        Ok(begun) => {
-            let mut resp = Redirect::to(&begun.url).into_response();
+        Ok(()) => {
+            let mut resp = Redirect::to(&url).into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
                 auth::set_cookie(
-                    STATE_COOKIE,
-                    &begun.state,
+                    state_cookie(&state),
+                    &state_param,
                     Some(identity::LOGIN_LIFETIME_SECS),
                     state.config.secure_cookies,
                     true,
@@ -146,9 +172,10 @@ async fn callback(
     };
     let lang = ctx.lang;
     let secure = state.config.secure_cookies;
+    let cookie_name = state_cookie(&state);
     let given = q.state.clone().unwrap_or_default();
     // The state must also be the one this browser left with.
-    let cookie_state = auth::cookie(&headers, STATE_COOKIE).unwrap_or_default();
+    let cookie_state = auth::cookie(&headers, cookie_name).unwrap_or_default();
     let cb = identity::Callback {
         state: if !given.is_empty() && auth::same_secret(&cookie_state, &given) {
             given
@@ -161,21 +188,34 @@ async fn callback(
     let redirect = redirect_uri(&state, &id);
     let old = auth::cookie(&headers, SESSION_COOKIE);
     let keys = state.config.register_keys.clone();
-    let r = state
-        .db
-        .app(move |conn| {
-            Ok(identity::finish_login(
-                conn,
-                &p,
-                &redirect,
-                &cb,
-                old.as_deref(),
-                keys.as_deref(),
-                lang,
-            )?)
-        })
-        .await;
-    let mut resp = match r {
+    let result = async {
+        // Take the login (once), then ask the provider holding no database connection,
+        // then link and start the session.
+        let settings = p.settings.clone();
+        let taken = state
+            .db
+            .app(move |conn| Ok(identity::take_login(conn, &settings, &cb, lang)?))
+            .await?;
+        let provider = p.clone();
+        let return_to = taken.return_to.clone();
+        let proven = at_provider(move || identity::exchange(&provider, &redirect, &taken)).await?;
+        state
+            .db
+            .app(move |conn| {
+                Ok(identity::complete_login(
+                    conn,
+                    &p.settings,
+                    proven,
+                    return_to,
+                    old.as_deref(),
+                    keys.as_deref(),
+                    lang,
+                )?)
+            })
+            .await
+    }
+    .await;
+    let mut resp = match result {
         Ok(done) => {
             let mut resp = Redirect::to(&safe_next(done.return_to.as_deref())).into_response();
             resp.headers_mut().append(
@@ -192,7 +232,7 @@ async fn callback(
     };
     resp.headers_mut().append(
         header::SET_COOKIE,
-        auth::set_cookie(STATE_COOKIE, "", Some(0), secure, true),
+        auth::set_cookie(cookie_name, "", Some(0), secure, true),
     );
     resp
 }
@@ -239,7 +279,7 @@ fn ticket_page(state: &AppState, ctx: &Ctx, error: Option<String>, status: Statu
         Html(layout(ctx, tr(lang, "one-time-login"), "/login/engang", body).into_string()),
     )
         .into_response();
-    crate::pages::with_form_token(state, resp, &token)
+    auth::with_form_token(state, resp, &token)
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,7 +295,7 @@ async fn ticket_login(
     Form(f): Form<TicketForm>,
 ) -> Response {
     let lang = ctx.lang;
-    if !crate::pages::anonymous_form_is_fresh(&state, &headers, &f.csrf) {
+    if !auth::anonymous_form_is_fresh(&state, &headers, &f.csrf) {
         let msg = tr(lang, "form-has-expired-please-try").to_string();
         return ticket_page(&state, &ctx, Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -356,8 +396,7 @@ async fn page(state: &AppState, ctx: &Ctx, notice: Notice) -> Response {
                     td { (i.linked_at.get(..10).unwrap_or(&i.linked_at)) }
                     td { form method="post" action="/admin/identiteter/ta-bort" {
                         input type="hidden" name="csrf" value=(ctx.csrf());
-                        input type="hidden" name="issuer" value=(i.issuer);
-                        input type="hidden" name="subject" value=(i.subject);
+                        input type="hidden" name="key" value=(identity::identity_key(i));
                         button type="submit" aria-label={ (tr(lang, "remove-link")) " " (i.username) " " (provider_name(&i.provider_id)) } { (tr(lang, "remove-link")) }
                     } }
                 } } }
@@ -412,8 +451,7 @@ async fn page(state: &AppState, ctx: &Ctx, notice: Notice) -> Response {
 #[derive(Debug, Deserialize)]
 struct RemoveForm {
     csrf: String,
-    issuer: String,
-    subject: String,
+    key: String,
 }
 
 async fn remove_identity(
@@ -424,7 +462,7 @@ async fn remove_identity(
     let a = ctx.actor();
     let r = state
         .db
-        .app(move |conn| Ok(identity::unlink(conn, &a, &f.issuer, &f.subject)?))
+        .app(move |conn| Ok(identity::unlink_by_key(conn, &a, &f.key)?))
         .await;
     match r {
         Ok(()) => {

@@ -158,23 +158,7 @@ fn login_page(
         Html(layout(ctx, tr(lang, "log"), "/login", body).into_string()),
     )
         .into_response();
-    with_form_token(state, resp, &token)
-}
-
-/// A page with a form sent before login: its signed token also goes in a cookie, for an
-/// hour.
-pub(crate) fn with_form_token(state: &AppState, mut resp: Response, token: &str) -> Response {
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        auth::set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            Some(3600),
-            state.config.secure_cookies,
-            true,
-        ),
-    );
-    resp
+    auth::with_form_token(state, resp, &token)
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,15 +169,6 @@ struct LoginForm {
     next: Option<String>,
 }
 
-/// Whether a form posted without a session (login, an accessibility report) carries the
-/// token of its cookie, and one this server issued and has not expired (double submit).
-pub(crate) fn anonymous_form_is_fresh(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
-    let cookie_token = auth::cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    !cookie_token.is_empty()
-        && auth::same_secret(&cookie_token, token)
-        && state.forms.check(token, etablera_app::now_secs())
-}
-
 async fn login(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -202,7 +177,7 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let lang = ctx.lang;
-    if !anonymous_form_is_fresh(&state, &headers, &f.csrf) {
+    if !auth::anonymous_form_is_fresh(&state, &headers, &f.csrf) {
         let msg = tr(lang, "form-has-expired-please-try").to_string();
         return login_page(
             &state,
@@ -946,7 +921,7 @@ fn accessibility_page(state: &AppState, ctx: &Ctx, notice: Notice) -> Response {
         Html(layout(ctx, title, "/tillganglighet", body).into_string()),
     )
         .into_response();
-    with_form_token(state, resp, &token)
+    auth::with_form_token(state, resp, &token)
 }
 
 #[derive(Debug, Deserialize)]
@@ -965,7 +940,7 @@ async fn report_problem(
     Form(f): Form<ReportForm>,
 ) -> Response {
     let lang = ctx.lang;
-    if !anonymous_form_is_fresh(&state, &headers, &f.csrf) {
+    if !auth::anonymous_form_is_fresh(&state, &headers, &f.csrf) {
         let m = tr(lang, "form-has-expired-please-write").to_string();
         return accessibility_page(
             &state,

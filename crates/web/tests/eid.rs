@@ -14,6 +14,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use base64::Engine;
 use common::{hidden, login, spawn_apps, store, App, Client, PW};
 use etablera_domain::access::{RegisterRole, Role};
 use openidconnect::core::{
@@ -51,6 +52,16 @@ enum Mode {
     Rotated,
     /// A token response larger than the client reads.
     HugeBody,
+    /// The nonce of another login.
+    WrongNonce,
+    /// Another issuer's name in the token.
+    WrongIssuer,
+    /// `azp` naming another client.
+    ForeignAzp,
+    /// Unsigned (`alg: none`).
+    AlgNone,
+    /// HMAC-signed with the client secret (HS256), which the provider does not announce.
+    Hs256,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -147,7 +158,6 @@ async fn token(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    use base64::Engine;
     idp.token_requests.fetch_add(1, Ordering::SeqCst);
     let refuse = |why: &str| {
         (
@@ -202,8 +212,12 @@ async fn token(
             .set_email(Some(openidconnect::EndUserEmail::new(email)))
             .set_email_verified(Some(verified));
     }
+    let issuer = match mode {
+        Mode::WrongIssuer => "http://127.0.0.1:1".to_string(),
+        _ => idp.issuer.clone(),
+    };
     let claims = IdTokenClaims::new(
-        IssuerUrl::new(idp.issuer.clone()).unwrap(),
+        IssuerUrl::new(issuer).unwrap(),
         vec![Audience::new(aud.into())],
         exp,
         iat,
@@ -212,7 +226,44 @@ async fn token(
             personnummer: idp.personnummer.lock().unwrap().clone(),
         },
     )
-    .set_nonce(Some(Nonce::new(p.nonce)));
+    .set_nonce(Some(Nonce::new(match mode {
+        Mode::WrongNonce => "another-login".into(),
+        _ => p.nonce,
+    })))
+    .set_authorized_party(match mode {
+        Mode::ForeignAzp => Some(openidconnect::ClientId::new("another-client".into())),
+        _ => None,
+    });
+    let signed = match mode {
+        Mode::AlgNone => {
+            // RFC 7519 §6.1: an unsecured JWT, header and claims and an empty signature.
+            let b64 = |v: &serde_json::Value| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+            };
+            Some(format!(
+                "{}.{}.",
+                b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
+                b64(&serde_json::to_value(&claims).unwrap())
+            ))
+        }
+        Mode::Hs256 => Some(
+            IdToken::<
+                SwedishClaims,
+                CoreGenderClaim,
+                CoreJweContentEncryptionAlgorithm,
+                CoreJwsSigningAlgorithm,
+            >::new(
+                claims.clone(),
+                &openidconnect::core::CoreHmacKey::new(CLIENT_SECRET.as_bytes()),
+                CoreJwsSigningAlgorithm::HmacSha256,
+                None,
+                None,
+            )
+            .unwrap()
+            .to_string(),
+        ),
+        _ => None,
+    };
     let signer = match mode {
         Mode::BadSignature => key(KEY_B, "a"),
         Mode::UnknownKey => key(KEY_B, "c"),
@@ -236,7 +287,7 @@ async fn token(
         "access_token": "at-1",
         "token_type": "Bearer",
         "expires_in": 300,
-        "id_token": id_token.to_string(),
+        "id_token": signed.unwrap_or_else(|| id_token.to_string()),
     }))
     .into_response()
 }
@@ -283,6 +334,7 @@ fn provider(
     idp: &Idp,
     link: etablera_oidc::Link,
     trust_email: bool,
+    units: &[&str],
 ) -> Arc<etablera_oidc::Provider> {
     Arc::new(
         etablera_oidc::Provider::new(
@@ -296,6 +348,8 @@ fn provider(
                 link,
                 trust_email,
                 personnummer_claim: etablera_oidc::SWEDISH_PERSONNUMMER_CLAIM.into(),
+                acr_values: vec![],
+                units: units.iter().map(|u| u.to_string()).collect(),
             },
             Some(CLIENT_SECRET.into()),
         )
@@ -309,6 +363,16 @@ fn apps(
     link: etablera_oidc::Link,
     trust_email: bool,
     keys: Option<Arc<etablera_vault::Keyring>>,
+) -> Vec<App<Arc<Idp>>> {
+    apps_for(link, trust_email, keys, &[])
+}
+
+/// As [`apps`], with the provider limited to linking the staff of `units`.
+fn apps_for(
+    link: etablera_oidc::Link,
+    trust_email: bool,
+    keys: Option<Arc<etablera_vault::Keyring>>,
+    units: &[&str],
 ) -> Vec<App<Arc<Idp>>> {
     spawn_apps(|s| {
         common::seed(
@@ -331,7 +395,7 @@ fn apps(
         let idp = start_idp();
         let config = etablera_web::Config {
             public_url: PUBLIC_URL.into(),
-            oidc: vec![provider(&idp, link, trust_email)],
+            oidc: vec![provider(&idp, link, trust_email, units)],
             register_keys: keys.clone(),
             ..Default::default()
         };
@@ -485,14 +549,15 @@ fn a_linked_identity_logs_in_and_linking_needs_a_trusted_verified_email() {
             page.body.contains("strateg") && page.body.contains("Test-IdP"),
             "{b}"
         );
+        assert!(
+            !page.body.contains("subject-1"),
+            "{b}: the subject is not on the page"
+        );
         let csrf = hidden(&page.body, "csrf");
+        let key = hidden(&page.body, "key");
         let r = admin.post_form(
             &format!("{}/admin/identiteter/ta-bort", app.base),
-            &[
-                ("csrf", &csrf),
-                ("issuer", &app.issuer),
-                ("subject", "subject-1"),
-            ],
+            &[("csrf", &csrf), ("key", &key)],
         );
         assert_eq!(r.status, 200, "{b}: {}", r.body);
         assert!(store(&app).identities(None).unwrap().is_empty(), "{b}");
@@ -536,13 +601,18 @@ fn tokens_with_a_wrong_audience_expiry_signature_or_key_are_refused() {
             (Mode::WrongAudience, "Audience"),
             (Mode::Expired, "Expired"),
             (Mode::BadSignature, "Signature"),
+            (Mode::WrongNonce, "Nonce"),
+            (Mode::WrongIssuer, "Issuer"),
+            (Mode::ForeignAzp, "Audience"),
+            (Mode::AlgNone, "Signature"),
+            (Mode::Hs256, "Signature"),
         ] {
             *app.mode.lock().unwrap() = mode;
             let mut c = Client::default();
             let r = eid_login(&app, &mut c);
             assert_eq!(r.status, 422, "{b} {mode:?}: {}", r.body);
             assert!(
-                r.body.contains("kunde inte styrka inloggningen"),
+                r.body.contains("kunde inte godkännas"),
                 "{b} {mode:?}: {}",
                 r.body
             );
@@ -722,9 +792,26 @@ fn passwords_switched_off_for_a_municipality_and_the_break_glass_login() {
             );
             assert_eq!(r.status, 422, "{b} {user}: {}", r.body);
             assert!(
-                r.body.contains("loggar in med e-legitimation"),
+                r.body.contains("loggar personalen in med e-legitimation"),
                 "{b}: {}",
                 r.body
+            );
+            // The same answer with a wrong password: the form tests no password.
+            let page = c.get(&format!("{}/login", app.base));
+            let csrf = hidden(&page.body, "csrf");
+            let wrong = c.post_form(
+                &format!("{}/login", app.base),
+                &[
+                    ("username", user),
+                    ("password", "fel lösenord"),
+                    ("csrf", &csrf),
+                    ("next", "/"),
+                ],
+            );
+            assert_eq!(
+                (wrong.status, wrong.body.contains("loggar personalen in")),
+                (r.status, true),
+                "{b}"
             );
             assert!(!c.cookies.contains_key("etablera_session"), "{b}");
         }
@@ -808,25 +895,18 @@ fn an_administrator_sees_and_removes_only_identities_of_their_own_municipality()
             "{b}: another municipality's identity shown"
         );
         let csrf = hidden(&page.body, "csrf");
+        let key = etablera_app::identity::identity_key(&store(&app).identities(None).unwrap()[0]);
         let r = ljus.post_form(
             &format!("{}/admin/identiteter/ta-bort", app.base),
-            &[
-                ("csrf", &csrf),
-                ("issuer", &app.issuer),
-                ("subject", "s-ost"),
-            ],
+            &[("csrf", &csrf), ("key", &key)],
         );
-        assert_eq!(r.status, 403, "{b}: {}", r.body);
+        assert_eq!(r.status, 404, "{b}: {}", r.body);
         assert_eq!(store(&app).identities(None).unwrap().len(), 1, "{b}");
         // Without the session's CSRF token: refused before anything.
         let mut ost = login(&app, "ostadmin");
         let r = ost.post_form(
             &format!("{}/admin/identiteter/ta-bort", app.base),
-            &[
-                ("csrf", "wrong"),
-                ("issuer", &app.issuer),
-                ("subject", "s-ost"),
-            ],
+            &[("csrf", "wrong"), ("key", &key)],
         );
         assert!([400, 403, 422].contains(&r.status), "{b}: {}", r.status);
         assert_eq!(store(&app).identities(None).unwrap().len(), 1, "{b}");
@@ -922,6 +1002,92 @@ fn a_flood_of_login_starts_is_answered_without_errors() {
             statuses.iter().filter(|s| **s == 303).count() > 200,
             "{}",
             app.backend
+        );
+    }
+}
+
+/// Runs SQL on the app's database as its owner (test set-up only).
+fn sql(app: &App<Arc<Idp>>, sql: &str) {
+    if app.backend == "sqlite" {
+        rusqlite::Connection::open(&app.store.owner_address)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+    } else {
+        let (url, schema) = etablera_store::testing::pg_server_and_schema(&app.store.owner_address);
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("set search_path to \"{schema}\"; {sql}"))
+            .unwrap();
+    }
+}
+
+#[test]
+fn linking_by_a_claim_skips_system_administrators_disabled_accounts_and_other_municipalities() {
+    // A municipality's own provider: it may link Östersund's staff only.
+    for app in apps_for(etablera_oidc::Link::Email, true, None, &["2380"]) {
+        let b = app.backend;
+        let try_as = |subject: &str, email: &str| {
+            *app.subject.lock().unwrap() = subject.into();
+            *app.email.lock().unwrap() = Some((email.into(), true));
+            eid_login(&app, &mut Client::default()).status
+        };
+        // The system administrator's verified address links nothing (only the operator
+        // links a system administrator).
+        verify_email(&app, "root", "root@etablera.example");
+        assert_eq!(try_as("s-root", "root@etablera.example"), 422, "{b}");
+        // Ljusnarsberg's admin, through Östersund's provider: nothing.
+        verify_email(&app, "ljus", "lina@ljusnarsberg.se");
+        assert_eq!(try_as("s-ljus", "lina@ljusnarsberg.se"), 422, "{b}");
+        // A disabled account: nothing.
+        verify_email(&app, "handlaggare", "hanna@ostersund.se");
+        sql(
+            &app,
+            "update app_user set disabled = (1 = 1) where username = 'handlaggare'",
+        );
+        assert_eq!(try_as("s-hanna", "hanna@ostersund.se"), 422, "{b}");
+        assert!(store(&app).identities(None).unwrap().is_empty(), "{b}");
+        // Östersund's strategist: linked.
+        verify_email(&app, "strateg", "sara@ostersund.se");
+        assert_eq!(try_as("s-sara", "sara@ostersund.se"), 303, "{b}");
+
+        // The strategist gets a role in Ljusnarsberg too: Östersund's admin no longer sees
+        // or removes the link (they would lock out another municipality's staff).
+        sql(&app, "insert into membership (user_id, unit_code, role) select id, '1864', 'viewer' from app_user where username = 'strateg'");
+        let mut ost = login(&app, "ostadmin");
+        let page = ost.get(&format!("{}/admin/identiteter", app.base));
+        assert_eq!(page.status, 200, "{b}");
+        assert!(!page.body.contains("name=\"key\""), "{b}: {}", page.body);
+        let key = etablera_app::identity::identity_key(&store(&app).identities(None).unwrap()[0]);
+        let csrf = common::session_csrf(&app, &mut ost);
+        let r = ost.post_form(
+            &format!("{}/admin/identiteter/ta-bort", app.base),
+            &[("csrf", &csrf), ("key", &key)],
+        );
+        assert_eq!(r.status, 404, "{b}");
+        assert_eq!(store(&app).identities(None).unwrap().len(), 1, "{b}");
+
+        // Begun logins are bounded: past the limit the store refuses more.
+        let mut s = store(&app);
+        let row = |n: usize| etablera_store::OidcLoginRow {
+            state_hash: format!("h{n}"),
+            provider: "test".into(),
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            return_to: None,
+            created_at: "2099-01-01T00:00:00Z".into(),
+        };
+        let results: Vec<bool> = (0..3)
+            .map(|n| {
+                s.put_oidc_login(&row(n), "2000-01-01T00:00:00Z", 2)
+                    .unwrap()
+            })
+            .collect();
+        // (every login above came back, so none of the app's own is waiting)
+        assert_eq!(results, [true, true, false], "{b}");
+        assert!(
+            s.put_oidc_login(&row(9), "2000-01-01T00:00:00Z", 100)
+                .unwrap(),
+            "{b}"
         );
     }
 }
