@@ -642,6 +642,14 @@ fn requests(app: &App, user: &str, csrf: &str, code: &'static str, n: usize) -> 
             Need::AdministerUnit,
         ),
         (
+            // Allowing passwords (already allowed) changes nothing but the audit log, so the
+            // logins of the cells after it are not affected.
+            "POST password login",
+            "/admin/identiteter/losenord".to_string(),
+            form(csrf, &[("unit", code), ("allowed", "on")]),
+            Need::AdministerUnit,
+        ),
+        (
             "POST person",
             format!("/register/{code}/persons"),
             form(
