@@ -672,7 +672,15 @@ pub fn password_login_off(conn: &mut Conn) -> Result<Vec<String>> {
 /// login for an account, for when the identity provider is down or misconfigured and
 /// passwords are switched off. The ticket works once, within [`TICKET_LIFETIME_SECS`], and
 /// both its making and its use are in the audit log. Returns the ticket.
-pub fn break_glass(conn: &mut Conn, actor: &Actor, username: &str, reason: &str) -> Result<String> {
+/// `requested_by` is who asked, as the operating system knows them (the operator has no
+/// account), recorded with the reason.
+pub fn break_glass(
+    conn: &mut Conn,
+    actor: &Actor,
+    username: &str,
+    reason: &str,
+    requested_by: Option<&str>,
+) -> Result<String> {
     conn.act_as(actor)?;
     if !actor.principal().is_some_and(|p| p.system_admin) {
         return Err(Error::Forbidden);
@@ -703,7 +711,13 @@ pub fn break_glass(conn: &mut Conn, actor: &Actor, username: &str, reason: &str)
             &format!("user:{}", user.username),
             None,
         )
-        .change(None, Some(reason.to_string())),
+        .change(
+            None,
+            Some(match requested_by {
+                Some(who) => format!("{reason} (OS user {who})"),
+                None => reason.to_string(),
+            }),
+        ),
     )?;
     Ok(ticket)
 }

@@ -1134,12 +1134,13 @@ fn main() -> Result<()> {
             // for the operator).
             let who = std::env::var("SUDO_USER")
                 .or_else(|_| std::env::var("USER"))
-                .unwrap_or_else(|_| "?".into());
+                .ok();
             let ticket = etablera_app::identity::break_glass(
                 store,
                 &etablera_app::Actor::system(),
                 &username,
-                &format!("{} (OS user {who})", reason.trim()),
+                &reason,
+                who.as_deref(),
             )?;
             println!("One-time login for {username}, valid once for 15 minutes at /login/engang:");
             println!("{ticket}");

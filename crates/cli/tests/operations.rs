@@ -175,3 +175,163 @@ fn serve_logs_json_and_serves_metrics_on_their_own_address() {
         "{one}"
     );
 }
+
+/// The eID commands: linking by hand, listing, removing; the password switch; break-glass
+/// (a reason needed, the OS user recorded, a code of 64 hex digits printed once); a
+/// personnummer read from standard input, refused when wrong, never printed.
+#[test]
+fn identity_and_break_glass_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db").to_string_lossy().into_owned();
+    assert!(etablera(&db, &["init"]).status.success());
+    let add = Command::new(env!("CARGO_BIN_EXE_etablera"))
+        .args(["--database", &db, "user", "add", "anna", "--name", "Anna"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(b"ett langt testlosenord\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(add.status.success(), "{}", text(&add));
+    let o = etablera(&db, &["user", "role", "anna", "2380", "strategist"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let issuer = "https://idp.kommun.example";
+    let o = etablera(
+        &db,
+        &[
+            "identity",
+            "link",
+            "anna",
+            "--provider",
+            "kommun",
+            "--issuer",
+            issuer,
+            "--subject",
+            "sub-1",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = etablera(
+        &db,
+        &[
+            "identity",
+            "link",
+            "anna",
+            "--provider",
+            "kommun",
+            "--issuer",
+            issuer,
+            "--subject",
+            "sub-1",
+        ],
+    );
+    assert!(!o.status.success(), "linked twice: {}", text(&o));
+    let o = etablera(&db, &["identity", "list"]);
+    assert!(
+        text(&o).contains("anna\tkommun\thttps://idp.kommun.example\tsub-1\tadmin"),
+        "{}",
+        text(&o)
+    );
+    let o = etablera(
+        &db,
+        &[
+            "identity",
+            "unlink",
+            "--issuer",
+            issuer,
+            "--subject",
+            "sub-1",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&etablera(&db, &["identity", "list"])).contains("sub-1"));
+
+    let o = etablera(&db, &["identity", "passwords", "2380", "off"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("switched off"), "{}", text(&o));
+    let o = etablera(&db, &["identity", "passwords", "9999", "off"]);
+    assert!(!o.status.success(), "an unknown municipality: {}", text(&o));
+
+    let o = etablera(&db, &["break-glass", "anna", "--reason", " "]);
+    assert!(!o.status.success(), "no reason: {}", text(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_etablera"))
+        .args([
+            "--database",
+            &db,
+            "break-glass",
+            "anna",
+            "--reason",
+            "IdP nere",
+        ])
+        .env("SUDO_USER", "driftansvarig")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let code = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        code.len() == 64 && code.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{code}"
+    );
+    let log: Vec<String> = rusqlite::Connection::open(&db)
+        .unwrap()
+        .prepare("select action || ' ' || coalesce(after, '') from audit_log")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        log.iter()
+            .any(|l| l == "session.break_glass_issued IdP nere (OS user driftansvarig)"),
+        "{log:?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.contains(&code)),
+        "the code is not in the audit log"
+    );
+
+    // A personnummer needs the register's keys and is read from standard input.
+    let key = String::from_utf8_lossy(&etablera(&db, &["register", "keygen"]).stdout)
+        .trim()
+        .to_string();
+    let set = |pnr: &str| {
+        Command::new(env!("CARGO_BIN_EXE_etablera"))
+            .args(["--database", &db, "identity", "personnummer", "anna"])
+            .env("ETABLERA_REGISTER_KEYS", &key)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin
+                    .take()
+                    .unwrap()
+                    .write_all(format!("{pnr}\n").as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap()
+    };
+    let o = set("19811218-9876");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        !text(&o).contains("9876"),
+        "the number is not echoed: {}",
+        text(&o)
+    );
+    let o = set("19811218-9875");
+    assert!(!o.status.success(), "a wrong check digit: {}", text(&o));
+    assert!(text(&o).contains("kontrollsiffra"), "{}", text(&o));
+}

@@ -827,6 +827,7 @@ fn passwords_switched_off_for_a_municipality_and_the_break_glass_login() {
                 &etablera_app::Actor::system(),
                 "ostadmin",
                 "IdP nere, ärende 4711",
+                None,
             )
             .unwrap()
         };
@@ -878,7 +879,9 @@ fn passwords_switched_off_for_a_municipality_and_the_break_glass_login() {
             register: vec![],
         };
         let actor = etablera_app::Actor::new(Some(p), etablera_domain::Lang::Sv);
-        assert!(etablera_app::identity::break_glass(&mut conn, &actor, "strateg", "x").is_err());
+        assert!(
+            etablera_app::identity::break_glass(&mut conn, &actor, "strateg", "x", None).is_err()
+        );
     }
 }
 
