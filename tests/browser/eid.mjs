@@ -7,43 +7,15 @@
 //   administrators' page of linked identities.
 // Usage: node eid.mjs [path to the etablera binary]
 import { chromium } from "playwright-core";
+import { axe, check, executablePath, freePort, tally } from "./common.mjs";
 import Provider from "oidc-provider";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
-import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const bin = process.argv[2] ?? "../../target/debug/etablera";
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-let failures = 0;
-function check(cond, what) {
-  console.log(`  ${cond ? "ok  " : "FAIL"}  ${what}`);
-  if (!cond) failures++;
-}
-
-async function axe(page, name) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  for (const v of bad) console.log(`        ${v.impact}: ${v.id} – ${v.help}: ${v.nodes[0]?.target}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`);
-}
 
 function run(args, env = {}) {
   const r = spawnSync(bin, args, { encoding: "utf8", env: { ...process.env, ...env } });
@@ -176,12 +148,12 @@ try {
   await axe(p3, "the linked identities page");
   await c3.close();
 } catch (e) {
-  failures++;
+  tally.failures++;
   console.log(`  FAIL  ${e.stack ?? e}`);
 } finally {
   await browser.close();
   server.kill("SIGTERM");
   idpServer.close();
 }
-console.log(failures === 0 ? "eID browser tests passed" : `${failures} eID browser check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+console.log(tally.failures === 0 ? "eID browser tests passed" : `${tally.failures} eID browser check(s) failed`);
+process.exit(tally.failures === 0 ? 0 : 1);

@@ -4,37 +4,13 @@
 //   keyboard alone, and axe-core on every page type (no serious or critical violation).
 // Usage: node run.mjs [path to the etablera binary]
 import { chromium } from "playwright-core";
+import { axe, axeSource, check, executablePath, freePort, tally } from "./common.mjs";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
-import { createRequire } from "node:module";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const bin = process.argv[2] ?? "../../target/debug/etablera";
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-let failures = 0;
-function check(cond, what) {
-  if (cond) {
-    console.log(`  ok    ${what}`);
-  } else {
-    failures++;
-    console.log(`  FAIL  ${what}`);
-  }
-}
 
 async function startDemo() {
   const port = await freePort();
@@ -52,14 +28,6 @@ async function startDemo() {
   // Give the listener a moment after the message.
   await new Promise((r) => setTimeout(r, 300));
   return { base: `http://127.0.0.1:${port}`, proc };
-}
-
-async function axe(page, name) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  for (const v of bad) console.log(`        ${v.impact}: ${v.id} – ${v.help} (${v.nodes.length} element(s)): ${v.nodes[0]?.target}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`);
 }
 
 const { base, proc } = await startDemo();
@@ -391,8 +359,8 @@ try {
   await browser.close();
   proc.kill("SIGTERM");
 }
-if (failures > 0) {
-  console.log(`${failures} browser check(s) failed`);
+if (tally.failures > 0) {
+  console.log(`${tally.failures} browser check(s) failed`);
   process.exit(1);
 }
 console.log("all browser checks passed");

@@ -458,20 +458,12 @@ fn link_by_hand(app: &App<Arc<Idp>>, user: &str, subject: &str) {
 /// database (the test's own connection as the owner).
 fn verify_email(app: &App<Arc<Idp>>, user: &str, email: &str) {
     let id = store(app).user_by_name(user).unwrap().unwrap().id;
-    let sql = format!(
-        "update app_user set email = '{email}', email_verified_at = '2026-01-01T00:00:00Z' where id = {id}"
+    sql(
+        app,
+        &format!(
+            "update app_user set email = '{email}', email_verified_at = '2026-01-01T00:00:00Z' where id = {id}"
+        ),
     );
-    if app.backend == "sqlite" {
-        rusqlite::Connection::open(&app.store.owner_address)
-            .unwrap()
-            .execute_batch(&sql)
-            .unwrap();
-    } else {
-        let (url, schema) = etablera_store::testing::pg_server_and_schema(&app.store.owner_address);
-        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        c.batch_execute(&format!("set search_path to \"{schema}\"; {sql}"))
-            .unwrap();
-    }
 }
 
 #[test]
