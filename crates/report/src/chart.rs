@@ -57,41 +57,255 @@ fn style(key: &str) -> Style {
     }
 }
 
-fn marker(out: &mut String, kind: &str, x: f64, y: f64, colour: &str) {
-    let _ = match kind {
-        "circle" => write!(
-            out,
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" fill="{colour}"/>"#
-        ),
-        "square" => write!(
-            out,
-            r#"<rect x="{:.1}" y="{:.1}" width="7" height="7" fill="{colour}"/>"#,
-            x - 3.5,
-            y - 3.5
-        ),
-        "triangle" => write!(
-            out,
-            r#"<path d="M{x:.1},{:.1} l4,7 h-8 z" fill="{colour}"/>"#,
-            y - 4.0
-        ),
-        "diamond" => write!(
-            out,
-            r#"<path d="M{x:.1},{:.1} l4,4 l-4,4 l-4,-4 z" fill="{colour}"/>"#,
-            y - 4.0
-        ),
-        _ => write!(
-            out,
-            r#"<path d="M{:.1},{:.1} l7,7 m0,-7 l-7,7" stroke="{colour}" stroke-width="1.5"/>"#,
-            x - 3.5,
-            y - 3.5
-        ),
-    };
+/// A chart as shapes in its own coordinates (y downwards, text at its baseline): written out
+/// as SVG for the web and the Word document, and drawn directly by the PDF's layout, so both
+/// show the same picture from one computation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scene {
+    pub width: f64,
+    pub height: f64,
+    pub shapes: Vec<Shape>,
 }
 
-/// The chart of one target's result. `title` and `desc` become the SVG's accessible name
-/// and description.
-/// The text alternative's opening for a target's chart: "The chart shows" and the series
-/// that have points, in the language.
+/// How a line is drawn: its colour (`#rrggbb`), width and dash pattern (SVG's
+/// `stroke-dasharray`, empty for a solid line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stroke {
+    pub colour: &'static str,
+    pub width: f64,
+    pub dash: &'static str,
+}
+
+/// Where a text's `x` is: its start, middle or end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// A line through the points, not closed.
+    Line {
+        points: Vec<(f64, f64)>,
+        stroke: Stroke,
+    },
+    /// A closed shape, filled (colour, opacity) and/or outlined.
+    Polygon {
+        points: Vec<(f64, f64)>,
+        fill: Option<(&'static str, f64)>,
+        stroke: Option<Stroke>,
+    },
+    Circle {
+        cx: f64,
+        cy: f64,
+        r: f64,
+        fill: &'static str,
+    },
+    /// Text in 11 units, #222: each line `line` below the one before, the first with its
+    /// baseline at `y`.
+    Text {
+        x: f64,
+        y: f64,
+        anchor: Anchor,
+        lines: Vec<String>,
+        line: f64,
+    },
+}
+
+/// The size and colour of a chart's text.
+pub const TEXT_SIZE: f64 = 11.0;
+pub const TEXT_COLOUR: &str = "#222222";
+
+fn line(points: Vec<(f64, f64)>, colour: &'static str, width: f64, dash: &'static str) -> Shape {
+    Shape::Line {
+        points,
+        stroke: Stroke {
+            colour,
+            width,
+            dash,
+        },
+    }
+}
+
+fn text(x: f64, y: f64, anchor: Anchor, s: String) -> Shape {
+    Shape::Text {
+        x,
+        y,
+        anchor,
+        lines: vec![s],
+        line: 0.0,
+    }
+}
+
+fn marker(out: &mut Vec<Shape>, kind: &str, x: f64, y: f64, colour: &'static str) {
+    let filled = |points| Shape::Polygon {
+        points,
+        fill: Some((colour, 1.0)),
+        stroke: None,
+    };
+    match kind {
+        "circle" => out.push(Shape::Circle {
+            cx: x,
+            cy: y,
+            r: 3.5,
+            fill: colour,
+        }),
+        "square" => out.push(filled(vec![
+            (x - 3.5, y - 3.5),
+            (x + 3.5, y - 3.5),
+            (x + 3.5, y + 3.5),
+            (x - 3.5, y + 3.5),
+        ])),
+        "triangle" => out.push(filled(vec![
+            (x, y - 4.0),
+            (x + 4.0, y + 3.0),
+            (x - 4.0, y + 3.0),
+        ])),
+        "diamond" => out.push(filled(vec![
+            (x, y - 4.0),
+            (x + 4.0, y),
+            (x, y + 4.0),
+            (x - 4.0, y),
+        ])),
+        _ => {
+            out.push(line(
+                vec![(x - 3.5, y - 3.5), (x + 3.5, y + 3.5)],
+                colour,
+                1.5,
+                "",
+            ));
+            out.push(line(
+                vec![(x + 3.5, y - 3.5), (x - 3.5, y + 3.5)],
+                colour,
+                1.5,
+                "",
+            ));
+        }
+    }
+}
+
+/// The target's diamond, `r` from its centre to each corner.
+fn target_mark(x: f64, y: f64, r: f64) -> Shape {
+    Shape::Polygon {
+        points: vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)],
+        fill: None,
+        stroke: Some(Stroke {
+            colour: "#2b7a0b",
+            width: 2.0,
+            dash: "",
+        }),
+    }
+}
+
+impl Scene {
+    /// The chart as a self-contained SVG; `title` and `desc` become its accessible name and
+    /// description, `id` prefixes their element ids.
+    pub fn svg(&self, title: &str, desc: &str, id: &str) -> String {
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {:.0}" width="100%" role="img" aria-labelledby="{id}-t {id}-d" class="chart"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+            self.width,
+            self.height,
+            escape(title),
+            escape(desc)
+        );
+        let stroke_attrs = |out: &mut String, s: &Stroke| {
+            let _ = write!(out, r#" stroke="{}""#, s.colour);
+            if s.width != 1.0 {
+                let _ = write!(out, r#" stroke-width="{}""#, s.width);
+            }
+            if !s.dash.is_empty() {
+                let _ = write!(out, r#" stroke-dasharray="{}""#, s.dash);
+            }
+        };
+        for shape in &self.shapes {
+            match shape {
+                Shape::Line { points, stroke } => {
+                    if let [(x1, y1), (x2, y2)] = points[..] {
+                        let _ = write!(
+                            out,
+                            r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}""#
+                        );
+                    } else {
+                        let pts: Vec<String> = points
+                            .iter()
+                            .map(|(x, y)| format!("{x:.1},{y:.1}"))
+                            .collect();
+                        let _ = write!(out, r#"<polyline points="{}" fill="none""#, pts.join(" "));
+                    }
+                    stroke_attrs(&mut out, stroke);
+                    out.push_str("/>");
+                }
+                Shape::Polygon {
+                    points,
+                    fill,
+                    stroke,
+                } => {
+                    out.push_str("<path d=\"");
+                    for (i, (x, y)) in points.iter().enumerate() {
+                        let _ = write!(out, "{}{x:.1},{y:.1} ", if i == 0 { 'M' } else { 'L' });
+                    }
+                    out.push_str("Z\"");
+                    match fill {
+                        Some((c, o)) => {
+                            let _ = write!(out, r#" fill="{c}""#);
+                            if *o < 1.0 {
+                                let _ = write!(out, r#" fill-opacity="{o}""#);
+                            }
+                        }
+                        None => out.push_str(r#" fill="none""#),
+                    }
+                    if let Some(s) = stroke {
+                        stroke_attrs(&mut out, s);
+                    }
+                    out.push_str("/>");
+                }
+                Shape::Circle { cx, cy, r, fill } => {
+                    let _ = write!(
+                        out,
+                        r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="{r}" fill="{fill}"/>"#
+                    );
+                }
+                Shape::Text {
+                    x,
+                    y,
+                    anchor,
+                    lines,
+                    line,
+                } => {
+                    let anchor = match anchor {
+                        Anchor::Start => "",
+                        Anchor::Middle => r#" text-anchor="middle""#,
+                        Anchor::End => r#" text-anchor="end""#,
+                    };
+                    let _ = write!(
+                        out,
+                        r#"<text x="{x:.1}" y="{y:.1}" font-size="{TEXT_SIZE}" fill="{TEXT_COLOUR}"{anchor}>"#
+                    );
+                    if let [one] = &lines[..] {
+                        out.push_str(&escape(one));
+                    } else {
+                        for (i, l) in lines.iter().enumerate() {
+                            let _ = write!(
+                                out,
+                                r#"<tspan x="{x:.1}" dy="{}">{}</tspan>"#,
+                                if i == 0 { 0.0 } else { *line },
+                                escape(l)
+                            );
+                        }
+                    }
+                    out.push_str("</text>");
+                }
+            }
+        }
+        out.push_str("</svg>");
+        out
+    }
+}
+
 /// The projection in words, as the chart draws it: "Prognos 2025: 48,0–56,0 %" (the
 /// band's ends, the unit once).
 pub fn projection_text(r: &TargetResult, unit: &MeasureUnit, lang: Lang) -> Option<String> {
@@ -129,6 +343,8 @@ pub fn full_description(r: &TargetResult, unit: &MeasureUnit, lang: Lang) -> Str
     }
 }
 
+/// The text alternative's opening for a target's chart: "The chart shows" and the series
+/// that have points, in the language.
 pub fn description(r: &TargetResult, lang: Lang) -> String {
     let series: Vec<&str> = r
         .chart
@@ -143,6 +359,8 @@ pub fn description(r: &TargetResult, lang: Lang) -> String {
     )
 }
 
+/// The chart of one target's result as SVG. `title` and `desc` become the SVG's accessible
+/// name and description.
 pub fn target_chart(
     r: &TargetResult,
     unit: &MeasureUnit,
@@ -152,6 +370,13 @@ pub fn target_chart(
     lang: Lang,
     id: &str,
 ) -> String {
+    target_scene(r, unit, target_year, lang).svg(title, desc, id)
+}
+
+/// The chart of one target's result as shapes: the series with their markers, the target
+/// and the path to it, the projection band, round axis ticks and a legend that is never cut
+/// off (a long legend makes the picture taller, the plot keeps its size).
+pub fn target_scene(r: &TargetResult, unit: &MeasureUnit, target_year: i32, lang: Lang) -> Scene {
     let series: Vec<_> = r.chart.iter().filter(|s| !s.points.is_empty()).collect();
     let mut xs: Vec<f64> = series
         .iter()
@@ -168,15 +393,8 @@ pub fn target_chart(
     if let Some(p) = &r.projection {
         ys.extend([p.low, p.high]);
     }
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" aria-labelledby="{id}-t {id}-d" class="chart"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
-        escape(title),
-        escape(desc)
-    );
     if ys.is_empty() {
-        return no_values(out, lang);
+        return no_values(lang);
     }
     let (mut x0, mut x1) = (
         xs.iter().cloned().fold(f64::MAX, f64::min).floor(),
@@ -208,98 +426,88 @@ pub fn target_chart(
     // Values so large that the axis overflows (a hostile file, a typing error of 1e308) get
     // no chart rather than an axis without end.
     if !(y0.is_finite() && y1.is_finite() && step.is_finite() && (1.0..=12.0).contains(&ticks)) {
-        return no_values(out, lang);
+        return no_values(lang);
     }
     let ticks = ticks as i64;
     let decimals = step_decimals(step);
     let px = |x: f64| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
     let py = |y: f64| TOP + (1.0 - (y - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
+    let mut out = Vec::new();
     // Axes and grid.
-    let _ = write!(out, r##"<g font-size="11" fill="#222">"##);
     for i in 0..=ticks {
         let v = y0 + step * i as f64;
         let y = py(v);
-        let _ = write!(
-            out,
-            r##"<line x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
-            W - RIGHT,
+        out.push(line(vec![(LEFT, y), (W - RIGHT, y)], "#dddddd", 1.0, ""));
+        out.push(text(
             LEFT - 6.0,
             y + 4.0,
-            escape(&number(v, decimals, lang))
-        );
+            Anchor::End,
+            number(v, decimals, lang),
+        ));
     }
     let span = (x1 - x0) as i64;
     let step = if span > 12 { 2 } else { 1 };
     let mut yr = x0 as i64;
     while yr <= x1 as i64 {
-        let x = px(yr as f64);
-        let _ = write!(
-            out,
-            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{yr}</text>"#,
-            H - BOTTOM + 16.0
-        );
+        out.push(text(
+            px(yr as f64),
+            H - BOTTOM + 16.0,
+            Anchor::Middle,
+            yr.to_string(),
+        ));
         yr += step;
     }
-    let _ = write!(
-        out,
-        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{:.1}" stroke="#444"/><line x1="{LEFT}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#444"/></g>"##,
-        H - BOTTOM,
-        W - RIGHT,
-        H - BOTTOM,
-        H - BOTTOM
-    );
+    out.push(line(
+        vec![(LEFT, TOP), (LEFT, H - BOTTOM)],
+        "#444444",
+        1.0,
+        "",
+    ));
+    out.push(line(
+        vec![(LEFT, H - BOTTOM), (W - RIGHT, H - BOTTOM)],
+        "#444444",
+        1.0,
+        "",
+    ));
     // Projection band and line.
     if let (Some(p), Some(o)) = (&r.projection, r.observed) {
         let (ox, oy) = (px(o.period.midpoint()), py(o.value));
         let tx = px(p.year as f64);
-        let _ = write!(
-            out,
-            r##"<path d="M{ox:.1},{oy:.1} L{tx:.1},{:.1} L{tx:.1},{:.1} Z" fill="#1f4e9a" fill-opacity="0.12"/><line x1="{ox:.1}" y1="{oy:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#1f4e9a" stroke-dasharray="1 3" stroke-width="2"/>"##,
-            py(p.high),
-            py(p.low),
-            py(p.value)
-        );
+        out.push(Shape::Polygon {
+            points: vec![(ox, oy), (tx, py(p.high)), (tx, py(p.low))],
+            fill: Some(("#1f4e9a", 0.12)),
+            stroke: None,
+        });
+        out.push(line(
+            vec![(ox, oy), (tx, py(p.value))],
+            "#1f4e9a",
+            2.0,
+            "1 3",
+        ));
     }
     // Target path and target.
     if let Some(t) = r.target_value {
         let tx = px(target_year as f64);
         if let Some(b) = r.baseline.filter(|_| r.judged.is_none()) {
-            let _ = write!(
-                out,
-                r##"<line x1="{:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#2b7a0b" stroke-dasharray="3 3" stroke-width="1.5"/>"##,
-                px(b.period.midpoint()),
-                py(b.value),
-                py(t)
-            );
+            out.push(line(
+                vec![(px(b.period.midpoint()), py(b.value)), (tx, py(t))],
+                "#2b7a0b",
+                1.5,
+                "3 3",
+            ));
         }
-        let _ = write!(
-            out,
-            r##"<path d="M{tx:.1},{:.1} l6,6 l-6,6 l-6,-6 z" fill="none" stroke="#2b7a0b" stroke-width="2"/>"##,
-            py(t) - 6.0
-        );
+        out.push(target_mark(tx, py(t), 6.0));
     }
     for s in &series {
         let st = style(s.key);
-        let pts: Vec<String> = s
+        let points = s
             .points
             .iter()
-            .map(|p| format!("{:.1},{:.1}", px(p.period.midpoint()), py(p.value)))
-            .collect();
-        let _ = write!(
-            out,
-            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2" stroke-dasharray="{}"/>"#,
-            pts.join(" "),
-            st.colour,
-            st.dash
-        );
-        for p in &s.points {
-            marker(
-                &mut out,
-                st.marker,
-                px(p.period.midpoint()),
-                py(p.value),
-                st.colour,
-            );
+            .map(|p| (px(p.period.midpoint()), py(p.value)))
+            .collect::<Vec<_>>();
+        out.push(line(points.clone(), st.colour, 2.0, st.dash));
+        for (x, y) in points {
+            marker(&mut out, st.marker, x, y, st.colour);
         }
     }
     // Legend.
@@ -307,80 +515,65 @@ pub fn target_chart(
     let lx = W - RIGHT + 12.0;
     for s in &series {
         let st = style(s.key);
-        let _ = write!(
-            out,
-            r#"<line x1="{lx}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}" stroke="{}" stroke-width="2" stroke-dasharray="{}"/>"#,
-            lx + 22.0,
+        out.push(line(
+            vec![(lx, ly), (lx + 22.0, ly)],
             st.colour,
-            st.dash
-        );
+            2.0,
+            st.dash,
+        ));
         marker(&mut out, st.marker, lx + 11.0, ly, st.colour);
         // The whole name, over as many lines as it needs: a legend is never cut off.
         let lines = wrap(s.label.get(lang), LEGEND_CHARS);
-        let _ = write!(
-            out,
-            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#222">"##,
-            lx + 28.0,
-            ly + 4.0
-        );
-        for (i, line) in lines.iter().enumerate() {
-            let _ = write!(
-                out,
-                r#"<tspan x="{:.1}" dy="{}">{}</tspan>"#,
-                lx + 28.0,
-                if i == 0 { 0.0 } else { LEGEND_LINE },
-                escape(line)
-            );
-        }
-        out.push_str("</text>");
-        ly += 18.0 + LEGEND_LINE * (lines.len() - 1) as f64;
+        let n = lines.len();
+        out.push(Shape::Text {
+            x: lx + 28.0,
+            y: ly + 4.0,
+            anchor: Anchor::Start,
+            lines,
+            line: LEGEND_LINE,
+        });
+        ly += 18.0 + LEGEND_LINE * (n - 1) as f64;
     }
     if let Some(t) = r.target_value {
-        let _ = write!(
-            out,
-            r##"<path d="M{:.1},{:.1} l5,5 l-5,5 l-5,-5 z" fill="none" stroke="#2b7a0b" stroke-width="2"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{} {}</text>"##,
-            lx + 11.0,
-            ly - 5.0,
+        out.push(target_mark(lx + 11.0, ly, 5.0));
+        out.push(text(
             lx + 28.0,
             ly + 4.0,
-            tr(lang, "report-target"),
-            escape(&fmt_value(t, unit, lang))
-        );
+            Anchor::Start,
+            format!("{} {}", tr(lang, "report-target"), fmt_value(t, unit, lang)),
+        ));
         ly += 18.0;
     }
     if r.projection.is_some() {
-        let _ = write!(
-            out,
-            r##"<line x1="{lx}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}" stroke="#1f4e9a" stroke-dasharray="1 3" stroke-width="2"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
-            lx + 22.0,
+        out.push(line(vec![(lx, ly), (lx + 22.0, ly)], "#1f4e9a", 2.0, "1 3"));
+        out.push(text(
             lx + 28.0,
             ly + 4.0,
-            tr(lang, "report-projection")
-        );
-    }
-    if r.projection.is_some() {
+            Anchor::Start,
+            tr(lang, "report-projection").to_string(),
+        ));
         ly += 18.0;
     }
-    out.push_str("</svg>");
-    // A legend longer than the plot makes the picture taller (the plot keeps its size).
-    let height = H.max(ly + 4.0);
-    out.replacen(
-        &format!("viewBox=\"0 0 {W} {H}\""),
-        &format!("viewBox=\"0 0 {W} {height:.0}\""),
-        1,
-    )
+    Scene {
+        width: W,
+        // A legend longer than the plot makes the picture taller (the plot keeps its size).
+        height: H.max(ly + 4.0).round(),
+        shapes: out,
+    }
 }
 
-/// Ends a chart that has nothing to draw with the words "Inga värden att visa".
-fn no_values(mut out: String, lang: Lang) -> String {
-    let _ = write!(
-        out,
-        r#"<text x="{}" y="{}" text-anchor="middle">{}</text></svg>"#,
-        W / 2.0,
-        H / 2.0,
-        tr(lang, "report-no-values-to-show")
-    );
-    out
+/// A chart that has nothing to draw: the words "Inga värden att visa".
+fn no_values(lang: Lang) -> Scene {
+    Scene {
+        width: W,
+        height: H,
+        shapes: vec![text(
+            W / 2.0,
+            H / 2.0,
+            Anchor::Middle,
+            tr(lang, "report-no-values-to-show").to_string(),
+        )],
+    }
 }
 
 /// The decimals a tick label of a step needs: 2,5 → 1, 0,25 → 2, 0,05 → 2, 20 → 0.

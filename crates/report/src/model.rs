@@ -73,7 +73,10 @@ pub struct Target {
     pub explanation: String,
     /// This year's analysis, one paragraph an item.
     pub analysis: Vec<String>,
-    /// The chart as a self-contained SVG (vector), and its text alternative.
+    /// The chart as shapes (the PDF draws them), as a self-contained SVG (vector; the Word
+    /// document rasterises it), and its text alternative.
+    #[serde(skip)]
+    pub chart: chart::Scene,
     pub chart_svg: String,
     pub chart_alt: String,
     /// The projection the chart draws, in words: "Prognos 2025: 48,0–56,0 %".
@@ -324,6 +327,7 @@ fn target(input: &ReportInput, t: &etablera_domain::Target, r: &TargetResult) ->
                     .collect()
             })
             .unwrap_or_default(),
+        chart: chart::target_scene(r, unit, t.target_year, lang),
         chart_svg: chart::target_chart(r, unit, t.target_year, &t.text, &desc, lang, &id),
         chart_alt: format!("{}. {desc}.", t.text.trim_end_matches('.')),
         projection,
