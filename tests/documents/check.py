@@ -37,8 +37,8 @@ def fail(msg: str) -> None:
 def norm(s: str) -> str:
     """Text as a reader sees it: hyphenation at line ends undone, all white space one space."""
     s = re.sub(r"\u00ad\s*", "", s)
-    # typst hyphenates with a soft hyphen; a hard hyphen at a line's end ("18-" / "24")
-    # stays a hyphen.
+    # A soft hyphen is dropped (the layout does not hyphenate, but a text may hold one); a
+    # hard hyphen at a line's end ("18-" / "24") stays a hyphen.
     s = re.sub(r"(\w)-\n\s*(\w)", r"\1-\2", s)
     s = re.sub(r"\s+", " ", s)
     return s.strip()

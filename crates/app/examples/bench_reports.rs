@@ -6,8 +6,7 @@
 //!
 //! Writes to DIR: the HTML report of the first `--html N` municipalities (for the peer,
 //! Chromium's print to PDF, in the same run), their PDFs, and `times.json` with each
-//! report's milliseconds. Usage: `bench_reports DIR [--html 20] [--municipalities N] [--timing FILE]` (typst's
-//! timing of the last report, in Chrome's trace format).
+//! report's milliseconds. Usage: `bench_reports DIR [--html 20] [--municipalities N]`.
 
 use etablera_app::{
     import_bytes, init, load_strategy_str, render_board_document, render_report, run_followup,
@@ -34,12 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(args.next().ok_or("usage: bench_reports DIR [--html N]")?);
     let mut html_n = 20usize;
     let mut how_many = usize::MAX;
-    let mut timing: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--html" => html_n = args.next().ok_or("--html N")?.parse()?,
             "--municipalities" => how_many = args.next().ok_or("--municipalities N")?.parse()?,
-            "--timing" => timing = Some(args.next().ok_or("--timing FILE")?.into()),
             _ => return Err(format!("unknown argument {a}").into()),
         }
     }
@@ -163,18 +160,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         followup_ms.push(start.elapsed().as_secs_f64() * 1000.0);
         // Timed from the follow-up's result to the PDF's bytes, as Chromium's time runs from
         // the HTML to the PDF's bytes.
-        // typst's own timing of the last report, for where the time goes.
-        let timed = timing.is_some() && i + 1 == municipalities.len();
-        if timed {
-            typst_timing::enable();
-        }
         let start = Instant::now();
         let pdf = render_board_document(&run, BoardFormat::Pdf, Lang::Sv, None)?;
         let ms = start.elapsed().as_secs_f64() * 1000.0;
-        if let (true, Some(path)) = (timed, &timing) {
-            typst_timing::disable();
-            typst_timing::export_json(std::fs::File::create(path)?, |_| (String::new(), 0))?;
-        }
         times.push(ms);
         if i < html_n {
             std::fs::write(dir.join(format!("{id}.pdf")), &pdf)?;

@@ -708,7 +708,7 @@ pub fn render_report(run: &FollowUpRun, format: Format, lang: Lang, as_of: Optio
 /// The board's document formats of the annual report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoardFormat {
-    /// Tagged PDF (PDF/UA-1, PDF/A-2a), laid out by typst.
+    /// Tagged PDF (PDF/UA-1, PDF/A-2a), laid out by `etablera-document` and written by krilla.
     Pdf,
     /// Word (Office Open XML).
     Docx,

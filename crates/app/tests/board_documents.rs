@@ -1,4 +1,4 @@
-//! The board's documents: the annual report as PDF (typst) and DOCX (docx-rs), read back
+//! The board's documents: the annual report as PDF (own layout, krilla) and DOCX (docx-rs), read back
 //! by a second implementation — the library's own PDF text reader for the PDF, the zip and
 //! XML of the Word file for the DOCX. (The demo's documents are also read by poppler,
 //! pikepdf, python-docx and LibreOffice in CI: `tests/documents/check.py`.)
@@ -15,9 +15,9 @@ fn pdf_text(bytes: &[u8]) -> String {
     flat(&pages.join(" "))
 }
 
-/// Text as letters and digits only: the reader gives typst's hyphenation at a line's end as
-/// " - ", and drops a hard hyphen that ends a line ("18-" / "24"), so a comparison that is
-/// not to fail on line breaks compares letters and digits.
+/// Text as letters and digits only: the reader may drop a hard hyphen that ends a line
+/// ("18-" / "24") or join words at a line's end, so a comparison that is not to fail on line
+/// breaks compares letters and digits.
 fn flat(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
@@ -141,7 +141,7 @@ fn the_docx_has_the_same_headings_with_title_language_and_alternative_texts() {
     assert!(docx_part(&docx, "word/styles.xml").contains("w:lang w:val=\"sv-SE\""));
 }
 
-/// Text from a strategy is set as text: typst's markup, XML's and a zip's special
+/// Text from a strategy is set as text: markup of typesetters (typst's), XML's and a zip's special
 /// characters in titles and targets come out as written, in both documents.
 #[test]
 fn hostile_text_is_printed_as_written() {
@@ -242,4 +242,67 @@ target_year = 2024
             || body.contains("#set page(width: 1pt) #panic(\"x\")")
     );
     assert!(body.contains("&lt;w:p&gt;"));
+}
+
+/// Text too big for its place: a comment longer than a page in a narrow column of the
+/// action plan, a target of thousands of characters, a word wider than any line and a
+/// title of one long word. The PDF is made (conforming, as every PDF is checked as it is
+/// written), every word of them is in it, and the pages grow with the text, not without end.
+#[test]
+fn text_longer_than_a_page_or_a_line_is_set_whole() {
+    let mut t = testing::sqlite();
+    let s = t.store.as_mut();
+    etablera_app::init(s).unwrap();
+    let comment: String = (0..1500).map(|i| format!("ord{i} ")).collect();
+    let target: String = (0..400).map(|i| format!("mål{i} ")).collect();
+    let word: String = "Långtord".repeat(300);
+    let src = format!(
+        r#"id = "stor"
+owner = "2380"
+title = {word:?}
+period_from = 2020
+period_to = 2024
+
+[[goals]]
+id = "g"
+title = "Ett mål"
+kind = "long_term"
+
+[[targets]]
+id = "t"
+goal = "g"
+text = {target:?}
+note = {word:?}
+series = {{ indicator = "N00973" }}
+kind = "threshold"
+bound = "at_least"
+value = 50.0
+target_year = 2024
+
+[[activities]]
+id = "a"
+title = {word:?}
+goal = "g"
+responsible = "Kommunledningsförvaltningen"
+year = 2024
+status = "done"
+comment = {comment:?}
+"#
+    );
+    load_strategy_str(s, "stor.toml", &src).unwrap();
+    let run = run_followup(s, "stor", 2024, None, None).unwrap();
+    let pdf = render_board_document(&run, BoardFormat::Pdf, Lang::Sv, None).unwrap();
+    let pages = etablera_pdf::pages(&pdf, &etablera_pdf::Limits::default()).unwrap();
+    assert!(pages.len() < 60, "{} pages", pages.len());
+    let text = flat(&pages.join(" "));
+    for i in [0, 1, 700, 1499] {
+        assert!(text.contains(&format!("ord{i}")), "ord{i} missing");
+    }
+    for i in [0, 399] {
+        assert!(text.contains(&format!("mål{i}")), "mål{i} missing");
+    }
+    assert!(
+        text.matches(&flat(&word)).count() >= 2,
+        "the long word is cut"
+    );
 }
