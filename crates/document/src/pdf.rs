@@ -199,20 +199,83 @@ struct Layout<'r> {
 /// Text as the fonts can set it: control and private-use characters left out, a character
 /// none of the fonts has shown as «?» (PDF/A allows no missing glyph; the HTML report keeps
 /// the text as written).
+///
+/// Characters that are invisible by definition (Unicode's default-ignorable ones: zero-width
+/// spaces and joiners, a byte-order mark, variation selectors, bidi controls, a soft hyphen)
+/// are left out rather than shown as «?»; a line or paragraph separator is a line break; at
+/// most 8 combining marks follow a character (a cluster of thousands would be one string
+/// longer than PDF/A allows).
 fn settable(s: &str) -> String {
+    let mut marks = 0;
     s.chars()
         .filter_map(|c| {
+            let c = if matches!(c, '\u{2028}' | '\u{2029}') {
+                '\n'
+            } else {
+                c
+            };
             let control = c.is_control() && !matches!(c, '\n' | '\t');
             let private = ('\u{e000}'..='\u{f8ff}').contains(&c) || c >= '\u{f0000}';
-            if control || private {
-                None
-            } else if matches!(c, '\n' | '\t' | ' ') || covered(c) {
+            if control || private || ignorable(c) {
+                return None;
+            }
+            if combining(c) {
+                marks += 1;
+                if marks > 8 {
+                    return None;
+                }
+            } else {
+                marks = 0;
+            }
+            if matches!(c, '\n' | '\t' | ' ') || covered(c) {
                 Some(c)
             } else {
                 Some('?')
             }
         })
         .collect()
+}
+
+/// [`settable`] for a text set on one line (a badge, a chart's label, the footer).
+fn one_line(s: &str) -> String {
+    settable(s).replace(['\n', '\t'], " ")
+}
+
+/// Unicode's default-ignorable code points (DerivedCoreProperties.txt), those a text may
+/// plausibly hold.
+fn ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+        | '\u{ffa0}' | '\u{fff0}'..='\u{fff8}' | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+/// Combining diacritical marks (the blocks a Latin, Greek or Cyrillic text uses).
+fn combining(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}'
+        | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+}
+
+/// A text for one of the PDF's string objects (a heading's title, a figure's text
+/// alternative, a link's description, a bookmark, the document's title): at most 2 000
+/// characters, «…» where it is cut. PDF/A allows no string over 32 767 bytes, and a text
+/// alternative of pages helps no reader; the text itself is set whole.
+fn short(s: &str) -> String {
+    const MAX: usize = 2000;
+    let s = settable(s);
+    match s.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s,
+    }
+}
+
+/// Nothing to show once cleaned: only white space, control, private-use or invisible
+/// characters.
+fn blank(s: &str) -> bool {
+    settable(s).trim().is_empty()
 }
 
 fn rgb(hex: &str) -> Rgb {
@@ -230,9 +293,10 @@ fn status_colours(code: &str) -> (Rgb, Rgb) {
     }
 }
 
-/// A heading is never empty (PDF/UA): a target or area without words shows a dash.
+/// A heading is never empty (PDF/UA): a target or area without words (once cleaned)
+/// shows a dash.
 fn named(s: &str) -> &str {
-    if s.trim().is_empty() {
+    if blank(s) {
         "–"
     } else {
         s
@@ -332,7 +396,9 @@ impl<'r> Layout<'r> {
         let mut lines = vec![Line::default()];
         for &(style, text) in spans {
             for (k, part) in text.split('\n').enumerate() {
-                if k > 0 {
+                // A line break starts a new line; blank lines are not kept (a text of a
+                // million line breaks is one line, not twenty thousand pages).
+                if k > 0 && !lines.last().expect("a line").pieces.is_empty() {
                     lines.push(Line::default());
                 }
                 let space = self.shape(style.face, " ").width * style.size;
@@ -345,6 +411,9 @@ impl<'r> Layout<'r> {
                         continue;
                     }
                     if !cur.pieces.is_empty() {
+                        // Broken at a space: the text keeps it (a reader of the tagged
+                        // text hears two words, not one).
+                        cur.space_after = true;
                         lines.push(Line::default());
                     }
                     if w <= width {
@@ -398,6 +467,10 @@ impl<'r> Layout<'r> {
                 words.push(line.pieces[j].1);
                 w += line.pieces[j].2 + line.pieces[j].3;
                 j += 1;
+            }
+            if j == line.pieces.len() && line.space_after {
+                // An empty last word: the run's text and glyphs end with the space.
+                words.push("");
             }
             runs.push(self.run(cx, baseline, style, &words));
             cx += w;
@@ -478,7 +551,11 @@ impl<'r> Layout<'r> {
         leaf
     }
 
+    /// A paragraph; one with nothing to show is left out.
     fn paragraph(&mut self, spans: &[(Style, &str)]) {
+        if spans.iter().all(|(_, t)| blank(t)) {
+            return;
+        }
         self.open(Tag::P);
         self.text(spans, 0.0, WIDTH, false);
         self.close();
@@ -486,14 +563,15 @@ impl<'r> Layout<'r> {
     }
 
     fn heading(&mut self, level: u16, text: &str) {
-        let text = named(text);
+        let clean = settable(text);
+        let clean = named(&clean);
         let style = match level {
             1 => Style::new(Face::Bold, 17.0, BLUE),
             2 => Style::new(Face::Bold, 12.5, BLACK),
             _ => Style::new(Face::Bold, 11.0, BLACK),
         };
         if level == 1 {
-            if !self.pages.last().expect("a page").is_empty() {
+            if !self.pages.last().expect("a page").is_empty() || self.y > TOP {
                 self.new_page();
             }
         } else {
@@ -501,16 +579,16 @@ impl<'r> Layout<'r> {
             // Keep the heading with what follows it.
             self.need(style.line() * 2.0 + 60.0);
         }
-        let clean = settable(text);
+        self.need(style.line());
         self.headings.push(Heading {
             level,
-            text: clean.clone(),
+            text: short(clean),
             page: self.page(),
             y: self.y,
         });
         let level = NonZeroU16::new(level).expect("a level");
-        self.open(Tag::Hn(level, Some(clean.clone())));
-        self.text(&[(style, &clean)], 0.0, WIDTH, false);
+        self.open(Tag::Hn(level, Some(short(clean))));
+        self.text(&[(style, clean)], 0.0, WIDTH, false);
         self.close();
         self.y += if level.get() == 1 { 8.0 } else { 4.0 };
     }
@@ -530,7 +608,7 @@ impl<'r> Layout<'r> {
             self.put(Item::Run(bullet), Mark::Leaf(leaf));
             self.close();
             self.open(Tag::LBody);
-            self.text(&[(BODY, item)], 14.0, WIDTH - 14.0, false);
+            self.text(&[(BODY, named(item))], 14.0, WIDTH - 14.0, false);
             self.close();
             self.close();
             self.y += 2.0;
@@ -543,7 +621,7 @@ impl<'r> Layout<'r> {
     fn badge(&mut self, x: f32, top: f32, code: &str, label: &str, leaf: usize) -> f32 {
         let (bg, fg) = status_colours(code);
         let style = Style::new(Face::Bold, BODY.size, fg);
-        let label = settable(label);
+        let label = one_line(label);
         let w = self.width(style, &label);
         self.put(
             Item::Rect {
@@ -684,13 +762,9 @@ impl<'r> Layout<'r> {
                 me.close();
             }
         };
-        self.need(head_h + body.line() + 2.0 * PAD);
-        draw_header(self, true);
-        self.open(Tag::TBody);
-        // The caption stays with the last row.
-        let caption_h = caption.map_or(0.0, |_| 4.0 + 9.0 * 1.3 * 2.0);
-        for (r, row) in rows.iter().enumerate() {
-            // The row's height.
+        // The rows' lines and heights.
+        let mut laid = Vec::with_capacity(rows.len());
+        for row in rows {
             let mut cells = Vec::with_capacity(n);
             let mut h: f32 = 0.0;
             for (i, c) in row.iter().enumerate().take(n) {
@@ -708,17 +782,37 @@ impl<'r> Layout<'r> {
                     }
                 }
             }
-            let h = h + 2.0 * PAD;
+            laid.push((cells, h + 2.0 * PAD));
+        }
+        // The header repeats on each page unless it would take a third of one.
+        let repeat = head_h <= (BOTTOM - TOP) / 3.0;
+        let room = BOTTOM - TOP - if repeat { head_h } else { 0.0 };
+        // The header stays with the first row (or as much of it as a page holds).
+        let first = laid.first().map_or(0.0, |(_, h)| *h);
+        self.need(head_h + first.min(room));
+        draw_header(self, true);
+        self.open(Tag::TBody);
+        // The caption stays with the last row.
+        let caption_h = match caption {
+            Some(c) => {
+                let c = settable(c);
+                let small = Style::new(Face::Regular, 9.0, BLACK);
+                4.0 + self.lines(&[(small, c.as_str())], WIDTH).len() as f32 * small.line()
+            }
+            None => 0.0,
+        };
+        for (r, (row, (cells, h))) in rows.iter().zip(laid).enumerate() {
             let keep = if r + 1 == rows.len() { caption_h } else { 0.0 };
             // A row that fits on a page is never split; one taller than a page is continued
             // on the next, line by line, under the repeated header.
-            let room = BOTTOM - TOP - head_h;
             if self.y + h + keep > BOTTOM
                 && self.y > TOP
                 && (h <= room || self.y + 2.0 * PAD + body.line() > BOTTOM)
             {
                 self.new_page();
-                draw_header(self, false);
+                if repeat {
+                    draw_header(self, false);
+                }
             }
             self.open(Tag::TR);
             let leaves: Vec<usize> = (0..n.min(row.len()))
@@ -790,7 +884,9 @@ impl<'r> Layout<'r> {
                 }
                 from = to;
                 self.new_page();
-                draw_header(self, false);
+                if repeat {
+                    draw_header(self, false);
+                }
             }
         }
         self.close();
@@ -812,12 +908,18 @@ impl<'r> Layout<'r> {
     /// A target's chart as a figure with its text alternative, and its caption.
     fn chart(&mut self, t: &'r Target, caption: &[(Style, &str)]) {
         let scene: &Scene = &t.chart;
-        let scale = WIDTH / scene.width as f32;
+        let cleaned: Vec<(Style, String)> =
+            caption.iter().map(|(s, c)| (*s, settable(c))).collect();
+        let spans: Vec<(Style, &str)> = cleaned.iter().map(|(s, c)| (*s, c.as_str())).collect();
+        let caption_h = self.lines(&spans, WIDTH).len() as f32 * 9.0 * 1.3 + 4.0;
+        // As wide as the line, and never taller than a page with its caption.
+        let scale = (WIDTH / scene.width as f32)
+            .min((BOTTOM - TOP - caption_h.min(BOTTOM - TOP - 100.0)) / scene.height as f32);
         let h = scene.height as f32 * scale;
-        self.need(h + 30.0);
+        self.need(h + caption_h);
         self.targets.push(t);
         let index = self.targets.len() - 1;
-        self.open(Tag::Figure(Some(settable(&t.chart_alt))));
+        self.open(Tag::Figure(Some(short(&t.chart_alt))));
         let leaf = self.leaf();
         self.put(
             Item::Chart {
@@ -849,6 +951,8 @@ fn shift(g: &KrillaGlyph, at: usize) -> KrillaGlyph {
 struct Line<'t> {
     pieces: Vec<(Style, &'t str, f32, f32)>,
     width: f32,
+    /// The line ends where a space was: its text gets the space.
+    space_after: bool,
 }
 
 impl<'t> Line<'t> {
@@ -862,6 +966,7 @@ impl<'t> Line<'t> {
 struct OwnedLine {
     pieces: Vec<(Style, String, f32, f32)>,
     width: f32,
+    space_after: bool,
 }
 
 impl From<&Line<'_>> for OwnedLine {
@@ -873,6 +978,7 @@ impl From<&Line<'_>> for OwnedLine {
                 .map(|(s, w, g, x)| (*s, w.to_string(), *g, *x))
                 .collect(),
             width: l.width,
+            space_after: l.space_after,
         }
     }
 }
@@ -886,6 +992,7 @@ impl OwnedLine {
                 .map(|(s, w, g, x)| (*s, w.as_str(), *g, *x))
                 .collect(),
             width: self.width,
+            space_after: self.space_after,
         }
     }
 }
@@ -1048,15 +1155,17 @@ fn body(l: &mut Layout<'_>) {
         let t = format!("{}: {s}", lb.strategy_document);
         l.paragraph(&[(BODY, &t)]);
     }
-    let rows = text_rows(&r.batches);
-    l.table(
-        &[lb.no, lb.source, lb.file, lb.imported],
-        &rows,
-        &[Col::Auto, Col::Fr(1.0), Col::Fr(1.0), Col::Auto],
-        &[false; 4],
-        9.0,
-        Some(lb.batches),
-    );
+    if !r.batches.is_empty() {
+        let rows = text_rows(&r.batches);
+        l.table(
+            &[lb.no, lb.source, lb.file, lb.imported],
+            &rows,
+            &[Col::Auto, Col::Fr(1.0), Col::Fr(1.0), Col::Auto],
+            &[false; 4],
+            9.0,
+            Some(lb.batches),
+        );
+    }
 }
 
 /// Rows of plain text cells.
@@ -1133,6 +1242,7 @@ fn front(l: &mut Layout<'_>) {
             l.y += 6.0;
         }
         l.open(Tag::TOCI);
+        l.open(Tag::Reference);
         l.open(Tag::Link);
         let leaf = l.leaf();
         let entry = l.links.len();
@@ -1165,6 +1275,7 @@ fn front(l: &mut Layout<'_>) {
             .expect("the link")
             .1
             .push(Node::Annot(entry));
+        l.close();
         l.close();
         l.close();
         l.y += h + 2.0;
@@ -1203,7 +1314,7 @@ pub(crate) fn pdf(report: &Report, made_on: &str) -> Result<Vec<u8>, Error> {
     let mut ids: Vec<Vec<Identifier>> = vec![Vec::new(); l.leaves];
     let mut annots: Vec<Option<Identifier>> = vec![None; l.links.len()];
     let size = Size::from_wh(PAGE_W, PAGE_H).expect("A4");
-    let footer_text = settable(&format!("{} – {}", report.owner, report.title));
+    let footer_text = one_line(&format!("{} – {}", report.owner, report.title));
     for (index, items) in pages.iter().enumerate() {
         let mut page = doc.start_page_with(PageSettings::new(size));
         {
@@ -1285,16 +1396,29 @@ pub(crate) fn pdf(report: &Report, made_on: &str) -> Result<Vec<u8>, Error> {
     doc.set_outline(outline);
 
     let mut metadata = Metadata::new()
-        .title(settable(&format!("{} – {}", report.title, report.owner)))
-        .authors(vec![settable(&report.owner)])
+        .title(short(&format!("{} – {}", report.title, report.owner)))
+        .authors(vec![short(&report.owner)])
         .language(report.lang.to_string())
         .creator("Etablera".into())
-        .document_id(format!("etablera:{}:{}", report.owner, report.title));
+        .document_id(short(&format!(
+            "etablera:{}:{}",
+            report.owner, report.title
+        )));
     if let Some(date) = date(made_on) {
         metadata = metadata.creation_date(date);
     }
     doc.set_metadata(metadata);
-    doc.finish().map_err(|e| Error(e.to_string()))
+    doc.finish().map_err(|e| match e {
+        krilla::error::KrillaError::Validation(errors) => Error(format!(
+            "the PDF would not conform: {}",
+            errors
+                .iter()
+                .map(|e| format!("{e:?}").chars().take(200).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        e => Error(e.to_string()),
+    })
 }
 
 fn convert(
@@ -1480,7 +1604,7 @@ fn draw_shape(s: &mut Surface<'_>, l: &mut Layout<'_>, shape: &Shape) {
                 rgb(etablera_report::chart::TEXT_COLOUR),
             );
             for (i, t) in lines.iter().enumerate() {
-                let t = settable(t);
+                let t = one_line(t);
                 let w = l.width(style, &t);
                 let x = *x as f32
                     - match anchor {
