@@ -95,12 +95,20 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| Fonts {
         .collect(),
 });
 
-/// Whether one of the fonts has a glyph for the character.
+/// Whether one of the fonts has a glyph for the character. Liberation Sans has all of
+/// Basic Latin's printable characters, Latin-1 and Latin Extended-A, so those are not looked
+/// up.
 pub(crate) fn covered(c: char) -> bool {
-    FONTS
-        .shaping
-        .iter()
-        .any(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
+    plain(c)
+        || FONTS
+            .shaping
+            .iter()
+            .any(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
+}
+
+/// A character every font has and [`settable`] keeps as it is.
+fn plain(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{a0}'..='\u{ac}' | '\u{ae}'..='\u{17f}')
 }
 
 /// A word shaped in one face: its glyphs (advances in em) and its width in em.
@@ -206,6 +214,9 @@ struct Layout<'r> {
 /// most 8 combining marks follow a character (a cluster of thousands would be one string
 /// longer than PDF/A allows).
 fn settable(s: &str) -> String {
+    if s.chars().all(plain) {
+        return s.to_string();
+    }
     let mut marks = 0;
     s.chars()
         .filter_map(|c| {
