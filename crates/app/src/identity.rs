@@ -17,7 +17,7 @@ use etablera_domain::access::{allowed, Action};
 use etablera_domain::Lang;
 use etablera_oidc::{Identity, Link, Provider};
 
-use etablera_store::{AuditEntry, LinkedIdentity, OidcLoginRow, User};
+use etablera_store::{AuditEntry, LinkedIdentity, OidcLoginRow, PutLogin, User};
 
 pub use etablera_oidc::ProviderSettings;
 
@@ -55,12 +55,23 @@ pub fn start(provider: &Provider, redirect_uri: &str, lang: Lang) -> Result<Star
 
 pub use etablera_oidc::{Identity as ProvenIdentity, Started};
 
+/// Where a login is begun from: the client's address, and how many begun and unfinished
+/// logins that address may have at once (a flood from one address stops there, and the
+/// others can still log in). Many staff behind one address of their own network are seen by
+/// their own addresses when the server trusts the proxy in front of it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub address: String,
+    pub max_pending: i64,
+}
+
 /// Stores a begun login (its state only as SHA-256) so that any process can finish it.
 pub fn begin_login(
     conn: &mut Conn,
     provider: &ProviderSettings,
     started: &Started,
     return_to: Option<&str>,
+    origin: &Origin,
     lang: Lang,
 ) -> Result<()> {
     let now = now_secs();
@@ -72,11 +83,24 @@ pub fn begin_login(
             pkce_verifier: started.pkce_verifier.clone(),
             return_to: return_to.and_then(safe_return_to),
             created_at: iso_utc(now),
+            address: origin.address.clone(),
         },
         &iso_utc(now - LOGIN_LIFETIME_SECS),
         MAX_PENDING_LOGINS,
+        origin.max_pending,
     )?;
-    if !stored {
+    if stored == PutLogin::AddressFull {
+        tracing::warn!(provider = %provider.id, "too many eID logins begun from one address");
+        return Err(Error::Throttled(
+            lang.pick(
+                "Många inloggningar har påbörjats härifrån utan att avslutas. Vänta några minuter och försök igen.",
+                "Many logins have been started from here without being finished. Wait a few minutes and try again.",
+            )
+            .into(),
+            LOGIN_LIFETIME_SECS as u64,
+        ));
+    }
+    if stored == PutLogin::Full {
         tracing::warn!(provider = %provider.id, "too many eID logins begun and not finished");
         return Err(Error::Unavailable(
             lang.pick(

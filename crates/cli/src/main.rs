@@ -526,6 +526,8 @@ struct ServeFile {
     trusted_proxies: Option<Vec<String>>,
     /// Failed logins one address may make in an hour (default 300).
     login_failures_per_address: Option<i64>,
+    /// eID logins one address may have begun and not finished (default 100).
+    eid_pending_per_address: Option<i64>,
     /// The address users reach the server at, for the links in e-mails.
     public_url: Option<String>,
     /// The SMTP relay e-mail is sent through; without it messages wait in the outbox.
@@ -858,6 +860,7 @@ fn main() -> Result<()> {
             public_url,
             trusted_proxies,
             login_failures_per_address: file.login_failures_per_address.unwrap_or(300).max(10),
+            eid_pending_per_address: file.eid_pending_per_address.unwrap_or(100).max(5),
             // `/metrics` on the application's address with this bearer token, or on an
             // address of its own; a token is a secret, so it is read from the environment.
             metrics_token: match std::env::var("ETABLERA_METRICS_TOKEN") {

@@ -249,6 +249,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(18, "0018_mail.sql"),
     migration!(19, "0019_register_rls.sql"),
     migration!(20, "0020_identities.sql"),
+    migration!(21, "0021_oidc_login_address.sql"),
 ];
 
 /// A migration's text for a dialect. Each migration is one file for both databases

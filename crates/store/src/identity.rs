@@ -17,6 +17,18 @@ pub struct OidcLoginRow {
     /// Where to go after the login (a path of this site).
     pub return_to: Option<String>,
     pub created_at: String,
+    /// The client's address it was begun from (empty when unknown).
+    pub address: String,
+}
+
+/// Whether a begun login was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutLogin {
+    Kept,
+    /// As many logins as the whole server keeps wait already.
+    Full,
+    /// As many logins as one address may have waiting wait already from this one.
+    AddressFull,
 }
 
 /// An external identity linked to an account.
@@ -40,19 +52,29 @@ pub(crate) fn put_oidc_login(
     row: &OidcLoginRow,
     expired_before: &str,
     max: i64,
-) -> Result<bool> {
+    max_per_address: i64,
+) -> Result<PutLogin> {
     db.exec(
         "delete from oidc_login where created_at < $1",
         p![expired_before],
     )?;
     if db.one("select count(*) from oidc_login", &[], |r| r.int(0))? >= max {
-        return Ok(false);
+        return Ok(PutLogin::Full);
+    }
+    if !row.address.is_empty()
+        && db.one(
+            "select count(*) from oidc_login where address = $1",
+            p![&row.address],
+            |r| r.int(0),
+        )? >= max_per_address
+    {
+        return Ok(PutLogin::AddressFull);
     }
     db.exec(
-        "insert into oidc_login (state_hash, provider, nonce, pkce_verifier, return_to, created_at) values ($1, $2, $3, $4, $5, $6)",
-        p![&row.state_hash, &row.provider, &row.nonce, &row.pkce_verifier, &row.return_to, &row.created_at],
+        "insert into oidc_login (state_hash, provider, nonce, pkce_verifier, return_to, created_at, address) values ($1, $2, $3, $4, $5, $6, $7)",
+        p![&row.state_hash, &row.provider, &row.nonce, &row.pkce_verifier, &row.return_to, &row.created_at, &row.address],
     )?;
-    Ok(true)
+    Ok(PutLogin::Kept)
 }
 
 /// Takes (deletes and returns) a login by its state's hash, if it was begun at or after
@@ -63,7 +85,7 @@ pub(crate) fn take_oidc_login(
     not_before: &str,
 ) -> Result<Option<OidcLoginRow>> {
     let row = db.opt(
-        "delete from oidc_login where state_hash = $1 returning state_hash, provider, nonce, pkce_verifier, return_to, created_at",
+        "delete from oidc_login where state_hash = $1 returning state_hash, provider, nonce, pkce_verifier, return_to, created_at, address",
         p![state_hash],
         |r| {
             Ok(OidcLoginRow {
@@ -73,6 +95,7 @@ pub(crate) fn take_oidc_login(
                 pkce_verifier: r.text(3)?,
                 return_to: r.opt_text(4)?,
                 created_at: r.text(5)?,
+                address: r.text(6)?,
             })
         },
     )?;

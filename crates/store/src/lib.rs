@@ -441,7 +441,7 @@ pub struct AuditFilter {
 pub mod identity;
 pub mod mail;
 pub mod register;
-pub use identity::{LinkedIdentity, OidcLoginRow};
+pub use identity::{LinkedIdentity, OidcLoginRow, PutLogin};
 pub use mail::{Message, NewMessage};
 pub mod rounds;
 use etablera_domain::round::{RoundState, TaskState};
@@ -1133,15 +1133,16 @@ pub trait Store: Send + backend::Backend {
         false
     }
     // Logins through identity providers (see `identity`).
-    /// Keeps a login begun at a provider unless `max` wait already (`Ok(false)`); drops
-    /// those begun before `expired_before`.
+    /// Keeps a login begun at a provider unless `max` wait already, or `max_per_address`
+    /// from the row's address; drops those begun before `expired_before`.
     fn put_oidc_login(
         &mut self,
         row: &OidcLoginRow,
         expired_before: &str,
         max: i64,
-    ) -> Result<bool> {
-        identity::put_oidc_login(self.sql(), row, expired_before, max)
+        max_per_address: i64,
+    ) -> Result<PutLogin> {
+        identity::put_oidc_login(self.sql(), row, expired_before, max, max_per_address)
     }
     /// Takes a begun login by its state's hash (once), if begun at or after `not_before`.
     fn take_oidc_login(

@@ -108,6 +108,8 @@ async fn begin(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     Query(q): Query<BeginQuery>,
+    peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let Some(p) = provider(&state, &id) else {
         return fail(&ctx, AppError::NotFound);
@@ -122,6 +124,10 @@ async fn begin(
         Err(e) => return fail(&ctx, e),
     };
     let (url, state_param) = (started.url.clone(), started.state.clone());
+    let origin = identity::Origin {
+        address: crate::auth::client_address(&state.config, peer.map(|c| c.0 .0.ip()), &headers),
+        max_pending: state.config.eid_pending_per_address,
+    };
     let r = state
         .db
         .app(move |conn| {
@@ -130,6 +136,7 @@ async fn begin(
                 &p.settings,
                 &started,
                 Some(&next),
+                &origin,
                 lang,
             )?)
         })

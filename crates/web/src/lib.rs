@@ -64,6 +64,9 @@ pub struct Config {
     /// Failed logins one address may make in an hour, over all accounts. A whole town hall
     /// may sit behind one address, so the default is generous.
     pub login_failures_per_address: i64,
+    /// eID logins one address may have begun and not finished at once (each is kept at most
+    /// ten minutes); beyond it, starting one answers 429.
+    pub eid_pending_per_address: i64,
     /// The SMTP relay the outbox sends through (`[smtp]` of the configuration file). Without
     /// it messages wait in the outbox, and the admin's outbox page says so.
     pub smtp: Option<etablera_app::mail::SmtpSettings>,
@@ -93,6 +96,7 @@ impl Default for Config {
             form_secret: None,
             trusted_proxies: Vec::new(),
             login_failures_per_address: 300,
+            eid_pending_per_address: 100,
             smtp: None,
             public_url: "http://127.0.0.1:8080".into(),
             metrics_token: None,
