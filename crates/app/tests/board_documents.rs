@@ -309,6 +309,40 @@ comment = {comment:?}
     );
 }
 
+/// A field longer than a board's document can use (a description of 300 000 characters) is
+/// cut at 50 000 with «…»: the PDF is made with bounded work, and shows where it cut.
+#[test]
+fn a_field_of_hundreds_of_thousands_of_characters_is_cut() {
+    let mut t = testing::sqlite();
+    let s = t.store.as_mut();
+    etablera_app::init(s).unwrap();
+    let description: String = (0..30_000).map(|i| format!("o{i:07} ")).collect();
+    let src = format!(
+        r#"id = "enorm"
+owner = "2380"
+title = "Enorm"
+period_from = 2020
+period_to = 2024
+
+[[goals]]
+id = "g"
+title = "Ett mål"
+kind = "long_term"
+description = "{description}"
+"#
+    );
+    load_strategy_str(s, "enorm.toml", &src).unwrap();
+    let run = run_followup(s, "enorm", 2024, None, None).unwrap();
+    let pdf = render_board_document(&run, BoardFormat::Pdf, Lang::Sv, None).unwrap();
+    let pages = etablera_pdf::pages(&pdf, &etablera_pdf::Limits::default()).unwrap();
+    let text = pages.join(" ");
+    // 50 000 characters are the first 5 555 words of eight characters and a space.
+    assert!(text.contains("o0005554"), "cut too early");
+    assert!(!text.contains("o0005556"), "not cut");
+    assert!(text.contains('…'));
+    assert!(pages.len() < 40, "{} pages", pages.len());
+}
+
 /// Text of hostile shapes: a goal whose title is only a pasted Word bullet (nothing a font can
 /// set), a description of a hundred thousand line breaks, a target of invisible characters,
 /// an activity of one letter with twenty thousand combining accents, a comment of

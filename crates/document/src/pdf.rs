@@ -214,6 +214,11 @@ struct Layout<'r> {
 /// most 8 combining marks follow a character (a cluster of thousands would be one string
 /// longer than PDF/A allows).
 fn settable(s: &str) -> String {
+    // A field longer than a board's document can use is cut (the layout's memory grows with
+    // the text it sets; 50 000 characters are some twenty pages).
+    if let Some((at, _)) = s.char_indices().nth(MAX_FIELD) {
+        return format!("{}…", settable(&s[..at]));
+    }
     if s.chars().all(plain) {
         return s.to_string();
     }
@@ -275,9 +280,15 @@ fn combining(c: char) -> bool {
 /// characters, «…» where it is cut. PDF/A allows no string over 32 767 bytes, and a text
 /// alternative of pages helps no reader; the text itself is set whole.
 fn short(s: &str) -> String {
-    const MAX: usize = 2000;
-    let s = settable(s);
-    match s.char_indices().nth(MAX) {
+    clip(settable(s), 2000)
+}
+
+/// The characters of one text the PDF sets at most.
+const MAX_FIELD: usize = 50_000;
+
+/// At most `max` characters, «…» where cut.
+fn clip(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
         Some((at, _)) => format!("{}…", &s[..at]),
         None => s,
     }
@@ -930,7 +941,22 @@ impl<'r> Layout<'r> {
         self.need(h + caption_h);
         self.targets.push(t);
         let index = self.targets.len() - 1;
-        self.open(Tag::Figure(Some(short(&t.chart_alt))));
+        // A figure always has a text alternative (PDF/UA): the target's, else the word.
+        let alt = [t.chart_alt.as_str(), t.text.as_str()]
+            .into_iter()
+            .find(|a| !blank(a))
+            .map_or_else(
+                || {
+                    if self.report.lang == "en" {
+                        "Chart"
+                    } else {
+                        "Diagram"
+                    }
+                    .to_string()
+                },
+                short,
+            );
+        self.open(Tag::Figure(Some(alt)));
         let leaf = self.leaf();
         self.put(
             Item::Chart {
@@ -1615,7 +1641,9 @@ fn draw_shape(s: &mut Surface<'_>, l: &mut Layout<'_>, shape: &Shape) {
                 rgb(etablera_report::chart::TEXT_COLOUR),
             );
             for (i, t) in lines.iter().enumerate() {
-                let t = one_line(t);
+                // A chart's label is one line (the legend's names come wrapped): at most 120
+                // characters of it, as a longer one would leave the picture anyway.
+                let t = clip(one_line(t), 120);
                 let w = l.width(style, &t);
                 let x = *x as f32
                     - match anchor {

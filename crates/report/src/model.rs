@@ -135,7 +135,7 @@ pub struct Labels {
 }
 
 impl Labels {
-    fn of(lang: Lang) -> Labels {
+    pub fn of(lang: Lang) -> Labels {
         Labels {
             contents: tr(lang, "report-contents"),
             page: tr(lang, "report-page"),
