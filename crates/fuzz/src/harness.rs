@@ -27,6 +27,7 @@ pub const NAMES: &[&str] = &[
     "docx",
     "pdf",
     "round-form",
+    "report-pdf",
 ];
 
 fn units() -> &'static Units {
@@ -237,6 +238,13 @@ pub fn by_name(name: &str) -> Option<Target> {
             tokens: ROUND,
             zipped: false,
         },
+        // The annual report's PDF with any text in its fields (the strategy's, the year's
+        // analysis, the action plan, a chart's labels): it must always be made, and conform.
+        "report-pdf" => Target {
+            run: report_pdf,
+            tokens: REPORT,
+            zipped: false,
+        },
         _ => return None,
     })
 }
@@ -415,4 +423,136 @@ fn multipart(b: &[u8]) -> bool {
             }
         })
     })
+}
+
+/// Separates the fields of a `report-pdf` input (ASCII's record separator, so a field may
+/// hold line breaks).
+const FIELD: char = '\u{1e}';
+
+/// Pieces of text that are hard to set: line breaks, tabs, long words, invisible and
+/// combining characters, right-to-left and private-use characters, an emoji.
+const REPORT: &[&[u8]] = &[
+    b"\x1e",
+    b"\n",
+    b"\n\n\n",
+    b"\t",
+    b" ",
+    b"\xc2\xa0",
+    b"\xc2\xad",
+    b"\xe2\x80\x8b",
+    b"\xef\xbb\xbf",
+    b"\xcc\x81\xcc\x81\xcc\x81\xcc\x81",
+    b"\xe2\x80\xa8",
+    b"\xef\x82\xb7",
+    b"\xf0\x9f\x8e\xaf",
+    b"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",
+    b"\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9",
+    b"Arbetsmarknadsutbildningsdeltagarf\xc3\xb6rvaltningen",
+    b"47,7 %",
+    b"\x00",
+];
+
+/// The report's fields from the input, one per field separator, reused round when there
+/// are more fields than parts. Returns whether a PDF was made; one not made is a finding.
+fn report_pdf(b: &[u8]) -> bool {
+    use etablera_report::chart::{Anchor, Scene, Shape, Stroke};
+    use etablera_report::model::{Goal, Labels, Report, SummaryRow, Target};
+    let text = String::from_utf8_lossy(b);
+    // Each part fills several of the report's sixty-odd fields, so parts are cut at 5 000
+    // characters: the report's text stays near the input's size, as a user's would.
+    let parts: Vec<String> = text
+        .split(FIELD)
+        .map(|p| p.chars().take(5_000).collect())
+        .collect();
+    let mut k = 0;
+    let mut next = || {
+        k += 1;
+        parts[(k - 1) % parts.len()].clone()
+    };
+    let target = |next: &mut dyn FnMut() -> String| Target {
+        id: "t".into(),
+        text: next(),
+        status_code: "on_track",
+        status_label: "På väg",
+        kind: next(),
+        indicator: next(),
+        explanation: next(),
+        analysis: vec![next(), next()],
+        chart: Scene {
+            width: 700.0,
+            height: 300.0,
+            shapes: vec![
+                Shape::Line {
+                    points: vec![(60.0, 260.0), (300.0, 100.0), (500.0, 40.0)],
+                    stroke: Stroke {
+                        colour: "#1f4e9a",
+                        width: 2.0,
+                        dash: "6 3",
+                    },
+                },
+                Shape::Text {
+                    x: 512.0,
+                    y: 26.0,
+                    anchor: Anchor::Start,
+                    lines: vec![next(), next()],
+                    line: 13.0,
+                },
+                Shape::Text {
+                    x: 54.0,
+                    y: 264.0,
+                    anchor: Anchor::End,
+                    lines: vec![next()],
+                    line: 0.0,
+                },
+            ],
+        },
+        chart_svg: String::new(),
+        chart_alt: next(),
+        projection: Some(next()),
+        sources: next(),
+        fictitious: Some("Fiktiva demodata."),
+        table_header: vec![next(), next()],
+        table_rows: vec![
+            (next(), vec![next(), next()]),
+            (next(), vec![next(), next()]),
+        ],
+        note: Some(next()),
+    };
+    let goals: Vec<Goal> = (0..2)
+        .map(|_| Goal {
+            id: "g".into(),
+            title: next(),
+            description: Some(next()),
+            sub_goals: vec![next()],
+            strategies: vec![next()],
+            targets: vec![target(&mut next), target(&mut next)],
+        })
+        .collect();
+    let report = Report {
+        lang: "sv",
+        title: next(),
+        owner: next(),
+        strategy: next(),
+        adoption: Some(next()),
+        decision: Some(next()),
+        produced: next(),
+        fictitious_notice: Some(next()),
+        vision: Some(next()),
+        summary: vec![SummaryRow {
+            code: "on_track",
+            label: "På väg",
+            count: 4,
+        }],
+        goals,
+        areas: Vec::new(),
+        activities: vec![[next(), next(), next(), next(), next(), next()]],
+        kolada: next(),
+        strategy_source: Some(next()),
+        batches: vec![[next(), next(), next(), next()]],
+        labels: Labels::of(etablera_domain::Lang::Sv),
+    };
+    match etablera_document::pdf(&report, "2026-12-02") {
+        Ok(pdf) => pdf.starts_with(b"%PDF-"),
+        Err(e) => panic!("no PDF for text a user could write: {e}"),
+    }
 }
