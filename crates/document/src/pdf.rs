@@ -1571,17 +1571,23 @@ fn draw(s: &mut Surface<'_>, l: &mut Layout<'_>, item: &Item) {
     }
 }
 
+/// A path through the points, not yet closed.
+fn through(points: &[(f64, f64)]) -> PathBuilder {
+    let mut b = PathBuilder::new();
+    for (i, (x, y)) in points.iter().enumerate() {
+        if i == 0 {
+            b.move_to(*x as f32, *y as f32);
+        } else {
+            b.line_to(*x as f32, *y as f32);
+        }
+    }
+    b
+}
+
 fn draw_shape(s: &mut Surface<'_>, l: &mut Layout<'_>, shape: &Shape) {
     match shape {
         Shape::Line { points, stroke: st } => {
-            let mut b = PathBuilder::new();
-            for (i, (x, y)) in points.iter().enumerate() {
-                if i == 0 {
-                    b.move_to(*x as f32, *y as f32);
-                } else {
-                    b.line_to(*x as f32, *y as f32);
-                }
-            }
+            let b = through(points);
             if let Some(path) = b.finish() {
                 s.set_fill(None);
                 s.set_stroke(Some(stroke(rgb(st.colour), st.width as f32, st.dash)));
@@ -1593,14 +1599,7 @@ fn draw_shape(s: &mut Surface<'_>, l: &mut Layout<'_>, shape: &Shape) {
             fill: f,
             stroke: st,
         } => {
-            let mut b = PathBuilder::new();
-            for (i, (x, y)) in points.iter().enumerate() {
-                if i == 0 {
-                    b.move_to(*x as f32, *y as f32);
-                } else {
-                    b.line_to(*x as f32, *y as f32);
-                }
-            }
+            let mut b = through(points);
             b.close();
             if let Some(path) = b.finish() {
                 s.set_fill(f.map(|(c, o)| fill(rgb(c), o as f32)));
